@@ -1,0 +1,173 @@
+//! Diagnostics are data: a severity, a stable code, a span in the form file, a
+//! message and a help text. Rendering (rustc-like text, JSON, HTML) belongs to
+//! the front ends; the engine only produces them.
+
+use serde::{Deserialize, Serialize};
+
+/// A position in a source file: 1-based line and column, counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub struct Pos {
+    /// Character offset from the start of the file (0-based).
+    pub offset: u32,
+    /// Line, 1-based.
+    pub line: u32,
+    /// Column, 1-based, in characters.
+    pub column: u32,
+}
+
+/// A range `[start, end)` in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+pub struct Span {
+    /// First character.
+    pub start: Pos,
+    /// One past the last character.
+    pub end: Pos,
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The form cannot be used.
+    Error,
+    /// The form works, but probably not as the author meant.
+    Warning,
+}
+
+/// One finding of the compiler about a form file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable code, e.g. `E0101`; documented in `docs/diagnostics.md`.
+    pub code: &'static str,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// Where it is wrong: the offending part, not the whole key.
+    pub span: Span,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Secondary places that explain the problem (e.g. the first definition of a duplicate id).
+    pub labels: Vec<Label>,
+}
+
+/// A secondary place mentioned by a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// Why it is mentioned.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A new error.
+    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, code, message: message.into(), span, help: None, labels: Vec::new() }
+    }
+
+    /// A new warning.
+    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, code, message: message.into(), span, help: None, labels: Vec::new() }
+    }
+
+    /// Adds a help text.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a help text if there is one.
+    pub fn with_help_opt(mut self, help: Option<String>) -> Self {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+
+    /// Adds a secondary label.
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
+    /// True for errors.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Maps character offsets of a source text to lines and columns.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    /// Character offset at which each line starts.
+    line_starts: Vec<u32>,
+    len: u32,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        let mut n = 0u32;
+        for c in text.chars() {
+            n += 1;
+            if c == '\n' {
+                line_starts.push(n);
+            }
+        }
+        LineIndex { line_starts, len: n }
+    }
+
+    /// The position of character offset `offset` (clamped to the end of the text).
+    pub fn pos(&self, offset: u32) -> Pos {
+        let offset = offset.min(self.len);
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        Pos { offset, line: line as u32 + 1, column: offset - self.line_starts[line] + 1 }
+    }
+
+    /// The span `[start, end)` of character offsets.
+    pub fn span(&self, start: u32, end: u32) -> Span {
+        Span { start: self.pos(start), end: self.pos(end.max(start)) }
+    }
+}
+
+/// Suggests the candidate closest to `name` (Damerau-Levenshtein), if one is close enough
+/// to be what the author meant.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let limit = match name.chars().count() {
+        0..=3 => 1,
+        4..=7 => 2,
+        _ => 3,
+    };
+    let lower = name.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_characters() {
+        let idx = LineIndex::new("äb\ncd\n");
+        assert_eq!(idx.pos(0), Pos { offset: 0, line: 1, column: 1 });
+        assert_eq!(idx.pos(1), Pos { offset: 1, line: 1, column: 2 });
+        assert_eq!(idx.pos(3), Pos { offset: 3, line: 2, column: 1 });
+        assert_eq!(idx.pos(6), Pos { offset: 6, line: 3, column: 1 });
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("requird", ["required", "label"]), Some("required".into()));
+        assert_eq!(did_you_mean("xyz", ["required", "label"]), None);
+    }
+}

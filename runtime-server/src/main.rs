@@ -1,0 +1,2 @@
+//! The `wegweiser` command line.
+fn main() {}
