@@ -10,4 +10,6 @@ pub mod checks;
 pub mod diag;
 pub mod expr;
 pub mod ids;
+#[cfg(feature = "yaml")]
+pub mod source;
 pub mod value;
