@@ -1,0 +1,206 @@
+//! The one table of the language's keys: which keys each kind of map accepts, what
+//! shape their values have, and (for fields) which field types they apply to.
+//!
+//! The lowering checks unknown keys against it (with "did you mean"), the reference in
+//! `docs/form-language.md` and the editor schema are generated from it, so the three
+//! cannot drift apart.
+
+/// The shape of a key's value, as the editor schema describes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// A text: a string, or a map from language code to string.
+    Text,
+    /// An identifier.
+    Id,
+    /// A plain string.
+    Str,
+    /// An expression (a string; a number, `true`/`false` and dates also parse as one).
+    Expr,
+    /// `true`, `false` or an expression.
+    Cond,
+    /// A whole number.
+    UInt,
+    /// `true` or `false`.
+    Bool,
+    /// A list of strings.
+    StrList,
+    /// Any YAML value (e.g. `default`, checked against the field).
+    Any,
+    /// A nested structure described by another table (`Nested(name)`).
+    Nested(&'static str),
+    /// A list of nested structures.
+    ListOf(&'static str),
+    /// A map from names to nested structures or expressions.
+    MapOf(&'static str),
+    /// A step id, or a list of `{ if, goto }` branches.
+    Next,
+    /// An option list name, or a list of options.
+    Options,
+    /// A size in bytes, or with a unit (`5MB`, `5MiB`).
+    Size,
+}
+
+/// One key.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyDef {
+    /// The key as written.
+    pub name: &'static str,
+    /// Whether the map must have it.
+    pub required: bool,
+    /// The shape of its value.
+    pub shape: Shape,
+    /// For field keys: the field types it applies to (empty: every type).
+    pub types: &'static [&'static str],
+    /// One sentence for the reference and the editor.
+    pub doc: &'static str,
+}
+
+const fn key(name: &'static str, shape: Shape, doc: &'static str) -> KeyDef {
+    KeyDef { name, required: false, shape, types: &[], doc }
+}
+const fn req(name: &'static str, shape: Shape, doc: &'static str) -> KeyDef {
+    KeyDef { name, required: true, shape, types: &[], doc }
+}
+const fn only(name: &'static str, shape: Shape, types: &'static [&'static str], doc: &'static str) -> KeyDef {
+    KeyDef { name, required: false, shape, types, doc }
+}
+
+/// Every field type.
+pub const FIELD_TYPES: &[&str] = &[
+    "text", "textarea", "number", "integer", "money", "date", "boolean", "consent", "choice", "multi_choice", "email", "phone", "plz", "iban",
+    "steuer_id", "file", "computed", "group", "info",
+];
+/// Field types that take input from the citizen.
+pub const INPUT_TYPES: &[&str] =
+    &["text", "textarea", "number", "integer", "money", "date", "boolean", "consent", "choice", "multi_choice", "email", "phone", "plz", "iban", "steuer_id", "file"];
+const DEFAULT_TYPES: &[&str] =
+    &["text", "textarea", "number", "integer", "money", "date", "boolean", "choice", "multi_choice", "email", "phone", "plz", "iban", "steuer_id"];
+const MESSAGE_TYPES: &[&str] = &[
+    "text", "textarea", "number", "integer", "money", "date", "boolean", "consent", "choice", "multi_choice", "email", "phone", "plz", "iban",
+    "steuer_id", "file", "group",
+];
+const BOUND_TYPES: &[&str] = &["number", "integer", "money", "date", "multi_choice"];
+const LENGTH_TYPES: &[&str] = &["text", "textarea", "email", "phone"];
+
+/// Keys of the form (the file's top level).
+pub const FORM: &[KeyDef] = &[
+    req("wegweiser", Shape::UInt, "Language version; always `1`."),
+    req("id", Shape::Id, "The form's id, unique per deployment: lower-case letters, digits and `-`."),
+    key("version", Shape::Str, "Your own revision label, copied into every submission."),
+    key("languages", Shape::StrList, "The languages of the form; the first is the default. Default: `[de]`."),
+    req("title", Shape::Text, "The form's title."),
+    key("description", Shape::Text, "A short description shown on the start page."),
+    key("authority", Shape::Text, "The authority that receives the submissions."),
+    key("lists", Shape::MapOf("options"), "Named option lists (\"Codelisten\") for choice fields."),
+    key("values", Shape::MapOf("expr"), "Named calculations and constants, usable in every expression."),
+    req("steps", Shape::ListOf("step"), "The steps (pages), in their default order."),
+    key("submission", Shape::Nested("submission"), "Reference numbers and delivery."),
+    key("fim", Shape::Nested("fim_schema"), "The FIM Stammdatenschema this form was built from."),
+];
+
+/// Keys of a step.
+pub const STEP: &[KeyDef] = &[
+    req("id", Shape::Id, "The step's id: lower-case letters, digits, `_` and `-`."),
+    key("title", Shape::Text, "The page title."),
+    key("text", Shape::Text, "A text shown below the title."),
+    key("section", Shape::Text, "A section title; the summary and the progress indicator group steps by it."),
+    key("kind", Shape::Str, "`question` (default) or `exit` (a terminal page without submission)."),
+    key("when", Shape::Expr, "The step is on the citizen's path only while this holds."),
+    key("fields", Shape::ListOf("field"), "The questions and texts of the page."),
+    key("rules", Shape::ListOf("rule"), "Checks across fields of the step."),
+    key("next", Shape::Next, "Where to go next: a step id or a list of `{ if, goto }` ending in a plain `{ goto }`."),
+];
+
+/// Keys of a field.
+pub const FIELD: &[KeyDef] = &[
+    req("id", Shape::Id, "The field's id, unique in the form: lower-case letters, digits and `_`."),
+    req("type", Shape::Str, "The field type, e.g. `text`, `date`, `choice`, `group`."),
+    key("label", Shape::Text, "The question or label."),
+    key("hint", Shape::Text, "A hint below the label."),
+    key("visible_if", Shape::Expr, "The field is shown (and counts) only while this holds."),
+    key("display", Shape::Str, "How to render it: `radios`, `select`, `checkboxes`, `textarea`."),
+    key("fim", Shape::Str, "The FIM id of the field or group (e.g. `F00000463`)."),
+    only("required", Shape::Cond, INPUT_TYPES, "`true`, `false` (default) or a condition (\"required if\")."),
+    only("default", Shape::Any, DEFAULT_TYPES, "The initial answer, written like a scenario answer."),
+    only("rules", Shape::ListOf("rule"), INPUT_TYPES, "Checks of this field's answer."),
+    only("autocomplete", Shape::Str, INPUT_TYPES, "The HTML autocomplete token, e.g. `given-name`."),
+    only("messages", Shape::MapOf("text"), MESSAGE_TYPES, "Your own messages for built-in checks, e.g. `{ required: … }`."),
+    only("min", Shape::Expr, BOUND_TYPES, "Smallest allowed value (for `multi_choice`: fewest items)."),
+    only("max", Shape::Expr, BOUND_TYPES, "Largest allowed value (for `multi_choice`: most items)."),
+    only("min_length", Shape::UInt, LENGTH_TYPES, "Fewest characters."),
+    only("max_length", Shape::UInt, LENGTH_TYPES, "Most characters (default 500, `textarea` 5,000)."),
+    only("pattern", Shape::Str, LENGTH_TYPES, "A regular expression the whole answer must match."),
+    only("options", Shape::Options, &["choice", "multi_choice"], "The options: a list, or the name of a list under `lists`."),
+    only("value", Shape::Expr, &["computed"], "The calculation."),
+    only("format", Shape::Str, &["computed"], "`money`, `integer` or `date`."),
+    only("text", Shape::Text, &["info"], "The text shown."),
+    only("fields", Shape::ListOf("field"), &["group"], "The members of the group."),
+    only("repeat", Shape::Nested("repeat"), &["group"], "Makes the group a list of entries: `{ min, max, add_label }`."),
+    only("accept", Shape::StrList, &["file"], "Allowed MIME types, e.g. `[application/pdf, image/*]`."),
+    only("max_size", Shape::Size, &["file"], "Largest file: bytes or with a unit (`5MB`, `5MiB`)."),
+    only("decimals", Shape::UInt, &["number"], "Places allowed after the decimal mark."),
+    only("allow_test_ids", Shape::Bool, &["steuer_id"], "Also accept ELSTER's test ids (first digit 0)."),
+];
+
+/// Keys of an option.
+pub const OPTION: &[KeyDef] = &[
+    req("value", Shape::Str, "The value submitted."),
+    req("label", Shape::Text, "What the citizen reads."),
+    key("hint", Shape::Text, "A hint below the option."),
+    key("if", Shape::Expr, "The option is offered only while this holds."),
+];
+
+/// Keys of a rule.
+pub const RULE: &[KeyDef] = &[
+    req("check", Shape::Expr, "The condition that must hold."),
+    req("message", Shape::Text, "The message shown when it does not."),
+    key("when_empty", Shape::Bool, "Check the rule even while the fields it reads are empty."),
+    key("field", Shape::Id, "For a step rule: the field the problem belongs to."),
+];
+
+/// Keys of a `next` branch.
+pub const BRANCH: &[KeyDef] = &[key("if", Shape::Expr, "The branch is taken when this holds."), req("goto", Shape::Id, "The step to go to, or `summary`.")];
+
+/// Keys of `repeat`.
+pub const REPEAT: &[KeyDef] = &[
+    key("min", Shape::UInt, "Fewest entries."),
+    key("max", Shape::UInt, "Most entries."),
+    key("add_label", Shape::Text, "The label of the button that adds an entry."),
+];
+
+/// Keys of `submission`.
+pub const SUBMISSION: &[KeyDef] = &[
+    key("reference", Shape::Str, "The pattern of reference numbers, e.g. `HST-{year}-{seq:6}`."),
+    key("webhook", Shape::Nested("webhook"), "Where submissions are delivered: `{ url, secret_env }`."),
+];
+
+/// Keys of `submission.webhook`.
+pub const WEBHOOK: &[KeyDef] = &[
+    req("url", Shape::Str, "The HTTPS address that receives each submission as a POST."),
+    key("secret_env", Shape::Str, "The environment variable holding the HMAC-SHA256 secret."),
+];
+
+/// Keys of the form's `fim` map.
+pub const FIM_SCHEMA: &[KeyDef] =
+    &[req("schema", Shape::Str, "The FIM Stammdatenschema id, e.g. `S05000058`."), key("version", Shape::Str, "Its version.")];
+
+/// All tables by name, for generated documentation and the editor schema.
+pub const TABLES: &[(&str, &[KeyDef])] = &[
+    ("form", FORM),
+    ("step", STEP),
+    ("field", FIELD),
+    ("option", OPTION),
+    ("rule", RULE),
+    ("branch", BRANCH),
+    ("repeat", REPEAT),
+    ("submission", SUBMISSION),
+    ("webhook", WEBHOOK),
+    ("fim_schema", FIM_SCHEMA),
+];
+
+impl KeyDef {
+    /// Whether the key applies to a field of type `ty`.
+    pub fn applies_to(&self, ty: &str) -> bool {
+        self.types.is_empty() || self.types.contains(&ty)
+    }
+}
