@@ -22,14 +22,20 @@ pub fn parse_size(s: &str) -> Option<u64> {
     ];
     let (number, factor) = UNITS
         .iter()
-        .find_map(|(unit, f)| s.strip_suffix(unit).map(|n| (n.strip_suffix(' ').unwrap_or(n), *f)))
+        .find_map(|(unit, f)| {
+            s.strip_suffix(unit)
+                .map(|n| (n.strip_suffix(' ').unwrap_or(n), *f))
+        })
         .unwrap_or((s, 1));
     let (int, frac) = number.split_once('.').unwrap_or((number, ""));
     let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    if int.is_empty() || !digits(int) || !digits(frac) || (number.contains('.') && frac.is_empty()) {
+    if int.is_empty() || !digits(int) || !digits(frac) || (number.contains('.') && frac.is_empty())
+    {
         return None;
     }
-    let value = Decimal::from_str(number).ok()?.checked_mul(Decimal::from(factor))?;
+    let value = Decimal::from_str(number)
+        .ok()?
+        .checked_mul(Decimal::from(factor))?;
     if !value.fract().is_zero() {
         return None;
     }
@@ -60,8 +66,26 @@ mod tests {
     #[test]
     fn refused_sizes() {
         for bad in [
-            "", "MB", "5mb", "5Mb", "5 mib", "5  MB", "5TB", "1.5", "1.0000001KB", "-5MB", "+5MB", "5,5MB", "5.MB",
-            ".5MB", "5 ", " 5", "1e6", "99999999999999999999", "5 MB ", "fünf MB",
+            "",
+            "MB",
+            "5mb",
+            "5Mb",
+            "5 mib",
+            "5  MB",
+            "5TB",
+            "1.5",
+            "1.0000001KB",
+            "-5MB",
+            "+5MB",
+            "5,5MB",
+            "5.MB",
+            ".5MB",
+            "5 ",
+            " 5",
+            "1e6",
+            "99999999999999999999",
+            "5 MB ",
+            "fünf MB",
         ] {
             assert_eq!(parse_size(bad), None, "{bad:?}");
         }
