@@ -52,10 +52,10 @@ pub fn sniff_mime(bytes: &[u8]) -> Option<&'static str> {
     if starts(b"II*\0") || starts(b"MM\0*") {
         return Some("image/tiff");
     }
-    if bytes.get(4..8) == Some(b"ftyp") {
-        if let Some(t) = iso_media(bytes.get(8..12)?) {
-            return Some(t);
-        }
+    if bytes.get(4..8) == Some(b"ftyp")
+        && let Some(t) = bytes.get(8..12).and_then(iso_media)
+    {
+        return Some(t);
     }
     if starts(b"PK\x03\x04") {
         return Some(zip_kind(bytes));
@@ -92,13 +92,13 @@ fn zip_kind(bytes: &[u8]) -> &'static str {
             .get(at..at + 2)
             .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
     };
-    if let (Some(name_len), Some(extra_len)) = (le16(26), le16(28)) {
-        if bytes.get(30..30 + name_len) == Some(b"mimetype") {
-            let start = 30 + name_len + extra_len;
-            for t in ODF {
-                if bytes.get(start..start + t.len()) == Some(t.as_bytes()) {
-                    return t;
-                }
+    if let (Some(name_len), Some(extra_len)) = (le16(26), le16(28))
+        && bytes.get(30..30 + name_len) == Some(b"mimetype")
+    {
+        let start = 30 + name_len + extra_len;
+        for t in ODF {
+            if bytes.get(start..start + t.len()) == Some(t.as_bytes()) {
+                return t;
             }
         }
     }
