@@ -1,2 +1,36 @@
 //! Built-in checks of answers (§4, §9 of the contract), input normalisation and the
 //! locale-aware reading and display of numbers and dates.
+//!
+//! Every check is a pure function of already-normalised input, so the session code
+//! decides the order of checks (§9) and this module only answers "is this well-formed?".
+
+mod date;
+mod display;
+mod email;
+mod iban;
+mod kind;
+mod messages;
+mod mime;
+mod normalize;
+mod number;
+mod phone;
+mod plz;
+mod size;
+mod steuer_id;
+
+pub use date::parse_date;
+pub use display::{display_bool, display_date, display_money, display_number};
+pub use email::is_valid_email;
+pub use iban::is_valid_iban;
+pub use kind::FieldKind;
+pub use messages::{CheckCode, CountBound, EntryWord, MessageCtx, default_message};
+pub use mime::{mime_matches, sniff_mime};
+pub use normalize::{char_len, normalize_compact, normalize_iban, normalize_text};
+pub use number::{
+    canonical, canonical_money, decimals_of, is_integer, parse_number, parse_plain_decimal,
+    round_integer, round_money,
+};
+pub use phone::is_valid_phone;
+pub use plz::is_valid_plz;
+pub use size::parse_size;
+pub use steuer_id::is_valid_steuer_id;

@@ -1,0 +1,116 @@
+//! Values shown for reading in the session's language (§6 "Placeholders"): German
+//! `1.234,50` and `22.11.2026`, English `1,234.50` and `22 November 2026`. Languages
+//! other than `de` display as `en`.
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::number::{canonical, canonical_money};
+
+/// A number with all places of its value and no trailing zeros, thousands grouped.
+pub fn display_number(d: &Decimal, lang: &str) -> String {
+    localize(&canonical(d), lang)
+}
+
+/// An amount, always with two places (`1.234,50` / `1,234.50`), rounded half away from
+/// zero like the `money` format.
+pub fn display_money(d: &Decimal, lang: &str) -> String {
+    localize(&canonical_money(d), lang)
+}
+
+/// A date: `22.11.2026` in German, `22 November 2026` in English.
+pub fn display_date(d: NaiveDate, lang: &str) -> String {
+    if lang == "de" {
+        d.format("%d.%m.%Y").to_string()
+    } else {
+        // Day first without a leading zero, as GOV.UK writes dates.
+        format!("{} {}", d.day(), d.format("%B %Y"))
+    }
+}
+
+/// A yes/no answer: `Ja`/`Nein`, `Yes`/`No`.
+pub fn display_bool(b: bool, lang: &str) -> String {
+    let (yes, no) = if lang == "de" {
+        ("Ja", "Nein")
+    } else {
+        ("Yes", "No")
+    };
+    if b { yes } else { no }.to_string()
+}
+
+/// Turns canonical text (`-1234.5`) into the language's grouping and decimal mark.
+fn localize(canonical: &str, lang: &str) -> String {
+    let (group, mark) = if lang == "de" { ('.', ',') } else { (',', '.') };
+    let (sign, rest) = match canonical.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", canonical),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(mark);
+        out.push_str(frac);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(display_number(&dec("1234.5"), "de"), "1.234,5");
+        assert_eq!(display_number(&dec("1234.5"), "en"), "1,234.5");
+        assert_eq!(display_number(&dec("1234.50"), "de"), "1.234,5");
+        assert_eq!(display_number(&dec("-1234567.125"), "de"), "-1.234.567,125");
+        assert_eq!(display_number(&dec("-1234567.125"), "en"), "-1,234,567.125");
+        assert_eq!(display_number(&dec("999"), "de"), "999");
+        assert_eq!(display_number(&dec("1000"), "de"), "1.000");
+        assert_eq!(display_number(&dec("100000"), "en"), "100,000");
+        assert_eq!(display_number(&dec("0.5"), "de"), "0,5");
+        assert_eq!(display_number(&dec("0"), "de"), "0");
+        assert_eq!(display_number(&dec("-0.0"), "en"), "0");
+        assert_eq!(display_number(&dec("1234.5"), "fr"), "1,234.5");
+    }
+
+    #[test]
+    fn money() {
+        assert_eq!(display_money(&dec("1234.5"), "de"), "1.234,50");
+        assert_eq!(display_money(&dec("1234.5"), "en"), "1,234.50");
+        assert_eq!(display_money(&dec("228"), "de"), "228,00");
+        assert_eq!(display_money(&dec("0.005"), "de"), "0,01");
+        assert_eq!(display_money(&dec("-1000000"), "en"), "-1,000,000.00");
+        assert_eq!(display_money(&dec("96"), "tr"), "96.00");
+    }
+
+    #[test]
+    fn dates() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+        assert_eq!(display_date(d, "de"), "22.11.2026");
+        assert_eq!(display_date(d, "en"), "22 November 2026");
+        let d = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        assert_eq!(display_date(d, "de"), "01.03.2026");
+        assert_eq!(display_date(d, "en"), "1 March 2026");
+        assert_eq!(display_date(d, "uk"), "1 March 2026");
+    }
+
+    #[test]
+    fn booleans() {
+        assert_eq!(display_bool(true, "de"), "Ja");
+        assert_eq!(display_bool(false, "de"), "Nein");
+        assert_eq!(display_bool(true, "en"), "Yes");
+        assert_eq!(display_bool(false, "ar"), "No");
+    }
+}

@@ -1,0 +1,63 @@
+//! Normalisation of raw input before any check (§4 "Input is normalised"): what the
+//! citizen typed is compared and stored in one canonical spelling.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Unicode NFC, trimmed: the form every text answer is checked and stored in.
+///
+/// NFC first, so that a decomposed "é" typed on one system equals the composed one
+/// typed on another, and length limits count what a person sees as one character.
+pub fn normalize_text(raw: &str) -> String {
+    raw.nfc().collect::<String>().trim().to_string()
+}
+
+/// [`normalize_text`] without any whitespace at all: for identifiers people type in
+/// blocks (`DE89 3704 0044 …`, `36 574 261 809`).
+pub fn normalize_compact(raw: &str) -> String {
+    raw.nfc().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// [`normalize_compact`] in upper case: the IBAN's electronic format (ISO 13616).
+pub fn normalize_iban(raw: &str) -> String {
+    normalize_compact(raw).to_uppercase()
+}
+
+/// Length in Unicode code points after NFC: what `min_length`/`max_length` and `len()`
+/// count (§4).
+pub fn char_len(s: &str) -> usize {
+    s.nfc().count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_nfc_and_trimmed() {
+        // "e" + combining acute becomes one code point.
+        assert_eq!(normalize_text("  Re\u{301}ne \n"), "R\u{e9}ne");
+        assert_eq!(normalize_text("a  b"), "a  b");
+        assert_eq!(normalize_text(" \t "), "");
+    }
+
+    #[test]
+    fn compact_removes_all_whitespace() {
+        assert_eq!(normalize_compact(" 36 574 261\u{a0}809 "), "36574261809");
+        assert_eq!(normalize_compact("a\tb\nc"), "abc");
+    }
+
+    #[test]
+    fn iban_is_compact_upper_case() {
+        assert_eq!(
+            normalize_iban(" de89 3704 0044 0532 0130 00"),
+            "DE89370400440532013000"
+        );
+    }
+
+    #[test]
+    fn length_counts_code_points_after_nfc() {
+        assert_eq!(char_len("Re\u{301}ne"), 4);
+        assert_eq!(char_len("Straße"), 6);
+        assert_eq!(char_len(""), 0);
+    }
+}
