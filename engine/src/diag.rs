@@ -5,9 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A position in a source file: 1-based line and column, counted in characters.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub struct Pos {
     /// Character offset from the start of the file (0-based).
     pub offset: u32,
@@ -18,9 +16,7 @@ pub struct Pos {
 }
 
 /// A range `[start, end)` in a source file.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
 pub struct Span {
     /// First character.
     pub start: Pos,
@@ -67,26 +63,12 @@ pub struct Label {
 impl Diagnostic {
     /// A new error.
     pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            code,
-            message: message.into(),
-            span,
-            help: None,
-            labels: Vec::new(),
-        }
+        Diagnostic { severity: Severity::Error, code, message: message.into(), span, help: None, labels: Vec::new() }
     }
 
     /// A new warning.
     pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            code,
-            message: message.into(),
-            span,
-            help: None,
-            labels: Vec::new(),
-        }
+        Diagnostic { severity: Severity::Warning, code, message: message.into(), span, help: None, labels: Vec::new() }
     }
 
     /// Adds a help text.
@@ -105,10 +87,7 @@ impl Diagnostic {
 
     /// Adds a secondary label.
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label {
-            span,
-            message: message.into(),
-        });
+        self.labels.push(Label { span, message: message.into() });
         self
     }
 
@@ -137,10 +116,7 @@ impl LineIndex {
                 line_starts.push(n);
             }
         }
-        LineIndex {
-            line_starts,
-            len: n,
-        }
+        LineIndex { line_starts, len: n }
     }
 
     /// The position of character offset `offset` (clamped to the end of the text).
@@ -150,28 +126,18 @@ impl LineIndex {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        Pos {
-            offset,
-            line: line as u32 + 1,
-            column: offset - self.line_starts[line] + 1,
-        }
+        Pos { offset, line: line as u32 + 1, column: offset - self.line_starts[line] + 1 }
     }
 
     /// The span `[start, end)` of character offsets.
     pub fn span(&self, start: u32, end: u32) -> Span {
-        Span {
-            start: self.pos(start),
-            end: self.pos(end.max(start)),
-        }
+        Span { start: self.pos(start), end: self.pos(end.max(start)) }
     }
 }
 
 /// Suggests the candidate closest to `name` (Damerau-Levenshtein), if one is close enough
 /// to be what the author meant.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<String> {
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let limit = match name.chars().count() {
         0..=3 => 1,
         4..=7 => 2,
@@ -193,46 +159,15 @@ mod tests {
     #[test]
     fn line_index_counts_characters() {
         let idx = LineIndex::new("äb\ncd\n");
-        assert_eq!(
-            idx.pos(0),
-            Pos {
-                offset: 0,
-                line: 1,
-                column: 1
-            }
-        );
-        assert_eq!(
-            idx.pos(1),
-            Pos {
-                offset: 1,
-                line: 1,
-                column: 2
-            }
-        );
-        assert_eq!(
-            idx.pos(3),
-            Pos {
-                offset: 3,
-                line: 2,
-                column: 1
-            }
-        );
-        assert_eq!(
-            idx.pos(6),
-            Pos {
-                offset: 6,
-                line: 3,
-                column: 1
-            }
-        );
+        assert_eq!(idx.pos(0), Pos { offset: 0, line: 1, column: 1 });
+        assert_eq!(idx.pos(1), Pos { offset: 1, line: 1, column: 2 });
+        assert_eq!(idx.pos(3), Pos { offset: 3, line: 2, column: 1 });
+        assert_eq!(idx.pos(6), Pos { offset: 6, line: 3, column: 1 });
     }
 
     #[test]
     fn suggestions() {
-        assert_eq!(
-            did_you_mean("requird", ["required", "label"]),
-            Some("required".into())
-        );
+        assert_eq!(did_you_mean("requird", ["required", "label"]), Some("required".into()));
         assert_eq!(did_you_mean("xyz", ["required", "label"]), None);
     }
 }

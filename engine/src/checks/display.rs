@@ -30,11 +30,7 @@ pub fn display_date(d: NaiveDate, lang: &str) -> String {
 
 /// A yes/no answer: `Ja`/`Nein`, `Yes`/`No`.
 pub fn display_bool(b: bool, lang: &str) -> String {
-    let (yes, no) = if lang == "de" {
-        ("Ja", "Nein")
-    } else {
-        ("Yes", "No")
-    };
+    let (yes, no) = if lang == "de" { ("Ja", "Nein") } else { ("Yes", "No") };
     if b { yes } else { no }.to_string()
 }
 

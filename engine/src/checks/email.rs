@@ -30,12 +30,9 @@ fn valid_local(local: &str) -> bool {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| {
-            c.is_ascii_alphanumeric()
-                || c == '.'
-                || ATEXT_SPECIALS.contains(c)
-                || (!c.is_ascii() && c.is_alphanumeric())
-        })
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || ATEXT_SPECIALS.contains(c) || (!c.is_ascii() && c.is_alphanumeric()))
 }
 
 fn valid_domain(domain: &str) -> bool {
@@ -76,11 +73,7 @@ mod tests {
     #[test]
     fn invalid_addresses() {
         let long_local = format!("{}@example.de", "a".repeat(65));
-        let long_total = format!(
-            "{}@{}.de",
-            "a".repeat(60),
-            vec!["b".repeat(60); 4].join(".")
-        );
+        let long_total = format!("{}@{}.de", "a".repeat(60), vec!["b".repeat(60); 4].join("."));
         let cases = [
             "erika.example.de",
             "@example.de",

@@ -59,30 +59,17 @@ mod tests {
             ("BE68530907547034", "digits swapped"),
             ("AT93 1904 3002 3457 3201 99", "wrong length for AT"),
             ("BE36 5390 0754 7034 1234", "wrong length for BE"),
-            (
-                "BG93 BNBG 9661 1A20 3456 78",
-                "letter where the BG BBAN has digits",
-            ),
-            (
-                "NL56 3003 0A17 1643 00",
-                "letter where the NL BBAN has digits",
-            ),
+            ("BG93 BNBG 9661 1A20 3456 78", "letter where the BG BBAN has digits"),
+            ("NL56 3003 0A17 1643 00", "letter where the NL BBAN has digits"),
             ("QQ93 1234 5678", "unknown country"),
-            (
-                "DE89370400440532013001",
-                "check digits (last digit changed)",
-            ),
+            ("DE89370400440532013001", "check digits (last digit changed)"),
             ("DE8937040044053201300", "one digit too few"),
             ("", "empty"),
             ("DE89 3704 0044 0532 0130 00", "spaces: not normalised"),
             ("de89370400440532013000", "lower case: not normalised"),
         ];
         for (iban, why) in cases {
-            let input = if why.contains("not normalised") {
-                iban.to_string()
-            } else {
-                normalize_iban(iban)
-            };
+            let input = if why.contains("not normalised") { iban.to_string() } else { normalize_iban(iban) };
             assert!(!is_valid_iban(&input), "{iban} should fail: {why}");
         }
     }

@@ -50,14 +50,8 @@ mod tests {
 
     #[test]
     fn serde_names_are_the_yaml_type_names() {
-        assert_eq!(
-            serde_json::to_string(&FieldKind::MultiChoice).unwrap(),
-            "\"multi_choice\""
-        );
-        assert_eq!(
-            serde_json::to_string(&FieldKind::SteuerId).unwrap(),
-            "\"steuer_id\""
-        );
+        assert_eq!(serde_json::to_string(&FieldKind::MultiChoice).unwrap(), "\"multi_choice\"");
+        assert_eq!(serde_json::to_string(&FieldKind::SteuerId).unwrap(), "\"steuer_id\"");
         let k: FieldKind = serde_json::from_str("\"plz\"").unwrap();
         assert_eq!(k, FieldKind::Plz);
         assert_eq!(FieldKind::default(), FieldKind::Text);

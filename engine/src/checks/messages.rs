@@ -124,10 +124,7 @@ pub struct MessageCtx {
 impl MessageCtx {
     /// A context for a field of `kind` with nothing else.
     pub fn new(kind: FieldKind) -> Self {
-        MessageCtx {
-            kind,
-            ..MessageCtx::default()
-        }
+        MessageCtx { kind, ..MessageCtx::default() }
     }
 
     /// Adds the displayed bound.
@@ -139,11 +136,7 @@ impl MessageCtx {
 
 /// The built-in message for `code` in language `lang` (`de`, otherwise English).
 pub fn default_message(code: CheckCode, ctx: &MessageCtx, lang: &str) -> String {
-    if lang == "de" {
-        german(code, ctx)
-    } else {
-        english(code, ctx)
-    }
+    if lang == "de" { german(code, ctx) } else { english(code, ctx) }
 }
 
 fn german(code: CheckCode, ctx: &MessageCtx) -> String {
@@ -303,12 +296,7 @@ fn english(code: CheckCode, ctx: &MessageCtx) -> String {
         CheckCode::Min | CheckCode::Max => {
             let min = code == CheckCode::Min;
             let Some(b) = b else {
-                return if min {
-                    "The value is too small."
-                } else {
-                    "The value is too large."
-                }
-                .into();
+                return if min { "The value is too small." } else { "The value is too large." }.into();
             };
             let answers = if one { "answer" } else { "answers" };
             match (ctx.kind, min) {
@@ -340,11 +328,7 @@ fn english(code: CheckCode, ctx: &MessageCtx) -> String {
                 Some(b) => format!("no more than {b} decimal places"),
                 None => "fewer decimal places".into(),
             };
-            if ctx.kind == K::Money {
-                format!("Enter the amount with {places}.")
-            } else {
-                format!("Enter the number with {places}.")
-            }
+            if ctx.kind == K::Money { format!("Enter the amount with {places}.") } else { format!("Enter the number with {places}.") }
         }
         CheckCode::Count => {
             let word = match (&ctx.entry, one) {
@@ -392,12 +376,7 @@ fn type_list(accept: &[String], german: bool) -> Option<String> {
 
 /// The name a citizen knows a file type by (`PDF`, not `application/pdf`).
 fn friendly_type(mime: &str, german: bool) -> String {
-    let essence = mime
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let essence = mime.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     let name = match essence.as_str() {
         "application/pdf" => "PDF",
         "image/jpeg" | "image/jpg" | "image/pjpeg" => "JPEG",
@@ -415,9 +394,7 @@ fn friendly_type(mime: &str, german: bool) -> String {
         "application/vnd.oasis.opendocument.presentation" => "ODP",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "Word (DOCX)",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "Excel (XLSX)",
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => {
-            "PowerPoint (PPTX)"
-        }
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation" => "PowerPoint (PPTX)",
         "text/plain" if german => "Textdatei (TXT)",
         "text/plain" => "text file (TXT)",
         "image/*" if german => "Bild",
@@ -475,10 +452,7 @@ mod tests {
         assert!(t(FieldKind::Date).contains("ein gültiges Datum im Format TT.MM.JJJJ"));
         assert!(t(FieldKind::Money).contains("einen Betrag in Euro"));
         assert!(t(FieldKind::Integer).contains("eine ganze Zahl"));
-        assert_eq!(
-            msg(CheckCode::Type, &MessageCtx::new(FieldKind::Integer), "en"),
-            "Enter a whole number."
-        );
+        assert_eq!(msg(CheckCode::Type, &MessageCtx::new(FieldKind::Integer), "en"), "Enter a whole number.");
     }
 
     #[test]
@@ -488,43 +462,22 @@ mod tests {
         assert!(f(FieldKind::Plz).contains("eine fünfstellige Postleitzahl"));
         assert!(f(FieldKind::Email).contains("eine gültige E-Mail-Adresse"));
         assert!(f(FieldKind::Phone).contains("eine gültige Telefonnummer"));
-        assert!(
-            f(FieldKind::SteuerId)
-                .contains("eine gültige Steuer-Identifikationsnummer (11 Ziffern)")
-        );
+        assert!(f(FieldKind::SteuerId).contains("eine gültige Steuer-Identifikationsnummer (11 Ziffern)"));
     }
 
     #[test]
     fn bounds_are_named() {
         let ctx = MessageCtx::new(FieldKind::Text).with_bound("60");
-        assert_eq!(
-            msg(CheckCode::MaxLength, &ctx, "de"),
-            "Bitte geben Sie höchstens 60 Zeichen ein."
-        );
-        assert_eq!(
-            msg(CheckCode::MaxLength, &ctx, "en"),
-            "Enter no more than 60 characters."
-        );
+        assert_eq!(msg(CheckCode::MaxLength, &ctx, "de"), "Bitte geben Sie höchstens 60 Zeichen ein.");
+        assert_eq!(msg(CheckCode::MaxLength, &ctx, "en"), "Enter no more than 60 characters.");
         let ctx = MessageCtx::new(FieldKind::Number).with_bound("1.000");
-        assert_eq!(
-            msg(CheckCode::Max, &ctx, "de"),
-            "Der Wert darf höchstens 1.000 sein."
-        );
+        assert_eq!(msg(CheckCode::Max, &ctx, "de"), "Der Wert darf höchstens 1.000 sein.");
         let ctx = MessageCtx::new(FieldKind::Date).with_bound("22.11.2026");
-        assert_eq!(
-            msg(CheckCode::Max, &ctx, "de"),
-            "Das Datum darf nicht nach dem 22.11.2026 liegen."
-        );
+        assert_eq!(msg(CheckCode::Max, &ctx, "de"), "Das Datum darf nicht nach dem 22.11.2026 liegen.");
         let ctx = MessageCtx::new(FieldKind::Date).with_bound("22 November 2026");
-        assert_eq!(
-            msg(CheckCode::Min, &ctx, "en"),
-            "The date must be on or after 22 November 2026."
-        );
+        assert_eq!(msg(CheckCode::Min, &ctx, "en"), "The date must be on or after 22 November 2026.");
         let ctx = MessageCtx::new(FieldKind::MultiChoice).with_bound("2");
-        assert_eq!(
-            msg(CheckCode::Min, &ctx, "de"),
-            "Bitte wählen Sie mindestens 2 aus."
-        );
+        assert_eq!(msg(CheckCode::Min, &ctx, "de"), "Bitte wählen Sie mindestens 2 aus.");
         let ctx = MessageCtx::new(FieldKind::Number).with_bound("2");
         assert!(msg(CheckCode::Decimals, &ctx, "de").contains("höchstens 2 Nachkommastellen"));
         let ctx = MessageCtx::new(FieldKind::File).with_bound("5 MB");
@@ -535,76 +488,34 @@ mod tests {
     fn count_uses_the_entry_word() {
         let min = MessageCtx::new(FieldKind::Text).with_bound("1");
         assert!(msg(CheckCode::Count, &min, "de").contains("mindestens 1 Eintrag "));
-        let max = MessageCtx {
-            count_bound: CountBound::Max,
-            ..MessageCtx::new(FieldKind::Text).with_bound("5")
-        };
+        let max = MessageCtx { count_bound: CountBound::Max, ..MessageCtx::new(FieldKind::Text).with_bound("5") };
         assert!(msg(CheckCode::Count, &max, "de").contains("höchstens 5 Einträge"));
         let dogs = MessageCtx {
-            entry: Some(EntryWord {
-                one: "Hund".into(),
-                many: "Hunde".into(),
-            }),
+            entry: Some(EntryWord { one: "Hund".into(), many: "Hunde".into() }),
             ..MessageCtx::new(FieldKind::Text).with_bound("2")
         };
-        assert_eq!(
-            msg(CheckCode::Count, &dogs, "de"),
-            "Bitte geben Sie mindestens 2 Hunde an."
-        );
+        assert_eq!(msg(CheckCode::Count, &dogs, "de"), "Bitte geben Sie mindestens 2 Hunde an.");
     }
 
     #[test]
     fn file_types_listed_in_a_friendly_way() {
         let ctx = MessageCtx {
-            accept: vec![
-                "application/pdf".into(),
-                "image/jpeg".into(),
-                "image/jpg".into(),
-                "image/png".into(),
-            ],
+            accept: vec!["application/pdf".into(), "image/jpeg".into(), "image/jpg".into(), "image/png".into()],
             ..MessageCtx::new(FieldKind::File)
         };
-        assert_eq!(
-            msg(CheckCode::FileType, &ctx, "de"),
-            "Bitte laden Sie die Datei als PDF, JPEG oder PNG hoch."
-        );
-        assert_eq!(
-            msg(CheckCode::FileType, &ctx, "en"),
-            "Upload the file as PDF, JPEG or PNG."
-        );
-        let one = MessageCtx {
-            accept: vec!["application/pdf".into()],
-            ..MessageCtx::new(FieldKind::File)
-        };
-        assert_eq!(
-            msg(CheckCode::FileType, &one, "de"),
-            "Bitte laden Sie die Datei als PDF hoch."
-        );
+        assert_eq!(msg(CheckCode::FileType, &ctx, "de"), "Bitte laden Sie die Datei als PDF, JPEG oder PNG hoch.");
+        assert_eq!(msg(CheckCode::FileType, &ctx, "en"), "Upload the file as PDF, JPEG or PNG.");
+        let one = MessageCtx { accept: vec!["application/pdf".into()], ..MessageCtx::new(FieldKind::File) };
+        assert_eq!(msg(CheckCode::FileType, &one, "de"), "Bitte laden Sie die Datei als PDF hoch.");
     }
 
     #[test]
     fn rule_has_a_generic_default_and_other_languages_get_english() {
         let ctx = MessageCtx::default();
-        assert_eq!(
-            msg(CheckCode::Rule, &ctx, "de"),
-            "Die Angabe ist nicht zulässig."
-        );
-        assert_eq!(
-            msg(CheckCode::Rule, &ctx, "en"),
-            "This answer is not allowed."
-        );
-        assert_eq!(
-            msg(CheckCode::Rule, &ctx, "fr"),
-            "This answer is not allowed."
-        );
-        assert_eq!(
-            msg(
-                CheckCode::Required,
-                &MessageCtx::new(FieldKind::Email),
-                "tr"
-            ),
-            "Enter an email address."
-        );
+        assert_eq!(msg(CheckCode::Rule, &ctx, "de"), "Die Angabe ist nicht zulässig.");
+        assert_eq!(msg(CheckCode::Rule, &ctx, "en"), "This answer is not allowed.");
+        assert_eq!(msg(CheckCode::Rule, &ctx, "fr"), "This answer is not allowed.");
+        assert_eq!(msg(CheckCode::Required, &MessageCtx::new(FieldKind::Email), "tr"), "Enter an email address.");
     }
 
     /// Every default message, as a citizen would read them, in both languages.
@@ -635,25 +546,13 @@ mod tests {
             for code in CheckCode::ALL {
                 let mut cases: Vec<(String, MessageCtx)> = Vec::new();
                 match code {
-                    CheckCode::Required
-                    | CheckCode::Type
-                    | CheckCode::Format
-                    | CheckCode::Option => {
+                    CheckCode::Required | CheckCode::Type | CheckCode::Format | CheckCode::Option => {
                         use FieldKind as K;
                         // The kinds each code is reported for, and `Text` as the fallback.
                         let relevant: &[FieldKind] = match code {
                             CheckCode::Required => &kinds,
-                            CheckCode::Type => &[
-                                K::Number,
-                                K::Integer,
-                                K::Money,
-                                K::Date,
-                                K::Boolean,
-                                K::Text,
-                            ],
-                            CheckCode::Format => {
-                                &[K::Email, K::Phone, K::Plz, K::Iban, K::SteuerId, K::Text]
-                            }
+                            CheckCode::Type => &[K::Number, K::Integer, K::Money, K::Date, K::Boolean, K::Text],
+                            CheckCode::Format => &[K::Email, K::Phone, K::Plz, K::Iban, K::SteuerId, K::Text],
                             _ => &[K::Choice, K::MultiChoice],
                         };
                         for &k in relevant {
@@ -665,50 +564,32 @@ mod tests {
                             (FieldKind::Number, if de { "1.000" } else { "1,000" }),
                             (FieldKind::Integer, "18"),
                             (FieldKind::Money, if de { "1.000,00" } else { "1,000.00" }),
-                            (
-                                FieldKind::Date,
-                                if de { "22.11.2026" } else { "22 November 2026" },
-                            ),
+                            (FieldKind::Date, if de { "22.11.2026" } else { "22 November 2026" }),
                             (FieldKind::MultiChoice, "1"),
                             (FieldKind::MultiChoice, "2"),
                         ];
                         for (k, b) in bounds {
                             cases.push((format!("{k:?} {b}"), MessageCtx::new(k).with_bound(b)));
                         }
-                        cases.push((
-                            "Number, no bound".into(),
-                            MessageCtx::new(FieldKind::Number),
-                        ));
+                        cases.push(("Number, no bound".into(), MessageCtx::new(FieldKind::Number)));
                     }
                     CheckCode::MinLength | CheckCode::MaxLength => {
                         for b in ["1", "60"] {
-                            cases.push((
-                                format!("Text {b}"),
-                                MessageCtx::new(FieldKind::Text).with_bound(b),
-                            ));
+                            cases.push((format!("Text {b}"), MessageCtx::new(FieldKind::Text).with_bound(b)));
                         }
                     }
                     CheckCode::Decimals => {
-                        for (k, b) in [
-                            (FieldKind::Number, "0"),
-                            (FieldKind::Number, "1"),
-                            (FieldKind::Number, "2"),
-                            (FieldKind::Money, "2"),
-                        ] {
+                        for (k, b) in
+                            [(FieldKind::Number, "0"), (FieldKind::Number, "1"), (FieldKind::Number, "2"), (FieldKind::Money, "2")]
+                        {
                             cases.push((format!("{k:?} {b}"), MessageCtx::new(k).with_bound(b)));
                         }
                     }
                     CheckCode::Count => {
                         let dog = if de {
-                            EntryWord {
-                                one: "Hund".into(),
-                                many: "Hunde".into(),
-                            }
+                            EntryWord { one: "Hund".into(), many: "Hunde".into() }
                         } else {
-                            EntryWord {
-                                one: "dog".into(),
-                                many: "dogs".into(),
-                            }
+                            EntryWord { one: "dog".into(), many: "dogs".into() }
                         };
                         for (side, b, entry) in [
                             (CountBound::Min, "1", None),
@@ -716,15 +597,8 @@ mod tests {
                             (CountBound::Min, "1", Some(dog.clone())),
                             (CountBound::Max, "3", Some(dog)),
                         ] {
-                            let label = format!(
-                                "{side:?} {b} {}",
-                                entry.as_ref().map_or("-", |e| e.many.as_str())
-                            );
-                            let ctx = MessageCtx {
-                                count_bound: side,
-                                entry,
-                                ..MessageCtx::default().with_bound(b)
-                            };
+                            let label = format!("{side:?} {b} {}", entry.as_ref().map_or("-", |e| e.many.as_str()));
+                            let ctx = MessageCtx { count_bound: side, entry, ..MessageCtx::default().with_bound(b) };
                             cases.push((label, ctx));
                         }
                     }
@@ -740,31 +614,18 @@ mod tests {
                             ],
                             vec![],
                         ] {
-                            let ctx = MessageCtx {
-                                accept: accept.iter().map(|s| s.to_string()).collect(),
-                                ..MessageCtx::new(FieldKind::File)
-                            };
+                            let ctx =
+                                MessageCtx { accept: accept.iter().map(|s| s.to_string()).collect(), ..MessageCtx::new(FieldKind::File) };
                             cases.push((format!("{accept:?}"), ctx));
                         }
                     }
                     CheckCode::FileSize => {
-                        cases.push((
-                            "5 MB".into(),
-                            MessageCtx::new(FieldKind::File).with_bound("5 MB"),
-                        ));
+                        cases.push(("5 MB".into(), MessageCtx::new(FieldKind::File).with_bound("5 MB")));
                     }
-                    CheckCode::Pattern | CheckCode::Rule => {
-                        cases.push(("Text".into(), MessageCtx::new(FieldKind::Text)))
-                    }
+                    CheckCode::Pattern | CheckCode::Rule => cases.push(("Text".into(), MessageCtx::new(FieldKind::Text))),
                 }
                 for (label, ctx) in cases {
-                    writeln!(
-                        out,
-                        "{} [{label}]: {}",
-                        code.as_str(),
-                        default_message(code, &ctx, lang)
-                    )
-                    .unwrap();
+                    writeln!(out, "{} [{label}]: {}", code.as_str(), default_message(code, &ctx, lang)).unwrap();
                 }
             }
         }

@@ -10,9 +10,7 @@ pub fn mime_matches(accept: &[String], mime: &str) -> bool {
     let Some((ty, sub)) = essence(mime) else {
         return false;
     };
-    accept.iter().filter_map(|a| essence(a)).any(|(aty, asub)| {
-        (aty == "*" && asub == "*") || (aty == ty && (asub == "*" || asub == sub))
-    })
+    accept.iter().filter_map(|a| essence(a)).any(|(aty, asub)| (aty == "*" && asub == "*") || (aty == ty && (asub == "*" || asub == sub)))
 }
 
 /// `type/subtype` in lower case, without parameters.
@@ -87,11 +85,7 @@ fn zip_kind(bytes: &[u8]) -> &'static str {
         "application/vnd.oasis.opendocument.presentation",
         "application/vnd.oasis.opendocument.graphics",
     ];
-    let le16 = |at: usize| {
-        bytes
-            .get(at..at + 2)
-            .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
-    };
+    let le16 = |at: usize| bytes.get(at..at + 2).map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])));
     if let (Some(name_len), Some(extra_len)) = (le16(26), le16(28))
         && bytes.get(30..30 + name_len) == Some(b"mimetype")
     {
@@ -131,9 +125,7 @@ fn text_kind(bytes: &[u8]) -> Option<&'static str> {
     let text = match std::str::from_utf8(probe) {
         Ok(t) => t,
         // The probe may cut a multi-byte character at its end; that is no encoding error.
-        Err(e) if e.error_len().is_none() && bytes.len() > TEXT_PROBE => {
-            std::str::from_utf8(&probe[..e.valid_up_to()]).ok()?
-        }
+        Err(e) if e.error_len().is_none() && bytes.len() > TEXT_PROBE => std::str::from_utf8(&probe[..e.valid_up_to()]).ok()?,
         Err(_) => return None,
     };
     if text.contains('\0') {
@@ -167,10 +159,7 @@ mod tests {
         assert!(!mime_matches(&accept, "application/zip"));
         assert!(!mime_matches(&accept, "image"));
         assert!(!mime_matches(&accept, ""));
-        assert!(mime_matches(
-            &list(&["text/plain; charset=utf-8"]),
-            "TEXT/PLAIN"
-        ));
+        assert!(mime_matches(&list(&["text/plain; charset=utf-8"]), "TEXT/PLAIN"));
         assert!(mime_matches(&list(&["*/*"]), "application/zip"));
         assert!(!mime_matches(&[], "application/pdf"));
         assert!(!mime_matches(&list(&["image/*"]), "application/image"));
@@ -188,92 +177,44 @@ mod tests {
 
     #[test]
     fn sniffing_by_content() {
-        assert_eq!(
-            sniff_mime(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3"),
-            Some("application/pdf")
-        );
-        assert_eq!(
-            sniff_mime(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"),
-            Some("image/png")
-        );
-        assert_eq!(
-            sniff_mime(b"\xff\xd8\xff\xe0\0\x10JFIF"),
-            Some("image/jpeg")
-        );
+        assert_eq!(sniff_mime(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3"), Some("application/pdf"));
+        assert_eq!(sniff_mime(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
+        assert_eq!(sniff_mime(b"\xff\xd8\xff\xe0\0\x10JFIF"), Some("image/jpeg"));
         assert_eq!(sniff_mime(b"GIF89a\x01\0\x01\0"), Some("image/gif"));
         assert_eq!(sniff_mime(b"GIF87a\x01\0\x01\0"), Some("image/gif"));
         assert_eq!(sniff_mime(b"RIFF\x24\0\0\0WEBPVP8 "), Some("image/webp"));
         assert_eq!(sniff_mime(b"II*\0\x08\0\0\0"), Some("image/tiff"));
         assert_eq!(sniff_mime(b"MM\0*\0\0\0\x08"), Some("image/tiff"));
-        assert_eq!(
-            sniff_mime(b"\0\0\0\x18ftypheic\0\0\0\0"),
-            Some("image/heic")
-        );
-        assert_eq!(
-            sniff_mime(b"\0\0\0\x18ftypmif1\0\0\0\0"),
-            Some("image/heif")
-        );
-        assert_eq!(
-            sniff_mime(b"\0\0\0\x1cftypavif\0\0\0\0"),
-            Some("image/avif")
-        );
-        assert_eq!(
-            sniff_mime(b"\0\0\0\x18ftypisom\0\0\0\0"),
-            None,
-            "MP4 video is none of ours"
-        );
+        assert_eq!(sniff_mime(b"\0\0\0\x18ftypheic\0\0\0\0"), Some("image/heic"));
+        assert_eq!(sniff_mime(b"\0\0\0\x18ftypmif1\0\0\0\0"), Some("image/heif"));
+        assert_eq!(sniff_mime(b"\0\0\0\x1cftypavif\0\0\0\0"), Some("image/avif"));
+        assert_eq!(sniff_mime(b"\0\0\0\x18ftypisom\0\0\0\0"), None, "MP4 video is none of ours");
         assert_eq!(sniff_mime(b"RIFF\x24\0\0\0WAVEfmt "), None);
     }
 
     #[test]
     fn sniffing_archives() {
         let odt = zip_with_first_entry("mimetype", "application/vnd.oasis.opendocument.text");
-        assert_eq!(
-            sniff_mime(&odt),
-            Some("application/vnd.oasis.opendocument.text")
-        );
-        let ods =
-            zip_with_first_entry("mimetype", "application/vnd.oasis.opendocument.spreadsheet");
-        assert_eq!(
-            sniff_mime(&ods),
-            Some("application/vnd.oasis.opendocument.spreadsheet")
-        );
+        assert_eq!(sniff_mime(&odt), Some("application/vnd.oasis.opendocument.text"));
+        let ods = zip_with_first_entry("mimetype", "application/vnd.oasis.opendocument.spreadsheet");
+        assert_eq!(sniff_mime(&ods), Some("application/vnd.oasis.opendocument.spreadsheet"));
         let mut docx = zip_with_first_entry("[Content_Types].xml", "<Types/>");
         docx.extend(b"PK\x03\x04....word/document.xml");
-        assert_eq!(
-            sniff_mime(&docx),
-            Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        );
+        assert_eq!(sniff_mime(&docx), Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"));
         let mut xlsx = zip_with_first_entry("[Content_Types].xml", "<Types/>");
         xlsx.extend(b"xl/workbook.xml");
-        assert_eq!(
-            sniff_mime(&xlsx),
-            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        );
+        assert_eq!(sniff_mime(&xlsx), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
         let mut pptx = zip_with_first_entry("[Content_Types].xml", "<Types/>");
         pptx.extend(b"ppt/presentation.xml");
-        assert_eq!(
-            sniff_mime(&pptx),
-            Some("application/vnd.openxmlformats-officedocument.presentationml.presentation")
-        );
-        assert_eq!(
-            sniff_mime(&zip_with_first_entry("foto.jpg", "\u{1}")),
-            Some("application/zip")
-        );
+        assert_eq!(sniff_mime(&pptx), Some("application/vnd.openxmlformats-officedocument.presentationml.presentation"));
+        assert_eq!(sniff_mime(&zip_with_first_entry("foto.jpg", "\u{1}")), Some("application/zip"));
         assert_eq!(sniff_mime(b"PK\x05\x06\0\0\0\0"), Some("application/zip"));
-        assert_eq!(
-            sniff_mime(b"PK\x03\x04"),
-            Some("application/zip"),
-            "truncated header"
-        );
+        assert_eq!(sniff_mime(b"PK\x03\x04"), Some("application/zip"), "truncated header");
     }
 
     #[test]
     fn sniffing_text_and_svg() {
-        assert_eq!(
-            sniff_mime("Grüße aus Coesfeld\n".as_bytes()),
-            Some("text/plain")
-        );
+        assert_eq!(sniff_mime("Grüße aus Coesfeld\n".as_bytes()), Some("text/plain"));
         assert_eq!(sniff_mime(b"\xef\xbb\xbfmit BOM"), Some("text/plain"));
         assert_eq!(sniff_mime(b"a\0b"), None, "NUL is binary");
         assert_eq!(sniff_mime(b"\xc3\x28 invalid"), None);
@@ -282,14 +223,8 @@ mod tests {
             sniff_mime(b"<?xml version=\"1.0\"?>\n<!DOCTYPE svg>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>"),
             Some("image/svg+xml")
         );
-        assert_eq!(
-            sniff_mime(b"  <SVG onload=\"alert(1)\">"),
-            Some("image/svg+xml")
-        );
-        assert_eq!(
-            sniff_mime(b"Notiz: <svg> ist ein Format"),
-            Some("text/plain")
-        );
+        assert_eq!(sniff_mime(b"  <SVG onload=\"alert(1)\">"), Some("image/svg+xml"));
+        assert_eq!(sniff_mime(b"Notiz: <svg> ist ein Format"), Some("text/plain"));
         // A multi-byte character cut at the 8 KiB boundary is still text.
         let mut long = "a".repeat(TEXT_PROBE - 1).into_bytes();
         long.extend("ü und mehr".as_bytes());

@@ -48,10 +48,7 @@ mod tests {
 
     #[test]
     fn iban_is_compact_upper_case() {
-        assert_eq!(
-            normalize_iban(" de89 3704 0044 0532 0130 00"),
-            "DE89370400440532013000"
-        );
+        assert_eq!(normalize_iban(" de89 3704 0044 0532 0130 00"), "DE89370400440532013000");
     }
 
     #[test]

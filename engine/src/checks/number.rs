@@ -46,9 +46,7 @@ fn read_grouped(s: &str, sep: char, has_fraction: bool) -> Option<String> {
     }
     let mut groups = s.split(sep);
     let first = groups.next()?;
-    let first_ok = (1..=3).contains(&first.len())
-        && first.bytes().all(|b| b.is_ascii_digit())
-        && !first.starts_with('0');
+    let first_ok = (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit()) && !first.starts_with('0');
     if !first_ok {
         return None;
     }
@@ -82,11 +80,7 @@ fn from_digits(negative: bool, int_digits: &str, frac_digits: &str) -> Option<De
     if significant.len() > MAX_DIGITS || frac_digits.len() > MAX_DIGITS {
         return None;
     }
-    let mantissa: i128 = if significant.is_empty() {
-        0
-    } else {
-        significant.parse().ok()?
-    };
+    let mantissa: i128 = if significant.is_empty() { 0 } else { significant.parse().ok()? };
     let mantissa = if negative { -mantissa } else { mantissa };
     let d = Decimal::try_from_i128_with_scale(mantissa, frac_digits.len() as u32).ok()?;
     Some(d.normalize())
@@ -229,12 +223,7 @@ mod tests {
 
     #[test]
     fn other_languages_read_as_english() {
-        assert_eq!(
-            parse_number("1,234.5", "fr")
-                .map(|d| canonical(&d))
-                .as_deref(),
-            Some("1234.5")
-        );
+        assert_eq!(parse_number("1,234.5", "fr").map(|d| canonical(&d)).as_deref(), Some("1234.5"));
         assert_eq!(parse_number("1,5", "tr"), None);
     }
 
@@ -244,14 +233,8 @@ mod tests {
         assert_eq!(de(ok).as_deref(), Some(ok));
         assert_eq!(de("12345678901234567890123456789"), None);
         // Leading and trailing zeros are not significant.
-        assert_eq!(
-            de("0001234567890123456789012345678,000").as_deref(),
-            Some(ok)
-        );
-        assert_eq!(
-            de("0,1234567890123456789012345678").as_deref(),
-            Some("0.1234567890123456789012345678")
-        );
+        assert_eq!(de("0001234567890123456789012345678,000").as_deref(), Some(ok));
+        assert_eq!(de("0,1234567890123456789012345678").as_deref(), Some("0.1234567890123456789012345678"));
         // More than 28 places cannot be held exactly.
         assert_eq!(de("0,00000000000000000000000000001"), None);
     }
@@ -277,10 +260,7 @@ mod tests {
         assert_eq!(p("+3").as_deref(), Some("3"));
         assert_eq!(p(".5").as_deref(), Some("0.5"));
         assert_eq!(p("5.").as_deref(), Some("5"));
-        for bad in [
-            "1e3", "0x1F", "0o17", ".inf", "-.inf", ".nan", "1_000", "", ".", "-", "1,5", "1.2.3",
-            " 1",
-        ] {
+        for bad in ["1e3", "0x1F", "0o17", ".inf", "-.inf", ".nan", "1_000", "", ".", "-", "1,5", "1.2.3", " 1"] {
             assert_eq!(p(bad), None, "{bad:?}");
         }
     }
@@ -307,10 +287,7 @@ mod tests {
         assert_eq!(canonical_money(&dec("2.344")), "2.34");
         assert_eq!(canonical_money(&dec("-0.001")), "0.00");
         assert_eq!(canonical_money(&dec("0")), "0.00");
-        assert_eq!(
-            canonical_money(&Decimal::MAX),
-            "79228162514264337593543950335.00"
-        );
+        assert_eq!(canonical_money(&Decimal::MAX), "79228162514264337593543950335.00");
     }
 
     #[test]

@@ -11,31 +11,16 @@ use std::str::FromStr;
 /// a whole number of bytes (`1.5MB` = 1,500,000; `1.5` alone is `None`). `B` alone is
 /// read as bytes.
 pub fn parse_size(s: &str) -> Option<u64> {
-    const UNITS: &[(&str, u64)] = &[
-        ("KiB", 1 << 10),
-        ("MiB", 1 << 20),
-        ("GiB", 1 << 30),
-        ("KB", 1_000),
-        ("MB", 1_000_000),
-        ("GB", 1_000_000_000),
-        ("B", 1),
-    ];
-    let (number, factor) = UNITS
-        .iter()
-        .find_map(|(unit, f)| {
-            s.strip_suffix(unit)
-                .map(|n| (n.strip_suffix(' ').unwrap_or(n), *f))
-        })
-        .unwrap_or((s, 1));
+    const UNITS: &[(&str, u64)] =
+        &[("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30), ("KB", 1_000), ("MB", 1_000_000), ("GB", 1_000_000_000), ("B", 1)];
+    let (number, factor) =
+        UNITS.iter().find_map(|(unit, f)| s.strip_suffix(unit).map(|n| (n.strip_suffix(' ').unwrap_or(n), *f))).unwrap_or((s, 1));
     let (int, frac) = number.split_once('.').unwrap_or((number, ""));
     let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
-    if int.is_empty() || !digits(int) || !digits(frac) || (number.contains('.') && frac.is_empty())
-    {
+    if int.is_empty() || !digits(int) || !digits(frac) || (number.contains('.') && frac.is_empty()) {
         return None;
     }
-    let value = Decimal::from_str(number)
-        .ok()?
-        .checked_mul(Decimal::from(factor))?;
+    let value = Decimal::from_str(number).ok()?.checked_mul(Decimal::from(factor))?;
     if !value.fract().is_zero() {
         return None;
     }

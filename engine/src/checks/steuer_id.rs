@@ -29,9 +29,7 @@ pub fn is_valid_steuer_id(normalized: &str, allow_test_ids: bool) -> bool {
     match counts[rep] {
         2 => {}
         3 => {
-            let three_in_a_row = first_ten
-                .windows(3)
-                .any(|w| w.iter().all(|&d| d as usize == rep));
+            let three_in_a_row = first_ten.windows(3).any(|w| w.iter().all(|&d| d as usize == rep));
             if three_in_a_row {
                 return false;
             }
@@ -97,10 +95,7 @@ mod tests {
             ("26954371820", "check digit (idnumbers)"),
             ("86095742718", "check digit off by one"),
             ("02476291358", "first digit 0 without allow_test_ids"),
-            (
-                "11123456786",
-                "1 three times in a row (stdnum accepts it: it predates the rule)",
-            ),
+            ("11123456786", "1 three times in a row (stdnum accepts it: it predates the rule)"),
             ("12345678903", "no digit repeated (stdnum)"),
             ("11223456785", "two digits repeated (stdnum: 1122345678 5)"),
             ("36554266806", "more digits repeated (stdnum)"),
@@ -117,14 +112,8 @@ mod tests {
             assert!(!is_valid_steuer_id(id, false), "{id} should fail: {why}");
         }
         // A test id must still pass every other rule.
-        assert!(
-            !is_valid_steuer_id("01234567896", true),
-            "first digit 0 and no digit repeated"
-        );
-        assert!(
-            !is_valid_steuer_id("02476291359", true),
-            "test id with a wrong check digit"
-        );
+        assert!(!is_valid_steuer_id("01234567896", true), "first digit 0 and no digit repeated");
+        assert!(!is_valid_steuer_id("02476291359", true), "test id with a wrong check digit");
     }
 
     #[test]

@@ -16,11 +16,7 @@ pub struct Limits {
 }
 
 /// The limits used by [`parse_yaml`].
-pub const LIMITS: Limits = Limits {
-    max_bytes: 2 * 1024 * 1024,
-    max_depth: 48,
-    max_nodes: 500_000,
-};
+pub const LIMITS: Limits = Limits { max_bytes: 2 * 1024 * 1024, max_depth: 48, max_nodes: 500_000 };
 
 /// How a scalar was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,21 +106,7 @@ fn is_core_number(v: &str) -> bool {
     if let Some(o) = v.strip_prefix("0o") {
         return !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b));
     }
-    if matches!(
-        v,
-        ".inf"
-            | ".Inf"
-            | ".INF"
-            | "+.inf"
-            | "+.Inf"
-            | "+.INF"
-            | "-.inf"
-            | "-.Inf"
-            | "-.INF"
-            | ".nan"
-            | ".NaN"
-            | ".NAN"
-    ) {
+    if matches!(v, ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF" | ".nan" | ".NaN" | ".NAN") {
         return true;
     }
     // [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
@@ -186,8 +168,7 @@ impl Node {
 
     /// True for a null scalar.
     pub fn is_null(&self) -> bool {
-        self.as_scalar()
-            .is_some_and(|s| s.core_type() == CoreType::Null)
+        self.as_scalar().is_some_and(|s| s.core_type() == CoreType::Null)
     }
 
     /// A word for the kind of node, for messages ("a list", "a map", "a text").
@@ -206,15 +187,8 @@ impl Node {
 }
 
 enum Frame {
-    Seq {
-        start: u32,
-        items: Vec<Node>,
-    },
-    Map {
-        start: u32,
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
-    },
+    Seq { start: u32, items: Vec<Node> },
+    Map { start: u32, entries: Vec<(Node, Node)>, key: Option<Node> },
 }
 
 /// Parses a form file into a tree, or returns the diagnostics that prevent it.
@@ -225,26 +199,13 @@ pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
             Diagnostic::error(
                 "E0002",
                 index.span(0, 0),
-                format!(
-                    "the form file is too large ({} bytes; at most {} are allowed)",
-                    text.len(),
-                    LIMITS.max_bytes
-                ),
+                format!("the form file is too large ({} bytes; at most {} are allowed)", text.len(), LIMITS.max_bytes),
             )
-            .with_help(
-                "split long texts or remove unused parts; a form this large is hard to maintain",
-            ),
+            .with_help("split long texts or remove unused parts; a form this large is hard to maintain"),
         ]);
     }
     let chars: Vec<char> = text.chars().collect();
-    let mut builder = Builder {
-        chars: &chars,
-        index: &index,
-        stack: Vec::new(),
-        root: None,
-        nodes: 0,
-        docs: 0,
-    };
+    let mut builder = Builder { chars: &chars, index: &index, stack: Vec::new(), root: None, nodes: 0, docs: 0 };
     let mut parser = Parser::new_from_str(text).keep_tags(true);
     loop {
         match parser.next_event() {
@@ -260,18 +221,21 @@ pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
                 }
                 if builder.docs > 1 {
                     let at = span.start.index() as u32;
-                    return Err(vec![Diagnostic::error("E0001", index.span(at, at + 3), "a form file holds exactly one form, but this file has several YAML documents")
-                        .with_help("put each form in its own file")]);
+                    return Err(vec![
+                        Diagnostic::error(
+                            "E0001",
+                            index.span(at, at + 3),
+                            "a form file holds exactly one form, but this file has several YAML documents",
+                        )
+                        .with_help("put each form in its own file"),
+                    ]);
                 }
             }
         }
     }
-    builder.root.ok_or_else(|| {
-        vec![
-            Diagnostic::error("E0001", index.span(0, 0), "the form file is empty")
-                .with_help("start with `wegweiser: 1`"),
-        ]
-    })
+    builder
+        .root
+        .ok_or_else(|| vec![Diagnostic::error("E0001", index.span(0, 0), "the form file is empty").with_help("start with `wegweiser: 1`")])
 }
 
 struct Builder<'a> {
@@ -291,8 +255,12 @@ impl Builder<'_> {
             Event::DocumentStart(_) => self.docs += 1,
             Event::Alias(_) => {
                 return Err(Box::new(
-                    Diagnostic::error("E0002", self.index.span(start, end.max(start + 1)), "aliases (`*name`) are not allowed in form files")
-                        .with_help("write the value out, or use a named option list under `lists:` to reuse options"),
+                    Diagnostic::error(
+                        "E0002",
+                        self.index.span(start, end.max(start + 1)),
+                        "aliases (`*name`) are not allowed in form files",
+                    )
+                    .with_help("write the value out, or use a named option list under `lists:` to reuse options"),
                 ));
             }
             Event::Scalar(value, style, _anchor, tag) => {
@@ -307,9 +275,7 @@ impl Builder<'_> {
                                 self.index.span(start, end),
                                 format!("the YAML tag `{}{}` is not supported", t.handle, t.suffix),
                             )
-                            .with_help(
-                                "remove the tag; write texts in quotes if they must stay texts",
-                            ),
+                            .with_help("remove the tag; write texts in quotes if they must stay texts"),
                         ));
                     }
                 };
@@ -320,61 +286,33 @@ impl Builder<'_> {
                     ScalarStyle::Literal => Style::Literal,
                     ScalarStyle::Folded => Style::Folded,
                 };
-                let offsets = align(
-                    &value,
-                    &self.chars[(start as usize).min(self.chars.len())
-                        ..(end as usize).min(self.chars.len())],
-                    start,
-                    style,
-                );
+                let offsets =
+                    align(&value, &self.chars[(start as usize).min(self.chars.len())..(end as usize).min(self.chars.len())], start, style);
                 let node = Node {
-                    kind: NodeKind::Scalar(Scalar {
-                        value: value.into_owned(),
-                        style,
-                        tagged_str,
-                        offsets,
-                    }),
+                    kind: NodeKind::Scalar(Scalar { value: value.into_owned(), style, tagged_str, offsets }),
                     span: self.index.span(start, end),
                 };
                 self.push(node)?;
             }
             Event::SequenceStart(..) => {
                 self.open()?;
-                self.stack.push(Frame::Seq {
-                    start,
-                    items: Vec::new(),
-                });
+                self.stack.push(Frame::Seq { start, items: Vec::new() });
             }
             Event::MappingStart(..) => {
                 self.open()?;
-                self.stack.push(Frame::Map {
-                    start,
-                    entries: Vec::new(),
-                    key: None,
-                });
+                self.stack.push(Frame::Map { start, entries: Vec::new(), key: None });
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { start: s, items }) = self.stack.pop() {
                     let e = items.last().map_or(end, |n| n.span.end.offset).max(s);
-                    let node = Node {
-                        kind: NodeKind::Seq(items),
-                        span: self.index.span(s, e),
-                    };
+                    let node = Node { kind: NodeKind::Seq(items), span: self.index.span(s, e) };
                     self.push(node)?;
                 }
             }
             Event::MappingEnd => {
-                if let Some(Frame::Map {
-                    start: s, entries, ..
-                }) = self.stack.pop()
-                {
-                    let e = entries
-                        .last()
-                        .map_or(end, |(_, v)| v.span.end.offset.max(s));
-                    let node = Node {
-                        kind: NodeKind::Map(entries),
-                        span: self.index.span(s, e),
-                    };
+                if let Some(Frame::Map { start: s, entries, .. }) = self.stack.pop() {
+                    let e = entries.last().map_or(end, |(_, v)| v.span.end.offset.max(s));
+                    let node = Node { kind: NodeKind::Map(entries), span: self.index.span(s, e) };
                     self.push(node)?;
                 }
             }
@@ -392,14 +330,9 @@ impl Builder<'_> {
                 Diagnostic::error(
                     "E0002",
                     self.index.span(at, at + 1),
-                    format!(
-                        "the form nests maps and lists more than {} levels deep",
-                        LIMITS.max_depth
-                    ),
+                    format!("the form nests maps and lists more than {} levels deep", LIMITS.max_depth),
                 )
-                .with_help(
-                    "a form needs only a few levels: steps, fields, groups and their members",
-                ),
+                .with_help("a form needs only a few levels: steps, fields, groups and their members"),
             ));
         }
         Ok(())
@@ -409,17 +342,8 @@ impl Builder<'_> {
         self.nodes += 1;
         if self.nodes > LIMITS.max_nodes {
             return Err(Box::new(
-                Diagnostic::error(
-                    "E0002",
-                    node.span,
-                    format!(
-                        "the form file has more than {} YAML nodes",
-                        LIMITS.max_nodes
-                    ),
-                )
-                .with_help(
-                    "split the form; a form this large is hard for citizens and authors alike",
-                ),
+                Diagnostic::error("E0002", node.span, format!("the form file has more than {} YAML nodes", LIMITS.max_nodes))
+                    .with_help("split the form; a form this large is hard for citizens and authors alike"),
             ));
         }
         match self.stack.last_mut() {
@@ -427,23 +351,15 @@ impl Builder<'_> {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => {
-                    if let Some((first, _)) = entries
-                        .iter()
-                        .find(|(k, _)| k.as_str().is_some() && k.as_str() == node.as_str())
-                    {
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str().is_some() && k.as_str() == node.as_str()) {
                         return Err(Box::new(
                             Diagnostic::error(
                                 "E0106",
                                 node.span,
-                                format!(
-                                    "the key `{}` appears twice in this map",
-                                    node.as_str().unwrap_or_default()
-                                ),
+                                format!("the key `{}` appears twice in this map", node.as_str().unwrap_or_default()),
                             )
                             .with_label(first.span, "first written here")
-                            .with_help(
-                                "remove one of them; YAML would silently keep only the last",
-                            ),
+                            .with_help("remove one of them; YAML would silently keep only the last"),
                         ));
                     }
                     *key = Some(node);
@@ -467,10 +383,7 @@ fn align(value: &str, raw: &[char], start: u32, style: Style) -> Vec<u32> {
     }
     for c in value.chars() {
         // Look ahead a bounded distance for the character; escapes and folds are short.
-        let found = raw[j.min(raw.len())..]
-            .iter()
-            .take(256)
-            .position(|&r| r == c || (c == ' ' && r == '\n'));
+        let found = raw[j.min(raw.len())..].iter().take(256).position(|&r| r == c || (c == ' ' && r == '\n'));
         match found {
             Some(k) => {
                 out.push(start + (j + k) as u32);
@@ -492,18 +405,13 @@ mod tests {
     }
 
     fn slice(text: &str, s: u32, e: u32) -> String {
-        text.chars()
-            .skip(s as usize)
-            .take((e - s) as usize)
-            .collect()
+        text.chars().skip(s as usize).take((e - s) as usize).collect()
     }
 
     #[test]
     fn keeps_scalar_source_and_positions() {
         let text = "a: 01067\nb: '1.10'\n";
-        let NodeKind::Map(entries) = root(text).kind else {
-            panic!()
-        };
+        let NodeKind::Map(entries) = root(text).kind else { panic!() };
         let (k, v) = &entries[0];
         assert_eq!(k.as_str(), Some("a"));
         assert_eq!(v.as_str(), Some("01067"));
@@ -517,9 +425,7 @@ mod tests {
     #[test]
     fn maps_value_offsets_in_quoted_and_block_scalars() {
         let text = "c: \"größe > \\\"x\\\"\"\nd: |\n  a and\n  bcd\n";
-        let NodeKind::Map(entries) = root(text).kind else {
-            panic!()
-        };
+        let NodeKind::Map(entries) = root(text).kind else { panic!() };
         let s = entries[0].1.as_scalar().unwrap();
         assert_eq!(s.value, "größe > \"x\"");
         let i = s.value.chars().position(|c| c == 'x').unwrap() as u32;
