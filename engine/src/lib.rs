@@ -13,3 +13,13 @@ pub mod ids;
 #[cfg(feature = "yaml")]
 pub mod source;
 pub mod value;
+#[cfg(feature = "yaml")]
+pub mod compile;
+pub mod form;
+#[cfg(feature = "yaml")]
+pub mod syntax;
+
+#[cfg(feature = "yaml")]
+pub use compile::{compile, Compiled};
+pub use diag::{Diagnostic, Severity, Span};
+pub use form::Form;

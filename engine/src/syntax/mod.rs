@@ -1,0 +1,3 @@
+//! Positioned YAML tree → the form's syntax tree, checking keys against the one key table.
+
+pub mod keys;
