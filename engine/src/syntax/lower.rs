@@ -1,0 +1,527 @@
+//! Lowers the positioned YAML tree into the [`FormAst`], checking every map against the
+//! key table (unknown keys with "did you mean", missing keys, keys that do not apply to a
+//! field's type) and the shape of every value. Collects all diagnostics.
+
+use super::ast::*;
+use super::keys::{self, KeyDef, Shape};
+use crate::diag::{did_you_mean, Diagnostic, Span};
+use crate::source::{CoreType, Node, NodeKind, Scalar};
+
+/// Lowers a form file's tree. Returns the syntax tree (as complete as the errors allow)
+/// and the diagnostics found on the way.
+pub fn lower(root: &Node) -> (FormAst, Vec<Diagnostic>) {
+    let mut l = Lowerer { diags: Vec::new() };
+    let form = l.form(root);
+    (form, l.diags)
+}
+
+struct Lowerer {
+    diags: Vec<Diagnostic>,
+}
+
+/// The entries of a map that passed the key check.
+struct Entries<'n> {
+    entries: Vec<(&'static KeyDef, &'n Node, &'n Node)>,
+}
+
+impl<'n> Entries<'n> {
+    fn get(&self, name: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(k, _, _)| k.name == name).map(|(_, _, v)| *v)
+    }
+    fn key_span(&self, name: &str) -> Option<Span> {
+        self.entries.iter().find(|(k, _, _)| k.name == name).map(|(_, k, _)| k.span)
+    }
+}
+
+fn src(value: impl Into<String>, span: Span) -> Src {
+    Src { value: value.into(), span }
+}
+
+impl Lowerer {
+    fn err(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Checks a map's keys against `table`; `what` names the map in messages ("a step").
+    fn map<'n>(&mut self, node: &'n Node, table: &'static [KeyDef], what: &str) -> Option<Entries<'n>> {
+        let NodeKind::Map(pairs) = &node.kind else {
+            self.err(
+                Diagnostic::error("E0103", node.span, format!("{what} must be a map of `key: value` pairs, but this is {}", node.describe()))
+                    .with_help(format!("write {what} as indented `key: value` lines, e.g. `{}: …`", table[0].name)),
+            );
+            return None;
+        };
+        let mut entries = Vec::new();
+        for (k, v) in pairs {
+            let Some(name) = k.as_str() else {
+                self.err(Diagnostic::error("E0103", k.span, "a key must be a plain word"));
+                continue;
+            };
+            match table.iter().find(|d| d.name == name) {
+                Some(def) => entries.push((def, k, v)),
+                None => {
+                    let suggestion = did_you_mean(name, table.iter().map(|d| d.name));
+                    let help = match suggestion {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("{what} accepts: {}", table.iter().map(|d| format!("`{}`", d.name)).collect::<Vec<_>>().join(", ")),
+                    };
+                    self.err(Diagnostic::error("E0101", k.span, format!("unknown key `{name}` in {what}")).with_help(help));
+                }
+            }
+        }
+        for def in table.iter().filter(|d| d.required) {
+            if !entries.iter().any(|(d, _, _)| d.name == def.name) {
+                self.err(
+                    Diagnostic::error("E0102", head_span(node), format!("{what} needs the key `{}`", def.name))
+                        .with_help(format!("add `{}: …` — {}", def.name, def.doc)),
+                );
+            }
+        }
+        Some(Entries { entries })
+    }
+
+    fn string(&mut self, node: &Node, key: &str) -> Option<Src> {
+        match &node.kind {
+            NodeKind::Scalar(s) if s.core_type() != CoreType::Null => Some(src(s.value.clone(), node.span)),
+            _ => {
+                self.err(Diagnostic::error("E0103", node.span, format!("`{key}` must be a text, but this is {}", node.describe())));
+                None
+            }
+        }
+    }
+
+    fn scalar(&mut self, node: &Node, key: &str) -> Option<SrcScalar> {
+        match &node.kind {
+            NodeKind::Scalar(s) if s.core_type() != CoreType::Null => Some(SrcScalar { scalar: s.clone(), span: node.span }),
+            _ => {
+                self.err(
+                    Diagnostic::error("E0103", node.span, format!("`{key}` must be an expression, but this is {}", node.describe()))
+                        .with_help("write the expression on one line, e.g. `alter >= 18`, quoted if it contains `: ` or `#`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn uint(&mut self, node: &Node, key: &str) -> Option<(u32, Span)> {
+        if let Some(s) = node.as_scalar()
+            && s.core_type() == CoreType::Number
+            && let Ok(n) = s.value.parse::<u32>()
+        {
+            return Some((n, node.span));
+        }
+        self.err(Diagnostic::error("E0103", node.span, format!("`{key}` must be a whole number like `5`, but this is {}", node.describe())));
+        None
+    }
+
+    fn boolean(&mut self, node: &Node, key: &str) -> bool {
+        match node.as_scalar().map(Scalar::core_type) {
+            Some(CoreType::Bool(b)) => b,
+            _ => {
+                self.err(Diagnostic::error("E0103", node.span, format!("`{key}` must be `true` or `false`, but this is {}", node.describe())));
+                false
+            }
+        }
+    }
+
+    fn str_list(&mut self, node: &Node, key: &str) -> Vec<Src> {
+        match &node.kind {
+            NodeKind::Seq(items) => items.iter().filter_map(|i| self.string(i, key)).collect(),
+            _ => {
+                self.err(
+                    Diagnostic::error("E0103", node.span, format!("`{key}` must be a list, but this is {}", node.describe()))
+                        .with_help(format!("write it as `{key}: [a, b]`")),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn seq<'n>(&mut self, node: &'n Node, key: &str) -> &'n [Node] {
+        match &node.kind {
+            NodeKind::Seq(items) => items,
+            _ if node.is_null() => &[],
+            _ => {
+                self.err(
+                    Diagnostic::error("E0103", node.span, format!("`{key}` must be a list, but this is {}", node.describe()))
+                        .with_help("start each entry on its own line with `- `"),
+                );
+                &[]
+            }
+        }
+    }
+
+    fn text(&mut self, node: &Node, key: &str) -> Option<TextAst> {
+        match &node.kind {
+            NodeKind::Scalar(s) if s.core_type() != CoreType::Null => Some(TextAst {
+                values: vec![(src("", node.span), SrcScalar { scalar: s.clone(), span: node.span })],
+                span: node.span,
+            }),
+            NodeKind::Map(pairs) => {
+                let mut values = Vec::new();
+                for (k, v) in pairs {
+                    let lang = k.as_str().unwrap_or_default().to_string();
+                    match v.as_scalar() {
+                        Some(s) if s.core_type() != CoreType::Null => values.push((src(lang, k.span), SrcScalar { scalar: s.clone(), span: v.span })),
+                        _ => self.err(Diagnostic::error("E0103", v.span, format!("the `{lang}` text of `{key}` must be a text"))),
+                    }
+                }
+                Some(TextAst { values, span: node.span })
+            }
+            _ => {
+                self.err(
+                    Diagnostic::error("E0103", node.span, format!("`{key}` must be a text, but this is {}", node.describe()))
+                        .with_help("write a text, or one text per language: `{ de: …, en: … }`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn form(&mut self, root: &Node) -> FormAst {
+        let mut f = FormAst {
+            wegweiser: None,
+            id: None,
+            version: None,
+            languages: Vec::new(),
+            title: None,
+            description: None,
+            authority: None,
+            lists: Vec::new(),
+            values: Vec::new(),
+            steps: Vec::new(),
+            submission: None,
+            fim: None,
+            span: root.span,
+        };
+        let Some(e) = self.map(root, keys::FORM, "the form") else { return f };
+        for (def, k, v) in &e.entries {
+            match def.name {
+                "wegweiser" => f.wegweiser = self.string(v, "wegweiser"),
+                "id" => f.id = self.string(v, "id"),
+                "version" => f.version = self.string(v, "version"),
+                "languages" => f.languages = self.str_list(v, "languages"),
+                "title" => f.title = self.text(v, "title"),
+                "description" => f.description = self.text(v, "description"),
+                "authority" => f.authority = self.text(v, "authority"),
+                "lists" => f.lists = self.lists(v),
+                "values" => f.values = self.values(v),
+                "steps" => {
+                    let items = self.seq(v, "steps");
+                    if items.is_empty() {
+                        self.err(Diagnostic::error("E0102", k.span, "the form has no steps").with_help("add at least one step with `- id: …`"));
+                    }
+                    f.steps = items.iter().map(|s| self.step(s)).collect();
+                }
+                "submission" => f.submission = self.submission(v),
+                "fim" => {
+                    if let Some(m) = self.map(v, keys::FIM_SCHEMA, "`fim`") {
+                        let schema = m.get("schema").and_then(|n| self.string(n, "schema"));
+                        let version = m.get("version").and_then(|n| self.string(n, "version"));
+                        f.fim = schema.map(|s| (s, version));
+                    }
+                }
+                _ => {}
+            }
+        }
+        f
+    }
+
+    fn lists(&mut self, node: &Node) -> Vec<ListAst> {
+        let NodeKind::Map(pairs) = &node.kind else {
+            self.err(
+                Diagnostic::error("E0103", node.span, "`lists` must be a map from list names to option lists")
+                    .with_help("write `lists:` and below it `name:` followed by the options"),
+            );
+            return Vec::new();
+        };
+        pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                let name = self.string(k, "list name")?;
+                let options = self.option_list(v);
+                Some(ListAst { name, options })
+            })
+            .collect()
+    }
+
+    fn values(&mut self, node: &Node) -> Vec<(Src, SrcScalar)> {
+        let NodeKind::Map(pairs) = &node.kind else {
+            self.err(
+                Diagnostic::error("E0103", node.span, "`values` must be a map from names to expressions")
+                    .with_help("e.g. `values: { grundbetrag: 96 }`"),
+            );
+            return Vec::new();
+        };
+        pairs.iter().filter_map(|(k, v)| Some((self.string(k, "value name")?, self.scalar(v, "values")?))).collect()
+    }
+
+    fn option_list(&mut self, node: &Node) -> Vec<OptionAst> {
+        let items = self.seq(node, "options");
+        items
+            .iter()
+            .filter_map(|o| {
+                let e = self.map(o, keys::OPTION, "an option")?;
+                Some(OptionAst {
+                    value: e.get("value").and_then(|n| self.string(n, "value")).unwrap_or_else(|| src("", o.span)),
+                    label: e.get("label").and_then(|n| self.text(n, "label")),
+                    hint: e.get("hint").and_then(|n| self.text(n, "hint")),
+                    cond: e.get("if").and_then(|n| self.scalar(n, "if")),
+                    span: o.span,
+                })
+            })
+            .collect()
+    }
+
+    fn step(&mut self, node: &Node) -> StepAst {
+        let mut s = StepAst {
+            id: None,
+            title: None,
+            text: None,
+            section: None,
+            kind: None,
+            when: None,
+            fields: Vec::new(),
+            fields_key: None,
+            rules: Vec::new(),
+            rules_key: None,
+            next: None,
+            next_key: None,
+            span: node.span,
+        };
+        let Some(e) = self.map(node, keys::STEP, "a step") else { return s };
+        for (def, k, v) in &e.entries {
+            match def.name {
+                "id" => s.id = self.string(v, "id"),
+                "title" => s.title = self.text(v, "title"),
+                "text" => s.text = self.text(v, "text"),
+                "section" => s.section = self.text(v, "section"),
+                "kind" => s.kind = self.string(v, "kind"),
+                "when" => s.when = self.scalar(v, "when"),
+                "fields" => {
+                    s.fields_key = Some(k.span);
+                    s.fields = self.seq(v, "fields").iter().map(|f| self.field(f)).collect();
+                }
+                "rules" => {
+                    s.rules_key = Some(k.span);
+                    s.rules = self.rules(v);
+                }
+                "next" => {
+                    s.next_key = Some(k.span);
+                    s.next = self.next(v);
+                }
+                _ => {}
+            }
+        }
+        s
+    }
+
+    fn next(&mut self, node: &Node) -> Option<NextAst> {
+        match &node.kind {
+            NodeKind::Scalar(_) => self.string(node, "next").map(NextAst::Goto),
+            NodeKind::Seq(items) => Some(NextAst::Branches(
+                items
+                    .iter()
+                    .filter_map(|b| {
+                        let e = self.map(b, keys::BRANCH, "a `next` branch")?;
+                        Some(BranchAst {
+                            cond: e.get("if").and_then(|n| self.scalar(n, "if")),
+                            goto: e.get("goto").and_then(|n| self.string(n, "goto")),
+                            span: b.span,
+                        })
+                    })
+                    .collect(),
+            )),
+            NodeKind::Map(_) => {
+                self.err(
+                    Diagnostic::error("E0103", node.span, "`next` must be a step id or a list of branches")
+                        .with_help("write `next: step-id`, or a list: `- { if: …, goto: … }` ending in `- goto: …`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn rules(&mut self, node: &Node) -> Vec<RuleAst> {
+        self.seq(node, "rules")
+            .iter()
+            .filter_map(|r| {
+                let e = self.map(r, keys::RULE, "a rule")?;
+                Some(RuleAst {
+                    check: e.get("check").and_then(|n| self.scalar(n, "check")),
+                    message: e.get("message").and_then(|n| self.text(n, "message")),
+                    when_empty: e.get("when_empty").is_some_and(|n| self.boolean(n, "when_empty")),
+                    field: e.get("field").and_then(|n| self.string(n, "field")),
+                    span: r.span,
+                })
+            })
+            .collect()
+    }
+
+    fn field(&mut self, node: &Node) -> FieldAst {
+        let mut f = FieldAst {
+            id: None,
+            ty: None,
+            label: None,
+            hint: None,
+            required: None,
+            visible_if: None,
+            min: None,
+            max: None,
+            min_length: None,
+            max_length: None,
+            pattern: None,
+            options: None,
+            display: None,
+            default: None,
+            value: None,
+            rules: Vec::new(),
+            messages: Vec::new(),
+            autocomplete: None,
+            fields: Vec::new(),
+            repeat: None,
+            accept: Vec::new(),
+            max_size: None,
+            decimals: None,
+            allow_test_ids: false,
+            format: None,
+            text: None,
+            fim: None,
+            span: node.span,
+        };
+        let Some(e) = self.map(node, keys::FIELD, "a field") else { return f };
+        f.ty = e.get("type").and_then(|n| self.string(n, "type"));
+        let ty = f.ty.as_ref().map(|t| t.value.clone());
+        if let Some(t) = &f.ty
+            && !keys::FIELD_TYPES.contains(&t.value.as_str())
+        {
+            let help = match did_you_mean(&t.value, keys::FIELD_TYPES.iter().copied()) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("the field types are: {}", keys::FIELD_TYPES.join(", ")),
+            };
+            self.err(Diagnostic::error("E0108", t.span, format!("unknown field type `{}`", t.value)).with_help(help));
+        }
+        for (def, k, v) in &e.entries {
+            if let Some(ty) = ty.as_deref()
+                && keys::FIELD_TYPES.contains(&ty)
+                && !def.applies_to(ty)
+            {
+                let hint = if def.name == "default" && matches!(ty, "consent" | "file") {
+                    if ty == "consent" { "a pre-ticked consent is no consent: the citizen must tick it".to_string() } else { "a file cannot have a default".to_string() }
+                } else {
+                    format!("`{}` applies to: {}", def.name, def.types.join(", "))
+                };
+                self.err(Diagnostic::error("E0104", k.span, format!("`{}` does not apply to a `{ty}` field", def.name)).with_help(hint));
+                continue;
+            }
+            match def.name {
+                "id" => f.id = self.string(v, "id"),
+                "label" => f.label = self.text(v, "label"),
+                "hint" => f.hint = self.text(v, "hint"),
+                "required" => f.required = self.scalar(v, "required"),
+                "visible_if" => f.visible_if = self.scalar(v, "visible_if"),
+                "min" => f.min = self.scalar(v, "min"),
+                "max" => f.max = self.scalar(v, "max"),
+                "min_length" => f.min_length = self.uint(v, "min_length"),
+                "max_length" => f.max_length = self.uint(v, "max_length"),
+                "pattern" => f.pattern = self.scalar(v, "pattern"),
+                "options" => {
+                    f.options = match &v.kind {
+                        NodeKind::Scalar(_) => self.string(v, "options").map(OptionsAst::Named),
+                        _ => Some(OptionsAst::Inline(self.option_list(v))),
+                    }
+                }
+                "display" => f.display = self.string(v, "display"),
+                "default" => f.default = Some((*v).clone()),
+                "value" => f.value = self.scalar(v, "value"),
+                "rules" => f.rules = self.rules(v),
+                "messages" => {
+                    if let NodeKind::Map(pairs) = &v.kind {
+                        for (mk, mv) in pairs {
+                            if let (Some(code), Some(text)) = (self.string(mk, "messages"), self.text(mv, "messages")) {
+                                f.messages.push((code, text));
+                            }
+                        }
+                    } else {
+                        self.err(
+                            Diagnostic::error("E0103", v.span, "`messages` must be a map from check codes to texts")
+                                .with_help("e.g. `messages: { required: Bitte geben Sie Ihren Namen an. }`"),
+                        );
+                    }
+                }
+                "autocomplete" => f.autocomplete = self.string(v, "autocomplete"),
+                "fields" => f.fields = self.seq(v, "fields").iter().map(|m| self.field(m)).collect(),
+                "repeat" => {
+                    if let Some(r) = self.map(v, keys::REPEAT, "`repeat`") {
+                        f.repeat = Some(RepeatAst {
+                            min: r.get("min").and_then(|n| self.uint(n, "min")),
+                            max: r.get("max").and_then(|n| self.uint(n, "max")),
+                            add_label: r.get("add_label").and_then(|n| self.text(n, "add_label")),
+                            span: v.span,
+                        });
+                    }
+                }
+                "accept" => f.accept = self.str_list(v, "accept"),
+                "max_size" => f.max_size = self.string(v, "max_size"),
+                "decimals" => f.decimals = self.uint(v, "decimals"),
+                "allow_test_ids" => f.allow_test_ids = self.boolean(v, "allow_test_ids"),
+                "format" => f.format = self.string(v, "format"),
+                "text" => f.text = self.text(v, "text"),
+                "fim" => f.fim = self.string(v, "fim"),
+                _ => {}
+            }
+        }
+        let _ = e.key_span("type");
+        if matches!(ty.as_deref(), Some("group")) && f.fields.is_empty() {
+            self.err(
+                Diagnostic::error("E0102", head_span(node), "a group needs members under `fields:`").with_help("add `fields:` with at least one field"),
+            );
+        }
+        if matches!(ty.as_deref(), Some("computed")) && f.value.is_none() {
+            self.err(Diagnostic::error("E0102", head_span(node), "a computed field needs `value:`").with_help("add `value: …` with the calculation"));
+        }
+        if matches!(ty.as_deref(), Some("choice" | "multi_choice")) && f.options.is_none() {
+            self.err(
+                Diagnostic::error("E0102", head_span(node), "a choice field needs `options:`")
+                    .with_help("add `options:` with a list of `{ value, label }`, or the name of a list under `lists:`"),
+            );
+        }
+        if matches!(ty.as_deref(), Some("info")) && f.text.is_none() && f.label.is_none() {
+            self.err(Diagnostic::error("E0102", head_span(node), "an info field needs `text:`").with_help("add `text: …` with what the citizen should read"));
+        }
+        f
+    }
+
+    fn submission(&mut self, node: &Node) -> Option<SubmissionAst> {
+        let e = self.map(node, keys::SUBMISSION, "`submission`")?;
+        let reference = e.get("reference").and_then(|n| self.string(n, "reference"));
+        let webhook = e.get("webhook").and_then(|w| {
+            let m = self.map(w, keys::WEBHOOK, "`webhook`")?;
+            let url = m.get("url").and_then(|n| self.string(n, "url"))?;
+            Some((url, m.get("secret_env").and_then(|n| self.string(n, "secret_env"))))
+        });
+        Some(SubmissionAst { reference, webhook })
+    }
+}
+
+/// The span of a map's first key, so that "missing key" points at the start of the
+/// entry rather than underlining the whole block.
+fn head_span(node: &Node) -> Span {
+    match &node.kind {
+        NodeKind::Map(pairs) if !pairs.is_empty() => {
+            let (k, v) = &pairs[0];
+            if k.span.start.line == v.span.end.line { Span { start: k.span.start, end: v.span.end } } else { k.span }
+        }
+        _ => node.span,
+    }
+}
+
+/// The keys a map of shape `table` takes, for suggestions elsewhere.
+pub fn key_names(table: &'static [KeyDef]) -> impl Iterator<Item = &'static str> {
+    table.iter().map(|d| d.name)
+}
+
+#[allow(dead_code)]
+fn shape_of(def: &KeyDef) -> Shape {
+    def.shape
+}
