@@ -14,6 +14,13 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{FieldId, ValueId};
 use crate::value::Value;
 
+pub mod ast;
+pub mod error;
+mod parse;
+
+pub use error::ExprError;
+pub use parse::{MAX_LEN, MAX_NESTING, MAX_TREE_DEPTH, parse};
+
 /// A character range `[start, end)` in an expression's text.
 pub type ESpan = (u32, u32);
 
