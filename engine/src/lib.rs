@@ -10,4 +10,5 @@ pub mod checks;
 pub mod diag;
 pub mod expr;
 pub mod ids;
+pub mod pattern;
 pub mod value;

@@ -15,10 +15,14 @@ use crate::ids::{FieldId, ValueId};
 use crate::value::Value;
 
 pub mod ast;
+pub mod cexpr;
 pub mod error;
+pub mod functions;
 mod parse;
 
+pub use cexpr::{CExpr, Dep};
 pub use error::ExprError;
+pub use functions::Func;
 pub use parse::{MAX_LEN, MAX_NESTING, MAX_TREE_DEPTH, parse};
 
 /// A character range `[start, end)` in an expression's text.
