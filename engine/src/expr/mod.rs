@@ -18,9 +18,11 @@ pub mod ast;
 pub mod cexpr;
 pub mod error;
 pub mod functions;
+mod check;
 mod parse;
 
 pub use cexpr::{CExpr, Dep};
+pub use check::{CheckCtx, check, check_condition, refs, type_name};
 pub use error::ExprError;
 pub use functions::Func;
 pub use parse::{MAX_LEN, MAX_NESTING, MAX_TREE_DEPTH, parse};
