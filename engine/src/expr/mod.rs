@@ -19,11 +19,13 @@ pub mod cexpr;
 pub mod error;
 pub mod functions;
 mod check;
+mod eval;
 mod parse;
 
 pub use cexpr::{CExpr, Dep};
 pub use check::{CheckCtx, check, check_condition, refs, type_name};
 pub use error::ExprError;
+pub use eval::{BudgetExceeded, EVAL_BUDGET, eval, eval_with_budget};
 pub use functions::Func;
 pub use parse::{MAX_LEN, MAX_NESTING, MAX_TREE_DEPTH, parse};
 
