@@ -29,13 +29,20 @@ pub struct Pattern {
 impl Pattern {
     /// Compiles `src` (syntax of the Rust `regex` crate).
     pub fn new(src: &str) -> Result<Pattern, regex::Error> {
-        let compiled = RegexBuilder::new(src).size_limit(SIZE_LIMIT).nest_limit(NEST_LIMIT).build()?;
+        let compiled = RegexBuilder::new(src)
+            .size_limit(SIZE_LIMIT)
+            .nest_limit(NEST_LIMIT)
+            .build()?;
         // One more level for the added group.
         let whole = RegexBuilder::new(&format!("^(?:{src})$"))
             .size_limit(SIZE_LIMIT)
             .nest_limit(NEST_LIMIT + 1)
             .build()?;
-        Ok(Pattern { source: src.to_string(), compiled, whole })
+        Ok(Pattern {
+            source: src.to_string(),
+            compiled,
+            whole,
+        })
     }
 
     /// The regular expression as written.
@@ -131,6 +138,9 @@ mod tests {
         let deep = format!("{}a{}", "(".repeat(100), ")".repeat(100));
         assert!(Pattern::new(&deep).is_err());
         assert!(Pattern::new("a{1000}{1000}").is_err());
-        assert_eq!(format!("{:?}", Pattern::new("x").unwrap()), "Pattern(\"x\")");
+        assert_eq!(
+            format!("{:?}", Pattern::new("x").unwrap()),
+            "Pattern(\"x\")"
+        );
     }
 }

@@ -139,12 +139,16 @@ impl Expr {
             | ExprKind::Index => {}
             ExprKind::List(items) => items.iter_mut().for_each(|e| e.shift(by)),
             ExprKind::Unary(_, e) => e.shift(by),
-            ExprKind::Binary { op_span, lhs, rhs, .. } => {
+            ExprKind::Binary {
+                op_span, lhs, rhs, ..
+            } => {
                 *op_span = (op_span.0 + by, op_span.1 + by);
                 lhs.shift(by);
                 rhs.shift(by);
             }
-            ExprKind::Call { name_span, args, .. } => {
+            ExprKind::Call {
+                name_span, args, ..
+            } => {
                 *name_span = (name_span.0 + by, name_span.1 + by);
                 args.iter_mut().for_each(|e| e.shift(by));
             }

@@ -16,11 +16,12 @@ use crate::value::Value;
 
 pub mod ast;
 pub mod cexpr;
-pub mod error;
-pub mod functions;
 mod check;
+pub mod error;
 mod eval;
+pub mod functions;
 mod parse;
+mod template;
 
 pub use cexpr::{CExpr, Dep};
 pub use check::{CheckCtx, check, check_condition, refs, type_name};
@@ -28,6 +29,7 @@ pub use error::ExprError;
 pub use eval::{BudgetExceeded, EVAL_BUDGET, eval, eval_with_budget};
 pub use functions::Func;
 pub use parse::{MAX_LEN, MAX_NESTING, MAX_TREE_DEPTH, parse};
+pub use template::{TemplatePart, parse_template};
 
 /// A character range `[start, end)` in an expression's text.
 pub type ESpan = (u32, u32);
