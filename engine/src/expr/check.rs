@@ -962,7 +962,7 @@ pub(super) mod tests {
             ty("alter >= 18 and not zustimmung or vorname == 'x'"),
             Type::Bool
         );
-        assert_eq!(ty("geburtsdatum < today()"), Type::Date.then_bool());
+        assert_eq!(ty("geburtsdatum < today()"), Type::Bool);
         assert_eq!(
             ty("\"hund\" in tiere and 'a' in ['a', 'b'] and 'a' in []"),
             Type::Bool
@@ -996,15 +996,6 @@ pub(super) mod tests {
             Type::Number
         );
         assert_eq!(ty("count(hund, filled(impfung))"), Type::Number);
-    }
-
-    trait ThenBool {
-        fn then_bool(self) -> Type;
-    }
-    impl ThenBool for Type {
-        fn then_bool(self) -> Type {
-            Type::Bool
-        }
     }
 
     #[test]

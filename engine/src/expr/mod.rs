@@ -16,12 +16,12 @@ use crate::value::Value;
 
 pub mod ast;
 pub mod cexpr;
-mod check;
+pub mod check;
 pub mod error;
-mod eval;
+pub mod eval;
 pub mod functions;
-mod parse;
-mod template;
+pub mod parse;
+pub mod template;
 
 pub use cexpr::{CExpr, Dep};
 pub use check::{CheckCtx, check, check_condition, refs, type_name};
