@@ -10,8 +10,12 @@ pub mod checks;
 pub mod diag;
 pub mod expr;
 pub mod ids;
+<<<<<<< HEAD
 #[cfg(feature = "yaml")]
 pub mod source;
+=======
+pub mod pattern;
+>>>>>>> expr
 pub mod value;
 #[cfg(feature = "yaml")]
 pub mod compile;

@@ -14,6 +14,23 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{FieldId, ValueId};
 use crate::value::Value;
 
+pub mod ast;
+pub mod cexpr;
+pub mod check;
+pub mod error;
+pub mod eval;
+pub mod functions;
+pub mod parse;
+pub mod template;
+
+pub use cexpr::{CExpr, Dep};
+pub use check::{CheckCtx, check, check_condition, refs, type_name};
+pub use error::ExprError;
+pub use eval::{BudgetExceeded, EVAL_BUDGET, eval, eval_with_budget};
+pub use functions::Func;
+pub use parse::{MAX_LEN, MAX_NESTING, MAX_TREE_DEPTH, parse};
+pub use template::{TemplatePart, parse_template};
+
 /// A character range `[start, end)` in an expression's text.
 pub type ESpan = (u32, u32);
 
