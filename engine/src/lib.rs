@@ -7,23 +7,20 @@
 #![deny(missing_docs)]
 
 pub mod checks;
-pub mod diag;
-pub mod expr;
-pub mod ids;
-<<<<<<< HEAD
-#[cfg(feature = "yaml")]
-pub mod source;
-=======
-pub mod pattern;
->>>>>>> expr
-pub mod value;
 #[cfg(feature = "yaml")]
 pub mod compile;
+pub mod diag;
+pub mod expr;
 pub mod form;
+pub mod ids;
+pub mod pattern;
+#[cfg(feature = "yaml")]
+pub mod source;
 #[cfg(feature = "yaml")]
 pub mod syntax;
+pub mod value;
 
 #[cfg(feature = "yaml")]
-pub use compile::{compile, Compiled};
+pub use compile::{Compiled, compile};
 pub use diag::{Diagnostic, Severity, Span};
 pub use form::Form;

@@ -29,20 +29,10 @@ pub struct Pattern {
 impl Pattern {
     /// Compiles `src` (syntax of the Rust `regex` crate).
     pub fn new(src: &str) -> Result<Pattern, regex::Error> {
-        let compiled = RegexBuilder::new(src)
-            .size_limit(SIZE_LIMIT)
-            .nest_limit(NEST_LIMIT)
-            .build()?;
+        let compiled = RegexBuilder::new(src).size_limit(SIZE_LIMIT).nest_limit(NEST_LIMIT).build()?;
         // One more level for the added group.
-        let whole = RegexBuilder::new(&format!("^(?:{src})$"))
-            .size_limit(SIZE_LIMIT)
-            .nest_limit(NEST_LIMIT + 1)
-            .build()?;
-        Ok(Pattern {
-            source: src.to_string(),
-            compiled,
-            whole,
-        })
+        let whole = RegexBuilder::new(&format!("^(?:{src})$")).size_limit(SIZE_LIMIT).nest_limit(NEST_LIMIT + 1).build()?;
+        Ok(Pattern { source: src.to_string(), compiled, whole })
     }
 
     /// The regular expression as written.
@@ -64,12 +54,9 @@ impl Pattern {
 /// The regex crate's error in plain words, without its ASCII-art pointer.
 pub fn describe_error(e: &regex::Error) -> String {
     match e {
-        regex::Error::Syntax(s) => s
-            .lines()
-            .rev()
-            .find_map(|l| l.trim().strip_prefix("error: "))
-            .unwrap_or("it is not a valid regular expression")
-            .to_string(),
+        regex::Error::Syntax(s) => {
+            s.lines().rev().find_map(|l| l.trim().strip_prefix("error: ")).unwrap_or("it is not a valid regular expression").to_string()
+        }
         regex::Error::CompiledTooBig(_) => "it is too large".to_string(),
         _ => e.to_string(),
     }
@@ -138,9 +125,6 @@ mod tests {
         let deep = format!("{}a{}", "(".repeat(100), ")".repeat(100));
         assert!(Pattern::new(&deep).is_err());
         assert!(Pattern::new("a{1000}{1000}").is_err());
-        assert_eq!(
-            format!("{:?}", Pattern::new("x").unwrap()),
-            "Pattern(\"x\")"
-        );
+        assert_eq!(format!("{:?}", Pattern::new("x").unwrap()), "Pattern(\"x\")");
     }
 }

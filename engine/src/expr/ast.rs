@@ -120,10 +120,7 @@ impl BinOp {
 
     /// True for `== != < <= > >= in`, which do not chain.
     pub fn is_comparison(self) -> bool {
-        matches!(
-            self,
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::In
-        )
+        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::In)
     }
 }
 
@@ -132,23 +129,15 @@ impl Expr {
     pub fn shift(&mut self, by: u32) {
         self.span = (self.span.0 + by, self.span.1 + by);
         match &mut self.kind {
-            ExprKind::Number(_)
-            | ExprKind::Text(_)
-            | ExprKind::Bool(_)
-            | ExprKind::Name(_)
-            | ExprKind::Index => {}
+            ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Bool(_) | ExprKind::Name(_) | ExprKind::Index => {}
             ExprKind::List(items) => items.iter_mut().for_each(|e| e.shift(by)),
             ExprKind::Unary(_, e) => e.shift(by),
-            ExprKind::Binary {
-                op_span, lhs, rhs, ..
-            } => {
+            ExprKind::Binary { op_span, lhs, rhs, .. } => {
                 *op_span = (op_span.0 + by, op_span.1 + by);
                 lhs.shift(by);
                 rhs.shift(by);
             }
-            ExprKind::Call {
-                name_span, args, ..
-            } => {
+            ExprKind::Call { name_span, args, .. } => {
                 *name_span = (name_span.0 + by, name_span.1 + by);
                 args.iter_mut().for_each(|e| e.shift(by));
             }

@@ -79,10 +79,7 @@ impl CExpr {
         };
         match self {
             CExpr::Lit(_) | CExpr::Index => {}
-            CExpr::Field(id)
-            | CExpr::Member(id)
-            | CExpr::GroupFilled(id)
-            | CExpr::MemberGroupFilled(id) => push(Dep::Field(*id), out),
+            CExpr::Field(id) | CExpr::Member(id) | CExpr::GroupFilled(id) | CExpr::MemberGroupFilled(id) => push(Dep::Field(*id), out),
             CExpr::Value(id) => push(Dep::Value(*id), out),
             CExpr::Unary(_, e) | CExpr::Matches(e, _) => e.deps(out),
             CExpr::Binary(_, a, b) => {
@@ -118,11 +115,7 @@ impl CExpr {
 
     fn gate(&self, out: &mut Vec<FieldId>, in_aggregate: bool) {
         match self {
-            CExpr::Lit(_)
-            | CExpr::Index
-            | CExpr::Value(_)
-            | CExpr::GroupFilled(_)
-            | CExpr::MemberGroupFilled(_) => {}
+            CExpr::Lit(_) | CExpr::Index | CExpr::Value(_) | CExpr::GroupFilled(_) | CExpr::MemberGroupFilled(_) => {}
             CExpr::Field(id) => {
                 if !out.contains(id) {
                     out.push(*id);
@@ -138,9 +131,7 @@ impl CExpr {
                 a.gate(out, in_aggregate);
                 b.gate(out, in_aggregate);
             }
-            CExpr::Join(items) | CExpr::Call(_, items) => {
-                items.iter().for_each(|e| e.gate(out, in_aggregate))
-            }
+            CExpr::Join(items) | CExpr::Call(_, items) => items.iter().for_each(|e| e.gate(out, in_aggregate)),
             CExpr::Count { cond, .. } => {
                 if let Some(c) = cond {
                     c.gate(out, true);
@@ -171,19 +162,11 @@ mod tests {
                     BinOp::Gt,
                     b(CExpr::Count {
                         group: FieldId(2),
-                        cond: Some(b(CExpr::Binary(
-                            BinOp::Gt,
-                            b(CExpr::Member(FieldId(3))),
-                            b(CExpr::Field(FieldId(4))),
-                        ))),
+                        cond: Some(b(CExpr::Binary(BinOp::Gt, b(CExpr::Member(FieldId(3))), b(CExpr::Field(FieldId(4)))))),
                     }),
                     b(CExpr::Value(ValueId(0))),
                 )),
-                b(CExpr::Binary(
-                    BinOp::And,
-                    b(CExpr::Call(Func::Age, vec![CExpr::Member(FieldId(5))])),
-                    b(CExpr::GroupFilled(FieldId(6))),
-                )),
+                b(CExpr::Binary(BinOp::And, b(CExpr::Call(Func::Age, vec![CExpr::Member(FieldId(5))])), b(CExpr::GroupFilled(FieldId(6))))),
             )),
         );
         let mut deps = Vec::new();
@@ -208,27 +191,14 @@ mod tests {
 
     #[test]
     fn json_is_compact() {
-        let e = CExpr::Count {
-            group: FieldId(2),
-            cond: None,
-        };
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"Count":{"group":2}}"#
-        );
+        let e = CExpr::Count { group: FieldId(2), cond: None };
+        assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"Count":{"group":2}}"#);
         let e = CExpr::Matches(b(CExpr::Field(FieldId(1))), Pattern::new("^a").unwrap());
         let json = serde_json::to_string(&e).unwrap();
         assert_eq!(json, r#"{"Matches":[{"Field":1},"^a"]}"#);
         let back: CExpr = serde_json::from_str(&json).unwrap();
         assert_eq!(back, e);
-        let e = CExpr::Binary(
-            BinOp::Add,
-            b(CExpr::Lit(Value::Bool(true))),
-            b(CExpr::Index),
-        );
-        assert_eq!(
-            serde_json::to_string(&e).unwrap(),
-            r#"{"Binary":["add",{"Lit":{"t":"bool","v":true}},"Index"]}"#
-        );
+        let e = CExpr::Binary(BinOp::Add, b(CExpr::Lit(Value::Bool(true))), b(CExpr::Index));
+        assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"Binary":["add",{"Lit":{"t":"bool","v":true}},"Index"]}"#);
     }
 }

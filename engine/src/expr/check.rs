@@ -27,16 +27,8 @@ pub struct CheckCtx {
 }
 
 /// Type-checks `expr` and resolves its names. Returns every error found.
-pub fn check(
-    expr: &Expr,
-    scope: &dyn Scope,
-    ctx: &CheckCtx,
-) -> Result<(CExpr, Type), Vec<ExprError>> {
-    let mut c = Checker {
-        scope,
-        errors: Vec::new(),
-        group: ctx.group,
-    };
+pub fn check(expr: &Expr, scope: &dyn Scope, ctx: &CheckCtx) -> Result<(CExpr, Type), Vec<ExprError>> {
+    let mut c = Checker { scope, errors: Vec::new(), group: ctx.group };
     let out = c.expr(expr);
     match out {
         Some(ok) if c.errors.is_empty() => Ok(ok),
@@ -46,11 +38,7 @@ pub fn check(
 
 /// Like [`check`], for a place where a condition is needed (`when`, `visible_if`,
 /// `required`, `check`, …): the expression must be yes/no (E0206).
-pub fn check_condition(
-    expr: &Expr,
-    scope: &dyn Scope,
-    ctx: &CheckCtx,
-) -> Result<CExpr, Vec<ExprError>> {
+pub fn check_condition(expr: &Expr, scope: &dyn Scope, ctx: &CheckCtx) -> Result<CExpr, Vec<ExprError>> {
     let (c, ty) = check(expr, scope, ctx)?;
     if ty != Type::Bool {
         return Err(vec![not_bool(expr.span, "this condition", ty)]);
@@ -66,9 +54,7 @@ pub fn refs(expr: &Expr) -> Vec<(String, ESpan)> {
         match &e.kind {
             ExprKind::Name(n) => out.push((n.clone(), e.span)),
             ExprKind::Number(_) | ExprKind::Text(_) | ExprKind::Bool(_) | ExprKind::Index => {}
-            ExprKind::List(items) | ExprKind::Call { args: items, .. } => {
-                items.iter().for_each(|i| walk(i, out))
-            }
+            ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().for_each(|i| walk(i, out)),
             ExprKind::Unary(_, x) => walk(x, out),
             ExprKind::Binary { lhs, rhs, .. } => {
                 walk(lhs, out);
@@ -95,33 +81,18 @@ pub fn type_name(t: Type) -> &'static str {
 }
 
 fn not_bool(span: ESpan, what: &str, ty: Type) -> ExprError {
-    ExprError::new(
-        error::NOT_BOOL,
-        span,
-        format!(
-            "{what} must be yes or no (bool), but it is {}",
-            type_name(ty)
-        ),
-    )
-    .with_help("compare the value, e.g. `x > 0` or `x == \"ja\"`, or test it with `filled(x)`")
+    ExprError::new(error::NOT_BOOL, span, format!("{what} must be yes or no (bool), but it is {}", type_name(ty)))
+        .with_help("compare the value, e.g. `x > 0` or `x == \"ja\"`, or test it with `filled(x)`")
 }
 
 /// Reads `YYYY-MM-DD` strictly (four-digit year, two-digit month and day).
 pub(super) fn iso_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
     let digits = [0, 1, 2, 3, 5, 6, 8, 9];
-    if b.len() != 10
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !digits.iter().all(|&i| b[i].is_ascii_digit())
-    {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits.iter().all(|&i| b[i].is_ascii_digit()) {
         return None;
     }
-    NaiveDate::from_ymd_opt(
-        s[0..4].parse().ok()?,
-        s[5..7].parse().ok()?,
-        s[8..10].parse().ok()?,
-    )
+    NaiveDate::from_ymd_opt(s[0..4].parse().ok()?, s[5..7].parse().ok()?, s[8..10].parse().ok()?)
 }
 
 fn ordinal(i: usize) -> String {
@@ -161,12 +132,8 @@ impl Checker<'_> {
                         _ => {
                             ok = false;
                             self.err(
-                                ExprError::new(
-                                    error::TYPE_MISMATCH,
-                                    item.span,
-                                    "a list may only hold texts written in quotes",
-                                )
-                                .with_help("write the items as texts, e.g. [\"a\", \"b\"]"),
+                                ExprError::new(error::TYPE_MISMATCH, item.span, "a list may only hold texts written in quotes")
+                                    .with_help("write the items as texts, e.g. [\"a\", \"b\"]"),
                             );
                         }
                     }
@@ -178,22 +145,17 @@ impl Checker<'_> {
                 if self.group.is_some() {
                     Some((CExpr::Index, Type::Number))
                 } else {
-                    self.err(
-                        ExprError::new(error::GROUP_MISUSE, e.span, "`index` can only be used inside a repeated group")
-                            .with_help(
-                                "`index` is the number of an entry: use it in a repeated group's label, its members' \
+                    self.err(ExprError::new(error::GROUP_MISUSE, e.span, "`index` can only be used inside a repeated group").with_help(
+                        "`index` is the number of an entry: use it in a repeated group's label, its members' \
                                  texts and expressions, or in the second argument of count/sum",
-                            ),
-                    );
+                    ));
                     None
                 }
             }
             ExprKind::Unary(op, x) => {
                 let (c, t) = self.expr(x)?;
                 match op {
-                    UnOp::Not if t == Type::Bool => {
-                        Some((CExpr::Unary(UnOp::Not, Box::new(c)), Type::Bool))
-                    }
+                    UnOp::Not if t == Type::Bool => Some((CExpr::Unary(UnOp::Not, Box::new(c)), Type::Bool)),
                     UnOp::Not => {
                         self.err(ExprError::new(
                             error::TYPE_MISMATCH,
@@ -204,32 +166,17 @@ impl Checker<'_> {
                     }
                     UnOp::Neg if t == Type::Number => match c {
                         // Fold negative literals: smaller JSON, and `-5` reads as a number.
-                        CExpr::Lit(Value::Number(d)) => {
-                            Some((CExpr::Lit(Value::Number(-d)), Type::Number))
-                        }
+                        CExpr::Lit(Value::Number(d)) => Some((CExpr::Lit(Value::Number(-d)), Type::Number)),
                         c => Some((CExpr::Unary(UnOp::Neg, Box::new(c)), Type::Number)),
                     },
                     UnOp::Neg => {
-                        self.err(ExprError::new(
-                            error::TYPE_MISMATCH,
-                            x.span,
-                            format!("`-` needs a number, but this is {}", type_name(t)),
-                        ));
+                        self.err(ExprError::new(error::TYPE_MISMATCH, x.span, format!("`-` needs a number, but this is {}", type_name(t))));
                         None
                     }
                 }
             }
-            ExprKind::Binary {
-                op,
-                op_span,
-                lhs,
-                rhs,
-            } => self.binary(*op, *op_span, lhs, rhs, e.span),
-            ExprKind::Call {
-                name,
-                name_span,
-                args,
-            } => self.call(name, *name_span, args, e.span),
+            ExprKind::Binary { op, op_span, lhs, rhs } => self.binary(*op, *op_span, lhs, rhs, e.span),
+            ExprKind::Call { name, name_span, args } => self.call(name, *name_span, args, e.span),
         }
     }
 
@@ -259,16 +206,8 @@ impl Checker<'_> {
 
     fn name(&mut self, name: &str, span: ESpan) -> Checked {
         match self.scope.resolve(name) {
-            Resolved::Field {
-                id,
-                ty,
-                repeat_group: None,
-            } => Some((CExpr::Field(id), ty)),
-            Resolved::Field {
-                id,
-                ty,
-                repeat_group: Some(g),
-            } => {
+            Resolved::Field { id, ty, repeat_group: None } => Some((CExpr::Field(id), ty)),
+            Resolved::Field { id, ty, repeat_group: Some(g) } => {
                 if self.group == Some(g) {
                     Some((CExpr::Member(id), ty))
                 } else {
@@ -284,17 +223,10 @@ impl Checker<'_> {
                          filled({name}) or empty({name})"
                     )
                 } else {
-                    format!(
-                        "use a group only in filled({name}) or empty({name}); otherwise name one of its fields"
-                    )
+                    format!("use a group only in filled({name}) or empty({name}); otherwise name one of its fields")
                 };
                 self.err(
-                    ExprError::new(
-                        error::GROUP_MISUSE,
-                        span,
-                        format!("the group `{name}` cannot be used as a value"),
-                    )
-                    .with_help(help),
+                    ExprError::new(error::GROUP_MISUSE, span, format!("the group `{name}` cannot be used as a value")).with_help(help),
                 );
                 None
             }
@@ -304,37 +236,18 @@ impl Checker<'_> {
                 } else {
                     did_you_mean(name, self.scope.names()).map(|s| format!("did you mean `{s}`?"))
                 };
-                self.err(
-                    ExprError::new(
-                        error::UNKNOWN_NAME,
-                        span,
-                        format!("unknown field or value `{name}`"),
-                    )
-                    .with_help_opt(help),
-                );
+                self.err(ExprError::new(error::UNKNOWN_NAME, span, format!("unknown field or value `{name}`")).with_help_opt(help));
                 None
             }
         }
     }
 
-    fn binary(
-        &mut self,
-        op: BinOp,
-        op_span: ESpan,
-        lhs: &Expr,
-        rhs: &Expr,
-        span: ESpan,
-    ) -> Checked {
+    fn binary(&mut self, op: BinOp, op_span: ESpan, lhs: &Expr, rhs: &Expr, span: ESpan) -> Checked {
         let l = self.expr(lhs);
         let r = self.expr(rhs);
         let ((lc, lt), (rc, rt)) = (l?, r?);
         let sym = op.symbol();
-        let bin = |t: Type| {
-            Some((
-                CExpr::Binary(op, Box::new(lc.clone()), Box::new(rc.clone())),
-                t,
-            ))
-        };
+        let bin = |t: Type| Some((CExpr::Binary(op, Box::new(lc.clone()), Box::new(rc.clone())), t));
         use Type::*;
         match op {
             BinOp::And | BinOp::Or => {
@@ -346,14 +259,9 @@ impl Checker<'_> {
                             ExprError::new(
                                 error::TYPE_MISMATCH,
                                 e.span,
-                                format!(
-                                    "`{sym}` joins conditions (yes or no), but this is {}",
-                                    type_name(t)
-                                ),
+                                format!("`{sym}` joins conditions (yes or no), but this is {}", type_name(t)),
                             )
-                            .with_help(
-                                "compare the value, e.g. `x > 0`, or test it with `filled(x)`",
-                            ),
+                            .with_help("compare the value, e.g. `x > 0`, or test it with `filled(x)`"),
                         );
                     }
                 }
@@ -363,13 +271,7 @@ impl Checker<'_> {
                 if lt == rt && matches!(lt, Number | Text | Bool | Date | List) {
                     bin(Bool)
                 } else {
-                    self.mismatch(
-                        span,
-                        lt,
-                        rt,
-                        format!("cannot compare {} with {}", type_name(lt), type_name(rt)),
-                        None,
-                    );
+                    self.mismatch(span, lt, rt, format!("cannot compare {} with {}", type_name(lt), type_name(rt)), None);
                     None
                 }
             }
@@ -383,19 +285,8 @@ impl Checker<'_> {
                     None
                 }
                 _ => {
-                    let help = (lt == Text || rt == Text)
-                        .then(|| "use number(x) to read a text as a number".to_string());
-                    self.mismatch(
-                        span,
-                        lt,
-                        rt,
-                        format!(
-                            "cannot compare {} with {} using `{sym}`",
-                            type_name(lt),
-                            type_name(rt)
-                        ),
-                        help,
-                    );
+                    let help = (lt == Text || rt == Text).then(|| "use number(x) to read a text as a number".to_string());
+                    self.mismatch(span, lt, rt, format!("cannot compare {} with {} using `{sym}`", type_name(lt), type_name(rt)), help);
                     None
                 }
             },
@@ -407,14 +298,9 @@ impl Checker<'_> {
                         ExprError::new(
                             error::TYPE_MISMATCH,
                             rhs.span,
-                            format!(
-                                "`in` needs a list on its right, but this is {}",
-                                type_name(rt)
-                            ),
+                            format!("`in` needs a list on its right, but this is {}", type_name(rt)),
                         )
-                        .with_help(
-                            "write a list such as [\"a\", \"b\"] or name a multiple-choice field",
-                        ),
+                        .with_help("write a list such as [\"a\", \"b\"] or name a multiple-choice field"),
                     );
                 }
                 if lt != Text {
@@ -422,10 +308,7 @@ impl Checker<'_> {
                     self.err(ExprError::new(
                         error::TYPE_MISMATCH,
                         lhs.span,
-                        format!(
-                            "`in` looks for a text in a list, but this is {}",
-                            type_name(lt)
-                        ),
+                        format!("`in` looks for a text in a list, but this is {}", type_name(lt)),
                     ));
                 }
                 if ok { bin(Bool) } else { None }
@@ -449,10 +332,7 @@ impl Checker<'_> {
                         lt,
                         rt,
                         "cannot add a number to a date".into(),
-                        Some(
-                            "use add_days(date, n), add_months(date, n) or add_years(date, n)"
-                                .into(),
-                        ),
+                        Some("use add_days(date, n), add_months(date, n) or add_years(date, n)".into()),
                     );
                     None
                 }
@@ -485,10 +365,7 @@ impl Checker<'_> {
                         lt,
                         rt,
                         "cannot subtract a number from a date".into(),
-                        Some(
-                            "use add_days(date, -n), add_months(date, -n) or add_years(date, -n)"
-                                .into(),
-                        ),
+                        Some("use add_days(date, -n), add_months(date, -n) or add_years(date, -n)".into()),
                     );
                     None
                 }
@@ -497,11 +374,7 @@ impl Checker<'_> {
                         span,
                         lt,
                         rt,
-                        format!(
-                            "`{sym}` needs two numbers, but here are {} and {}",
-                            type_name(lt),
-                            type_name(rt)
-                        ),
+                        format!("`{sym}` needs two numbers, but here are {} and {}", type_name(lt), type_name(rt)),
                         None,
                     );
                     None
@@ -510,14 +383,7 @@ impl Checker<'_> {
         }
     }
 
-    fn mismatch(
-        &mut self,
-        span: ESpan,
-        _lt: Type,
-        _rt: Type,
-        message: String,
-        help: Option<String>,
-    ) {
+    fn mismatch(&mut self, span: ESpan, _lt: Type, _rt: Type, message: String, help: Option<String>) {
         self.err(ExprError::new(error::TYPE_MISMATCH, span, message).with_help_opt(help));
     }
 
@@ -532,13 +398,7 @@ impl Checker<'_> {
             ExprError::new(
                 error::TYPE_MISMATCH,
                 arg.span,
-                format!(
-                    "the {} argument of `{}` must be {}, but it is {}",
-                    ordinal(i),
-                    f.name(),
-                    names.join(" or "),
-                    type_name(t)
-                ),
+                format!("the {} argument of `{}` must be {}, but it is {}", ordinal(i), f.name(), names.join(" or "), type_name(t)),
             )
             .with_help(format!("write it as {}", f.info().usage)),
         );
@@ -549,11 +409,7 @@ impl Checker<'_> {
     fn group_arg(&self, arg: &Expr) -> Option<(FieldId, bool, Option<FieldId>)> {
         match &arg.kind {
             ExprKind::Name(n) => match self.scope.resolve(n) {
-                Resolved::Group {
-                    id,
-                    repeated,
-                    repeat_group,
-                } => Some((id, repeated, repeat_group)),
+                Resolved::Group { id, repeated, repeat_group } => Some((id, repeated, repeat_group)),
                 _ => None,
             },
             _ => None,
@@ -581,11 +437,7 @@ impl Checker<'_> {
                     ExprError::new(
                         error::TYPE_MISMATCH,
                         arg.span,
-                        format!(
-                            "the first argument of `{}` must be a repeated group, but it is {}",
-                            f.name(),
-                            type_name(t)
-                        ),
+                        format!("the first argument of `{}` must be a repeated group, but it is {}", f.name(), type_name(t)),
                     )
                     .with_help(format!("write it as {}", f.info().usage)),
                 );
@@ -604,16 +456,8 @@ impl Checker<'_> {
 
     fn call(&mut self, name: &str, name_span: ESpan, args: &[Expr], span: ESpan) -> Checked {
         let Some(info) = functions::lookup(name) else {
-            let help = did_you_mean(name, FUNCTIONS.iter().map(|i| i.name))
-                .map(|s| format!("did you mean `{s}`?"));
-            self.err(
-                ExprError::new(
-                    error::UNKNOWN_FUNCTION,
-                    name_span,
-                    format!("unknown function `{name}`"),
-                )
-                .with_help_opt(help),
-            );
+            let help = did_you_mean(name, FUNCTIONS.iter().map(|i| i.name)).map(|s| format!("did you mean `{s}`?"));
+            self.err(ExprError::new(error::UNKNOWN_FUNCTION, name_span, format!("unknown function `{name}`")).with_help_opt(help));
             return None;
         };
         let f = info.func;
@@ -630,10 +474,7 @@ impl Checker<'_> {
                 ExprError::new(
                     error::ARITY,
                     span,
-                    format!(
-                        "`{name}` takes {takes}, but {n} {} given",
-                        if n == 1 { "was" } else { "were" }
-                    ),
+                    format!("`{name}` takes {takes}, but {n} {} given", if n == 1 { "was" } else { "were" }),
                 )
                 .with_help(format!("write it as {}", info.usage)),
             );
@@ -656,11 +497,7 @@ impl Checker<'_> {
                         }
                         _ => CExpr::GroupFilled(id),
                     };
-                    let node = if f == Func::Empty {
-                        CExpr::Unary(UnOp::Not, Box::new(node))
-                    } else {
-                        node
-                    };
+                    let node = if f == Func::Empty { CExpr::Unary(UnOp::Not, Box::new(node)) } else { node };
                     return Some((node, Bool));
                 }
                 let (c, _) = self.expr(a)?;
@@ -686,31 +523,22 @@ impl Checker<'_> {
                 let (c, t) = self.in_group(g, &args[1])?;
                 if t != Number {
                     self.err(
-                        ExprError::new(
-                            error::TYPE_MISMATCH,
-                            args[1].span,
-                            format!("`sum` adds numbers, but this is {}", type_name(t)),
-                        )
-                        .with_help("write it as sum(group, number), e.g. sum(hund, steuer)"),
+                        ExprError::new(error::TYPE_MISMATCH, args[1].span, format!("`sum` adds numbers, but this is {}", type_name(t)))
+                            .with_help("write it as sum(group, number), e.g. sum(hund, steuer)"),
                     );
                     return None;
                 }
-                Some((
-                    CExpr::Sum {
-                        group: g,
-                        expr: Box::new(c),
-                    },
-                    Number,
-                ))
+                Some((CExpr::Sum { group: g, expr: Box::new(c) }, Number))
             }
             Func::Matches => {
                 let t = self.want(f, 0, &args[0], &[Text]);
                 let r = &args[1];
                 let pattern = match &r.kind {
-                    ExprKind::Text(src) => match Pattern::new(src) {
-                        Ok(p) => Some(p),
-                        Err(e) => {
-                            self.err(
+                    ExprKind::Text(src) => {
+                        match Pattern::new(src) {
+                            Ok(p) => Some(p),
+                            Err(e) => {
+                                self.err(
                                 ExprError::new(
                                     error::INVALID_REGEX,
                                     r.span,
@@ -718,9 +546,10 @@ impl Checker<'_> {
                                 )
                                 .with_help("the syntax is that of the Rust regex crate; escape special characters such as `.` or `(` with `\\\\`"),
                             );
-                            None
+                                None
+                            }
                         }
-                    },
+                    }
                     _ => {
                         self.err(
                             ExprError::new(
@@ -766,7 +595,11 @@ impl Checker<'_> {
                     self.err(ExprError::new(
                         error::TYPE_MISMATCH,
                         span,
-                        format!("both results of `if` must be of one type, but the first is {} and the second {}", type_name(at), type_name(bt)),
+                        format!(
+                            "both results of `if` must be of one type, but the first is {} and the second {}",
+                            type_name(at),
+                            type_name(bt)
+                        ),
                     ));
                     return None;
                 }
@@ -780,17 +613,18 @@ impl Checker<'_> {
                     self.err(ExprError::new(
                         error::TYPE_MISMATCH,
                         span,
-                        format!("the value and the fallback of `if_empty` must be of one type, but the first is {} and the second {}", type_name(at), type_name(bt)),
+                        format!(
+                            "the value and the fallback of `if_empty` must be of one type, but the first is {} and the second {}",
+                            type_name(at),
+                            type_name(bt)
+                        ),
                     ));
                     return None;
                 }
                 call(vec![a, b], at)
             }
             Func::Min | Func::Max => {
-                let checked: Vec<Checked> = args
-                    .iter()
-                    .map(|a| self.want(f, 0, a, &[Number, Date]))
-                    .collect();
+                let checked: Vec<Checked> = args.iter().map(|a| self.want(f, 0, a, &[Number, Date])).collect();
                 let checked: Vec<(CExpr, Type)> = checked.into_iter().collect::<Option<_>>()?;
                 let t = checked[0].1;
                 if checked.iter().any(|(_, u)| *u != t) {
@@ -808,12 +642,8 @@ impl Checker<'_> {
                     Func::Len => (&[&[Text, List]], Number),
                     Func::Today => (&[], Date),
                     Func::Age => (&[&[Date]], Number),
-                    Func::YearsBetween | Func::MonthsBetween | Func::DaysBetween => {
-                        (&[&[Date], &[Date]], Number)
-                    }
-                    Func::AddDays | Func::AddMonths | Func::AddYears => {
-                        (&[&[Date], &[Number]], Date)
-                    }
+                    Func::YearsBetween | Func::MonthsBetween | Func::DaysBetween => (&[&[Date], &[Date]], Number),
+                    Func::AddDays | Func::AddMonths | Func::AddYears => (&[&[Date], &[Number]], Date),
                     Func::Floor | Func::Ceil => (&[&[Number]], Number),
                     Func::Round => (&[&[Number], &[Number]], Number),
                     Func::Contains => (&[&[Text], &[Text]], Bool),
@@ -821,16 +651,8 @@ impl Checker<'_> {
                     Func::Number => (&[&[Text]], Number),
                     _ => unreachable!("handled above"),
                 };
-                let checked: Vec<Checked> = args
-                    .iter()
-                    .zip(params)
-                    .enumerate()
-                    .map(|(i, (a, p))| self.want(f, i, a, p))
-                    .collect();
-                let args: Vec<CExpr> = checked
-                    .into_iter()
-                    .map(|c| c.map(|c| c.0))
-                    .collect::<Option<_>>()?;
+                let checked: Vec<Checked> = args.iter().zip(params).enumerate().map(|(i, (a, p))| self.want(f, i, a, p)).collect();
+                let args: Vec<CExpr> = checked.into_iter().map(|c| c.map(|c| c.0)).collect::<Option<_>>()?;
                 call(args, result)
             }
         }
@@ -862,60 +684,25 @@ pub(super) mod tests {
 
     impl FakeScope {
         pub(in crate::expr) fn new() -> Self {
-            let field = |id, ty| Resolved::Field {
-                id: FieldId(id),
-                ty,
-                repeat_group: None,
-            };
-            let member = |id, ty| Resolved::Field {
-                id: FieldId(id),
-                ty,
-                repeat_group: Some(HUND),
-            };
+            let field = |id, ty| Resolved::Field { id: FieldId(id), ty, repeat_group: None };
+            let member = |id, ty| Resolved::Field { id: FieldId(id), ty, repeat_group: Some(HUND) };
             let mut m = HashMap::new();
             m.insert("vorname", field(0, Type::Text));
             m.insert("nachname", field(1, Type::Text));
             m.insert("alter", field(2, Type::Number));
             m.insert("geburtsdatum", field(3, Type::Date));
             m.insert("tiere", field(4, Type::List));
-            m.insert(
-                "hund",
-                Resolved::Group {
-                    id: HUND,
-                    repeated: true,
-                    repeat_group: None,
-                },
-            );
+            m.insert("hund", Resolved::Group { id: HUND, repeated: true, repeat_group: None });
             m.insert("hund_name", member(6, Type::Text));
             m.insert("hund_alter", member(7, Type::Number));
-            m.insert(
-                "adresse",
-                Resolved::Group {
-                    id: FieldId(8),
-                    repeated: false,
-                    repeat_group: None,
-                },
-            );
+            m.insert("adresse", Resolved::Group { id: FieldId(8), repeated: false, repeat_group: None });
             m.insert("strasse", field(9, Type::Text));
-            m.insert(
-                "impfung",
-                Resolved::Group {
-                    id: FieldId(10),
-                    repeated: false,
-                    repeat_group: Some(HUND),
-                },
-            );
+            m.insert("impfung", Resolved::Group { id: FieldId(10), repeated: false, repeat_group: Some(HUND) });
             m.insert("geimpft_am", member(11, Type::Date));
             m.insert("zustimmung", field(12, Type::Bool));
             m.insert("nachweis", field(13, Type::File));
             m.insert("größe", field(14, Type::Number));
-            m.insert(
-                "gebuehr",
-                Resolved::Value {
-                    id: ValueId(0),
-                    ty: Type::Number,
-                },
-            );
+            m.insert("gebuehr", Resolved::Value { id: ValueId(0), ty: Type::Number });
             FakeScope(m)
         }
     }
@@ -958,43 +745,20 @@ pub(super) mod tests {
     fn types() {
         assert_eq!(ty("alter + 1 * 2 - -3 / 4"), Type::Number);
         assert_eq!(ty("vorname + \" \" + nachname"), Type::Text);
-        assert_eq!(
-            ty("alter >= 18 and not zustimmung or vorname == 'x'"),
-            Type::Bool
-        );
+        assert_eq!(ty("alter >= 18 and not zustimmung or vorname == 'x'"), Type::Bool);
         assert_eq!(ty("geburtsdatum < today()"), Type::Bool);
-        assert_eq!(
-            ty("\"hund\" in tiere and 'a' in ['a', 'b'] and 'a' in []"),
-            Type::Bool
-        );
+        assert_eq!(ty("\"hund\" in tiere and 'a' in ['a', 'b'] and 'a' in []"), Type::Bool);
         assert_eq!(ty("tiere == []"), Type::Bool);
         assert_eq!(ty("if(zustimmung, 1, 2)"), Type::Number);
         assert_eq!(ty("if_empty(vorname, 'unbekannt')"), Type::Text);
         assert_eq!(ty("max(1, alter, gebuehr)"), Type::Number);
         assert_eq!(ty("min(today(), geburtsdatum)"), Type::Date);
         assert_eq!(ty("add_months(date('2026-01-31'), 1)"), Type::Date);
-        assert_eq!(
-            ty(
-                "len(tiere) + len(vorname) + age(geburtsdatum) + days_between(geburtsdatum, today())"
-            ),
-            Type::Number
-        );
-        assert_eq!(
-            ty("round(floor(1.5) + ceil(2.5), 2) + number('12.50')"),
-            Type::Number
-        );
-        assert_eq!(
-            ty("contains(lower(vorname), upper('a')) and matches(vorname, '^[A-Z]')"),
-            Type::Bool
-        );
-        assert_eq!(
-            ty("filled(nachweis) and empty(adresse) and filled(hund) and filled(vorname)"),
-            Type::Bool
-        );
-        assert_eq!(
-            ty("count(hund) + count(hund, hund_alter > 3 and index > 1) + sum(hund, hund_alter)"),
-            Type::Number
-        );
+        assert_eq!(ty("len(tiere) + len(vorname) + age(geburtsdatum) + days_between(geburtsdatum, today())"), Type::Number);
+        assert_eq!(ty("round(floor(1.5) + ceil(2.5), 2) + number('12.50')"), Type::Number);
+        assert_eq!(ty("contains(lower(vorname), upper('a')) and matches(vorname, '^[A-Z]')"), Type::Bool);
+        assert_eq!(ty("filled(nachweis) and empty(adresse) and filled(hund) and filled(vorname)"), Type::Bool);
+        assert_eq!(ty("count(hund) + count(hund, hund_alter > 3 and index > 1) + sum(hund, hund_alter)"), Type::Number);
         assert_eq!(ty("count(hund, filled(impfung))"), Type::Number);
     }
 
@@ -1012,26 +776,11 @@ pub(super) mod tests {
             ])
         );
         assert_eq!(ok_in("index", &IN_HUND).0, CExpr::Index);
-        assert_eq!(
-            ok_in("filled(impfung)", &IN_HUND).0,
-            CExpr::MemberGroupFilled(FieldId(10))
-        );
-        assert_eq!(
-            ok_in("empty(adresse)", &TOP).0,
-            CExpr::Unary(UnOp::Not, Box::new(CExpr::GroupFilled(FieldId(8))))
-        );
-        assert_eq!(
-            ok_in("-5", &TOP).0,
-            CExpr::Lit(Value::Number(Decimal::new(-5, 0)))
-        );
-        assert_eq!(
-            ok_in("date(\"2024-02-29\")", &TOP).0,
-            CExpr::Lit(Value::Date(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()))
-        );
-        assert_eq!(
-            ok_in("['a', 'b']", &TOP).0,
-            CExpr::Lit(Value::List(vec!["a".into(), "b".into()]))
-        );
+        assert_eq!(ok_in("filled(impfung)", &IN_HUND).0, CExpr::MemberGroupFilled(FieldId(10)));
+        assert_eq!(ok_in("empty(adresse)", &TOP).0, CExpr::Unary(UnOp::Not, Box::new(CExpr::GroupFilled(FieldId(8)))));
+        assert_eq!(ok_in("-5", &TOP).0, CExpr::Lit(Value::Number(Decimal::new(-5, 0))));
+        assert_eq!(ok_in("date(\"2024-02-29\")", &TOP).0, CExpr::Lit(Value::Date(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap())));
+        assert_eq!(ok_in("['a', 'b']", &TOP).0, CExpr::Lit(Value::List(vec!["a".into(), "b".into()])));
         assert_eq!(
             ok_in("count(hund, hund_alter > 2)", &TOP).0,
             CExpr::Count {
@@ -1061,16 +810,10 @@ pub(super) mod tests {
         let e = err("Vorname == 'x'");
         assert_eq!(e.help.as_deref(), Some("did you mean `vorname`?"));
         let e = err("today < geburtsdatum");
-        assert_eq!(
-            e.help.as_deref(),
-            Some("`today` is a function: write `today(…)`")
-        );
+        assert_eq!(e.help.as_deref(), Some("`today` is a function: write `today(…)`"));
         // Every error of the expression is reported.
         let v = errs_in("foo + bar", &TOP);
-        assert_eq!(
-            v.iter().map(|e| e.span).collect::<Vec<_>>(),
-            vec![(0, 3), (6, 9)]
-        );
+        assert_eq!(v.iter().map(|e| e.span).collect::<Vec<_>>(), vec![(0, 3), (6, 9)]);
     }
 
     #[test]
@@ -1087,14 +830,8 @@ pub(super) mod tests {
         assert_eq!((e.code, e.span), ("E0204", (0, 26)));
         assert_eq!(e.message, "`age` takes 1 argument, but 2 were given");
         assert_eq!(e.help.as_deref(), Some("write it as age(date)"));
-        assert_eq!(
-            err("max(1)").message,
-            "`max` takes at least 2 arguments, but 1 was given"
-        );
-        assert_eq!(
-            err("count()").message,
-            "`count` takes 1 or 2 arguments, but 0 were given"
-        );
+        assert_eq!(err("max(1)").message, "`max` takes at least 2 arguments, but 1 was given");
+        assert_eq!(err("count()").message, "`count` takes 1 or 2 arguments, but 0 were given");
     }
 
     #[test]
@@ -1106,16 +843,10 @@ pub(super) mod tests {
         assert_eq!((e.code, e.span), ("E0205", (8, 9)));
         let e = err("today() - geburtsdatum > 3");
         assert_eq!((e.code, e.span), ("E0205", (0, 22)));
-        assert_eq!(
-            e.help.as_deref(),
-            Some("use days_between(a, b) (or months_between, years_between)")
-        );
+        assert_eq!(e.help.as_deref(), Some("use days_between(a, b) (or months_between, years_between)"));
         let e = err("add_days(geburtsdatum, '3')");
         assert_eq!((e.code, e.span), ("E0205", (23, 26)));
-        assert_eq!(
-            e.message,
-            "the second argument of `add_days` must be a number, but it is a text"
-        );
+        assert_eq!(e.message, "the second argument of `add_days` must be a number, but it is a text");
         assert_eq!(err("alter + 'x'").code, "E0205");
         assert_eq!(err("alter in tiere").span, (0, 5));
         assert_eq!(err("['a', 1]").span, (6, 7));
@@ -1125,10 +856,7 @@ pub(super) mod tests {
         assert_eq!(err("sum(hund, hund_name)").span, (10, 19));
         assert_eq!(err("count(alter)").code, "E0205");
         assert_eq!(err("min(1, today())").code, "E0205");
-        assert_eq!(
-            err("geburtsdatum + 1").help.as_deref(),
-            Some("use add_days(date, n), add_months(date, n) or add_years(date, n)")
-        );
+        assert_eq!(err("geburtsdatum + 1").help.as_deref(), Some("use add_days(date, n), add_months(date, n) or add_years(date, n)"));
     }
 
     #[test]
@@ -1136,10 +864,7 @@ pub(super) mod tests {
         let e = crate::expr::parse("alter + 1").unwrap();
         let v = check_condition(&e, &FakeScope::new(), &TOP).unwrap_err();
         assert_eq!((v[0].code, v[0].span), ("E0206", (0, 9)));
-        assert_eq!(
-            v[0].message,
-            "this condition must be yes or no (bool), but it is a number"
-        );
+        assert_eq!(v[0].message, "this condition must be yes or no (bool), but it is a number");
         let e = crate::expr::parse("alter > 1").unwrap();
         assert!(check_condition(&e, &FakeScope::new(), &TOP).is_ok());
         let e = err("if(vorname, 1, 2)");
@@ -1149,26 +874,15 @@ pub(super) mod tests {
 
     #[test]
     fn e0207_chained_comparison_comes_from_parse() {
-        assert_eq!(
-            crate::expr::parse("1 < alter < 3").unwrap_err().code,
-            "E0207"
-        );
+        assert_eq!(crate::expr::parse("1 < alter < 3").unwrap_err().code, "E0207");
     }
 
     #[test]
     fn e0208_groups_and_members() {
         let e = err("hund_name == 'Bello'");
         assert_eq!((e.code, e.span), ("E0208", (0, 9)));
-        assert_eq!(
-            e.message,
-            "`hund_name` belongs to the repeated group `hund` and can only be used inside it"
-        );
-        assert!(
-            e.help
-                .as_deref()
-                .unwrap()
-                .contains("count(hund, filled(hund_name))")
-        );
+        assert_eq!(e.message, "`hund_name` belongs to the repeated group `hund` and can only be used inside it");
+        assert!(e.help.as_deref().unwrap().contains("count(hund, filled(hund_name))"));
         let e = err("hund > 1");
         assert_eq!((e.code, e.span), ("E0208", (0, 4)));
         assert!(e.help.as_deref().unwrap().contains("count(hund)"));
@@ -1179,10 +893,7 @@ pub(super) mod tests {
         let e = err("index > 1");
         assert_eq!((e.code, e.span), ("E0208", (0, 5)));
         // Inside count/sum over the group, and inside the group itself, members are fine.
-        ok_in(
-            "count(hund, hund_name == 'Bello' and filled(geimpft_am))",
-            &TOP,
-        );
+        ok_in("count(hund, hund_name == 'Bello' and filled(geimpft_am))", &TOP);
         ok_in("hund_name == 'Bello' and index == count(hund)", &IN_HUND);
         assert_eq!(errs_in("len(hund)", &IN_HUND)[0].code, "E0208");
     }
@@ -1208,10 +919,7 @@ pub(super) mod tests {
 
     #[test]
     fn e0211_too_long_comes_from_parse() {
-        assert_eq!(
-            crate::expr::parse(&"a+".repeat(2001)).unwrap_err().code,
-            "E0211"
-        );
+        assert_eq!(crate::expr::parse(&"a+".repeat(2001)).unwrap_err().code, "E0211");
     }
 
     #[test]
@@ -1219,12 +927,7 @@ pub(super) mod tests {
         let e = crate::expr::parse("count(hund, hund_alter > x) + len(vorname) + index").unwrap();
         assert_eq!(
             refs(&e),
-            vec![
-                ("hund".into(), (6, 10)),
-                ("hund_alter".into(), (12, 22)),
-                ("x".into(), (25, 26)),
-                ("vorname".into(), (34, 41))
-            ]
+            vec![("hund".into(), (6, 10)), ("hund_alter".into(), (12, 22)), ("x".into(), (25, 26)), ("vorname".into(), (34, 41))]
         );
     }
 

@@ -46,12 +46,7 @@ pub struct ExprError {
 impl ExprError {
     /// A new error without help text.
     pub fn new(code: &'static str, span: ESpan, message: impl Into<String>) -> Self {
-        ExprError {
-            code,
-            message: message.into(),
-            help: None,
-            span,
-        }
+        ExprError { code, message: message.into(), help: None, span }
     }
 
     /// Adds a help text.

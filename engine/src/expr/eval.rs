@@ -34,12 +34,7 @@ pub fn eval(e: &CExpr, env: &mut dyn Env, entry: Option<u32>) -> Value {
 
 /// Evaluates `e`, taking one step from `budget` per node visited (per entry inside
 /// `count`/`sum`). Fails when the budget runs out.
-pub fn eval_with_budget(
-    e: &CExpr,
-    env: &mut dyn Env,
-    entry: Option<u32>,
-    budget: &mut u64,
-) -> Result<Value, BudgetExceeded> {
+pub fn eval_with_budget(e: &CExpr, env: &mut dyn Env, entry: Option<u32>, budget: &mut u64) -> Result<Value, BudgetExceeded> {
     Evaluator { env, budget }.eval(e, entry)
 }
 
@@ -54,11 +49,7 @@ fn num(d: Option<Decimal>) -> Value {
     if d.abs() >= limit() {
         return Value::Empty;
     }
-    let digits = d
-        .mantissa()
-        .unsigned_abs()
-        .checked_ilog10()
-        .map_or(1, |l| l + 1);
+    let digits = d.mantissa().unsigned_abs().checked_ilog10().map_or(1, |l| l + 1);
     let d = if digits > 28 && d.scale() > 0 {
         let drop = (digits - 28).min(d.scale());
         d.round_dp_with_strategy(d.scale() - drop, RoundingStrategy::MidpointNearestEven)
@@ -87,11 +78,8 @@ fn add_months(d: NaiveDate, n: i64) -> Option<(NaiveDate, bool)> {
 }
 
 fn last_day(year: i32, month: u32) -> Option<u32> {
-    let first_next = if month == 12 {
-        NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)?
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)?
-    };
+    let first_next =
+        if month == 12 { NaiveDate::from_ymd_opt(year.checked_add(1)?, 1, 1)? } else { NaiveDate::from_ymd_opt(year, month + 1, 1)? };
     Some(first_next.pred_opt()?.day())
 }
 
@@ -102,8 +90,7 @@ fn periods_between(a: NaiveDate, b: NaiveDate, step: i64) -> Option<i64> {
     if b < a {
         return periods_between(b, a, step).map(|n| -n);
     }
-    let months = (i64::from(b.year()) - i64::from(a.year())) * 12 + i64::from(b.month())
-        - i64::from(a.month());
+    let months = (i64::from(b.year()) - i64::from(a.year())) * 12 + i64::from(b.month()) - i64::from(a.month());
     let mut n = months / step;
     loop {
         if n <= 0 {
@@ -177,9 +164,7 @@ impl Evaluator<'_, '_> {
             CExpr::Field(id) => self.env.field(*id, None),
             CExpr::Member(id) => self.env.field(*id, entry),
             CExpr::Value(id) => self.env.value(*id),
-            CExpr::Index => entry.map_or(Value::Empty, |i| {
-                Value::Number(Decimal::from(i) + Decimal::ONE)
-            }),
+            CExpr::Index => entry.map_or(Value::Empty, |i| Value::Number(Decimal::from(i) + Decimal::ONE)),
             CExpr::Unary(UnOp::Not, x) => match self.eval(x, entry)? {
                 Value::Bool(b) => Value::Bool(!b),
                 _ => Value::Empty,
@@ -236,13 +221,7 @@ impl Evaluator<'_, '_> {
         })
     }
 
-    fn binary(
-        &mut self,
-        op: BinOp,
-        a: &CExpr,
-        b: &CExpr,
-        entry: Option<u32>,
-    ) -> Result<Value, BudgetExceeded> {
+    fn binary(&mut self, op: BinOp, a: &CExpr, b: &CExpr, entry: Option<u32>) -> Result<Value, BudgetExceeded> {
         use Value::{Bool, Date, Empty, Number};
         // `false and …` is false and `true or …` is true whatever the other side is.
         let l = self.eval(a, entry)?;
@@ -299,12 +278,7 @@ impl Evaluator<'_, '_> {
         })
     }
 
-    fn call(
-        &mut self,
-        f: Func,
-        args: &[CExpr],
-        entry: Option<u32>,
-    ) -> Result<Value, BudgetExceeded> {
+    fn call(&mut self, f: Func, args: &[CExpr], entry: Option<u32>) -> Result<Value, BudgetExceeded> {
         use Value::{Bool, Date, Empty, Number, Text};
         // The functions that look at emptiness, or evaluate lazily.
         match f {
@@ -316,11 +290,7 @@ impl Evaluator<'_, '_> {
             }
             Func::IfEmpty => {
                 let v = self.eval(&args[0], entry)?;
-                return if v.is_empty() {
-                    self.eval(&args[1], entry)
-                } else {
-                    Ok(v)
-                };
+                return if v.is_empty() { self.eval(&args[1], entry) } else { Ok(v) };
             }
             Func::Len => {
                 return Ok(Number(Decimal::from(match self.eval(&args[0], entry)? {
@@ -343,35 +313,21 @@ impl Evaluator<'_, '_> {
         let today = self.env.today();
         Ok(match (f, vals.as_slice()) {
             (Func::Date, [Text(s)]) => iso_date(s).map_or(Empty, Date),
-            (Func::Age, [Date(d)]) => {
-                periods_between(*d, today, 12).map_or(Empty, |n| Number(n.into()))
-            }
-            (Func::YearsBetween, [Date(a), Date(b)]) => {
-                periods_between(*a, *b, 12).map_or(Empty, |n| Number(n.into()))
-            }
-            (Func::MonthsBetween, [Date(a), Date(b)]) => {
-                periods_between(*a, *b, 1).map_or(Empty, |n| Number(n.into()))
-            }
+            (Func::Age, [Date(d)]) => periods_between(*d, today, 12).map_or(Empty, |n| Number(n.into())),
+            (Func::YearsBetween, [Date(a), Date(b)]) => periods_between(*a, *b, 12).map_or(Empty, |n| Number(n.into())),
+            (Func::MonthsBetween, [Date(a), Date(b)]) => periods_between(*a, *b, 1).map_or(Empty, |n| Number(n.into())),
             (Func::DaysBetween, [Date(a), Date(b)]) => Number((*b - *a).num_days().into()),
             (Func::AddDays, [Date(d), Number(n)]) => match whole(*n) {
                 Some(n) if n >= 0 => d.checked_add_days(Days::new(n as u64)).map_or(Empty, Date),
-                Some(n) => d
-                    .checked_sub_days(Days::new(n.unsigned_abs()))
-                    .map_or(Empty, Date),
+                Some(n) => d.checked_sub_days(Days::new(n.unsigned_abs())).map_or(Empty, Date),
                 None => Empty,
             },
-            (Func::AddMonths, [Date(d), Number(n)]) => whole(*n)
-                .and_then(|n| add_months(*d, n))
-                .map_or(Empty, |(d, _)| Date(d)),
-            (Func::AddYears, [Date(d), Number(n)]) => whole(*n)
-                .and_then(|n| add_months(*d, n * 12))
-                .map_or(Empty, |(d, _)| Date(d)),
+            (Func::AddMonths, [Date(d), Number(n)]) => whole(*n).and_then(|n| add_months(*d, n)).map_or(Empty, |(d, _)| Date(d)),
+            (Func::AddYears, [Date(d), Number(n)]) => whole(*n).and_then(|n| add_months(*d, n * 12)).map_or(Empty, |(d, _)| Date(d)),
             (Func::Floor, [Number(x)]) => Number(x.floor()),
             (Func::Ceil, [Number(x)]) => Number(x.ceil()),
             (Func::Round, [Number(x), Number(n)]) => match whole(*n) {
-                Some(n @ 0..=28) => Number(
-                    x.round_dp_with_strategy(n as u32, RoundingStrategy::MidpointAwayFromZero),
-                ),
+                Some(n @ 0..=28) => Number(x.round_dp_with_strategy(n as u32, RoundingStrategy::MidpointAwayFromZero)),
                 _ => Empty,
             },
             (Func::Min | Func::Max, vals) => {
@@ -382,11 +338,7 @@ impl Evaluator<'_, '_> {
                         (Date(x), Date(y)) => y.cmp(x),
                         _ => return false,
                     };
-                    if f == Func::Min {
-                        ord.is_lt()
-                    } else {
-                        ord.is_gt()
-                    }
+                    if f == Func::Min { ord.is_lt() } else { ord.is_gt() }
                 };
                 let mut best = vals[0].clone();
                 for v in &vals[1..] {
@@ -460,9 +412,7 @@ mod tests {
     }
 
     fn set(env: &mut FakeEnv, name: &str, v: Value) {
-        let Resolved::Field { id, .. } = FakeScope::new().resolve(name) else {
-            panic!("{name}")
-        };
+        let Resolved::Field { id, .. } = FakeScope::new().resolve(name) else { panic!("{name}") };
         env.fields.insert((id.0, None), v);
     }
 
@@ -489,10 +439,7 @@ mod tests {
         set(&mut env, "vorname", t("Erika"));
         assert_eq!(ev("vorname + \" \" + nachname", &mut env), t("Erika"));
         set(&mut env, "nachname", t("Mustermann"));
-        assert_eq!(
-            ev("vorname + \" \" + nachname", &mut env),
-            t("Erika Mustermann")
-        );
+        assert_eq!(ev("vorname + \" \" + nachname", &mut env), t("Erika Mustermann"));
         assert_eq!(ev0("\"a\" + \" \" + \"b\""), t("a b"));
         assert_eq!(ev0("\" a \""), t("a"));
         assert_eq!(ev0("\"  \" == \"\""), Value::Bool(true));
@@ -520,20 +467,10 @@ mod tests {
         assert_eq!(ev("zustimmung or false", &mut env), Value::Empty);
         assert_eq!(ev("true or zustimmung", &mut env), Value::Bool(true));
         assert_eq!(ev0("true and true or false"), Value::Bool(true));
-        assert_eq!(
-            ev0("1 < 2 and 2 <= 2 and 3 > 2 and 2 >= 3"),
-            Value::Bool(false)
-        );
-        set(
-            &mut env,
-            "tiere",
-            Value::List(vec!["katze".into(), "hund".into()]),
-        );
+        assert_eq!(ev0("1 < 2 and 2 <= 2 and 3 > 2 and 2 >= 3"), Value::Bool(false));
+        set(&mut env, "tiere", Value::List(vec!["katze".into(), "hund".into()]));
         assert_eq!(ev("\"hund\" in tiere", &mut env), Value::Bool(true));
-        assert_eq!(
-            ev("tiere == ['hund', 'katze']", &mut env),
-            Value::Bool(true)
-        );
+        assert_eq!(ev("tiere == ['hund', 'katze']", &mut env), Value::Bool(true));
         assert_eq!(ev("'maus' in tiere", &mut env), Value::Bool(false));
     }
 
@@ -551,26 +488,14 @@ mod tests {
         assert_eq!(ev0("9999999999999999999999999999 + 1"), Value::Empty);
         assert_eq!(ev0("-9999999999999999999999999999 - 1"), Value::Empty);
         assert_eq!(ev0("5000000000000000000000000000 * 2"), Value::Empty);
-        assert_eq!(
-            ev0("9999999999999999999999999998 + 1"),
-            n("9999999999999999999999999999")
-        );
+        assert_eq!(ev0("9999999999999999999999999998 + 1"), n("9999999999999999999999999999"));
         // More than 28 significant digits: rounded half to even.
         assert_eq!(ev0("1 / 3"), n("0.3333333333333333333333333333"));
         assert_eq!(ev0("2 / 3"), n("0.6666666666666666666666666667"));
         assert_eq!(ev0("20 / 3"), n("6.666666666666666666666666667"));
-        assert_eq!(
-            ev0("1000000000000000000000000000 + 0.5"),
-            n("1000000000000000000000000000")
-        );
-        assert_eq!(
-            ev0("1000000000000000000000000001 + 0.5"),
-            n("1000000000000000000000000002")
-        );
-        assert_eq!(
-            ev0("0.1000000000000000000000000005 * 1"),
-            n("0.1000000000000000000000000005")
-        );
+        assert_eq!(ev0("1000000000000000000000000000 + 0.5"), n("1000000000000000000000000000"));
+        assert_eq!(ev0("1000000000000000000000000001 + 0.5"), n("1000000000000000000000000002"));
+        assert_eq!(ev0("0.1000000000000000000000000005 * 1"), n("0.1000000000000000000000000005"));
     }
 
     #[test]
@@ -597,13 +522,7 @@ mod tests {
         assert_eq!(ev("upper(vorname) + lower('ÄB')", &mut env), t("JÜRGENäb"));
         assert_eq!(ev("contains(vorname, 'ürg')", &mut env), Value::Bool(true));
         assert_eq!(ev("matches(vorname, '^J')", &mut env), Value::Bool(true));
-        assert_eq!(
-            ev(
-                "matches(vorname, 'gen$') and not matches(vorname, '^gen')",
-                &mut env
-            ),
-            Value::Bool(true)
-        );
+        assert_eq!(ev("matches(vorname, 'gen$') and not matches(vorname, '^gen')", &mut env), Value::Bool(true));
         assert_eq!(ev0("len(['a', 'b'])"), n("2"));
     }
 
@@ -617,10 +536,7 @@ mod tests {
         assert_eq!(ev0("floor(-2.5)"), n("-3"));
         assert_eq!(ev0("min(3, 1, 2)"), n("1"));
         assert_eq!(ev0("max(3, 1, 2)"), n("3"));
-        assert_eq!(
-            ev0("max(date('2026-01-01'), date('2025-01-01'))"),
-            Value::Date(d("2026-01-01"))
-        );
+        assert_eq!(ev0("max(date('2026-01-01'), date('2025-01-01'))"), Value::Date(d("2026-01-01")));
         assert_eq!(ev0("number('12.50')"), n("12.50"));
         assert_eq!(ev0("number('007')"), n("7"));
         assert_eq!(ev0("number('-3')"), n("-3"));
@@ -636,62 +552,23 @@ mod tests {
         assert_eq!(ev0("add_years(date(\"2024-02-29\"), 4)"), v("2028-02-29"));
         assert_eq!(ev0("add_months(date(\"2026-01-31\"), 1)"), v("2026-02-28"));
         assert_eq!(ev0("add_months(date(\"2026-03-31\"), -1)"), v("2026-02-28"));
-        assert_eq!(
-            ev0("add_months(date(\"2026-01-15\"), -13)"),
-            v("2024-12-15")
-        );
+        assert_eq!(ev0("add_months(date(\"2026-01-15\"), -13)"), v("2024-12-15"));
         assert_eq!(ev0("add_months(date(\"2026-01-15\"), 1.5)"), Value::Empty);
         assert_eq!(ev0("add_days(date(\"2026-02-28\"), 1)"), v("2026-03-01"));
         assert_eq!(ev0("add_days(date(\"2026-03-01\"), -1)"), v("2026-02-28"));
-        assert_eq!(
-            ev0("days_between(date(\"2026-01-01\"), date(\"2026-03-01\"))"),
-            n("59")
-        );
-        assert_eq!(
-            ev0("days_between(date(\"2026-03-01\"), date(\"2026-01-01\"))"),
-            n("-59")
-        );
+        assert_eq!(ev0("days_between(date(\"2026-01-01\"), date(\"2026-03-01\"))"), n("59"));
+        assert_eq!(ev0("days_between(date(\"2026-03-01\"), date(\"2026-01-01\"))"), n("-59"));
         // Born on 29 February: a year completes on 1 March in a common year.
-        assert_eq!(
-            ev0("years_between(date(\"2024-02-29\"), date(\"2025-02-28\"))"),
-            n("0")
-        );
-        assert_eq!(
-            ev0("years_between(date(\"2024-02-29\"), date(\"2025-03-01\"))"),
-            n("1")
-        );
-        assert_eq!(
-            ev0("years_between(date(\"2024-02-29\"), date(\"2028-02-29\"))"),
-            n("4")
-        );
-        assert_eq!(
-            ev0("years_between(date(\"2025-03-01\"), date(\"2024-02-29\"))"),
-            n("-1")
-        );
-        assert_eq!(
-            ev0("years_between(date(\"2000-06-15\"), date(\"2026-06-14\"))"),
-            n("25")
-        );
-        assert_eq!(
-            ev0("years_between(date(\"2000-06-15\"), date(\"2026-06-15\"))"),
-            n("26")
-        );
-        assert_eq!(
-            ev0("months_between(date(\"2026-01-31\"), date(\"2026-02-28\"))"),
-            n("0")
-        );
-        assert_eq!(
-            ev0("months_between(date(\"2026-01-31\"), date(\"2026-03-01\"))"),
-            n("1")
-        );
-        assert_eq!(
-            ev0("months_between(date(\"2026-01-15\"), date(\"2026-03-14\"))"),
-            n("1")
-        );
-        assert_eq!(
-            ev0("months_between(date(\"2026-03-14\"), date(\"2026-01-15\"))"),
-            n("-1")
-        );
+        assert_eq!(ev0("years_between(date(\"2024-02-29\"), date(\"2025-02-28\"))"), n("0"));
+        assert_eq!(ev0("years_between(date(\"2024-02-29\"), date(\"2025-03-01\"))"), n("1"));
+        assert_eq!(ev0("years_between(date(\"2024-02-29\"), date(\"2028-02-29\"))"), n("4"));
+        assert_eq!(ev0("years_between(date(\"2025-03-01\"), date(\"2024-02-29\"))"), n("-1"));
+        assert_eq!(ev0("years_between(date(\"2000-06-15\"), date(\"2026-06-14\"))"), n("25"));
+        assert_eq!(ev0("years_between(date(\"2000-06-15\"), date(\"2026-06-15\"))"), n("26"));
+        assert_eq!(ev0("months_between(date(\"2026-01-31\"), date(\"2026-02-28\"))"), n("0"));
+        assert_eq!(ev0("months_between(date(\"2026-01-31\"), date(\"2026-03-01\"))"), n("1"));
+        assert_eq!(ev0("months_between(date(\"2026-01-15\"), date(\"2026-03-14\"))"), n("1"));
+        assert_eq!(ev0("months_between(date(\"2026-03-14\"), date(\"2026-01-15\"))"), n("-1"));
         // today() is 2026-03-15 in the fake environment.
         let mut env = FakeEnv::default();
         set(&mut env, "geburtsdatum", v("2008-03-15"));
@@ -715,8 +592,7 @@ mod tests {
         env.fields.insert((6, Some(2)), t("Rex"));
         env.fields.insert((6, Some(3)), t("Wuff"));
         env.fields.insert((7, Some(3)), n("10.5"));
-        env.fields
-            .insert((11, Some(3)), Value::Date(d("2025-01-01")));
+        env.fields.insert((11, Some(3)), Value::Date(d("2025-01-01")));
         env
     }
 
@@ -730,25 +606,13 @@ mod tests {
         assert_eq!(ev("sum(hund, hund_alter)", &mut env), n("13.5"));
         assert_eq!(ev("sum(hund, index)", &mut env), n("8"));
         assert_eq!(ev("count(hund, filled(impfung))", &mut env), n("1"));
-        assert_eq!(
-            ev("filled(hund) and empty(adresse)", &mut env),
-            Value::Bool(true)
-        );
+        assert_eq!(ev("filled(hund) and empty(adresse)", &mut env), Value::Bool(true));
         let in_hund = CheckCtx { group: Some(HUND) };
         assert_eq!(ev_in("index", &mut env, in_hund, Some(2)), n("3"));
         assert_eq!(ev_in("hund_name", &mut env, in_hund, Some(3)), t("Wuff"));
-        assert_eq!(
-            ev_in("filled(impfung)", &mut env, in_hund, Some(3)),
-            Value::Bool(true)
-        );
-        assert_eq!(
-            ev_in("filled(impfung)", &mut env, in_hund, Some(0)),
-            Value::Bool(false)
-        );
-        assert_eq!(
-            ev("if(count(hund) > 2, 'viele', 'wenige')", &mut env),
-            t("viele")
-        );
+        assert_eq!(ev_in("filled(impfung)", &mut env, in_hund, Some(3)), Value::Bool(true));
+        assert_eq!(ev_in("filled(impfung)", &mut env, in_hund, Some(0)), Value::Bool(false));
+        assert_eq!(ev("if(count(hund) > 2, 'viele', 'wenige')", &mut env), t("viele"));
         // An inactive group has no entries.
         env.entries.clear();
         assert_eq!(ev("count(hund) + sum(hund, hund_alter)", &mut env), n("0"));
@@ -763,21 +627,12 @@ mod tests {
         let (c, _) = check(&e, &FakeScope::new(), &CheckCtx::default()).unwrap();
         let mut env = dogs();
         let mut budget = 3;
-        assert_eq!(
-            eval_with_budget(&c, &mut env, None, &mut budget),
-            Err(BudgetExceeded)
-        );
+        assert_eq!(eval_with_budget(&c, &mut env, None, &mut budget), Err(BudgetExceeded));
         let mut budget = 100;
-        assert_eq!(
-            eval_with_budget(&c, &mut env, None, &mut budget),
-            Ok(n("14.5"))
-        );
+        assert_eq!(eval_with_budget(&c, &mut env, None, &mut budget), Ok(n("14.5")));
         assert!(budget < 100);
         let used = 100 - budget;
         let mut budget = used;
-        assert!(
-            eval_with_budget(&c, &mut env, None, &mut budget).is_ok(),
-            "deterministic step count"
-        );
+        assert!(eval_with_budget(&c, &mut env, None, &mut budget).is_ok(), "deterministic step count");
     }
 }

@@ -77,20 +77,8 @@ pub struct FuncInfo {
     pub usage: &'static str,
 }
 
-const fn f(
-    func: Func,
-    name: &'static str,
-    min_args: usize,
-    max_args: Option<usize>,
-    usage: &'static str,
-) -> FuncInfo {
-    FuncInfo {
-        func,
-        name,
-        min_args,
-        max_args,
-        usage,
-    }
+const fn f(func: Func, name: &'static str, min_args: usize, max_args: Option<usize>, usage: &'static str) -> FuncInfo {
+    FuncInfo { func, name, min_args, max_args, usage }
 }
 
 /// Every built-in function.
@@ -101,103 +89,25 @@ pub const FUNCTIONS: &[FuncInfo] = &[
     f(Func::Today, "today", 0, Some(0), "today()"),
     f(Func::Date, "date", 1, Some(1), "date(\"YYYY-MM-DD\")"),
     f(Func::Age, "age", 1, Some(1), "age(date)"),
-    f(
-        Func::YearsBetween,
-        "years_between",
-        2,
-        Some(2),
-        "years_between(date, date)",
-    ),
-    f(
-        Func::MonthsBetween,
-        "months_between",
-        2,
-        Some(2),
-        "months_between(date, date)",
-    ),
-    f(
-        Func::DaysBetween,
-        "days_between",
-        2,
-        Some(2),
-        "days_between(date, date)",
-    ),
-    f(
-        Func::AddDays,
-        "add_days",
-        2,
-        Some(2),
-        "add_days(date, number)",
-    ),
-    f(
-        Func::AddMonths,
-        "add_months",
-        2,
-        Some(2),
-        "add_months(date, number)",
-    ),
-    f(
-        Func::AddYears,
-        "add_years",
-        2,
-        Some(2),
-        "add_years(date, number)",
-    ),
+    f(Func::YearsBetween, "years_between", 2, Some(2), "years_between(date, date)"),
+    f(Func::MonthsBetween, "months_between", 2, Some(2), "months_between(date, date)"),
+    f(Func::DaysBetween, "days_between", 2, Some(2), "days_between(date, date)"),
+    f(Func::AddDays, "add_days", 2, Some(2), "add_days(date, number)"),
+    f(Func::AddMonths, "add_months", 2, Some(2), "add_months(date, number)"),
+    f(Func::AddYears, "add_years", 2, Some(2), "add_years(date, number)"),
     f(Func::Floor, "floor", 1, Some(1), "floor(number)"),
     f(Func::Ceil, "ceil", 1, Some(1), "ceil(number)"),
-    f(
-        Func::Count,
-        "count",
-        1,
-        Some(2),
-        "count(group) or count(group, condition)",
-    ),
+    f(Func::Count, "count", 1, Some(2), "count(group) or count(group, condition)"),
     f(Func::Sum, "sum", 2, Some(2), "sum(group, number)"),
-    f(
-        Func::Min,
-        "min",
-        2,
-        None,
-        "min(a, b, …) with numbers or dates",
-    ),
-    f(
-        Func::Max,
-        "max",
-        2,
-        None,
-        "max(a, b, …) with numbers or dates",
-    ),
+    f(Func::Min, "min", 2, None, "min(a, b, …) with numbers or dates"),
+    f(Func::Max, "max", 2, None, "max(a, b, …) with numbers or dates"),
     f(Func::Round, "round", 2, Some(2), "round(number, places)"),
-    f(
-        Func::Matches,
-        "matches",
-        2,
-        Some(2),
-        "matches(text, \"regular expression\")",
-    ),
-    f(
-        Func::Contains,
-        "contains",
-        2,
-        Some(2),
-        "contains(text, part)",
-    ),
+    f(Func::Matches, "matches", 2, Some(2), "matches(text, \"regular expression\")"),
+    f(Func::Contains, "contains", 2, Some(2), "contains(text, part)"),
     f(Func::Lower, "lower", 1, Some(1), "lower(text)"),
     f(Func::Upper, "upper", 1, Some(1), "upper(text)"),
-    f(
-        Func::If,
-        "if",
-        3,
-        Some(3),
-        "if(condition, value if yes, value if no)",
-    ),
-    f(
-        Func::IfEmpty,
-        "if_empty",
-        2,
-        Some(2),
-        "if_empty(value, fallback)",
-    ),
+    f(Func::If, "if", 3, Some(3), "if(condition, value if yes, value if no)"),
+    f(Func::IfEmpty, "if_empty", 2, Some(2), "if_empty(value, fallback)"),
     f(Func::Number, "number", 1, Some(1), "number(text)"),
 ];
 
@@ -209,10 +119,7 @@ pub fn lookup(name: &str) -> Option<&'static FuncInfo> {
 impl Func {
     /// The function's table entry.
     pub fn info(self) -> &'static FuncInfo {
-        FUNCTIONS
-            .iter()
-            .find(|i| i.func == self)
-            .expect("every function is in the table")
+        FUNCTIONS.iter().find(|i| i.func == self).expect("every function is in the table")
     }
 
     /// Its name in expressions.
@@ -230,10 +137,7 @@ mod tests {
         for i in FUNCTIONS {
             assert_eq!(lookup(i.name), Some(i));
             assert_eq!(i.func.name(), i.name);
-            assert_eq!(
-                serde_json::to_string(&i.func).unwrap(),
-                format!("\"{}\"", i.name)
-            );
+            assert_eq!(serde_json::to_string(&i.func).unwrap(), format!("\"{}\"", i.name));
         }
         assert!(lookup("lenght").is_none());
     }

@@ -38,17 +38,13 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
         return Err(ExprError::new(
             error::TOO_COMPLEX,
             (0, len as u32),
-            format!(
-                "this expression is too long ({len} characters; at most {MAX_LEN} are allowed)"
-            ),
+            format!("this expression is too long ({len} characters; at most {MAX_LEN} are allowed)"),
         )
         .with_help("split it up: move parts into `values` or computed fields"));
     }
     if src.trim().is_empty() {
-        return Err(
-            ExprError::new(error::SYNTAX, (0, len as u32), "the expression is empty")
-                .with_help("write a value or a condition, e.g. `alter >= 18`"),
-        );
+        return Err(ExprError::new(error::SYNTAX, (0, len as u32), "the expression is empty")
+            .with_help("write a value or a condition, e.g. `alter >= 18`"));
     }
     prescan(src)?;
     let offsets = CharOffsets::new(src);
@@ -87,12 +83,8 @@ fn prescan(src: &str) -> Result<(), ExprError> {
                     }
                 }
                 if !closed {
-                    return Err(ExprError::new(
-                        error::SYNTAX,
-                        (i, total),
-                        "unterminated text: add the closing quote",
-                    )
-                    .with_help(format!("the text starting here needs a closing {c}")));
+                    return Err(ExprError::new(error::SYNTAX, (i, total), "unterminated text: add the closing quote")
+                        .with_help(format!("the text starting here needs a closing {c}")));
                 }
             }
             '(' | '[' => {
@@ -101,9 +93,7 @@ fn prescan(src: &str) -> Result<(), ExprError> {
                     return Err(ExprError::new(
                         error::TOO_COMPLEX,
                         (i, i + 1),
-                        format!(
-                            "this expression is nested too deeply (more than {MAX_NESTING} levels of brackets)"
-                        ),
+                        format!("this expression is nested too deeply (more than {MAX_NESTING} levels of brackets)"),
                     )
                     .with_help("split it up: move parts into `values` or computed fields"));
                 }
@@ -114,19 +104,11 @@ fn prescan(src: &str) -> Result<(), ExprError> {
                     Some((o, _)) if o == open => {}
                     Some((o, _)) => {
                         let close = if o == '(' { ')' } else { ']' };
-                        return Err(ExprError::new(
-                            error::SYNTAX,
-                            (i, i + 1),
-                            format!("this `{c}` does not match the `{o}` before it"),
-                        )
-                        .with_help(format!("close the `{o}` with `{close}` first")));
+                        return Err(ExprError::new(error::SYNTAX, (i, i + 1), format!("this `{c}` does not match the `{o}` before it"))
+                            .with_help(format!("close the `{o}` with `{close}` first")));
                     }
                     None => {
-                        return Err(ExprError::new(
-                            error::SYNTAX,
-                            (i, i + 1),
-                            format!("this `{c}` has no matching `{open}`"),
-                        ));
+                        return Err(ExprError::new(error::SYNTAX, (i, i + 1), format!("this `{c}` has no matching `{open}`")));
                     }
                 }
             }
@@ -134,16 +116,8 @@ fn prescan(src: &str) -> Result<(), ExprError> {
         }
     }
     if let Some((o, i)) = stack.pop() {
-        let (what, close) = if o == '(' {
-            ("parenthesis", ')')
-        } else {
-            ("list", ']')
-        };
-        return Err(ExprError::new(
-            error::SYNTAX,
-            (i, i + 1),
-            format!("unclosed {what}: add `{close}`"),
-        ));
+        let (what, close) = if o == '(' { ("parenthesis", ')') } else { ("list", ']') };
+        return Err(ExprError::new(error::SYNTAX, (i, i + 1), format!("unclosed {what}: add `{close}`")));
     }
     Ok(())
 }
@@ -185,13 +159,10 @@ fn pest_error(src: &str, offsets: &CharOffsets, e: pest::error::Error<Rule>) -> 
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let (mut value, mut operator, mut end, mut rparen, mut rbracket, mut comma) =
-        (false, false, false, false, false, false);
+    let (mut value, mut operator, mut end, mut rparen, mut rbracket, mut comma) = (false, false, false, false, false, false);
     for r in &positives {
         match r {
-            Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::add_op | Rule::mul_op => {
-                operator = true
-            }
+            Rule::or_op | Rule::and_op | Rule::cmp_op | Rule::add_op | Rule::mul_op => operator = true,
             Rule::EOI => end = true,
             Rule::rparen => rparen = true,
             Rule::rbracket => rbracket = true,
@@ -234,11 +205,7 @@ fn pest_error(src: &str, offsets: &CharOffsets, e: pest::error::Error<Rule>) -> 
         None => "the end of the expression".to_string(),
         Some(c) => format!("`{c}`"),
     };
-    let mut err = ExprError::new(
-        error::SYNTAX,
-        span,
-        format!("expected {expected}, but found {found}"),
-    );
+    let mut err = ExprError::new(error::SYNTAX, span, format!("expected {expected}, but found {found}"));
     let next = rest.chars().nth(1);
     err.help = match found_char {
         Some('=') if next != Some('=') => Some("to compare, write `==`".into()),
@@ -318,17 +285,11 @@ impl Builder<'_> {
             return Err(ExprError::new(
                 error::CHAINED_COMPARISON,
                 self.span(&second),
-                format!(
-                    "comparisons do not chain: `{}` follows another comparison",
-                    second.as_str()
-                ),
+                format!("comparisons do not chain: `{}` follows another comparison", second.as_str()),
             )
             .with_help("compare twice and join with `and`, e.g. `a < b and b < c`"));
         }
-        Ok((
-            binary(Self::bin_op(&op), self.span(&op), lhs, rhs),
-            d1.max(d2) + 1,
-        ))
+        Ok((binary(Self::bin_op(&op), self.span(&op), lhs, rhs), d1.max(d2) + 1))
     }
 
     fn negation(&self, p: Pair<'_, Rule>) -> Built {
@@ -353,10 +314,7 @@ impl Builder<'_> {
         let (mut e, mut depth) = operand.expect("operand");
         for start in ops.into_iter().rev() {
             let span = (start, e.span.1);
-            e = Expr {
-                kind: ExprKind::Unary(op, Box::new(e)),
-                span,
-            };
+            e = Expr { kind: ExprKind::Unary(op, Box::new(e)), span };
             depth += 1;
         }
         Ok((e, depth))
@@ -380,13 +338,7 @@ impl Builder<'_> {
                     depth = depth.max(d);
                     items.push(e);
                 }
-                Ok((
-                    Expr {
-                        kind: ExprKind::List(items),
-                        span,
-                    },
-                    depth + 1,
-                ))
+                Ok((Expr { kind: ExprKind::List(items), span }, depth + 1))
             }
             Rule::call => {
                 let mut inner = p.into_inner();
@@ -399,11 +351,7 @@ impl Builder<'_> {
                     depth = depth.max(d);
                     args.push(e);
                 }
-                let kind = ExprKind::Call {
-                    name: name.as_str().to_string(),
-                    name_span,
-                    args,
-                };
+                let kind = ExprKind::Call { name: name.as_str().to_string(), name_span, args };
                 Ok((Expr { kind, span }, depth + 1))
             }
             Rule::number => leaf(ExprKind::Number(number(p.as_str(), span)?)),
@@ -421,15 +369,7 @@ impl Builder<'_> {
 
 fn binary(op: BinOp, op_span: ESpan, lhs: Expr, rhs: Expr) -> Expr {
     let span = (lhs.span.0, rhs.span.1);
-    Expr {
-        kind: ExprKind::Binary {
-            op,
-            op_span,
-            lhs: Box::new(lhs),
-            rhs: Box::new(rhs),
-        },
-        span,
-    }
+    Expr { kind: ExprKind::Binary { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
 }
 
 /// Reads a number literal exactly (never through binary floating point).
@@ -437,20 +377,12 @@ fn number(s: &str, span: ESpan) -> Result<Decimal, ExprError> {
     let digits = s.replace('.', "");
     let significant = digits.trim_start_matches('0').len();
     if significant > MAX_DIGITS {
-        return Err(ExprError::new(
-            error::SYNTAX,
-            span,
-            format!("the number `{s}` has more than {MAX_DIGITS} significant digits"),
-        )
-        .with_help("numbers are exact to 28 digits; shorten it"));
+        return Err(ExprError::new(error::SYNTAX, span, format!("the number `{s}` has more than {MAX_DIGITS} significant digits"))
+            .with_help("numbers are exact to 28 digits; shorten it"));
     }
     Decimal::from_str_exact(s).map_err(|_| {
-        ExprError::new(
-            error::SYNTAX,
-            span,
-            format!("the number `{s}` has too many decimal places"),
-        )
-        .with_help("numbers are exact to 28 digits; shorten it")
+        ExprError::new(error::SYNTAX, span, format!("the number `{s}` has too many decimal places"))
+            .with_help("numbers are exact to 28 digits; shorten it")
     })
 }
 
@@ -471,12 +403,9 @@ fn unescape(raw: &str, span: ESpan) -> Result<String, ExprError> {
                 'n' => '\n',
                 other => {
                     let at = span.0 + 1 + i as u32;
-                    return Err(ExprError::new(
-                        error::SYNTAX,
-                        (at, at + 2),
-                        format!("unknown escape `\\{other}` in a text"),
-                    )
-                    .with_help("inside quotes, a backslash may only come before `\"`, `'`, `\\` or `n`; write `\\\\` for a backslash"));
+                    return Err(ExprError::new(error::SYNTAX, (at, at + 2), format!("unknown escape `\\{other}` in a text")).with_help(
+                        "inside quotes, a backslash may only come before `\"`, `'`, `\\` or `n`; write `\\\\` for a backslash",
+                    ));
                 }
             });
             i += 2;
@@ -493,9 +422,7 @@ mod tests {
     use super::*;
 
     fn sx(src: &str) -> String {
-        parse(src)
-            .unwrap_or_else(|e| panic!("{src}: {e:?}"))
-            .sexpr()
+        parse(src).unwrap_or_else(|e| panic!("{src}: {e:?}")).sexpr()
     }
 
     fn err(src: &str) -> ExprError {
@@ -519,10 +446,7 @@ mod tests {
     #[test]
     fn literals_and_calls() {
         assert_eq!(sx("3.50"), "3.50");
-        assert_eq!(
-            sx("'it\\'s' + \"a \\\"b\\\" \\\\ \\n\""),
-            "(+ \"it's\" \"a \\\"b\\\" \\\\ \\n\")"
-        );
+        assert_eq!(sx("'it\\'s' + \"a \\\"b\\\" \\\\ \\n\""), "(+ \"it's\" \"a \\\"b\\\" \\\\ \\n\")");
         assert_eq!(sx("[\"a\", 'b']"), "[\"a\" \"b\"]");
         assert_eq!(sx("[]"), "[]");
         assert_eq!(sx("true and false or index"), "(or (and true false) index)");
@@ -531,10 +455,7 @@ mod tests {
         assert_eq!(sx("max(a, b + 1, 3)"), "(max a (+ b 1) 3)");
         assert_eq!(sx("if(x, 'a', 'b')"), "(if x \"a\" \"b\")");
         // Keywords are whole words only.
-        assert_eq!(
-            sx("android or indexed or notes or in_x"),
-            "(or (or (or android indexed) notes) in_x)"
-        );
+        assert_eq!(sx("android or indexed or notes or in_x"), "(or (or (or android indexed) notes) in_x)");
         assert_eq!(sx("Vorname"), "Vorname");
     }
 
@@ -544,11 +465,7 @@ mod tests {
         assert_eq!(e.kind, ExprKind::Number(Decimal::new(1, 1)));
         assert!(parse("1234567890123456789012345678").is_ok());
         assert!(parse("0.0001234567890123456789012345").is_ok());
-        assert!(
-            err("0.00000000000000000000000000001")
-                .message
-                .contains("too many decimal places")
-        );
+        assert!(err("0.00000000000000000000000000001").message.contains("too many decimal places"));
         let e = err("12345678901234567890123456789");
         assert_eq!(e.code, "E0201");
         assert!(e.message.contains("28 significant digits"), "{e:?}");
@@ -558,26 +475,14 @@ mod tests {
     #[test]
     fn spans_are_character_offsets() {
         let e = parse("größe > 3").unwrap();
-        let ExprKind::Binary {
-            lhs, rhs, op_span, ..
-        } = &e.kind
-        else {
-            panic!()
-        };
+        let ExprKind::Binary { lhs, rhs, op_span, .. } = &e.kind else { panic!() };
         assert_eq!(lhs.span, (0, 5));
         assert_eq!(op_span, &(6, 7));
         assert_eq!(rhs.span, (8, 9));
         assert_eq!(e.span, (0, 9));
         let e = parse("'ä' + len(x)").unwrap();
-        let ExprKind::Binary { rhs, .. } = &e.kind else {
-            panic!()
-        };
-        let ExprKind::Call {
-            name_span, args, ..
-        } = &rhs.kind
-        else {
-            panic!()
-        };
+        let ExprKind::Binary { rhs, .. } = &e.kind else { panic!() };
+        let ExprKind::Call { name_span, args, .. } = &rhs.kind else { panic!() };
         assert_eq!(rhs.span, (6, 12));
         assert_eq!(name_span, &(6, 9));
         assert_eq!(args[0].span, (10, 11));
@@ -590,17 +495,11 @@ mod tests {
         let e = err("ä y");
         assert_eq!(e.code, "E0201");
         assert_eq!(e.span, (2, 3));
-        assert_eq!(
-            e.message,
-            "expected an operator or the end of the expression, but found `y`"
-        );
+        assert_eq!(e.message, "expected an operator or the end of the expression, but found `y`");
         let e = err("a +");
         assert_eq!(e.span, (3, 3));
         assert!(e.message.starts_with("expected a value"), "{e:?}");
-        assert!(
-            e.message.ends_with("but found the end of the expression"),
-            "{e:?}"
-        );
+        assert!(e.message.ends_with("but found the end of the expression"), "{e:?}");
         let e = err("a = 1");
         assert_eq!(e.span, (2, 3));
         assert_eq!(e.help.as_deref(), Some("to compare, write `==`"));
@@ -618,24 +517,15 @@ mod tests {
     #[test]
     fn brackets_and_quotes() {
         let e = err("(a + (b)");
-        assert_eq!(
-            (e.code, e.span, e.message.as_str()),
-            ("E0201", (0, 1), "unclosed parenthesis: add `)`")
-        );
+        assert_eq!((e.code, e.span, e.message.as_str()), ("E0201", (0, 1), "unclosed parenthesis: add `)`"));
         let e = err("[\"a\"");
         assert_eq!(e.message, "unclosed list: add `]`");
         let e = err("a)");
-        assert_eq!(
-            (e.span, e.message.as_str()),
-            ((1, 2), "this `)` has no matching `(`")
-        );
+        assert_eq!((e.span, e.message.as_str()), ((1, 2), "this `)` has no matching `(`"));
         let e = err("(a]");
         assert_eq!(e.span, (2, 3));
         let e = err("x == \"abc");
-        assert_eq!(
-            (e.span, e.message.as_str()),
-            ((5, 9), "unterminated text: add the closing quote")
-        );
+        assert_eq!((e.span, e.message.as_str()), ((5, 9), "unterminated text: add the closing quote"));
         let e = err("x == 'a\\'");
         assert_eq!(e.message, "unterminated text: add the closing quote");
         let e = err("\"a\\tb\"");

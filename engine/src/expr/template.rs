@@ -34,12 +34,8 @@ pub fn parse_template(text: &str) -> Result<Vec<TemplatePart>, ExprError> {
             let open = i;
             let start = i + 2;
             let end = closing(&chars, start).ok_or_else(|| {
-                ExprError::new(
-                    error::SYNTAX,
-                    (open as u32, start as u32),
-                    "unclosed placeholder: add `}}`",
-                )
-                .with_help("a placeholder is written {{ expression }}")
+                ExprError::new(error::SYNTAX, (open as u32, start as u32), "unclosed placeholder: add `}}`")
+                    .with_help("a placeholder is written {{ expression }}")
             })?;
             if !literal.is_empty() {
                 parts.push(TemplatePart::Text(std::mem::take(&mut literal)));
@@ -47,10 +43,7 @@ pub fn parse_template(text: &str) -> Result<Vec<TemplatePart>, ExprError> {
             let src: String = chars[start..end].iter().collect();
             let mut expr = parse(&src).map_err(|e| e.shifted(start as u32))?;
             expr.shift(start as u32);
-            parts.push(TemplatePart::Expr {
-                expr,
-                offset: open as u32,
-            });
+            parts.push(TemplatePart::Expr { expr, offset: open as u32 });
             i = end + 2;
         } else {
             literal.push(chars[i]);
@@ -104,27 +97,16 @@ mod tests {
     #[test]
     fn splits_text_and_placeholders() {
         let p = parse_template("Hund {{ index }} von {{count(hund)}}").unwrap();
-        assert_eq!(
-            shape(&p),
-            vec!["T:Hund ", "E@5:index", "T: von ", "E@21:(count hund)"]
-        );
-        assert_eq!(
-            shape(&parse_template("Nur Text }}").unwrap()),
-            vec!["T:Nur Text }}"]
-        );
+        assert_eq!(shape(&p), vec!["T:Hund ", "E@5:index", "T: von ", "E@21:(count hund)"]);
+        assert_eq!(shape(&parse_template("Nur Text }}").unwrap()), vec!["T:Nur Text }}"]);
         assert_eq!(shape(&parse_template("").unwrap()), vec!["T:"]);
-        assert_eq!(
-            shape(&parse_template("{{ '}}' }}!").unwrap()),
-            vec!["E@0:\"}}\"", "T:!"]
-        );
+        assert_eq!(shape(&parse_template("{{ '}}' }}!").unwrap()), vec!["E@0:\"}}\"", "T:!"]);
     }
 
     #[test]
     fn spans_are_relative_to_the_whole_text() {
         let p = parse_template("Größe: {{ größe + 1 }}").unwrap();
-        let TemplatePart::Expr { expr, offset } = &p[1] else {
-            panic!()
-        };
+        let TemplatePart::Expr { expr, offset } = &p[1] else { panic!() };
         assert_eq!(*offset, 7);
         assert_eq!(expr.span, (10, 19));
         let e = parse_template("Ä {{ a + }}").unwrap_err();

@@ -67,17 +67,79 @@ const fn only(name: &'static str, shape: Shape, types: &'static [&'static str], 
 
 /// Every field type.
 pub const FIELD_TYPES: &[&str] = &[
-    "text", "textarea", "number", "integer", "money", "date", "boolean", "consent", "choice", "multi_choice", "email", "phone", "plz", "iban",
-    "steuer_id", "file", "computed", "group", "info",
+    "text",
+    "textarea",
+    "number",
+    "integer",
+    "money",
+    "date",
+    "boolean",
+    "consent",
+    "choice",
+    "multi_choice",
+    "email",
+    "phone",
+    "plz",
+    "iban",
+    "steuer_id",
+    "file",
+    "computed",
+    "group",
+    "info",
 ];
 /// Field types that take input from the citizen.
-pub const INPUT_TYPES: &[&str] =
-    &["text", "textarea", "number", "integer", "money", "date", "boolean", "consent", "choice", "multi_choice", "email", "phone", "plz", "iban", "steuer_id", "file"];
-const DEFAULT_TYPES: &[&str] =
-    &["text", "textarea", "number", "integer", "money", "date", "boolean", "choice", "multi_choice", "email", "phone", "plz", "iban", "steuer_id"];
+pub const INPUT_TYPES: &[&str] = &[
+    "text",
+    "textarea",
+    "number",
+    "integer",
+    "money",
+    "date",
+    "boolean",
+    "consent",
+    "choice",
+    "multi_choice",
+    "email",
+    "phone",
+    "plz",
+    "iban",
+    "steuer_id",
+    "file",
+];
+const DEFAULT_TYPES: &[&str] = &[
+    "text",
+    "textarea",
+    "number",
+    "integer",
+    "money",
+    "date",
+    "boolean",
+    "choice",
+    "multi_choice",
+    "email",
+    "phone",
+    "plz",
+    "iban",
+    "steuer_id",
+];
 const MESSAGE_TYPES: &[&str] = &[
-    "text", "textarea", "number", "integer", "money", "date", "boolean", "consent", "choice", "multi_choice", "email", "phone", "plz", "iban",
-    "steuer_id", "file", "group",
+    "text",
+    "textarea",
+    "number",
+    "integer",
+    "money",
+    "date",
+    "boolean",
+    "consent",
+    "choice",
+    "multi_choice",
+    "email",
+    "phone",
+    "plz",
+    "iban",
+    "steuer_id",
+    "file",
+    "group",
 ];
 const BOUND_TYPES: &[&str] = &["number", "integer", "money", "date", "multi_choice"];
 const LENGTH_TYPES: &[&str] = &["text", "textarea", "email", "phone"];
@@ -159,7 +221,8 @@ pub const RULE: &[KeyDef] = &[
 ];
 
 /// Keys of a `next` branch.
-pub const BRANCH: &[KeyDef] = &[key("if", Shape::Expr, "The branch is taken when this holds."), req("goto", Shape::Id, "The step to go to, or `summary`.")];
+pub const BRANCH: &[KeyDef] =
+    &[key("if", Shape::Expr, "The branch is taken when this holds."), req("goto", Shape::Id, "The step to go to, or `summary`.")];
 
 /// Keys of `repeat`.
 pub const REPEAT: &[KeyDef] = &[

@@ -4,7 +4,7 @@
 
 use super::ast::*;
 use super::keys::{self, KeyDef, Shape};
-use crate::diag::{did_you_mean, Diagnostic, Span};
+use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::source::{CoreType, Node, NodeKind, Scalar};
 
 /// Lowers a form file's tree. Returns the syntax tree (as complete as the errors allow)
@@ -46,8 +46,12 @@ impl Lowerer {
     fn map<'n>(&mut self, node: &'n Node, table: &'static [KeyDef], what: &str) -> Option<Entries<'n>> {
         let NodeKind::Map(pairs) = &node.kind else {
             self.err(
-                Diagnostic::error("E0103", node.span, format!("{what} must be a map of `key: value` pairs, but this is {}", node.describe()))
-                    .with_help(format!("write {what} as indented `key: value` lines, e.g. `{}: …`", table[0].name)),
+                Diagnostic::error(
+                    "E0103",
+                    node.span,
+                    format!("{what} must be a map of `key: value` pairs, but this is {}", node.describe()),
+                )
+                .with_help(format!("write {what} as indented `key: value` lines, e.g. `{}: …`", table[0].name)),
             );
             return None;
         };
@@ -110,7 +114,11 @@ impl Lowerer {
         {
             return Some((n, node.span));
         }
-        self.err(Diagnostic::error("E0103", node.span, format!("`{key}` must be a whole number like `5`, but this is {}", node.describe())));
+        self.err(Diagnostic::error(
+            "E0103",
+            node.span,
+            format!("`{key}` must be a whole number like `5`, but this is {}", node.describe()),
+        ));
         None
     }
 
@@ -118,7 +126,11 @@ impl Lowerer {
         match node.as_scalar().map(Scalar::core_type) {
             Some(CoreType::Bool(b)) => b,
             _ => {
-                self.err(Diagnostic::error("E0103", node.span, format!("`{key}` must be `true` or `false`, but this is {}", node.describe())));
+                self.err(Diagnostic::error(
+                    "E0103",
+                    node.span,
+                    format!("`{key}` must be `true` or `false`, but this is {}", node.describe()),
+                ));
                 false
             }
         }
@@ -153,16 +165,17 @@ impl Lowerer {
 
     fn text(&mut self, node: &Node, key: &str) -> Option<TextAst> {
         match &node.kind {
-            NodeKind::Scalar(s) if s.core_type() != CoreType::Null => Some(TextAst {
-                values: vec![(src("", node.span), SrcScalar { scalar: s.clone(), span: node.span })],
-                span: node.span,
-            }),
+            NodeKind::Scalar(s) if s.core_type() != CoreType::Null => {
+                Some(TextAst { values: vec![(src("", node.span), SrcScalar { scalar: s.clone(), span: node.span })], span: node.span })
+            }
             NodeKind::Map(pairs) => {
                 let mut values = Vec::new();
                 for (k, v) in pairs {
                     let lang = k.as_str().unwrap_or_default().to_string();
                     match v.as_scalar() {
-                        Some(s) if s.core_type() != CoreType::Null => values.push((src(lang, k.span), SrcScalar { scalar: s.clone(), span: v.span })),
+                        Some(s) if s.core_type() != CoreType::Null => {
+                            values.push((src(lang, k.span), SrcScalar { scalar: s.clone(), span: v.span }))
+                        }
                         _ => self.err(Diagnostic::error("E0103", v.span, format!("the `{lang}` text of `{key}` must be a text"))),
                     }
                 }
@@ -209,7 +222,9 @@ impl Lowerer {
                 "steps" => {
                     let items = self.seq(v, "steps");
                     if items.is_empty() {
-                        self.err(Diagnostic::error("E0102", k.span, "the form has no steps").with_help("add at least one step with `- id: …`"));
+                        self.err(
+                            Diagnostic::error("E0102", k.span, "the form has no steps").with_help("add at least one step with `- id: …`"),
+                        );
                     }
                     f.steps = items.iter().map(|s| self.step(s)).collect();
                 }
@@ -407,7 +422,11 @@ impl Lowerer {
                 && !def.applies_to(ty)
             {
                 let hint = if def.name == "default" && matches!(ty, "consent" | "file") {
-                    if ty == "consent" { "a pre-ticked consent is no consent: the citizen must tick it".to_string() } else { "a file cannot have a default".to_string() }
+                    if ty == "consent" {
+                        "a pre-ticked consent is no consent: the citizen must tick it".to_string()
+                    } else {
+                        "a file cannot have a default".to_string()
+                    }
                 } else {
                     format!("`{}` applies to: {}", def.name, def.types.join(", "))
                 };
@@ -474,11 +493,15 @@ impl Lowerer {
         let _ = e.key_span("type");
         if matches!(ty.as_deref(), Some("group")) && f.fields.is_empty() {
             self.err(
-                Diagnostic::error("E0102", head_span(node), "a group needs members under `fields:`").with_help("add `fields:` with at least one field"),
+                Diagnostic::error("E0102", head_span(node), "a group needs members under `fields:`")
+                    .with_help("add `fields:` with at least one field"),
             );
         }
         if matches!(ty.as_deref(), Some("computed")) && f.value.is_none() {
-            self.err(Diagnostic::error("E0102", head_span(node), "a computed field needs `value:`").with_help("add `value: …` with the calculation"));
+            self.err(
+                Diagnostic::error("E0102", head_span(node), "a computed field needs `value:`")
+                    .with_help("add `value: …` with the calculation"),
+            );
         }
         if matches!(ty.as_deref(), Some("choice" | "multi_choice")) && f.options.is_none() {
             self.err(
@@ -487,7 +510,10 @@ impl Lowerer {
             );
         }
         if matches!(ty.as_deref(), Some("info")) && f.text.is_none() && f.label.is_none() {
-            self.err(Diagnostic::error("E0102", head_span(node), "an info field needs `text:`").with_help("add `text: …` with what the citizen should read"));
+            self.err(
+                Diagnostic::error("E0102", head_span(node), "an info field needs `text:`")
+                    .with_help("add `text: …` with what the citizen should read"),
+            );
         }
         f
     }
