@@ -1,10 +1,464 @@
-//! The compiled form: immutable, serde-serialisable; what a session and the browser use.
+//! The compiled form: immutable and serde-serialisable. It is what a session evaluates
+//! and what the server ships to the browser (as JSON, without the YAML front end).
 
 use serde::{Deserialize, Serialize};
 
+use crate::checks::{CheckCode, FieldKind};
+use crate::expr::{CExpr, Type};
+use crate::ids::{FieldId, StepId, ValueId};
+use crate::pattern::Pattern;
+
 /// A compiled form.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Form {
     /// The form's id.
     pub id: String,
+    /// The author's revision label.
+    pub version: Option<String>,
+    /// Languages; the first is the default.
+    pub languages: Vec<String>,
+    /// Title.
+    pub title: Text,
+    /// Description.
+    pub description: Option<Text>,
+    /// The receiving authority.
+    pub authority: Option<Text>,
+    /// Steps in declaration order; `StepId` indexes this.
+    pub steps: Vec<Step>,
+    /// Every field (members too) in declaration order; `FieldId` indexes this.
+    pub fields: Vec<Field>,
+    /// Named calculations; `ValueId` indexes this.
+    pub values: Vec<NamedValue>,
+    /// Reference pattern and delivery.
+    pub submission: SubmissionConfig,
+    /// The FIM schema the form was built from.
+    pub fim: Option<FimSchema>,
+    /// Who reads what: the dependency graph for incremental evaluation.
+    pub deps: DepGraph,
+}
+
+/// `fim: { schema, version }`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FimSchema {
+    /// The Stammdatenschema id.
+    pub schema: String,
+    /// Its version.
+    pub version: Option<String>,
+}
+
+/// A text in several languages, each possibly with placeholders.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Text {
+    /// `(language, template)`; the first entry is the default language.
+    pub langs: Vec<(String, Template)>,
+}
+
+/// A text with `{{ }}` placeholders.
+pub type Template = Vec<TPart>;
+
+/// One part of a [`Template`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum TPart {
+    /// Literal text.
+    Lit(String),
+    /// A placeholder: the expression and how to display its value.
+    Expr(CExpr, Display),
+}
+
+/// How a placeholder's value is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Display {
+    /// As its type says (numbers with their places, dates, Ja/Nein, text).
+    Plain,
+    /// Two decimal places.
+    Money,
+    /// The label of the option of this choice field.
+    Choice(FieldId),
+}
+
+/// A step (page).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Step {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: Option<Text>,
+    /// Text under the title.
+    pub text: Option<Text>,
+    /// Section title.
+    pub section: Option<Text>,
+    /// Question or exit page.
+    pub kind: StepKind,
+    /// On the path only while this holds.
+    pub when: Option<CExpr>,
+    /// Top-level fields, in order.
+    pub fields: Vec<FieldId>,
+    /// Cross-field rules.
+    pub rules: Vec<Rule>,
+    /// Outgoing branches; the last has no condition.
+    pub next: Vec<Branch>,
+}
+
+/// The kind of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// A page with questions.
+    Question,
+    /// A terminal page without submission.
+    Exit,
+}
+
+/// One `next` branch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Branch {
+    /// Taken when this holds (always, when absent).
+    pub cond: Option<CExpr>,
+    /// Where to.
+    pub target: Target,
+}
+
+/// A branch target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Target {
+    /// Another step.
+    Step(StepId),
+    /// The summary ("check your answers").
+    Summary,
+}
+
+/// The field types (§4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    /// One line of text.
+    Text,
+    /// Several lines of text.
+    Textarea,
+    /// A decimal.
+    Number,
+    /// A whole number.
+    Integer,
+    /// An amount of money.
+    Money,
+    /// A date.
+    Date,
+    /// Yes/no.
+    Boolean,
+    /// A single checkbox.
+    Consent,
+    /// One of the options.
+    Choice,
+    /// Several of the options.
+    MultiChoice,
+    /// An e-mail address.
+    Email,
+    /// A phone number.
+    Phone,
+    /// A German postcode.
+    Plz,
+    /// An IBAN.
+    Iban,
+    /// A German tax id.
+    SteuerId,
+    /// An upload.
+    File,
+    /// A calculated value.
+    Computed,
+    /// Members, possibly repeated.
+    Group,
+    /// A static text.
+    Info,
+}
+
+impl FieldType {
+    /// Reads a type name.
+    pub fn parse(name: &str) -> Option<FieldType> {
+        use FieldType::*;
+        Some(match name {
+            "text" => Text,
+            "textarea" => Textarea,
+            "number" => Number,
+            "integer" => Integer,
+            "money" => Money,
+            "date" => Date,
+            "boolean" => Boolean,
+            "consent" => Consent,
+            "choice" => Choice,
+            "multi_choice" => MultiChoice,
+            "email" => Email,
+            "phone" => Phone,
+            "plz" => Plz,
+            "iban" => Iban,
+            "steuer_id" => SteuerId,
+            "file" => File,
+            "computed" => Computed,
+            "group" => Group,
+            "info" => Info,
+            _ => return None,
+        })
+    }
+
+    /// The check kind of an input type (`None` for computed, group and info).
+    pub fn kind(self) -> Option<FieldKind> {
+        use FieldType::*;
+        Some(match self {
+            Text => FieldKind::Text,
+            Textarea => FieldKind::Textarea,
+            Number => FieldKind::Number,
+            Integer => FieldKind::Integer,
+            Money => FieldKind::Money,
+            Date => FieldKind::Date,
+            Boolean => FieldKind::Boolean,
+            Consent => FieldKind::Consent,
+            Choice => FieldKind::Choice,
+            MultiChoice => FieldKind::MultiChoice,
+            Email => FieldKind::Email,
+            Phone => FieldKind::Phone,
+            Plz => FieldKind::Plz,
+            Iban => FieldKind::Iban,
+            SteuerId => FieldKind::SteuerId,
+            File => FieldKind::File,
+            Computed | Group | Info => return None,
+        })
+    }
+
+    /// True for types the citizen answers.
+    pub fn is_input(self) -> bool {
+        self.kind().is_some()
+    }
+
+    /// The value type of an input field's answer.
+    pub fn value_type(self) -> Option<Type> {
+        use FieldType::*;
+        Some(match self {
+            Text | Textarea | Choice | Email | Phone | Plz | Iban | SteuerId => Type::Text,
+            Number | Integer | Money => Type::Number,
+            Date => Type::Date,
+            Boolean | Consent => Type::Bool,
+            MultiChoice => Type::List,
+            File => Type::File,
+            Group => Type::Group,
+            Computed | Info => return None,
+        })
+    }
+}
+
+/// `format:` of a computed field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Rounded to two places.
+    Money,
+    /// Rounded to a whole number.
+    Integer,
+    /// A date.
+    Date,
+}
+
+/// A field.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Field {
+    /// Id (unique in the form).
+    pub id: String,
+    /// Type.
+    pub ty: FieldType,
+    /// The value type seen by expressions (for computed fields: the type of `value`).
+    pub value_type: Option<Type>,
+    /// The step it is on.
+    pub step: StepId,
+    /// The group it is a member of.
+    pub parent: Option<FieldId>,
+    /// The repeated group it belongs to (itself excluded), if any.
+    pub repeat_group: Option<FieldId>,
+    /// Members of a group.
+    pub members: Vec<FieldId>,
+    /// Label.
+    pub label: Option<Text>,
+    /// Hint.
+    pub hint: Option<Text>,
+    /// Required: `None` is not required; a literal `true` is `Some(Lit(true))`.
+    pub required: Option<CExpr>,
+    /// Shown only while this holds.
+    pub visible_if: Option<CExpr>,
+    /// Lower bound.
+    pub min: Option<CExpr>,
+    /// Upper bound.
+    pub max: Option<CExpr>,
+    /// Fewest characters.
+    pub min_length: Option<u32>,
+    /// Most characters (the type's default applied).
+    pub max_length: Option<u32>,
+    /// Whole-value pattern.
+    pub pattern: Option<Pattern>,
+    /// Options of a choice.
+    pub options: Vec<ChoiceOption>,
+    /// Renderer hint.
+    pub display: Option<String>,
+    /// Default answer.
+    pub default: Option<crate::session::Input>,
+    /// The calculation of a computed field.
+    pub value: Option<CExpr>,
+    /// Precision of a computed field.
+    pub format: Option<Format>,
+    /// Field rules.
+    pub rules: Vec<Rule>,
+    /// Message overrides.
+    pub messages: Vec<(CheckCode, Text)>,
+    /// HTML autocomplete token.
+    pub autocomplete: Option<String>,
+    /// Repetition of a group.
+    pub repeat: Option<Repeat>,
+    /// Allowed MIME types of a file.
+    pub accept: Vec<String>,
+    /// Largest file in bytes.
+    pub max_size: Option<u64>,
+    /// Places allowed after the decimal mark.
+    pub decimals: Option<u32>,
+    /// Accept ELSTER test ids.
+    pub allow_test_ids: bool,
+    /// The text of an info field.
+    pub text: Option<Text>,
+    /// The FIM id.
+    pub fim: Option<String>,
+}
+
+impl Field {
+    /// True for a `repeat:` group.
+    pub fn is_repeated(&self) -> bool {
+        self.repeat.is_some()
+    }
+}
+
+/// One option of a choice.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ChoiceOption {
+    /// The submitted value.
+    pub value: String,
+    /// The label.
+    pub label: Text,
+    /// A hint.
+    pub hint: Option<Text>,
+    /// Offered only while this holds.
+    pub cond: Option<CExpr>,
+}
+
+/// `repeat: { min, max, add_label }`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Repeat {
+    /// Fewest non-empty entries.
+    pub min: u32,
+    /// Most non-empty entries.
+    pub max: Option<u32>,
+    /// Label of the add button.
+    pub add_label: Option<Text>,
+}
+
+/// A rule (§7).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rule {
+    /// The condition that must hold.
+    pub check: CExpr,
+    /// The message when it does not.
+    pub message: Text,
+    /// Check even while the fields it reads are empty.
+    pub when_empty: bool,
+    /// For a step rule: the field the problem belongs to.
+    pub field: Option<FieldId>,
+    /// The fields that must be filled for the rule to be checked (§7).
+    pub gate: Vec<FieldId>,
+}
+
+/// A `values` entry.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NamedValue {
+    /// Id.
+    pub id: String,
+    /// The calculation.
+    pub expr: CExpr,
+    /// Its type.
+    pub ty: Type,
+}
+
+/// `submission:`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SubmissionConfig {
+    /// Pattern of reference numbers.
+    pub reference: String,
+    /// Delivery by webhook.
+    pub webhook: Option<Webhook>,
+}
+
+/// `submission.webhook`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Webhook {
+    /// Target URL.
+    pub url: String,
+    /// Environment variable with the HMAC secret.
+    pub secret_env: Option<String>,
+}
+
+/// A place where an expression is evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Site {
+    /// A field's `visible_if`.
+    Visible(FieldId),
+    /// A field's `required`.
+    Required(FieldId),
+    /// A field's `min`.
+    Min(FieldId),
+    /// A field's `max`.
+    Max(FieldId),
+    /// A computed field's `value`.
+    Computed(FieldId),
+    /// The `if` of option `n` of a field.
+    OptionIf(FieldId, u32),
+    /// Rule `n` of a field.
+    FieldRule(FieldId, u32),
+    /// Rule `n` of a step.
+    StepRule(StepId, u32),
+    /// A `values` entry.
+    Value(ValueId),
+    /// A step's `when`.
+    When(StepId),
+    /// Branch `n` of a step's `next`.
+    Next(StepId, u32),
+}
+
+/// Who reads what.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DepGraph {
+    /// For each field: the sites whose expressions read it directly.
+    pub field_readers: Vec<Vec<Site>>,
+    /// For each value: the sites whose expressions read it directly.
+    pub value_readers: Vec<Vec<Site>>,
+    /// Sites that read today's date.
+    pub today_readers: Vec<Site>,
+}
+
+impl Form {
+    /// The field with this id.
+    pub fn field_by_id(&self, id: &str) -> Option<FieldId> {
+        self.fields.iter().position(|f| f.id == id).map(|i| FieldId(i as u32))
+    }
+
+    /// The step with this id.
+    pub fn step_by_id(&self, id: &str) -> Option<StepId> {
+        self.steps.iter().position(|s| s.id == id).map(|i| StepId(i as u32))
+    }
+
+    /// The field.
+    pub fn field(&self, id: FieldId) -> &Field {
+        &self.fields[id.ix()]
+    }
+
+    /// The step.
+    pub fn step(&self, id: StepId) -> &Step {
+        &self.steps[id.ix()]
+    }
+
+    /// The default language.
+    pub fn default_language(&self) -> &str {
+        self.languages.first().map_or("de", String::as_str)
+    }
 }

@@ -14,6 +14,7 @@ pub mod expr;
 pub mod form;
 pub mod ids;
 pub mod pattern;
+pub mod session;
 #[cfg(feature = "yaml")]
 pub mod source;
 #[cfg(feature = "yaml")]

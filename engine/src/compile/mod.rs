@@ -18,6 +18,6 @@ pub struct Compiled {
 pub fn compile(source: &str) -> Compiled {
     match crate::source::parse_yaml(source) {
         Err(diagnostics) => Compiled { form: None, diagnostics },
-        Ok(_root) => Compiled { form: Some(Form::default()), diagnostics: Vec::new() },
+        Ok(_root) => Compiled { form: None, diagnostics: Vec::new() },
     }
 }

@@ -1,0 +1,19 @@
+//! Raw answers as they arrive from a citizen (a form post, a scenario file, the browser).
+
+use serde::{Deserialize, Serialize};
+
+use crate::value::FileRef;
+
+/// One field's raw input, before normalisation and checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Input {
+    /// Yes/no (a boolean or consent answered from a scenario or a checkbox).
+    Bool(bool),
+    /// Typed text (also numbers and dates as typed, and a choice's value).
+    Text(String),
+    /// Ticked options of a `multi_choice`.
+    List(Vec<String>),
+    /// An uploaded file's metadata.
+    File(FileRef),
+}

@@ -1,0 +1,6 @@
+//! A citizen's answers and everything a front end asks about them: the path, activity,
+//! values, problems and the submission document.
+
+mod input;
+
+pub use input::Input;
