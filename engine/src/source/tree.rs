@@ -286,6 +286,8 @@ impl Builder<'_> {
                     ScalarStyle::Literal => Style::Literal,
                     ScalarStyle::Folded => Style::Folded,
                 };
+                // Quoted scalars in flow context may carry trailing blanks in their span.
+                let end = self.trim_end(start, end);
                 let offsets =
                     align(&value, &self.chars[(start as usize).min(self.chars.len())..(end as usize).min(self.chars.len())], start, style);
                 let node = Node {
@@ -304,14 +306,17 @@ impl Builder<'_> {
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { start: s, items }) = self.stack.pop() {
-                    let e = items.last().map_or(end, |n| n.span.end.offset).max(s);
+                    let bracket = self.chars.get(start as usize) == Some(&']');
+                    let e = if bracket { self.trim_end(start, end) } else { items.last().map_or(end, |n| n.span.end.offset).max(s) };
                     let node = Node { kind: NodeKind::Seq(items), span: self.index.span(s, e) };
                     self.push(node)?;
                 }
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map { start: s, entries, .. }) = self.stack.pop() {
-                    let e = entries.last().map_or(end, |(_, v)| v.span.end.offset.max(s));
+                    // A flow map `{ … }` ends at its brace; a block map at its last value.
+                    let brace = self.chars.get(start as usize) == Some(&'}');
+                    let e = if brace { self.trim_end(start, end) } else { entries.last().map_or(end, |(_, v)| v.span.end.offset.max(s)) };
                     let node = Node { kind: NodeKind::Map(entries), span: self.index.span(s, e) };
                     self.push(node)?;
                 }
@@ -319,6 +324,14 @@ impl Builder<'_> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// Flow collections and quoted scalars may carry trailing blanks in their span.
+    fn trim_end(&self, start: u32, mut end: u32) -> u32 {
+        while end > start && self.chars.get(end as usize - 1).is_some_and(|c| c.is_whitespace()) {
+            end -= 1;
+        }
+        end
     }
 
     fn open(&mut self) -> Result<(), Box<Diagnostic>> {

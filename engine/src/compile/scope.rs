@@ -1,0 +1,70 @@
+//! The names of a form (fields, values, steps, lists) and name resolution for the type
+//! checker.
+
+use std::collections::HashMap;
+
+use crate::expr::{Resolved, Scope, Type};
+use crate::ids::{FieldId, ValueId};
+
+/// What a field or value name stands for, as far as expressions are concerned.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Sym {
+    /// An input or computed field (type known once computed fields are checked).
+    Field { id: FieldId, ty: Option<Type>, repeat_group: Option<FieldId> },
+    /// A group.
+    Group { id: FieldId, repeated: bool, repeat_group: Option<FieldId> },
+    /// An info text: it has a name but no value.
+    Info,
+    /// A `values` entry.
+    Value { id: ValueId, ty: Option<Type> },
+}
+
+/// All field and value names of a form.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    pub map: HashMap<String, Sym>,
+}
+
+impl Scope for Names {
+    fn resolve(&self, name: &str) -> Resolved {
+        match self.map.get(name) {
+            // A computed field or value whose type is not known yet is part of a cycle
+            // that is reported separately; a placeholder type keeps the checker going.
+            Some(Sym::Field { id, ty, repeat_group }) => {
+                Resolved::Field { id: *id, ty: ty.unwrap_or(Type::Number), repeat_group: *repeat_group }
+            }
+            Some(Sym::Group { id, repeated, repeat_group }) => {
+                Resolved::Group { id: *id, repeated: *repeated, repeat_group: *repeat_group }
+            }
+            Some(Sym::Value { id, ty }) => Resolved::Value { id: *id, ty: ty.unwrap_or(Type::Number) },
+            Some(Sym::Info) | None => Resolved::Unknown,
+        }
+    }
+
+    fn names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.map.iter().filter(|(_, s)| !matches!(s, Sym::Info)).map(|(k, _)| k.as_str()).collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// `[a-z_][a-z0-9_]*`: field ids, `values` ids, list names.
+pub(crate) fn is_field_id(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some('a'..='z' | '_')) && c.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+/// `[a-z0-9][a-z0-9_-]*`: step ids.
+pub(crate) fn is_step_id(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some('a'..='z' | '0'..='9')) && c.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-'))
+}
+
+/// `[a-z0-9][a-z0-9-]*`: form ids.
+pub(crate) fn is_form_id(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some('a'..='z' | '0'..='9')) && c.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '-'))
+}
+
+/// Words that may not be field or value ids (§2).
+pub(crate) const RESERVED: &[&str] = &["and", "or", "not", "in", "true", "false", "index"];
