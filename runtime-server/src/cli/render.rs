@@ -460,3 +460,174 @@ pub fn render_summary(file: &str, errors: usize, warnings: usize, color: bool) -
     }
     format!("{}: {}", paint(file, ansi::BOLD, color), parts.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use engine::diag::LineIndex;
+
+    /// The character range of the `n`-th occurrence (0-based) of `needle` in `src`.
+    fn find(src: &str, needle: &str, n: usize) -> (u32, u32) {
+        let byte = src.match_indices(needle).nth(n).expect("needle in source").0;
+        let start = src[..byte].chars().count() as u32;
+        (start, start + needle.chars().count() as u32)
+    }
+
+    fn error_at(src: &str, needle: &str, message: &str) -> Diagnostic {
+        let (s, e) = find(src, needle, 0);
+        Diagnostic::error("E0202", LineIndex::new(src).span(s, e), message)
+    }
+
+    #[test]
+    fn one_line_span() {
+        let src = "wegweiser: 1\nsteps:\n  - id: start\n    fields:\n      - id: vorname\n        visible_if: vornme == \"x\"\n";
+        let d = error_at(src, "vornme", "unknown field `vornme`").with_help("did you mean `vorname`?");
+        insta::assert_snapshot!(render_text(&d, "forms/hund.yaml", src, false));
+    }
+
+    #[test]
+    fn umlauts_before_the_span_count_as_one_column() {
+        let src = "titel: Hundesteuer für Größe und Gewicht: viel\n";
+        let d = error_at(src, "Gewicht", "this text contains `: `");
+        let text = render_text(&d, "hund.yaml", src, false);
+        assert!(text.contains("hund.yaml:1:34"), "{text}");
+        insta::assert_snapshot!(text);
+    }
+
+    #[test]
+    fn tab_indentation_shifts_the_carets() {
+        let src = "steps:\n\t- id: a\n\t\ttitle: x\n";
+        let d = error_at(src, "title", "a tab is not allowed for indentation");
+        insta::assert_snapshot!(render_text(&d, "tabs.yaml", src, false));
+    }
+
+    #[test]
+    fn wide_and_combining_characters() {
+        let src = "titel: \"日本 Cafe\u{301} \" x\n";
+        let d = error_at(src, "x", "unexpected text after the quoted title");
+        insta::assert_snapshot!(render_text(&d, "wide.yaml", src, false));
+    }
+
+    #[test]
+    fn multi_line_span() {
+        let src = "wegweiser: 1\ntitle: \"Hunde\n  steuer\n  anmelden\n  jetzt\"\nsteps: []\n";
+        let (s, _) = find(src, "\"Hunde", 0);
+        let (_, e) = find(src, "jetzt\"", 0);
+        let d = Diagnostic::error("E0101", LineIndex::new(src).span(s, e), "a title must fit on one line")
+            .with_help("write the title on one line");
+        insta::assert_snapshot!(render_text(&d, "hund.yaml", src, false));
+    }
+
+    #[test]
+    fn long_multi_line_span_elides_the_middle() {
+        let src = "a: |\n  1\n  2\n  3\n  4\n  5\n  6\n  7\nb: 2\n";
+        let (s, _) = find(src, "|", 0);
+        let (_, e) = find(src, "7", 0);
+        let d = Diagnostic::error("E0102", LineIndex::new(src).span(s, e), "this text is too long");
+        insta::assert_snapshot!(render_text(&d, "long.yaml", src, false));
+    }
+
+    #[test]
+    fn empty_span_at_end_of_file() {
+        let src = "wegweiser: 1\nsteps:";
+        let n = src.chars().count() as u32;
+        let d = Diagnostic::error("E0001", LineIndex::new(src).span(n, n), "the list of steps is missing")
+            .with_help("add at least one step under `steps:`");
+        insta::assert_snapshot!(render_text(&d, "hund.yaml", src, false));
+    }
+
+    #[test]
+    fn span_past_the_end_of_the_file_points_at_the_last_line() {
+        let src = "wegweiser: 1\nsteps:";
+        let mut span = LineIndex::new(src).span(0, 1);
+        span.start.line = 9;
+        span.end.line = 9;
+        let d = Diagnostic::error("E0001", span, "something is missing at the end");
+        let text = render_text(&d, "hund.yaml", src, false);
+        assert!(text.contains("hund.yaml:2:7"), "{text}");
+        assert!(text.contains("2 | steps:\n  |       ^"), "{text}");
+    }
+
+    #[test]
+    fn warning_with_help() {
+        let src = "steps:\n  - id: alt\n    title: Alt\n";
+        let d = Diagnostic::warning("W0402", error_at(src, "alt", "").span, "the step `alt` can never be reached")
+            .with_help("add a `next:` pointing to it, or remove it\nsteps without a way in are never shown");
+        insta::assert_snapshot!(render_text(&d, "hund.yaml", src, false));
+    }
+
+    #[test]
+    fn secondary_label_on_another_line() {
+        let src = "steps:\n  - id: halter\n    title: Halter\n  - id: hund\n  - id: halter\n";
+        let idx = LineIndex::new(src);
+        let (s1, e1) = find(src, "halter", 0);
+        let (s2, e2) = find(src, "halter", 1);
+        let d = Diagnostic::error("E0301", idx.span(s2, e2), "the id `halter` is used twice")
+            .with_label(idx.span(s1, e1), "first used here")
+            .with_help("give each step its own id");
+        insta::assert_snapshot!(render_text(&d, "hund.yaml", src, false));
+    }
+
+    #[test]
+    fn labels_on_the_same_line() {
+        let src = "visible_if: alter > 18 and alter < \"x\"\n";
+        let idx = LineIndex::new(src);
+        let (s, e) = find(src, "<", 0);
+        let (ls, le) = find(src, "alter", 1);
+        let (rs, re) = find(src, "\"x\"", 0);
+        let d = Diagnostic::error("E0501", idx.span(s, e), "cannot compare a number with a text")
+            .with_label(idx.span(ls, le), "this is a number")
+            .with_label(idx.span(rs, re), "this is a text");
+        insta::assert_snapshot!(render_text(&d, "hund.yaml", src, false));
+    }
+
+    #[test]
+    fn three_digit_line_number_widens_the_gutter() {
+        let src: String = (1..=120).map(|i| format!("feld_{i}: {i}\n")).collect();
+        let d = error_at(&src, "feld_105", "unknown key `feld_105`");
+        insta::assert_snapshot!(render_text(&d, "lang.yaml", &src, false));
+    }
+
+    #[test]
+    fn color_only_when_asked() {
+        let src = "a: b\n";
+        let d = error_at(src, "b", "bad").with_help("fix it");
+        assert!(!render_text(&d, "f.yaml", src, false).contains('\x1b'));
+        let colored = render_text(&d, "f.yaml", src, true);
+        assert!(colored.contains("\x1b[1;31merror[E0202]\x1b[0m"), "{colored:?}");
+        assert!(colored.contains("\x1b[1;34m|\x1b[0m"), "{colored:?}");
+        assert!(render_summary("f.yaml", 1, 0, true).contains("\x1b[1;31m1 error\x1b[0m"));
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        let mut d = Diagnostic::error("E0001", Default::default(), "x");
+        for src in ["", "\n", "a\r\nb\r\n", "\u{0}\u{7}", "ä"] {
+            for (sl, sc, el, ec) in [(0, 0, 0, 0), (1, 99, 1, 1), (5, 1, 2, 1), (1, 1, 99, 99), (2, 1, 1, 1)] {
+                d.span.start.line = sl;
+                d.span.start.column = sc;
+                d.span.end.line = el;
+                d.span.end.column = ec;
+                d.labels = vec![engine::diag::Label { span: d.span, message: String::new() }];
+                let _ = render_text(&d, "f.yaml", src, true);
+            }
+        }
+    }
+
+    #[test]
+    fn summary_wording() {
+        assert_eq!(render_summary("hund.yaml", 0, 0, false), "hund.yaml: ok");
+        assert_eq!(render_summary("hund.yaml", 2, 1, false), "hund.yaml: 2 errors, 1 warning");
+        assert_eq!(render_summary("hund.yaml", 0, 3, false), "hund.yaml: 3 warnings");
+    }
+
+    #[test]
+    fn json_shape() {
+        let src = "a: b\nc: d\n";
+        let idx = LineIndex::new(src);
+        let d = Diagnostic::warning("W0001", idx.span(5, 6), "w").with_label(idx.span(0, 1), "here");
+        let e = Diagnostic::error("E0001", idx.span(3, 4), "e").with_help("h");
+        let v = render_json(&[("x.yaml".into(), d), ("y.yaml".into(), e)]);
+        insta::assert_snapshot!(serde_json::to_string_pretty(&v).unwrap());
+    }
+}
