@@ -379,8 +379,7 @@ fn annotation_rows(line: &Line, mut marks: Vec<&Mark>, sev: &'static str) -> Vec
         rows[0].push((end + 1, msg.to_string(), ansi::GUTTER));
         labelled.pop();
     }
-    let labelled: Vec<(usize, &str)> = labelled.into_iter().map(|(c, _, m)| (c, m)).collect();
-    let mut labelled = labelled;
+    let mut labelled: Vec<(usize, &str)> = labelled.into_iter().map(|(c, _, m)| (c, m)).collect();
     while let Some((col, msg)) = labelled.pop() {
         let connectors = |upto: usize| -> Row { labelled[..upto].iter().map(|&(c, _)| (c, "|".to_string(), ansi::GUTTER)).collect() };
         let mut r = connectors(labelled.len());
