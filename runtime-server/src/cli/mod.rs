@@ -1,0 +1,80 @@
+//! The `wegweiser` command line: the argument grammar ([`Cli`]), the dispatch to one
+//! module per subcommand ([`run`]) and the exit codes ([`Exit`]).
+//!
+//! Adding a subcommand (`test`, `schema`, `graph`, `routes`, `serve`, `new`, `import`):
+//! create `src/cli/<name>.rs` with an `Args` struct (clap `Args` derive) and a
+//! `run(&Args) -> Exit`, add a variant to [`Command`] and one arm to [`run`].
+//!
+//! Exit codes are the same for every subcommand: 0 all good, 1 the form has errors
+//! (diagnostics were printed), 2 wrong usage or a file that could not be read.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+pub mod check;
+pub mod render;
+
+/// Checks, tests and serves Wegweiser forms.
+#[derive(Debug, Parser)]
+#[command(name = "wegweiser", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Checks form files and reports every error and warning.
+    Check(check::Args),
+}
+
+/// How a command ended; becomes the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: everything is fine (warnings allowed).
+    Ok = 0,
+    /// 1: a form has errors; they were reported.
+    Diagnostics = 1,
+    /// 2: wrong usage, or a file could not be read or written.
+    Failure = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ColorChoice {
+    /// When standard output is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour what goes to standard output.
+    pub fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: &Cli) -> Exit {
+    match &cli.command {
+        Command::Check(args) => check::run(args),
+    }
+}

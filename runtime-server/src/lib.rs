@@ -1,0 +1,9 @@
+//! # wegweiser (command line and runtime server)
+//!
+//! The front end around the engine: the `wegweiser` command line lives in [`cli`]
+//! (argument parsing, one module per subcommand, diagnostic rendering). It is a library
+//! so that integration tests and, later, the HTTP server reuse the same rendering; the
+//! binary in `main.rs` only parses arguments and dispatches.
+#![deny(missing_docs)]
+
+pub mod cli;
