@@ -211,7 +211,10 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
                 return Err(fail(CheckCode::Type));
             };
             if !field.accept.is_empty() && !mime_matches(&field.accept, &file.mime) {
-                return Err(Failure { code: CheckCode::FileType, ctx: MessageCtx { accept: field.accept.clone(), ..MessageCtx::new(kind) } });
+                return Err(Failure {
+                    code: CheckCode::FileType,
+                    ctx: MessageCtx { accept: field.accept.clone(), ..MessageCtx::new(kind) },
+                });
             }
             Ok(Some(Value::File(FileRef::clone(file))))
         }
@@ -348,13 +351,13 @@ fn display_size(bytes: u64, lang: &str) -> String {
         [(1_000_000_000, "GB", 1 << 30, "GiB"), (1_000_000, "MB", 1 << 20, "MiB"), (1_000, "kB", 1 << 10, "KiB")];
     for (dec_size, dec_unit, bin_size, bin_unit) in LEVELS {
         for (size, unit) in [(dec_size, dec_unit), (bin_size, bin_unit)] {
-            if bytes >= size && bytes % size == 0 {
+            if bytes >= size && bytes.is_multiple_of(size) {
                 return format!("{} {unit}", display_number(&Decimal::from(bytes / size), lang));
             }
         }
         // A limit like 1,500,000 bytes reads better as 1,5 MB than as 1.500 kB.
         if bytes >= dec_size
-            && bytes % (dec_size / 10) == 0
+            && bytes.is_multiple_of(dec_size / 10)
             && let Some(d) = Decimal::from(bytes).checked_div(Decimal::from(dec_size))
         {
             return format!("{} {dec_unit}", display_number(&d, lang));
@@ -425,8 +428,7 @@ mod tests {
 
     fn with_options(ty: FieldType, values: &[&str]) -> Field {
         let mut f = field(ty);
-        f.options =
-            values.iter().map(|v| ChoiceOption { value: v.to_string(), label: Text::default(), hint: None, cond: None }).collect();
+        f.options = values.iter().map(|v| ChoiceOption { value: v.to_string(), label: Text::default(), hint: None, cond: None }).collect();
         f
     }
 
@@ -842,11 +844,10 @@ mod tests {
         assert_eq!(c.failures[0].ctx.accept, f.accept);
         assert!(messages(&c)[0].starts_with("Bitte laden Sie die Datei als PDF"), "{:?}", messages(&c));
         // No `accept`: any type.
-        ok(check(&field(FieldType::File), &file(1, "application/zip")), Value::File(FileRef {
-            name: "nachweis.pdf".into(),
-            size: 1,
-            mime: "application/zip".into(),
-        }));
+        ok(
+            check(&field(FieldType::File), &file(1, "application/zip")),
+            Value::File(FileRef { name: "nachweis.pdf".into(), size: 1, mime: "application/zip".into() }),
+        );
     }
 
     #[test]
