@@ -1,7 +1,537 @@
-//! A citizen's answers and everything a front end asks about them: the path, activity,
-//! values, problems and the submission document.
+//! A citizen's answers and everything a front end asks about them: the path through the
+//! step graph, which fields are active, computed values, problems, rendered texts and the
+//! submission document. Evaluation is lazy and memoised; a change invalidates only what
+//! depends on it, through the form's dependency graph.
 
+mod env;
 pub mod fieldcheck;
 mod input;
+mod paths;
+mod problems;
+mod submission;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::form::{Form, Site, StepKind, Target};
+use crate::ids::{FieldId, StepId, ValueId};
+use crate::value::Value;
 
 pub use input::Input;
+pub use paths::Instance;
+pub use problems::Problem;
+pub use submission::{canonical_json, value_json, Submission};
+
+/// One citizen's session with one form.
+#[derive(Debug, Clone)]
+pub struct Session<'f> {
+    form: &'f Form,
+    lang: String,
+    today: NaiveDate,
+    /// Raw answers by field path (`vorname`, `hund.0.name`, `adresse.strasse`).
+    answers: BTreeMap<String, Input>,
+    /// Entries shown per repeated group (empty entries included).
+    entries: HashMap<FieldId, u32>,
+    state: env::State,
+}
+
+/// Where a session stands: the answers, tagged with the form they were given for. A server
+/// stores this as the draft.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The form's id.
+    pub form: String,
+    /// The form's version when the snapshot was taken.
+    pub version: Option<String>,
+    /// The session's language.
+    pub language: String,
+    /// Raw answers by field path.
+    pub answers: BTreeMap<String, Input>,
+    /// Entries shown per repeated group, by group id.
+    pub entries: BTreeMap<String, u32>,
+}
+
+/// What a change did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Changes {
+    /// Field paths that became active.
+    pub activated: Vec<String>,
+    /// Field paths that became inactive.
+    pub deactivated: Vec<String>,
+    /// Computed fields and values whose value changed, with the new value in canonical form
+    /// (`null` for empty).
+    pub values: Vec<(String, serde_json::Value)>,
+    /// Problems that appeared.
+    pub problems_added: Vec<Problem>,
+    /// Problems that cleared.
+    pub problems_cleared: Vec<Problem>,
+    /// Whether the path changed.
+    pub path_changed: bool,
+}
+
+/// Why an answer could not be set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    /// The path names no input field.
+    #[error("there is no input field `{0}`")]
+    UnknownField(String),
+    /// An entry index beyond the group's `repeat.max` (or beyond a safety limit).
+    #[error("the entry number in `{0}` is out of range")]
+    EntryOutOfRange(String),
+}
+
+/// Most entries of a repeated group without `max`, so a hostile request cannot make a
+/// session allocate without bound.
+pub const MAX_ENTRIES: u32 = 200;
+
+impl<'f> Session<'f> {
+    /// A new, empty session. `lang` falls back to the form's default language when the
+    /// form does not offer it; `today` comes from the caller (the engine has no clock).
+    pub fn new(form: &'f Form, lang: &str, today: NaiveDate) -> Self {
+        let lang = if form.languages.iter().any(|l| l == lang) { lang.to_string() } else { form.default_language().to_string() };
+        let mut s = Session { form, lang, today, answers: BTreeMap::new(), entries: HashMap::new(), state: env::State::new(form) };
+        for (i, f) in form.fields.iter().enumerate() {
+            if let Some(r) = &f.repeat {
+                s.entries.insert(FieldId(i as u32), r.min.max(1));
+            }
+        }
+        s.recompute_path();
+        s
+    }
+
+    /// The form.
+    pub fn form(&self) -> &'f Form {
+        self.form
+    }
+
+    /// The session's language.
+    pub fn language(&self) -> &str {
+        &self.lang
+    }
+
+    /// Today's date as given by the caller.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+    }
+
+    /// Switches the language (numbers typed so far are re-read in the new language).
+    pub fn set_language(&mut self, lang: &str) {
+        if self.form.languages.iter().any(|l| l == lang) && lang != self.lang {
+            self.lang = lang.to_string();
+            self.state.clear();
+            self.recompute_path();
+        }
+    }
+
+    /// The raw answer at a path.
+    pub fn answer(&self, path: &str) -> Option<&Input> {
+        self.answers.get(path)
+    }
+
+    /// All raw answers.
+    pub fn answers(&self) -> &BTreeMap<String, Input> {
+        &self.answers
+    }
+
+    /// Number of entries shown for a repeated group (empty ones included).
+    pub fn entry_count(&self, group: FieldId) -> u32 {
+        self.entries.get(&group).copied().unwrap_or(0)
+    }
+
+    /// Sets (or, with `None`, clears) the answer at `path` and reports what changed.
+    pub fn set_answer(&mut self, path: &str, input: Option<Input>) -> Result<Changes, AnswerError> {
+        let inst = paths::parse_path(self.form, path).ok_or_else(|| AnswerError::UnknownField(path.to_string()))?;
+        let field = self.form.field(inst.field);
+        if !field.ty.is_input() {
+            return Err(AnswerError::UnknownField(path.to_string()));
+        }
+        if let Some(e) = inst.entry {
+            let g = field.repeat_group.expect("an entry implies a repeated group");
+            let max = self.form.field(g).repeat.as_ref().and_then(|r| r.max).unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES);
+            if e >= max {
+                return Err(AnswerError::EntryOutOfRange(path.to_string()));
+            }
+            let count = self.entries.entry(g).or_insert(0);
+            *count = (*count).max(e + 1);
+        }
+        let canonical = paths::path_of(self.form, inst);
+        if self.answers.get(&canonical) == input.as_ref() {
+            return Ok(Changes::default());
+        }
+        let affected = self.affected_by(inst.field);
+        let before = self.observe(&affected);
+        match input {
+            Some(i) => self.answers.insert(canonical, i),
+            None => self.answers.remove(&canonical),
+        };
+        Ok(self.apply(&affected, before))
+    }
+
+    /// Sets many answers at once (e.g. a posted step), re-evaluating once.
+    pub fn set_answers(&mut self, answers: impl IntoIterator<Item = (String, Option<Input>)>) -> Result<(), AnswerError> {
+        for (path, input) in answers {
+            let inst = paths::parse_path(self.form, &path).ok_or_else(|| AnswerError::UnknownField(path.clone()))?;
+            let field = self.form.field(inst.field);
+            if !field.ty.is_input() {
+                return Err(AnswerError::UnknownField(path));
+            }
+            if let Some(e) = inst.entry {
+                let g = field.repeat_group.expect("an entry implies a repeated group");
+                let max = self.form.field(g).repeat.as_ref().and_then(|r| r.max).unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES);
+                if e >= max {
+                    return Err(AnswerError::EntryOutOfRange(path));
+                }
+                let count = self.entries.entry(g).or_insert(0);
+                *count = (*count).max(e + 1);
+            }
+            let canonical = paths::path_of(self.form, inst);
+            match input {
+                Some(i) => self.answers.insert(canonical, i),
+                None => self.answers.remove(&canonical),
+            };
+        }
+        self.state.clear();
+        self.recompute_path();
+        Ok(())
+    }
+
+    /// Adds an empty entry to a repeated group; false when the group is at its `max`.
+    pub fn add_entry(&mut self, group: FieldId) -> bool {
+        let Some(r) = &self.form.field(group).repeat else { return false };
+        let max = r.max.unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES);
+        let count = self.entries.entry(group).or_insert(0);
+        if *count >= max {
+            return false;
+        }
+        *count += 1;
+        self.state.clear();
+        self.recompute_path();
+        true
+    }
+
+    /// Removes entry `index` of a repeated group; later entries move up.
+    pub fn remove_entry(&mut self, group: FieldId, index: u32) {
+        let count = self.entry_count(group);
+        if index >= count {
+            return;
+        }
+        let prefix = format!("{}.", self.form.field(group).id);
+        let moved: Vec<(String, Input)> = self.answers.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        for (k, _) in &moved {
+            self.answers.remove(k);
+        }
+        for (k, v) in moved {
+            let rest = &k[prefix.len()..];
+            let Some((n, tail)) = rest.split_once('.') else { continue };
+            let Ok(n) = n.parse::<u32>() else { continue };
+            if n == index {
+                continue;
+            }
+            let n = if n > index { n - 1 } else { n };
+            self.answers.insert(format!("{prefix}{n}.{tail}"), v);
+        }
+        self.entries.insert(group, count - 1);
+        self.state.clear();
+        self.recompute_path();
+    }
+
+    /// The path: the steps the citizen goes through (§3), summary not included.
+    pub fn path(&self) -> &[StepId] {
+        &self.state.path
+    }
+
+    /// Where the path ends: the summary, or an exit step.
+    pub fn path_end(&self) -> Target {
+        match self.state.path.last() {
+            Some(s) if self.form.step(*s).kind == StepKind::Exit => Target::Step(*s),
+            _ => Target::Summary,
+        }
+    }
+
+    /// The step after `step` on the path (the summary after the last).
+    pub fn next_step(&self, step: StepId) -> Option<Target> {
+        let i = self.state.path.iter().position(|s| *s == step)?;
+        Some(self.state.path.get(i + 1).map_or(Target::Summary, |s| Target::Step(*s)))
+    }
+
+    /// The step before `step` on the path.
+    pub fn previous_step(&self, step: StepId) -> Option<StepId> {
+        let i = self.state.path.iter().position(|s| *s == step)?;
+        i.checked_sub(1).map(|j| self.state.path[j])
+    }
+
+    /// The first step on the path that has problems, if any.
+    pub fn first_incomplete_step(&mut self) -> Option<StepId> {
+        let path = self.state.path.clone();
+        path.into_iter().find(|s| !self.step_problems(*s).is_empty())
+    }
+
+    /// Number of evaluations of expressions since the session was created; tests use it
+    /// to prove that a change re-evaluates only what depends on it.
+    pub fn evaluations(&self) -> u64 {
+        self.state.evals
+    }
+
+    /// Whether a field instance is active (§8).
+    pub fn is_active(&mut self, inst: Instance) -> bool {
+        env::Ctx { s: self }.active(inst.field, inst.entry)
+    }
+
+    /// The value a field instance has in expressions (Empty when inactive).
+    pub fn value(&mut self, inst: Instance) -> Value {
+        env::Ctx { s: self }.field_value(inst.field, inst.entry)
+    }
+
+    /// The value of a `values` entry.
+    pub fn named_value(&mut self, id: ValueId) -> Value {
+        env::Ctx { s: self }.named(id)
+    }
+
+    /// The field instance at a path.
+    pub fn instance(&self, path: &str) -> Option<Instance> {
+        paths::parse_path(self.form, path)
+    }
+
+    /// The path of a field instance.
+    pub fn path_of(&self, inst: Instance) -> String {
+        paths::path_of(self.form, inst)
+    }
+
+    /// Whether an option of a choice field is offered now.
+    pub fn option_shown(&mut self, field: FieldId, entry: Option<u32>, option: usize) -> bool {
+        env::Ctx { s: self }.option_shown(field, entry, option)
+    }
+
+    /// The session's answers as a snapshot for storage.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            form: self.form.id.clone(),
+            version: self.form.version.clone(),
+            language: self.lang.clone(),
+            answers: self.answers.clone(),
+            entries: self.entries.iter().map(|(g, n)| (self.form.field(*g).id.clone(), *n)).collect(),
+        }
+    }
+
+    /// Restores a snapshot, possibly taken with another version of the form: answers whose
+    /// path still names an input field of the same kind are kept; the others are dropped
+    /// and their paths returned.
+    pub fn restore(form: &'f Form, snapshot: &Snapshot, today: NaiveDate) -> (Session<'f>, Vec<String>) {
+        let mut s = Session::new(form, &snapshot.language, today);
+        let mut dropped = Vec::new();
+        for (g, n) in &snapshot.entries {
+            if let Some(id) = form.field_by_id(g).filter(|id| form.field(*id).is_repeated()) {
+                s.entries.insert(id, (*n).min(MAX_ENTRIES));
+            }
+        }
+        for (path, input) in &snapshot.answers {
+            let fits = paths::parse_path(form, path).is_some_and(|inst| {
+                let f = form.field(inst.field);
+                f.ty.is_input()
+                    && match input {
+                        Input::List(_) => f.ty == crate::form::FieldType::MultiChoice,
+                        Input::File(_) => f.ty == crate::form::FieldType::File,
+                        Input::Bool(_) => matches!(f.ty, crate::form::FieldType::Boolean | crate::form::FieldType::Consent),
+                        Input::Text(_) => !matches!(f.ty, crate::form::FieldType::File),
+                    }
+            });
+            if fits {
+                let inst = paths::parse_path(form, path).expect("checked above");
+                if let Some(e) = inst.entry {
+                    let g = form.field(inst.field).repeat_group.expect("entry implies group");
+                    let c = s.entries.entry(g).or_insert(0);
+                    *c = (*c).max(e + 1).min(MAX_ENTRIES);
+                }
+                s.answers.insert(path.clone(), input.clone());
+            } else {
+                dropped.push(path.clone());
+            }
+        }
+        s.state.clear();
+        s.recompute_path();
+        (s, dropped)
+    }
+
+    fn recompute_path(&mut self) -> bool {
+        let old = std::mem::take(&mut self.state.path);
+        let path = env::Ctx { s: self }.walk();
+        let changed = path != old;
+        self.state.path = path;
+        changed
+    }
+
+    /// The fields and values whose value or activity may change when `field`'s answer
+    /// changes, following the dependency graph; and whether the path may change.
+    fn affected_by(&self, field: FieldId) -> Affected {
+        let form = self.form;
+        let mut a = Affected::default();
+        let mut queue: Vec<Dep> = vec![Dep::F(field)];
+        // An answer in a repeated group can make its entry (non-)empty, which changes the
+        // activity of every member of the entry and what `count`/`filled` see.
+        if let Some(g) = form.field(field).repeat_group {
+            queue.push(Dep::F(g));
+            queue.extend(descendants(form, g).into_iter().map(Dep::F));
+        }
+        let mut p = form.field(field).parent;
+        while let Some(g) = p {
+            queue.push(Dep::F(g));
+            p = form.field(g).parent;
+        }
+        while let Some(d) = queue.pop() {
+            let readers = match d {
+                Dep::F(f) => {
+                    if !a.fields.insert(f) {
+                        continue;
+                    }
+                    &form.deps.field_readers[f.ix()]
+                }
+                Dep::V(v) => {
+                    if !a.values.insert(v) {
+                        continue;
+                    }
+                    &form.deps.value_readers[v.ix()]
+                }
+            };
+            for site in readers {
+                match *site {
+                    Site::Visible(g) => {
+                        queue.push(Dep::F(g));
+                        queue.extend(descendants(form, g).into_iter().map(Dep::F));
+                    }
+                    Site::Computed(g) | Site::OptionIf(g, _) => queue.push(Dep::F(g)),
+                    Site::Value(v) => queue.push(Dep::V(v)),
+                    Site::When(_) | Site::Next(..) => a.path = true,
+                    Site::Required(g) | Site::Min(g) | Site::Max(g) | Site::FieldRule(g, _) => {
+                        a.validate.insert(g);
+                    }
+                    Site::StepRule(s, _) => {
+                        a.steps.insert(s);
+                    }
+                }
+            }
+        }
+        a.validate.extend(a.fields.iter().copied());
+        a
+    }
+
+    fn observe(&mut self, a: &Affected) -> Observed {
+        let mut o = Observed::default();
+        let mut fields: Vec<FieldId> = a.fields.iter().copied().collect();
+        fields.sort();
+        for f in fields {
+            for e in self.instances_of(f) {
+                let inst = Instance { field: f, entry: e };
+                let active = self.is_active(inst);
+                let value = if self.form.field(f).ty == crate::form::FieldType::Computed { Some(self.value(inst)) } else { None };
+                o.fields.insert(inst, (active, value));
+            }
+        }
+        for v in &a.values {
+            let val = self.named_value(*v);
+            o.values.insert(*v, val);
+        }
+        let mut problems = Vec::new();
+        let mut validate: Vec<FieldId> = a.validate.iter().copied().collect();
+        validate.sort();
+        for f in validate {
+            for e in self.instances_of(f) {
+                problems.extend(self.field_problems(Instance { field: f, entry: e }));
+            }
+        }
+        for s in &a.steps {
+            problems.extend(self.step_rule_problems(*s));
+        }
+        o.problems = problems;
+        o
+    }
+
+    fn apply(&mut self, a: &Affected, before: Observed) -> Changes {
+        for f in &a.fields {
+            self.state.invalidate_field(*f);
+        }
+        for v in &a.values {
+            self.state.invalidate_value(*v);
+        }
+        self.state.invalidate_problems();
+        let mut changes = Changes::default();
+        if a.path && self.recompute_path() {
+            changes.path_changed = true;
+            self.state.clear();
+        }
+        let after = self.observe(a);
+        for (inst, (was, old)) in &before.fields {
+            let (now, new) = after.fields.get(inst).cloned().unwrap_or((false, None));
+            if *was != now {
+                let p = self.path_of(*inst);
+                if now { changes.activated.push(p) } else { changes.deactivated.push(p) }
+            }
+            if old != &new
+                && let Some(v) = &new
+            {
+                changes.values.push((self.path_of(*inst), submission::canonical_json(self.form.field(inst.field), v)));
+            }
+        }
+        for (inst, (now, new)) in &after.fields {
+            if !before.fields.contains_key(inst) {
+                if *now {
+                    changes.activated.push(self.path_of(*inst));
+                }
+                if let Some(v) = new {
+                    changes.values.push((self.path_of(*inst), submission::canonical_json(self.form.field(inst.field), v)));
+                }
+            }
+        }
+        for (v, old) in &before.values {
+            let new = after.values.get(v).cloned().unwrap_or_default();
+            if *old != new {
+                changes.values.push((self.form.values[v.ix()].id.clone(), submission::value_json(&new, None)));
+            }
+        }
+        changes.problems_added = after.problems.iter().filter(|p| !before.problems.contains(p)).cloned().collect();
+        changes.problems_cleared = before.problems.iter().filter(|p| !after.problems.contains(p)).cloned().collect();
+        changes
+    }
+
+    /// The entries a field has instances for: `[None]` outside repeated groups.
+    fn instances_of(&self, f: FieldId) -> Vec<Option<u32>> {
+        match self.form.field(f).repeat_group {
+            None => vec![None],
+            Some(g) => (0..self.entry_count(g)).map(Some).collect(),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Dep {
+    F(FieldId),
+    V(ValueId),
+}
+
+#[derive(Default)]
+struct Affected {
+    fields: HashSet<FieldId>,
+    values: HashSet<ValueId>,
+    validate: HashSet<FieldId>,
+    steps: HashSet<StepId>,
+    path: bool,
+}
+
+#[derive(Default)]
+struct Observed {
+    fields: BTreeMap<Instance, (bool, Option<Value>)>,
+    values: BTreeMap<ValueId, Value>,
+    problems: Vec<Problem>,
+}
+
+/// Every member of a group, recursively.
+fn descendants(form: &Form, g: FieldId) -> Vec<FieldId> {
+    let mut out = Vec::new();
+    let mut todo = form.field(g).members.clone();
+    while let Some(f) = todo.pop() {
+        out.push(f);
+        todo.extend(form.field(f).members.iter().copied());
+    }
+    out
+}

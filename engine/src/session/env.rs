@@ -1,0 +1,283 @@
+//! The memoised evaluator behind a session: the values and activity of field instances,
+//! `values`, option conditions, and the walk that computes the path (§3, §8).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+use super::fieldcheck::{check_input, Bounds};
+use super::Session;
+use crate::expr::{eval, CExpr, Env};
+use crate::form::{FieldType, Form, Format, StepKind, Target};
+use crate::ids::{FieldId, StepId, ValueId};
+use crate::value::Value;
+
+/// Caches; everything here can be recomputed from the answers.
+#[derive(Debug, Clone)]
+pub(super) struct State {
+    pub path: Vec<StepId>,
+    pub on_path: Vec<bool>,
+    value: Vec<HashMap<Option<u32>, Value>>,
+    active: Vec<HashMap<Option<u32>, bool>>,
+    named: Vec<Option<Value>>,
+    pub problems: HashMap<StepId, Vec<super::Problem>>,
+    pub evals: u64,
+}
+
+impl State {
+    pub fn new(form: &Form) -> Self {
+        State {
+            path: Vec::new(),
+            on_path: vec![false; form.steps.len()],
+            value: vec![HashMap::new(); form.fields.len()],
+            active: vec![HashMap::new(); form.fields.len()],
+            named: vec![None; form.values.len()],
+            problems: HashMap::new(),
+            evals: 0,
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.value.iter_mut().for_each(HashMap::clear);
+        self.active.iter_mut().for_each(HashMap::clear);
+        self.named.iter_mut().for_each(|v| *v = None);
+        self.problems.clear();
+    }
+
+    pub fn invalidate_field(&mut self, f: FieldId) {
+        self.value[f.ix()].clear();
+        self.active[f.ix()].clear();
+    }
+
+    pub fn invalidate_value(&mut self, v: ValueId) {
+        self.named[v.ix()] = None;
+    }
+
+    pub fn invalidate_problems(&mut self) {
+        self.problems.clear();
+    }
+}
+
+/// A session seen as an expression environment.
+pub(super) struct Ctx<'a, 'f> {
+    pub s: &'a mut Session<'f>,
+}
+
+impl Ctx<'_, '_> {
+    fn eval(&mut self, e: &CExpr, entry: Option<u32>) -> Value {
+        self.s.state.evals += 1;
+        eval(e, self, entry)
+    }
+
+    fn holds(&mut self, e: &CExpr, entry: Option<u32>) -> bool {
+        self.eval(e, entry).holds()
+    }
+
+    /// Walks the step graph (§3): while deciding, only steps already on the path are active.
+    pub fn walk(&mut self) -> Vec<StepId> {
+        let form = self.s.form;
+        self.s.state.on_path = vec![false; form.steps.len()];
+        self.s.state.clear();
+        let mut path = Vec::new();
+        let mut cur = if form.steps.is_empty() { None } else { Some(StepId(0)) };
+        let mut guard = 0;
+        while let Some(sid) = cur {
+            guard += 1;
+            if guard > form.steps.len() + 1 {
+                break;
+            }
+            let step = form.step(sid);
+            let shown = match &step.when {
+                None => true,
+                Some(w) => self.holds(w, None),
+            };
+            if shown {
+                self.s.state.on_path[sid.ix()] = true;
+                path.push(sid);
+                self.s.state.clear();
+                if step.kind == StepKind::Exit {
+                    break;
+                }
+            }
+            let mut target = if step.next.is_empty() {
+                // A skipped exit step has no `next`: continue with the following step.
+                if sid.ix() + 1 < form.steps.len() { Target::Step(StepId(sid.0 + 1)) } else { Target::Summary }
+            } else {
+                Target::Summary
+            };
+            for b in &step.next {
+                let take = match &b.cond {
+                    None => true,
+                    Some(c) => self.holds(c, None),
+                };
+                if take {
+                    target = b.target;
+                    break;
+                }
+            }
+            cur = match target {
+                Target::Step(t) => Some(t),
+                Target::Summary => None,
+            };
+        }
+        self.s.state.clear();
+        path
+    }
+
+    /// Whether a field instance is active (§8).
+    pub fn active(&mut self, f: FieldId, entry: Option<u32>) -> bool {
+        if let Some(a) = self.s.state.active[f.ix()].get(&entry) {
+            return *a;
+        }
+        let form = self.s.form;
+        let field = form.field(f);
+        // Entries only matter below a repeated group; the group itself has none.
+        let own_entry = if field.repeat_group.is_some() { entry } else { None };
+        let mut a = self.s.state.on_path[field.step.ix()];
+        if a && let Some(g) = field.repeat_group {
+            let count = self.s.entry_count(g);
+            a = matches!(own_entry, Some(e) if e < count) && self.active(g, None) && self.entry_nonempty(g, own_entry.unwrap_or(0));
+        }
+        if a && let Some(p) = field.parent {
+            a = self.active(p, if form.field(p).is_repeated() { None } else { own_entry });
+        }
+        if a && let Some(v) = &field.visible_if {
+            a = self.holds(v, own_entry);
+        }
+        self.s.state.active[f.ix()].insert(own_entry, a);
+        a
+    }
+
+    /// An entry is empty when none of its input members has non-blank input other than
+    /// its default (§4).
+    fn entry_nonempty(&mut self, g: FieldId, e: u32) -> bool {
+        let form = self.s.form;
+        let members = super::descendants(form, g);
+        members.into_iter().any(|m| {
+            let field = form.field(m);
+            if !field.ty.is_input() {
+                return false;
+            }
+            let path = super::paths::path_of(form, super::Instance { field: m, entry: Some(e) });
+            let Some(input) = self.s.answers.get(&path) else { return false };
+            let lang = self.s.lang.clone();
+            let given = check_input(field, Some(input), &lang, &Bounds::default(), &|_| true);
+            if given.blank {
+                return false;
+            }
+            match &field.default {
+                None => true,
+                Some(d) => {
+                    let def = check_input(field, Some(d), &lang, &Bounds::default(), &|_| true);
+                    given.value.is_empty() || given.value != def.value
+                }
+            }
+        })
+    }
+
+    /// The raw input of an instance, or its default while unanswered.
+    pub fn input(&self, f: FieldId, entry: Option<u32>) -> Option<super::Input> {
+        let path = super::paths::path_of(self.s.form, super::Instance { field: f, entry });
+        self.s.answers.get(&path).cloned().or_else(|| self.s.form.field(f).default.clone())
+    }
+
+    /// Whether option `i` of a choice is offered.
+    pub fn option_shown(&mut self, f: FieldId, entry: Option<u32>, i: usize) -> bool {
+        let form = self.s.form;
+        match form.field(f).options.get(i).and_then(|o| o.cond.as_ref()) {
+            None => form.field(f).options.get(i).is_some(),
+            Some(c) => self.holds(c, entry),
+        }
+    }
+
+    /// The values of the options offered now.
+    pub fn shown_options(&mut self, f: FieldId, entry: Option<u32>) -> Vec<String> {
+        let form = self.s.form;
+        (0..form.field(f).options.len()).filter(|&i| self.option_shown(f, entry, i)).map(|i| form.field(f).options[i].value.clone()).collect()
+    }
+
+    /// The value of an instance as expressions see it: Empty when inactive (§8).
+    pub fn field_value(&mut self, f: FieldId, entry: Option<u32>) -> Value {
+        let form = self.s.form;
+        let field = form.field(f);
+        let own_entry = if field.repeat_group.is_some() { entry } else { None };
+        if let Some(v) = self.s.state.value[f.ix()].get(&own_entry) {
+            return v.clone();
+        }
+        let v = if !self.active(f, own_entry) {
+            Value::Empty
+        } else {
+            match field.ty {
+                FieldType::Computed => {
+                    let v = field.value.as_ref().map_or(Value::Empty, |e| self.eval(e, own_entry));
+                    match (field.format, v) {
+                        (Some(Format::Money), Value::Number(d)) => Value::Number(crate::checks::round_money(&d)),
+                        (Some(Format::Integer), Value::Number(d)) => Value::Number(crate::checks::round_integer(&d)),
+                        (_, v) => v,
+                    }
+                }
+                FieldType::Group | FieldType::Info => Value::Empty,
+                _ => {
+                    let input = self.input(f, own_entry);
+                    let shown = if field.options.is_empty() { Vec::new() } else { self.shown_options(f, own_entry) };
+                    let lang = self.s.lang.clone();
+                    check_input(field, input.as_ref(), &lang, &Bounds::default(), &|v| shown.iter().any(|s| s == v)).value
+                }
+            }
+        };
+        self.s.state.value[f.ix()].insert(own_entry, v.clone());
+        v
+    }
+
+    /// A `values` entry.
+    pub fn named(&mut self, v: ValueId) -> Value {
+        if let Some(x) = &self.s.state.named[v.ix()] {
+            return x.clone();
+        }
+        let form = self.s.form;
+        let x = self.eval(&form.values[v.ix()].expr, None);
+        self.s.state.named[v.ix()] = Some(x.clone());
+        x
+    }
+
+    /// Evaluates an expression of the form in this session (a rule, a bound, a text).
+    pub fn evaluate(&mut self, e: &CExpr, entry: Option<u32>) -> Value {
+        self.eval(e, entry)
+    }
+
+    fn non_empty_entries(&mut self, g: FieldId) -> Vec<u32> {
+        if !self.active(g, None) {
+            return Vec::new();
+        }
+        (0..self.s.entry_count(g)).filter(|&e| self.entry_nonempty(g, e)).collect()
+    }
+}
+
+impl Env for Ctx<'_, '_> {
+    fn field(&mut self, id: FieldId, entry: Option<u32>) -> Value {
+        self.field_value(id, entry)
+    }
+
+    fn value(&mut self, id: ValueId) -> Value {
+        self.named(id)
+    }
+
+    fn entries(&mut self, group: FieldId) -> Vec<u32> {
+        self.non_empty_entries(group)
+    }
+
+    fn group_filled(&mut self, group: FieldId, entry: Option<u32>) -> bool {
+        let form = self.s.form;
+        if form.field(group).is_repeated() {
+            return !self.non_empty_entries(group).is_empty();
+        }
+        if !self.active(group, entry) {
+            return false;
+        }
+        super::descendants(form, group).into_iter().any(|m| form.field(m).ty.is_input() && !self.field_value(m, entry).is_empty())
+    }
+
+    fn today(&self) -> NaiveDate {
+        self.s.today
+    }
+}

@@ -1,0 +1,226 @@
+//! Validation results (§9) and the rendering of texts in the session's language.
+
+use serde::{Deserialize, Serialize};
+
+use super::env::Ctx;
+use super::fieldcheck::{check_input, message_for, Bounds};
+use super::{Instance, Session};
+use crate::checks::{display_bool, display_date, display_money, display_number, CheckCode, CountBound, EntryWord, MessageCtx};
+use crate::form::{Display, FieldType, Rule, StepKind, TPart, Text};
+use crate::ids::{FieldId, StepId};
+use crate::value::Value;
+
+/// One problem with the answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The step's id.
+    pub step: String,
+    /// The field's path; absent for a rule of the step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The stable check code.
+    pub check: CheckCode,
+    /// The message in the session's language.
+    pub message: String,
+}
+
+impl Session<'_> {
+    /// Every problem on the path, in path order (§9).
+    pub fn problems(&mut self) -> Vec<Problem> {
+        let path = self.state.path.clone();
+        path.into_iter().flat_map(|s| self.step_problems(s)).collect()
+    }
+
+    /// The problems of one step (none for a step that is not on the path).
+    pub fn step_problems(&mut self, step: StepId) -> Vec<Problem> {
+        if let Some(p) = self.state.problems.get(&step) {
+            return p.clone();
+        }
+        let mut out = Vec::new();
+        if self.state.path.contains(&step) && self.form.step(step).kind == StepKind::Question {
+            for f in fields_in_order(self.form, step) {
+                for e in self.instances_of(f) {
+                    out.extend(self.field_problems(Instance { field: f, entry: e }));
+                }
+            }
+            out.extend(self.step_rule_problems(step));
+        }
+        self.state.problems.insert(step, out.clone());
+        out
+    }
+
+    /// True when the path ends at the summary and every step on it is valid (§9).
+    pub fn is_submittable(&mut self) -> bool {
+        matches!(self.path_end(), crate::form::Target::Summary) && self.problems().is_empty()
+    }
+
+    /// The problems of one field instance (inactive: none).
+    pub(super) fn field_problems(&mut self, inst: Instance) -> Vec<Problem> {
+        let form = self.form;
+        let field = form.field(inst.field);
+        let lang = self.lang.clone();
+        let step = form.step(field.step).id.clone();
+        if !self.is_active(inst) {
+            return Vec::new();
+        }
+        let path = self.path_of(inst);
+        let mut out = Vec::new();
+        let mut push = |code: CheckCode, message: String| out.push(Problem { step: step.clone(), field: Some(path.clone()), check: code, message });
+        match field.ty {
+            FieldType::Computed | FieldType::Info => return Vec::new(),
+            FieldType::Group => {
+                if let Some(r) = &field.repeat {
+                    let n = Ctx { s: self }.entries_len(inst.field) as u32;
+                    let (fail, bound, which) = if n < r.min {
+                        (true, r.min, CountBound::Min)
+                    } else if r.max.is_some_and(|m| n > m) {
+                        (true, r.max.unwrap_or(0), CountBound::Max)
+                    } else {
+                        (false, 0, CountBound::Min)
+                    };
+                    if fail {
+                        let mut ctx = MessageCtx::default().with_bound(bound.to_string());
+                        ctx.count_bound = which;
+                        ctx.entry = None::<EntryWord>;
+                        let msg = self.message(inst.field, CheckCode::Count, inst.entry).unwrap_or_else(|| crate::checks::default_message(CheckCode::Count, &ctx, &lang));
+                        push(CheckCode::Count, msg);
+                    }
+                }
+                return out;
+            }
+            _ => {}
+        }
+        let (input, bounds, shown) = {
+            let mut c = Ctx { s: self };
+            let input = c.input(inst.field, inst.entry);
+            let min = field.min.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
+            let max = field.max.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
+            let shown = if field.options.is_empty() { Vec::new() } else { c.shown_options(inst.field, inst.entry) };
+            (input, Bounds { min, max }, shown)
+        };
+        let checked = check_input(field, input.as_ref(), &lang, &bounds, &|v| shown.iter().any(|s| s == v));
+        if checked.blank {
+            let required = field.required.as_ref().is_some_and(|r| Ctx { s: self }.evaluate(r, inst.entry).holds());
+            if required {
+                let ctx = MessageCtx::new(field.ty.kind().unwrap_or_default());
+                let msg = self.message(inst.field, CheckCode::Required, inst.entry).unwrap_or_else(|| crate::checks::default_message(CheckCode::Required, &ctx, &lang));
+                push(CheckCode::Required, msg);
+            }
+        } else {
+            for f in &checked.failures {
+                let msg = self.message(inst.field, f.code, inst.entry).unwrap_or_else(|| message_for(f, &lang));
+                push(f.code, msg);
+            }
+            if checked.failures.iter().any(|f| matches!(f.code, CheckCode::Type | CheckCode::Format | CheckCode::Option | CheckCode::FileType)) {
+                return out;
+            }
+        }
+        for rule in &field.rules {
+            if checked.blank && !rule.when_empty {
+                continue;
+            }
+            if let Some(msg) = self.failed_rule(rule, inst.entry) {
+                push(CheckCode::Rule, msg);
+            }
+        }
+        out
+    }
+
+    /// The problems of a step's rules, in their order.
+    pub(super) fn step_rule_problems(&mut self, step: StepId) -> Vec<Problem> {
+        let form = self.form;
+        if !self.state.path.contains(&step) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for rule in &form.step(step).rules {
+            if let Some(message) = self.failed_rule(rule, None) {
+                let field = rule.field.map(|f| self.path_of(Instance { field: f, entry: None }));
+                out.push(Problem { step: form.step(step).id.clone(), field, check: CheckCode::Rule, message });
+            }
+        }
+        out
+    }
+
+    /// The rule's message if it is checked (§7: every field it reads is filled, unless
+    /// `when_empty`) and fails.
+    fn failed_rule(&mut self, rule: &Rule, entry: Option<u32>) -> Option<String> {
+        let mut c = Ctx { s: self };
+        if !rule.when_empty && rule.gate.iter().any(|g| c.field_value(*g, entry).is_empty()) {
+            return None;
+        }
+        if c.evaluate(&rule.check, entry).holds() {
+            return None;
+        }
+        Some(self.render(&rule.message, entry))
+    }
+
+    /// The author's message for a check, if the field overrides it.
+    fn message(&mut self, f: FieldId, code: CheckCode, entry: Option<u32>) -> Option<String> {
+        let text = self.form.field(f).messages.iter().find(|(c, _)| *c == code).map(|(_, t)| t)?;
+        Some(self.render(text, entry))
+    }
+
+    /// Renders a text in the session's language, placeholders filled in (§6).
+    pub fn render(&mut self, text: &Text, entry: Option<u32>) -> String {
+        let lang = self.lang.clone();
+        let Some((_, template)) = text.langs.iter().find(|(l, _)| *l == lang).or_else(|| text.langs.first()) else { return String::new() };
+        let mut out = String::new();
+        for part in template {
+            match part {
+                TPart::Lit(s) => out.push_str(s),
+                TPart::Expr(e, display) => {
+                    let v = Ctx { s: self }.evaluate(e, entry);
+                    out.push_str(&self.display(&v, *display, entry));
+                }
+            }
+        }
+        out
+    }
+
+    /// A value for reading, in the session's language (§6).
+    pub fn display(&mut self, v: &Value, how: Display, entry: Option<u32>) -> String {
+        let lang = self.lang.clone();
+        match (v, how) {
+            (Value::Empty, _) => String::new(),
+            (Value::Number(d), Display::Money) => display_money(d, &lang),
+            (Value::Number(d), _) => display_number(d, &lang),
+            (Value::Date(d), _) => display_date(*d, &lang),
+            (Value::Bool(b), _) => display_bool(*b, &lang),
+            (Value::Text(t), Display::Choice(f)) => self.option_label(f, t, entry),
+            (Value::List(items), Display::Choice(f)) => items.iter().map(|i| self.option_label(f, i, entry)).collect::<Vec<_>>().join(", "),
+            (Value::Text(t), _) => t.clone(),
+            (Value::List(items), _) => items.join(", "),
+            (Value::File(file), _) => file.name.clone(),
+        }
+    }
+
+    fn option_label(&mut self, f: FieldId, value: &str, entry: Option<u32>) -> String {
+        let form = self.form;
+        match form.field(f).options.iter().find(|o| o.value == value) {
+            Some(o) => self.render(&o.label, entry),
+            None => value.to_string(),
+        }
+    }
+}
+
+impl Ctx<'_, '_> {
+    fn entries_len(&mut self, g: FieldId) -> usize {
+        crate::expr::Env::entries(self, g).len()
+    }
+}
+
+/// The fields of a step in declaration order, members right after their group.
+pub(crate) fn fields_in_order(form: &crate::form::Form, step: StepId) -> Vec<FieldId> {
+    let mut out = Vec::new();
+    fn walk(form: &crate::form::Form, f: FieldId, out: &mut Vec<FieldId>) {
+        out.push(f);
+        for m in &form.field(f).members {
+            walk(form, *m, out);
+        }
+    }
+    for f in &form.step(step).fields {
+        walk(form, *f, &mut out);
+    }
+    out
+}

@@ -1,0 +1,132 @@
+//! The submission document (§10): only active fields with a value, in canonical form.
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+
+use super::{Instance, Session};
+use crate::checks::{canonical, canonical_money};
+use crate::form::{Field, FieldType, Form, Format};
+use crate::ids::FieldId;
+use crate::value::Value;
+
+/// The document a runtime delivers to the authority.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Submission {
+    /// The form's id.
+    pub form: String,
+    /// The form's version.
+    pub version: Option<String>,
+    /// The session's language.
+    pub language: String,
+    /// When it was submitted (RFC 3339, from the runtime).
+    pub submitted_at: String,
+    /// The reference number (from the runtime).
+    pub reference: String,
+    /// The answers.
+    pub data: Json,
+}
+
+/// A value in canonical submission form (§10); `None` for a money field/format.
+pub fn value_json(v: &Value, format: Option<Format>) -> Json {
+    match v {
+        Value::Empty => Json::Null,
+        Value::Number(d) if format == Some(Format::Money) => Json::String(canonical_money(d)),
+        Value::Number(d) => Json::String(canonical(d)),
+        Value::Text(t) => Json::String(t.clone()),
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Date(d) => Json::String(d.format("%Y-%m-%d").to_string()),
+        Value::List(items) => Json::Array(items.iter().cloned().map(Json::String).collect()),
+        Value::File(f) => serde_json::json!({ "name": f.name, "size": f.size, "type": f.mime }),
+    }
+}
+
+/// A field's value in canonical form.
+pub fn canonical_json(field: &Field, v: &Value) -> Json {
+    let format = match field.ty {
+        FieldType::Money => Some(Format::Money),
+        FieldType::Computed => field.format,
+        _ => None,
+    };
+    value_json(v, format)
+}
+
+impl Session<'_> {
+    /// The `data` of the submission document for the current answers (also when the form
+    /// is not submittable yet; a runtime submits only when [`Session::is_submittable`]).
+    pub fn submission_data(&mut self) -> Json {
+        let form = self.form;
+        let mut data = Map::new();
+        let path = self.state.path.clone();
+        for s in path {
+            for f in form.step(s).fields.clone() {
+                if let Some(v) = self.field_json(f, None) {
+                    data.insert(form.field(f).id.clone(), v);
+                }
+            }
+        }
+        Json::Object(data)
+    }
+
+    /// The whole submission document; `submitted_at` and `reference` come from the runtime.
+    pub fn submission(&mut self, submitted_at: &str, reference: &str) -> Submission {
+        Submission {
+            form: self.form.id.clone(),
+            version: self.form.version.clone(),
+            language: self.lang.clone(),
+            submitted_at: submitted_at.to_string(),
+            reference: reference.to_string(),
+            data: self.submission_data(),
+        }
+    }
+
+    fn field_json(&mut self, f: FieldId, entry: Option<u32>) -> Option<Json> {
+        let form: &Form = self.form;
+        let field = form.field(f);
+        if !self.is_active(Instance { field: f, entry }) {
+            return None;
+        }
+        match field.ty {
+            FieldType::Info => None,
+            FieldType::Group if field.is_repeated() => {
+                let entries: Vec<u32> = (0..self.entry_count(f)).filter(|&e| self.is_active(Instance { field: field.members[0], entry: Some(e) }) || self.entry_has_active_member(f, e)).collect();
+                let mut list = Vec::new();
+                for e in entries {
+                    let obj = self.members_json(f, Some(e));
+                    if !obj.is_empty() {
+                        list.push(Json::Object(obj));
+                    }
+                }
+                if list.is_empty() { None } else { Some(Json::Array(list)) }
+            }
+            FieldType::Group => {
+                // A group that is not filled is left out, computed members included.
+                let filled = super::descendants(form, f).into_iter().any(|m| form.field(m).ty.is_input() && !self.value(Instance { field: m, entry }).is_empty());
+                if !filled {
+                    return None;
+                }
+                let obj = self.members_json(f, entry);
+                if obj.is_empty() { None } else { Some(Json::Object(obj)) }
+            }
+            _ => {
+                let v = self.value(Instance { field: f, entry });
+                if v.is_empty() { None } else { Some(canonical_json(field, &v)) }
+            }
+        }
+    }
+
+    fn entry_has_active_member(&mut self, g: FieldId, e: u32) -> bool {
+        let members = self.form.field(g).members.clone();
+        members.into_iter().any(|m| self.is_active(Instance { field: m, entry: Some(e) }))
+    }
+
+    fn members_json(&mut self, g: FieldId, entry: Option<u32>) -> Map<String, Json> {
+        let members = self.form.field(g).members.clone();
+        let mut obj = Map::new();
+        for m in members {
+            if let Some(v) = self.field_json(m, entry) {
+                obj.insert(self.form.field(m).id.clone(), v);
+            }
+        }
+        obj
+    }
+}
