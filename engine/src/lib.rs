@@ -14,6 +14,8 @@ pub mod expr;
 pub mod form;
 pub mod ids;
 pub mod pattern;
+#[cfg(feature = "yaml")]
+pub mod scenario;
 pub mod session;
 #[cfg(feature = "yaml")]
 pub mod source;

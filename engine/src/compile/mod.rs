@@ -3,6 +3,7 @@
 //! first error.
 
 mod fields;
+pub use fields::input_from_yaml;
 mod graph;
 mod scope;
 

@@ -77,7 +77,7 @@ pub enum AnswerError {
     /// The path names no input field.
     #[error("there is no input field `{0}`")]
     UnknownField(String),
-    /// An entry index beyond the group's `repeat.max` (or beyond a safety limit).
+    /// An entry index beyond the safety limit [`MAX_ENTRIES`].
     #[error("the entry number in `{0}` is out of range")]
     EntryOutOfRange(String),
 }
@@ -149,8 +149,9 @@ impl<'f> Session<'f> {
         }
         if let Some(e) = inst.entry {
             let g = field.repeat_group.expect("an entry implies a repeated group");
-            let max = self.form.field(g).repeat.as_ref().and_then(|r| r.max).unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES);
-            if e >= max {
+            // Beyond `repeat.max` is allowed here so that the `count` check can report it
+            // (a post or a scenario may send more entries than the add button allows).
+            if e >= MAX_ENTRIES {
                 return Err(AnswerError::EntryOutOfRange(path.to_string()));
             }
             let count = self.entries.entry(g).or_insert(0);
@@ -179,8 +180,7 @@ impl<'f> Session<'f> {
             }
             if let Some(e) = inst.entry {
                 let g = field.repeat_group.expect("an entry implies a repeated group");
-                let max = self.form.field(g).repeat.as_ref().and_then(|r| r.max).unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES);
-                if e >= max {
+                if e >= MAX_ENTRIES {
                     return Err(AnswerError::EntryOutOfRange(path));
                 }
                 let count = self.entries.entry(g).or_insert(0);

@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod render;
+pub mod test;
 
 /// Checks, tests and serves Wegweiser forms.
 #[derive(Debug, Parser)]
@@ -29,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Checks form files and reports every error and warning.
     Check(check::Args),
+    /// Run the scenario tests (`*.test.yaml`) of forms.
+    Test(test::Args),
 }
 
 /// How a command ended; becomes the process exit code.
@@ -76,5 +79,6 @@ impl ColorChoice {
 pub fn run(cli: &Cli) -> Exit {
     match &cli.command {
         Command::Check(args) => check::run(args),
+        Command::Test(args) => test::run(args),
     }
 }

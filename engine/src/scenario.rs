@@ -1,0 +1,327 @@
+//! Scenario tests for form authors (§11): `foo.test.yaml` next to `foo.yaml`. Used by
+//! `wegweiser test` and by the project's own tests of the bundled forms.
+
+use chrono::NaiveDate;
+use serde_json::Value as Json;
+
+use crate::compile::input_from_yaml;
+use crate::diag::{Diagnostic, LineIndex};
+use crate::form::{FieldType, Form};
+use crate::ids::FieldId;
+use crate::session::{Input, Session};
+use crate::source::{parse_yaml, CoreType, Node, NodeKind};
+
+/// The outcome of one scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The scenario's name.
+    pub name: String,
+    /// The expectations that did not hold.
+    pub failures: Vec<Mismatch>,
+}
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    /// The `expect` key and the item (`errors hund.0.wesenstest`).
+    pub key: String,
+    /// What the scenario expected.
+    pub expected: String,
+    /// What came out.
+    pub actual: String,
+}
+
+/// Runs every scenario of a test file's text against a compiled form.
+pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
+    let root = parse_yaml(source)?;
+    let index = LineIndex::new(source);
+    let err = |n: &Node, msg: &str| vec![Diagnostic::error("E0501", n.span, msg.to_string())];
+    let NodeKind::Map(top) = &root.kind else { return Err(err(&root, "a scenario file is a map with `today:` and `scenarios:`")) };
+    let get = |pairs: &'_ [(Node, Node)], k: &str| pairs.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone());
+    let Some(today_node) = get(top, "today") else {
+        return Err(vec![Diagnostic::error("E0501", index.span(0, 0), "the scenario file needs `today:` (the engine has no clock)").with_help("add `today: 2026-11-22`")]);
+    };
+    let today = today_node.as_str().and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()).ok_or_else(|| err(&today_node, "`today` must be a date like 2026-11-22"))?;
+    let Some(scenarios) = get(top, "scenarios") else { return Err(err(&root, "the scenario file needs `scenarios:`")) };
+    let NodeKind::Seq(items) = &scenarios.kind else { return Err(err(&scenarios, "`scenarios` must be a list")) };
+    let mut out = Vec::new();
+    for item in items {
+        let NodeKind::Map(pairs) = &item.kind else { return Err(err(item, "a scenario is a map with `name`, `answers` and `expect`")) };
+        let name = get(pairs, "name").and_then(|n| n.as_str().map(String::from)).unwrap_or_else(|| format!("line {}", item.span.start.line));
+        let lang = get(pairs, "language").and_then(|n| n.as_str().map(String::from)).unwrap_or_else(|| form.default_language().to_string());
+        let mut s = Session::new(form, &lang, today);
+        let mut failures = Vec::new();
+        if let Some(answers) = get(pairs, "answers") {
+            let mut list = Vec::new();
+            if let NodeKind::Map(a) = &answers.kind {
+                for (k, v) in a {
+                    collect_answers(form, k.as_str().unwrap_or_default(), None, v, &s.language().to_string(), &mut list, &mut failures);
+                }
+            }
+            for (path, entries_hint, input) in list {
+                if let Some((g, n)) = entries_hint {
+                    while s.entry_count(g) < n {
+                        if !s.add_entry(g) {
+                            break;
+                        }
+                    }
+                }
+                if path.is_empty() {
+                    continue;
+                }
+                if let Err(e) = s.set_answers([(path.clone(), input)]) {
+                    failures.push(Mismatch { key: format!("answers {path}"), expected: "an input field".into(), actual: e.to_string() });
+                }
+            }
+        }
+        if let Some(expect) = get(pairs, "expect")
+            && let NodeKind::Map(ex) = &expect.kind
+        {
+            for (k, v) in ex {
+                check(&mut s, k.as_str().unwrap_or_default(), v, &mut failures);
+            }
+        }
+        out.push(Outcome { name, failures });
+    }
+    Ok(out)
+}
+
+type Answer = (String, Option<(FieldId, u32)>, Option<Input>);
+
+fn collect_answers(form: &Form, key: &str, parent: Option<(FieldId, String)>, v: &Node, lang: &str, out: &mut Vec<Answer>, failures: &mut Vec<Mismatch>) {
+    let (id, path) = match &parent {
+        None => (form.field_by_id(key).filter(|f| form.field(*f).parent.is_none()), key.to_string()),
+        Some((g, prefix)) => (form.field(*g).members.iter().copied().find(|m| form.field(*m).id == key), format!("{prefix}.{key}")),
+    };
+    // A dotted path (`hund.0.name`) as a key is also accepted.
+    let Some(id) = id.or_else(|| form.field_by_id(key.split('.').next_back().unwrap_or(key)).filter(|_| key.contains('.'))) else {
+        failures.push(Mismatch { key: format!("answers {path}"), expected: "a field of the form".into(), actual: "no such field".into() });
+        return;
+    };
+    let path = if key.contains('.') { key.to_string() } else { path };
+    let field = form.field(id);
+    if v.is_null() {
+        return;
+    }
+    match field.ty {
+        FieldType::Group if field.is_repeated() => {
+            let NodeKind::Seq(entries) = &v.kind else {
+                failures.push(Mismatch { key: format!("answers {path}"), expected: "a list of entries".into(), actual: v.describe().into() });
+                return;
+            };
+            out.push((String::new(), Some((id, entries.len() as u32)), None));
+            for (i, e) in entries.iter().enumerate() {
+                if let NodeKind::Map(m) = &e.kind {
+                    for (k, val) in m {
+                        collect_answers(form, k.as_str().unwrap_or_default(), Some((id, format!("{path}.{i}"))), val, lang, out, failures);
+                    }
+                }
+            }
+        }
+        FieldType::Group => {
+            if let NodeKind::Map(m) = &v.kind {
+                for (k, val) in m {
+                    collect_answers(form, k.as_str().unwrap_or_default(), Some((id, path.clone())), val, lang, out, failures);
+                }
+            }
+        }
+        ty => match input_from_yaml(v, ty, lang) {
+            Some(i) => out.push((path, None, Some(i))),
+            None => failures.push(Mismatch { key: format!("answers {path}"), expected: format!("an answer for a `{}` field", type_word(ty)), actual: v.describe().into() }),
+        },
+    }
+}
+
+fn type_word(ty: FieldType) -> String {
+    serde_json::to_value(ty).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
+fn scalar_text(n: &Node) -> Option<String> {
+    n.as_scalar().filter(|s| s.core_type() != CoreType::Null).map(|s| s.value.clone())
+}
+
+fn list_of(n: &Node) -> Vec<String> {
+    match &n.kind {
+        NodeKind::Seq(items) => items.iter().filter_map(scalar_text).collect(),
+        _ => scalar_text(n).into_iter().collect(),
+    }
+}
+
+fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>) {
+    let form = s.form();
+    match key {
+        "path" => {
+            let expected = list_of(v);
+            let actual: Vec<String> = s.path().iter().map(|id| form.step(*id).id.clone()).collect();
+            if expected != actual {
+                failures.push(Mismatch { key: "path".into(), expected: format!("[{}]", expected.join(", ")), actual: format!("[{}]", actual.join(", ")) });
+            }
+        }
+        "active" | "inactive" => {
+            for p in list_of(v) {
+                let actual = s.instance(&p).map(|i| s.is_active(i));
+                let want = key == "active";
+                if actual != Some(want) {
+                    failures.push(Mismatch {
+                        key: format!("{key} {p}"),
+                        expected: key.into(),
+                        actual: match actual {
+                            None => "no such field".into(),
+                            Some(true) => "active".into(),
+                            Some(false) => "inactive".into(),
+                        },
+                    });
+                }
+            }
+        }
+        "errors" | "no_errors" => {
+            let problems = s.problems();
+            let items: Vec<(String, Option<String>)> = match &v.kind {
+                NodeKind::Map(m) => m.iter().map(|(k, c)| (k.as_str().unwrap_or_default().to_string(), scalar_text(c))).collect(),
+                _ => list_of(v).into_iter().map(|p| (p, None)).collect(),
+            };
+            for (target, code) in items {
+                let step_id = target.strip_prefix("step:").map(String::from).or_else(|| (s.instance(&target).is_none() && form.step_by_id(&target).is_some()).then(|| target.clone()));
+                let mine: Vec<&crate::session::Problem> = problems
+                    .iter()
+                    .filter(|p| match &step_id {
+                        Some(st) => p.field.is_none() && p.step == *st,
+                        None => p.field.as_deref() == Some(target.as_str()),
+                    })
+                    .collect();
+                let codes: Vec<&str> = mine.iter().map(|p| p.check.as_str()).collect();
+                let ok = if key == "errors" {
+                    match &code {
+                        Some(c) => codes.contains(&c.as_str()),
+                        None => !codes.is_empty(),
+                    }
+                } else {
+                    codes.is_empty()
+                };
+                if !ok {
+                    failures.push(Mismatch {
+                        key: format!("{key} {target}"),
+                        expected: if key == "errors" { code.unwrap_or_else(|| "a problem".into()) } else { "no problem".into() },
+                        actual: if mine.is_empty() { "no problem".into() } else { mine.iter().map(|p| format!("{} ({})", p.check.as_str(), p.message)).collect::<Vec<_>>().join(", ") },
+                    });
+                }
+            }
+        }
+        "values" => {
+            if let NodeKind::Map(m) = &v.kind {
+                for (k, want) in m {
+                    let name = k.as_str().unwrap_or_default();
+                    let actual = if let Some(inst) = s.instance(name) {
+                        let val = s.value(inst);
+                        crate::session::canonical_json(form.field(inst.field), &val)
+                    } else if let Some(i) = form.values.iter().position(|x| x.id == name) {
+                        let val = s.named_value(crate::ids::ValueId(i as u32));
+                        crate::session::value_json(&val, None)
+                    } else {
+                        failures.push(Mismatch { key: format!("values {name}"), expected: "a field or value".into(), actual: "no such name".into() });
+                        continue;
+                    };
+                    let expected = scalar_text(want);
+                    let actual_text = json_text(&actual);
+                    if expected != actual_text {
+                        failures.push(Mismatch {
+                            key: format!("values {name}"),
+                            expected: expected.unwrap_or_else(|| "empty".into()),
+                            actual: actual_text.unwrap_or_else(|| "empty".into()),
+                        });
+                    }
+                }
+            }
+        }
+        "submittable" => {
+            let want = matches!(v.as_scalar().map(|s| s.core_type()), Some(CoreType::Bool(true)));
+            let actual = s.is_submittable();
+            if want != actual {
+                let why = if actual {
+                    String::new()
+                } else {
+                    let problems = s.problems();
+                    let end = match s.path_end() {
+                        crate::form::Target::Summary => String::new(),
+                        crate::form::Target::Step(st) => format!("; the path ends at the exit step `{}`", form.step(st).id),
+                    };
+                    format!(" ({} problems{}{})", problems.len(), end, problems.first().map(|p| format!("; first: {} {} {}", p.field.clone().unwrap_or(p.step.clone()), p.check.as_str(), p.message)).unwrap_or_default())
+                };
+                failures.push(Mismatch { key: "submittable".into(), expected: want.to_string(), actual: format!("{actual}{why}") });
+            }
+        }
+        "submission" => {
+            let data = s.submission_data();
+            partial_match("submission", v, &data, failures);
+        }
+        "not_submitted" => {
+            let data = s.submission_data();
+            for p in list_of(v) {
+                let mut cur = Some(&data);
+                for seg in p.split('.') {
+                    cur = cur.and_then(|c| match c {
+                        Json::Object(m) => m.get(seg),
+                        Json::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+                        _ => None,
+                    });
+                }
+                if let Some(found) = cur {
+                    failures.push(Mismatch { key: format!("not_submitted {p}"), expected: "not in the submission".into(), actual: found.to_string() });
+                }
+            }
+        }
+        other => failures.push(Mismatch {
+            key: other.into(),
+            expected: "one of path, active, inactive, errors, no_errors, values, submittable, submission, not_submitted".into(),
+            actual: "an unknown expect key".into(),
+        }),
+    }
+}
+
+fn json_text(j: &Json) -> Option<String> {
+    match j {
+        Json::Null => None,
+        Json::String(s) => Some(s.clone()),
+        Json::Bool(b) => Some(b.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+fn partial_match(at: &str, want: &Node, got: &Json, failures: &mut Vec<Mismatch>) {
+    match (&want.kind, got) {
+        (NodeKind::Map(m), Json::Object(o)) => {
+            for (k, w) in m {
+                let key = k.as_str().unwrap_or_default();
+                match o.get(key) {
+                    Some(g) => partial_match(&format!("{at}.{key}"), w, g, failures),
+                    None if w.is_null() => {}
+                    None => failures.push(Mismatch { key: format!("{at}.{key}"), expected: node_text(w), actual: "missing".into() }),
+                }
+            }
+        }
+        (NodeKind::Seq(items), Json::Array(a)) => {
+            if items.len() != a.len() {
+                failures.push(Mismatch { key: at.into(), expected: format!("{} entries", items.len()), actual: format!("{} entries", a.len()) });
+            }
+            for (i, (w, g)) in items.iter().zip(a).enumerate() {
+                partial_match(&format!("{at}.{i}"), w, g, failures);
+            }
+        }
+        (NodeKind::Scalar(_), g) => {
+            let expected = scalar_text(want);
+            let actual = json_text(g);
+            if expected != actual {
+                failures.push(Mismatch { key: at.into(), expected: expected.unwrap_or_else(|| "empty".into()), actual: actual.unwrap_or_else(|| "empty".into()) });
+            }
+        }
+        _ => failures.push(Mismatch { key: at.into(), expected: node_text(want), actual: got.to_string() }),
+    }
+}
+
+fn node_text(n: &Node) -> String {
+    match &n.kind {
+        NodeKind::Scalar(s) => s.value.clone(),
+        NodeKind::Seq(_) => "a list".into(),
+        NodeKind::Map(_) => "a map".into(),
+    }
+}
