@@ -55,11 +55,12 @@ pub fn path_of(form: &Form, inst: Instance) -> String {
             out.push('.');
         }
         out.push_str(&form.field(f).id);
-        if form.field(f).is_repeated() && f != inst.field {
-            if let Some(e) = inst.entry {
-                out.push('.');
-                out.push_str(&e.to_string());
-            }
+        if form.field(f).is_repeated()
+            && f != inst.field
+            && let Some(e) = inst.entry
+        {
+            out.push('.');
+            out.push_str(&e.to_string());
         }
     }
     out

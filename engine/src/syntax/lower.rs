@@ -3,7 +3,7 @@
 //! field's type) and the shape of every value. Collects all diagnostics.
 
 use super::ast::*;
-use super::keys::{self, KeyDef, Shape};
+use super::keys::{self, KeyDef};
 use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::source::{CoreType, Node, NodeKind, Scalar};
 
@@ -27,9 +27,6 @@ struct Entries<'n> {
 impl<'n> Entries<'n> {
     fn get(&self, name: &str) -> Option<&'n Node> {
         self.entries.iter().find(|(k, _, _)| k.name == name).map(|(_, _, v)| *v)
-    }
-    fn key_span(&self, name: &str) -> Option<Span> {
-        self.entries.iter().find(|(k, _, _)| k.name == name).map(|(_, k, _)| k.span)
     }
 }
 
@@ -490,7 +487,6 @@ impl Lowerer {
                 _ => {}
             }
         }
-        let _ = e.key_span("type");
         if matches!(ty.as_deref(), Some("group")) && f.fields.is_empty() {
             self.err(
                 Diagnostic::error("E0102", head_span(node), "a group needs members under `fields:`")
@@ -545,9 +541,4 @@ fn head_span(node: &Node) -> Span {
 /// The keys a map of shape `table` takes, for suggestions elsewhere.
 pub fn key_names(table: &'static [KeyDef]) -> impl Iterator<Item = &'static str> {
     table.iter().map(|d| d.name)
-}
-
-#[allow(dead_code)]
-fn shape_of(def: &KeyDef) -> Shape {
-    def.shape
 }

@@ -1,0 +1,137 @@
+//! Unit tests of the session against small inline forms.
+
+use chrono::NaiveDate;
+
+use super::{Input, Session};
+use crate::form::Form;
+
+fn form(src: &str) -> Form {
+    let c = crate::compile(src);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    c.form.unwrap()
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+fn text(s: &str) -> Option<Input> {
+    Some(Input::Text(s.into()))
+}
+
+const BRANCHING: &str = r#"
+wegweiser: 1
+id: probe
+title: Probe
+steps:
+  - id: a
+    fields:
+      - { id: land, type: text, required: true }
+      - { id: detail, type: text, visible_if: land == "DE", required: true }
+    next:
+      - { if: land == "AT", goto: c }
+      - goto: b
+  - id: b
+    fields:
+      - { id: b_feld, type: text }
+    next: summary
+  - id: c
+    fields:
+      - { id: c_feld, type: text }
+"#;
+
+#[test]
+fn hidden_answers_stay_in_the_draft_but_count_as_empty_and_are_not_submitted() {
+    let f = form(BRANCHING);
+    let mut s = Session::new(&f, "de", today());
+    s.set_answer("land", text("DE")).unwrap();
+    let ch = s.set_answer("detail", text("Berlin")).unwrap();
+    assert!(ch.problems_cleared.iter().any(|p| p.field.as_deref() == Some("detail")));
+    assert_eq!(s.submission_data()["detail"], "Berlin");
+    let ch = s.set_answer("land", text("FR")).unwrap();
+    assert_eq!(ch.deactivated, vec!["detail".to_string()]);
+    assert!(s.answer("detail").is_some(), "kept in the draft");
+    assert!(s.submission_data().get("detail").is_none(), "never submitted while hidden");
+    let ch = s.set_answer("land", text("DE")).unwrap();
+    assert_eq!(ch.activated, vec!["detail".to_string()]);
+    assert_eq!(s.submission_data()["detail"], "Berlin", "comes back when shown again");
+}
+
+#[test]
+fn answers_on_steps_that_left_the_path_are_not_submitted() {
+    let f = form(BRANCHING);
+    let mut s = Session::new(&f, "de", today());
+    s.set_answer("land", text("DE")).unwrap();
+    s.set_answer("b_feld", text("x")).unwrap();
+    let ids = |s: &Session| s.path().iter().map(|p| f.step(*p).id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&s), ["a", "b"]);
+    let ch = s.set_answer("land", text("AT")).unwrap();
+    assert!(ch.path_changed);
+    assert_eq!(ids(&s), ["a", "c"]);
+    assert!(s.submission_data().get("b_feld").is_none());
+    assert!(s.answer("b_feld").is_some());
+}
+
+#[test]
+fn required_message_in_german_and_english() {
+    let f = form(BRANCHING);
+    let mut s = Session::new(&f, "de", today());
+    let p = s.problems();
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].check, crate::checks::CheckCode::Required);
+    let de = p[0].message.clone();
+    let f2 = form(&BRANCHING.replace("title: Probe", "languages: [de, en]\ntitle: Probe"));
+    let mut s = Session::new(&f2, "en", today());
+    let en = s.problems()[0].message.clone();
+    assert_ne!(de, en);
+    assert!(!de.is_empty() && !en.is_empty());
+}
+
+#[test]
+fn snapshot_restores_against_a_changed_form_and_reports_what_was_dropped() {
+    let f = form(BRANCHING);
+    let mut s = Session::new(&f, "de", today());
+    s.set_answer("land", text("DE")).unwrap();
+    s.set_answer("b_feld", text("x")).unwrap();
+    let snap = s.snapshot();
+    let json = serde_json::to_string(&snap).unwrap();
+    let snap: super::Snapshot = serde_json::from_str(&json).unwrap();
+    let changed = form(&BRANCHING.replace("b_feld", "b_neu"));
+    let (mut r, dropped) = Session::restore(&changed, &snap, today());
+    assert_eq!(dropped, vec!["b_feld".to_string()]);
+    assert_eq!(r.value(r.instance("land").unwrap()), crate::value::Value::Text("DE".into()));
+}
+
+#[test]
+fn repeated_group_entries_and_count() {
+    let f = form(
+        r#"
+wegweiser: 1
+id: probe
+title: Probe
+steps:
+  - id: a
+    fields:
+      - id: hund
+        type: group
+        repeat: { min: 1, max: 2 }
+        fields:
+          - { id: name, type: text, required: true }
+      - { id: anzahl, type: computed, value: count(hund) }
+"#,
+    );
+    let mut s = Session::new(&f, "de", today());
+    assert_eq!(s.problems().iter().map(|p| p.check.as_str()).collect::<Vec<_>>(), ["count"]);
+    s.set_answer("hund.0.name", text("Bello")).unwrap();
+    assert!(s.add_entry(f.field_by_id("hund").unwrap()));
+    assert!(s.problems().is_empty(), "a blank added entry blocks nothing: {:?}", s.problems());
+    s.set_answer("hund.1.name", text("Rex")).unwrap();
+    assert!(!s.add_entry(f.field_by_id("hund").unwrap()), "max 2");
+    s.set_answer("hund.2.name", text("Zu viel")).unwrap();
+    assert_eq!(s.problems().iter().map(|p| p.check.as_str()).collect::<Vec<_>>(), ["count"]);
+    s.remove_entry(f.field_by_id("hund").unwrap(), 0);
+    assert_eq!(s.answer("hund.0.name"), Some(&Input::Text("Rex".into())));
+    let anzahl = s.instance("anzahl").unwrap();
+    assert_eq!(s.value(anzahl), crate::value::Value::Number(2.into()));
+    assert_eq!(s.submission_data()["hund"][1]["name"], "Zu viel");
+}
