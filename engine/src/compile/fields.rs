@@ -452,7 +452,7 @@ impl<'a> Compiler<'a> {
             }),
             t => t.value_type(),
         };
-        Field {
+        let field = Field {
             id,
             ty,
             value_type,
@@ -484,7 +484,21 @@ impl<'a> Compiler<'a> {
             allow_test_ids: a.allow_test_ids,
             text,
             fim: a.fim.as_ref().map(|f| f.value.clone()),
+        };
+        // A default must pass the field's type, format and option checks, against all
+        // options whatever their `if` (§4); bounds are not checked at compile time.
+        if let (Some(d), Some(node)) = (&field.default, &a.default) {
+            let lang = self.languages[0].clone();
+            let checked = crate::session::fieldcheck::check_input(&field, Some(d), &lang, &Default::default(), &|_| true);
+            if let Some(f) = checked.failures.iter().find(|f| matches!(f.code, CheckCode::Type | CheckCode::Format | CheckCode::Option)) {
+                let why = crate::session::fieldcheck::message_for(f, "en");
+                self.err(
+                    Diagnostic::error("E0309", node.span, format!("this default fails the field's `{}` check: {why}", f.code.as_str()))
+                        .with_help("write the default as a citizen would answer it in the form's default language"),
+                );
+            }
         }
+        field
     }
 
     /// A condition (`visible_if`, `required`, `when`, `if`).
