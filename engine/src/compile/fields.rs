@@ -375,16 +375,21 @@ impl<'a> Compiler<'a> {
             FieldType::Text | FieldType::Textarea | FieldType::Email | FieldType::Phone => Some(5000),
             _ => None,
         });
-        let pattern = a.pattern.as_ref().and_then(|p| match Pattern::new(p.text()) {
-            Ok(p) => Some(p),
-            Err(e) => {
-                self.err(
-                    Diagnostic::error("E0209", p.span, format!("invalid regular expression: {}", describe_error(&e)))
-                        .with_help("patterns use the syntax of the Rust `regex` crate: no look-around, no back-references"),
-                );
-                None
-            }
-        });
+        let pattern =
+            a.pattern.as_ref().and_then(|p| match self.patterns.get(p.text()).cloned().map_or_else(|| Pattern::new(p.text()), Ok) {
+                Ok(compiled) => {
+                    // Forms repeat patterns (postcodes, plates); build each regex once.
+                    self.patterns.insert(p.text().to_string(), compiled.clone());
+                    Some(compiled)
+                }
+                Err(e) => {
+                    self.err(
+                        Diagnostic::error("E0209", p.span, format!("invalid regular expression: {}", describe_error(&e)))
+                            .with_help("patterns use the syntax of the Rust `regex` crate: no look-around, no back-references"),
+                    );
+                    None
+                }
+            });
         let options = match &a.options {
             None => Vec::new(),
             Some(OptionsAst::Inline(opts)) => self.options(opts, fid, ctx),

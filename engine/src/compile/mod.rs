@@ -49,6 +49,7 @@ pub fn compile(source: &str) -> Compiled {
         lists: HashMap::new(),
         used_lists: Vec::new(),
         site_spans: HashMap::new(),
+        patterns: HashMap::new(),
     };
     let form = c.form(&ast);
     let mut diagnostics = c.diags;
@@ -79,6 +80,8 @@ pub(crate) struct Compiler<'a> {
     pub used_lists: Vec<String>,
     /// Where each condition is written, for diagnostics about the graph.
     pub site_spans: HashMap<crate::form::Site, Span>,
+    /// Regular expressions built so far, by source.
+    pub patterns: HashMap<String, crate::pattern::Pattern>,
 }
 
 impl<'a> Compiler<'a> {

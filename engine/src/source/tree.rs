@@ -56,8 +56,14 @@ pub struct Scalar {
     pub style: Style,
     /// Forced to be a string by a `!!str` tag.
     pub tagged_str: bool,
-    /// Character offset in the file of each character of `value`, plus one past the end.
+    /// Character offset in the file of each character of `value`, plus one past the end;
+    /// empty when the value is written exactly as it reads (most plain scalars), then
+    /// character `i` is at `start + i`.
     offsets: Vec<u32>,
+    /// File offset of the first character.
+    start: u32,
+    /// Number of characters of the value.
+    len: u32,
 }
 
 impl Scalar {
@@ -78,6 +84,9 @@ impl Scalar {
 
     /// The file offset of character `i` of the value (clamped).
     pub fn offset_of(&self, i: u32) -> u32 {
+        if self.offsets.is_empty() {
+            return self.start + i.min(self.len);
+        }
         let i = (i as usize).min(self.offsets.len() - 1);
         self.offsets[i]
     }
@@ -288,10 +297,13 @@ impl Builder<'_> {
                 };
                 // Quoted scalars in flow context may carry trailing blanks in their span.
                 let end = self.trim_end(start, end);
-                let offsets =
-                    align(&value, &self.chars[(start as usize).min(self.chars.len())..(end as usize).min(self.chars.len())], start, style);
+                let raw = &self.chars[(start as usize).min(self.chars.len())..(end as usize).min(self.chars.len())];
+                let len = value.chars().count() as u32;
+                // Plain scalars usually read exactly as written: no offset table needed.
+                let identity = style == Style::Plain && raw.len() as u32 == len && raw.iter().copied().eq(value.chars());
+                let offsets = if identity { Vec::new() } else { align(&value, raw, start, style) };
                 let node = Node {
-                    kind: NodeKind::Scalar(Scalar { value: value.into_owned(), style, tagged_str, offsets }),
+                    kind: NodeKind::Scalar(Scalar { value: value.into_owned(), style, tagged_str, offsets, start, len }),
                     span: self.index.span(start, end),
                 };
                 self.push(node)?;
