@@ -35,6 +35,9 @@ pub struct Form {
     pub fim: Option<FimSchema>,
     /// Who reads what: the dependency graph for incremental evaluation.
     pub deps: DepGraph,
+    /// Field ids to fields, built on first use (not serialised: derived).
+    #[serde(skip)]
+    pub field_index: std::sync::OnceLock<std::collections::HashMap<String, FieldId>>,
 }
 
 /// `fim: { schema, version }`.
@@ -439,7 +442,9 @@ pub struct DepGraph {
 impl Form {
     /// The field with this id.
     pub fn field_by_id(&self, id: &str) -> Option<FieldId> {
-        self.fields.iter().position(|f| f.id == id).map(|i| FieldId(i as u32))
+        let index =
+            self.field_index.get_or_init(|| self.fields.iter().enumerate().map(|(i, f)| (f.id.clone(), FieldId(i as u32))).collect());
+        index.get(id).copied()
     }
 
     /// The step with this id.

@@ -615,6 +615,13 @@ impl<'a> Compiler<'a> {
     pub(super) fn compile_steps(&mut self, steps: &'a [StepAst], ids: &[StepId]) -> Vec<Step> {
         let count = steps.len();
         let mut out = Vec::with_capacity(count);
+        // Top-level fields per step, in one pass (forms have thousands of fields).
+        let mut top: Vec<Vec<FieldId>> = vec![Vec::new(); count];
+        for (i, slot) in self.fields.iter().enumerate() {
+            if slot.parent.is_none() && slot.step.ix() < count {
+                top[slot.step.ix()].push(FieldId(i as u32));
+            }
+        }
         for (i, s) in steps.iter().enumerate() {
             let sid = ids[i];
             let ctx = CheckCtx::default();
@@ -645,10 +652,7 @@ impl<'a> Compiler<'a> {
             let text = s.text.as_ref().map(|t| self.text(t, ctx));
             let section = s.section.as_ref().map(|t| self.text(t, ctx));
             let when = s.when.as_ref().and_then(|w| self.condition(w, ctx, Site::When(sid)));
-            let fields: Vec<FieldId> = (0..self.fields.len() as u32)
-                .map(FieldId)
-                .filter(|f| self.fields[f.ix()].step == sid && self.fields[f.ix()].parent.is_none())
-                .collect();
+            let fields = std::mem::take(&mut top[i]);
             let rules = s.rules.iter().enumerate().filter_map(|(n, r)| self.rule(r, ctx, Site::StepRule(sid, n as u32), false)).collect();
             let default_target = if i + 1 < count { Target::Step(StepId(i as u32 + 1)) } else { Target::Summary };
             let next = if kind == StepKind::Exit {

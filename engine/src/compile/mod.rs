@@ -170,6 +170,7 @@ impl<'a> Compiler<'a> {
             submission,
             fim,
             deps: Default::default(),
+            field_index: Default::default(),
         };
         graph::check_graph(self, ast, &mut form);
         Some(form)
