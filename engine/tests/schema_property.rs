@@ -180,15 +180,15 @@ impl Gen<'_> {
                 }
                 Some(Input::Text(rng.pick(&cands).clone()))
             }
-            FieldType::Email => text(rng.pick(&["erika@example.org", "max.mustermann@example.de"])),
-            FieldType::Phone => text(rng.pick(&["+49 2541 12345", "02541/123-45", "(0251) 123456"])),
+            FieldType::Email => text(*rng.pick(&["erika@example.org", "max.mustermann@example.de"])),
+            FieldType::Phone => text(*rng.pick(&["+49 2541 12345", "02541/123-45", "(0251) 123456"])),
             FieldType::Plz => {
                 let mut cands = vec!["48653".to_string(), "01067".to_string()];
                 cands.extend(self.literals.iter().filter(|l| l.len() == 5 && l.bytes().all(|b| b.is_ascii_digit())).cloned());
                 Some(Input::Text(rng.pick(&cands).clone()))
             }
-            FieldType::Iban => text(rng.pick(&["DE89370400440532013000", "DE02120300000000202051", "DE89 3704 0044 0532 0130 00"])),
-            FieldType::SteuerId => text(rng.pick(&["65929970489", "86095742719"])),
+            FieldType::Iban => text(*rng.pick(&["DE89370400440532013000", "DE02120300000000202051", "DE89 3704 0044 0532 0130 00"])),
+            FieldType::SteuerId => text(*rng.pick(&["65929970489", "86095742719"])),
             FieldType::Number | FieldType::Integer | FieldType::Money => {
                 let lo = lit_number(&field.min).and_then(|d| i64::try_from(d.ceil()).ok()).unwrap_or(0);
                 let hi = lit_number(&field.max).and_then(|d| i64::try_from(d.floor()).ok()).unwrap_or(lo + 2000).min(lo + 2000);
