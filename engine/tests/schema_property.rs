@@ -156,15 +156,23 @@ impl Gen<'_> {
     /// A valid-looking answer for an input field.
     fn valid(&self, s: &mut Session<'_>, f: FieldId, entry: Option<u32>, rng: &mut Rng) -> Option<Input> {
         let field: &Field = self.form.field(f);
-        if let Some(p) = self.pool.get(&field.id)
-            && rng.chance(40)
-        {
-            return Some(rng.pick(p).clone());
+        if let Some(p) = self.pool.get(&field.id) {
+            // Scenario files also mention ids outside `answers` (`chipnummer: pattern`).
+            let p: Vec<&Input> = p
+                .iter()
+                .filter(|i| match (i, &field.pattern) {
+                    (Input::Text(t), Some(pat)) => pat.is_match_whole(t),
+                    _ => true,
+                })
+                .collect();
+            if !p.is_empty() && (rng.chance(40) || field.pattern.is_some()) {
+                return Some((*rng.pick(&p)).clone());
+            }
         }
         let text = |v: &str| Some(Input::Text(v.to_string()));
         match field.ty {
             FieldType::Text | FieldType::Textarea => {
-                let mut cands: Vec<String> = ["Erika", "Müller-Lüdenscheidt GmbH", "Marktplatz 1", "Coesfeld", "Ein längerer Text über den Betrieb"]
+                let mut cands: Vec<String> = ["Erika", "Müller-Lüdenscheidt GmbH", "Marktplatz 1", "Coesfeld", "Ein längerer Text über den Betrieb", "https://www.example.de", "HRB 1234", "TÜ-AB 123", "276098106543210"]
                     .iter()
                     .map(|s| s.to_string())
                     .chain(self.literals.iter().cloned())
@@ -191,7 +199,7 @@ impl Gen<'_> {
             FieldType::SteuerId => text(*rng.pick(&["65929970489", "86095742719"])),
             FieldType::Number | FieldType::Integer | FieldType::Money => {
                 let lo = lit_number(&field.min).and_then(|d| i64::try_from(d.ceil()).ok()).unwrap_or(0);
-                let hi = lit_number(&field.max).and_then(|d| i64::try_from(d.floor()).ok()).unwrap_or(lo + 2000).min(lo + 2000);
+                let hi = lit_number(&field.max).and_then(|d| i64::try_from(d.floor()).ok()).unwrap_or(lo + if rng.chance(70) { 5 } else { 2000 }).min(lo + 2000);
                 let n = lo + rng.below((hi - lo + 1).max(1) as usize) as i64;
                 let cents = match field.ty {
                     FieldType::Money if n < hi && rng.chance(50) => Some(rng.below(100) as i64),
@@ -221,7 +229,7 @@ impl Gen<'_> {
                     Some(Input::Text(d.format("%-d.%-m.%Y").to_string()))
                 }
             }
-            FieldType::Boolean => Some(Input::Bool(rng.chance(50))),
+            FieldType::Boolean => Some(Input::Bool(rng.chance(75))),
             FieldType::Consent => Some(Input::Bool(true)),
             FieldType::Choice | FieldType::MultiChoice => {
                 let shown: Vec<String> =
@@ -351,6 +359,16 @@ impl Gen<'_> {
 
     /// Re-answers the fields that have problems (a citizen correcting their input).
     fn repair(&self, s: &mut Session<'_>, rng: &mut Rng) {
+        if s.path_end() != engine::form::Target::Summary {
+            // An exit page: change some answers on the way there.
+            for step in s.path().to_vec() {
+                for f in self.form.step(step).fields.clone() {
+                    if rng.chance(30) {
+                        self.fill(s, f, None, false, rng, true);
+                    }
+                }
+            }
+        }
         for p in s.problems() {
             match p.field.as_deref().and_then(|path| s.instance(path)) {
                 Some(inst) => self.fill(s, inst.field, inst.entry, false, rng, true),
@@ -386,7 +404,7 @@ fn check_form(path: &Path) {
                 g.walk(&mut s, noisy, &mut rng);
             }
             if !noisy {
-                for _ in 0..6 {
+                for _ in 0..10 {
                     if s.is_submittable() {
                         break;
                     }
@@ -395,6 +413,9 @@ fn check_form(path: &Path) {
                 }
             }
             total.set(total.get() + 1);
+            if std::env::var_os("SCHEMA_DEBUG").is_some() && !noisy && !s.is_submittable() && total.get() < 4 {
+                eprintln!("{:?}\n{:?}\n{:?}", s.path_end(), s.problems(), s.answers());
+            }
             if s.is_submittable() {
                 submittable.set(submittable.get() + 1);
                 let data = s.submission_data();
