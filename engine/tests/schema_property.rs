@@ -172,11 +172,21 @@ impl Gen<'_> {
         let text = |v: &str| Some(Input::Text(v.to_string()));
         match field.ty {
             FieldType::Text | FieldType::Textarea => {
-                let mut cands: Vec<String> = ["Erika", "Müller-Lüdenscheidt GmbH", "Marktplatz 1", "Coesfeld", "Ein längerer Text über den Betrieb", "https://www.example.de", "HRB 1234", "TÜ-AB 123", "276098106543210"]
-                    .iter()
-                    .map(|s| s.to_string())
-                    .chain(self.literals.iter().cloned())
-                    .collect();
+                let mut cands: Vec<String> = [
+                    "Erika",
+                    "Müller-Lüdenscheidt GmbH",
+                    "Marktplatz 1",
+                    "Coesfeld",
+                    "Ein längerer Text über den Betrieb",
+                    "https://www.example.de",
+                    "HRB 1234",
+                    "TÜ-AB 123",
+                    "276098106543210",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .chain(self.literals.iter().cloned())
+                .collect();
                 if let Some(p) = &field.pattern {
                     cands.retain(|c| p.is_match_whole(c));
                 }
@@ -199,7 +209,10 @@ impl Gen<'_> {
             FieldType::SteuerId => text(*rng.pick(&["65929970489", "86095742719"])),
             FieldType::Number | FieldType::Integer | FieldType::Money => {
                 let lo = lit_number(&field.min).and_then(|d| i64::try_from(d.ceil()).ok()).unwrap_or(0);
-                let hi = lit_number(&field.max).and_then(|d| i64::try_from(d.floor()).ok()).unwrap_or(lo + if rng.chance(70) { 5 } else { 2000 }).min(lo + 2000);
+                let hi = lit_number(&field.max)
+                    .and_then(|d| i64::try_from(d.floor()).ok())
+                    .unwrap_or(lo + if rng.chance(70) { 5 } else { 2000 })
+                    .min(lo + 2000);
                 let n = lo + rng.below((hi - lo + 1).max(1) as usize) as i64;
                 let cents = match field.ty {
                     FieldType::Money if n < hi && rng.chance(50) => Some(rng.below(100) as i64),

@@ -181,3 +181,68 @@ fn plain(text: &Text, lang: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(all(test, feature = "yaml"))]
+mod tests {
+    use super::*;
+
+    const FORM: &str = r#"
+wegweiser: 1
+id: schema-test
+languages: [de, en]
+title: { de: Schema-Test, en: Schema test }
+steps:
+  - id: eins
+    title: Eins
+    fields:
+      - { id: name, type: text, label: Name, required: true, max_length: 60, min_length: 2, pattern: "[A-Z].*" }
+      - { id: anzahl, type: integer, label: Anzahl }
+      - { id: betrag, type: money, label: Betrag }
+      - { id: faktor, type: number, label: Faktor }
+      - { id: tag, type: date, label: Tag }
+      - { id: ja, type: boolean, label: Ja? }
+      - { id: ok, type: consent, label: Ich bestätige }
+      - id: farbe
+        type: choice
+        label: Farbe
+        options: [{ value: rot, label: Rot }, { value: blau, label: Blau }]
+      - id: extras
+        type: multi_choice
+        label: Extras
+        options: [{ value: a, label: A }, { value: b, label: B }]
+      - { id: beleg, type: file, label: Beleg, accept: [application/pdf] }
+      - { id: hinweis, type: info, text: Nur ein Hinweis }
+  - id: zwei
+    title: Zwei
+    fields:
+      - id: adresse
+        type: group
+        label: Adresse
+        fields:
+          - { id: plz, type: plz, label: PLZ }
+          - { id: iban, type: iban, label: IBAN }
+          - { id: steuer_id, type: steuer_id, label: Steuer-ID }
+      - id: kind
+        type: group
+        label: Kind {{ index }}
+        repeat: { min: 1, max: 3 }
+        fields:
+          - { id: vorname, type: text, label: Vorname }
+          - { id: doppelt, type: computed, value: anzahl * 2, format: integer, label: Doppelt }
+      - { id: summe, type: computed, value: betrag * 2, format: money, label: Summe }
+      - { id: gruss, type: computed, value: '"Hallo " + name', label: Gruß }
+submission:
+  reference: T-{seq:4}
+"#;
+
+    #[test]
+    fn schema_of_every_field_type() {
+        let compiled = crate::compile(FORM);
+        let errors: Vec<_> = compiled.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        let schema = data_schema(compiled.form.as_ref().unwrap());
+        assert!(schema["properties"].get("hinweis").is_none());
+        assert!(schema.get("required").is_none());
+        insta::assert_json_snapshot!(schema);
+    }
+}
