@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, LineIndex};
 use crate::form::{FieldType, Form};
 use crate::ids::FieldId;
 use crate::session::{Input, Session};
-use crate::source::{CoreType, Node, NodeKind, parse_yaml};
+use crate::source::{parse_yaml, CoreType, Node, NodeKind};
 
 /// The outcome of one scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,22 +39,15 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
     let NodeKind::Map(top) = &root.kind else { return Err(err(&root, "a scenario file is a map with `today:` and `scenarios:`")) };
     let get = |pairs: &'_ [(Node, Node)], k: &str| pairs.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone());
     let Some(today_node) = get(top, "today") else {
-        return Err(vec![
-            Diagnostic::error("E0501", index.span(0, 0), "the scenario file needs `today:` (the engine has no clock)")
-                .with_help("add `today: 2026-11-22`"),
-        ]);
+        return Err(vec![Diagnostic::error("E0501", index.span(0, 0), "the scenario file needs `today:` (the engine has no clock)").with_help("add `today: 2026-11-22`")]);
     };
-    let today = today_node
-        .as_str()
-        .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-        .ok_or_else(|| err(&today_node, "`today` must be a date like 2026-11-22"))?;
+    let today = today_node.as_str().and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()).ok_or_else(|| err(&today_node, "`today` must be a date like 2026-11-22"))?;
     let Some(scenarios) = get(top, "scenarios") else { return Err(err(&root, "the scenario file needs `scenarios:`")) };
     let NodeKind::Seq(items) = &scenarios.kind else { return Err(err(&scenarios, "`scenarios` must be a list")) };
     let mut out = Vec::new();
     for item in items {
         let NodeKind::Map(pairs) = &item.kind else { return Err(err(item, "a scenario is a map with `name`, `answers` and `expect`")) };
-        let name =
-            get(pairs, "name").and_then(|n| n.as_str().map(String::from)).unwrap_or_else(|| format!("line {}", item.span.start.line));
+        let name = get(pairs, "name").and_then(|n| n.as_str().map(String::from)).unwrap_or_else(|| format!("line {}", item.span.start.line));
         let lang = get(pairs, "language").and_then(|n| n.as_str().map(String::from)).unwrap_or_else(|| form.default_language().to_string());
         let mut s = Session::new(form, &lang, today);
         let mut failures = Vec::new();
@@ -95,15 +88,7 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
 
 type Answer = (String, Option<(FieldId, u32)>, Option<Input>);
 
-fn collect_answers(
-    form: &Form,
-    key: &str,
-    parent: Option<(FieldId, String)>,
-    v: &Node,
-    lang: &str,
-    out: &mut Vec<Answer>,
-    failures: &mut Vec<Mismatch>,
-) {
+fn collect_answers(form: &Form, key: &str, parent: Option<(FieldId, String)>, v: &Node, lang: &str, out: &mut Vec<Answer>, failures: &mut Vec<Mismatch>) {
     let (id, path) = match &parent {
         None => (form.field_by_id(key).filter(|f| form.field(*f).parent.is_none()), key.to_string()),
         Some((g, prefix)) => (form.field(*g).members.iter().copied().find(|m| form.field(*m).id == key), format!("{prefix}.{key}")),
@@ -121,11 +106,7 @@ fn collect_answers(
     match field.ty {
         FieldType::Group if field.is_repeated() => {
             let NodeKind::Seq(entries) = &v.kind else {
-                failures.push(Mismatch {
-                    key: format!("answers {path}"),
-                    expected: "a list of entries".into(),
-                    actual: v.describe().into(),
-                });
+                failures.push(Mismatch { key: format!("answers {path}"), expected: "a list of entries".into(), actual: v.describe().into() });
                 return;
             };
             out.push((String::new(), Some((id, entries.len() as u32)), None));
@@ -146,11 +127,7 @@ fn collect_answers(
         }
         ty => match input_from_yaml(v, ty, lang) {
             Some(i) => out.push((path, None, Some(i))),
-            None => failures.push(Mismatch {
-                key: format!("answers {path}"),
-                expected: format!("an answer for a `{}` field", type_word(ty)),
-                actual: v.describe().into(),
-            }),
+            None => failures.push(Mismatch { key: format!("answers {path}"), expected: format!("an answer for a `{}` field", type_word(ty)), actual: v.describe().into() }),
         },
     }
 }
@@ -177,11 +154,7 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
             let expected = list_of(v);
             let actual: Vec<String> = s.path().iter().map(|id| form.step(*id).id.clone()).collect();
             if expected != actual {
-                failures.push(Mismatch {
-                    key: "path".into(),
-                    expected: format!("[{}]", expected.join(", ")),
-                    actual: format!("[{}]", actual.join(", ")),
-                });
+                failures.push(Mismatch { key: "path".into(), expected: format!("[{}]", expected.join(", ")), actual: format!("[{}]", actual.join(", ")) });
             }
         }
         "active" | "inactive" => {
@@ -208,10 +181,7 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
                 _ => list_of(v).into_iter().map(|p| (p, None)).collect(),
             };
             for (target, code) in items {
-                let step_id = target
-                    .strip_prefix("step:")
-                    .map(String::from)
-                    .or_else(|| (s.instance(&target).is_none() && form.step_by_id(&target).is_some()).then(|| target.clone()));
+                let step_id = target.strip_prefix("step:").map(String::from).or_else(|| (s.instance(&target).is_none() && form.step_by_id(&target).is_some()).then(|| target.clone()));
                 let mine: Vec<&crate::session::Problem> = problems
                     .iter()
                     .filter(|p| match &step_id {
@@ -232,11 +202,7 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
                     failures.push(Mismatch {
                         key: format!("{key} {target}"),
                         expected: if key == "errors" { code.unwrap_or_else(|| "a problem".into()) } else { "no problem".into() },
-                        actual: if mine.is_empty() {
-                            "no problem".into()
-                        } else {
-                            mine.iter().map(|p| format!("{} ({})", p.check.as_str(), p.message)).collect::<Vec<_>>().join(", ")
-                        },
+                        actual: if mine.is_empty() { "no problem".into() } else { mine.iter().map(|p| format!("{} ({})", p.check.as_str(), p.message)).collect::<Vec<_>>().join(", ") },
                     });
                 }
             }
@@ -252,11 +218,7 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
                         let val = s.named_value(crate::ids::ValueId(i as u32));
                         crate::session::value_json(&val, None)
                     } else {
-                        failures.push(Mismatch {
-                            key: format!("values {name}"),
-                            expected: "a field or value".into(),
-                            actual: "no such name".into(),
-                        });
+                        failures.push(Mismatch { key: format!("values {name}"), expected: "a field or value".into(), actual: "no such name".into() });
                         continue;
                     };
                     let expected = scalar_text(want);
@@ -283,15 +245,7 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
                         crate::form::Target::Summary => String::new(),
                         crate::form::Target::Step(st) => format!("; the path ends at the exit step `{}`", form.step(st).id),
                     };
-                    format!(
-                        " ({} problems{}{})",
-                        problems.len(),
-                        end,
-                        problems
-                            .first()
-                            .map(|p| format!("; first: {} {} {}", p.field.clone().unwrap_or(p.step.clone()), p.check.as_str(), p.message))
-                            .unwrap_or_default()
-                    )
+                    format!(" ({} problems{}{})", problems.len(), end, problems.first().map(|p| format!("; first: {} {} {}", p.field.clone().unwrap_or(p.step.clone()), p.check.as_str(), p.message)).unwrap_or_default())
                 };
                 failures.push(Mismatch { key: "submittable".into(), expected: want.to_string(), actual: format!("{actual}{why}") });
             }
@@ -312,11 +266,7 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
                     });
                 }
                 if let Some(found) = cur {
-                    failures.push(Mismatch {
-                        key: format!("not_submitted {p}"),
-                        expected: "not in the submission".into(),
-                        actual: found.to_string(),
-                    });
+                    failures.push(Mismatch { key: format!("not_submitted {p}"), expected: "not in the submission".into(), actual: found.to_string() });
                 }
             }
         }
@@ -351,11 +301,7 @@ fn partial_match(at: &str, want: &Node, got: &Json, failures: &mut Vec<Mismatch>
         }
         (NodeKind::Seq(items), Json::Array(a)) => {
             if items.len() != a.len() {
-                failures.push(Mismatch {
-                    key: at.into(),
-                    expected: format!("{} entries", items.len()),
-                    actual: format!("{} entries", a.len()),
-                });
+                failures.push(Mismatch { key: at.into(), expected: format!("{} entries", items.len()), actual: format!("{} entries", a.len()) });
             }
             for (i, (w, g)) in items.iter().zip(a).enumerate() {
                 partial_match(&format!("{at}.{i}"), w, g, failures);
@@ -365,11 +311,7 @@ fn partial_match(at: &str, want: &Node, got: &Json, failures: &mut Vec<Mismatch>
             let expected = scalar_text(want);
             let actual = json_text(g);
             if expected != actual {
-                failures.push(Mismatch {
-                    key: at.into(),
-                    expected: expected.unwrap_or_else(|| "empty".into()),
-                    actual: actual.unwrap_or_else(|| "empty".into()),
-                });
+                failures.push(Mismatch { key: at.into(), expected: expected.unwrap_or_else(|| "empty".into()), actual: actual.unwrap_or_else(|| "empty".into()) });
             }
         }
         _ => failures.push(Mismatch { key: at.into(), expected: node_text(want), actual: got.to_string() }),

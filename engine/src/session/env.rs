@@ -5,9 +5,9 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 
+use super::fieldcheck::{check_input, Bounds};
 use super::Session;
-use super::fieldcheck::{Bounds, check_input};
-use crate::expr::{CExpr, Env, eval};
+use crate::expr::{eval, CExpr, Env};
 use crate::form::{FieldType, Form, Format, StepKind, Target};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::value::Value;
@@ -193,10 +193,7 @@ impl Ctx<'_, '_> {
     /// The values of the options offered now.
     pub fn shown_options(&mut self, f: FieldId, entry: Option<u32>) -> Vec<String> {
         let form = self.s.form;
-        (0..form.field(f).options.len())
-            .filter(|&i| self.option_shown(f, entry, i))
-            .map(|i| form.field(f).options[i].value.clone())
-            .collect()
+        (0..form.field(f).options.len()).filter(|&i| self.option_shown(f, entry, i)).map(|i| form.field(f).options[i].value.clone()).collect()
     }
 
     /// The value of an instance as expressions see it: Empty when inactive (§8).

@@ -22,7 +22,7 @@ use crate::value::Value;
 pub use input::Input;
 pub use paths::Instance;
 pub use problems::Problem;
-pub use submission::{Submission, canonical_json, value_json};
+pub use submission::{canonical_json, value_json, Submission};
 
 /// One citizen's session with one form.
 #[derive(Debug, Clone)]
@@ -218,8 +218,7 @@ impl<'f> Session<'f> {
             return;
         }
         let prefix = format!("{}.", self.form.field(group).id);
-        let moved: Vec<(String, Input)> =
-            self.answers.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let moved: Vec<(String, Input)> = self.answers.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())).collect();
         for (k, _) in &moved {
             self.answers.remove(k);
         }

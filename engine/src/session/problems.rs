@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::env::Ctx;
-use super::fieldcheck::{Bounds, check_input, message_for};
+use super::fieldcheck::{check_input, message_for, Bounds};
 use super::{Instance, Session};
-use crate::checks::{CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_money, display_number};
+use crate::checks::{display_bool, display_date, display_money, display_number, CheckCode, CountBound, EntryWord, MessageCtx};
 use crate::form::{Display, FieldType, Rule, StepKind, TPart, Text};
 use crate::ids::{FieldId, StepId};
 use crate::value::Value;
@@ -65,8 +65,7 @@ impl Session<'_> {
         }
         let path = self.path_of(inst);
         let mut out = Vec::new();
-        let mut push =
-            |code: CheckCode, message: String| out.push(Problem { step: step.clone(), field: Some(path.clone()), check: code, message });
+        let mut push = |code: CheckCode, message: String| out.push(Problem { step: step.clone(), field: Some(path.clone()), check: code, message });
         match field.ty {
             FieldType::Computed | FieldType::Info => return Vec::new(),
             FieldType::Group => {
@@ -83,9 +82,7 @@ impl Session<'_> {
                         let mut ctx = MessageCtx::default().with_bound(bound.to_string());
                         ctx.count_bound = which;
                         ctx.entry = None::<EntryWord>;
-                        let msg = self
-                            .message(inst.field, CheckCode::Count, inst.entry)
-                            .unwrap_or_else(|| crate::checks::default_message(CheckCode::Count, &ctx, &lang));
+                        let msg = self.message(inst.field, CheckCode::Count, inst.entry).unwrap_or_else(|| crate::checks::default_message(CheckCode::Count, &ctx, &lang));
                         push(CheckCode::Count, msg);
                     }
                 }
@@ -106,9 +103,7 @@ impl Session<'_> {
             let required = field.required.as_ref().is_some_and(|r| Ctx { s: self }.evaluate(r, inst.entry).holds());
             if required {
                 let ctx = MessageCtx::new(field.ty.kind().unwrap_or_default());
-                let msg = self
-                    .message(inst.field, CheckCode::Required, inst.entry)
-                    .unwrap_or_else(|| crate::checks::default_message(CheckCode::Required, &ctx, &lang));
+                let msg = self.message(inst.field, CheckCode::Required, inst.entry).unwrap_or_else(|| crate::checks::default_message(CheckCode::Required, &ctx, &lang));
                 push(CheckCode::Required, msg);
             }
         } else {
@@ -116,11 +111,7 @@ impl Session<'_> {
                 let msg = self.message(inst.field, f.code, inst.entry).unwrap_or_else(|| message_for(f, &lang));
                 push(f.code, msg);
             }
-            if checked
-                .failures
-                .iter()
-                .any(|f| matches!(f.code, CheckCode::Type | CheckCode::Format | CheckCode::Option | CheckCode::FileType))
-            {
+            if checked.failures.iter().any(|f| matches!(f.code, CheckCode::Type | CheckCode::Format | CheckCode::Option | CheckCode::FileType)) {
                 return out;
             }
         }

@@ -88,9 +88,7 @@ impl Session<'_> {
         match field.ty {
             FieldType::Info => None,
             FieldType::Group if field.is_repeated() => {
-                let entries: Vec<u32> = (0..self.entry_count(f))
-                    .filter(|&e| self.is_active(Instance { field: field.members[0], entry: Some(e) }) || self.entry_has_active_member(f, e))
-                    .collect();
+                let entries: Vec<u32> = (0..self.entry_count(f)).filter(|&e| self.is_active(Instance { field: field.members[0], entry: Some(e) }) || self.entry_has_active_member(f, e)).collect();
                 let mut list = Vec::new();
                 for e in entries {
                     let obj = self.members_json(f, Some(e));
@@ -102,9 +100,7 @@ impl Session<'_> {
             }
             FieldType::Group => {
                 // A group that is not filled is left out, computed members included.
-                let filled = super::descendants(form, f)
-                    .into_iter()
-                    .any(|m| form.field(m).ty.is_input() && !self.value(Instance { field: m, entry }).is_empty());
+                let filled = super::descendants(form, f).into_iter().any(|m| form.field(m).ty.is_input() && !self.value(Instance { field: m, entry }).is_empty());
                 if !filled {
                     return None;
                 }

@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::Exit;
 use super::render::render_text;
+use super::Exit;
 
 /// Arguments of `wegweiser test`.
 #[derive(Debug, clap::Args)]
