@@ -39,6 +39,9 @@ impl Rng {
     fn chance(&mut self, percent: u64) -> bool {
         self.next() % 100 < percent
     }
+    fn text(&mut self, items: &[&str]) -> Option<Input> {
+        Some(Input::Text(self.pick(items).to_string()))
+    }
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
@@ -140,7 +143,7 @@ fn german(n: i64, cents: Option<i64>) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push('.');
         }
         grouped.push(c);
@@ -198,15 +201,15 @@ impl Gen<'_> {
                 }
                 Some(Input::Text(rng.pick(&cands).clone()))
             }
-            FieldType::Email => text(*rng.pick(&["erika@example.org", "max.mustermann@example.de"])),
-            FieldType::Phone => text(*rng.pick(&["+49 2541 12345", "02541/123-45", "(0251) 123456"])),
+            FieldType::Email => rng.text(&["erika@example.org", "max.mustermann@example.de"]),
+            FieldType::Phone => rng.text(&["+49 2541 12345", "02541/123-45", "(0251) 123456"]),
             FieldType::Plz => {
                 let mut cands = vec!["48653".to_string(), "01067".to_string()];
                 cands.extend(self.literals.iter().filter(|l| l.len() == 5 && l.bytes().all(|b| b.is_ascii_digit())).cloned());
                 Some(Input::Text(rng.pick(&cands).clone()))
             }
-            FieldType::Iban => text(*rng.pick(&["DE89370400440532013000", "DE02120300000000202051", "DE89 3704 0044 0532 0130 00"])),
-            FieldType::SteuerId => text(*rng.pick(&["65929970489", "86095742719"])),
+            FieldType::Iban => rng.text(&["DE89370400440532013000", "DE02120300000000202051", "DE89 3704 0044 0532 0130 00"]),
+            FieldType::SteuerId => rng.text(&["65929970489", "86095742719"]),
             FieldType::Number | FieldType::Integer | FieldType::Money => {
                 let lo = lit_number(&field.min).and_then(|d| i64::try_from(d.ceil()).ok()).unwrap_or(0);
                 let hi = lit_number(&field.max)
