@@ -13,6 +13,7 @@ pub mod diag;
 pub mod expr;
 pub mod form;
 pub mod ids;
+pub mod output;
 pub mod pattern;
 #[cfg(feature = "yaml")]
 pub mod scenario;

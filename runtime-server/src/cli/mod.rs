@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
 pub mod render;
+pub mod schema;
 pub mod test;
 
 /// Checks, tests and serves Wegweiser forms.
@@ -32,6 +33,8 @@ pub enum Command {
     Check(check::Args),
     /// Run the scenario tests (`*.test.yaml`) of forms.
     Test(test::Args),
+    /// Prints the JSON Schema of a form's submission data.
+    Schema(schema::Args),
 }
 
 /// How a command ended; becomes the process exit code.
@@ -80,5 +83,6 @@ pub fn run(cli: &Cli) -> Exit {
     match &cli.command {
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
+        Command::Schema(args) => schema::run(args),
     }
 }
