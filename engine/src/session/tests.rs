@@ -135,3 +135,17 @@ steps:
     assert_eq!(s.value(anzahl), crate::value::Value::Number(2.into()));
     assert_eq!(s.submission_data()["hund"][1]["name"], "Zu viel");
 }
+
+#[test]
+fn a_compiled_form_survives_serde_and_evaluates_the_same() {
+    let f = form(BRANCHING);
+    let json = serde_json::to_string(&f).unwrap();
+    let g: Form = serde_json::from_str(&json).unwrap();
+    let mut a = Session::new(&f, "de", today());
+    let mut b = Session::new(&g, "de", today());
+    for s in [&mut a, &mut b] {
+        s.set_answer("land", text("DE")).unwrap();
+    }
+    assert_eq!(a.problems(), b.problems());
+    assert_eq!(a.path(), b.path());
+}
