@@ -14,7 +14,12 @@ fn today() -> NaiveDate {
 
 fn form() -> Form {
     let c = engine::compile(&bigform::yaml());
-    let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{}:{} {}", d.span.start.line, d.span.start.column, d.message)).collect();
+    let errors: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{}:{} {}", d.span.start.line, d.span.start.column, d.message))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let form = c.form.expect("compiled");
     assert_eq!(form.fields.len(), bigform::FIELDS);

@@ -69,7 +69,9 @@ pub fn yaml() -> String {
             Kind::ReadsX => format!("{{ id: {id}, type: text, label: Feld {i}, required: true, visible_if: x > 5 }}"),
             Kind::Integer => format!("{{ id: {id}, type: integer, label: Zahl {i}, required: true, min: 0, max: 100 }}"),
             Kind::Computed => format!("{{ id: {id}, type: computed, label: Doppelt {i}, value: {} * 2 }}", self::id(i - 1)),
-            Kind::Conditional => format!("{{ id: {id}, type: text, label: Feld {i}, required: true, visible_if: {} < 50 }}", self::id(i - 2)),
+            Kind::Conditional => {
+                format!("{{ id: {id}, type: text, label: Feld {i}, required: true, visible_if: {} < 50 }}", self::id(i - 2))
+            }
             Kind::Text => format!("{{ id: {id}, type: text, label: Feld {i}, required: true, max_length: 60 }}"),
         };
         y.push_str("      - ");

@@ -274,7 +274,8 @@ impl<'f, R: BufRead> Term<'f, R> {
                 println!("  ! {e}");
                 continue;
             }
-            let problems: Vec<_> = self.s.step_problems(field.step).into_iter().filter(|p| p.field.as_deref() == Some(path.as_str())).collect();
+            let problems: Vec<_> =
+                self.s.step_problems(field.step).into_iter().filter(|p| p.field.as_deref() == Some(path.as_str())).collect();
             if problems.is_empty() {
                 return Ok(());
             }
@@ -347,7 +348,10 @@ impl<'f, R: BufRead> Term<'f, R> {
             println!("{}", serde_json::to_string_pretty(&doc).expect("serialisable"));
         } else {
             println!();
-            println!("{}", if self.de { "Der Antrag kann noch nicht abgeschickt werden:" } else { "The application cannot be submitted yet:" });
+            println!(
+                "{}",
+                if self.de { "Der Antrag kann noch nicht abgeschickt werden:" } else { "The application cannot be submitted yet:" }
+            );
             for p in self.s.problems() {
                 println!("  ! {} ({}): {}", p.field.unwrap_or_default(), p.step, p.message);
             }

@@ -91,7 +91,13 @@ fn verify(form: &Form, doc: &Json) -> Vec<String> {
         return out;
     }
     for p in s.problems() {
-        out.push(format!("{} ({}, {}): {}", p.field.as_deref().unwrap_or("-"), p.step, serde_json::to_value(p.check).unwrap_or_default(), p.message));
+        out.push(format!(
+            "{} ({}, {}): {}",
+            p.field.as_deref().unwrap_or("-"),
+            p.step,
+            serde_json::to_value(p.check).unwrap_or_default(),
+            p.message
+        ));
     }
     if !s.is_submittable() {
         out.push("the answers are not submittable".to_string());
@@ -108,7 +114,14 @@ fn verify(form: &Form, doc: &Json) -> Vec<String> {
 }
 
 /// Turns the object `obj` (the data, or a group's object) into answers by path.
-fn replay(form: &Form, group: Option<FieldId>, prefix: &str, obj: &serde_json::Map<String, Json>, answers: &mut Vec<(String, Option<Input>)>, out: &mut Vec<String>) {
+fn replay(
+    form: &Form,
+    group: Option<FieldId>,
+    prefix: &str,
+    obj: &serde_json::Map<String, Json>,
+    answers: &mut Vec<(String, Option<Input>)>,
+    out: &mut Vec<String>,
+) {
     for (key, v) in obj {
         let found = match group {
             None => form.field_by_id(key).filter(|f| form.field(*f).parent.is_none()),
