@@ -21,6 +21,8 @@ pub(super) struct State {
     active: Vec<HashMap<Option<u32>, bool>>,
     named: Vec<Option<Value>>,
     pub problems: HashMap<StepId, Vec<super::Problem>>,
+    /// Problems per field, by entry.
+    pub field_problems: Vec<HashMap<Option<u32>, Vec<super::Problem>>>,
     pub evals: u64,
 }
 
@@ -33,6 +35,7 @@ impl State {
             active: vec![HashMap::new(); form.fields.len()],
             named: vec![None; form.values.len()],
             problems: HashMap::new(),
+            field_problems: vec![HashMap::new(); form.fields.len()],
             evals: 0,
         }
     }
@@ -42,6 +45,11 @@ impl State {
         self.active.iter_mut().for_each(HashMap::clear);
         self.named.iter_mut().for_each(|v| *v = None);
         self.problems.clear();
+        self.field_problems.iter_mut().for_each(HashMap::clear);
+    }
+
+    pub fn invalidate_field_problems(&mut self, f: FieldId) {
+        self.field_problems[f.ix()].clear();
     }
 
     pub fn invalidate_field(&mut self, f: FieldId) {
@@ -158,8 +166,7 @@ impl Ctx<'_, '_> {
             if !field.ty.is_input() {
                 return false;
             }
-            let path = super::paths::path_of(form, super::Instance { field: m, entry: Some(e) });
-            let Some(input) = self.s.answers.get(&path) else { return false };
+            let Some(input) = self.s.by_inst.get(&super::Instance { field: m, entry: Some(e) }) else { return false };
             let lang = self.s.lang.clone();
             let given = check_input(field, Some(input), &lang, &Bounds::default(), &|_| true);
             if given.blank {
@@ -177,8 +184,7 @@ impl Ctx<'_, '_> {
 
     /// The raw input of an instance, or its default while unanswered.
     pub fn input(&self, f: FieldId, entry: Option<u32>) -> Option<super::Input> {
-        let path = super::paths::path_of(self.s.form, super::Instance { field: f, entry });
-        self.s.answers.get(&path).cloned().or_else(|| self.s.form.field(f).default.clone())
+        self.s.by_inst.get(&super::Instance { field: f, entry }).cloned().or_else(|| self.s.form.field(f).default.clone())
     }
 
     /// Whether option `i` of a choice is offered.

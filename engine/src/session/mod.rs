@@ -32,6 +32,8 @@ pub struct Session<'f> {
     today: NaiveDate,
     /// Raw answers by field path (`vorname`, `hund.0.name`, `adresse.strasse`).
     answers: BTreeMap<String, Input>,
+    /// The same answers by field instance, for lookups on the hot path.
+    by_inst: HashMap<Instance, Input>,
     /// Entries shown per repeated group (empty entries included).
     entries: HashMap<FieldId, u32>,
     state: env::State,
@@ -91,7 +93,15 @@ impl<'f> Session<'f> {
     /// form does not offer it; `today` comes from the caller (the engine has no clock).
     pub fn new(form: &'f Form, lang: &str, today: NaiveDate) -> Self {
         let lang = if form.languages.iter().any(|l| l == lang) { lang.to_string() } else { form.default_language().to_string() };
-        let mut s = Session { form, lang, today, answers: BTreeMap::new(), entries: HashMap::new(), state: env::State::new(form) };
+        let mut s = Session {
+            form,
+            lang,
+            today,
+            answers: BTreeMap::new(),
+            by_inst: HashMap::new(),
+            entries: HashMap::new(),
+            state: env::State::new(form),
+        };
         for (i, f) in form.fields.iter().enumerate() {
             if let Some(r) = &f.repeat {
                 s.entries.insert(FieldId(i as u32), r.min.max(1));
@@ -164,8 +174,14 @@ impl<'f> Session<'f> {
         let affected = self.affected_by(inst.field);
         let before = self.observe(&affected);
         match input {
-            Some(i) => self.answers.insert(canonical, i),
-            None => self.answers.remove(&canonical),
+            Some(i) => {
+                self.by_inst.insert(inst, i.clone());
+                self.answers.insert(canonical, i)
+            }
+            None => {
+                self.by_inst.remove(&inst);
+                self.answers.remove(&canonical)
+            }
         };
         Ok(self.apply(&affected, before))
     }
@@ -188,8 +204,14 @@ impl<'f> Session<'f> {
             }
             let canonical = paths::path_of(self.form, inst);
             match input {
-                Some(i) => self.answers.insert(canonical, i),
-                None => self.answers.remove(&canonical),
+                Some(i) => {
+                    self.by_inst.insert(inst, i.clone());
+                    self.answers.insert(canonical, i)
+                }
+                None => {
+                    self.by_inst.remove(&inst);
+                    self.answers.remove(&canonical)
+                }
             };
         }
         self.state.clear();
@@ -234,6 +256,7 @@ impl<'f> Session<'f> {
             self.answers.insert(format!("{prefix}{n}.{tail}"), v);
         }
         self.entries.insert(group, count - 1);
+        self.reindex();
         self.state.clear();
         self.recompute_path();
     }
@@ -350,9 +373,16 @@ impl<'f> Session<'f> {
                 dropped.push(path.clone());
             }
         }
+        s.reindex();
         s.state.clear();
         s.recompute_path();
         (s, dropped)
+    }
+
+    /// Rebuilds the instance index from the answers by path.
+    fn reindex(&mut self) {
+        let form = self.form;
+        self.by_inst = self.answers.iter().filter_map(|(p, i)| Some((paths::parse_path(form, p)?, i.clone()))).collect();
     }
 
     fn recompute_path(&mut self) -> bool {
@@ -454,6 +484,9 @@ impl<'f> Session<'f> {
         }
         for v in &a.values {
             self.state.invalidate_value(*v);
+        }
+        for f in &a.validate {
+            self.state.invalidate_field_problems(*f);
         }
         self.state.invalidate_problems();
         let mut changes = Changes::default();

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::env::Ctx;
 use super::fieldcheck::{Bounds, check_input, message_for};
-use super::{Instance, Session};
+use super::{Instance, Session, paths};
 use crate::checks::{CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_money, display_number};
 use crate::form::{Display, FieldType, Rule, StepKind, TPart, Text};
 use crate::ids::{FieldId, StepId};
@@ -56,17 +56,26 @@ impl Session<'_> {
 
     /// The problems of one field instance (inactive: none).
     pub(super) fn field_problems(&mut self, inst: Instance) -> Vec<Problem> {
+        if let Some(p) = self.state.field_problems[inst.field.ix()].get(&inst.entry) {
+            return p.clone();
+        }
+        let p = self.compute_field_problems(inst);
+        self.state.field_problems[inst.field.ix()].insert(inst.entry, p.clone());
+        p
+    }
+
+    fn compute_field_problems(&mut self, inst: Instance) -> Vec<Problem> {
         let form = self.form;
         let field = form.field(inst.field);
-        let lang = self.lang.clone();
-        let step = form.step(field.step).id.clone();
         if !self.is_active(inst) {
             return Vec::new();
         }
-        let path = self.path_of(inst);
+        let lang = self.lang.clone();
         let mut out = Vec::new();
-        let mut push =
-            |code: CheckCode, message: String| out.push(Problem { step: step.clone(), field: Some(path.clone()), check: code, message });
+        // The path and step strings are built only when there is a problem to report.
+        let mut push = |code: CheckCode, message: String| {
+            out.push(Problem { step: form.step(field.step).id.clone(), field: Some(paths::path_of(form, inst)), check: code, message })
+        };
         match field.ty {
             FieldType::Computed | FieldType::Info => return Vec::new(),
             FieldType::Group => {
