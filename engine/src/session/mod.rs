@@ -152,71 +152,67 @@ impl<'f> Session<'f> {
 
     /// Sets (or, with `None`, clears) the answer at `path` and reports what changed.
     pub fn set_answer(&mut self, path: &str, input: Option<Input>) -> Result<Changes, AnswerError> {
-        let inst = paths::parse_path(self.form, path).ok_or_else(|| AnswerError::UnknownField(path.to_string()))?;
-        let field = self.form.field(inst.field);
-        if !field.ty.is_input() {
-            return Err(AnswerError::UnknownField(path.to_string()));
-        }
-        if let Some(e) = inst.entry {
-            let g = field.repeat_group.expect("an entry implies a repeated group");
-            // Beyond `repeat.max` is allowed here so that the `count` check can report it
-            // (a post or a scenario may send more entries than the add button allows).
-            if e >= MAX_ENTRIES {
-                return Err(AnswerError::EntryOutOfRange(path.to_string()));
-            }
-            let count = self.entries.entry(g).or_insert(0);
-            *count = (*count).max(e + 1);
-        }
-        let canonical = paths::path_of(self.form, inst);
-        if self.answers.get(&canonical) == input.as_ref() {
+        let inst = self.input_instance(path)?;
+        let grows = self.entry_growth(inst);
+        if !grows && self.by_inst.get(&inst) == input.as_ref() {
             return Ok(Changes::default());
         }
         let affected = self.affected_by(inst.field);
         let before = self.observe(&affected);
-        match input {
-            Some(i) => {
-                self.by_inst.insert(inst, i.clone());
-                self.answers.insert(canonical, i)
-            }
-            None => {
-                self.by_inst.remove(&inst);
-                self.answers.remove(&canonical)
-            }
-        };
+        self.store(inst, input);
         Ok(self.apply(&affected, before))
     }
 
     /// Sets many answers at once (e.g. a posted step), re-evaluating once.
     pub fn set_answers(&mut self, answers: impl IntoIterator<Item = (String, Option<Input>)>) -> Result<(), AnswerError> {
         for (path, input) in answers {
-            let inst = paths::parse_path(self.form, &path).ok_or_else(|| AnswerError::UnknownField(path.clone()))?;
-            let field = self.form.field(inst.field);
-            if !field.ty.is_input() {
-                return Err(AnswerError::UnknownField(path));
-            }
-            if let Some(e) = inst.entry {
-                let g = field.repeat_group.expect("an entry implies a repeated group");
-                if e >= MAX_ENTRIES {
-                    return Err(AnswerError::EntryOutOfRange(path));
-                }
-                let count = self.entries.entry(g).or_insert(0);
-                *count = (*count).max(e + 1);
-            }
-            let canonical = paths::path_of(self.form, inst);
-            match input {
-                Some(i) => {
-                    self.by_inst.insert(inst, i.clone());
-                    self.answers.insert(canonical, i)
-                }
-                None => {
-                    self.by_inst.remove(&inst);
-                    self.answers.remove(&canonical)
-                }
-            };
+            let inst = self.input_instance(&path)?;
+            self.store(inst, input);
         }
         self.state.clear();
         self.recompute_path();
         Ok(())
+    }
+
+    /// The input field instance a path names.
+    fn input_instance(&self, path: &str) -> Result<Instance, AnswerError> {
+        let inst = paths::parse_path(self.form, path).ok_or_else(|| AnswerError::UnknownField(path.to_string()))?;
+        if !self.form.field(inst.field).ty.is_input() {
+            return Err(AnswerError::UnknownField(path.to_string()));
+        }
+        // Beyond `repeat.max` is allowed so that the `count` check can report it (a post or
+        // a scenario may send more entries than the add button allows), but not without bound.
+        if inst.entry.is_some_and(|e| e >= MAX_ENTRIES) {
+            return Err(AnswerError::EntryOutOfRange(path.to_string()));
+        }
+        Ok(inst)
+    }
+
+    /// Whether answering `inst` adds entries to its repeated group.
+    fn entry_growth(&self, inst: Instance) -> bool {
+        match (inst.entry, self.form.field(inst.field).repeat_group) {
+            (Some(e), Some(g)) => self.entry_count(g) < e + 1,
+            _ => false,
+        }
+    }
+
+    /// Stores an answer (and makes room for its entry).
+    fn store(&mut self, inst: Instance, input: Option<Input>) {
+        if let (Some(e), Some(g)) = (inst.entry, self.form.field(inst.field).repeat_group) {
+            let count = self.entries.entry(g).or_insert(0);
+            *count = (*count).max(e + 1);
+        }
+        let path = paths::path_of(self.form, inst);
+        match input {
+            Some(i) => {
+                self.by_inst.insert(inst, i.clone());
+                self.answers.insert(path, i);
+            }
+            None => {
+                self.by_inst.remove(&inst);
+                self.answers.remove(&path);
+            }
+        }
     }
 
     /// Adds an empty entry to a repeated group; false when the group is at its `max`.
