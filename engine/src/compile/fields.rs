@@ -155,58 +155,37 @@ impl<'a> Compiler<'a> {
             })
             .collect();
         // Depth-first ordering with cycle detection.
-        let n = calcs.len();
-        let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
-        let mut order = Vec::new();
-        let mut in_cycle = vec![false; n];
-        for start in 0..n {
-            if state[start] != 0 {
-                continue;
+        let mut in_cycle = vec![false; calcs.len()];
+        let mut cycles: Vec<(Vec<usize>, usize, (u32, u32))> = Vec::new();
+        let order = super::cycles::dfs(
+            &edges,
+            |e| e.0,
+            |stack, to| {
+                let (node, k) = *stack.last().expect("a cycle has a node");
+                cycles.push((stack.iter().map(|(x, _)| *x).collect(), to, edges[node][k - 1].1));
+            },
+        );
+        for (chain, to, span) in cycles {
+            for &c in &chain {
+                in_cycle[c] = true;
             }
-            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-            state[start] = 1;
-            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                if *next < edges[node].len() {
-                    let (to, span) = edges[node][*next];
-                    *next += 1;
-                    match state[to] {
-                        0 => {
-                            state[to] = 1;
-                            stack.push((to, 0));
-                        }
-                        1 => {
-                            // A cycle: the stack from `to` up to `node`.
-                            let pos = stack.iter().position(|(x, _)| *x == to).unwrap_or(0);
-                            let chain: Vec<usize> = stack[pos..].iter().map(|(x, _)| *x).collect();
-                            for &c in &chain {
-                                in_cycle[c] = true;
-                            }
-                            let names: Vec<String> =
-                                chain.iter().chain(std::iter::once(&to)).map(|&c| self.calc_name(calcs[c].0, values)).collect();
-                            let s = calcs[node].1.clone();
-                            let span = self.sub_span(&s, span);
-                            let msg = if chain.len() == 1 {
-                                format!("`{}` depends on itself", names[0])
-                            } else {
-                                format!(
-                                    "`{}` depends on itself through {}",
-                                    names[0],
-                                    names[1..names.len() - 1].iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ")
-                                )
-                            };
-                            self.err(Diagnostic::error("E0306", span, msg).with_help(format!(
-                                "the chain is {}; break it so that each calculation only uses values calculated before it",
-                                names.join(" → ")
-                            )));
-                        }
-                        _ => {}
-                    }
-                } else {
-                    state[node] = 2;
-                    order.push(node);
-                    stack.pop();
-                }
-            }
+            let node = *chain.last().expect("a cycle has a node");
+            let names: Vec<String> = chain.iter().chain(std::iter::once(&to)).map(|&c| self.calc_name(calcs[c].0, values)).collect();
+            let s = calcs[node].1.clone();
+            let span = self.sub_span(&s, span);
+            let msg = if chain.len() == 1 {
+                format!("`{}` depends on itself", names[0])
+            } else {
+                format!(
+                    "`{}` depends on itself through {}",
+                    names[0],
+                    names[1..names.len() - 1].iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ")
+                )
+            };
+            self.err(Diagnostic::error("E0306", span, msg).with_help(format!(
+                "the chain is {}; break it so that each calculation only uses values calculated before it",
+                names.join(" → ")
+            )));
         }
         let mut computed = HashMap::new();
         let mut named: Vec<Option<NamedValue>> = vec![None; values.len()];

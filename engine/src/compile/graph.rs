@@ -100,42 +100,23 @@ pub(super) fn check_graph(c: &mut Compiler<'_>, ast: &FormAst, form: &mut Form) 
         .collect();
 
     // Cycles in the step graph.
-    let mut state = vec![0u8; n];
     let mut acyclic = true;
-    for start in 0..n {
-        if state[start] != 0 {
-            continue;
-        }
-        let mut stack = vec![(start, 0usize)];
-        state[start] = 1;
-        while let Some(&mut (node, ref mut k)) = stack.last_mut() {
-            if *k < succ[node].len() {
-                let (to, b) = succ[node][*k];
-                *k += 1;
-                match state[to] {
-                    0 => {
-                        state[to] = 1;
-                        stack.push((to, 0));
-                    }
-                    1 => {
-                        acyclic = false;
-                        let pos = stack.iter().position(|(x, _)| *x == to).unwrap_or(0);
-                        let mut chain: Vec<String> = stack[pos..].iter().map(|(x, _)| format!("`{}`", form.steps[*x].id)).collect();
-                        chain.push(format!("`{}`", form.steps[to].id));
-                        let span = goto_span(node, b).unwrap_or(ast.steps[node].span);
-                        c.err(
-                            Diagnostic::error("E0302", span, format!("the steps form a cycle: {}", chain.join(" → ")))
-                                .with_help("an assistant always moves forward; to let citizens correct answers the summary links back to each step. Point this `goto` to a later step"),
-                        );
-                    }
-                    _ => {}
-                }
-            } else {
-                state[node] = 2;
-                stack.pop();
-            }
-        }
-    }
+    super::cycles::dfs(
+        &succ,
+        |e| e.0,
+        |stack, to| {
+            acyclic = false;
+            let mut chain: Vec<String> = stack.iter().map(|(x, _)| format!("`{}`", form.steps[*x].id)).collect();
+            chain.push(format!("`{}`", form.steps[to].id));
+            let (node, k) = *stack.last().expect("a cycle has a node");
+            let span = goto_span(node, succ[node][k - 1].1).unwrap_or(ast.steps[node].span);
+            c.err(
+                Diagnostic::error("E0302", span, format!("the steps form a cycle: {}", chain.join(" → "))).with_help(
+                    "an assistant always moves forward; to let citizens correct answers the summary links back to each step. Point this `goto` to a later step",
+                ),
+            );
+        },
+    );
 
     // Reachability from the first step.
     let mut reach = vec![false; n];
@@ -299,55 +280,34 @@ fn condition_cycles(c: &mut Compiler<'_>, form: &Form) {
             }
         }
     }
-    let mut state = vec![0u8; total];
-    for start in 0..total {
-        if state[start] != 0 {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        state[start] = 1;
-        while let Some(&mut (node, ref mut k)) = stack.last_mut() {
-            if *k < edges[node].len() {
-                let (to, _) = edges[node][*k];
-                *k += 1;
-                match state[to] {
-                    0 => {
-                        state[to] = 1;
-                        stack.push((to, 0));
-                    }
-                    1 => {
-                        let pos = stack.iter().position(|(x, _)| *x == to).unwrap_or(0);
-                        // The sites along the cycle; a cycle made only of calculations was
-                        // reported as E0306 already.
-                        let cyc: Vec<Site> = stack[pos..].iter().filter_map(|(x, k)| edges[*x].get(k - 1).and_then(|e| e.1)).collect();
-                        if cyc.iter().all(|s| matches!(s, Site::Computed(_) | Site::Value(_))) {
-                            continue;
-                        }
-                        let names: Vec<String> = stack[pos..]
-                            .iter()
-                            .filter_map(|(x, _)| {
-                                if *x < nf {
-                                    Some(format!("`{}`", form.fields[*x].id))
-                                } else if *x < nf + nv {
-                                    Some(format!("`{}`", form.values[*x - nf].id))
-                                } else {
-                                    None
-                                }
-                            })
-                            .collect();
-                        let site = cyc.iter().find(|s| !matches!(s, Site::Computed(_) | Site::Value(_))).copied();
-                        let span = site.and_then(|s| c.site_spans.get(&s).copied()).unwrap_or_default();
-                        c.err(
-                            Diagnostic::error("E0307", span, format!("these conditions decide each other in a circle: {}", names.join(" → ")))
-                                .with_help("a field's visibility (or a step's place on the path) cannot depend on itself; decide one of them from earlier answers only"),
-                        );
-                    }
-                    _ => {}
-                }
-            } else {
-                state[node] = 2;
-                stack.pop();
+    super::cycles::dfs(
+        &edges,
+        |e| e.0,
+        |stack, _to| {
+            // The sites along the cycle; a cycle made only of calculations was reported as
+            // E0306 already.
+            let cyc: Vec<Site> = stack.iter().filter_map(|(x, k)| edges[*x].get(k - 1).and_then(|e| e.1)).collect();
+            if cyc.iter().all(|s| matches!(s, Site::Computed(_) | Site::Value(_))) {
+                return;
             }
-        }
-    }
+            let names: Vec<String> = stack
+                .iter()
+                .filter_map(|(x, _)| {
+                    if *x < nf {
+                        Some(format!("`{}`", form.fields[*x].id))
+                    } else if *x < nf + nv {
+                        Some(format!("`{}`", form.values[*x - nf].id))
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            let site = cyc.iter().find(|s| !matches!(s, Site::Computed(_) | Site::Value(_))).copied();
+            let span = site.and_then(|s| c.site_spans.get(&s).copied()).unwrap_or_default();
+            c.err(
+                Diagnostic::error("E0307", span, format!("these conditions decide each other in a circle: {}", names.join(" → ")))
+                    .with_help("a field's visibility (or a step's place on the path) cannot depend on itself; decide one of them from earlier answers only"),
+            );
+        },
+    );
 }

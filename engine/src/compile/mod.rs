@@ -2,6 +2,7 @@
 //! dependency graph and the graph checks. Collects every diagnostic; never stops at the
 //! first error.
 
+mod cycles;
 mod fields;
 pub use fields::input_from_yaml;
 mod graph;
