@@ -428,6 +428,29 @@ pub enum Site {
     Next(StepId, u32),
 }
 
+impl Site {
+    /// Where the site is, in words an author recognises (`step `halter`: when`).
+    pub fn describe(&self, form: &Form) -> String {
+        let f = |id: &FieldId| form.fields[id.ix()].id.clone();
+        let s = |id: &StepId| form.steps[id.ix()].id.clone();
+        match self {
+            Site::Visible(x) => format!("field `{}`: visible_if", f(x)),
+            Site::Required(x) => format!("field `{}`: required", f(x)),
+            Site::Min(x) => format!("field `{}`: min", f(x)),
+            Site::Max(x) => format!("field `{}`: max", f(x)),
+            Site::Computed(x) => format!("field `{}`: value", f(x)),
+            Site::OptionIf(x, n) => {
+                format!("field `{}`: option `{}` if", f(x), form.fields[x.ix()].options.get(*n as usize).map_or("", |o| o.value.as_str()))
+            }
+            Site::FieldRule(x, n) => format!("field `{}`: rule {}", f(x), n + 1),
+            Site::StepRule(x, n) => format!("step `{}`: rule {}", s(x), n + 1),
+            Site::Value(v) => format!("value `{}`", form.values[v.ix()].id),
+            Site::When(x) => format!("step `{}`: when", s(x)),
+            Site::Next(x, n) => format!("step `{}`: next branch {}", s(x), n + 1),
+        }
+    }
+}
+
 /// Who reads what.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DepGraph {
@@ -460,6 +483,56 @@ impl Form {
     /// The step.
     pub fn step(&self, id: StepId) -> &Step {
         &self.steps[id.ix()]
+    }
+
+    /// Every place where the form evaluates an expression, with the expression.
+    pub fn sites(&self) -> Vec<(Site, &CExpr)> {
+        let form = self;
+        let mut out = Vec::new();
+        for (i, f) in form.fields.iter().enumerate() {
+            let id = FieldId(i as u32);
+            if let Some(e) = &f.visible_if {
+                out.push((Site::Visible(id), e));
+            }
+            if let Some(e) = &f.required {
+                out.push((Site::Required(id), e));
+            }
+            if let Some(e) = &f.min {
+                out.push((Site::Min(id), e));
+            }
+            if let Some(e) = &f.max {
+                out.push((Site::Max(id), e));
+            }
+            if let Some(e) = &f.value {
+                out.push((Site::Computed(id), e));
+            }
+            for (n, o) in f.options.iter().enumerate() {
+                if let Some(e) = &o.cond {
+                    out.push((Site::OptionIf(id, n as u32), e));
+                }
+            }
+            for (n, r) in f.rules.iter().enumerate() {
+                out.push((Site::FieldRule(id, n as u32), &r.check));
+            }
+        }
+        for (i, v) in form.values.iter().enumerate() {
+            out.push((Site::Value(ValueId(i as u32)), &v.expr));
+        }
+        for (i, s) in form.steps.iter().enumerate() {
+            let id = StepId(i as u32);
+            if let Some(e) = &s.when {
+                out.push((Site::When(id), e));
+            }
+            for (n, b) in s.next.iter().enumerate() {
+                if let Some(e) = &b.cond {
+                    out.push((Site::Next(id, n as u32), e));
+                }
+            }
+            for (n, r) in s.rules.iter().enumerate() {
+                out.push((Site::StepRule(id, n as u32), &r.check));
+            }
+        }
+        out
     }
 
     /// The default language.

@@ -18,6 +18,8 @@ pub struct Outcome {
     pub name: String,
     /// The expectations that did not hold.
     pub failures: Vec<Mismatch>,
+    /// Every condition with whether it held after the scenario's answers (for `--coverage`).
+    pub conditions: Vec<(crate::form::Site, bool)>,
 }
 
 /// One expectation that did not hold.
@@ -88,7 +90,8 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
                 check(&mut s, k.as_str().unwrap_or_default(), v, &mut failures);
             }
         }
-        out.push(Outcome { name, failures });
+        let conditions = s.condition_outcomes();
+        out.push(Outcome { name, failures, conditions });
     }
     Ok(out)
 }
@@ -382,4 +385,40 @@ fn node_text(n: &Node) -> String {
         NodeKind::Seq(_) => "a list".into(),
         NodeKind::Map(_) => "a map".into(),
     }
+}
+
+/// The conditions that the scenarios never saw both true and false, described for the
+/// author, in the form's order.
+pub fn uncovered(form: &Form, outcomes: &[Outcome]) -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<crate::form::Site, (bool, bool)> = std::collections::BTreeMap::new();
+    for (site, e) in form.sites() {
+        // A constant (`required: true`) has no branch to cover.
+        if matches!(e, crate::expr::CExpr::Lit(_)) {
+            continue;
+        }
+        if !matches!(
+            site,
+            crate::form::Site::Min(_) | crate::form::Site::Max(_) | crate::form::Site::Computed(_) | crate::form::Site::Value(_)
+        ) {
+            seen.insert(site, (false, false));
+        }
+    }
+    for o in outcomes {
+        for (site, holds) in &o.conditions {
+            if let Some(e) = seen.get_mut(site) {
+                if *holds { e.0 = true } else { e.1 = true }
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, (t, f))| !(*t && *f))
+        .map(|(site, (t, f))| {
+            let never = match (t, f) {
+                (false, false) => "never evaluated",
+                (true, false) => "never false",
+                _ => "never true",
+            };
+            format!("{} — {never}", site.describe(form))
+        })
+        .collect()
 }

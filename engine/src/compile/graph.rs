@@ -10,55 +10,6 @@ use crate::form::{DepGraph, Form, Site, StepKind, Target};
 use crate::ids::{FieldId, StepId};
 use crate::syntax::ast::{FormAst, NextAst};
 
-/// Every expression site of the form with its expression.
-pub(crate) fn sites(form: &Form) -> Vec<(Site, &CExpr)> {
-    let mut out = Vec::new();
-    for (i, f) in form.fields.iter().enumerate() {
-        let id = FieldId(i as u32);
-        if let Some(e) = &f.visible_if {
-            out.push((Site::Visible(id), e));
-        }
-        if let Some(e) = &f.required {
-            out.push((Site::Required(id), e));
-        }
-        if let Some(e) = &f.min {
-            out.push((Site::Min(id), e));
-        }
-        if let Some(e) = &f.max {
-            out.push((Site::Max(id), e));
-        }
-        if let Some(e) = &f.value {
-            out.push((Site::Computed(id), e));
-        }
-        for (n, o) in f.options.iter().enumerate() {
-            if let Some(e) = &o.cond {
-                out.push((Site::OptionIf(id, n as u32), e));
-            }
-        }
-        for (n, r) in f.rules.iter().enumerate() {
-            out.push((Site::FieldRule(id, n as u32), &r.check));
-        }
-    }
-    for (i, v) in form.values.iter().enumerate() {
-        out.push((Site::Value(crate::ids::ValueId(i as u32)), &v.expr));
-    }
-    for (i, s) in form.steps.iter().enumerate() {
-        let id = StepId(i as u32);
-        if let Some(e) = &s.when {
-            out.push((Site::When(id), e));
-        }
-        for (n, b) in s.next.iter().enumerate() {
-            if let Some(e) = &b.cond {
-                out.push((Site::Next(id, n as u32), e));
-            }
-        }
-        for (n, r) in s.rules.iter().enumerate() {
-            out.push((Site::StepRule(id, n as u32), &r.check));
-        }
-    }
-    out
-}
-
 fn deps_of(e: &CExpr) -> Vec<Dep> {
     let mut v = Vec::new();
     e.deps(&mut v);
@@ -72,7 +23,7 @@ pub(super) fn check_graph(c: &mut Compiler<'_>, ast: &FormAst, form: &mut Form) 
         value_readers: vec![Vec::new(); form.values.len()],
         today_readers: Vec::new(),
     };
-    for (site, e) in sites(form) {
+    for (site, e) in form.sites() {
         for d in deps_of(e) {
             match d {
                 Dep::Field(f) => g.field_readers[f.ix()].push(site),
@@ -192,7 +143,7 @@ fn has(set: &[u64], i: usize) -> bool {
 /// W0404: a `when` or `next` reading a field of a later step, a `visible_if` reading a
 /// field of a later step.
 fn later_reads(c: &mut Compiler<'_>, form: &Form, preds: &[Vec<u64>]) {
-    for (site, e) in sites(form) {
+    for (site, e) in form.sites() {
         let (step, own_ok, what) = match site {
             Site::When(s) => (s, false, "this `when`"),
             Site::Next(s, _) => (s, true, "this `next` condition"),

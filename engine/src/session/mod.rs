@@ -568,3 +568,25 @@ fn descendants(form: &Form, g: FieldId) -> Vec<FieldId> {
 
 #[cfg(all(test, feature = "yaml"))]
 mod tests;
+
+impl Session<'_> {
+    /// Every condition of the form (`when`, `next` branches, `visible_if`, `required`,
+    /// option `if`, rules) with whether it holds now, per entry in repeated groups. Used by
+    /// `wegweiser test --coverage` to find branches no scenario covers.
+    pub fn condition_outcomes(&mut self) -> Vec<(Site, bool)> {
+        let form = self.form;
+        let mut out = Vec::new();
+        for (site, e) in form.sites() {
+            let entries = match site {
+                Site::Min(_) | Site::Max(_) | Site::Computed(_) | Site::Value(_) => continue,
+                Site::Visible(f) | Site::Required(f) | Site::OptionIf(f, _) | Site::FieldRule(f, _) => self.instances_of(f),
+                Site::StepRule(..) | Site::When(_) | Site::Next(..) => vec![None],
+            };
+            for entry in entries {
+                let holds = env::Ctx { s: self }.evaluate(e, entry).holds();
+                out.push((site, holds));
+            }
+        }
+        out
+    }
+}

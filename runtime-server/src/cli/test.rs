@@ -14,11 +14,14 @@ pub struct Args {
     /// Scenario files (`foo.test.yaml`), form files (`foo.yaml`) or folders to search.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Also list, per form, every condition the scenarios never saw both true and false.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 /// Runs the command and prints its report.
 pub fn run(args: &Args) -> Exit {
-    let (out, exit) = test(&args.paths);
+    let (out, exit) = test(&args.paths, args.coverage);
     print!("{out}");
     exit
 }
@@ -63,7 +66,7 @@ fn scenario_files(paths: &[PathBuf], out: &mut String) -> Option<Vec<PathBuf>> {
 }
 
 /// Runs every scenario file; returns the report and the exit status.
-pub fn test(paths: &[PathBuf]) -> (String, Exit) {
+pub fn test(paths: &[PathBuf], coverage: bool) -> (String, Exit) {
     let mut out = String::new();
     let Some(files) = scenario_files(paths, &mut out) else { return (out, Exit::Failure) };
     let (mut passed, mut failed) = (0usize, 0usize);
@@ -96,6 +99,17 @@ pub fn test(paths: &[PathBuf]) -> (String, Exit) {
                 failed += 1;
             }
             Ok(outcomes) => {
+                if coverage {
+                    let gaps = engine::scenario::uncovered(&form, &outcomes);
+                    if gaps.is_empty() {
+                        let _ = writeln!(out, "coverage {}: every condition seen true and false", form_path.display());
+                    } else {
+                        let _ = writeln!(out, "coverage {}: {} conditions not seen both true and false:", form_path.display(), gaps.len());
+                        for g in gaps {
+                            let _ = writeln!(out, "         {g}");
+                        }
+                    }
+                }
                 for o in outcomes {
                     if o.failures.is_empty() {
                         passed += 1;
