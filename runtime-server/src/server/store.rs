@@ -77,9 +77,9 @@ pub struct NewSubmission<'a> {
     /// The year for the `{year}` counter.
     pub year: i64,
     /// Builds the reference from the sequence number.
-    pub reference: &'a dyn Fn(i64) -> String,
+    pub reference: &'a (dyn Fn(i64) -> String + Sync),
     /// Builds the document from the reference.
-    pub document: &'a dyn Fn(&str) -> String,
+    pub document: &'a (dyn Fn(&str) -> String + Sync),
     /// Webhook URL and secret variable, when the form has one.
     pub webhook: Option<(&'a str, Option<&'a str>)>,
     /// Now (Unix ms).

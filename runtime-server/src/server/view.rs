@@ -192,7 +192,8 @@ pub fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
 
 /// The paths of the active field instances of a step.
 pub fn active_paths(s: &mut Session<'_>, step: StepId) -> BTreeSet<String> {
-    step_instances(s, step).into_iter().filter(|i| s.is_active(*i)).map(|i| s.path_of(i)).collect()
+    let all = step_instances(s, step);
+    all.into_iter().filter_map(|i| if s.is_active(i) { Some(s.path_of(i)) } else { None }).collect()
 }
 
 /// The view of a step's fields, with the errors to show by path.
