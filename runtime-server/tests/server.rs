@@ -55,14 +55,19 @@ fn scenario(form: &Form, name: &str) -> Scenario {
         .iter()
         .find(|i| {
             let NodeKind::Map(p) = &i.kind else { return false };
-            get(p, "name").and_then(|n| n.as_str().map(|s| s.contains("vollständig"))).unwrap_or(false)
-                && get(p, "language").is_none()
+            get(p, "name").and_then(|n| n.as_str().map(|s| s.contains("vollständig"))).unwrap_or(false) && get(p, "language").is_none()
         })
         .expect("a complete scenario");
     let NodeKind::Map(p) = &complete.kind else { panic!() };
     let NodeKind::Map(answers) = &get(p, "answers").unwrap().kind else { panic!() };
     let mut out = Scenario { today, answers: Vec::new(), entries: HashMap::new() };
-    fn collect(form: &Form, members: Option<&[engine::ids::FieldId]>, prefix: &str, pairs: &[(engine::source::Node, engine::source::Node)], out: &mut Scenario) {
+    fn collect(
+        form: &Form,
+        members: Option<&[engine::ids::FieldId]>,
+        prefix: &str,
+        pairs: &[(engine::source::Node, engine::source::Node)],
+        out: &mut Scenario,
+    ) {
         for (k, v) in pairs {
             let key = k.as_str().unwrap();
             let id = match members {
@@ -140,7 +145,8 @@ impl Browser {
         let location = res.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string());
         let headers = res.headers().clone();
         let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        Page { status, location, headers, body: String::from_utf8_lossy(&body).into_owned() }
+        // minijinja escapes `/` in attributes as `&#x2f;`, which browsers read as `/`.
+        Page { status, location, headers, body: String::from_utf8_lossy(&body).replace("&#x2f;", "/") }
     }
 
     fn cookie_header(&self) -> String {
@@ -203,7 +209,8 @@ fn file_content(mime: &str, size: u64) -> Vec<u8> {
 async fn walk_to_summary(b: &mut Browser, form: &Form, sc: &Scenario) -> Page {
     let start = b.get(&format!("/f/{}", form.id)).await;
     assert_eq!(start.status, StatusCode::OK);
-    let mut url = start.body.split("href=\"").find(|s| s.starts_with(&format!("/f/{}/s/", form.id))).unwrap().split('"').next().unwrap().to_string();
+    let mut url =
+        start.body.split("href=\"").find(|s| s.starts_with(&format!("/f/{}/s/", form.id))).unwrap().split('"').next().unwrap().to_string();
     for _ in 0..40 {
         if url.ends_with("/summary") {
             let page = b.get(&url).await;
@@ -211,7 +218,7 @@ async fn walk_to_summary(b: &mut Browser, form: &Form, sc: &Scenario) -> Page {
             return page;
         }
         let page = b.get(&url).await;
-        assert_eq!(page.status, StatusCode::OK, "{url} of {}: {:?}", form.id, page.location);
+        assert_eq!(page.status, StatusCode::OK, "{url} of {}: {:?} {}", form.id, page.location, page.body);
         let step_id = url.rsplit('/').next().unwrap().to_string();
         let step = form.step_by_id(&step_id).unwrap();
         let mut csrf = page.csrf();
@@ -274,10 +281,10 @@ async fn walk_all(url: &str) {
         let mut b = Browser::new(app(state.clone()));
         let summary = walk_to_summary(&mut b, &form, &sc).await;
         assert!(summary.body.contains("Prüfen Sie Ihre Angaben"));
-        let r = submit(&mut b, name, &summary).await;
+        let r = submit(&mut b, &form.id, &summary).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
-        assert_eq!(r.location.as_deref(), Some(format!("/f/{name}/confirmation").as_str()));
-        let conf = b.get(&format!("/f/{name}/confirmation")).await;
+        assert_eq!(r.location.as_deref(), Some(format!("/f/{}/confirmation", form.id).as_str()));
+        let conf = b.get(&format!("/f/{}/confirmation", form.id)).await;
         let prefix = form.submission.reference.split('{').next().unwrap();
         let reference = between(&conf.body, "class=\"reference\">", "<").unwrap();
         assert!(reference.starts_with(prefix), "{name}: {reference}");
@@ -320,7 +327,7 @@ async fn double_submit(url: &str, fresh: bool) {
     let fields = [("_csrf".to_string(), summary.csrf()), ("_idempotency".to_string(), idem)];
     let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
     let req = || {
-        Request::post("/f/hundesteuer/submit")
+        Request::post("/f/hundesteuer-anmeldung/submit")
             .header(header::COOKIE, b.cookie_header())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(body.clone()))
@@ -345,7 +352,7 @@ async fn two_concurrent_submissions_store_one() {
 async fn security_headers_on_every_page() {
     let (_, _, state) = hundesteuer(&sqlite_url()).await;
     let mut b = Browser::new(app(state));
-    for uri in ["/", "/f/hundesteuer", "/f/hundesteuer/s/zustaendigkeit", "/nowhere"] {
+    for uri in ["/", "/f/hundesteuer-anmeldung", "/f/hundesteuer-anmeldung/s/zustaendigkeit", "/nowhere"] {
         let p = b.get(uri).await;
         let csp = p.headers.get("content-security-policy").unwrap().to_str().unwrap();
         assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{uri}");
@@ -365,7 +372,7 @@ async fn security_headers_on_every_page() {
 async fn post_without_or_with_wrong_csrf_token_is_403() {
     let (_, _, state) = hundesteuer(&sqlite_url()).await;
     let mut b = Browser::new(app(state));
-    let url = "/f/hundesteuer/s/zustaendigkeit";
+    let url = "/f/hundesteuer-anmeldung/s/zustaendigkeit";
     let page = b.get(url).await;
     let r = b.post(url, &[("wohnsitz_bitburg".into(), "true".into())]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -380,7 +387,7 @@ async fn post_without_or_with_wrong_csrf_token_is_403() {
         .body(Body::from(body))
         .unwrap();
     assert_eq!(b.send(req).await.status, StatusCode::FORBIDDEN);
-    let r = b.post("/f/hundesteuer/submit", &[]).await;
+    let r = b.post("/f/hundesteuer-anmeldung/submit", &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -390,7 +397,7 @@ async fn oversized_body_is_413() {
     let store = Store::connect(&sqlite_url()).await.unwrap();
     let state = AppState::new(vec![form], store, Config { max_body: 10_000, ..Config::default() });
     let mut b = Browser::new(app(state));
-    let url = "/f/hundesteuer/s/zustaendigkeit";
+    let url = "/f/hundesteuer-anmeldung/s/zustaendigkeit";
     let csrf = b.get(url).await.csrf();
     let r = b.post(url, &[("_csrf".into(), csrf), ("vorname".into(), "x".repeat(20_000))]).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -409,7 +416,7 @@ async fn answers_are_escaped_in_the_step_and_the_summary() {
     let summary = walk_to_summary(&mut b, &form, &sc).await;
     assert!(!summary.body.contains(xss));
     assert!(summary.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
-    let step = b.get("/f/hundesteuer/s/halter").await;
+    let step = b.get("/f/hundesteuer-anmeldung/s/halter").await;
     assert!(!step.body.contains(xss));
     assert!(step.body.contains("&lt;script&gt;"));
 }
@@ -418,18 +425,20 @@ async fn answers_are_escaped_in_the_step_and_the_summary() {
 async fn skipping_steps_submits_nothing() {
     let (_, _, state) = hundesteuer(&sqlite_url()).await;
     let mut b = Browser::new(app(state.clone()));
-    let csrf = b.get("/f/hundesteuer/s/zustaendigkeit").await.csrf();
+    let csrf = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit").await.csrf();
     // A later step: redirected to the first incomplete one.
-    let r = b.post("/f/hundesteuer/s/zahlung", &[("_csrf".into(), csrf.clone()), ("zahlungsweise".into(), "ueberweisung".into())]).await;
+    let r = b
+        .post("/f/hundesteuer-anmeldung/s/zahlung", &[("_csrf".into(), csrf.clone()), ("zahlungsweise".into(), "ueberweisung".into())])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer/s/zustaendigkeit"));
-    let r = b.get("/f/hundesteuer/s/zahlung").await;
-    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer/s/zustaendigkeit"));
+    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/zustaendigkeit"));
+    let r = b.get("/f/hundesteuer-anmeldung/s/zahlung").await;
+    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/zustaendigkeit"));
     // The submission with an incomplete path.
-    let r = b.post("/f/hundesteuer/submit", &[("_csrf".into(), csrf.clone())]).await;
+    let r = b.post("/f/hundesteuer-anmeldung/submit", &[("_csrf".into(), csrf.clone())]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert_ne!(r.location.as_deref(), Some("/f/hundesteuer/confirmation"));
-    let r = b.get("/f/hundesteuer/summary").await;
+    assert_ne!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/confirmation"));
+    let r = b.get("/f/hundesteuer-anmeldung/summary").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(state.store.submission_count().await.unwrap(), 0);
 }
@@ -441,7 +450,7 @@ async fn a_value_posted_for_a_computed_field_is_ignored() {
     sc.answers.push(("steuer_jahr".into(), Input::Text("0,01".into())));
     let mut b = Browser::new(app(state.clone()));
     let summary = walk_to_summary(&mut b, &form, &sc).await;
-    let r = submit(&mut b, "hundesteuer", &summary).await;
+    let r = submit(&mut b, "hundesteuer-anmeldung", &summary).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let subs = state.store.submissions().await.unwrap();
     let doc: serde_json::Value = serde_json::from_str(&subs[0].document).unwrap();
@@ -453,39 +462,45 @@ async fn a_draft_survives_a_restart_and_moves_with_the_resume_link() {
     let url = sqlite_url();
     let (form, sc, state) = hundesteuer(&url).await;
     let mut b = Browser::new(app(state));
-    let step = "/f/hundesteuer/s/zustaendigkeit";
+    let step = "/f/hundesteuer-anmeldung/s/zustaendigkeit";
     let csrf = b.get(step).await.csrf();
     let r = b.post(step, &[("_csrf".into(), csrf), ("wohnsitz_bitburg".into(), "true".into())]).await;
-    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer/s/halter"));
+    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/halter"));
     // A new server over the same database.
     let state2 = state_for(&url, vec![form.clone()], Some(sc.today)).await;
     b.app = app(state2.clone());
-    let p = b.get("/f/hundesteuer/s/halter").await;
+    let p = b.get("/f/hundesteuer-anmeldung/s/halter").await;
     assert_eq!(p.status, StatusCode::OK, "the draft is still there after a restart");
     // Save and continue later; the link opens the draft in another browser.
     let csrf = p.csrf();
-    let saved = b.post("/f/hundesteuer/s/halter", &[("_csrf".into(), csrf), ("_action".into(), "save".into()), ("vorname".into(), "Erika".into())]).await;
+    let saved = b
+        .post(
+            "/f/hundesteuer-anmeldung/s/halter",
+            &[("_csrf".into(), csrf), ("_action".into(), "save".into()), ("vorname".into(), "Erika".into())],
+        )
+        .await;
     assert_eq!(saved.status, StatusCode::OK);
     let link = between(&saved.body, "class=\"resume-link\"><a href=\"", "\"").unwrap();
     let token = link.rsplit('/').next().unwrap();
     assert_eq!(token.len(), 32, "128 bits");
     let mut other = Browser::new(app(state2.clone()));
     let r = other.get(&link).await;
-    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer/s/halter"));
-    let p = other.get("/f/hundesteuer/s/halter").await;
+    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/halter"));
+    let p = other.get("/f/hundesteuer-anmeldung/s/halter").await;
     assert!(p.body.contains("value=\"Erika\""));
     // The first browser no longer has it.
-    let p = b.get("/f/hundesteuer/s/halter").await;
-    assert_eq!(p.location.as_deref(), Some("/f/hundesteuer/s/zustaendigkeit"));
+    let p = b.get("/f/hundesteuer-anmeldung/s/halter").await;
+    assert_eq!(p.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/zustaendigkeit"));
 }
 
 #[tokio::test]
 async fn step_with_errors_snapshot() {
     let (_, _, state) = hundesteuer(&sqlite_url()).await;
     let mut b = Browser::new(app(state));
-    let url = "/f/hundesteuer/s/halter";
-    let csrf = b.get("/f/hundesteuer/s/zustaendigkeit").await.csrf();
-    b.post("/f/hundesteuer/s/zustaendigkeit", &[("_csrf".into(), csrf.clone()), ("wohnsitz_bitburg".into(), "true".into())]).await;
+    let url = "/f/hundesteuer-anmeldung/s/halter";
+    let csrf = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit").await.csrf();
+    b.post("/f/hundesteuer-anmeldung/s/zustaendigkeit", &[("_csrf".into(), csrf.clone()), ("wohnsitz_bitburg".into(), "true".into())])
+        .await;
     let r = b.post(url, &[("_csrf".into(), csrf.clone()), ("vorname".into(), "Erika".into()), ("plz".into(), "5463".into())]).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("<title>Fehler: "));
@@ -499,11 +514,11 @@ async fn step_with_errors_snapshot() {
 async fn language_switch_sets_a_cookie() {
     let (_, _, state) = hundesteuer(&sqlite_url()).await;
     let mut b = Browser::new(app(state));
-    let p = b.get("/f/hundesteuer/s/zustaendigkeit").await;
-    assert!(p.body.contains("href=\"/f/hundesteuer/s/zustaendigkeit?lang=en\""));
-    let p = b.get("/f/hundesteuer/s/zustaendigkeit?lang=en").await;
+    let p = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit").await;
+    assert!(p.body.contains("href=\"/f/hundesteuer-anmeldung/s/zustaendigkeit?lang=en\""));
+    let p = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit?lang=en").await;
     assert!(p.body.contains("<html lang=\"en\">") && p.body.contains("Continue"));
-    let p = b.get("/f/hundesteuer/s/zustaendigkeit").await;
+    let p = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit").await;
     assert!(p.body.contains("<html lang=\"en\">"), "remembered");
 }
 
@@ -512,7 +527,7 @@ async fn admin_api_needs_the_token() {
     let (form, sc, state) = hundesteuer(&sqlite_url()).await;
     let mut b = Browser::new(app(state.clone()));
     let summary = walk_to_summary(&mut b, &form, &sc).await;
-    submit(&mut b, "hundesteuer", &summary).await;
+    submit(&mut b, "hundesteuer-anmeldung", &summary).await;
     let r = b.get("/api/v1/submissions").await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let req = Request::get("/api/v1/submissions").header(header::AUTHORIZATION, "Bearer admin-secret").body(Body::empty()).unwrap();
@@ -521,7 +536,10 @@ async fn admin_api_needs_the_token() {
     let docs: serde_json::Value = serde_json::from_str(&r.body).unwrap();
     let reference = docs[0]["reference"].as_str().unwrap().to_string();
     assert!(reference.starts_with("HST-2026-"));
-    let req = Request::get(format!("/api/v1/submissions/{reference}")).header(header::AUTHORIZATION, "Bearer admin-secret").body(Body::empty()).unwrap();
+    let req = Request::get(format!("/api/v1/submissions/{reference}"))
+        .header(header::AUTHORIZATION, "Bearer admin-secret")
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(b.send(req).await.status, StatusCode::OK);
     let m = b.get("/metrics").await;
     assert!(m.body.contains("wegweiser_submissions_total 1"));
@@ -563,7 +581,7 @@ async fn webhook_down_then_up_delivers_once_with_a_valid_signature() {
     let state = state_for(&sqlite_url(), vec![form.clone()], Some(sc.today)).await;
     let mut b = Browser::new(app(state.clone()));
     let summary = walk_to_summary(&mut b, &form, &sc).await;
-    submit(&mut b, "hundesteuer", &summary).await;
+    submit(&mut b, "hundesteuer-anmeldung", &summary).await;
     assert_eq!(server::outbox::deliver_due(&state).await, 0, "the receiver is down");
     assert_eq!(state.store.outbox_pending().await.unwrap(), 1);
     tokio::time::sleep(Duration::from_millis(120)).await;

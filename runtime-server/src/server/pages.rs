@@ -91,7 +91,7 @@ fn render(state: &AppState, name: &str, ctx: minijinja::Value) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(template = name, error = %e, "template error");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("internal error {e:#}")).into_response()
         }
     }
 }
@@ -332,11 +332,8 @@ impl Posted {
 }
 
 async fn read_post(state: &AppState, req: Request) -> Result<Posted, Response> {
-    let multipart = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let multipart =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
     let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response();
     let mut posted = Posted::default();
     if multipart {
@@ -727,7 +724,9 @@ pub async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> R
         return ([(header::CONTENT_TYPE, mime(&file)), (header::CACHE_CONTROL, "public, max-age=3600")], Body::from(bytes)).into_response();
     }
     match BUILTIN.iter().find(|(n, _, _)| *n == file) {
-        Some((_, m, bytes)) => ([(header::CONTENT_TYPE, *m), (header::CACHE_CONTROL, "public, max-age=3600")], Body::from(*bytes)).into_response(),
+        Some((_, m, bytes)) => {
+            ([(header::CONTENT_TYPE, *m), (header::CACHE_CONTROL, "public, max-age=3600")], Body::from(*bytes)).into_response()
+        }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
 }

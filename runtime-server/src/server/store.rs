@@ -302,10 +302,8 @@ impl Store {
 
     /// One submission by id.
     pub async fn submission(&self, id: &str) -> Result<Option<StoredSubmission>> {
-        let row = sqlx::query("SELECT id, form, reference, document FROM submissions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, form, reference, document FROM submissions WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         Ok(row.map(submission_of))
     }
 

@@ -75,20 +75,50 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
         ("summary", pick("Prüfen Sie Ihre Angaben", "Check your answers")),
         ("change", pick("Ändern", "Change")),
         ("submit", pick("Antrag absenden", "Submit application")),
-        ("submit_hint", pick("Mit dem Absenden bestätigen Sie, dass Ihre Angaben richtig sind.", "By submitting you confirm that your answers are correct.")),
+        (
+            "submit_hint",
+            pick(
+                "Mit dem Absenden bestätigen Sie, dass Ihre Angaben richtig sind.",
+                "By submitting you confirm that your answers are correct.",
+            ),
+        ),
         ("confirmation", pick("Antrag eingegangen", "Application received")),
         ("reference", pick("Ihre Vorgangsnummer", "Your reference number")),
-        ("confirmation_next", pick("Bitte notieren Sie die Vorgangsnummer. Die Behörde meldet sich bei Ihnen.", "Please note the reference number. The authority will contact you.")),
+        (
+            "confirmation_next",
+            pick(
+                "Bitte notieren Sie die Vorgangsnummer. Die Behörde meldet sich bei Ihnen.",
+                "Please note the reference number. The authority will contact you.",
+            ),
+        ),
         ("saved", pick("Ihre Angaben sind gespeichert", "Your answers are saved")),
-        ("saved_link", pick("Mit diesem Link können Sie später weitermachen, auch in einem anderen Browser:", "Use this link to continue later, also in another browser:")),
+        (
+            "saved_link",
+            pick(
+                "Mit diesem Link können Sie später weitermachen, auch in einem anderen Browser:",
+                "Use this link to continue later, also in another browser:",
+            ),
+        ),
         ("saved_until", pick("Der Link gilt bis", "The link is valid until")),
-        ("saved_secret", pick("Geben Sie den Link nicht weiter: Wer ihn hat, sieht Ihre Angaben.", "Do not share the link: anyone who has it sees your answers.")),
+        (
+            "saved_secret",
+            pick(
+                "Geben Sie den Link nicht weiter: Wer ihn hat, sieht Ihre Angaben.",
+                "Do not share the link: anyone who has it sees your answers.",
+            ),
+        ),
         ("continue_now", pick("Jetzt weitermachen", "Continue now")),
         ("not_found", pick("Seite nicht gefunden", "Page not found")),
-        ("not_found_text", pick("Prüfen Sie die Adresse oder beginnen Sie auf der Startseite.", "Check the address or start on the home page.")),
+        (
+            "not_found_text",
+            pick("Prüfen Sie die Adresse oder beginnen Sie auf der Startseite.", "Check the address or start on the home page."),
+        ),
         ("expired", pick("Der Link ist ungültig oder abgelaufen", "The link is invalid or has expired")),
         ("forbidden", pick("Die Anfrage wurde abgelehnt", "The request was refused")),
-        ("forbidden_text", pick("Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "Please reload the page and try again.")),
+        (
+            "forbidden_text",
+            pick("Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "Please reload the page and try again."),
+        ),
         ("home", pick("Zur Startseite", "Go to the home page")),
         ("language", pick("Sprache", "Language")),
         ("imprint", pick("Impressum", "Imprint")),
