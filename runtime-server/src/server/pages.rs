@@ -91,7 +91,7 @@ fn render(state: &AppState, name: &str, ctx: minijinja::Value) -> Response {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
             tracing::error!(template = name, error = %e, "template error");
-            (StatusCode::INTERNAL_SERVER_ERROR, format!("internal error {e:#}")).into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }
     }
 }
@@ -476,7 +476,7 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
         let mut batch = Vec::new();
         for inst in view::step_instances(s, step) {
             let field = form.field(inst.field);
-            if !field.ty.is_input() || !s.is_active(inst) {
+            if !field.ty.is_input() || !s.is_shown(inst) {
                 continue;
             }
             let path = s.path_of(inst);

@@ -223,7 +223,7 @@ pub fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
 /// The paths of the active field instances of a step.
 pub fn active_paths(s: &mut Session<'_>, step: StepId) -> BTreeSet<String> {
     let all = step_instances(s, step);
-    all.into_iter().filter_map(|i| if s.is_active(i) { Some(s.path_of(i)) } else { None }).collect()
+    all.into_iter().filter_map(|i| if s.is_shown(i) { Some(s.path_of(i)) } else { None }).collect()
 }
 
 /// The view of a step's fields, with the errors to show by path.
@@ -240,11 +240,12 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
     let form = s.form();
     let field = form.field(f);
     let inst = Instance { field: f, entry };
-    if !s.is_active(inst) {
+    if !s.is_shown(inst) {
         return None;
     }
     let path = s.path_of(inst);
     let mut v = FieldView {
+        path: path.clone(),
         label: text(s, &field.label, entry).unwrap_or_default(),
         hint: text(s, &field.hint, entry),
         error: errors.get(&path).cloned(),
