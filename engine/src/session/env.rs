@@ -156,6 +156,33 @@ impl Ctx<'_, '_> {
         a
     }
 
+    /// Whether a field instance is shown to the citizen: like [`Ctx::active`], but a
+    /// member of an empty entry counts as shown (a blank entry must offer its inputs, and
+    /// its answers must be accepted, although its members are inactive until it has input).
+    pub fn shown(&mut self, f: FieldId, entry: Option<u32>) -> bool {
+        let form = self.s.form;
+        let field = form.field(f);
+        let own_entry = if field.repeat_group.is_some() { entry } else { None };
+        if !self.s.state.on_path[field.step.ix()] {
+            return false;
+        }
+        if let Some(g) = field.repeat_group
+            && !(matches!(own_entry, Some(e) if e < self.s.entry_count(g)) && self.active(g, None))
+        {
+            return false;
+        }
+        if let Some(p) = field.parent
+            && !form.field(p).is_repeated()
+            && !self.shown(p, own_entry)
+        {
+            return false;
+        }
+        match &field.visible_if {
+            None => true,
+            Some(v) => self.holds(v, own_entry),
+        }
+    }
+
     /// An entry is empty when none of its input members has non-blank input other than
     /// its default (§4).
     fn entry_nonempty(&mut self, g: FieldId, e: u32) -> bool {

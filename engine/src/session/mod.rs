@@ -299,6 +299,13 @@ impl<'f> Session<'f> {
         env::Ctx { s: self }.active(inst.field, inst.entry)
     }
 
+    /// Whether a field instance is shown on its step: active, or a member of an entry that
+    /// is still empty (§4: its members count as inactive until it has input, but the
+    /// citizen must see and may answer them).
+    pub fn is_shown(&mut self, inst: Instance) -> bool {
+        env::Ctx { s: self }.shown(inst.field, inst.entry)
+    }
+
     /// The value a field instance has in expressions (Empty when inactive).
     pub fn value(&mut self, inst: Instance) -> Value {
         env::Ctx { s: self }.field_value(inst.field, inst.entry)

@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 pub mod check;
 pub mod render;
 pub mod schema;
+pub mod serve;
 pub mod test;
 
 /// Checks, tests and serves Wegweiser forms.
@@ -35,6 +36,8 @@ pub enum Command {
     Test(test::Args),
     /// Prints the JSON Schema of a form's submission data.
     Schema(schema::Args),
+    /// Serves forms to citizens over HTTP (HTML without JavaScript).
+    Serve(serve::Args),
 }
 
 /// How a command ended; becomes the process exit code.
@@ -84,5 +87,6 @@ pub fn run(cli: &Cli) -> Exit {
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -1,0 +1,104 @@
+//! `wegweiser serve`: serves every form in a folder over HTTP (see [`crate::server`]).
+//! Without flags: the bundled `form-definitions/` on 127.0.0.1:8080 with an SQLite file.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::Exit;
+use crate::server::{self, AppState, Config, Store};
+
+/// Arguments of `wegweiser serve`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The folder with the forms (`*.yaml`; `*.test.yaml` are skipped).
+    #[arg(long, default_value = "form-definitions")]
+    pub forms: PathBuf,
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// The database: `sqlite://FILE` or `postgres://…` (default: `DATABASE_URL`, else
+    /// `sqlite://wegweiser.db`).
+    #[arg(long)]
+    pub database: Option<String>,
+    /// A folder whose templates and `assets/` replace the built-in ones.
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
+    /// Days a draft is kept after its last change.
+    #[arg(long, default_value_t = 30)]
+    pub draft_days: u64,
+    /// Mark cookies `Secure` (when served over TLS or behind a TLS proxy).
+    #[arg(long)]
+    pub secure_cookies: bool,
+    /// Largest request body in MiB (uploads included).
+    #[arg(long, default_value_t = 25)]
+    pub max_body_mib: usize,
+}
+
+/// Runs the server until Ctrl-C.
+pub fn run(args: &Args) -> Exit {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return Exit::Failure;
+        }
+    };
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: &Args) -> Exit {
+    let (forms, errors) = match server::load_forms(&args.forms) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", args.forms.display());
+            return Exit::Failure;
+        }
+    };
+    for e in &errors {
+        tracing::error!("{e}");
+    }
+    if forms.is_empty() {
+        eprintln!("error: no form to serve in `{}`", args.forms.display());
+        return Exit::Diagnostics;
+    }
+    let url = args.database.clone().or_else(|| std::env::var("DATABASE_URL").ok()).unwrap_or_else(|| "sqlite://wegweiser.db".into());
+    let store = match Store::connect(&url).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot open the database: {e}");
+            return Exit::Failure;
+        }
+    };
+    let config = Config {
+        draft_ttl: Duration::from_secs(args.draft_days * 24 * 3600),
+        secure_cookies: args.secure_cookies,
+        admin_token: std::env::var("WEGWEISER_ADMIN_TOKEN").ok().filter(|t| !t.is_empty()),
+        max_body: args.max_body_mib * 1024 * 1024,
+        templates: args.templates.clone(),
+        ..Config::default()
+    };
+    let n = forms.len();
+    let state = AppState::new(forms, store, config);
+    tokio::spawn(server::outbox::run(state.clone(), Duration::from_secs(2)));
+    let listener = match tokio::net::TcpListener::bind(&args.addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: cannot listen on {}: {e}", args.addr);
+            return Exit::Failure;
+        }
+    };
+    tracing::info!(forms = n, addr = %args.addr, "serving on http://{}/", args.addr);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match axum::serve(listener, server::app(state)).with_graceful_shutdown(shutdown).await {
+        Ok(()) => Exit::Ok,
+        Err(e) => {
+            eprintln!("error: {e}");
+            Exit::Failure
+        }
+    }
+}

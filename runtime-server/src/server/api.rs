@@ -1,0 +1,76 @@
+//! Health, metrics and the admin API (`Authorization: Bearer $WEGWEISER_ADMIN_TOKEN`).
+
+use std::fmt::Write as _;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::security::ct_eq;
+
+/// `GET /healthz`: the database answers.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.submission_count().await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let mut out = String::new();
+    out.push_str("# HELP wegweiser_http_requests_total HTTP requests by route and status.\n");
+    out.push_str("# TYPE wegweiser_http_requests_total counter\n");
+    if let Ok(m) = state.requests.lock() {
+        for ((route, status), n) in m.iter() {
+            let _ = writeln!(out, "wegweiser_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}", route.replace('"', "'"));
+        }
+    }
+    let submissions = state.store.submission_count().await.unwrap_or(0);
+    let pending = state.store.outbox_pending().await.unwrap_or(0);
+    let delivered = state.store.outbox_delivered().await.unwrap_or(0);
+    let _ = writeln!(out, "# HELP wegweiser_submissions_total Submissions stored.\n# TYPE wegweiser_submissions_total counter");
+    let _ = writeln!(out, "wegweiser_submissions_total {submissions}");
+    let _ = writeln!(out, "# HELP wegweiser_outbox_pending Deliveries waiting in the outbox.\n# TYPE wegweiser_outbox_pending gauge");
+    let _ = writeln!(out, "wegweiser_outbox_pending {pending}");
+    let _ = writeln!(out, "# HELP wegweiser_outbox_delivered_total Deliveries done.\n# TYPE wegweiser_outbox_delivered_total counter");
+    let _ = writeln!(out, "wegweiser_outbox_delivered_total {delivered}");
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
+}
+
+fn authorised(state: &AppState, headers: &HeaderMap) -> bool {
+    let Some(expected) = state.config.admin_token.as_deref().filter(|t| !t.is_empty()) else { return false };
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
+    ct_eq(given, expected)
+}
+
+fn json(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `GET /api/v1/submissions`: every submission document.
+pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !authorised(&state, &headers) {
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "unauthorized").into_response();
+    }
+    match state.store.submissions().await {
+        Ok(subs) => {
+            let docs: Vec<serde_json::Value> = subs.iter().filter_map(|s| serde_json::from_str(&s.document).ok()).collect();
+            json(serde_json::to_string(&docs).unwrap_or_default())
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// `GET /api/v1/submissions/{reference}`.
+pub async fn one(State(state): State<AppState>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
+    if !authorised(&state, &headers) {
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "unauthorized").into_response();
+    }
+    match state.store.submission_by_reference(&reference).await {
+        Ok(Some(s)) => json(s.document),
+        Ok(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

@@ -1,0 +1,182 @@
+//! The runtime server (`wegweiser serve`): citizens fill in forms step by step in any
+//! browser without JavaScript; every step is posted, validated by the engine and either
+//! shown again with its errors or followed by a 303 to the next step.
+//!
+//! - [`app`] builds the router from an [`AppState`]; tests call it without a socket.
+//! - [`pages`] has the HTML handlers (start, steps, summary, submission, resume);
+//!   [`view`] turns a session into the templates' context; [`store`] is the database;
+//!   [`outbox`] delivers submissions to webhooks; [`security`] has tokens, CSRF and headers.
+//!
+//! Invariants: the server never takes the browser's view of the form (only active input
+//! fields of the posted step are read); nothing but route templates and status codes is
+//! logged (never an answer, a token or a URL with a token).
+
+pub mod api;
+pub mod outbox;
+pub mod pages;
+pub mod security;
+pub mod store;
+pub mod view;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use engine::Form;
+
+pub use store::Store;
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How long a draft lives after its last change.
+    pub draft_ttl: Duration,
+    /// Add `Secure` to cookies (behind TLS).
+    pub secure_cookies: bool,
+    /// The bearer token of the admin API (`WEGWEISER_ADMIN_TOKEN`); no API without it.
+    pub admin_token: Option<String>,
+    /// Largest request body in bytes (uploads included).
+    pub max_body: usize,
+    /// A directory whose templates (and `assets/`) replace the built-in ones.
+    pub templates: Option<PathBuf>,
+    /// A fixed "today" (tests); the clock's date otherwise.
+    pub today: Option<NaiveDate>,
+    /// First retry delay of a webhook delivery; doubles per attempt (at most an hour).
+    pub retry_base: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            draft_ttl: Duration::from_secs(30 * 24 * 3600),
+            secure_cookies: false,
+            admin_token: None,
+            max_body: 25 * 1024 * 1024,
+            templates: None,
+            today: None,
+            retry_base: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A form the server offers.
+#[derive(Debug)]
+pub struct Served {
+    /// The compiled form.
+    pub form: Form,
+}
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+/// The shared state behind [`AppState`].
+pub struct Inner {
+    /// The forms by id.
+    pub forms: BTreeMap<String, Served>,
+    /// The database.
+    pub store: Store,
+    /// The templates.
+    pub templates: minijinja::Environment<'static>,
+    /// The configuration.
+    pub config: Config,
+    /// Requests by route and status.
+    pub requests: Mutex<BTreeMap<(String, u16), u64>>,
+    /// The HTTP client of the outbox.
+    pub http: reqwest::Client,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the state from compiled forms and a connected store.
+    pub fn new(forms: Vec<Form>, store: Store, config: Config) -> AppState {
+        let templates = view::environment(config.templates.clone());
+        let forms = forms.into_iter().map(|f| (f.id.clone(), Served { form: f })).collect();
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
+        AppState(Arc::new(Inner { forms, store, templates, config, requests: Mutex::new(BTreeMap::new()), http }))
+    }
+
+    /// Now, in Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    }
+
+    /// Today's date (the engine has no clock).
+    pub fn today(&self) -> NaiveDate {
+        self.config.today.unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
+}
+
+/// Compiles every `*.yaml` form (not `*.test.yaml`) in a directory. Forms with errors are
+/// reported and skipped.
+pub fn load_forms(dir: &Path) -> std::io::Result<(Vec<Form>, Vec<String>)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let s = p.to_string_lossy();
+            (s.ends_with(".yaml") || s.ends_with(".yml")) && !s.ends_with(".test.yaml")
+        })
+        .collect();
+    files.sort();
+    let (mut forms, mut errors) = (Vec::new(), Vec::new());
+    for f in files {
+        let src = std::fs::read_to_string(&f)?;
+        match engine::compile(&src).form {
+            Some(form) => forms.push(form),
+            None => errors.push(format!("{}: the form has errors (see `wegweiser check`)", f.display())),
+        }
+    }
+    Ok((forms, errors))
+}
+
+/// The router.
+pub fn app(state: AppState) -> Router {
+    let max_body = state.config.max_body;
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/f/{form}", get(pages::start))
+        .route("/f/{form}/s/{step}", get(pages::step_get).post(pages::step_post))
+        .route("/f/{form}/summary", get(pages::summary))
+        .route("/f/{form}/submit", post(pages::submit))
+        .route("/f/{form}/confirmation", get(pages::confirmation))
+        .route("/resume/{token}", get(pages::resume))
+        .route("/assets/{file}", get(pages::asset))
+        .route("/healthz", get(api::healthz))
+        .route("/metrics", get(api::metrics))
+        .route("/api/v1/submissions", get(api::list))
+        .route("/api/v1/submissions/{reference}", get(api::one))
+        .route_layer(middleware::from_fn_with_state(state.clone(), count_requests))
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), pages::browser_session))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn(security::headers))
+        .with_state(state)
+}
+
+/// Counts requests by route template and status, and logs them (route template only:
+/// a URL can carry a resume token).
+async fn count_requests(axum::extract::State(state): axum::extract::State<AppState>, req: Request, next: Next) -> Response {
+    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |m| m.as_str().to_string());
+    let method = req.method().clone();
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    tracing::info!(%method, route = %route, status, ms = started.elapsed().as_millis() as u64, "request");
+    if let Ok(mut m) = state.requests.lock() {
+        *m.entry((route, status)).or_insert(0) += 1;
+    }
+    res
+}

@@ -1,0 +1,732 @@
+//! The HTML pages: the list of forms, a form's start page, one page per step, the
+//! summary, the submission, the confirmation and the resume link.
+//!
+//! The post of a step (no JavaScript): only the active input fields of that step are
+//! read from the body (anything else is ignored); fields that become active through the
+//! post are read too, but shown without an error the first time; a valid step answers
+//! with a 303 to the next step on the path.
+
+use std::collections::{BTreeSet, HashMap};
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use engine::form::{FieldType, StepKind, Target};
+use engine::ids::StepId;
+use engine::session::{Input, Session, Snapshot};
+use engine::value::FileRef;
+use serde::Deserialize;
+
+use super::security::{self, LANG_COOKIE, SESSION_COOKIE};
+use super::store::{NewSubmission, SubmitOutcome};
+use super::view;
+use super::{AppState, Served};
+
+/// The browser session of a request (the cookie's token).
+#[derive(Clone, Debug)]
+pub struct Sid(pub String);
+
+impl Sid {
+    fn hash(&self) -> String {
+        security::sha256_hex(&self.0)
+    }
+}
+
+/// Gives every request a browser session; sets the cookie when it is new.
+pub async fn browser_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let existing = security::cookie(req.headers(), SESSION_COOKIE).filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let (sid, new) = match existing {
+        Some(s) => (s, false),
+        None => (security::random_hex(16), true),
+    };
+    req.extensions_mut().insert(Sid(sid.clone()));
+    let mut res = next.run(req).await;
+    if new {
+        let max_age = state.config.draft_ttl.as_secs() as i64;
+        let c = security::set_cookie(SESSION_COOKIE, &sid, max_age, state.config.secure_cookies);
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// `?lang=`.
+#[derive(Debug, Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The language of a page: `?lang=` (remembered in a cookie), the cookie, or the default.
+struct Lang {
+    code: String,
+    set_cookie: Option<String>,
+}
+
+fn language(state: &AppState, headers: &HeaderMap, q: &LangQuery, offered: &[String]) -> Lang {
+    let ok = |l: &str| offered.iter().any(|o| o == l);
+    if let Some(l) = q.lang.as_deref().filter(|l| ok(l)) {
+        let c = security::set_cookie(LANG_COOKIE, l, 365 * 24 * 3600, state.config.secure_cookies);
+        return Lang { code: l.to_string(), set_cookie: Some(c) };
+    }
+    if let Some(l) = security::cookie(headers, LANG_COOKIE).filter(|l| ok(l)) {
+        return Lang { code: l, set_cookie: None };
+    }
+    Lang { code: offered.first().cloned().unwrap_or_else(|| "de".into()), set_cookie: None }
+}
+
+fn with_cookie(mut res: Response, lang: &Lang) -> Response {
+    if let Some(c) = &lang.set_cookie
+        && let Ok(v) = HeaderValue::from_str(c)
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+fn render(state: &AppState, name: &str, ctx: minijinja::Value) -> Response {
+    match state.templates.get_template(name).and_then(|t| t.render(ctx)) {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(template = name, error = %e, "template error");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+fn internal(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "storage error");
+    (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+}
+
+/// Links to the same page in each language.
+fn lang_links(path: &str, offered: &[String], current: &str) -> Vec<minijinja::Value> {
+    offered
+        .iter()
+        .filter(|l| *l != current)
+        .map(|l| {
+            let name = match l.as_str() {
+                "de" => "Deutsch",
+                "en" => "English",
+                other => other,
+            };
+            minijinja::context! { code => l, name => name, href => format!("{path}?lang={l}") }
+        })
+        .collect()
+}
+
+fn base(state: &AppState, lang: &str, sid: &Sid, path: &str, offered: &[String]) -> minijinja::Value {
+    let _ = state;
+    minijinja::context! {
+        lang => lang,
+        t => view::texts(lang),
+        csrf => security::csrf_token(&sid.0),
+        languages => lang_links(path, offered, lang),
+    }
+}
+
+fn page(state: &AppState, name: &str, base: minijinja::Value, extra: minijinja::Value) -> Response {
+    render(state, name, minijinja::context! { ..extra, ..base })
+}
+
+fn message(state: &AppState, status: StatusCode, lang: &str, sid: &Sid, title_key: &str, text_key: &str) -> Response {
+    let t = view::texts(lang);
+    let b = base(state, lang, sid, "/", &["de".into(), "en".into()]);
+    let mut res = page(state, "message.html", b, minijinja::context! { title => t[title_key], text => t[text_key] });
+    *res.status_mut() = status;
+    res
+}
+
+/// 404.
+pub async fn not_found(State(state): State<AppState>, headers: HeaderMap, req: Request) -> Response {
+    let sid = req.extensions().get::<Sid>().cloned().unwrap_or(Sid(String::new()));
+    let lang = language(&state, &headers, &LangQuery { lang: None }, &["de".into(), "en".into()]);
+    message(&state, StatusCode::NOT_FOUND, &lang.code, &sid, "not_found", "not_found_text")
+}
+
+fn form_not_found(state: &AppState, sid: &Sid) -> Response {
+    message(state, StatusCode::NOT_FOUND, "de", sid, "not_found", "not_found_text")
+}
+
+/// `GET /`: the forms.
+pub async fn index(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let offered = vec!["de".to_string(), "en".to_string()];
+    let lang = language(&state, &headers, &q, &offered);
+    let mut forms = Vec::new();
+    for (id, served) in &state.forms {
+        let mut s = Session::new(&served.form, &lang.code, state.today());
+        let title = s.render(&served.form.title, None);
+        let description = served.form.description.as_ref().map(|d| s.render(d, None));
+        forms.push(minijinja::context! { id => id, title => title, description => description });
+    }
+    let b = base(&state, &lang.code, &sid, "/", &offered);
+    with_cookie(page(&state, "index.html", b, minijinja::context! { forms => forms }), &lang)
+}
+
+/// A session loaded for a request.
+struct Loaded<'f> {
+    session: Session<'f>,
+    draft: Option<String>,
+}
+
+async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, lang: &str) -> Result<Loaded<'f>, Response> {
+    let now = state.now_ms();
+    let draft = state.store.open_draft(&sid.hash(), &served.form.id, now).await.map_err(internal)?;
+    let mut session = match &draft {
+        Some(d) => match serde_json::from_str::<Snapshot>(&d.snapshot) {
+            Ok(snap) => Session::restore(&served.form, &snap, state.today()).0,
+            Err(_) => Session::new(&served.form, lang, state.today()),
+        },
+        None => Session::new(&served.form, lang, state.today()),
+    };
+    session.set_language(lang);
+    Ok(Loaded { session, draft: draft.map(|d| d.id) })
+}
+
+async fn save(state: &AppState, sid: &Sid, l: &mut Loaded<'_>) -> Result<String, Response> {
+    let snap = serde_json::to_string(&l.session.snapshot()).map_err(internal)?;
+    let ttl = state.config.draft_ttl.as_millis() as i64;
+    let now = state.now_ms();
+    match &l.draft {
+        Some(id) => {
+            state.store.save_draft(id, &snap, now, ttl).await.map_err(internal)?;
+            Ok(id.clone())
+        }
+        None => {
+            let id = state.store.create_draft(&sid.hash(), &l.session.form().id, &snap, now, ttl).await.map_err(internal)?;
+            l.draft = Some(id.clone());
+            Ok(id)
+        }
+    }
+}
+
+fn step_url(form: &str, step: &str) -> String {
+    format!("/f/{form}/s/{step}")
+}
+
+/// Where a citizen may be: the steps on the path up to the first incomplete one.
+fn reachable(s: &mut Session<'_>, step: StepId) -> bool {
+    let path = s.path().to_vec();
+    let Some(pos) = path.iter().position(|p| *p == step) else { return false };
+    match s.first_incomplete_step() {
+        Some(first) => path.iter().position(|p| *p == first).is_none_or(|f| pos <= f),
+        None => true,
+    }
+}
+
+/// Where to send a citizen who asked for a step they cannot be on.
+fn resume_target(s: &mut Session<'_>) -> String {
+    let form = s.form();
+    match s.first_incomplete_step() {
+        Some(st) => step_url(&form.id, &form.step(st).id),
+        None => match s.path_end() {
+            Target::Step(st) => step_url(&form.id, &form.step(st).id),
+            Target::Summary => format!("/f/{}/summary", form.id),
+        },
+    }
+}
+
+/// `GET /f/{form}`: the start page.
+pub async fn start(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    Path(form_id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let lang = language(&state, &headers, &q, &served.form.languages);
+    let mut s = Session::new(&served.form, &lang.code, state.today());
+    let title = s.render(&served.form.title, None);
+    let description = served.form.description.as_ref().map(|d| s.render(d, None));
+    let authority = served.form.authority.as_ref().map(|d| s.render(d, None));
+    let first = s.path().first().map(|st| step_url(&form_id, &served.form.step(*st).id)).unwrap_or_default();
+    let b = base(&state, &lang.code, &sid, &format!("/f/{form_id}"), &served.form.languages);
+    let ctx = minijinja::context! { title => title, description => description, authority => authority, start => first };
+    with_cookie(page(&state, "start.html", b, ctx), &lang)
+}
+
+/// `GET /f/{form}/s/{step}`.
+pub async fn step_get(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    Path((form_id, step_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let Some(step) = served.form.step_by_id(&step_id) else { return form_not_found(&state, &sid) };
+    let lang = language(&state, &headers, &q, &served.form.languages);
+    let mut l = match load(&state, served, &sid, &lang.code).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    if !reachable(&mut l.session, step) {
+        return Redirect::to(&resume_target(&mut l.session)).into_response();
+    }
+    with_cookie(step_page(&state, &sid, &mut l.session, step, &HashMap::new(), Vec::new()), &lang)
+}
+
+/// One entry of the error summary.
+#[derive(Debug, serde::Serialize)]
+struct ErrorLink {
+    href: String,
+    message: String,
+}
+
+fn step_page(
+    state: &AppState,
+    sid: &Sid,
+    s: &mut Session<'_>,
+    step: StepId,
+    errors: &HashMap<String, String>,
+    summary: Vec<ErrorLink>,
+) -> Response {
+    let form = s.form();
+    let st = form.step(step);
+    let lang = s.language().to_string();
+    let title = st.title.as_ref().map(|t| s.render(t, None)).unwrap_or_default();
+    let text = st.text.as_ref().map(|t| s.render(t, None));
+    let section = st.section.as_ref().map(|t| s.render(t, None));
+    let form_title = s.render(&form.title, None);
+    let fields = view::step_fields(s, step, errors);
+    let path = s.path().to_vec();
+    let position = path.iter().position(|p| *p == step).map_or(0, |p| p + 1);
+    let back = match s.previous_step(step) {
+        Some(p) => step_url(&form.id, &form.step(p).id),
+        None => format!("/f/{}", form.id),
+    };
+    let exit = st.kind == StepKind::Exit;
+    let multipart = view::step_instances(s, step).iter().any(|i| form.field(i.field).ty == FieldType::File);
+    let url = step_url(&form.id, &st.id);
+    let b = base(state, &lang, sid, &url, &form.languages);
+    let ctx = minijinja::context! {
+        form_id => form.id, form_title => form_title, title => title, text => text, section => section,
+        fields => fields, errors => summary, action => url, back => back, exit => exit,
+        multipart => multipart, position => position, total => path.len(),
+    };
+    page(state, "step.html", b, ctx)
+}
+
+/// A parsed post: the text fields (in order, repeated names kept) and the uploads.
+#[derive(Default)]
+struct Posted {
+    fields: Vec<(String, String)>,
+    files: HashMap<String, (String, Vec<u8>)>,
+}
+
+impl Posted {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+    fn all(&self, name: &str) -> Vec<String> {
+        self.fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+}
+
+async fn read_post(state: &AppState, req: Request) -> Result<Posted, Response> {
+    let multipart =
+        req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
+    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response();
+    let mut posted = Posted::default();
+    if multipart {
+        let mut mp = Multipart::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        loop {
+            let field = match mp.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => return Err((e.status(), "bad request").into_response()),
+            };
+            let name = field.name().unwrap_or_default().to_string();
+            let file_name = field.file_name().map(str::to_string);
+            let bytes = field.bytes().await.map_err(|e| (e.status(), "bad request").into_response())?;
+            match file_name {
+                Some(f) if !f.is_empty() && !bytes.is_empty() => {
+                    posted.files.insert(name, (f, bytes.to_vec()));
+                }
+                Some(_) => {}
+                None => posted.fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
+            }
+        }
+    } else {
+        let limit = state.config.max_body;
+        let body = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| too_large())?;
+        posted.fields = form_urlencoded::parse(&body).into_owned().collect();
+    }
+    Ok(posted)
+}
+
+fn csrf_ok(headers: &HeaderMap, sid: &Sid, posted: &Posted) -> bool {
+    let expected = security::csrf_token(&sid.0);
+    security::same_origin(headers) && posted.get("_csrf").is_some_and(|t| security::ct_eq(t, &expected))
+}
+
+fn forbidden(state: &AppState, sid: &Sid) -> Response {
+    message(state, StatusCode::FORBIDDEN, "de", sid, "forbidden", "forbidden_text")
+}
+
+/// `POST /f/{form}/s/{step}`.
+pub async fn step_post(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    Path((form_id, step_id)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let headers = req.headers().clone();
+    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let Some(step) = served.form.step_by_id(&step_id) else { return form_not_found(&state, &sid) };
+    let posted = match read_post(&state, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&headers, &sid, &posted) {
+        return forbidden(&state, &sid);
+    }
+    let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
+    let mut l = match load(&state, served, &sid, &lang.code).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    if !reachable(&mut l.session, step) {
+        return Redirect::to(&resume_target(&mut l.session)).into_response();
+    }
+    let draft_id = match save(&state, &sid, &mut l).await {
+        Ok(id) => id,
+        Err(r) => return r,
+    };
+    let seen = view::active_paths(&mut l.session, step);
+    if let Err(r) = apply(&state, &mut l.session, step, &posted, &draft_id).await {
+        return r;
+    }
+    let form = &served.form;
+    let url = step_url(&form_id, &step_id);
+    let action = posted.get("_action").unwrap_or("continue").to_string();
+    if let Some(group) = action.strip_prefix("add:") {
+        if let Some(g) = form.field_by_id(group).filter(|g| form.field(*g).is_repeated() && form.field(*g).step == step) {
+            l.session.add_entry(g);
+        }
+        if let Err(r) = save(&state, &sid, &mut l).await {
+            return r;
+        }
+        return Redirect::to(&format!("{url}#{group}")).into_response();
+    }
+    if let Some(entry) = action.strip_prefix("remove:") {
+        if let Some((group, n)) = entry.rsplit_once('.')
+            && let (Some(g), Ok(n)) = (form.field_by_id(group), n.parse::<u32>())
+            && form.field(g).is_repeated()
+            && form.field(g).step == step
+        {
+            l.session.remove_entry(g, n);
+        }
+        if let Err(r) = save(&state, &sid, &mut l).await {
+            return r;
+        }
+        return Redirect::to(&url).into_response();
+    }
+    if let Err(r) = save(&state, &sid, &mut l).await {
+        return r;
+    }
+    if action == "save" {
+        return saved_page(&state, &sid, &mut l, &draft_id).await;
+    }
+    let problems = l.session.step_problems(step);
+    if problems.is_empty() {
+        let next = match l.session.next_step(step) {
+            Some(Target::Step(n)) => step_url(&form_id, &form.step(n).id),
+            Some(Target::Summary) => format!("/f/{form_id}/summary"),
+            None => resume_target(&mut l.session),
+        };
+        return Redirect::to(&next).into_response();
+    }
+    // Errors of fields the citizen has not seen yet (revealed by this post) wait.
+    let now_active = view::active_paths(&mut l.session, step);
+    let revealed: BTreeSet<&String> = now_active.difference(&seen).collect();
+    let first_field = now_active.iter().next().cloned().unwrap_or_default();
+    let mut errors = HashMap::new();
+    let mut summary = Vec::new();
+    for p in problems {
+        match &p.field {
+            Some(f) if revealed.contains(f) => continue,
+            Some(f) => {
+                if errors.contains_key(f) {
+                    continue;
+                }
+                errors.insert(f.clone(), p.message.clone());
+                summary.push(ErrorLink { href: format!("#{f}"), message: p.message });
+            }
+            None => summary.push(ErrorLink { href: format!("#{first_field}"), message: p.message }),
+        }
+    }
+    step_page(&state, &sid, &mut l.session, step, &errors, summary)
+}
+
+/// Reads the active input fields of the step from the post, until no more fields become
+/// active. Inactive fields, computed fields and fields of other steps are never read.
+async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Posted, draft_id: &str) -> Result<(), Response> {
+    let form = s.form();
+    let mut done: BTreeSet<String> = BTreeSet::new();
+    for _ in 0..8 {
+        let mut batch = Vec::new();
+        for inst in view::step_instances(s, step) {
+            let field = form.field(inst.field);
+            if !field.ty.is_input() || !s.is_shown(inst) {
+                continue;
+            }
+            let path = s.path_of(inst);
+            if done.contains(&path) {
+                continue;
+            }
+            done.insert(path.clone());
+            let input = match field.ty {
+                FieldType::MultiChoice => {
+                    let v: Vec<String> = posted.all(&path).into_iter().filter(|v| !v.is_empty()).collect();
+                    (!v.is_empty()).then_some(Input::List(v))
+                }
+                FieldType::File => match posted.files.get(&path) {
+                    Some((name, bytes)) => {
+                        let mime = engine::checks::sniff_mime(bytes).unwrap_or("application/octet-stream");
+                        let size = bytes.len() as u64;
+                        let fits = field.max_size.is_none_or(|m| size <= m);
+                        if fits {
+                            state.store.put_file(draft_id, &path, name, mime, bytes).await.map_err(internal)?;
+                        }
+                        Some(Input::File(FileRef { name: name.clone(), size, mime: mime.to_string() }))
+                    }
+                    // No new upload: the earlier one stays.
+                    None => continue,
+                },
+                _ => posted.get(&path).filter(|v| !v.trim().is_empty()).map(|v| Input::Text(v.to_string())),
+            };
+            batch.push((path, input));
+        }
+        if batch.is_empty() {
+            break;
+        }
+        if let Err(e) = s.set_answers(batch) {
+            tracing::warn!(error = %e, "a posted field was refused");
+        }
+    }
+    Ok(())
+}
+
+async fn saved_page(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, draft_id: &str) -> Response {
+    let token = security::random_hex(16);
+    if let Err(e) = state.store.set_resume_hash(draft_id, &security::sha256_hex(&token)).await {
+        return internal(e);
+    }
+    let s = &mut l.session;
+    let form = s.form();
+    let lang = s.language().to_string();
+    let until = chrono::Local::now() + chrono::Duration::from_std(state.config.draft_ttl).unwrap_or_default();
+    let until = if lang == "en" { until.format("%d/%m/%Y").to_string() } else { until.format("%d.%m.%Y").to_string() };
+    let b = base(state, &lang, sid, &format!("/f/{}", form.id), &form.languages);
+    let ctx = minijinja::context! {
+        form_title => s.render(&form.title, None), link => format!("/resume/{token}"), until => until,
+        next => resume_target(s),
+    };
+    page(state, "saved.html", b, ctx)
+}
+
+/// `GET /resume/{token}`: moves the draft to this browser.
+pub async fn resume(State(state): State<AppState>, axum::Extension(sid): axum::Extension<Sid>, Path(token): Path<String>) -> Response {
+    let now = state.now_ms();
+    match state.store.resume(&security::sha256_hex(&token), &sid.hash(), now).await {
+        Ok(Some(form_id)) => match state.forms.get(&form_id) {
+            Some(served) => {
+                let mut l = match load(&state, served, &sid, served.form.default_language()).await {
+                    Ok(l) => l,
+                    Err(r) => return r,
+                };
+                Redirect::to(&resume_target(&mut l.session)).into_response()
+            }
+            None => message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text"),
+        },
+        Ok(None) => message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text"),
+        Err(e) => internal(e),
+    }
+}
+
+/// `GET /f/{form}/summary`: check your answers.
+pub async fn summary(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    Path(form_id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let lang = language(&state, &headers, &q, &served.form.languages);
+    let mut l = match load(&state, served, &sid, &lang.code).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    if !l.session.is_submittable() {
+        return Redirect::to(&resume_target(&mut l.session)).into_response();
+    }
+    let s = &mut l.session;
+    let form = &served.form;
+    let steps = view::summary(s, &form_id);
+    let back = s.path().last().map(|st| step_url(&form_id, &form.step(*st).id)).unwrap_or_default();
+    let url = format!("/f/{form_id}/summary");
+    let b = base(&state, &lang.code, &sid, &url, &form.languages);
+    let ctx = minijinja::context! {
+        form_title => s.render(&form.title, None), steps => steps, back => back,
+        action => format!("/f/{form_id}/submit"), idempotency => l.draft.clone().unwrap_or_default(),
+    };
+    with_cookie(page(&state, "summary.html", b, ctx), &lang)
+}
+
+/// The reference number from the form's pattern: `{year}`, `{seq}` and `{seq:N}`.
+pub fn reference(pattern: &str, year: i32, seq: i64) -> String {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let key = &rest[open + 1..open + close];
+        match key.split_once(':') {
+            _ if key == "year" => out.push_str(&year.to_string()),
+            _ if key == "seq" => out.push_str(&seq.to_string()),
+            Some(("seq", n)) => {
+                let w: usize = n.parse().unwrap_or(1);
+                out.push_str(&format!("{seq:0w$}"));
+            }
+            _ => out.push_str(&rest[open..=open + close]),
+        }
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `POST /f/{form}/submit`: re-validates the whole path, stores the submission once and
+/// queues its delivery.
+pub async fn submit(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    Path(form_id): Path<String>,
+    req: Request,
+) -> Response {
+    let headers = req.headers().clone();
+    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let posted = match read_post(&state, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&headers, &sid, &posted) {
+        return forbidden(&state, &sid);
+    }
+    let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
+    let mut l = match load(&state, served, &sid, &lang.code).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let confirmation = format!("/f/{form_id}/confirmation");
+    let Some(draft_id) = l.draft.clone() else {
+        // No open draft: already submitted (a second click), or nothing to submit.
+        return match state.store.submitted_draft(&sid.hash(), &form_id).await {
+            Ok(Some(_)) => Redirect::to(&confirmation).into_response(),
+            Ok(None) => Redirect::to(&format!("/f/{form_id}")).into_response(),
+            Err(e) => internal(e),
+        };
+    };
+    if posted.get("_idempotency").is_some_and(|k| k != draft_id) {
+        return Redirect::to(&confirmation).into_response();
+    }
+    if !l.session.is_submittable() {
+        return Redirect::to(&resume_target(&mut l.session)).into_response();
+    }
+    let form = &served.form;
+    let today = state.today();
+    let year = chrono::Datelike::year(&today);
+    let submitted_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let s = std::sync::Mutex::new(&mut l.session);
+    let document = |r: &str| {
+        let mut s = s.lock().expect("not poisoned");
+        serde_json::to_string(&s.submission(&submitted_at, r)).unwrap_or_default()
+    };
+    let make_ref = |seq: i64| reference(&form.submission.reference, year, seq);
+    let webhook = form.submission.webhook.as_ref().map(|w| (w.url.as_str(), w.secret_env.as_deref()));
+    let outcome = state
+        .store
+        .submit(NewSubmission {
+            draft_id: &draft_id,
+            form: &form_id,
+            year: year as i64,
+            reference: &make_ref,
+            document: &document,
+            webhook,
+            now: state.now_ms(),
+        })
+        .await;
+    match outcome {
+        Ok(SubmitOutcome::Stored(_)) => {
+            tracing::info!(form = %form_id, "submission stored");
+            Redirect::to(&confirmation).into_response()
+        }
+        Ok(SubmitOutcome::AlreadySubmitted) => Redirect::to(&confirmation).into_response(),
+        Err(e) => internal(e),
+    }
+}
+
+/// `GET /f/{form}/confirmation`.
+pub async fn confirmation(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    Path(form_id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let lang = language(&state, &headers, &q, &served.form.languages);
+    let draft = match state.store.submitted_draft(&sid.hash(), &form_id).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return Redirect::to(&format!("/f/{form_id}")).into_response(),
+        Err(e) => return internal(e),
+    };
+    let mut s = Session::new(&served.form, &lang.code, state.today());
+    let url = format!("/f/{form_id}/confirmation");
+    let b = base(&state, &lang.code, &sid, &url, &served.form.languages);
+    let ctx = minijinja::context! { form_title => s.render(&served.form.title, None), reference => draft.reference };
+    with_cookie(page(&state, "confirmation.html", b, ctx), &lang)
+}
+
+/// `GET /assets/{file}`: the stylesheet (an authority's `assets/` in `--templates DIR`
+/// first).
+pub async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {
+    const BUILTIN: &[(&str, &str, &[u8])] = &[
+        ("wegweiser.css", "text/css; charset=utf-8", include_bytes!("../../assets/wegweiser.css")),
+        ("theme.css", "text/css; charset=utf-8", include_bytes!("../../assets/theme.css")),
+    ];
+    let mime = |f: &str| match f.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    };
+    let ok_name = !file.contains('/') && !file.contains("..") && !file.starts_with('.');
+    if ok_name
+        && let Some(dir) = &state.config.templates
+        && let Ok(bytes) = std::fs::read(dir.join("assets").join(&file))
+    {
+        return ([(header::CONTENT_TYPE, mime(&file)), (header::CACHE_CONTROL, "public, max-age=3600")], Body::from(bytes)).into_response();
+    }
+    match BUILTIN.iter().find(|(n, _, _)| *n == file) {
+        Some((_, m, bytes)) => {
+            ([(header::CONTENT_TYPE, *m), (header::CACHE_CONTROL, "public, max-age=3600")], Body::from(*bytes)).into_response()
+        }
+        None => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}

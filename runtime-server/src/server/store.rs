@@ -1,0 +1,388 @@
+//! Storage: drafts, uploads, submissions, reference counters and the delivery outbox.
+//!
+//! One code path for SQLite and PostgreSQL through sqlx's `Any` driver and one set of
+//! migrations (`runtime-server/migrations`). No `query!` macros, so building needs no
+//! database. Every statement uses `$n` placeholders, which both drivers accept.
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Row};
+
+/// A storage error (never carries answers: statements bind values as parameters).
+pub type Result<T> = std::result::Result<T, sqlx::Error>;
+
+/// The database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+/// A stored draft.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    /// Its id.
+    pub id: String,
+    /// The engine's `Snapshot`, as JSON.
+    pub snapshot: String,
+    /// The reference number once submitted.
+    pub reference: Option<String>,
+    /// When it expires (Unix ms).
+    pub expires_at: i64,
+}
+
+/// A stored submission.
+#[derive(Debug, Clone)]
+pub struct StoredSubmission {
+    /// Its id.
+    pub id: String,
+    /// The form's id.
+    pub form: String,
+    /// The reference number.
+    pub reference: String,
+    /// The submission document (JSON).
+    pub document: String,
+}
+
+/// An outbox row that is due.
+#[derive(Debug, Clone)]
+pub struct OutboxItem {
+    /// Its id.
+    pub id: String,
+    /// The submission's id.
+    pub submission_id: String,
+    /// The webhook URL.
+    pub url: String,
+    /// The environment variable with the HMAC secret.
+    pub secret_env: Option<String>,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// When it was due (used to claim it).
+    pub next_attempt_at: i64,
+}
+
+/// The outcome of [`Store::submit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Stored now, with this reference.
+    Stored(String),
+    /// The draft was submitted before (a double click): nothing was stored.
+    AlreadySubmitted,
+}
+
+/// What [`Store::submit`] stores.
+pub struct NewSubmission<'a> {
+    /// The draft.
+    pub draft_id: &'a str,
+    /// The form's id.
+    pub form: &'a str,
+    /// The year for the `{year}` counter.
+    pub year: i64,
+    /// Builds the reference from the sequence number.
+    pub reference: &'a (dyn Fn(i64) -> String + Sync),
+    /// Builds the document from the reference.
+    pub document: &'a (dyn Fn(&str) -> String + Sync),
+    /// Webhook URL and secret variable, when the form has one.
+    pub webhook: Option<(&'a str, Option<&'a str>)>,
+    /// Now (Unix ms).
+    pub now: i64,
+}
+
+impl Store {
+    /// Connects and runs the migrations. `sqlite:` URLs create the file if needed.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let sqlite = url.starts_with("sqlite:");
+        let url = if sqlite && !url.contains("mode=") && !url.contains(":memory:") {
+            format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+        } else {
+            url.to_string()
+        };
+        let pool = AnyPoolOptions::new().max_connections(if sqlite { 4 } else { 16 }).connect(&url).await?;
+        if sqlite {
+            // WAL lets readers go on while one writer submits; sqlx waits on a busy database.
+            sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await?;
+        }
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// The open (not submitted, not expired) draft of a browser session for a form.
+    pub async fn open_draft(&self, session_hash: &str, form: &str, now: i64) -> Result<Option<Draft>> {
+        let row = sqlx::query(
+            "SELECT id, snapshot, reference, expires_at FROM drafts \
+             WHERE session_hash = $1 AND form = $2 AND reference IS NULL AND expires_at > $3 \
+             ORDER BY updated_at DESC LIMIT 1",
+        )
+        .bind(session_hash)
+        .bind(form)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(draft_of))
+    }
+
+    /// The latest submitted draft of a browser session for a form.
+    pub async fn submitted_draft(&self, session_hash: &str, form: &str) -> Result<Option<Draft>> {
+        let row = sqlx::query(
+            "SELECT id, snapshot, reference, expires_at FROM drafts \
+             WHERE session_hash = $1 AND form = $2 AND reference IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
+        )
+        .bind(session_hash)
+        .bind(form)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(draft_of))
+    }
+
+    /// Creates a draft and returns its id.
+    pub async fn create_draft(&self, session_hash: &str, form: &str, snapshot: &str, now: i64, ttl_ms: i64) -> Result<String> {
+        let id = super::security::random_hex(16);
+        sqlx::query(
+            "INSERT INTO drafts (id, session_hash, form, snapshot, resume_hash, reference, created_at, updated_at, expires_at) \
+             VALUES ($1, $2, $3, $4, NULL, NULL, $5, $5, $6)",
+        )
+        .bind(&id)
+        .bind(session_hash)
+        .bind(form)
+        .bind(snapshot)
+        .bind(now)
+        .bind(now + ttl_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// Saves a draft's snapshot (only while it is open); the expiry moves on.
+    pub async fn save_draft(&self, id: &str, snapshot: &str, now: i64, ttl_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE drafts SET snapshot = $1, updated_at = $2, expires_at = $3 WHERE id = $4 AND reference IS NULL")
+            .bind(snapshot)
+            .bind(now)
+            .bind(now + ttl_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores the hash of a new resume token for a draft.
+    pub async fn set_resume_hash(&self, id: &str, hash: &str) -> Result<()> {
+        sqlx::query("UPDATE drafts SET resume_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Moves the open draft with this resume-token hash to another browser session;
+    /// returns its form.
+    pub async fn resume(&self, resume_hash: &str, session_hash: &str, now: i64) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "UPDATE drafts SET session_hash = $1, updated_at = $2 \
+             WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 RETURNING form",
+        )
+        .bind(session_hash)
+        .bind(now)
+        .bind(resume_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.get::<String, _>("form")))
+    }
+
+    /// Deletes expired drafts that were never submitted, and their files; returns how many.
+    pub async fn delete_expired(&self, now: i64) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM files WHERE submission_id IS NULL AND draft_id IN \
+             (SELECT id FROM drafts WHERE expires_at <= $1 AND reference IS NULL)",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let n = sqlx::query("DELETE FROM drafts WHERE expires_at <= $1 AND reference IS NULL").bind(now).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(n.rows_affected())
+    }
+
+    /// Stores (or replaces) the upload of a field of a draft.
+    pub async fn put_file(&self, draft_id: &str, path: &str, name: &str, mime: &str, content: &[u8]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM files WHERE draft_id = $1 AND field_path = $2 AND submission_id IS NULL")
+            .bind(draft_id)
+            .bind(path)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO files (id, draft_id, field_path, name, size, mime, content, submission_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL)",
+        )
+        .bind(super::security::random_hex(16))
+        .bind(draft_id)
+        .bind(path)
+        .bind(name)
+        .bind(content.len() as i64)
+        .bind(mime)
+        .bind(content.to_vec())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Stores a submission exactly once per draft, in one transaction: the counter row,
+    /// the document, the draft's reference, its files and the outbox entry.
+    pub async fn submit(&self, new: NewSubmission<'_>) -> Result<SubmitOutcome> {
+        let mut tx = self.pool.begin().await?;
+        // A write first: SQLite takes the write lock here (so two submissions queue
+        // instead of failing to upgrade a read lock); PostgreSQL locks the counter row.
+        sqlx::query("INSERT INTO counters (form, year, n) VALUES ($1, $2, 0) ON CONFLICT (form, year) DO NOTHING")
+            .bind(new.form)
+            .bind(new.year)
+            .execute(&mut *tx)
+            .await?;
+        let seq: i64 = sqlx::query("UPDATE counters SET n = n + 1 WHERE form = $1 AND year = $2 RETURNING n")
+            .bind(new.form)
+            .bind(new.year)
+            .fetch_one(&mut *tx)
+            .await?
+            .get("n");
+        let reference = (new.reference)(seq);
+        let document = (new.document)(&reference);
+        let id = super::security::random_hex(16);
+        let inserted = sqlx::query(
+            "INSERT INTO submissions (id, draft_id, form, reference, document, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (draft_id) DO NOTHING RETURNING id",
+        )
+        .bind(&id)
+        .bind(new.draft_id)
+        .bind(new.form)
+        .bind(&reference)
+        .bind(&document)
+        .bind(new.now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if inserted.is_none() {
+            tx.rollback().await?;
+            return Ok(SubmitOutcome::AlreadySubmitted);
+        }
+        sqlx::query("UPDATE drafts SET reference = $1, updated_at = $2 WHERE id = $3")
+            .bind(&reference)
+            .bind(new.now)
+            .bind(new.draft_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE files SET submission_id = $1 WHERE draft_id = $2").bind(&id).bind(new.draft_id).execute(&mut *tx).await?;
+        if let Some((url, secret)) = new.webhook {
+            sqlx::query(
+                "INSERT INTO outbox (id, submission_id, url, secret_env, attempts, next_attempt_at, delivered_at, last_error) \
+                 VALUES ($1, $2, $3, $4, 0, $5, NULL, NULL)",
+            )
+            .bind(super::security::random_hex(16))
+            .bind(&id)
+            .bind(url)
+            .bind(secret)
+            .bind(new.now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(SubmitOutcome::Stored(reference))
+    }
+
+    /// All submissions, oldest first.
+    pub async fn submissions(&self) -> Result<Vec<StoredSubmission>> {
+        let rows = sqlx::query("SELECT id, form, reference, document FROM submissions ORDER BY created_at, reference")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(submission_of).collect())
+    }
+
+    /// One submission by reference.
+    pub async fn submission_by_reference(&self, reference: &str) -> Result<Option<StoredSubmission>> {
+        let row = sqlx::query("SELECT id, form, reference, document FROM submissions WHERE reference = $1")
+            .bind(reference)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(submission_of))
+    }
+
+    /// One submission by id.
+    pub async fn submission(&self, id: &str) -> Result<Option<StoredSubmission>> {
+        let row =
+            sqlx::query("SELECT id, form, reference, document FROM submissions WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.map(submission_of))
+    }
+
+    /// Number of submissions.
+    pub async fn submission_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM submissions").fetch_one(&self.pool).await?.get("n"))
+    }
+
+    /// Outbox entries not delivered yet.
+    pub async fn outbox_pending(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL").fetch_one(&self.pool).await?.get("n"))
+    }
+
+    /// Outbox entries delivered.
+    pub async fn outbox_delivered(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NOT NULL").fetch_one(&self.pool).await?.get("n"))
+    }
+
+    /// Outbox entries due now.
+    pub async fn outbox_due(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>> {
+        let rows = sqlx::query(
+            "SELECT id, submission_id, url, secret_env, attempts, next_attempt_at FROM outbox \
+             WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
+        )
+        .bind(now)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| OutboxItem {
+                id: r.get("id"),
+                submission_id: r.get("submission_id"),
+                url: r.get("url"),
+                secret_env: r.get("secret_env"),
+                attempts: r.get("attempts"),
+                next_attempt_at: r.get("next_attempt_at"),
+            })
+            .collect())
+    }
+
+    /// Claims a due entry for `lease_ms` (so that another process does not send it at the
+    /// same time); false when someone else claimed it.
+    pub async fn outbox_claim(&self, item: &OutboxItem, until: i64) -> Result<bool> {
+        let r = sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND delivered_at IS NULL")
+            .bind(until)
+            .bind(&item.id)
+            .bind(item.next_attempt_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Marks an entry delivered.
+    pub async fn outbox_delivered_now(&self, id: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt and when to try again.
+    pub async fn outbox_failed(&self, id: &str, next: i64, error: &str) -> Result<()> {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
+            .bind(next)
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+fn draft_of(r: sqlx::any::AnyRow) -> Draft {
+    Draft { id: r.get("id"), snapshot: r.get("snapshot"), reference: r.get("reference"), expires_at: r.get("expires_at") }
+}
+
+fn submission_of(r: sqlx::any::AnyRow) -> StoredSubmission {
+    StoredSubmission { id: r.get("id"), form: r.get("form"), reference: r.get("reference"), document: r.get("document") }
+}

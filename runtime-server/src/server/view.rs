@@ -1,0 +1,403 @@
+//! From a session to the templates' context: field view models, the interface texts in
+//! German and English, and the template environment (built-in templates, each of which
+//! an authority can replace with a file of the same name in `--templates DIR`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+use engine::form::{Display, FieldType, Format};
+use engine::ids::{FieldId, StepId};
+use engine::session::{Input, Instance, Session};
+use serde::Serialize;
+
+/// The built-in templates (`runtime-server/templates`).
+const TEMPLATES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("../../templates/layout.html")),
+    ("header.html", include_str!("../../templates/header.html")),
+    ("footer.html", include_str!("../../templates/footer.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("start.html", include_str!("../../templates/start.html")),
+    ("step.html", include_str!("../../templates/step.html")),
+    ("field.html", include_str!("../../templates/field.html")),
+    ("summary.html", include_str!("../../templates/summary.html")),
+    ("confirmation.html", include_str!("../../templates/confirmation.html")),
+    ("saved.html", include_str!("../../templates/saved.html")),
+    ("message.html", include_str!("../../templates/message.html")),
+];
+
+/// The template environment. Auto-escaping follows the file extension (`*.html`).
+pub fn environment(overrides: Option<PathBuf>) -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_loader(move |name| {
+        if let Some(dir) = &overrides
+            && !name.contains("..")
+            && !name.contains('/')
+        {
+            let p = dir.join(name);
+            if p.is_file() {
+                return std::fs::read_to_string(&p)
+                    .map(Some)
+                    .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()));
+            }
+        }
+        Ok(TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, s)| s.to_string()))
+    });
+    env
+}
+
+/// The interface texts in a language (German unless `en`).
+pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
+    let en = lang == "en";
+    let pick = |de: &'static str, e: &'static str| if en { e } else { de };
+    BTreeMap::from([
+        ("service", pick("Online-Anträge", "Online applications")),
+        ("skip", pick("Zum Inhalt springen", "Skip to main content")),
+        ("forms", pick("Anträge", "Applications")),
+        ("start", pick("Jetzt starten", "Start now")),
+        ("resume_hint", pick("Ihre Eingaben werden bei jedem Schritt gespeichert.", "Your answers are saved at every step.")),
+        ("continue", pick("Weiter", "Continue")),
+        ("back", pick("Zurück", "Back")),
+        ("step", pick("Schritt", "Step")),
+        ("of", pick("von", "of")),
+        ("optional", pick("(optional)", "(optional)")),
+        ("error", pick("Fehler", "Error")),
+        ("error_summary", pick("Es gibt ein Problem", "There is a problem")),
+        ("yes", pick("Ja", "Yes")),
+        ("no", pick("Nein", "No")),
+        ("add", pick("Weiteren Eintrag hinzufügen", "Add another")),
+        ("remove", pick("Entfernen", "Remove")),
+        ("entry", pick("Eintrag", "Entry")),
+        ("choose", pick("Bitte auswählen", "Please choose")),
+        ("date_hint", pick("Zum Beispiel 27.03.2026", "For example 27/03/2026")),
+        ("file_current", pick("Hochgeladen:", "Uploaded:")),
+        ("file_keep", pick("Wählen Sie nur eine Datei, wenn Sie sie ersetzen möchten.", "Only choose a file to replace it.")),
+        ("save_later", pick("Speichern und später fortfahren", "Save and continue later")),
+        ("summary", pick("Prüfen Sie Ihre Angaben", "Check your answers")),
+        ("change", pick("Ändern", "Change")),
+        ("submit", pick("Antrag absenden", "Submit application")),
+        (
+            "submit_hint",
+            pick(
+                "Mit dem Absenden bestätigen Sie, dass Ihre Angaben richtig sind.",
+                "By submitting you confirm that your answers are correct.",
+            ),
+        ),
+        ("confirmation", pick("Antrag eingegangen", "Application received")),
+        ("reference", pick("Ihre Vorgangsnummer", "Your reference number")),
+        (
+            "confirmation_next",
+            pick(
+                "Bitte notieren Sie die Vorgangsnummer. Die Behörde meldet sich bei Ihnen.",
+                "Please note the reference number. The authority will contact you.",
+            ),
+        ),
+        ("saved", pick("Ihre Angaben sind gespeichert", "Your answers are saved")),
+        (
+            "saved_link",
+            pick(
+                "Mit diesem Link können Sie später weitermachen, auch in einem anderen Browser:",
+                "Use this link to continue later, also in another browser:",
+            ),
+        ),
+        ("saved_until", pick("Der Link gilt bis", "The link is valid until")),
+        (
+            "saved_secret",
+            pick(
+                "Geben Sie den Link nicht weiter: Wer ihn hat, sieht Ihre Angaben.",
+                "Do not share the link: anyone who has it sees your answers.",
+            ),
+        ),
+        ("continue_now", pick("Jetzt weitermachen", "Continue now")),
+        ("not_found", pick("Seite nicht gefunden", "Page not found")),
+        (
+            "not_found_text",
+            pick("Prüfen Sie die Adresse oder beginnen Sie auf der Startseite.", "Check the address or start on the home page."),
+        ),
+        ("expired", pick("Der Link ist ungültig oder abgelaufen", "The link is invalid or has expired")),
+        ("forbidden", pick("Die Anfrage wurde abgelehnt", "The request was refused")),
+        (
+            "forbidden_text",
+            pick("Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "Please reload the page and try again."),
+        ),
+        ("home", pick("Zur Startseite", "Go to the home page")),
+        ("language", pick("Sprache", "Language")),
+        ("imprint", pick("Impressum", "Imprint")),
+        ("privacy", pick("Datenschutz", "Privacy")),
+        ("accessibility", pick("Barrierefreiheit", "Accessibility")),
+        ("exit_back", pick("Angaben ändern", "Change your answers")),
+    ])
+}
+
+/// One field on a page.
+#[derive(Debug, Serialize, Default)]
+pub struct FieldView {
+    /// The field path: the input's `id` and `name`.
+    pub path: String,
+    /// How to render it: input, textarea, radios, checkbox, checkboxes, select, file,
+    /// computed, info, group, repeat.
+    pub kind: &'static str,
+    /// The `type` of an `<input>`.
+    pub input_type: &'static str,
+    /// `inputmode`.
+    pub inputmode: Option<&'static str>,
+    /// `autocomplete`.
+    pub autocomplete: Option<String>,
+    /// The label (legend for groups and radios).
+    pub label: String,
+    /// The hint.
+    pub hint: Option<String>,
+    /// Marked "(optional)".
+    pub optional: bool,
+    /// The current value (as typed).
+    pub value: String,
+    /// Ticked values of checkboxes.
+    pub values: Vec<String>,
+    /// Options.
+    pub options: Vec<OptionView>,
+    /// The error message.
+    pub error: Option<String>,
+    /// Members of a group.
+    pub members: Vec<FieldView>,
+    /// Entries of a repeated group.
+    pub entries: Vec<EntryView>,
+    /// The add button of a repeated group.
+    pub add: Option<String>,
+    /// The text of an info field.
+    pub text: Option<String>,
+    /// `maxlength`.
+    pub maxlength: Option<u32>,
+    /// `accept` of a file input.
+    pub accept: Option<String>,
+}
+
+/// One option.
+#[derive(Debug, Serialize)]
+pub struct OptionView {
+    /// The value.
+    pub value: String,
+    /// The label.
+    pub label: String,
+    /// The hint.
+    pub hint: Option<String>,
+    /// Selected.
+    pub checked: bool,
+}
+
+/// One entry of a repeated group.
+#[derive(Debug, Serialize)]
+pub struct EntryView {
+    /// The entry's number, from 1.
+    pub number: u32,
+    /// The entry's path (`hund.0`), the value of its remove button.
+    pub path: String,
+    /// Its fields.
+    pub fields: Vec<FieldView>,
+    /// Can be removed.
+    pub removable: bool,
+}
+
+/// Every field instance of a step (groups included), in order: `(instance, depth-first)`.
+pub fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
+    fn walk(s: &Session<'_>, f: FieldId, entry: Option<u32>, out: &mut Vec<Instance>) {
+        let field = s.form().field(f);
+        out.push(Instance { field: f, entry });
+        if field.is_repeated() {
+            for e in 0..s.entry_count(f) {
+                for m in &field.members {
+                    walk(s, *m, Some(e), out);
+                }
+            }
+        } else {
+            for m in &field.members {
+                walk(s, *m, entry, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for f in &s.form().step(step).fields {
+        walk(s, *f, None, &mut out);
+    }
+    out
+}
+
+/// The paths of the active field instances of a step.
+pub fn active_paths(s: &mut Session<'_>, step: StepId) -> BTreeSet<String> {
+    let all = step_instances(s, step);
+    all.into_iter().filter_map(|i| if s.is_shown(i) { Some(s.path_of(i)) } else { None }).collect()
+}
+
+/// The view of a step's fields, with the errors to show by path.
+pub fn step_fields(s: &mut Session<'_>, step: StepId, errors: &HashMap<String, String>) -> Vec<FieldView> {
+    let fields = s.form().step(step).fields.clone();
+    fields.into_iter().filter_map(|f| field_view(s, f, None, errors)).collect()
+}
+
+fn text(s: &mut Session<'_>, t: &Option<engine::form::Text>, entry: Option<u32>) -> Option<String> {
+    t.as_ref().map(|t| s.render(t, entry)).filter(|t| !t.is_empty())
+}
+
+fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &HashMap<String, String>) -> Option<FieldView> {
+    let form = s.form();
+    let field = form.field(f);
+    let inst = Instance { field: f, entry };
+    if !s.is_shown(inst) {
+        return None;
+    }
+    let path = s.path_of(inst);
+    let mut v = FieldView {
+        path: path.clone(),
+        label: text(s, &field.label, entry).unwrap_or_default(),
+        hint: text(s, &field.hint, entry),
+        error: errors.get(&path).cloned(),
+        optional: field.ty.is_input() && field.required.is_none() && field.ty != FieldType::Consent,
+        autocomplete: field.autocomplete.clone(),
+        maxlength: field.max_length,
+        input_type: "text",
+        ..FieldView::default()
+    };
+    match s.answer(&path) {
+        Some(Input::Text(t)) => v.value = t.clone(),
+        Some(Input::Bool(b)) => v.value = b.to_string(),
+        Some(Input::List(l)) => v.values = l.clone(),
+        Some(Input::File(file)) => v.value = file.name.clone(),
+        None => {}
+    }
+    v.kind = match field.ty {
+        FieldType::Info => {
+            v.text = text(s, &field.text, entry).or_else(|| Some(v.label.clone()));
+            "info"
+        }
+        FieldType::Computed => {
+            let val = s.value(inst);
+            let how = if field.format == Some(Format::Money) { Display::Money } else { Display::Plain };
+            v.value = s.display(&val, how, entry);
+            "computed"
+        }
+        FieldType::Group if field.is_repeated() => {
+            let r = field.repeat.clone().expect("repeated");
+            let count = s.entry_count(f);
+            for e in 0..count {
+                let fields = field.members.iter().filter_map(|m| field_view(s, *m, Some(e), errors)).collect();
+                v.entries.push(EntryView { number: e + 1, path: format!("{path}.{e}"), fields, removable: count > r.min.max(1) });
+            }
+            if count < r.max.unwrap_or(engine::session::MAX_ENTRIES) {
+                v.add = Some(r.add_label.as_ref().map(|t| s.render(t, entry)).unwrap_or_default());
+            }
+            "repeat"
+        }
+        FieldType::Group => {
+            v.members = field.members.iter().filter_map(|m| field_view(s, *m, entry, errors)).collect();
+            "group"
+        }
+        FieldType::Textarea => "textarea",
+        FieldType::Boolean => "boolean",
+        FieldType::Consent => "checkbox",
+        FieldType::Choice | FieldType::MultiChoice => {
+            let n = field.options.len();
+            for i in 0..n {
+                if !s.option_shown(f, entry, i) {
+                    continue;
+                }
+                let o = &form.field(f).options[i];
+                let checked = if field.ty == FieldType::MultiChoice { v.values.contains(&o.value) } else { v.value == o.value };
+                let label = s.render(&o.label, entry);
+                let hint = text(s, &o.hint, entry);
+                v.options.push(OptionView { value: o.value.clone(), label, hint, checked });
+            }
+            if field.ty == FieldType::MultiChoice {
+                "checkboxes"
+            } else if field.display.as_deref() == Some("select") {
+                "select"
+            } else {
+                "radios"
+            }
+        }
+        FieldType::File => {
+            v.accept = (!field.accept.is_empty()).then(|| field.accept.join(","));
+            "file"
+        }
+        FieldType::Email => {
+            v.input_type = "email";
+            "input"
+        }
+        FieldType::Phone => {
+            v.input_type = "tel";
+            "input"
+        }
+        FieldType::Plz | FieldType::Integer => {
+            v.inputmode = Some("numeric");
+            "input"
+        }
+        FieldType::Number | FieldType::Money => {
+            v.inputmode = Some("decimal");
+            "input"
+        }
+        FieldType::Date => {
+            if v.hint.is_none() {
+                v.hint = Some(texts(s.language())["date_hint"].to_string());
+            }
+            "input"
+        }
+        FieldType::Text | FieldType::Iban | FieldType::SteuerId => "input",
+    };
+    Some(v)
+}
+
+/// One answer on the summary page.
+#[derive(Debug, Serialize)]
+pub struct SummaryRow {
+    /// The question.
+    pub label: String,
+    /// The answer as shown.
+    pub value: String,
+    /// The change link.
+    pub href: String,
+}
+
+/// One step on the summary page.
+#[derive(Debug, Serialize)]
+pub struct SummaryStep {
+    /// The step's title.
+    pub title: String,
+    /// Its answers.
+    pub rows: Vec<SummaryRow>,
+}
+
+/// The summary: every active field with a value, by step on the path.
+pub fn summary(s: &mut Session<'_>, form_id: &str) -> Vec<SummaryStep> {
+    let path: Vec<StepId> = s.path().to_vec();
+    let mut out = Vec::new();
+    for step in path {
+        let form = s.form();
+        let st = form.step(step);
+        let title = text(s, &st.title, None).unwrap_or_else(|| st.id.clone());
+        let mut rows = Vec::new();
+        for inst in step_instances(s, step) {
+            let field = form.field(inst.field);
+            if !(field.ty.is_input() || field.ty == FieldType::Computed) || !s.is_active(inst) {
+                continue;
+            }
+            let val = s.value(inst);
+            if val.is_empty() {
+                continue;
+            }
+            let how = match field.ty {
+                FieldType::Choice | FieldType::MultiChoice => Display::Choice(inst.field),
+                FieldType::Money => Display::Money,
+                FieldType::Computed if field.format == Some(Format::Money) => Display::Money,
+                _ => Display::Plain,
+            };
+            let value = s.display(&val, how, inst.entry);
+            let mut label = text(s, &field.label, inst.entry).unwrap_or_else(|| field.id.clone());
+            if let Some(e) = inst.entry {
+                label = format!("{label} ({} {})", texts(s.language())["entry"], e + 1);
+            }
+            let p = s.path_of(inst);
+            rows.push(SummaryRow { label, value, href: format!("/f/{form_id}/s/{}#{p}", st.id) });
+        }
+        if !rows.is_empty() {
+            out.push(SummaryStep { title, rows });
+        }
+    }
+    out
+}

@@ -1,0 +1,617 @@
+//! The runtime server over HTTP without a socket (`app(state)` + `oneshot`), the way a
+//! browser without JavaScript uses it: GET a page, read the CSRF token, POST the form,
+//! follow the 303.
+//!
+//! Each bundled form is walked from its start page to the confirmation with the answers
+//! of its complete scenario (`*.test.yaml`), on SQLite, and on PostgreSQL when
+//! `DATABASE_URL` is set (`.ci/run` sets it).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use engine::form::{FieldType, Form};
+use engine::session::Input;
+use engine::source::{NodeKind, parse_yaml};
+use tower::ServiceExt;
+use wegweiser::server::{self, AppState, Config, Store, app};
+
+fn forms_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../form-definitions")
+}
+
+fn compile(name: &str) -> Form {
+    let src = std::fs::read_to_string(forms_dir().join(format!("{name}.yaml"))).unwrap();
+    engine::compile(&src).form.expect("the bundled form compiles")
+}
+
+fn sqlite_url() -> String {
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    let p = std::env::temp_dir().join(format!("wegweiser-test-{}.db", hex::encode(b)));
+    format!("sqlite://{}", p.display())
+}
+
+/// A scenario: today and the answers by path.
+struct Scenario {
+    today: chrono::NaiveDate,
+    answers: Vec<(String, Input)>,
+    entries: HashMap<String, u32>,
+}
+
+fn scenario(form: &Form, name: &str) -> Scenario {
+    let src = std::fs::read_to_string(forms_dir().join(format!("{name}.test.yaml"))).unwrap();
+    let root = parse_yaml(&src).unwrap();
+    let NodeKind::Map(top) = &root.kind else { panic!() };
+    let get = |pairs: &[(engine::source::Node, engine::source::Node)], k: &str| {
+        pairs.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone())
+    };
+    let today = chrono::NaiveDate::parse_from_str(get(top, "today").unwrap().as_str().unwrap(), "%Y-%m-%d").unwrap();
+    let NodeKind::Seq(items) = &get(top, "scenarios").unwrap().kind else { panic!() };
+    let complete = items
+        .iter()
+        .find(|i| {
+            let NodeKind::Map(p) = &i.kind else { return false };
+            get(p, "name").and_then(|n| n.as_str().map(|s| s.contains("vollständig"))).unwrap_or(false) && get(p, "language").is_none()
+        })
+        .expect("a complete scenario");
+    let NodeKind::Map(p) = &complete.kind else { panic!() };
+    let NodeKind::Map(answers) = &get(p, "answers").unwrap().kind else { panic!() };
+    let mut out = Scenario { today, answers: Vec::new(), entries: HashMap::new() };
+    fn collect(
+        form: &Form,
+        members: Option<&[engine::ids::FieldId]>,
+        prefix: &str,
+        pairs: &[(engine::source::Node, engine::source::Node)],
+        out: &mut Scenario,
+    ) {
+        for (k, v) in pairs {
+            let key = k.as_str().unwrap();
+            let id = match members {
+                None => form.field_by_id(key).unwrap(),
+                Some(m) => *m.iter().find(|m| form.field(**m).id == key).unwrap(),
+            };
+            let f = form.field(id);
+            let path = format!("{prefix}{key}");
+            match (&v.kind, f.ty) {
+                (NodeKind::Seq(entries), FieldType::Group) => {
+                    out.entries.insert(path.clone(), entries.len() as u32);
+                    for (i, e) in entries.iter().enumerate() {
+                        let NodeKind::Map(m) = &e.kind else { panic!() };
+                        collect(form, Some(&f.members), &format!("{path}.{i}."), m, out);
+                    }
+                }
+                (NodeKind::Map(m), FieldType::Group) => collect(form, Some(&f.members), &format!("{path}."), m, out),
+                _ => {
+                    if let Some(i) = engine::compile::input_from_yaml(v, f.ty, form.default_language()) {
+                        out.answers.push((path, i));
+                    }
+                }
+            }
+        }
+    }
+    collect(form, None, "", answers, &mut out);
+    out
+}
+
+async fn state_for(url: &str, forms: Vec<Form>, today: Option<chrono::NaiveDate>) -> AppState {
+    let store = Store::connect(url).await.expect("database");
+    let config = Config { today, admin_token: Some("admin-secret".into()), retry_base: Duration::from_millis(50), ..Config::default() };
+    AppState::new(forms, store, config)
+}
+
+/// A browser without JavaScript: keeps cookies, reads the CSRF token.
+struct Browser {
+    app: Router,
+    cookies: HashMap<String, String>,
+}
+
+struct Page {
+    status: StatusCode,
+    location: Option<String>,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn csrf(&self) -> String {
+        between(&self.body, "name=\"_csrf\" value=\"", "\"").expect("a CSRF token on the page")
+    }
+}
+
+fn between(s: &str, a: &str, b: &str) -> Option<String> {
+    let i = s.find(a)? + a.len();
+    let j = s[i..].find(b)? + i;
+    Some(s[i..j].to_string())
+}
+
+impl Browser {
+    fn new(app: Router) -> Browser {
+        Browser { app, cookies: HashMap::new() }
+    }
+
+    async fn send(&mut self, req: Request<Body>) -> Page {
+        let res = self.app.clone().oneshot(req).await.unwrap();
+        for c in res.headers().get_all(header::SET_COOKIE) {
+            let c = c.to_str().unwrap();
+            let (kv, _) = c.split_once(';').unwrap_or((c, ""));
+            let (k, v) = kv.split_once('=').unwrap();
+            self.cookies.insert(k.to_string(), v.to_string());
+        }
+        let status = res.status();
+        let location = res.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string());
+        let headers = res.headers().clone();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        // minijinja escapes `/` in attributes as `&#x2f;`, which browsers read as `/`.
+        Page { status, location, headers, body: String::from_utf8_lossy(&body).replace("&#x2f;", "/") }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn get(&mut self, uri: &str) -> Page {
+        let req = Request::get(uri).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    async fn post(&mut self, uri: &str, fields: &[(String, String)]) -> Page {
+        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let req = Request::post(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn post_multipart(&mut self, uri: &str, fields: &[(String, String)], files: &[(String, String, Vec<u8>)]) -> Page {
+        let boundary = "----wegweiserboundary7d3";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+        }
+        for (k, name, bytes) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = Request::post(uri)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+}
+
+/// A file whose content sniffs as `mime`, of `size` bytes.
+fn file_content(mime: &str, size: u64) -> Vec<u8> {
+    let mut v: Vec<u8> = match mime {
+        "image/png" => b"\x89PNG\r\n\x1a\n".to_vec(),
+        "image/jpeg" => b"\xff\xd8\xff\xe0".to_vec(),
+        _ => b"%PDF-1.4\n".to_vec(),
+    };
+    v.resize(size.max(16) as usize, b' ');
+    v
+}
+
+/// Walks a form from its start page to the summary with the scenario's answers; returns
+/// the browser on the summary page.
+async fn walk_to_summary(b: &mut Browser, form: &Form, sc: &Scenario) -> Page {
+    let start = b.get(&format!("/f/{}", form.id)).await;
+    assert_eq!(start.status, StatusCode::OK);
+    let mut url =
+        start.body.split("href=\"").find(|s| s.starts_with(&format!("/f/{}/s/", form.id))).unwrap().split('"').next().unwrap().to_string();
+    for _ in 0..40 {
+        if url.ends_with("/summary") {
+            let page = b.get(&url).await;
+            assert_eq!(page.status, StatusCode::OK, "summary of {}: {}", form.id, page.body);
+            return page;
+        }
+        let page = b.get(&url).await;
+        assert_eq!(page.status, StatusCode::OK, "{url} of {}: {:?} {}", form.id, page.location, page.body);
+        let step_id = url.rsplit('/').next().unwrap().to_string();
+        let step = form.step_by_id(&step_id).unwrap();
+        let mut csrf = page.csrf();
+        // Enough entries for the repeated groups of this step (the add button, no JS).
+        for (group, n) in &sc.entries {
+            let g = form.field_by_id(group).unwrap();
+            if form.field(g).step != step {
+                continue;
+            }
+            let mut shown = page.body.matches(&format!("class=\"fieldset entry\" id=\"{group}.")).count() as u32;
+            while shown < *n {
+                let r = b.post(&url, &[("_csrf".into(), csrf.clone()), ("_action".into(), format!("add:{group}"))]).await;
+                assert_eq!(r.status, StatusCode::SEE_OTHER);
+                shown += 1;
+            }
+            csrf = b.get(&url).await.csrf();
+        }
+        // Like a browser: post only what the page offers; a post that reveals new fields
+        // shows the step again with them, and the citizen answers and posts again.
+        let mut html = page.body.clone();
+        let mut r = None;
+        for _ in 0..4 {
+            let csrf_now = between(&html, "name=\"_csrf\" value=\"", "\"").unwrap_or_else(|| csrf.clone());
+            let mut fields = vec![("_csrf".to_string(), csrf_now), ("_action".to_string(), "continue".to_string())];
+            let mut files = Vec::new();
+            for (path, input) in &sc.answers {
+                let inst = engine::session::Session::new(form, form.default_language(), sc.today).instance(path).unwrap();
+                if form.field(inst.field).step != step || !html.contains(&format!("name=\"{path}\"")) {
+                    continue;
+                }
+                match input {
+                    Input::Text(t) => fields.push((path.clone(), t.clone())),
+                    Input::Bool(v) => fields.push((path.clone(), v.to_string())),
+                    Input::List(l) => fields.extend(l.iter().map(|v| (path.clone(), v.clone()))),
+                    Input::File(f) => files.push((path.clone(), f.name.clone(), file_content(&f.mime, f.size))),
+                }
+            }
+            let multipart = html.contains("multipart/form-data");
+            let resp = if multipart { b.post_multipart(&url, &fields, &files).await } else { b.post(&url, &fields).await };
+            if resp.status == StatusCode::OK {
+                html = resp.body.clone();
+                r = Some(resp);
+                continue;
+            }
+            r = Some(resp);
+            break;
+        }
+        let r = r.expect("posted");
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "step {step_id} of {} not accepted: {}", form.id, error_summary(&r.body));
+        url = r.location.unwrap();
+    }
+    panic!("{}: no summary after 40 pages", form.id)
+}
+
+fn error_summary(body: &str) -> String {
+    between(body, "class=\"error-summary\"", "</div>").unwrap_or_else(|| body.chars().take(2000).collect())
+}
+
+async fn submit(b: &mut Browser, form_id: &str, summary: &Page) -> Page {
+    let idem = between(&summary.body, "name=\"_idempotency\" value=\"", "\"").unwrap();
+    b.post(&format!("/f/{form_id}/submit"), &[("_csrf".into(), summary.csrf()), ("_idempotency".into(), idem)]).await
+}
+
+const FORMS: &[&str] = &["bewohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "kita-anmeldung", "sondernutzung"];
+
+async fn walk_all(url: &str) {
+    for name in FORMS {
+        let form = compile(name);
+        let sc = scenario(&form, name);
+        let state = state_for(url, vec![form.clone()], Some(sc.today)).await;
+        let mut b = Browser::new(app(state.clone()));
+        let summary = walk_to_summary(&mut b, &form, &sc).await;
+        assert!(summary.body.contains("Prüfen Sie Ihre Angaben"));
+        let r = submit(&mut b, &form.id, &summary).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some(format!("/f/{}/confirmation", form.id).as_str()));
+        let conf = b.get(&format!("/f/{}/confirmation", form.id)).await;
+        let prefix = form.submission.reference.split('{').next().unwrap();
+        let reference = between(&conf.body, "class=\"reference\">", "<").unwrap();
+        assert!(reference.starts_with(prefix), "{name}: {reference}");
+        let doc = state.store.submission_by_reference(&reference).await.unwrap().expect("stored");
+        let doc: serde_json::Value = serde_json::from_str(&doc.document).unwrap();
+        assert_eq!(doc["form"], form.id.as_str());
+        assert_eq!(doc["reference"], reference.as_str());
+        assert!(doc["data"].as_object().is_some_and(|d| !d.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn every_bundled_form_walks_to_confirmation_on_sqlite() {
+    walk_all(&sqlite_url()).await;
+}
+
+#[tokio::test]
+async fn every_bundled_form_walks_to_confirmation_on_postgres() {
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        eprintln!("DATABASE_URL is not set: PostgreSQL walk not run (.ci/run sets it)");
+        return;
+    };
+    walk_all(&url).await;
+    double_submit(&url, false).await;
+}
+
+async fn hundesteuer(url: &str) -> (Form, Scenario, AppState) {
+    let form = compile("hundesteuer");
+    let sc = scenario(&form, "hundesteuer");
+    let state = state_for(url, vec![form.clone()], Some(sc.today)).await;
+    (form, sc, state)
+}
+
+async fn double_submit(url: &str, fresh: bool) {
+    let (form, sc, state) = hundesteuer(url).await;
+    let before = state.store.submission_count().await.unwrap();
+    let mut b = Browser::new(app(state.clone()));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    let idem = between(&summary.body, "name=\"_idempotency\" value=\"", "\"").unwrap();
+    let fields = [("_csrf".to_string(), summary.csrf()), ("_idempotency".to_string(), idem)];
+    let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
+    let req = || {
+        Request::post("/f/hundesteuer-anmeldung/submit")
+            .header(header::COOKIE, b.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body.clone()))
+            .unwrap()
+    };
+    let (r1, r2) = tokio::join!(app(state.clone()).oneshot(req()), app(state.clone()).oneshot(req()));
+    assert_eq!(r1.unwrap().status(), StatusCode::SEE_OTHER);
+    assert_eq!(r2.unwrap().status(), StatusCode::SEE_OTHER);
+    let after = state.store.submission_count().await.unwrap();
+    assert_eq!(after - before, 1, "two concurrent submissions stored {} documents", after - before);
+    if fresh {
+        assert_eq!(after, 1);
+    }
+}
+
+#[tokio::test]
+async fn two_concurrent_submissions_store_one() {
+    double_submit(&sqlite_url(), true).await;
+}
+
+#[tokio::test]
+async fn security_headers_on_every_page() {
+    let (_, _, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    for uri in ["/", "/f/hundesteuer-anmeldung", "/f/hundesteuer-anmeldung/s/zustaendigkeit", "/nowhere"] {
+        let p = b.get(uri).await;
+        let csp = p.headers.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), "{uri}");
+        assert_eq!(p.headers["x-content-type-options"], "nosniff");
+        assert_eq!(p.headers["referrer-policy"], "same-origin");
+        assert_eq!(p.headers["x-frame-options"], "DENY");
+        assert!(!p.body.contains("<script") && !p.body.contains("style="), "{uri}: no inline script or style");
+    }
+    let c = b.get("/").await;
+    let _ = c;
+    let fresh = Browser::new(b.app.clone()).get("/").await;
+    let cookie = fresh.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+}
+
+#[tokio::test]
+async fn post_without_or_with_wrong_csrf_token_is_403() {
+    let (_, _, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    let url = "/f/hundesteuer-anmeldung/s/zustaendigkeit";
+    let page = b.get(url).await;
+    let r = b.post(url, &[("wohnsitz_bitburg".into(), "true".into())]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = b.post(url, &[("_csrf".into(), "0".repeat(64)), ("wohnsitz_bitburg".into(), "true".into())]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A right token from another site is refused too.
+    let body = format!("_csrf={}&wohnsitz_bitburg=true", page.csrf());
+    let req = Request::post(url)
+        .header(header::COOKIE, b.cookie_header())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from(body))
+        .unwrap();
+    assert_eq!(b.send(req).await.status, StatusCode::FORBIDDEN);
+    let r = b.post("/f/hundesteuer-anmeldung/submit", &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn oversized_body_is_413() {
+    let form = compile("hundesteuer");
+    let store = Store::connect(&sqlite_url()).await.unwrap();
+    let state = AppState::new(vec![form], store, Config { max_body: 10_000, ..Config::default() });
+    let mut b = Browser::new(app(state));
+    let url = "/f/hundesteuer-anmeldung/s/zustaendigkeit";
+    let csrf = b.get(url).await.csrf();
+    let r = b.post(url, &[("_csrf".into(), csrf), ("vorname".into(), "x".repeat(20_000))]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn answers_are_escaped_in_the_step_and_the_summary() {
+    let (form, mut sc, state) = hundesteuer(&sqlite_url()).await;
+    let xss = "<script>alert(1)</script>";
+    for (p, i) in sc.answers.iter_mut() {
+        if p == "nachname" {
+            *i = Input::Text(xss.into());
+        }
+    }
+    let mut b = Browser::new(app(state));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    assert!(!summary.body.contains(xss));
+    assert!(summary.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let step = b.get("/f/hundesteuer-anmeldung/s/halter").await;
+    assert!(!step.body.contains(xss));
+    assert!(step.body.contains("&lt;script&gt;"));
+}
+
+#[tokio::test]
+async fn skipping_steps_submits_nothing() {
+    let (_, _, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state.clone()));
+    let csrf = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit").await.csrf();
+    // A later step: redirected to the first incomplete one.
+    let r = b
+        .post("/f/hundesteuer-anmeldung/s/zahlung", &[("_csrf".into(), csrf.clone()), ("zahlungsweise".into(), "ueberweisung".into())])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/zustaendigkeit"));
+    let r = b.get("/f/hundesteuer-anmeldung/s/zahlung").await;
+    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/zustaendigkeit"));
+    // The submission with an incomplete path.
+    let r = b.post("/f/hundesteuer-anmeldung/submit", &[("_csrf".into(), csrf.clone())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_ne!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/confirmation"));
+    let r = b.get("/f/hundesteuer-anmeldung/summary").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(state.store.submission_count().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_value_posted_for_a_computed_field_is_ignored() {
+    let (form, mut sc, state) = hundesteuer(&sqlite_url()).await;
+    // `steuer_jahr` is computed (90.00 for one dog); the walk posts `0,01` on its step.
+    sc.answers.push(("steuer_jahr".into(), Input::Text("0,01".into())));
+    let mut b = Browser::new(app(state.clone()));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    let r = submit(&mut b, "hundesteuer-anmeldung", &summary).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let subs = state.store.submissions().await.unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&subs[0].document).unwrap();
+    assert_eq!(doc["data"]["steuer_jahr"], "90.00");
+}
+
+#[tokio::test]
+async fn a_draft_survives_a_restart_and_moves_with_the_resume_link() {
+    let url = sqlite_url();
+    let (form, sc, state) = hundesteuer(&url).await;
+    let mut b = Browser::new(app(state));
+    let step = "/f/hundesteuer-anmeldung/s/zustaendigkeit";
+    let csrf = b.get(step).await.csrf();
+    let r = b.post(step, &[("_csrf".into(), csrf), ("wohnsitz_bitburg".into(), "true".into())]).await;
+    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/halter"));
+    // A new server over the same database.
+    let state2 = state_for(&url, vec![form.clone()], Some(sc.today)).await;
+    b.app = app(state2.clone());
+    let p = b.get("/f/hundesteuer-anmeldung/s/halter").await;
+    assert_eq!(p.status, StatusCode::OK, "the draft is still there after a restart");
+    // Save and continue later; the link opens the draft in another browser.
+    let csrf = p.csrf();
+    let saved = b
+        .post(
+            "/f/hundesteuer-anmeldung/s/halter",
+            &[("_csrf".into(), csrf), ("_action".into(), "save".into()), ("vorname".into(), "Erika".into())],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK);
+    let link = between(&saved.body, "class=\"resume-link\"><a href=\"", "\"").unwrap();
+    let token = link.rsplit('/').next().unwrap();
+    assert_eq!(token.len(), 32, "128 bits");
+    let mut other = Browser::new(app(state2.clone()));
+    let r = other.get(&link).await;
+    assert_eq!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/halter"));
+    let p = other.get("/f/hundesteuer-anmeldung/s/halter").await;
+    assert!(p.body.contains("value=\"Erika\""));
+    // The first browser no longer has it.
+    let p = b.get("/f/hundesteuer-anmeldung/s/halter").await;
+    assert_eq!(p.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/zustaendigkeit"));
+}
+
+#[tokio::test]
+async fn step_with_errors_snapshot() {
+    let (_, _, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    let url = "/f/hundesteuer-anmeldung/s/halter";
+    let csrf = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit").await.csrf();
+    b.post("/f/hundesteuer-anmeldung/s/zustaendigkeit", &[("_csrf".into(), csrf.clone()), ("wohnsitz_bitburg".into(), "true".into())])
+        .await;
+    let r = b.post(url, &[("_csrf".into(), csrf.clone()), ("vorname".into(), "Erika".into()), ("plz".into(), "5463".into())]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("<title>Fehler: "));
+    assert!(r.body.contains("aria-invalid=\"true\""));
+    assert!(r.body.contains("value=\"Erika\""), "input is never cleared");
+    let main = between(&r.body, "<main id=\"main\" tabindex=\"-1\">", "</main>").unwrap().replace(&csrf, "[csrf]");
+    insta::assert_snapshot!("halter_with_errors", main);
+}
+
+#[tokio::test]
+async fn language_switch_sets_a_cookie() {
+    let (_, _, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    let p = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit").await;
+    assert!(p.body.contains("href=\"/f/hundesteuer-anmeldung/s/zustaendigkeit?lang=en\""));
+    let p = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit?lang=en").await;
+    assert!(p.body.contains("<html lang=\"en\">") && p.body.contains("Continue"));
+    let p = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit").await;
+    assert!(p.body.contains("<html lang=\"en\">"), "remembered");
+}
+
+#[tokio::test]
+async fn admin_api_needs_the_token() {
+    let (form, sc, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state.clone()));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    submit(&mut b, "hundesteuer-anmeldung", &summary).await;
+    let r = b.get("/api/v1/submissions").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let req = Request::get("/api/v1/submissions").header(header::AUTHORIZATION, "Bearer admin-secret").body(Body::empty()).unwrap();
+    let r = b.send(req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let docs: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    let reference = docs[0]["reference"].as_str().unwrap().to_string();
+    assert!(reference.starts_with("HST-2026-"));
+    let req = Request::get(format!("/api/v1/submissions/{reference}"))
+        .header(header::AUTHORIZATION, "Bearer admin-secret")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(b.send(req).await.status, StatusCode::OK);
+    let m = b.get("/metrics").await;
+    assert!(m.body.contains("wegweiser_submissions_total 1"));
+    assert!(m.body.contains("wegweiser_http_requests_total{route=\"/f/{form}/s/{step}\",status=\"303\"}"));
+    assert_eq!(b.get("/healthz").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn webhook_down_then_up_delivers_once_with_a_valid_signature() {
+    use std::sync::{Arc, Mutex};
+    // A local receiver that fails the first call and accepts the next.
+    // (signature header, body) of every delivery the receiver accepted.
+    type Seen = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+    let seen: Seen = Arc::default();
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let (seen2, calls2) = (seen.clone(), calls.clone());
+    let receiver = Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let (seen, calls) = (seen2.clone(), calls2.clone());
+            async move {
+                if calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return StatusCode::SERVICE_UNAVAILABLE;
+                }
+                let sig = headers["x-wegweiser-signature"].to_str().unwrap().to_string();
+                seen.lock().unwrap().push((sig, body.to_vec()));
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+
+    let mut form = compile("hundesteuer");
+    form.submission.webhook = Some(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: Some("CARGO_PKG_NAME".into()) });
+    // The secret comes from the environment variable the form names; `cargo test` sets
+    // this one (setting a variable is unsafe in edition 2024, and unsafe is forbidden).
+    let secret = std::env::var("CARGO_PKG_NAME").unwrap();
+    let sc = scenario(&form, "hundesteuer");
+    let state = state_for(&sqlite_url(), vec![form.clone()], Some(sc.today)).await;
+    let mut b = Browser::new(app(state.clone()));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    submit(&mut b, "hundesteuer-anmeldung", &summary).await;
+    assert_eq!(server::outbox::deliver_due(&state).await, 0, "the receiver is down");
+    assert_eq!(state.store.outbox_pending().await.unwrap(), 1);
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    let mut delivered = 0;
+    for _ in 0..20 {
+        delivered += server::outbox::deliver_due(&state).await;
+        if delivered > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(60)).await;
+    }
+    assert_eq!(delivered, 1);
+    for _ in 0..3 {
+        assert_eq!(server::outbox::deliver_due(&state).await, 0, "delivered once");
+    }
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].0, server::outbox::signature(secret.as_bytes(), &seen[0].1));
+    assert_eq!(state.store.outbox_pending().await.unwrap(), 0);
+}
