@@ -67,6 +67,13 @@ fn lit(v: &Value, out: &mut String) {
     }
 }
 
+/// A literal value as source text.
+pub fn expr_of_value(v: &Value) -> String {
+    let mut out = String::new();
+    lit(v, &mut out);
+    out
+}
+
 /// Writes `e`, in parentheses when it binds looser than `min`.
 fn operand(form: &Form, e: &CExpr, min: u8, out: &mut String) {
     if prec(e) < min {
