@@ -44,7 +44,7 @@ pub fn editor_schema() -> Value {
     );
     let mut root = Map::new();
     root.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
-    root.insert("$id".into(), json!("https://wegweiser.dev/form-language.schema.json"));
+    root.insert("$id".into(), json!("https://raw.githubusercontent.com/wegweiser/wegweiser/main/docs/form-language.schema.json"));
     root.insert("title".into(), json!("Wegweiser form"));
     root.insert(
         "$comment".into(),
