@@ -95,6 +95,7 @@ fn bundled_forms_name_the_schema_in_their_first_line() {
 const SMALL: &str = r#"
 wegweiser: 1
 id: klein
+languages: [de, en]
 title: { de: Klein, en: Small }
 steps:
   - id: a
@@ -110,7 +111,8 @@ steps:
 #[test]
 fn a_small_form_validates_and_mistakes_are_flagged() {
     let v = validator();
-    assert!(engine::compile(SMALL).diagnostics.iter().all(|d| !d.is_error()));
+    let diags = engine::compile(SMALL).diagnostics;
+    assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
     assert!(v.is_valid(&yaml_to_json(SMALL)));
     let cases = [
         ("required: true", "requird: true", "a misspelled key"),

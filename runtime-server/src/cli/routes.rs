@@ -525,7 +525,10 @@ fn route_lines(form: &Form, route: &Route) -> Vec<String> {
                 let earlier: Vec<String> = step.next[..n]
                     .iter()
                     .filter_map(|b| b.cond.as_ref())
-                    .map(|c| format!("not ({})", pretty::expr(form, c)))
+                    .map(|c| {
+                        let t = pretty::expr(form, c);
+                        if t.contains(' ') { format!("not ({t})") } else { format!("not {t}") }
+                    })
                     .collect();
                 Some(format!("otherwise: {}", earlier.join(" and ")))
             }
