@@ -16,7 +16,9 @@ fn root() -> PathBuf {
 /// check the shape; the engine never reads them through floating point).
 fn to_json(n: &Node) -> Value {
     match &n.kind {
-        NodeKind::Map(entries) => Value::Object(entries.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), to_json(v))).collect()),
+        NodeKind::Map(entries) => {
+            Value::Object(entries.iter().map(|(k, v)| (k.as_str().unwrap_or_default().to_string(), to_json(v))).collect())
+        }
         NodeKind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
         NodeKind::Scalar(s) => match s.core_type() {
             CoreType::Null => Value::Null,

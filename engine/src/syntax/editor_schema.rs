@@ -46,10 +46,7 @@ pub fn editor_schema() -> Value {
     root.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
     root.insert("$id".into(), json!("https://raw.githubusercontent.com/wegweiser/wegweiser/main/docs/form-language.schema.json"));
     root.insert("title".into(), json!("Wegweiser form"));
-    root.insert(
-        "$comment".into(),
-        json!("Generated from engine/src/syntax/keys.rs by `wegweiser editor-schema`; do not edit by hand."),
-    );
+    root.insert("$comment".into(), json!("Generated from engine/src/syntax/keys.rs by `wegweiser editor-schema`; do not edit by hand."));
     root.insert("description".into(), json!("A form of the Wegweiser form language, version 1 (see docs/form-language.md)."));
     // `$ref` siblings are ignored in draft-07, so the root refers to the form through `allOf`.
     root.insert("allOf".into(), json!([{ "$ref": "#/definitions/form" }]));

@@ -215,7 +215,10 @@ mod tests {
             "wegweiser: 1\nid: t\ntitle: T\nsteps:\n  - id: s\n    fields:\n      - { id: a, type: boolean }\n      - { id: b, type: text }\n      - { id: c, type: number }\n      - { id: d, type: date }\n",
         );
         for (i, c) in conds.iter().enumerate() {
-            src.push_str(&format!("      - id: i{i}\n        type: info\n        text: x\n        visible_if: '{}'\n", c.replace('\'', "''")));
+            src.push_str(&format!(
+                "      - id: i{i}\n        type: info\n        text: x\n        visible_if: '{}'\n",
+                c.replace('\'', "''")
+            ));
         }
         let f = form(&src);
         for (i, c) in conds.iter().enumerate() {

@@ -402,7 +402,11 @@ impl<'a> Analysis<'a> {
     /// steps are on the path.
     fn add(&mut self, e: &CExpr, holds: bool, origin: &str, asked: &[usize]) {
         let mut f = Facts { form: self.form, out: Vec::new() };
-        if holds { f.holds(e) } else { f.fails(e) }
+        if holds {
+            f.holds(e)
+        } else {
+            f.fails(e)
+        }
         for (field, kind) in f.out {
             let step = self.form.fields[field.ix()].step.ix();
             self.facts.push(Fact {
@@ -438,7 +442,10 @@ impl<'a> Analysis<'a> {
                 let field = &self.form.fields[f.field.ix()];
                 return Some(format!(
                     "`{}` ({}) needs an answer to `{}`, which is asked on step `{}`, not on this route before that point",
-                    f.what, f.origin, field.id, self.form.steps[field.step.ix()].id
+                    f.what,
+                    f.origin,
+                    field.id,
+                    self.form.steps[field.step.ix()].id
                 ));
             }
         }
