@@ -42,7 +42,6 @@ fn blocks(md: &str) -> Vec<Block> {
                 if let Some(name) = body.first().and_then(|l| l.strip_prefix("# file: ")) {
                     out.push(Block::File { name: name.trim().to_string(), text: body.join("\n") + "\n" });
                 }
-                last_was_sh = false;
             }
             "sh" => {
                 let cmds: Vec<String> = body.iter().filter(|l| l.starts_with("wegweiser ")).map(|l| l.to_string()).collect();
