@@ -13,7 +13,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
+pub mod editor_schema;
+pub mod graph;
+pub mod new;
+pub mod pretty;
 pub mod render;
+pub mod routes;
 pub mod schema;
 pub mod serve;
 pub mod test;
@@ -38,6 +43,14 @@ pub enum Command {
     Schema(schema::Args),
     /// Serves forms to citizens over HTTP (HTML without JavaScript).
     Serve(serve::Args),
+    /// Prints the step graph as a Mermaid flowchart or a Graphviz graph.
+    Graph(graph::Args),
+    /// Lists every route through the step graph with the conditions that select it.
+    Routes(routes::Args),
+    /// Creates a new form and its scenario tests to start from.
+    New(new::Args),
+    /// Prints the JSON Schema (draft-07) of the form language, for editors.
+    EditorSchema(editor_schema::Args),
 }
 
 /// How a command ended; becomes the process exit code.
@@ -88,5 +101,9 @@ pub fn run(cli: &Cli) -> Exit {
         Command::Test(args) => test::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Graph(args) => graph::run(args),
+        Command::Routes(args) => routes::run(args),
+        Command::New(args) => new::run(args),
+        Command::EditorSchema(args) => editor_schema::run(args),
     }
 }

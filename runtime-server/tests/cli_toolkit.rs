@@ -1,0 +1,210 @@
+//! The authors' toolkit end to end: `graph`, `routes`, `new` and `editor-schema`, run as
+//! the built binary. Paths are relative to the crate directory.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn wegweiser_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wegweiser")).args(args).current_dir(dir).output().expect("the wegweiser binary runs")
+}
+
+fn wegweiser(args: &[&str]) -> Output {
+    wegweiser_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
+/// A fresh, empty folder for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("wegweiser-toolkit-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const FORMS: &[&str] = &["bewohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "kita-anmeldung", "sondernutzung"];
+
+fn ok(args: &[&str]) -> String {
+    let o = wegweiser(args);
+    assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+#[test]
+fn graph_of_every_bundled_form_as_mermaid() {
+    for name in FORMS {
+        let out = ok(&["graph", &format!("../form-definitions/{name}.yaml")]);
+        assert!(out.starts_with("flowchart TD\n"), "{out}");
+        insta::assert_snapshot!(format!("graph_mermaid_{name}"), out);
+    }
+}
+
+#[test]
+fn graph_of_every_bundled_form_as_dot() {
+    for name in FORMS {
+        let out = ok(&["graph", "--format", "dot", &format!("../form-definitions/{name}.yaml")]);
+        assert!(out.starts_with("digraph ") && out.ends_with("}\n"), "{out}");
+        insta::assert_snapshot!(format!("graph_dot_{name}"), out);
+    }
+}
+
+#[test]
+fn graph_escapes_quotes_and_marks_exits_and_optional_steps() {
+    let mermaid = ok(&["graph", "tests/fixtures/routes/contradictions.yaml"]);
+    assert!(mermaid.contains(r#"s0 -->|"art == #quot;x#quot;"| s1"#), "{mermaid}");
+    assert!(!mermaid.contains(r#"== "x""#), "{mermaid}");
+    let mermaid = ok(&["graph", "../form-definitions/hundesteuer.yaml"]);
+    assert!(mermaid.contains("([\"") && mermaid.contains(" exit\n") && mermaid.contains(" optional\n"), "{mermaid}");
+    let dot = ok(&["graph", "--format", "dot", "tests/fixtures/routes/contradictions.yaml"]);
+    assert!(dot.contains(r#"[label="art == \"x\""]"#), "{dot}");
+}
+
+#[test]
+fn graph_of_a_broken_form_fails_with_the_errors() {
+    let o = wegweiser(&["graph", "tests/fixtures/check/err_yaml.yaml"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("error[E0001]"), "{}", stderr(&o));
+    let o = wegweiser(&["routes", "no/such/file.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn routes_of_a_bundled_form() {
+    insta::assert_snapshot!(ok(&["routes", "../form-definitions/gewerbeanmeldung.yaml"]));
+}
+
+#[test]
+fn bundled_forms_have_no_impossible_routes_and_no_unreached_questions() {
+    for name in FORMS {
+        let out = ok(&["routes", &format!("../form-definitions/{name}.yaml")]);
+        assert!(out.lines().next().unwrap().ends_with(", 0 impossible"), "{name}: {out}");
+        assert!(out.ends_with("Questions no route reaches: none\n"), "{name}: {out}");
+    }
+}
+
+#[test]
+fn routes_with_contradictions() {
+    let out = ok(&["routes", "tests/fixtures/routes/contradictions.yaml"]);
+    assert!(out.starts_with("widersprueche: 9 routes, 5 impossible\n"), "{out}");
+    // The same field compared with two values.
+    assert!(out.contains(r#"IMPOSSIBLE: `art == "x"` (at step `start`) contradicts `art == "y"` (at step `nur-x`)"#), "{out}");
+    // `x == "a"` together with its negation, in both orders.
+    assert!(out.contains(r#"IMPOSSIBLE: `art == "x"` (at step `start`) contradicts `not (art == "x")` (at step `mitte`)"#), "{out}");
+    assert!(out.contains(r#"IMPOSSIBLE: `not (art == "x")` (at step `start`) contradicts `art == "x"` (at step `mitte`)"#), "{out}");
+    // A yes/no field required true and false.
+    assert!(out.contains("IMPOSSIBLE: `hund == true` (at step `mitte`) contradicts `hund == false` (at step `hund`)"), "{out}");
+    // The fallthrough shows the negation of the earlier branches.
+    assert!(out.contains("mitte → summary  otherwise: not (art != \"x\" and art == \"x\") and not hund"), "{out}");
+    let unreached = out.split("Questions no route reaches:\n").nth(1).expect("a list of questions");
+    assert_eq!(unreached.lines().count(), 2, "{unreached}");
+    assert!(unreached.contains("nur_bei_y (step `nur-x`): every possible route through step `nur-x` contradicts it"), "{unreached}");
+    assert!(unreached.contains("verloren (step `tot`): its step `tot` is on no possible route"), "{unreached}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn routes_needing_an_answer_from_another_branch_are_impossible() {
+    let out = ok(&["routes", "tests/fixtures/routes/later_field.yaml"]);
+    assert!(out.starts_with("anderer-zweig: 4 routes, 1 impossible\n"), "{out}");
+    assert!(out.contains("route 3: eins → drei? → vier → fuenf → summary"), "{out}");
+    assert!(out.contains("drei (if filled(a)) → vier"), "{out}");
+    assert!(out.contains("needs an answer to `b`, which is asked on step `zwei`"), "{out}");
+    assert!(out.ends_with("Questions no route reaches: none\n"), "{out}");
+}
+
+#[test]
+fn routes_the_analysis_cannot_decide_are_not_called_impossible() {
+    let out = ok(&["routes", "tests/fixtures/routes/no_contradiction.yaml"]);
+    assert!(out.starts_with("harmlos: 3 routes, 0 impossible\n"), "{out}");
+    assert!(!out.contains("IMPOSSIBLE"), "{out}");
+    assert!(out.ends_with("Questions no route reaches: none\n"), "{out}");
+}
+
+#[test]
+fn routes_are_counted_even_when_there_are_too_many_to_list() {
+    // 100 steps, each with two ways on: 2^100 routes.
+    let dir = temp_dir("many-routes");
+    let mut src = String::from("wegweiser: 1\nid: viele\ntitle: Viele\nsteps:\n");
+    for i in 0..100 {
+        src.push_str(&format!(
+            "  - id: s{i}\n    fields:\n      - {{ id: f{i}, type: boolean, label: F }}\n    next:\n      - if: f{i}\n        goto: {n}\n      - goto: {n}\n",
+            n = if i == 99 { "summary".to_string() } else { format!("s{}", i + 1) }
+        ));
+    }
+    std::fs::write(dir.join("viele.yaml"), src).unwrap();
+    let o = wegweiser_in(&dir, &["routes", "--max", "3", "viele.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let total = 1u128 << 100;
+    assert!(out.starts_with(&format!("viele: {total} routes; the first 20000 analysed, 0 of them impossible\n")), "{out}");
+    assert_eq!(out.matches("\nroute ").count(), 3, "{out}");
+    assert!(out.contains(&format!("… and {} more routes ({total} in all)", total - 3)), "{out}");
+    assert!(out.contains("Questions no route reaches: not analysed"), "{out}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn new_creates_a_form_that_checks_and_tests_clean() {
+    let dir = temp_dir("new");
+    let o = wegweiser_in(&dir, &["new", "sperrmuell", "--dir", "forms"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let form = std::fs::read_to_string(dir.join("forms/sperrmuell.yaml")).unwrap();
+    assert!(form.starts_with("# yaml-language-server: $schema="), "{form}");
+    assert!(form.contains("id: sperrmuell\n") && form.contains("languages: [de, en]"), "{form}");
+    let o = wegweiser_in(&dir, &["check", "forms/sperrmuell.yaml"]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "forms/sperrmuell.yaml: ok\n"), "no errors, no warnings");
+    let o = wegweiser_in(&dir, &["test", "forms/sperrmuell.yaml"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).ends_with(" passed, 0 failed\n") && !stdout(&o).starts_with("0 passed"), "{}", stdout(&o));
+    let o = wegweiser_in(&dir, &["routes", "forms/sperrmuell.yaml"]);
+    assert!(stdout(&o).starts_with("sperrmuell: 2 routes, 0 impossible\n"), "{}", stdout(&o));
+
+    // Never overwrites; exit 2.
+    let o = wegweiser_in(&dir, &["new", "sperrmuell", "--dir", "forms"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(dir.join("forms/sperrmuell.yaml")).unwrap(), form);
+    // Only the test file there is enough to refuse, and nothing is written.
+    std::fs::write(dir.join("andere.test.yaml"), "x").unwrap();
+    let o = wegweiser_in(&dir, &["new", "andere"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.join("andere.yaml").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn new_refuses_names_that_are_no_form_id() {
+    let dir = temp_dir("new-bad");
+    for bad in ["Sperrmuell", "-x", "sperr_muell", "../x", "sperrmüll"] {
+        let o = wegweiser_in(&dir, &["new", "--", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(stderr(&o).contains("is not a form id"), "{bad}: {}", stderr(&o));
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn new_points_at_the_schema_of_the_repository() {
+    let dir = temp_dir("new-schema");
+    std::fs::create_dir_all(dir.join("docs")).unwrap();
+    std::fs::write(dir.join("docs/form-language.schema.json"), "{}").unwrap();
+    let o = wegweiser_in(&dir, &["new", "a", "--dir", "form-definitions"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let form = std::fs::read_to_string(dir.join("form-definitions/a.yaml")).unwrap();
+    assert!(form.starts_with("# yaml-language-server: $schema=../docs/form-language.schema.json\n"), "{form}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn editor_schema_is_the_committed_file() {
+    let out = ok(&["editor-schema"]);
+    let committed = std::fs::read_to_string("../docs/form-language.schema.json").unwrap();
+    assert!(out == committed, "regenerate with `cargo run -p wegweiser -- editor-schema > docs/form-language.schema.json`");
+}
