@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod check;
+pub mod import;
 pub mod render;
 pub mod schema;
 pub mod test;
@@ -35,6 +36,8 @@ pub enum Command {
     Test(test::Args),
     /// Prints the JSON Schema of a form's submission data.
     Schema(schema::Args),
+    /// Imports a form from another format (`wegweiser import fim SCHEMA.xml`).
+    Import(import::Args),
 }
 
 /// How a command ended; becomes the process exit code.
@@ -84,5 +87,6 @@ pub fn run(cli: &Cli) -> Exit {
         Command::Check(args) => check::run(args),
         Command::Test(args) => test::run(args),
         Command::Schema(args) => schema::run(args),
+        Command::Import(args) => import::run(args),
     }
 }
