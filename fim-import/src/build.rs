@@ -129,7 +129,8 @@ pub fn build(schema: &Schema, opts: &Options) -> Import {
         }
     }
     report.rules = std::mem::take(&mut b.rule_entries);
-    report.warnings = b.warnings;
+    let mut seen = HashSet::new();
+    report.warnings = b.warnings.into_iter().filter(|w| seen.insert(w.clone())).collect();
     Import { yaml, test_yaml, report }
 }
 
@@ -378,7 +379,11 @@ impl Builder<'_> {
             self.warnings.push(format!("{what}: praezisierung `{u}` not understood; not used"));
         }
         if !f.inhalt.is_empty() {
-            n.default = default_for(&n, &f.inhalt, &self.lists);
+            n.default = default_for(&n, &f.inhalt, &self.lists).filter(|d| match d {
+                // A default must also pass the length and pattern checks.
+                Ans::Text(t) if n.ty == "text" => sample::fits(t, n.pattern.as_deref(), n.min_length, n.max_length),
+                _ => true,
+            });
             if n.default.is_none() {
                 self.warnings.push(format!("{what}: inhalt `{}` is no valid answer for a {} field; not used", f.inhalt, n.ty));
             }
@@ -399,19 +404,16 @@ impl Builder<'_> {
         if let Some(&i) = self.list_by_uri.get(&key) {
             return Some(self.lists[i].name.clone());
         }
-        let found = self.opts.codelists.iter().find(|l| !r.version_uri.is_empty() && l.canonical_version_uri == r.version_uri).or_else(|| {
-            let l = self.opts.codelists.iter().find(|l| !r.canonical.is_empty() && l.canonical_uri == r.canonical)?;
-            self.warnings.push(format!(
-                "code list `{}`: version `{}` not found, used `{}` instead",
-                r.canonical, r.version_uri, l.canonical_version_uri
-            ));
-            Some(l)
-        })?;
-        let base = if !r.id.is_empty() {
-            slug(&found.short_name, 3).chars().take(30).collect::<String>()
-        } else {
-            String::new()
-        };
+        let found =
+            self.opts.codelists.iter().find(|l| !r.version_uri.is_empty() && l.canonical_version_uri == r.version_uri).or_else(|| {
+                let l = self.opts.codelists.iter().find(|l| !r.canonical.is_empty() && l.canonical_uri == r.canonical)?;
+                self.warnings.push(format!(
+                    "code list `{}`: version `{}` not found, used `{}` instead",
+                    r.canonical, r.version_uri, l.canonical_version_uri
+                ));
+                Some(l)
+            })?;
+        let base = if !r.id.is_empty() { slug(&found.short_name, 3).chars().take(30).collect::<String>() } else { String::new() };
         let base = if base.is_empty() { valid_field_id(&slug(&r.id, 1), "liste") } else { valid_field_id(&base, "liste") };
         let mut name = base.clone();
         let mut k = 2;
@@ -589,9 +591,7 @@ impl Builder<'_> {
         }
         let id = &n.id;
         match cond {
-            Cond::Filled { .. } => {
-                Ok((if negated { format!("empty({id})") } else { format!("filled({id})") }, c, None))
-            }
+            Cond::Filled { .. } => Ok((if negated { format!("empty({id})") } else { format!("filled({id})") }, c, None)),
             Cond::Equals { value, .. } => {
                 if !n.is_input() {
                     return Err(format!("{fim} is not an input field"));
@@ -654,7 +654,9 @@ impl Builder<'_> {
                         self.nodes[m].rule_conds.push(expr.clone());
                         targets.push(self.path(m, "[]"));
                         if commented.insert(t) {
-                            self.nodes[t].comments.push(format!("{} (FIM rule, translated: required when `{expr}`): {}", rule.id, rule.prose));
+                            self.nodes[t]
+                                .comments
+                                .push(format!("{} (FIM rule, translated: required when `{expr}`): {}", rule.id, rule.prose));
                         }
                     }
                     entries.push(RuleEntry {
@@ -695,7 +697,11 @@ impl Builder<'_> {
     #[allow(clippy::type_complexity)]
     fn translate(&self, rule: &Rule, host: Option<usize>) -> Result<(String, usize, Option<Ans>, Vec<(usize, usize)>), String> {
         let Some(parsed) = prose::parse(&rule.prose) else {
-            return Err(if rule.prose.is_empty() { "the rule has no prose".into() } else { "the sentence is not one of the known shapes".into() });
+            return Err(if rule.prose.is_empty() {
+                "the rule has no prose".into()
+            } else {
+                "the sentence is not one of the known shapes".into()
+            });
         };
         let (expr, cond_node, value) = self.condition(&parsed.cond, host)?;
         let scope = self.repeat_scope(cond_node);

@@ -56,9 +56,7 @@ pub fn parse(xml: &str, file: &str) -> Result<CodeList, ImportError> {
         .skip(1)
         .find(|k| **k != code_col)
         .cloned()
-        .or_else(|| {
-            columns.iter().find(|c| matches!(c.to_lowercase().as_str(), "name" | "beschreibung" | "wert" | "value")).cloned()
-        })
+        .or_else(|| columns.iter().find(|c| matches!(c.to_lowercase().as_str(), "name" | "beschreibung" | "wert" | "value")).cloned())
         .or_else(|| columns.iter().find(|c| **c != code_col).cloned())
         .unwrap_or_else(|| code_col.clone());
     let mut rows = Vec::new();

@@ -8,8 +8,8 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Words that carry no meaning in an id.
 const STOP: &[&str] = &[
-    "der", "die", "das", "des", "dem", "den", "zur", "zum", "zu", "von", "vom", "und", "oder", "im", "in", "am", "an", "auf", "bei", "fuer",
-    "mit", "ein", "eine", "einer", "eines", "einem", "angaben", "angabe", "bzw", "ggf", "ueber", "sich", "ist", "wird", "als",
+    "der", "die", "das", "des", "dem", "den", "zur", "zum", "zu", "von", "vom", "und", "oder", "im", "in", "am", "an", "auf", "bei",
+    "fuer", "mit", "ein", "eine", "einer", "eines", "einem", "angaben", "angabe", "bzw", "ggf", "ueber", "sich", "ist", "wird", "als",
 ];
 /// Words the form language reserves.
 const RESERVED: &[&str] = &["and", "or", "not", "in", "true", "false", "index", "summary"];
@@ -45,12 +45,15 @@ pub fn slug(text: &str, max_words: usize) -> String {
     let meaningful: Vec<&String> = all.iter().filter(|w| !STOP.contains(&w.as_str())).collect();
     let chosen: Vec<&str> =
         if meaningful.is_empty() { all.iter().map(String::as_str).collect() } else { meaningful.into_iter().map(String::as_str).collect() };
-    let mut s = chosen.into_iter().take(max_words).collect::<Vec<_>>().join("_");
-    if s.len() > 48 {
-        s.truncate(48);
-        while s.ends_with('_') {
-            s.pop();
+    let mut s = String::new();
+    for w in chosen.into_iter().take(max_words) {
+        if !s.is_empty() && s.len() + w.len() > 40 {
+            break;
         }
+        if !s.is_empty() {
+            s.push('_');
+        }
+        s.push_str(w);
     }
     s
 }

@@ -108,7 +108,8 @@ mod tests {
 
     #[test]
     fn other_shapes() {
-        let r = parse("Wenn im Datenfeld F00000123 nicht der Wert \"ja\" angegeben wurde, dann soll F00000001 zum Pflichtfeld werden.").unwrap();
+        let r = parse("Wenn im Datenfeld F00000123 nicht der Wert \"ja\" angegeben wurde, dann soll F00000001 zum Pflichtfeld werden.")
+            .unwrap();
         assert_eq!(r.cond, eq("F00000123", "ja", true));
         let r = parse("Wenn bei F1 \"\" angegeben wird, dann werden F2 und G3 zur Pflichtangabe.").unwrap();
         assert_eq!(r.cond, eq("F1", "", false));

@@ -28,6 +28,14 @@ pub fn text(pattern: Option<&str>, min_len: Option<u64>, max_len: Option<u64>) -
     (0..=64).map(|extra| generate(&hir, extra)).find(|s| ok(s))
 }
 
+/// True when `s` passes a text field's pattern and length checks.
+pub fn fits(s: &str, pattern: Option<&str>, min_len: Option<u64>, max_len: Option<u64>) -> bool {
+    let n = s.chars().count() as u64;
+    n >= min_len.unwrap_or(0)
+        && n <= max_len.unwrap_or(500)
+        && pattern.is_none_or(|p| regex::Regex::new(&format!("^(?:{p})$")).is_ok_and(|r| r.is_match(s)))
+}
+
 fn generate(h: &Hir, extra: u32) -> String {
     match h.kind() {
         HirKind::Empty | HirKind::Look(_) => String::new(),
@@ -46,9 +54,11 @@ fn generate(h: &Hir, extra: u32) -> String {
                 .map(String::from)
                 .unwrap_or_default()
         }
-        HirKind::Class(Class::Bytes(c)) => {
-            c.ranges().iter().find_map(|r| (r.start().max(b'!') <= r.end()).then(|| (r.start().max(b'!') as char).to_string())).unwrap_or_default()
-        }
+        HirKind::Class(Class::Bytes(c)) => c
+            .ranges()
+            .iter()
+            .find_map(|r| (r.start().max(b'!') <= r.end()).then(|| (r.start().max(b'!') as char).to_string()))
+            .unwrap_or_default(),
         HirKind::Repetition(r) => {
             let n = r.max.map_or(r.min + extra, |m| (r.min + extra).min(m));
             let one = generate(&r.sub, extra);

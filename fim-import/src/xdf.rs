@@ -238,14 +238,32 @@ pub fn parse(xml: &str) -> Result<Schema, ImportError> {
             let group = r.group(g, 0)?;
             let c = group.common.clone();
             let item = Item { min: 1, max: Some(1), element: Element::Group(group) };
-            Ok(Schema { xdf, id: c.id.clone(), version: c.version.clone(), name: c.name.clone(), label: c.title().to_string(), hint: c.hint.clone(), rules: Vec::new(), items: vec![item] })
+            Ok(Schema {
+                xdf,
+                id: c.id.clone(),
+                version: c.version.clone(),
+                name: c.name.clone(),
+                label: c.title().to_string(),
+                hint: c.hint.clone(),
+                rules: Vec::new(),
+                items: vec![item],
+            })
         }
         "xdatenfelder.datenfeld.0104" => {
             let f = body("datenfeld")?;
             let field = r.field(f);
             let c = field.common.clone();
             let item = Item { min: 1, max: Some(1), element: Element::Field(Box::new(field)) };
-            Ok(Schema { xdf, id: c.id.clone(), version: c.version.clone(), name: c.name.clone(), label: c.title().to_string(), hint: c.hint.clone(), rules: Vec::new(), items: vec![item] })
+            Ok(Schema {
+                xdf,
+                id: c.id.clone(),
+                version: c.version.clone(),
+                name: c.name.clone(),
+                label: c.title().to_string(),
+                hint: c.hint.clone(),
+                rules: Vec::new(),
+                items: vec![item],
+            })
         }
         other => {
             let (line, col) = pos_of(&doc, root);

@@ -135,11 +135,7 @@ impl Conv<'_> {
         let Some(ch) = self.peek() else { return Err("the pattern ends with `\\`".into()) };
         self.i += 1;
         let set = |inner: &str, neg: bool| -> String {
-            if in_class && !neg {
-                inner.to_string()
-            } else {
-                format!("[{}{inner}]", if neg { "^" } else { "" })
-            }
+            if in_class && !neg { inner.to_string() } else { format!("[{}{inner}]", if neg { "^" } else { "" }) }
         };
         Ok(match ch {
             'n' | 'r' | 't' | 'd' | 'D' => format!("\\{ch}"),
