@@ -616,7 +616,13 @@ impl Builder<'_> {
                             let e = format!("{} in {id}", quote(code));
                             return Ok((if negated { format!("not ({e})") } else { e }, c, Some(Ans::List(vec![Ans::Text(code.clone())]))));
                         }
-                        Ok((format!("{id} {op} {}", quote(code)), c, Some(Ans::Text(code.clone()))))
+                        // The answer that makes the condition hold: the value, or (negated) another option.
+                        let holds = if negated {
+                            opts.iter().find(|(o, _)| o != code).map(|(o, _)| Ans::Text(o.clone()))
+                        } else {
+                            Some(Ans::Text(code.clone()))
+                        };
+                        Ok((format!("{id} {op} {}", quote(code)), c, holds))
                     }
                     "boolean" => {
                         let b = match value.to_lowercase().trim_end_matches('.') {
@@ -624,16 +630,16 @@ impl Builder<'_> {
                             "nein" | "false" | "falsch" | "no" => false,
                             _ => return Err(format!("\"{value}\" is not a yes/no value for {fim}")),
                         };
-                        Ok((format!("{id} {op} {b}"), c, Some(Ans::Plain(b.to_string()))))
+                        Ok((format!("{id} {op} {b}"), c, Some(Ans::Plain((b ^ negated).to_string()))))
                     }
                     "number" | "integer" | "money" => {
                         let v = value.replace(',', ".");
                         if !is_decimal(&v) {
                             return Err(format!("\"{value}\" is not a number for {fim}"));
                         }
-                        Ok((format!("{id} {op} {v}"), c, Some(Ans::Plain(v))))
+                        Ok((format!("{id} {op} {v}"), c, (!negated).then_some(Ans::Plain(v))))
                     }
-                    "text" => Ok((format!("{id} {op} {}", quote(value)), c, Some(Ans::Text(value.clone())))),
+                    "text" => Ok((format!("{id} {op} {}", quote(value)), c, (!negated).then(|| Ans::Text(value.clone())))),
                     other => Err(format!("comparing a {other} field is not translated")),
                 }
             }
@@ -978,7 +984,8 @@ impl Builder<'_> {
             }
         }
         // 2. Every required field answered.
-        let base = self.answers(&tops, &avoid, &HashMap::new());
+        let none = HashSet::new();
+        let base = self.answers(&tops, &avoid, &HashMap::new(), &none);
         o.push_str("  - name: \"Alle Pflichtangaben mit Beispieldaten\"\n    answers:");
         if base.is_empty() {
             o.push_str(" {}\n");
@@ -996,29 +1003,44 @@ impl Builder<'_> {
             let Some(&target) = t.targets.iter().find(|&&m| self.required(m).is_some()) else { continue };
             let mut set = HashMap::new();
             set.insert(t.cond_node, v.clone());
-            let with = self.answers(&tops, &avoid, &set);
+            let exclude: HashSet<usize> = t.targets.iter().copied().collect();
+            let with = self.answers(&tops, &avoid, &set, &exclude);
+            let without = self.answers(&tops, &avoid, &HashMap::new(), &exclude);
             o.push_str(&format!("  - name: \"{}: Bedingung erfüllt, Angaben fehlen\"\n    answers:\n", t.rule));
             Ans::block(&with, 6, &mut o);
             o.push_str(&format!("    expect:\n      submittable: false\n      errors: {{ {}: required }}\n", self.path(target, ".0")));
+            if self.nodes[target].rule_conds.len() > 1 {
+                continue;
+            }
             o.push_str(&format!("  - name: \"{}: Bedingung nicht erfüllt\"\n    answers:", t.rule));
-            if base.is_empty() {
+            if without.is_empty() {
                 o.push_str(" {}\n");
             } else {
                 o.push('\n');
-                Ans::block(&base, 6, &mut o);
+                Ans::block(&without, 6, &mut o);
             }
             o.push_str(&format!("    expect:\n      no_errors: [{}]\n", self.path(target, ".0")));
         }
         o
     }
 
-    fn subtree_has(&self, i: usize, set: &HashMap<usize, Ans>) -> bool {
-        set.contains_key(&i) || self.nodes[i].children.iter().any(|&c| self.subtree_has(c, set))
+    /// Whether the scenario answers something in `i`'s subtree: a set answer, or a field
+    /// that a rule can make required (so the sample answers satisfy every rule).
+    fn subtree_has(&self, i: usize, set: &HashMap<usize, Ans>, exclude: &HashSet<usize>) -> bool {
+        set.contains_key(&i)
+            || (!self.nodes[i].rule_conds.is_empty() && !exclude.contains(&i))
+            || self.nodes[i].children.iter().any(|&c| self.subtree_has(c, set, exclude))
     }
 
     /// Sample answers for every field that is `required: true` (in an entry: its members), and
     /// the answers in `set`.
-    fn answers(&self, list: &[usize], avoid: &HashMap<usize, Vec<Ans>>, set: &HashMap<usize, Ans>) -> Vec<(String, Ans)> {
+    fn answers(
+        &self,
+        list: &[usize],
+        avoid: &HashMap<usize, Vec<Ans>>,
+        set: &HashMap<usize, Ans>,
+        exclude: &HashSet<usize>,
+    ) -> Vec<(String, Ans)> {
         let mut out = Vec::new();
         for &i in list {
             let n = &self.nodes[i];
@@ -1032,11 +1054,11 @@ impl Builder<'_> {
                     if let Some((min, _)) = n.repeat {
                         let count = if min > 0 && self.required_chain(i) { min } else { 0 };
                         if count > 0 {
-                            let entry = self.answers(&n.children, avoid, set);
+                            let entry = self.answers(&n.children, avoid, set, exclude);
                             out.push((n.id.clone(), Ans::List((0..count).map(|_| Ans::Map(entry.clone())).collect())));
                         }
-                    } else if !n.optional_group || self.subtree_has(i, set) {
-                        let m = self.answers(&n.children, avoid, set);
+                    } else if !n.optional_group || self.subtree_has(i, set, exclude) {
+                        let m = self.answers(&n.children, avoid, set, exclude);
                         if !m.is_empty() {
                             out.push((n.id.clone(), Ans::Map(m)));
                         }
@@ -1045,8 +1067,13 @@ impl Builder<'_> {
                 _ => {
                     // Required (members of an optional group, when something in it is answered).
                     let req = self.required(i);
-                    let within_filled_group = req.as_deref().is_some_and(|r| r.starts_with("filled(")) && n.rule_conds.is_empty();
-                    if req.as_deref() == Some("true") || (within_filled_group && n.parent.is_some_and(|p| self.subtree_has(p, set))) {
+                    let within_filled_group = n.least >= 1 && req.is_some();
+                    let by_rule = !n.rule_conds.is_empty() && !exclude.contains(&i);
+                    let in_filled = within_filled_group && n.parent.is_some_and(|p| self.subtree_has(p, set, exclude));
+                    if exclude.contains(&i) {
+                        continue;
+                    }
+                    if req.as_deref() == Some("true") || by_rule || in_filled {
                         out.push((n.id.clone(), self.sample(i, avoid.get(&i).map(Vec::as_slice).unwrap_or(&[]))));
                     }
                 }

@@ -73,8 +73,18 @@ pub struct Import {
     pub report: Report,
 }
 
+/// Largest file accepted: 16 MiB (the largest schema of the material has 556 KB).
+pub const MAX_INPUT_BYTES: usize = 16 << 20;
+
 /// Imports an XDatenfelder message.
 pub fn import(xml: &str, options: &Options) -> Result<Import, ImportError> {
+    if xml.len() > MAX_INPUT_BYTES {
+        return Err(ImportError::at(
+            1,
+            1,
+            format!("the file has {} bytes; more than {MAX_INPUT_BYTES} is refused (real schemas have well under 5 MB)", xml.len()),
+        ));
+    }
     let schema = xdf::parse(xml)?;
     Ok(build::build(&schema, options))
 }
