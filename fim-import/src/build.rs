@@ -46,6 +46,8 @@ struct Node {
     accept: Vec<String>,
     max_size: Option<u64>,
     comments: Vec<String>,
+    /// A selection whose code list is missing (it became a text field).
+    lost_options: bool,
 }
 
 impl Node {
@@ -311,6 +313,7 @@ impl Builder<'_> {
                             if self.opts.codelists.is_empty() { " (no --codelists given)" } else { "" }
                         ));
                         n.ty = "text";
+                        n.lost_options = true;
                     }
                 }
             } else {
@@ -595,6 +598,9 @@ impl Builder<'_> {
             Cond::Equals { value, .. } => {
                 if !n.is_input() {
                     return Err(format!("{fim} is not an input field"));
+                }
+                if n.lost_options {
+                    return Err(format!("the code list of {fim} is missing, so its values are unknown"));
                 }
                 if value.is_empty() {
                     return Ok((if negated { format!("filled({id})") } else { format!("empty({id})") }, c, None));

@@ -105,7 +105,7 @@ mod tests {
         assert_eq!(text(None, None, None).unwrap(), "Muster");
         assert_eq!(text(None, Some(8), None).unwrap(), "Musterxx");
         assert_eq!(text(None, None, Some(2)).unwrap(), "Mu");
-        assert_eq!(text(Some("([0]{1}[1-9]{1}|[1-9]{1}[0-9]{1})[0-9]{3}"), Some(5), Some(5)).unwrap(), "01000");
+        assert_eq!(text(Some("([0]{1}[1-9]{1}|[1-9]{1}[0-9]{1})[0-9]{3}"), Some(5), Some(5)).unwrap(), "01111");
         assert_eq!(text(Some(r"[\p{L}0-9. ]*"), Some(1), Some(2)).unwrap(), "Mu");
         assert_eq!(text(Some("[A-Z]{2}-[0-9]+"), None, None).unwrap(), "AA-1");
         assert_eq!(number(Some("1850"), Some("2025")), "1850");

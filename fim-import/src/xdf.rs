@@ -193,7 +193,9 @@ pub fn parse(xml: &str) -> Result<Schema, ImportError> {
     let opts = ParsingOptions { allow_dtd: false, nodes_limit: NODES_LIMIT, ..ParsingOptions::default() };
     let doc = Document::parse_with_options(xml, opts).map_err(|e| {
         let pos = e.pos();
-        ImportError::at(pos.row, pos.col, format!("not well-formed XML: {e}"))
+        // A file that ends too early is reported at its end, not at its start.
+        let (row, col) = if (pos.row, pos.col) == (1, 1) && xml.len() > 1 { end_pos(xml) } else { (pos.row, pos.col) };
+        ImportError::at(row, col, format!("not well-formed XML: {e}"))
     })?;
     let root = doc.root_element();
     let ns_uri = root.tag_name().namespace().unwrap_or("");
@@ -276,6 +278,13 @@ pub fn parse(xml: &str) -> Result<Schema, ImportError> {
             ))
         }
     }
+}
+
+/// Line and column just after the last character.
+fn end_pos(text: &str) -> (u32, u32) {
+    let line = text.matches('\n').count() + 1;
+    let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line as u32, col as u32)
 }
 
 fn pos_of(doc: &Document<'_>, n: Node<'_, '_>) -> (u32, u32) {
