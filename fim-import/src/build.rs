@@ -197,6 +197,7 @@ impl Builder<'_> {
 
     fn group(&mut self, g: &Group, item: &Item, parent: Option<usize>, in_repeat: bool, flattened: bool) -> usize {
         let c = &g.common;
+        let w0 = self.warnings.len();
         let repeated = item.max != Some(1);
         let mut repeat = None;
         if repeated && in_repeat {
@@ -224,6 +225,7 @@ impl Builder<'_> {
             ..Node::default()
         };
         let n = self.push(node);
+        self.note(w0, n);
         for r in &c.rules {
             self.add_rule(r, Some(n));
         }
@@ -242,6 +244,19 @@ impl Builder<'_> {
     }
 
     fn field_item(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
+        let w0 = self.warnings.len();
+        let i = self.field_item_inner(f, item, parent, in_repeat);
+        self.note(w0, i);
+        i
+    }
+
+    /// The warnings since `w0` also become comments on node `i`, where a reviewer sees them.
+    fn note(&mut self, w0: usize, i: usize) {
+        let notes: Vec<String> = self.warnings[w0..].iter().map(|w| format!("Import: {w}")).collect();
+        self.nodes[i].comments.extend(notes);
+    }
+
+    fn field_item_inner(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
         if item.max == Some(1) || f.feldart == "label" {
             return self.field(f, item.min, parent);
         }
