@@ -17,6 +17,7 @@ pub mod editor_schema;
 pub mod graph;
 pub mod new;
 pub mod pretty;
+pub mod import;
 pub mod render;
 pub mod routes;
 pub mod schema;
@@ -51,6 +52,8 @@ pub enum Command {
     New(new::Args),
     /// Prints the JSON Schema (draft-07) of the form language, for editors.
     EditorSchema(editor_schema::Args),
+    /// Imports a form from another format (`wegweiser import fim SCHEMA.xml`).
+    Import(import::Args),
 }
 
 /// How a command ended; becomes the process exit code.
@@ -105,5 +108,6 @@ pub fn run(cli: &Cli) -> Exit {
         Command::Routes(args) => routes::run(args),
         Command::New(args) => new::run(args),
         Command::EditorSchema(args) => editor_schema::run(args),
+        Command::Import(args) => import::run(args),
     }
 }

@@ -1,0 +1,1198 @@
+//! The mapping: the XDatenfelder model → nodes (fields, groups, steps) → YAML, the smoke
+//! scenarios and the report. See `docs/fim.md` for the table.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::naming::{resolve, slug, step_slug, valid_field_id};
+use crate::prose::{self, Cond};
+use crate::report::{FieldEntry, Report, RuleEntry};
+use crate::sample;
+use crate::xdf::{Element, Field, Group, Item, Rule, Schema};
+use crate::yaml::{Ans, comment, quote};
+use crate::{Import, Options};
+
+/// The permitted characters of DIN 91379 / XÖV String.Latin 1.1 (`latinchars.xsd`), in Rust
+/// syntax: the single characters and the combining sequences.
+pub const LATIN_PATTERN: &str = r"(?:[\t\n\r -~¡-¬®-ćĊ-ěĞ-ģĦ-ıĴ-śŞ-ūŮ-žƏƠ-ơƯ-ưƷǍ-ǔǞ-ǟǤ-ǰǴ-ǵǺ-ǿȘ-țȞ-ȟȪ-ȫȮ-ȳəʒḂ-ḃḊ-ḋḐ-ḑḞ-ḡḤ-ḧḰ-ḱṀ-ṁṄ-ṅṖ-ṗṠ-ṣṪ-ṫẀ-ẅẌ-ẓẞẠ-ầẪ-ậẮ-ềỄ-ồỖ-ờỤ-ỹ€]|M\x{302}|N\x{302}|m\x{302}|n\x{302}|D\x{302}|d\x{302}|J\x{30C}|L\x{302}|l\x{302})*";
+
+#[derive(Debug, Clone, Default)]
+struct Node {
+    fim: String,
+    ty: &'static str,
+    label: String,
+    hint: String,
+    text: String,
+    title: String,
+    id: String,
+    parent: Option<usize>,
+    children: Vec<usize>,
+    /// A top-level `1:1` group whose members went onto its step.
+    flattened: bool,
+    /// The repeated group around a repeated field.
+    wrapper: bool,
+    /// `anzahl` min (for a member of a wrapper: 1).
+    least: u32,
+    optional_group: bool,
+    repeat: Option<(u32, Option<u32>)>,
+    rule_conds: Vec<String>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    pattern: Option<String>,
+    min: Option<String>,
+    max: Option<String>,
+    list: Option<String>,
+    inline: Vec<(String, String, String)>,
+    default: Option<Ans>,
+    accept: Vec<String>,
+    max_size: Option<u64>,
+    comments: Vec<String>,
+    /// A selection whose code list is missing (it became a text field).
+    lost_options: bool,
+}
+
+impl Node {
+    fn min_val(&self) -> Option<&str> {
+        self.min.as_deref()
+    }
+    fn is_input(&self) -> bool {
+        !matches!(self.ty, "group" | "info")
+    }
+    fn emitted(&self) -> bool {
+        !self.flattened
+    }
+}
+
+struct Step {
+    title: String,
+    id: String,
+    comments: Vec<String>,
+    fields: Vec<usize>,
+}
+
+struct NamedList {
+    name: String,
+    rows: Vec<(String, String)>,
+}
+
+struct Builder<'a> {
+    opts: &'a Options,
+    nodes: Vec<Node>,
+    steps: Vec<Step>,
+    lists: Vec<NamedList>,
+    list_by_uri: HashMap<String, usize>,
+    warnings: Vec<String>,
+    rules: Vec<(Rule, Option<usize>)>,
+    rule_ids: HashSet<String>,
+    form_comments: Vec<String>,
+    rule_entries: Vec<RuleEntry>,
+}
+
+/// A translated rule, for the generated scenarios.
+struct Translated {
+    rule: String,
+    cond_node: usize,
+    value: Option<Ans>,
+    targets: Vec<usize>,
+}
+
+/// Builds the form, its scenarios and the report.
+pub fn build(schema: &Schema, opts: &Options) -> Import {
+    let mut b = Builder {
+        opts,
+        nodes: Vec::new(),
+        steps: Vec::new(),
+        lists: Vec::new(),
+        list_by_uri: HashMap::new(),
+        warnings: Vec::new(),
+        rules: Vec::new(),
+        rule_ids: HashSet::new(),
+        form_comments: Vec::new(),
+        rule_entries: Vec::new(),
+    };
+    for r in &schema.rules {
+        b.add_rule(r, None);
+    }
+    b.top(&schema.items);
+    b.name();
+    let translated = b.apply_rules();
+    let yaml = b.emit(schema);
+    let test_yaml = b.scenarios(&translated);
+    let mut report = Report {
+        schema: schema.id.clone(),
+        version: schema.version.clone(),
+        xdatenfelder: schema.xdf.as_str().to_string(),
+        fields: Vec::new(),
+        rules: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for (i, n) in b.nodes.iter().enumerate() {
+        if !n.fim.is_empty() && n.fim.starts_with('F') && !matches!(n.ty, "group") {
+            report.fields.push(FieldEntry { fim: n.fim.clone(), path: b.path(i, "[]") });
+        }
+    }
+    report.rules = std::mem::take(&mut b.rule_entries);
+    let mut seen = HashSet::new();
+    report.warnings = b.warnings.into_iter().filter(|w| seen.insert(w.clone())).collect();
+    Import { yaml, test_yaml, report }
+}
+
+impl Builder<'_> {
+    fn add_rule(&mut self, r: &Rule, host: Option<usize>) {
+        if self.rule_ids.insert(r.id.clone()) {
+            self.rules.push((r.clone(), host));
+        }
+    }
+
+    fn new_step(&mut self, title: &str) -> usize {
+        self.steps.push(Step { title: title.to_string(), id: String::new(), comments: Vec::new(), fields: Vec::new() });
+        self.steps.len() - 1
+    }
+
+    fn top(&mut self, items: &[Item]) {
+        let mut run: Option<usize> = None;
+        for item in items {
+            match &item.element {
+                Element::Group(g) if item.min >= 1 && item.max == Some(1) => {
+                    run = None;
+                    let s = self.new_step(g.common.title());
+                    let n = self.group(g, item, None, false, true);
+                    self.steps[s].comments.push(format!("{} {}", g.common.id, g.common.name));
+                    let kids = self.nodes[n].children.clone();
+                    self.steps[s].fields.extend(kids);
+                    // Rule comments of the flattened group itself go to the step (see emit).
+                    self.steps[s].fields.insert(0, usize::MAX - n);
+                }
+                Element::Group(g) => {
+                    run = None;
+                    let s = self.new_step(g.common.title());
+                    let n = self.group(g, item, None, false, false);
+                    self.steps[s].fields.push(n);
+                }
+                Element::Field(f) => {
+                    let s = match run {
+                        Some(s) => s,
+                        None => {
+                            let title = if self.steps.is_empty() { "Allgemeine Angaben" } else { "Weitere Angaben" };
+                            let s = self.new_step(title);
+                            run = Some(s);
+                            s
+                        }
+                    };
+                    let n = self.field_item(f, item, None, false);
+                    self.steps[s].fields.push(n);
+                }
+            }
+        }
+    }
+
+    fn push(&mut self, node: Node) -> usize {
+        let parent = node.parent;
+        self.nodes.push(node);
+        let i = self.nodes.len() - 1;
+        if let Some(p) = parent {
+            self.nodes[p].children.push(i);
+        }
+        i
+    }
+
+    fn group(&mut self, g: &Group, item: &Item, parent: Option<usize>, in_repeat: bool, flattened: bool) -> usize {
+        let c = &g.common;
+        let w0 = self.warnings.len();
+        let repeated = item.max != Some(1);
+        let mut repeat = None;
+        if repeated && in_repeat {
+            self.warnings.push(format!(
+                "{} \"{}\" ({}:{}) is repeated inside a repeated group, which the form language does not allow: it became a single entry",
+                c.id,
+                c.title(),
+                item.min,
+                fmt_max(item.max)
+            ));
+        } else if repeated {
+            repeat = Some((item.min, item.max));
+        }
+        let node = Node {
+            fim: c.id.clone(),
+            ty: "group",
+            label: c.label.clone(),
+            hint: c.hint.clone(),
+            title: c.title().to_string(),
+            parent,
+            flattened,
+            least: item.min,
+            optional_group: repeat.is_none() && item.min == 0,
+            repeat,
+            ..Node::default()
+        };
+        let n = self.push(node);
+        self.note(w0, n);
+        for r in &c.rules {
+            self.add_rule(r, Some(n));
+        }
+        let inner = in_repeat || repeat.is_some();
+        for it in &g.items {
+            match &it.element {
+                Element::Group(sub) => {
+                    self.group(sub, it, Some(n), inner, false);
+                }
+                Element::Field(f) => {
+                    self.field_item(f, it, Some(n), inner);
+                }
+            }
+        }
+        n
+    }
+
+    fn field_item(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
+        let w0 = self.warnings.len();
+        let i = self.field_item_inner(f, item, parent, in_repeat);
+        self.note(w0, i);
+        i
+    }
+
+    /// The warnings since `w0` also become comments on node `i`, where a reviewer sees them.
+    fn note(&mut self, w0: usize, i: usize) {
+        let notes: Vec<String> = self.warnings[w0..].iter().map(|w| format!("Import: {w}")).collect();
+        self.nodes[i].comments.extend(notes);
+    }
+
+    fn field_item_inner(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
+        if item.max == Some(1) || f.feldart == "label" {
+            return self.field(f, item.min, parent);
+        }
+        if in_repeat {
+            self.warnings.push(format!(
+                "{} \"{}\" ({}:{}) is a repeated field inside a repeated group: it became a single field",
+                f.common.id,
+                f.common.title(),
+                item.min,
+                fmt_max(item.max)
+            ));
+            return self.field(f, item.min, parent);
+        }
+        let w = self.push(Node {
+            ty: "group",
+            label: f.common.title().to_string(),
+            title: f.common.title().to_string(),
+            parent,
+            wrapper: true,
+            least: item.min,
+            repeat: Some((item.min, item.max)),
+            ..Node::default()
+        });
+        self.field(f, 1, Some(w));
+        w
+    }
+
+    fn field(&mut self, f: &Field, min: u32, parent: Option<usize>) -> usize {
+        let c = &f.common;
+        let mut n = Node {
+            fim: c.id.clone(),
+            label: c.title().to_string(),
+            hint: c.hint.clone(),
+            title: c.title().to_string(),
+            parent,
+            least: min,
+            ..Node::default()
+        };
+        let p = &f.prae;
+        let what = format!("{} \"{}\"", c.id, c.title());
+        if f.feldart == "label" {
+            n.ty = "info";
+            n.text = [&f.inhalt, &c.hint, &n.label].into_iter().find(|s| !s.is_empty()).cloned().unwrap_or_default();
+            if n.text == n.label {
+                n.label.clear();
+            }
+            n.hint.clear();
+            let i = self.push(n);
+            self.field_rules(f, i);
+            return i;
+        }
+        if matches!(f.feldart.as_str(), "hidden" | "locked") {
+            self.warnings.push(format!("{what}: feldart `{}` has no equivalent; it became an ordinary input field", f.feldart));
+        }
+        let multi = p.pattern.as_deref().is_some_and(|s| s.trim().eq_ignore_ascii_case("Mehrfachauswahl"));
+        let is_select = f.feldart == "select" || !f.values.is_empty();
+        if is_select {
+            n.ty = if multi { "multi_choice" } else { "choice" };
+            if !f.values.is_empty() {
+                n.inline = f.values.clone();
+            } else if let Some(r) = &f.codelist {
+                match self.list_for(r) {
+                    Some(name) => n.list = Some(name),
+                    None => {
+                        self.warnings.push(format!(
+                            "{what}: code list {} (`{}`) not found{}: it became a text field",
+                            if r.id.is_empty() { "?" } else { &r.id },
+                            if r.version_uri.is_empty() { &r.canonical } else { &r.version_uri },
+                            if self.opts.codelists.is_empty() { " (no --codelists given)" } else { "" }
+                        ));
+                        n.ty = "text";
+                        n.lost_options = true;
+                    }
+                }
+            } else {
+                self.warnings.push(format!("{what}: a select without code list or values: it became a text field"));
+                n.ty = "text";
+            }
+            if n.ty != "text"
+                && let Some(pat) = p.pattern.as_deref().filter(|_| !multi)
+            {
+                self.warnings.push(format!("{what}: the pattern `{pat}` of a selection is not used"));
+            }
+        } else {
+            n.ty = match f.datentyp.as_str() {
+                "text" | "text_latin" | "" => "text",
+                "date" => "date",
+                "bool" => "boolean",
+                "num" => "number",
+                "num_int" => "integer",
+                "num_currency" => "money",
+                "file" => "file",
+                other => {
+                    self.warnings.push(format!("{what}: datentyp `{other}` is not supported: it became a text field"));
+                    "text"
+                }
+            };
+        }
+        match n.ty {
+            "text" => {
+                n.min_length = p.min_length.filter(|&m| m > 1);
+                n.max_length = p.max_length;
+                if let Some(pat) = p.pattern.as_deref().filter(|_| !is_select) {
+                    match crate::xsd_regex::convert(pat) {
+                        Ok(r) => n.pattern = Some(r),
+                        Err(e) => self.warnings.push(format!("{what}: pattern `{pat}` not converted ({e}); the field has no pattern")),
+                    }
+                    if f.datentyp == "text_latin" {
+                        self.warnings.push(format!("{what}: text_latin with its own pattern: only the pattern is checked"));
+                    }
+                } else if f.datentyp == "text_latin" {
+                    n.pattern = Some(LATIN_PATTERN.to_string());
+                }
+            }
+            "number" | "integer" | "money" => {
+                n.min = p.min_value.clone().filter(|v| is_decimal(v));
+                n.max = p.max_value.clone().filter(|v| is_decimal(v));
+                for (k, v) in [("minValue", &p.min_value), ("maxValue", &p.max_value)] {
+                    if let Some(v) = v.as_ref().filter(|v| !is_decimal(v)) {
+                        self.warnings.push(format!("{what}: {k} `{v}` is not a number; not used"));
+                    }
+                }
+                if p.min_length.is_some_and(|m| m > 1) || p.max_length.is_some() || p.pattern.is_some() {
+                    self.warnings.push(format!("{what}: length or pattern constraints on a {} field are not checked", n.ty));
+                }
+            }
+            "date" => {
+                n.min = p.min_value.clone().filter(|v| is_date(v));
+                n.max = p.max_value.clone().filter(|v| is_date(v));
+            }
+            "file" => {
+                n.accept = f.media_types.clone();
+                n.max_size = f.max_size;
+            }
+            _ => {}
+        }
+        if let Some(u) = &p.unread {
+            self.warnings.push(format!("{what}: praezisierung `{u}` not understood; not used"));
+        }
+        if !f.inhalt.is_empty() {
+            n.default = default_for(&n, &f.inhalt, &self.lists).filter(|d| match d {
+                // A default must also pass the length and pattern checks.
+                Ans::Text(t) if n.ty == "text" => sample::fits(t, n.pattern.as_deref(), n.min_length, n.max_length),
+                _ => true,
+            });
+            if n.default.is_none() {
+                self.warnings.push(format!("{what}: inhalt `{}` is no valid answer for a {} field; not used", f.inhalt, n.ty));
+            }
+        }
+        let i = self.push(n);
+        self.field_rules(f, i);
+        i
+    }
+
+    fn field_rules(&mut self, f: &Field, i: usize) {
+        for r in &f.common.rules {
+            self.add_rule(r, Some(i));
+        }
+    }
+
+    fn list_for(&mut self, r: &crate::xdf::CodeRef) -> Option<String> {
+        let key = if r.version_uri.is_empty() { r.canonical.clone() } else { r.version_uri.clone() };
+        if let Some(&i) = self.list_by_uri.get(&key) {
+            return Some(self.lists[i].name.clone());
+        }
+        let found =
+            self.opts.codelists.iter().find(|l| !r.version_uri.is_empty() && l.canonical_version_uri == r.version_uri).or_else(|| {
+                let l = self.opts.codelists.iter().find(|l| !r.canonical.is_empty() && l.canonical_uri == r.canonical)?;
+                self.warnings.push(format!(
+                    "code list `{}`: version `{}` not found, used `{}` instead",
+                    r.canonical, r.version_uri, l.canonical_version_uri
+                ));
+                Some(l)
+            })?;
+        let base = if !r.id.is_empty() { slug(&found.short_name, 3).chars().take(30).collect::<String>() } else { String::new() };
+        let base = if base.is_empty() { valid_field_id(&slug(&r.id, 1), "liste") } else { valid_field_id(&base, "liste") };
+        let mut name = base.clone();
+        let mut k = 2;
+        while self.lists.iter().any(|l| l.name == name) {
+            name = format!("{base}_{k}");
+            k += 1;
+        }
+        let mut rows: Vec<(String, String)> = Vec::new();
+        for (code, label) in &found.rows {
+            if rows.iter().any(|(c, _)| c == code) {
+                self.warnings.push(format!("code list `{}`: duplicate code `{code}` left out", found.canonical_version_uri));
+            } else {
+                rows.push((code.clone(), label.clone()));
+            }
+        }
+        self.lists.push(NamedList { name: name.clone(), rows });
+        self.list_by_uri.insert(key, self.lists.len() - 1);
+        Some(name)
+    }
+
+    /// Assigns field ids (unique, readable) and step ids.
+    fn name(&mut self) {
+        let mut cands = Vec::new();
+        let mut which = Vec::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            if !n.emitted() {
+                continue;
+            }
+            let own = if n.wrapper {
+                let base = slug(&n.title, 4);
+                valid_field_id(&format!("{base}_liste"), "liste")
+            } else {
+                valid_field_id(&slug(&n.title, 4), if n.ty == "group" { "gruppe" } else { "feld" })
+            };
+            let mut anc = Vec::new();
+            let mut p = n.parent;
+            while let Some(pi) = p {
+                let pn = &self.nodes[pi];
+                if !pn.wrapper {
+                    let s = slug(&pn.title, 2);
+                    if !s.is_empty() && !own.starts_with(&s) && !anc.contains(&s) {
+                        anc.push(s);
+                    }
+                }
+                p = pn.parent;
+            }
+            let mut c = vec![own.clone()];
+            for a in &anc {
+                c.push(valid_field_id(&format!("{a}_{own}"), "feld"));
+            }
+            if anc.len() > 1 {
+                let mut chain: Vec<&str> = anc.iter().rev().map(String::as_str).collect();
+                chain.push(&own);
+                c.push(valid_field_id(&chain.join("_"), "feld"));
+            }
+            cands.push(c);
+            which.push(i);
+        }
+        let ids = resolve(&cands, &HashSet::new());
+        for (k, i) in which.into_iter().enumerate() {
+            self.nodes[i].id = ids[k].clone();
+        }
+        let mut used = HashSet::new();
+        for s in &mut self.steps {
+            let base = step_slug(&s.title);
+            let base = if base.is_empty() || base == "summary" { "schritt".to_string() } else { base };
+            let mut id = base.clone();
+            let mut k = 2;
+            while !used.insert(id.clone()) {
+                id = format!("{base}-{k}");
+                k += 1;
+            }
+            s.id = id;
+        }
+    }
+
+    /// The field path: `.`-joined ids of the enclosing groups; after a repeated group `rep`
+    /// (`[]` in the report, `.0` in scenarios).
+    fn path(&self, i: usize, rep: &str) -> String {
+        let mut parts = vec![self.nodes[i].id.clone()];
+        let mut p = self.nodes[i].parent;
+        while let Some(pi) = p {
+            let pn = &self.nodes[pi];
+            if pn.emitted() {
+                if pn.repeat.is_some() {
+                    parts.push(format!("{}{rep}", pn.id));
+                } else {
+                    parts.push(pn.id.clone());
+                }
+            }
+            p = pn.parent;
+        }
+        parts.reverse();
+        parts.join(".")
+    }
+
+    fn repeat_scope(&self, i: usize) -> Option<usize> {
+        let mut p = self.nodes[i].parent;
+        while let Some(pi) = p {
+            if self.nodes[pi].repeat.is_some() {
+                return Some(pi);
+            }
+            p = self.nodes[pi].parent;
+        }
+        None
+    }
+
+    fn is_within(&self, i: usize, anc: usize) -> bool {
+        let mut p = Some(i);
+        while let Some(pi) = p {
+            if pi == anc {
+                return true;
+            }
+            p = self.nodes[pi].parent;
+        }
+        false
+    }
+
+    /// Occurrences of a FIM id, those near the rule's host first.
+    fn occurrences(&self, fim: &str, host: Option<usize>) -> Vec<usize> {
+        let all: Vec<usize> = (0..self.nodes.len()).filter(|&i| self.nodes[i].fim == fim).collect();
+        if let Some(h) = host {
+            let scope = if self.nodes[h].ty == "group" { Some(h) } else { self.nodes[h].parent };
+            if let Some(s) = scope {
+                let near: Vec<usize> = all.iter().copied().filter(|&i| self.is_within(i, s)).collect();
+                if !near.is_empty() {
+                    return near;
+                }
+            }
+        }
+        all
+    }
+
+    /// Members of a group that are required whenever the group is: `1:1` all the way down,
+    /// not into repeated groups.
+    fn required_members(&self, g: usize, out: &mut Vec<usize>) {
+        for &c in &self.nodes[g].children {
+            let n = &self.nodes[c];
+            if n.least == 0 || n.repeat.is_some() {
+                continue;
+            }
+            if n.ty == "group" {
+                self.required_members(c, out);
+            } else if n.is_input() {
+                out.push(c);
+            }
+        }
+    }
+
+    fn options_of(&self, i: usize) -> Vec<(String, String)> {
+        let n = &self.nodes[i];
+        if let Some(l) = &n.list {
+            self.lists.iter().find(|x| &x.name == l).map(|x| x.rows.clone()).unwrap_or_default()
+        } else {
+            n.inline.iter().map(|(c, l, _)| (c.clone(), l.clone())).collect()
+        }
+    }
+
+    /// The condition as an expression and, for the scenarios, the answer that makes it hold.
+    fn condition(&self, cond: &Cond, host: Option<usize>) -> Result<(String, usize, Option<Ans>), String> {
+        let (fim, negated) = match cond {
+            Cond::Equals { field, negated, .. } | Cond::Filled { field, negated } => (field, *negated),
+        };
+        let occ = self.occurrences(fim, host);
+        let &[c] = occ.as_slice() else {
+            return Err(if occ.is_empty() {
+                format!("{fim} is not in the schema")
+            } else {
+                format!("{fim} occurs {} times; which one is meant is unclear", occ.len())
+            });
+        };
+        let n = &self.nodes[c];
+        if !n.emitted() {
+            return Err(format!("{fim} became a step, not a field"));
+        }
+        let id = &n.id;
+        match cond {
+            Cond::Filled { .. } => Ok((if negated { format!("empty({id})") } else { format!("filled({id})") }, c, None)),
+            Cond::Equals { value, .. } => {
+                if !n.is_input() {
+                    return Err(format!("{fim} is not an input field"));
+                }
+                if n.lost_options {
+                    return Err(format!("the code list of {fim} is missing, so its values are unknown"));
+                }
+                if value.is_empty() {
+                    return Ok((if negated { format!("filled({id})") } else { format!("empty({id})") }, c, None));
+                }
+                let op = if negated { "!=" } else { "==" };
+                match n.ty {
+                    "choice" | "multi_choice" => {
+                        let opts = self.options_of(c);
+                        let v = value.trim().trim_end_matches('.');
+                        let found = opts.iter().find(|(code, label)| {
+                            let label = label.trim().trim_end_matches('.');
+                            code == value
+                                || code == v
+                                || v.strip_prefix(code.as_str()).is_some_and(|rest| rest.starts_with(' ') || rest.starts_with(':'))
+                                || label.eq_ignore_ascii_case(v)
+                        });
+                        let Some((code, _)) = found else { return Err(format!("\"{value}\" is not among the options of {fim}")) };
+                        if n.ty == "multi_choice" {
+                            let e = format!("{} in {id}", quote(code));
+                            return Ok((if negated { format!("not ({e})") } else { e }, c, Some(Ans::List(vec![Ans::Text(code.clone())]))));
+                        }
+                        // The answer that makes the condition hold: the value, or (negated) another option.
+                        let holds = if negated {
+                            opts.iter().find(|(o, _)| o != code).map(|(o, _)| Ans::Text(o.clone()))
+                        } else {
+                            Some(Ans::Text(code.clone()))
+                        };
+                        Ok((format!("{id} {op} {}", quote(code)), c, holds))
+                    }
+                    "boolean" => {
+                        let b = match value.to_lowercase().trim_end_matches('.') {
+                            "ja" | "true" | "wahr" | "yes" => true,
+                            "nein" | "false" | "falsch" | "no" => false,
+                            _ => return Err(format!("\"{value}\" is not a yes/no value for {fim}")),
+                        };
+                        Ok((format!("{id} {op} {b}"), c, Some(Ans::Plain((b ^ negated).to_string()))))
+                    }
+                    "number" | "integer" | "money" => {
+                        let v = value.replace(',', ".");
+                        if !is_decimal(&v) {
+                            return Err(format!("\"{value}\" is not a number for {fim}"));
+                        }
+                        Ok((format!("{id} {op} {v}"), c, (!negated).then_some(Ans::Plain(v))))
+                    }
+                    "text" => Ok((format!("{id} {op} {}", quote(value)), c, (!negated).then(|| Ans::Text(value.clone())))),
+                    other => Err(format!("comparing a {other} field is not translated")),
+                }
+            }
+        }
+    }
+
+    fn apply_rules(&mut self) -> Vec<Translated> {
+        let mut done = Vec::new();
+        let mut entries = Vec::new();
+        let rules = std::mem::take(&mut self.rules);
+        for (rule, host) in &rules {
+            let outcome = self.translate(rule, *host);
+            match outcome {
+                Ok((expr, cond_node, value, members)) => {
+                    let mut targets = Vec::new();
+                    let mut commented = HashSet::new();
+                    for &(t, m) in &members {
+                        self.nodes[m].rule_conds.push(expr.clone());
+                        targets.push(self.path(m, "[]"));
+                        if commented.insert(t) {
+                            self.nodes[t]
+                                .comments
+                                .push(format!("{} (FIM rule, translated: required when `{expr}`): {}", rule.id, rule.prose));
+                        }
+                    }
+                    entries.push(RuleEntry {
+                        fim: rule.id.clone(),
+                        status: "translated",
+                        expression: Some(expr),
+                        targets: Some(targets),
+                        prose: rule.prose.clone(),
+                        reason: None,
+                    });
+                    done.push(Translated { rule: rule.id.clone(), cond_node, value, targets: members.iter().map(|&(_, m)| m).collect() });
+                }
+                Err(reason) => {
+                    let text = format!("TODO {} (FIM rule, not translated: {reason}): {}", rule.id, rule.prose);
+                    // Where it applies: the first element the prose names, else where it sits.
+                    let named = regex_ids(&rule.prose).into_iter().find_map(|id| self.occurrences(&id, *host).first().copied());
+                    match named.or(*host) {
+                        Some(n) => self.nodes[n].comments.push(text),
+                        None => self.form_comments.push(text),
+                    }
+                    entries.push(RuleEntry {
+                        fim: rule.id.clone(),
+                        status: "todo",
+                        expression: None,
+                        targets: None,
+                        prose: rule.prose.clone(),
+                        reason: Some(reason),
+                    });
+                }
+            }
+        }
+        self.rules = rules;
+        self.rule_entries = entries;
+        done
+    }
+
+    /// (expression, condition node, answer, [(target node, member that gets the condition)]).
+    #[allow(clippy::type_complexity)]
+    fn translate(&self, rule: &Rule, host: Option<usize>) -> Result<(String, usize, Option<Ans>, Vec<(usize, usize)>), String> {
+        let Some(parsed) = prose::parse(&rule.prose) else {
+            return Err(if rule.prose.is_empty() {
+                "the rule has no prose".into()
+            } else {
+                "the sentence is not one of the known shapes".into()
+            });
+        };
+        let (expr, cond_node, value) = self.condition(&parsed.cond, host)?;
+        let scope = self.repeat_scope(cond_node);
+        let mut members = Vec::new();
+        for t in &parsed.targets {
+            let occ = self.occurrences(t, host);
+            if occ.is_empty() {
+                return Err(format!("{t} is not in the schema"));
+            }
+            if occ.len() > 1 {
+                return Err(format!("{t} occurs {} times; which one is meant is unclear", occ.len()));
+            }
+            let tn = occ[0];
+            if let Some(s) = scope
+                && !self.is_within(tn, s)
+            {
+                return Err(format!("{} is inside a repeated group and {t} is not in the same entry", self.nodes[cond_node].fim));
+            }
+            let n = &self.nodes[tn];
+            if n.repeat.is_some() {
+                return Err(format!("{t} is a repeated group; its number of entries cannot be made conditional"));
+            }
+            if n.ty == "group" {
+                let mut ms = Vec::new();
+                self.required_members(tn, &mut ms);
+                if ms.is_empty() {
+                    return Err(format!("{t} has no required members"));
+                }
+                members.extend(ms.into_iter().map(|m| (tn, m)));
+            } else if n.is_input() {
+                members.push((tn, tn));
+            } else {
+                return Err(format!("{t} is not an input field"));
+            }
+        }
+        Ok((expr, cond_node, value, members))
+    }
+
+    fn required(&self, i: usize) -> Option<String> {
+        let n = &self.nodes[i];
+        let mut ors: Vec<String> = n.rule_conds.clone();
+        if n.least >= 1 {
+            let mut conds = Vec::new();
+            let mut p = n.parent;
+            while let Some(pi) = p {
+                let pn = &self.nodes[pi];
+                if pn.repeat.is_some() {
+                    break;
+                }
+                if pn.optional_group {
+                    conds.push(format!("filled({})", pn.id));
+                }
+                p = pn.parent;
+            }
+            if conds.is_empty() {
+                return Some("true".into());
+            }
+            conds.reverse();
+            ors.push(conds.join(" and "));
+        }
+        if ors.is_empty() { None } else { Some(ors.join(" or ")) }
+    }
+
+    // ---- output ----
+
+    fn emit(&self, schema: &Schema) -> String {
+        let mut o = String::new();
+        o.push_str("# yaml-language-server: $schema=https://wegweiser.example/form-language.schema.json\n");
+        let src = self.opts.source_name.as_deref().map(|s| format!(", file {s}")).unwrap_or_default();
+        comment(
+            &mut o,
+            0,
+            &format!(
+                "Imported by `wegweiser import fim` from FIM {} {} version {} (XDatenfelder {}){src}. \"TODO\" comments mark rules that still need a person.",
+                if schema.id.starts_with('S') { "Stammdatenschema" } else { "element" },
+                schema.id,
+                schema.version,
+                schema.xdf.as_str()
+            ),
+        );
+        o.push_str("wegweiser: 1\n");
+        let mut form_id = step_slug_long(&schema.name);
+        if form_id.is_empty() {
+            form_id = schema.id.to_lowercase();
+        }
+        o.push_str(&format!("id: {form_id}\n"));
+        if !schema.version.is_empty() {
+            o.push_str(&format!("version: {}\n", quote(&schema.version)));
+        }
+        o.push_str("languages: [de]\n");
+        o.push_str(&format!("title: {}\n", text(&schema.label)));
+        if !schema.hint.is_empty() {
+            o.push_str(&format!("description: {}\n", text(&schema.hint)));
+        }
+        o.push_str(&format!("fim: {{ schema: {}", quote(&schema.id)));
+        if !schema.version.is_empty() {
+            o.push_str(&format!(", version: {}", quote(&schema.version)));
+        }
+        o.push_str(" }\n");
+        if !self.lists.is_empty() {
+            o.push_str("\nlists:\n");
+            for l in &self.lists {
+                o.push_str(&format!("  {}:\n", l.name));
+                for (code, label) in &l.rows {
+                    o.push_str(&format!("    - {{ value: {}, label: {} }}\n", quote(code), text(label)));
+                }
+            }
+        }
+        o.push_str("\nsteps:\n");
+        for c in &self.form_comments {
+            comment(&mut o, 2, c);
+        }
+        for s in &self.steps {
+            for c in &s.comments {
+                comment(&mut o, 2, c);
+            }
+            let mut fields = Vec::new();
+            for &f in &s.fields {
+                if f > self.nodes.len() {
+                    for c in &self.nodes[usize::MAX - f].comments {
+                        comment(&mut o, 2, c);
+                    }
+                } else {
+                    fields.push(f);
+                }
+            }
+            o.push_str(&format!("  - id: {}\n", s.id));
+            o.push_str(&format!("    title: {}\n", text(&s.title)));
+            if fields.is_empty() {
+                o.push_str("    text: \"(Diese Gruppe hat keine Felder.)\"\n");
+                continue;
+            }
+            o.push_str("    fields:\n");
+            for f in fields {
+                self.emit_field(&mut o, f, 6);
+            }
+        }
+        o
+    }
+
+    fn emit_field(&self, o: &mut String, i: usize, ind: usize) {
+        let n = &self.nodes[i];
+        let pad = " ".repeat(ind);
+        let pad2 = " ".repeat(ind + 2);
+        for c in &n.comments {
+            comment(o, ind, c);
+        }
+        o.push_str(&format!("{pad}- id: {}\n", n.id));
+        o.push_str(&format!("{pad2}type: {}\n", n.ty));
+        if !n.fim.is_empty() {
+            o.push_str(&format!("{pad2}fim: {}\n", n.fim));
+        }
+        if !n.label.is_empty() {
+            o.push_str(&format!("{pad2}label: {}\n", text(&n.label)));
+        }
+        if !n.hint.is_empty() {
+            o.push_str(&format!("{pad2}hint: {}\n", text(&n.hint)));
+        }
+        if n.is_input()
+            && let Some(r) = self.required(i)
+        {
+            if r == "true" {
+                o.push_str(&format!("{pad2}required: true\n"));
+            } else {
+                o.push_str(&format!("{pad2}required: {}\n", quote(&r)));
+            }
+        }
+        if let Some(d) = &n.default {
+            o.push_str(&format!("{pad2}default: {}\n", d.flow()));
+        }
+        if let Some(v) = n.min_length {
+            o.push_str(&format!("{pad2}min_length: {v}\n"));
+        }
+        if let Some(v) = n.max_length {
+            o.push_str(&format!("{pad2}max_length: {v}\n"));
+        }
+        if let Some(v) = &n.pattern {
+            o.push_str(&format!("{pad2}pattern: {}\n", quote(v)));
+        }
+        if let Some(v) = n.min_val() {
+            o.push_str(&format!("{pad2}min: {v}\n"));
+        }
+        if let Some(v) = &n.max {
+            o.push_str(&format!("{pad2}max: {v}\n"));
+        }
+        if let Some(l) = &n.list {
+            o.push_str(&format!("{pad2}options: {l}\n"));
+        } else if !n.inline.is_empty() {
+            o.push_str(&format!("{pad2}options:\n"));
+            for (code, label, help) in &n.inline {
+                let label = if label.is_empty() { code } else { label };
+                o.push_str(&format!("{pad2}  - {{ value: {}, label: {}", quote(code), text(label)));
+                if !help.is_empty() {
+                    o.push_str(&format!(", hint: {}", text(help)));
+                }
+                o.push_str(" }\n");
+            }
+        }
+        if !n.accept.is_empty() {
+            o.push_str(&format!("{pad2}accept: [{}]\n", n.accept.iter().map(|a| quote(a)).collect::<Vec<_>>().join(", ")));
+        }
+        if let Some(s) = n.max_size {
+            o.push_str(&format!("{pad2}max_size: {s}\n"));
+        }
+        if n.ty == "info" {
+            o.push_str(&format!("{pad2}text: {}\n", text(&n.text)));
+        }
+        if let Some((min, max)) = n.repeat {
+            let mut parts = Vec::new();
+            let required_scope = self.required_chain(i);
+            if min > 0 && required_scope {
+                parts.push(format!("min: {min}"));
+            } else if min > 0 {
+                // (warned when built)
+            }
+            if let Some(m) = max {
+                parts.push(format!("max: {m}"));
+            }
+            parts.push("add_label: \"Weiteren Eintrag hinzufügen\"".to_string());
+            o.push_str(&format!("{pad2}repeat: {{ {} }}\n", parts.join(", ")));
+        }
+        if n.ty == "group" {
+            if n.children.is_empty() {
+                o.push_str(&format!("{pad2}fields: []\n"));
+            } else {
+                o.push_str(&format!("{pad2}fields:\n"));
+                for &c in &n.children {
+                    self.emit_field(o, c, ind + 4);
+                }
+            }
+        }
+    }
+
+    /// True when no optional group encloses `i`: a repeated group's `min` applies.
+    fn required_chain(&self, i: usize) -> bool {
+        let mut p = self.nodes[i].parent;
+        while let Some(pi) = p {
+            if self.nodes[pi].optional_group {
+                return false;
+            }
+            p = self.nodes[pi].parent;
+        }
+        true
+    }
+
+    // ---- scenarios ----
+
+    fn scenarios(&self, translated: &[Translated]) -> String {
+        // Values to avoid in the sample answers: those that trigger a rule.
+        let mut avoid: HashMap<usize, Vec<Ans>> = HashMap::new();
+        for t in translated {
+            if let Some(v) = &t.value {
+                avoid.entry(t.cond_node).or_default().push(v.clone());
+            }
+        }
+        let tops: Vec<usize> = self.steps.iter().flat_map(|s| s.fields.iter().copied().filter(|&f| f < self.nodes.len())).collect();
+        let mut o = String::new();
+        o.push_str("# Smoke scenarios generated by `wegweiser import fim`; run them with `wegweiser test`.\n");
+        o.push_str("today: 2026-01-15\nscenarios:\n");
+        // 1. The empty form.
+        let first_required = (0..self.nodes.len()).find(|&i| {
+            let n = &self.nodes[i];
+            n.emitted() && n.is_input() && self.required(i).as_deref() == Some("true") && self.repeat_scope(i).is_none()
+        });
+        o.push_str("  - name: \"Leeres Formular ist nicht absendbar\"\n    answers: {}\n    expect:\n");
+        match first_required {
+            Some(f) => {
+                o.push_str("      submittable: false\n");
+                o.push_str(&format!("      errors: {{ {}: required }}\n", self.path(f, ".0")));
+            }
+            None => {
+                let any_min = self.nodes.iter().enumerate().any(|(i, n)| n.repeat.is_some_and(|r| r.0 > 0) && self.required_chain(i));
+                o.push_str(&format!("      submittable: {}\n", !any_min));
+            }
+        }
+        // 2. Every required field answered.
+        let none = HashSet::new();
+        let base = self.answers(&tops, &avoid, &HashMap::new(), &none);
+        o.push_str("  - name: \"Alle Pflichtangaben mit Beispieldaten\"\n    answers:");
+        if base.is_empty() {
+            o.push_str(" {}\n");
+        } else {
+            o.push('\n');
+            Ans::block(&base, 6, &mut o);
+        }
+        o.push_str("    expect:\n      submittable: true\n");
+        // 3. Each translated rule, when its condition is an answer outside repeated groups.
+        for t in translated {
+            let Some(v) = &t.value else { continue };
+            if self.repeat_scope(t.cond_node).is_some() || t.targets.iter().any(|&m| self.repeat_scope(m).is_some()) {
+                continue;
+            }
+            let Some(&target) = t.targets.iter().find(|&&m| self.required(m).is_some()) else { continue };
+            let mut set = HashMap::new();
+            set.insert(t.cond_node, v.clone());
+            let exclude: HashSet<usize> = t.targets.iter().copied().collect();
+            let with = self.answers(&tops, &avoid, &set, &exclude);
+            let without = self.answers(&tops, &avoid, &HashMap::new(), &exclude);
+            o.push_str(&format!("  - name: \"{}: Bedingung erfüllt, Angaben fehlen\"\n    answers:\n", t.rule));
+            Ans::block(&with, 6, &mut o);
+            o.push_str(&format!("    expect:\n      submittable: false\n      errors: {{ {}: required }}\n", self.path(target, ".0")));
+            if self.nodes[target].rule_conds.len() > 1 {
+                continue;
+            }
+            o.push_str(&format!("  - name: \"{}: Bedingung nicht erfüllt\"\n    answers:", t.rule));
+            if without.is_empty() {
+                o.push_str(" {}\n");
+            } else {
+                o.push('\n');
+                Ans::block(&without, 6, &mut o);
+            }
+            o.push_str(&format!("    expect:\n      no_errors: [{}]\n", self.path(target, ".0")));
+        }
+        o
+    }
+
+    /// Whether the scenario answers something in `i`'s subtree: a set answer, or a field
+    /// that a rule can make required (so the sample answers satisfy every rule).
+    fn subtree_has(&self, i: usize, set: &HashMap<usize, Ans>, exclude: &HashSet<usize>) -> bool {
+        set.contains_key(&i)
+            || (!self.nodes[i].rule_conds.is_empty() && !exclude.contains(&i))
+            || self.nodes[i].children.iter().any(|&c| self.subtree_has(c, set, exclude))
+    }
+
+    /// Sample answers for every field that is `required: true` (in an entry: its members), and
+    /// the answers in `set`.
+    fn answers(
+        &self,
+        list: &[usize],
+        avoid: &HashMap<usize, Vec<Ans>>,
+        set: &HashMap<usize, Ans>,
+        exclude: &HashSet<usize>,
+    ) -> Vec<(String, Ans)> {
+        let mut out = Vec::new();
+        for &i in list {
+            let n = &self.nodes[i];
+            if let Some(v) = set.get(&i) {
+                out.push((n.id.clone(), v.clone()));
+                continue;
+            }
+            match n.ty {
+                "info" => {}
+                "group" => {
+                    if let Some((min, _)) = n.repeat {
+                        let count = if min > 0 && self.required_chain(i) { min } else { 0 };
+                        if count > 0 {
+                            let entry = self.answers(&n.children, avoid, set, exclude);
+                            out.push((n.id.clone(), Ans::List((0..count).map(|_| Ans::Map(entry.clone())).collect())));
+                        }
+                    } else if !n.optional_group || self.subtree_has(i, set, exclude) {
+                        let m = self.answers(&n.children, avoid, set, exclude);
+                        if !m.is_empty() {
+                            out.push((n.id.clone(), Ans::Map(m)));
+                        }
+                    }
+                }
+                _ => {
+                    // Required (members of an optional group, when something in it is answered).
+                    let req = self.required(i);
+                    let within_filled_group = n.least >= 1 && req.is_some();
+                    let by_rule = !n.rule_conds.is_empty() && !exclude.contains(&i);
+                    let in_filled = within_filled_group && n.parent.is_some_and(|p| self.subtree_has(p, set, exclude));
+                    if exclude.contains(&i) {
+                        continue;
+                    }
+                    if req.as_deref() == Some("true") || by_rule || in_filled {
+                        out.push((n.id.clone(), self.sample(i, avoid.get(&i).map(Vec::as_slice).unwrap_or(&[]))));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn sample(&self, i: usize, avoid: &[Ans]) -> Ans {
+        let n = &self.nodes[i];
+        match n.ty {
+            "choice" | "multi_choice" => {
+                let opts = self.options_of(i);
+                let pick = opts
+                    .iter()
+                    .find(|(c, _)| !avoid.iter().any(|a| *a == Ans::Text(c.clone()) || *a == Ans::List(vec![Ans::Text(c.clone())])))
+                    .or(opts.first())
+                    .map(|(c, _)| c.clone())
+                    .unwrap_or_default();
+                if n.ty == "multi_choice" { Ans::List(vec![Ans::Text(pick)]) } else { Ans::Text(pick) }
+            }
+            "boolean" => {
+                let t = Ans::Plain("true".into());
+                if avoid.contains(&t) { Ans::Plain("false".into()) } else { t }
+            }
+            "number" | "integer" | "money" => Ans::Plain(sample::number(n.min.as_deref(), n.max.as_deref())),
+            "date" => Ans::Text(sample::date(n.min.as_deref(), n.max.as_deref())),
+            "file" => {
+                let ty = n
+                    .accept
+                    .first()
+                    .map(|a| if a.ends_with("/*") { a.replace('*', "png") } else { a.clone() })
+                    .unwrap_or_else(|| "application/pdf".into());
+                let ext = ty.rsplit('/').next().unwrap_or("pdf");
+                Ans::Map(vec![
+                    ("name".into(), Ans::Text(format!("nachweis.{ext}"))),
+                    ("size".into(), Ans::Plain("1000".into())),
+                    ("type".into(), Ans::Text(ty)),
+                ])
+            }
+            _ => Ans::Text(sample::text(n.pattern.as_deref(), n.min_length, n.max_length).unwrap_or_else(|| "Muster".into())),
+        }
+    }
+}
+
+fn fmt_max(m: Option<u32>) -> String {
+    m.map(|m| m.to_string()).unwrap_or_else(|| "*".into())
+}
+
+/// A form id: every word, `-`-joined.
+fn step_slug_long(s: &str) -> String {
+    let w = crate::naming::words(s);
+    let id = w.join("-");
+    let _ = step_slug; // same rules as step ids, but keeping all words
+    id.chars().take(60).collect::<String>().trim_end_matches('-').to_string()
+}
+
+/// A text: quoted; `{{` would start a placeholder, so it is broken up.
+fn text(s: &str) -> String {
+    quote(&s.replace("{{", "{ {").replace("}}", "} }"))
+}
+
+fn is_decimal(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let (a, b) = s.split_once('.').unwrap_or((s, "0"));
+    !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+}
+
+fn is_date(s: &str) -> bool {
+    s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' && s.bytes().filter(u8::is_ascii_digit).count() == 8
+}
+
+fn default_for(n: &Node, inhalt: &str, lists: &[NamedList]) -> Option<Ans> {
+    let v = inhalt.trim();
+    match n.ty {
+        "text" => Some(Ans::Text(v.to_string())),
+        "number" | "integer" | "money" => is_decimal(v).then(|| Ans::Plain(v.to_string())),
+        "date" => is_date(v).then(|| Ans::Text(v.to_string())),
+        "boolean" => match v.to_lowercase().as_str() {
+            "true" | "ja" => Some(Ans::Plain("true".into())),
+            "false" | "nein" => Some(Ans::Plain("false".into())),
+            _ => None,
+        },
+        "choice" => {
+            let known = match &n.list {
+                Some(l) => lists.iter().any(|x| &x.name == l && x.rows.iter().any(|(c, _)| c == v)),
+                None => n.inline.iter().any(|(c, _, _)| c == v),
+            };
+            known.then(|| Ans::Text(v.to_string()))
+        }
+        _ => None,
+    }
+}
+
+fn regex_ids(prose: &str) -> Vec<String> {
+    prose
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| w.len() > 3 && (w.starts_with('F') || w.starts_with('G')) && w[1..].starts_with(|c: char| c.is_ascii_digit()))
+        .map(String::from)
+        .collect()
+}
