@@ -18,6 +18,7 @@ pub mod graph;
 pub mod import;
 pub mod new;
 pub mod pretty;
+pub mod preview;
 pub mod render;
 pub mod routes;
 pub mod schema;
@@ -44,6 +45,8 @@ pub enum Command {
     Schema(schema::Args),
     /// Serves forms to citizens over HTTP (HTML without JavaScript).
     Serve(serve::Args),
+    /// Previews one form for its author: reloads on every change, shows diagnostics in the page.
+    Preview(preview::Args),
     /// Prints the step graph as a Mermaid flowchart or a Graphviz graph.
     Graph(graph::Args),
     /// Lists every route through the step graph with the conditions that select it.
@@ -104,6 +107,7 @@ pub fn run(cli: &Cli) -> Exit {
         Command::Test(args) => test::run(args),
         Command::Schema(args) => schema::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Preview(args) => preview::run(args),
         Command::Graph(args) => graph::run(args),
         Command::Routes(args) => routes::run(args),
         Command::New(args) => new::run(args),

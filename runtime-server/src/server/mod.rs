@@ -14,6 +14,7 @@
 pub mod api;
 pub mod outbox;
 pub mod pages;
+pub mod preview;
 pub mod security;
 pub mod store;
 pub mod view;
