@@ -22,8 +22,11 @@ pub struct Preview {
     file: PathBuf,
     store: Store,
     config: Config,
-    current: Arc<Mutex<Option<(Option<SystemTime>, Current)>>>,
+    current: Arc<Mutex<Option<Version>>>,
 }
+
+/// The file's modification time when it was last read, and what it gave.
+type Version = (Option<SystemTime>, Current);
 
 #[derive(Clone)]
 enum Current {
