@@ -9,13 +9,13 @@
 //! cargo run -p wegweiser-wasm --example parity-gen -- OUT_DIR [SEQUENCES]
 //! ```
 //!
-//! writes `OUT_DIR/parity.json` and, for the start-up measurement, `OUT_DIR/bigform.json`
+//! writes `OUT_DIR/parity.jsonl` and, for the start-up measurement, `OUT_DIR/bigform.json`
 //! (the 1,000-field form of `engine/tests/common/bigform.rs`, compiled).
 //!
 //! Answers are drawn from each field's options, from pools of valid values (the answers of
 //! the forms' own scenario files, real IBANs and tax ids, dates around today) and of invalid
-//! ones, and some are cleared again. Half of the sequences answer the path in order, as a
-//! citizen would, so that a fair share ends submittable (reported at the end).
+//! ones, and some are cleared again. Three quarters of the sequences answer the path in order, as
+//! a citizen would, so that a fair share ends submittable (reported at the end).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -77,14 +77,15 @@ fn main() {
     }
 
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
-    let mut sequences = Vec::new();
+    let mut lines = Vec::new();
+    let mut sequences = 0usize;
     let (mut changes_total, mut submittable) = (0usize, 0usize);
     for n in 0..total {
         let (id, form, json, pool) = &forms[n % forms.len()];
         let lang = rng.pick(&form.languages).clone();
         let mut guide = Guide::create(json, "", &lang, TODAY).expect("guide");
-        let diligent = n % 2 == 0;
-        let count = if diligent { 60 } else { 5 + rng.below(30) };
+        let diligent = n % 4 != 0;
+        let count = if diligent { 40 + rng.below(80) } else { 5 + rng.below(30) };
         let first = json!(guide.state());
         let mut steps = Vec::new();
         for _ in 0..count {
@@ -101,23 +102,30 @@ fn main() {
         let fin = guide.state();
         if fin.end == "summary" && fin.problems.is_empty() {
             submittable += 1;
+        } else if std::env::var_os("PARITY_WHY").is_some() && diligent {
+            let why: Vec<String> =
+                fin.problems.iter().map(|p| format!("{}:{:?}", p.field.as_deref().unwrap_or(&p.step), p.check)).collect();
+            eprintln!("{id} end={} {}", fin.end, why.join(" "));
         }
-        sequences.push(json!({ "form": id, "lang": lang, "today": TODAY, "first": first, "steps": steps }));
+        lines.push(json!({ "form": id, "lang": lang, "today": TODAY, "first": first, "steps": steps }).to_string());
+        sequences += 1;
     }
     let forms_json: BTreeMap<&str, &str> = forms.iter().map(|(id, _, json, _)| (id.as_str(), json.as_str())).collect();
-    let doc = json!({ "forms": forms_json, "sequences": sequences });
-    std::fs::write(out.join("parity.json"), doc.to_string()).expect("write parity.json");
+    // JSON lines: the forms first, then one sequence a line (the file is large; the runner
+    // parses one sequence at a time).
+    lines.insert(0, json!(forms_json).to_string());
+    std::fs::write(out.join("parity.jsonl"), lines.join("\n")).expect("write parity.jsonl");
 
     let big = engine::compile(&bigform::yaml()).form.expect("the 1,000-field form compiles");
     std::fs::write(out.join("bigform.json"), serde_json::to_string(&big).expect("serialises")).expect("write bigform.json");
 
     println!(
         "parity: {} sequences, {} changes over {} forms; {} submittable at the end ({:.0}%)",
-        sequences.len(),
+        sequences,
         changes_total,
         forms.len(),
         submittable,
-        100.0 * submittable as f64 / sequences.len().max(1) as f64
+        100.0 * submittable as f64 / sequences.max(1) as f64
     );
 }
 
@@ -135,10 +143,26 @@ fn pick_field(rng: &mut Rng, g: &mut Guide, diligent: bool) -> Option<String> {
             .iter()
             .filter(|p| s.answer(p).is_none() || state.problems.iter().any(|q| q.field.as_deref() == Some(p.as_str())))
             .collect();
-        if let Some(p) = pending.first() {
-            return Some((*p).clone());
+        // Too few entries in a repeated group: answer a member of its first entry.
+        let short = state.problems.iter().filter_map(|q| q.field.as_deref()).filter_map(|p| s.instance(p)).find(|i| {
+            let f = form.field(i.field);
+            f.is_repeated() && i.entry.is_none()
+        });
+        if let Some(g) = short
+            && let Some(m) = form.field(g.field).members.iter().find(|m| form.field(**m).ty.is_input())
+            && rng.chance(50)
+        {
+            return Some(s.path_of(Instance { field: *m, entry: Some(0) }));
         }
-        // Everything answered: add an entry to a repeated group now and then.
+        if !pending.is_empty() {
+            // Mostly the first, as a citizen goes down the page; sometimes another, so that
+            // one answer the pools cannot satisfy does not hold up the rest.
+            let p = if rng.chance(70) { pending[0] } else { *rng.pick(&pending) };
+            return Some(p.clone());
+        }
+        if !rng.chance(20) {
+            return active.get(rng.below(active.len())).cloned();
+        }
     }
     if !active.is_empty() && rng.chance(70) {
         return Some(rng.pick(&active).clone());
@@ -158,7 +182,7 @@ fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &BTre
     if rng.chance(if diligent { 3 } else { 10 }) {
         return Json::Null;
     }
-    let valid = rng.chance(if diligent { 85 } else { 60 });
+    let valid = rng.chance(if diligent { 92 } else { 60 });
     if valid && let Some(vals) = pool.get(&field.id).filter(|v| !v.is_empty()) {
         if rng.chance(70) {
             return rng.pick(vals).clone();

@@ -24,10 +24,12 @@ const tInit = performance.now() - t0;
 const norm = (c) => ({ ...c, problems_added: sortJson(c.problems_added), problems_cleared: sortJson(c.problems_cleared) });
 const sortJson = (l) => l.map((x) => JSON.stringify(x)).sort();
 
-const doc = JSON.parse(readFileSync(join(dir, "parity.json"), "utf8"));
+const lines = readFileSync(join(dir, "parity.jsonl"), "utf8").split("\n");
+const forms = JSON.parse(lines[0]);
 let sequences = 0, changes = 0;
-for (const [n, seq] of doc.sequences.entries()) {
-  const g = new glue.Guide(doc.forms[seq.form], "", seq.lang, seq.today);
+for (let n = 0; n + 1 < lines.length; n++) {
+  const seq = JSON.parse(lines[n + 1]);
+  const g = new glue.Guide(forms[seq.form], "", seq.lang, seq.today);
   const first = JSON.parse(g.evaluate_all());
   if (!isDeepStrictEqual(first, seq.first)) fail(n, seq, -1, "first evaluation", seq.first, first);
   for (const [i, st] of seq.steps.entries()) {
