@@ -32,6 +32,7 @@ use wasm_bindgen::prelude::*;
 /// `unsafe` (forbidden in this workspace). The script makes one guide per page load, so
 /// one form's memory lives as long as the page, which it would anyway.
 #[wasm_bindgen]
+#[derive(Debug)]
 pub struct Guide {
     session: Session<'static>,
 }
