@@ -32,6 +32,9 @@ mod bigform;
 
 const TODAY: &str = "2026-11-22";
 
+/// Valid answers by field id, from a form's scenario file.
+type Pool = BTreeMap<String, Vec<Json>>;
+
 /// A small deterministic generator (xorshift64*): no dependency, same sequences every run.
 struct Rng(u64);
 
@@ -60,7 +63,7 @@ fn main() {
     std::fs::create_dir_all(&out).expect("output folder");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../form-definitions");
 
-    let mut forms: Vec<(String, Form, String, BTreeMap<String, Vec<Json>>)> = Vec::new();
+    let mut forms: Vec<(String, Form, String, Pool)> = Vec::new();
     let mut names: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("form-definitions")
         .map(|e| e.expect("entry").path())
@@ -176,17 +179,18 @@ fn pick_field(rng: &mut Rng, g: &mut Guide, diligent: bool) -> Option<String> {
     Some(s.path_of(Instance { field: f, entry }))
 }
 
-fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &BTreeMap<String, Vec<Json>>, diligent: bool) -> Json {
+fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &Pool, diligent: bool) -> Json {
     let inst = g.session().instance(path).expect("path");
     let field = form.field(inst.field);
     if rng.chance(if diligent { 3 } else { 10 }) {
         return Json::Null;
     }
     let valid = rng.chance(if diligent { 92 } else { 60 });
-    if valid && let Some(vals) = pool.get(&field.id).filter(|v| !v.is_empty()) {
-        if rng.chance(70) {
-            return rng.pick(vals).clone();
-        }
+    if valid
+        && let Some(vals) = pool.get(&field.id).filter(|v| !v.is_empty())
+        && rng.chance(70)
+    {
+        return rng.pick(vals).clone();
     }
     let options: Vec<&str> = field.options.iter().map(|o| o.value.as_str()).collect();
     let s = |v: &[&str], rng: &mut Rng| json!(*rng.pick(v));
@@ -312,8 +316,8 @@ fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &BTre
 
 /// The answers of a form's scenario file, by field id (members of repeated groups by their
 /// own id), as JSON inputs: a pool of values the author knows to be valid.
-fn scenario_answers(path: &Path) -> BTreeMap<String, Vec<Json>> {
-    let mut pool: BTreeMap<String, Vec<Json>> = BTreeMap::new();
+fn scenario_answers(path: &Path) -> Pool {
+    let mut pool = Pool::new();
     let Ok(src) = std::fs::read_to_string(path) else { return pool };
     let Ok(root) = engine::source::parse_yaml(&src) else { return pool };
     let Some(scenarios) = get(&root, "scenarios") else { return pool };
@@ -335,7 +339,7 @@ fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
     entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
 }
 
-fn collect(answers: &Node, pool: &mut BTreeMap<String, Vec<Json>>) {
+fn collect(answers: &Node, pool: &mut Pool) {
     let NodeKind::Map(entries) = &answers.kind else { return };
     for (k, v) in entries {
         let Some(key) = k.as_str() else { continue };
