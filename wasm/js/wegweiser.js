@@ -1,0 +1,266 @@
+// Wegweiser: help at each field, without a round trip. Progressive enhancement of the
+// server-rendered step page; the page works without it, and the server checks every post
+// again with the same engine (it stays the authority).
+//
+// Loaded as <script type="module" src="/assets/wegweiser.js"> (CSP: script-src 'self'
+// 'wasm-unsafe-eval'; no inline script). It reads two JSON data blocks the server renders,
+//   <script type="application/json" id="wegweiser-form">   the compiled form
+//   <script type="application/json" id="wegweiser-snapshot"> the session's answers
+// and enhances <form data-wegweiser-step="STEP_ID" data-today="YYYY-MM-DD">: field wrappers
+// carry data-field="PATH" (inactive ones rendered with `hidden`), texts with {{ }} carry
+// data-text="PATH#label|hint|text" or "#title"/"#text", computed values are <output id=PATH>.
+// While the citizen types, fields appear and disappear and values and texts follow; when
+// they leave a field, its errors show or clear in the server's markup. Changes are announced
+// politely in one live region; focus is never moved.
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+const esc = (s) => CSS.escape(s);
+
+export async function start(doc = document) {
+  const formBlock = $("#wegweiser-form", doc);
+  const form = $("form[data-wegweiser-step]", doc);
+  if (!formBlock || !form) return null;
+  const t0 = performance.now();
+  const wasm = await import(new URL("./wegweiser_wasm.js", import.meta.url));
+  await wasm.default();
+  const lang = doc.documentElement.lang || "de";
+  const today = form.dataset.today || new Date().toISOString().slice(0, 10);
+  const snapshot = $("#wegweiser-snapshot", doc)?.textContent || "";
+  const guide = new wasm.Guide(formBlock.textContent, snapshot, lang, today);
+  const step = form.dataset.wegweiserStep;
+  const en = lang === "en";
+  const word = { error: form.dataset.tError || (en ? "Error" : "Fehler"), summary: form.dataset.tErrorSummary || (en ? "There is a problem" : "Es gibt ein Problem") };
+
+  // What the page shows may be newer than the snapshot (the browser restores typed values).
+  const answers = {};
+  for (const path of names(form)) {
+    const v = read(form, path);
+    if (v !== undefined) answers[path] = v;
+  }
+  try {
+    guide.set_answers(JSON.stringify(answers));
+  } catch {
+    for (const [p, v] of Object.entries(answers)) try { guide.set_answer(p, JSON.stringify(v)); } catch { /* not a field of this form version */ }
+  }
+  guide.evaluate_all();
+  let state = JSON.parse(guide.step_state(step));
+  const live = liveRegion(doc);
+  const touched = new Set();
+  // Errors the server rendered count as shown: they clear as soon as they are fixed.
+  const shown = new Map($$("[data-field]", form).filter((w) => $(`#${esc(w.dataset.field)}-error`, w)).map((w) => [w.dataset.field, true]));
+  const stepRules = $$(".error-summary li", doc).map((li) => li.textContent.trim()).filter((m) => !shown.size || state.problems.some((p) => !p.field && p.message === m));
+  apply(false);
+  doc.documentElement.dataset.wegweiser = "ready";
+  const ms = performance.now() - t0;
+  doc.dispatchEvent(new CustomEvent("wegweiser:ready", { detail: { ms } }));
+
+  form.addEventListener("input", changed);
+  form.addEventListener("change", changed);
+  form.addEventListener("focusout", (e) => {
+    const path = e.target.name;
+    if (!path || path.startsWith("_")) return;
+    // Leaving one radio for the next of the same field is not leaving the field.
+    if (e.relatedTarget && e.relatedTarget.name === path) return;
+    touched.add(path);
+    errors(true);
+  });
+
+  function changed(e) {
+    const path = e.target.name;
+    if (!path || path.startsWith("_") || e.target.type === "file") return;
+    const v = read(form, path);
+    try {
+      guide.set_answer(path, JSON.stringify(v === undefined ? null : v));
+    } catch {
+      return;
+    }
+    apply(true);
+    // A fixed answer clears its error at once; new errors wait until the field is left.
+    errors(false);
+  }
+
+  function apply(announce) {
+    const before = state;
+    state = JSON.parse(guide.step_state(step));
+    const active = new Set(state.active);
+    let appeared = 0, gone = 0;
+    for (const w of $$("[data-field]", form)) {
+      const hide = !active.has(w.dataset.field);
+      if (w.hidden !== hide) {
+        w.hidden = hide;
+        hide ? gone++ : appeared++;
+      }
+    }
+    for (const [path, text] of Object.entries(state.values)) {
+      const o = doc.getElementById(path);
+      if (o && o.textContent !== text) o.textContent = text;
+    }
+    for (const [key, text] of Object.entries(state.texts)) {
+      for (const el of $$(`[data-text="${esc(key)}"]`, doc)) if (el.textContent !== text) el.textContent = text;
+    }
+    if (announce && (appeared || gone) && before) {
+      const parts = [];
+      if (appeared) parts.push(en ? `${appeared} new question${appeared > 1 ? "s" : ""}` : `${appeared} neue Frage${appeared > 1 ? "n" : ""}`);
+      if (gone) parts.push(en ? `${gone} question${gone > 1 ? "s" : ""} hidden` : `${gone} Frage${gone > 1 ? "n" : ""} ausgeblendet`);
+      live(parts.join(", "));
+    }
+  }
+
+  // Shows the first problem of each field that was left (or already shows an error), in
+  // the server's markup; clears the others.
+  function errors(announce) {
+    const first = new Map();
+    for (const p of state.problems) if (p.field && !first.has(p.field)) first.set(p.field, p.message);
+    const said = [];
+    for (const w of $$("[data-field]", form)) {
+      const path = w.dataset.field;
+      const msg = w.hidden ? undefined : first.get(path);
+      const old = $(`#${esc(path)}-error`, w);
+      if (msg && (touched.has(path) || shown.has(path))) {
+        if (!old || old.lastChild.textContent.trim() !== msg) said.push(msg);
+        showError(w, path, msg, old);
+        shown.set(path, true);
+      } else if (old) {
+        clearError(w, path, old);
+        shown.delete(path);
+      }
+    }
+    const rules = stepRules.filter((m) => state.problems.some((p) => !p.field && p.message === m));
+    summary($$("[data-field]", form).filter((w) => shown.has(w.dataset.field)).map((w) => [w.dataset.field, first.get(w.dataset.field)]), rules);
+    if (announce && said.length) live(said.map((m) => `${word.error}: ${m}`).join(". "));
+  }
+
+  function showError(w, path, msg, old) {
+    let p = old;
+    if (!p) {
+      p = doc.createElement("p");
+      p.id = `${path}-error`;
+      p.className = "error-message";
+      const hidden = doc.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = `${word.error}:`;
+      p.append(hidden, doc.createTextNode(""));
+      const hint = $(`#${esc(path)}-hint`, w);
+      const label = hint || $(`label[for="${esc(path)}"], legend`, w);
+      if (label && label.parentNode) label.after(p);
+      else w.prepend(p);
+    }
+    p.lastChild.textContent = ` ${msg}`;
+    (w.classList.contains("form-group") ? w : w.closest(".form-group") || w).classList.add("form-group-error");
+    for (const i of $$(`[name="${esc(path)}"]`, w)) i.setAttribute("aria-invalid", "true");
+    for (const d of describers(w, path)) {
+      const ids = (d.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+      if (!ids.includes(p.id)) d.setAttribute("aria-describedby", [...ids, p.id].join(" "));
+    }
+  }
+
+  function clearError(w, path, old) {
+    old.remove();
+    (w.classList.contains("form-group") ? w : w.closest(".form-group") || w).classList.remove("form-group-error");
+    for (const i of $$(`[name="${esc(path)}"]`, w)) i.removeAttribute("aria-invalid");
+    for (const d of describers(w, path)) {
+      const ids = (d.getAttribute("aria-describedby") || "").split(/\s+/).filter((id) => id && id !== `${path}-error`);
+      ids.length ? d.setAttribute("aria-describedby", ids.join(" ")) : d.removeAttribute("aria-describedby");
+    }
+  }
+
+  // The element that names the error for assistive technology: the input, or the fieldset
+  // of radios and checkboxes (as in the server's templates).
+  function describers(w, path) {
+    const input = $(`[name="${esc(path)}"]`, w);
+    if (!input) return [];
+    if (input.type === "radio" || (input.type === "checkbox" && input.closest(".choices"))) {
+      const fs = input.closest("fieldset");
+      return fs ? [fs] : [];
+    }
+    return [input];
+  }
+
+  function summary(items, rules) {
+    let box = $(".error-summary", doc);
+    if (!items.length && !rules.length) {
+      if (box) box.remove();
+      return;
+    }
+    if (!box) {
+      // Made quietly: no role=alert, no focus; the live region speaks.
+      box = doc.createElement("div");
+      box.className = "error-summary";
+      box.setAttribute("aria-labelledby", "error-summary-title");
+      box.tabIndex = -1;
+      const h = doc.createElement("h2");
+      h.id = "error-summary-title";
+      h.textContent = word.summary;
+      box.append(h, doc.createElement("ul"));
+      const main = $("main", doc) || form.parentNode;
+      main.prepend(box);
+    }
+    const ul = $("ul", box);
+    const lis = items.map(([path, msg]) => {
+      const li = doc.createElement("li");
+      const a = doc.createElement("a");
+      a.href = `#${path}`;
+      a.textContent = msg;
+      li.append(a);
+      return li;
+    });
+    for (const m of rules) {
+      const li = doc.createElement("li");
+      li.textContent = m;
+      lis.push(li);
+    }
+    ul.replaceChildren(...lis);
+  }
+
+  return { guide, ms };
+}
+
+// The names of the answerable inputs on the page (hidden ones included), in page order.
+function names(form) {
+  const out = [];
+  for (const el of form.elements) {
+    if (el.name && !el.name.startsWith("_") && el.type !== "file" && el.type !== "hidden" && !out.includes(el.name)) out.push(el.name);
+  }
+  return out;
+}
+
+// A field's answer as the server would read it from a post: text as typed (blank: none),
+// a radio's value, a consent box's "true", the ticked options of checkboxes.
+function read(form, path) {
+  const els = $$(`[name="${esc(path)}"]`, form);
+  if (!els.length) return undefined;
+  const first = els[0];
+  if (first.type === "radio") return els.find((e) => e.checked)?.value ?? null;
+  if (first.type === "checkbox") {
+    if (first.closest(".choices")) {
+      const list = els.filter((e) => e.checked).map((e) => e.value);
+      return list.length ? list : null;
+    }
+    return first.checked ? first.value : null;
+  }
+  return first.value.trim() ? first.value : null;
+}
+
+// One polite live region; announcements are debounced so typing does not chatter.
+function liveRegion(doc) {
+  let region = $("#wegweiser-live", doc);
+  if (!region) {
+    region = doc.createElement("div");
+    region.id = "wegweiser-live";
+    region.className = "visually-hidden";
+    region.setAttribute("aria-live", "polite");
+    doc.body.append(region);
+  }
+  let timer, pending = [];
+  return (text) => {
+    if (!pending.includes(text)) pending.push(text);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      region.textContent = pending.join(". ");
+      pending = [];
+    }, 700);
+  };
+}
+
+if (typeof document !== "undefined") start().catch(() => { /* the page works without guidance */ });

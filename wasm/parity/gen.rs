@@ -1,0 +1,368 @@
+//! Native half of the native/WebAssembly parity test.
+//!
+//! Generates sequences of answer changes over the bundled forms (`form-definitions/*.yaml`),
+//! runs each natively through [`wegweiser_wasm::Guide`] (the engine's `Session` behind the
+//! same JSON boundary the browser uses) and writes the sequences with the native results.
+//! `wasm/parity/run.mjs` replays them in the WebAssembly module and compares.
+//!
+//! ```text
+//! cargo run -p wegweiser-wasm --example parity-gen -- OUT_DIR [SEQUENCES]
+//! ```
+//!
+//! writes `OUT_DIR/parity.jsonl` and, for the start-up measurement, `OUT_DIR/bigform.json`
+//! (the 1,000-field form of `engine/tests/common/bigform.rs`, compiled).
+//!
+//! Answers are drawn from each field's options, from pools of valid values (the answers of
+//! the forms' own scenario files, real IBANs and tax ids, dates around today) and of invalid
+//! ones, and some are cleared again. Three quarters of the sequences answer the path in order, as
+//! a citizen would, so that a fair share ends submittable (reported at the end).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use engine::form::{FieldType, Form};
+use engine::ids::FieldId;
+use engine::session::Instance;
+use engine::source::{Node, NodeKind};
+use serde_json::{Value as Json, json};
+use wegweiser_wasm::Guide;
+
+#[path = "../../engine/tests/common/bigform.rs"]
+mod bigform;
+
+const TODAY: &str = "2026-11-22";
+
+/// Valid answers by field id, from a form's scenario file.
+type Pool = BTreeMap<String, Vec<Json>>;
+
+/// A small deterministic generator (xorshift64*): no dependency, same sequences every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let out = PathBuf::from(args.get(1).map(String::as_str).unwrap_or("target/parity"));
+    let total: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1000);
+    std::fs::create_dir_all(&out).expect("output folder");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../form-definitions");
+
+    let mut forms: Vec<(String, Form, String, Pool)> = Vec::new();
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("form-definitions")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !p.to_string_lossy().ends_with(".test.yaml"))
+        .collect();
+    names.sort();
+    for p in names {
+        let src = std::fs::read_to_string(&p).expect("form source");
+        let compiled = engine::compile(&src);
+        let form = compiled.form.unwrap_or_else(|| panic!("{} does not compile", p.display()));
+        let json = serde_json::to_string(&form).expect("form serialises");
+        let pool = scenario_answers(&p.with_extension("test.yaml"));
+        forms.push((form.id.clone(), form, json, pool));
+    }
+
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let mut lines = Vec::new();
+    let mut sequences = 0usize;
+    let (mut changes_total, mut submittable) = (0usize, 0usize);
+    for n in 0..total {
+        let (id, form, json, pool) = &forms[n % forms.len()];
+        let lang = rng.pick(&form.languages).clone();
+        let mut guide = Guide::create(json, "", &lang, TODAY).expect("guide");
+        let diligent = n % 4 != 0;
+        let count = if diligent { 40 + rng.below(80) } else { 5 + rng.below(30) };
+        let first = json!(guide.state());
+        let mut steps = Vec::new();
+        for _ in 0..count {
+            let Some(path) = pick_field(&mut rng, &mut guide, diligent) else { break };
+            let value = pick_value(&mut rng, form, &mut guide, &path, pool, diligent);
+            let value_json = value.to_string();
+            let changes: Json = serde_json::from_str(&guide.set(&path, &value_json).expect("answer")).expect("changes json");
+            let state = guide.state();
+            let inst = guide.session().instance(&path).expect("path");
+            let step = guide.step(form.field(inst.field).step);
+            steps.push(json!({ "path": path, "value": value_json, "changes": changes, "state": state, "step": step }));
+        }
+        changes_total += steps.len();
+        let fin = guide.state();
+        if fin.end == "summary" && fin.problems.is_empty() {
+            submittable += 1;
+        } else if std::env::var_os("PARITY_WHY").is_some() && diligent {
+            let why: Vec<String> =
+                fin.problems.iter().map(|p| format!("{}:{:?}", p.field.as_deref().unwrap_or(&p.step), p.check)).collect();
+            eprintln!("{id} end={} {}", fin.end, why.join(" "));
+        }
+        lines.push(json!({ "form": id, "lang": lang, "today": TODAY, "first": first, "steps": steps }).to_string());
+        sequences += 1;
+    }
+    let forms_json: BTreeMap<&str, &str> = forms.iter().map(|(id, _, json, _)| (id.as_str(), json.as_str())).collect();
+    // JSON lines: the forms first, then one sequence a line (the file is large; the runner
+    // parses one sequence at a time).
+    lines.insert(0, json!(forms_json).to_string());
+    std::fs::write(out.join("parity.jsonl"), lines.join("\n")).expect("write parity.jsonl");
+
+    let big = engine::compile(&bigform::yaml()).form.expect("the 1,000-field form compiles");
+    std::fs::write(out.join("bigform.json"), serde_json::to_string(&big).expect("serialises")).expect("write bigform.json");
+
+    println!(
+        "parity: {} sequences, {} changes over {} forms; {} submittable at the end ({:.0}%)",
+        sequences,
+        changes_total,
+        forms.len(),
+        submittable,
+        100.0 * submittable as f64 / sequences.max(1) as f64
+    );
+}
+
+/// Input fields to answer next: in diligent mode the first active, unanswered or invalid
+/// field on the path (sometimes any active one); otherwise any input field of the form,
+/// active or not, entries of repeated groups included (sometimes one beyond the last).
+fn pick_field(rng: &mut Rng, g: &mut Guide, diligent: bool) -> Option<String> {
+    let state = g.state();
+    let s = g.session();
+    let form = s.form();
+    let input = |p: &String, s: &engine::session::Session<'_>| s.instance(p).is_some_and(|i| form.field(i.field).ty.is_input());
+    let active: Vec<String> = state.active.iter().filter(|p| input(p, s)).cloned().collect();
+    if diligent && !rng.chance(10) {
+        let pending: Vec<&String> = active
+            .iter()
+            .filter(|p| s.answer(p).is_none() || state.problems.iter().any(|q| q.field.as_deref() == Some(p.as_str())))
+            .collect();
+        // Too few entries in a repeated group: answer a member of its first entry.
+        let short = state.problems.iter().filter_map(|q| q.field.as_deref()).filter_map(|p| s.instance(p)).find(|i| {
+            let f = form.field(i.field);
+            f.is_repeated() && i.entry.is_none()
+        });
+        if let Some(g) = short
+            && let Some(m) = form.field(g.field).members.iter().find(|m| form.field(**m).ty.is_input())
+            && rng.chance(50)
+        {
+            return Some(s.path_of(Instance { field: *m, entry: Some(0) }));
+        }
+        if !pending.is_empty() {
+            // Mostly the first, as a citizen goes down the page; sometimes another, so that
+            // one answer the pools cannot satisfy does not hold up the rest.
+            let p = if rng.chance(70) { pending[0] } else { *rng.pick(&pending) };
+            return Some(p.clone());
+        }
+        if !rng.chance(20) {
+            return active.get(rng.below(active.len())).cloned();
+        }
+    }
+    if !active.is_empty() && rng.chance(70) {
+        return Some(rng.pick(&active).clone());
+    }
+    let inputs: Vec<FieldId> = (0..form.fields.len() as u32).map(FieldId).filter(|f| form.field(*f).ty.is_input()).collect();
+    let f = *rng.pick(&inputs);
+    let entry = form.field(f).repeat_group.map(|grp| {
+        let n = s.entry_count(grp);
+        rng.below(n as usize + 1) as u32
+    });
+    Some(s.path_of(Instance { field: f, entry }))
+}
+
+fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &Pool, diligent: bool) -> Json {
+    let inst = g.session().instance(path).expect("path");
+    let field = form.field(inst.field);
+    if rng.chance(if diligent { 3 } else { 10 }) {
+        return Json::Null;
+    }
+    let valid = rng.chance(if diligent { 92 } else { 60 });
+    if valid
+        && let Some(vals) = pool.get(&field.id).filter(|v| !v.is_empty())
+        && rng.chance(70)
+    {
+        return rng.pick(vals).clone();
+    }
+    let options: Vec<&str> = field.options.iter().map(|o| o.value.as_str()).collect();
+    let s = |v: &[&str], rng: &mut Rng| json!(*rng.pick(v));
+    match field.ty {
+        FieldType::Choice => {
+            if valid && !options.is_empty() {
+                s(&options, rng)
+            } else {
+                s(&["gibt-es-nicht", ""], rng)
+            }
+        }
+        FieldType::MultiChoice => {
+            if valid && !options.is_empty() {
+                let picked: Vec<&str> = options.iter().copied().filter(|_| rng.chance(40)).collect();
+                if picked.is_empty() { json!([options[0]]) } else { json!(picked) }
+            } else {
+                json!(["gibt-es-nicht"])
+            }
+        }
+        FieldType::Boolean => {
+            if valid {
+                rng.pick(&[json!(true), json!(false), json!("true"), json!("false")]).clone()
+            } else {
+                s(&["vielleicht"], rng)
+            }
+        }
+        FieldType::Consent => {
+            if valid {
+                rng.pick(&[json!(true), json!("true")]).clone()
+            } else {
+                rng.pick(&[json!(false), json!("false")]).clone()
+            }
+        }
+        FieldType::Text | FieldType::Textarea => {
+            if valid {
+                s(&["Erika Mustermann", "Hauptstraße 1", "Bitburg", "Bello", "Ein ganz normaler Text.", "Müller-Lüdenscheidt"], rng)
+            } else {
+                json!(["  ", "x", &"sehr lang ".repeat(120)][rng.below(3)])
+            }
+        }
+        FieldType::Number => {
+            if valid {
+                s(&["1", "2", "3,5", "12", "0,5", "100"], rng)
+            } else {
+                s(&["abc", "1,2,3", "-", "1e5", "99999999999"], rng)
+            }
+        }
+        FieldType::Integer => {
+            if valid {
+                s(&["0", "1", "2", "3", "5", "7", "12"], rng)
+            } else {
+                s(&["3,5", "zwei", "-1", "100000", "1.5"], rng)
+            }
+        }
+        FieldType::Money => {
+            if valid {
+                s(&["90", "12,50", "1.000,00", "250", "0,99"], rng)
+            } else {
+                s(&["12,345", "abc", "-5", "€"], rng)
+            }
+        }
+        FieldType::Date => {
+            if valid {
+                s(&["01.10.2026", "02.04.1980", "2026-11-01", "15.06.2020", "22.11.2026", "01.12.2026", "2027-01-15"], rng)
+            } else {
+                s(&["31.02.2026", "morgen", "2026-13-01", "1.1.", "00.00.0000"], rng)
+            }
+        }
+        FieldType::Email => {
+            if valid {
+                s(&["erika@example.de", "max.mustermann@stadt.example"], rng)
+            } else {
+                s(&["erika@", "a b@c.de", "@example.de"], rng)
+            }
+        }
+        FieldType::Phone => {
+            if valid {
+                s(&["+49 6561 12345", "06561 12345", "0170 1234567"], rng)
+            } else {
+                s(&["abc", "12", "++49"], rng)
+            }
+        }
+        FieldType::Plz => {
+            if valid {
+                s(&["54634", "01067", "10115", "80331"], rng)
+            } else {
+                s(&["1234", "ABCDE", "123456", "00000"], rng)
+            }
+        }
+        FieldType::Iban => {
+            if valid {
+                s(&["DE89370400440532013000", "DE89 3704 0044 0532 0130 00", "DE02120300000000202051", "AT611904300234573201"], rng)
+            } else {
+                s(&["DE00370400440532013000", "DE8937040044053201300", "XX12"], rng)
+            }
+        }
+        FieldType::SteuerId => {
+            if valid {
+                s(&["86095742719", "65929970489", "57549285017"], rng)
+            } else {
+                s(&["12345678901", "0123", "86095742718"], rng)
+            }
+        }
+        FieldType::File => {
+            if valid {
+                rng.pick(&[
+                    json!({"name": "nachweis.pdf", "size": 120000, "type": "application/pdf"}),
+                    json!({"name": "foto.jpg", "size": 300000, "type": "image/jpeg"}),
+                    json!({"name": "scan.png", "size": 90000, "type": "image/png"}),
+                ])
+                .clone()
+            } else {
+                rng.pick(&[
+                    json!({"name": "virus.exe", "size": 1000, "type": "application/octet-stream"}),
+                    json!({"name": "riesig.pdf", "size": 900_000_000u64, "type": "application/pdf"}),
+                ])
+                .clone()
+            }
+        }
+        FieldType::Computed | FieldType::Group | FieldType::Info => Json::Null,
+    }
+}
+
+/// The answers of a form's scenario file, by field id (members of repeated groups by their
+/// own id), as JSON inputs: a pool of values the author knows to be valid.
+fn scenario_answers(path: &Path) -> Pool {
+    let mut pool = Pool::new();
+    let Ok(src) = std::fs::read_to_string(path) else { return pool };
+    let Ok(root) = engine::source::parse_yaml(&src) else { return pool };
+    let Some(scenarios) = get(&root, "scenarios") else { return pool };
+    let NodeKind::Seq(list) = &scenarios.kind else { return pool };
+    for sc in list {
+        if let Some(answers) = get(sc, "answers") {
+            collect(answers, &mut pool);
+        }
+    }
+    for v in pool.values_mut() {
+        v.sort_by_key(|a| a.to_string());
+        v.dedup();
+    }
+    pool
+}
+
+fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
+    let NodeKind::Map(entries) = &n.kind else { return None };
+    entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
+}
+
+fn collect(answers: &Node, pool: &mut Pool) {
+    let NodeKind::Map(entries) = &answers.kind else { return };
+    for (k, v) in entries {
+        let Some(key) = k.as_str() else { continue };
+        match &v.kind {
+            NodeKind::Scalar(sc) => {
+                let j = match sc.core_type() {
+                    engine::source::CoreType::Bool(b) => json!(b),
+                    _ if v.is_null() => continue,
+                    _ => json!(sc.value),
+                };
+                pool.entry(key.to_string()).or_default().push(j);
+            }
+            NodeKind::Seq(items) => {
+                if items.iter().all(|i| i.as_scalar().is_some()) {
+                    let list: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
+                    pool.entry(key.to_string()).or_default().push(json!(list));
+                } else {
+                    for i in items {
+                        collect(i, pool);
+                    }
+                }
+            }
+            NodeKind::Map(_) => collect(v, pool),
+        }
+    }
+}

@@ -1,0 +1,69 @@
+// WebAssembly half of the native/WebAssembly parity test: replays every sequence written by
+// `cargo run -p wegweiser-wasm --example parity-gen -- DIR` in the module built by
+// `scripts/build-wasm` and compares, after every change, the engine's Changes, the whole
+// session's state (path, activity, values, problems) and the changed field's step state
+// with the native results. Exits 1 at the first difference and prints it.
+//
+//   node wasm/parity/run.mjs PARITY_DIR WASM_DIR
+//
+// Also measures the start-up of a 1,000-field form ("guidance ready": instantiate the
+// module, deserialise the compiled form, first evaluation).
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
+import { performance } from "node:perf_hooks";
+
+const [dir = "target/parity", wasmDir = "runtime-server/assets/wasm"] = process.argv.slice(2);
+const t0 = performance.now();
+const bytes = readFileSync(join(wasmDir, "wegweiser_wasm_bg.wasm"));
+const glue = await import(resolve(wasmDir, "wegweiser_wasm.js"));
+glue.initSync({ module: bytes });
+const tInit = performance.now() - t0;
+
+// Problems reported in Changes come from sets whose order is not part of the contract.
+const norm = (c) => ({ ...c, problems_added: sortJson(c.problems_added), problems_cleared: sortJson(c.problems_cleared) });
+const sortJson = (l) => l.map((x) => JSON.stringify(x)).sort();
+
+const lines = readFileSync(join(dir, "parity.jsonl"), "utf8").split("\n");
+const forms = JSON.parse(lines[0]);
+let sequences = 0, changes = 0;
+for (let n = 0; n + 1 < lines.length; n++) {
+  const seq = JSON.parse(lines[n + 1]);
+  const g = new glue.Guide(forms[seq.form], "", seq.lang, seq.today);
+  const first = JSON.parse(g.evaluate_all());
+  if (!isDeepStrictEqual(first, seq.first)) fail(n, seq, -1, "first evaluation", seq.first, first);
+  for (const [i, st] of seq.steps.entries()) {
+    const c = JSON.parse(g.set_answer(st.path, st.value));
+    if (!isDeepStrictEqual(norm(c), norm(st.changes))) fail(n, seq, i, "changes", st.changes, c);
+    const state = JSON.parse(g.evaluate_all());
+    if (!isDeepStrictEqual(state, st.state)) fail(n, seq, i, "state", st.state, state);
+    const step = JSON.parse(g.step_state(st.step.step));
+    if (!isDeepStrictEqual(step, st.step)) fail(n, seq, i, "step state", st.step, step);
+    changes++;
+  }
+  g.free();
+  sequences++;
+}
+console.log(`parity: ${sequences} sequences, ${changes} changes: native and WebAssembly agree (changes, path, activity, values, problems)`);
+
+// Guidance ready on the 1,000-field form: a fresh instance, as on a page load.
+const big = readFileSync(join(dir, "bigform.json"), "utf8");
+const runs = [];
+for (let r = 0; r < 5; r++) {
+  const s = performance.now();
+  glue.initSync({ module: new WebAssembly.Module(bytes) });
+  const g = new glue.Guide(big, "", "de", "2026-11-22");
+  g.evaluate_all();
+  g.step_state("s0");
+  runs.push(performance.now() - s);
+  g.free();
+}
+runs.sort((a, b) => a - b);
+console.log(`guidance ready, 1,000-field form (${(big.length / 1024).toFixed(0)} KiB JSON): median ${runs[2].toFixed(1)} ms (min ${runs[0].toFixed(1)}, max ${runs[4].toFixed(1)}; compile+instantiate+deserialise+first evaluation; first module init ${tInit.toFixed(1)} ms)`);
+
+function fail(n, seq, i, what, expected, actual) {
+  console.error(`parity: difference in sequence ${n} (form ${seq.form}, ${seq.lang}) at change ${i}${i >= 0 ? ` (${seq.steps[i].path} = ${seq.steps[i].value})` : ""}: ${what}`);
+  console.error("native:      " + JSON.stringify(expected));
+  console.error("WebAssembly: " + JSON.stringify(actual));
+  process.exit(1);
+}

@@ -1,0 +1,254 @@
+//! # Wegweiser in the browser
+//!
+//! Thin [`wasm_bindgen`] bindings over [`engine::session::Session`]: the enhancement script
+//! (`wasm/js/wegweiser.js`) creates one [`Guide`] per page from the compiled form the server
+//! embeds, tells it every answer the citizen changes, and shows what comes back (fields
+//! appearing and disappearing, computed values, texts with `{{ }}`, problems). The server
+//! stays the authority: it evaluates every post again with the same engine.
+//!
+//! Everything crosses the boundary as JSON strings, so the same [`Guide`] runs natively
+//! (the parity generator in `wasm/parity/` uses it as an ordinary Rust library) and in
+//! WebAssembly, and the two can be compared answer by answer.
+//!
+//! No logic of its own: what is active, what a value reads like and which problems there
+//! are is decided by the engine. This crate only chooses what to report for a step.
+#![deny(missing_docs)]
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use engine::Form;
+use engine::form::{Display, FieldType, Format, TPart, Text};
+use engine::ids::{FieldId, StepId};
+use engine::session::{Input, Instance, Problem, Session, Snapshot};
+use engine::value::Value;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// One citizen's session in the browser: the compiled form and the answers.
+///
+/// A [`Session`] borrows its [`Form`]. The form is leaked (`Box::leak`) when the guide is
+/// made, so that the guide can own a `Session<'static>` without self-reference or
+/// `unsafe` (forbidden in this workspace). The script makes one guide per page load, so
+/// one form's memory lives as long as the page, which it would anyway.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Guide {
+    session: Session<'static>,
+}
+
+/// What the guide reports for one step: everything the script needs to update the page.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct StepState {
+    /// The step's id.
+    pub step: String,
+    /// Whether the step is on the citizen's path now.
+    pub on_path: bool,
+    /// Paths of the step's active field instances (groups included), in page order.
+    pub active: Vec<String>,
+    /// Computed fields of the step by path, with their value as shown (empty when empty).
+    pub values: BTreeMap<String, String>,
+    /// Texts with `{{ }}` placeholders, rendered: `path#label`, `path#hint`, `path#text`
+    /// of active fields, and `#title`, `#text` of the step.
+    pub texts: BTreeMap<String, String>,
+    /// The step's problems, in page order.
+    pub problems: Vec<Problem>,
+}
+
+/// The whole session at a glance: what the first evaluation computes, and what the parity
+/// test compares after every change.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct State {
+    /// Ids of the steps on the path, in order.
+    pub path: Vec<String>,
+    /// Where the path ends: `summary` or an exit step's id.
+    pub end: String,
+    /// Every active field instance of every step, in step and page order.
+    pub active: Vec<String>,
+    /// Every computed field (by path) and named value (by id), as shown.
+    pub values: BTreeMap<String, String>,
+    /// Every problem on the path, in path order.
+    pub problems: Vec<Problem>,
+}
+
+fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("plain data serialises")
+}
+
+#[wasm_bindgen]
+impl Guide {
+    /// Makes a guide from the compiled form's JSON, the session's snapshot (JSON, or empty
+    /// for a new session), the language and today's date (`YYYY-MM-DD`, from the server).
+    #[wasm_bindgen(constructor)]
+    pub fn new(form_json: &str, snapshot_json: &str, lang: &str, today_iso: &str) -> Result<Guide, JsError> {
+        Guide::create(form_json, snapshot_json, lang, today_iso).map_err(js_err)
+    }
+
+    /// Sets (value `null`: clears) the answer at a path; the value is the JSON of an
+    /// `Input`: a string as typed, `true`/`false`, a list of ticked options, or a file
+    /// object. Returns the JSON of the engine's `Changes`.
+    pub fn set_answer(&mut self, path: &str, value_json: &str) -> Result<String, JsError> {
+        self.set(path, value_json).map_err(js_err)
+    }
+
+    /// Sets many answers at once (JSON object `{path: value}`), re-evaluating once; for the
+    /// values the page shows when it loads.
+    pub fn set_answers(&mut self, answers_json: &str) -> Result<(), JsError> {
+        self.set_many(answers_json).map_err(js_err)
+    }
+
+    /// The JSON of a step's [`StepState`].
+    pub fn step_state(&mut self, step_id: &str) -> Result<String, JsError> {
+        let step = self.session.form().step_by_id(step_id).ok_or_else(|| js_err(format!("there is no step `{step_id}`")))?;
+        Ok(to_json(&self.step(step)))
+    }
+
+    /// The first evaluation of the whole session: the JSON of [`State`].
+    pub fn evaluate_all(&mut self) -> String {
+        to_json(&self.state())
+    }
+
+    /// The session's snapshot (JSON), as the server stores drafts.
+    pub fn snapshot(&self) -> String {
+        to_json(&self.session.snapshot())
+    }
+}
+
+impl Guide {
+    /// [`Guide::new`] with a plain error.
+    pub fn create(form_json: &str, snapshot_json: &str, lang: &str, today_iso: &str) -> Result<Guide, String> {
+        let form: Form = serde_json::from_str(form_json).map_err(|e| format!("the compiled form is not readable: {e}"))?;
+        let today = NaiveDate::parse_from_str(today_iso, "%Y-%m-%d").map_err(|_| format!("`{today_iso}` is not a date (YYYY-MM-DD)"))?;
+        let form: &'static Form = Box::leak(Box::new(form));
+        let session = if snapshot_json.trim().is_empty() {
+            Session::new(form, lang, today)
+        } else {
+            let mut snap: Snapshot = serde_json::from_str(snapshot_json).map_err(|e| format!("the snapshot is not readable: {e}"))?;
+            snap.language = lang.to_string();
+            Session::restore(form, &snap, today).0
+        };
+        Ok(Guide { session })
+    }
+
+    /// [`Guide::set_answer`] with a plain error.
+    pub fn set(&mut self, path: &str, value_json: &str) -> Result<String, String> {
+        let input: Option<Input> = serde_json::from_str(value_json).map_err(|e| format!("not an answer: {e}"))?;
+        let changes = self.session.set_answer(path, input).map_err(|e| e.to_string())?;
+        Ok(to_json(&changes))
+    }
+
+    /// [`Guide::set_answers`] with a plain error.
+    pub fn set_many(&mut self, answers_json: &str) -> Result<(), String> {
+        let answers: BTreeMap<String, Option<Input>> = serde_json::from_str(answers_json).map_err(|e| format!("not answers: {e}"))?;
+        self.session.set_answers(answers).map_err(|e| e.to_string())
+    }
+
+    /// The session.
+    pub fn session(&mut self) -> &mut Session<'static> {
+        &mut self.session
+    }
+
+    /// A step's state.
+    pub fn step(&mut self, step: StepId) -> StepState {
+        let s = &mut self.session;
+        let form = s.form();
+        let st = form.step(step);
+        let mut out = StepState {
+            step: st.id.clone(),
+            on_path: s.path().contains(&step),
+            active: Vec::new(),
+            values: BTreeMap::new(),
+            texts: BTreeMap::new(),
+            problems: s.step_problems(step),
+        };
+        for (key, text) in [("#title", &st.title), ("#text", &st.text)] {
+            if let Some(t) = text.as_ref().filter(|t| has_placeholder(t)) {
+                out.texts.insert(key.to_string(), s.render(t, None));
+            }
+        }
+        for inst in step_instances(s, step) {
+            if !s.is_active(inst) {
+                continue;
+            }
+            let path = s.path_of(inst);
+            let field = form.field(inst.field);
+            if field.ty == FieldType::Computed {
+                out.values.insert(path.clone(), field_display(s, inst));
+            }
+            for (key, text) in [("label", &field.label), ("hint", &field.hint), ("text", &field.text)] {
+                if let Some(t) = text.as_ref().filter(|t| has_placeholder(t)) {
+                    out.texts.insert(format!("{path}#{key}"), s.render(t, inst.entry));
+                }
+            }
+            out.active.push(path);
+        }
+        out
+    }
+
+    /// The whole session's state.
+    pub fn state(&mut self) -> State {
+        let s = &mut self.session;
+        let form = s.form();
+        let mut out = State {
+            path: s.path().iter().map(|st| form.step(*st).id.clone()).collect(),
+            end: match s.path_end() {
+                engine::form::Target::Step(st) => form.step(st).id.clone(),
+                engine::form::Target::Summary => "summary".to_string(),
+            },
+            active: Vec::new(),
+            values: BTreeMap::new(),
+            problems: s.problems(),
+        };
+        for step in 0..form.steps.len() {
+            for inst in step_instances(s, StepId(step as u32)) {
+                if !s.is_active(inst) {
+                    continue;
+                }
+                if form.field(inst.field).ty == FieldType::Computed {
+                    out.values.insert(s.path_of(inst), field_display(s, inst));
+                }
+                out.active.push(s.path_of(inst));
+            }
+        }
+        for (i, v) in form.values.iter().enumerate() {
+            let val = s.named_value(engine::ids::ValueId(i as u32));
+            out.values.insert(v.id.clone(), s.display(&val, Display::Plain, None));
+        }
+        out
+    }
+}
+
+/// Every field instance of a step (groups included), in page order: each repeated group's
+/// entries as many as the session shows.
+fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
+    fn walk(s: &Session<'_>, f: FieldId, entry: Option<u32>, out: &mut Vec<Instance>) {
+        let field = s.form().field(f);
+        out.push(Instance { field: f, entry });
+        let entries: Vec<Option<u32>> = if field.is_repeated() { (0..s.entry_count(f)).map(Some).collect() } else { vec![entry] };
+        for e in entries {
+            for m in &field.members {
+                walk(s, *m, e, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for f in &s.form().step(step).fields {
+        walk(s, *f, None, &mut out);
+    }
+    out
+}
+
+/// A computed field's value as the server shows it (money with two places).
+fn field_display(s: &mut Session<'_>, inst: Instance) -> String {
+    let how = if s.form().field(inst.field).format == Some(Format::Money) { Display::Money } else { Display::Plain };
+    let v: Value = s.value(inst);
+    s.display(&v, how, inst.entry)
+}
+
+fn has_placeholder(t: &Text) -> bool {
+    t.langs.iter().any(|(_, parts)| parts.iter().any(|p| matches!(p, TPart::Expr(..))))
+}

@@ -1,0 +1,61 @@
+//! The bindings natively: the same JSON in and out as in the browser.
+
+use serde_json::{Value, json};
+use wegweiser_wasm::Guide;
+
+fn hundesteuer() -> String {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../form-definitions/hundesteuer.yaml")).unwrap();
+    serde_json::to_string(&engine::compile(&src).form.expect("compiles")).unwrap()
+}
+
+fn parse(s: &str) -> Value {
+    serde_json::from_str(s).unwrap()
+}
+
+#[test]
+fn a_change_reports_activity_path_and_problems() {
+    let mut g = Guide::create(&hundesteuer(), "", "de", "2026-11-22").unwrap();
+    let all = parse(&g.evaluate_all());
+    assert_eq!(all["end"], "summary");
+    let step = parse(&g.step_state("zustaendigkeit").unwrap());
+    assert_eq!(step["active"], json!(["wohnsitz_bitburg"]));
+    assert_eq!(step["problems"][0]["field"], "wohnsitz_bitburg");
+    assert_eq!(step["problems"][0]["check"], "required");
+
+    let changes = parse(&g.set("wohnsitz_bitburg", "\"false\"").unwrap());
+    assert_eq!(changes["path_changed"], true);
+    assert_eq!(parse(&g.evaluate_all())["end"], "nicht-zustaendig");
+    let step = parse(&g.step_state("zustaendigkeit").unwrap());
+    assert_eq!(step["problems"], json!([]));
+
+    // Clearing brings the problem back.
+    let changes = parse(&g.set("wohnsitz_bitburg", "null").unwrap());
+    assert_eq!(changes["problems_added"][0]["check"], "required");
+}
+
+#[test]
+fn a_snapshot_restores_the_answers() {
+    let form = hundesteuer();
+    let mut g = Guide::create(&form, "", "de", "2026-11-22").unwrap();
+    g.set("wohnsitz_bitburg", "true").unwrap();
+    g.set_many(r#"{"vorname": "Erika", "hund.0.hund_name": "Bello"}"#).unwrap();
+    let snap = g.snapshot();
+    let mut back = Guide::create(&form, &snap, "en", "2026-11-22").unwrap();
+    assert_eq!(parse(&back.snapshot())["answers"], parse(&snap)["answers"]);
+    assert_eq!(parse(&back.snapshot())["language"], "en");
+    assert_eq!(back.evaluate_all(), {
+        let mut g2 = Guide::create(&form, &snap, "en", "2026-11-22").unwrap();
+        g2.evaluate_all()
+    });
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let form = hundesteuer();
+    assert!(Guide::create("{}", "", "de", "2026-11-22").unwrap_err().contains("compiled form"));
+    assert!(Guide::create(&form, "", "de", "22.11.2026").unwrap_err().contains("not a date"));
+    assert!(Guide::create(&form, "[", "de", "2026-11-22").unwrap_err().contains("snapshot"));
+    let mut g = Guide::create(&form, "", "de", "2026-11-22").unwrap();
+    assert!(g.set("gibt_es_nicht", "\"x\"").unwrap_err().contains("gibt_es_nicht"));
+    assert!(g.set("vorname", "{").unwrap_err().contains("not an answer"));
+}
