@@ -57,6 +57,7 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
         ("resume_hint", pick("Ihre Eingaben werden bei jedem Schritt gespeichert.", "Your answers are saved at every step.")),
         ("continue", pick("Weiter", "Continue")),
         ("back", pick("Zurück", "Back")),
+        ("back_nav", pick("Vorheriger Schritt", "Previous step")),
         ("step", pick("Schritt", "Step")),
         ("of", pick("von", "of")),
         ("optional", pick("(optional)", "(optional)")),
