@@ -615,3 +615,28 @@ async fn webhook_down_then_up_delivers_once_with_a_valid_signature() {
     assert_eq!(seen[0].0, server::outbox::signature(secret.as_bytes(), &seen[0].1));
     assert_eq!(state.store.outbox_pending().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_default_is_shown_as_the_answer_and_a_blank_answer_clears_it() {
+    let (form, mut sc, state) = hundesteuer(&sqlite_url()).await;
+    sc.answers.retain(|(p, _)| p != "ort");
+    let mut b = Browser::new(app(state));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    assert!(summary.body.contains("Bitburg"), "the default counts as the answer");
+    let step = b.get("/f/hundesteuer-anmeldung/s/halter").await;
+    assert!(step.body.contains("name=\"ort\" value=\"Bitburg\""), "and is shown in its input");
+    // The citizen empties the field: the default no longer stands in, `ort` is required.
+    let mut fields = vec![("_csrf".to_string(), step.csrf()), ("_action".to_string(), "continue".to_string())];
+    for (p, i) in &sc.answers {
+        if let Input::Text(t) = i
+            && step.body.contains(&format!("name=\"{p}\""))
+        {
+            fields.push((p.clone(), t.clone()));
+        }
+    }
+    fields.push(("ort".into(), String::new()));
+    let r = b.post("/f/hundesteuer-anmeldung/s/halter", &fields).await;
+    assert_eq!(r.status, StatusCode::OK, "shown again with the error");
+    assert!(r.body.contains("href=\"#ort\""), "{}", error_summary(&r.body));
+    assert!(r.body.contains("name=\"ort\" value=\"\""), "the blank answer is kept, not replaced by the default");
+}

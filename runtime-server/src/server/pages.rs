@@ -502,7 +502,11 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
                     // No new upload: the earlier one stays.
                     None => continue,
                 },
-                _ => posted.get(&path).filter(|v| !v.trim().is_empty()).map(|v| Input::Text(v.to_string())),
+                // Answering blank clears a default (§4): keep the blank answer then.
+                _ => match posted.get(&path) {
+                    Some(v) if !v.trim().is_empty() || field.default.is_some() => Some(Input::Text(v.to_string())),
+                    _ => None,
+                },
             };
             batch.push((path, input));
         }

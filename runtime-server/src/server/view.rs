@@ -256,7 +256,8 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
         input_type: "text",
         ..FieldView::default()
     };
-    match s.answer(&path) {
+    // Until the citizen answers, the field's default is the answer (§4): show it.
+    match s.answer(&path).or(field.default.as_ref()) {
         Some(Input::Text(t)) => v.value = t.clone(),
         Some(Input::Bool(b)) => v.value = b.to_string(),
         Some(Input::List(l)) => v.values = l.clone(),
@@ -351,8 +352,8 @@ pub struct SummaryRow {
     pub label: String,
     /// The answer as shown.
     pub value: String,
-    /// The change link.
-    pub href: String,
+    /// The change link (none for computed values).
+    pub href: Option<String>,
 }
 
 /// One step on the summary page.
@@ -394,7 +395,9 @@ pub fn summary(s: &mut Session<'_>, form_id: &str) -> Vec<SummaryStep> {
                 label = format!("{label} ({} {})", texts(s.language())["entry"], e + 1);
             }
             let p = s.path_of(inst);
-            rows.push(SummaryRow { label, value, href: format!("/f/{form_id}/s/{}#{p}", st.id) });
+            // Computed values have no change link: the citizen cannot change them.
+            let href = (field.ty != FieldType::Computed).then(|| format!("/f/{form_id}/s/{}#{p}", st.id));
+            rows.push(SummaryRow { label, value, href });
         }
         if !rows.is_empty() {
             out.push(SummaryStep { title, rows });
