@@ -44,7 +44,12 @@ struct Scenario {
 
 fn scenario(form: &Form, name: &str) -> Scenario {
     let src = std::fs::read_to_string(forms_dir().join(format!("{name}.test.yaml"))).unwrap();
-    let root = parse_yaml(&src).unwrap();
+    scenario_named(form, &src, "vollständig")
+}
+
+/// The scenario of a scenario file whose name contains `name_part` (and sets no language).
+fn scenario_named(form: &Form, src: &str, name_part: &str) -> Scenario {
+    let root = parse_yaml(src).unwrap();
     let NodeKind::Map(top) = &root.kind else { panic!() };
     let get = |pairs: &[(engine::source::Node, engine::source::Node)], k: &str| {
         pairs.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone())
@@ -55,7 +60,7 @@ fn scenario(form: &Form, name: &str) -> Scenario {
         .iter()
         .find(|i| {
             let NodeKind::Map(p) = &i.kind else { return false };
-            get(p, "name").and_then(|n| n.as_str().map(|s| s.contains("vollständig"))).unwrap_or(false) && get(p, "language").is_none()
+            get(p, "name").and_then(|n| n.as_str().map(|s| s.contains(name_part))).unwrap_or(false) && get(p, "language").is_none()
         })
         .expect("a complete scenario");
     let NodeKind::Map(p) = &complete.kind else { panic!() };
@@ -207,6 +212,11 @@ fn file_content(mime: &str, size: u64) -> Vec<u8> {
 /// Walks a form from its start page to the summary with the scenario's answers; returns
 /// the browser on the summary page.
 async fn walk_to_summary(b: &mut Browser, form: &Form, sc: &Scenario) -> Page {
+    walk(b, form, sc, None).await
+}
+
+/// Walks a form like a citizen; with `stop`, returns the response to posting that step.
+async fn walk(b: &mut Browser, form: &Form, sc: &Scenario, stop: Option<&str>) -> Page {
     let start = b.get(&format!("/f/{}", form.id)).await;
     assert_eq!(start.status, StatusCode::OK);
     let mut url =
@@ -267,6 +277,9 @@ async fn walk_to_summary(b: &mut Browser, form: &Form, sc: &Scenario) -> Page {
             break;
         }
         let r = r.expect("posted");
+        if stop == Some(step_id.as_str()) {
+            return r;
+        }
         assert_eq!(r.status, StatusCode::SEE_OTHER, "step {step_id} of {} not accepted: {}", form.id, error_summary(&r.body));
         url = r.location.unwrap();
     }
@@ -639,4 +652,46 @@ async fn a_default_is_shown_as_the_answer_and_a_blank_answer_clears_it() {
     assert_eq!(r.status, StatusCode::OK, "shown again with the error");
     assert!(r.body.contains("href=\"#ort\""), "{}", error_summary(&r.body));
     assert!(r.body.contains("name=\"ort\" value=\"\""), "the blank answer is kept, not replaced by the default");
+}
+
+/// Issue 8's proof: the shared FIM schema of the Bewohnerparkausweis, imported, is completed
+/// by a citizen in the server, and its rule works there: choosing "02" (another vehicle
+/// keeper) makes the keeper's data required on the keeper's step.
+#[tokio::test]
+async fn an_imported_fim_form_is_completed_in_the_server_and_its_rule_works() {
+    let dir = fim_material().join("xdf2/bewohnerparken");
+    let xml = std::fs::read_to_string(dir.join("S05000058V1.0_xdf2.xml")).unwrap();
+    let mut warnings = Vec::new();
+    let codelists = fim::genericode::load_dir(&dir, &mut warnings).unwrap();
+    let imported = fim::import(&xml, &fim::Options { codelists, source_name: None }).unwrap();
+    let form = engine::compile(&imported.yaml).form.expect("the imported form compiles");
+
+    let complete = scenario_named(&form, &imported.test_yaml, "Alle Pflichtangaben");
+    let state = state_for(&sqlite_url(), vec![form.clone()], Some(complete.today)).await;
+    let mut b = Browser::new(app(state.clone()));
+    let summary = walk_to_summary(&mut b, &form, &complete).await;
+    let r = submit(&mut b, &form.id, &summary).await;
+    assert_eq!(r.location.as_deref(), Some(format!("/f/{}/confirmation", form.id).as_str()));
+    assert_eq!(state.store.submission_count().await.unwrap(), 1);
+
+    let other_keeper = scenario_named(&form, &imported.test_yaml, "R05000281: Bedingung erfüllt");
+    let mut b = Browser::new(app(state));
+    let r = walk(&mut b, &form, &other_keeper, Some("fahrzeughalterin-fahrzeughalter")).await;
+    assert_eq!(r.status, StatusCode::OK, "the keeper's step is shown again with errors");
+    assert!(
+        r.body.contains("href=\"#fahrzeughalterin_fahrzeughalter.fahrzeughalterin_fahrzeughalter_familienname\""),
+        "{}",
+        error_summary(&r.body)
+    );
+}
+
+fn fim_material() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("WEGWEISER_FIM_MATERIAL") {
+        return p.into();
+    }
+    let beside = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fim");
+    [beside, std::path::PathBuf::from("/work/shared/fim")]
+        .into_iter()
+        .find(|p| p.join("README.md").exists())
+        .expect("the FIM material (shared/fim)")
 }
