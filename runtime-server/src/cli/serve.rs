@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::NaiveDate;
+
 use super::Exit;
 use crate::server::{self, AppState, Config, Store};
 
@@ -32,6 +34,30 @@ pub struct Args {
     /// Largest request body in MiB (uploads included).
     #[arg(long, default_value_t = 25)]
     pub max_body_mib: usize,
+    /// Seconds one webhook delivery may take before it is given up and retried later.
+    #[arg(long, default_value_t = 30.0, value_parser = positive_seconds)]
+    pub webhook_timeout: f64,
+    /// Testing only (hidden): a fixed "today" for the forms' date rules, so that a
+    /// scenario written for one day can be walked in a browser on any day.
+    #[arg(long, hide = true, value_parser = parse_date)]
+    pub today: Option<NaiveDate>,
+    /// Testing only (hidden): how often the outbox is polled, in milliseconds.
+    #[arg(long, hide = true, default_value_t = 2000)]
+    pub outbox_every_ms: u64,
+    /// Testing only (hidden): the first retry delay of a failed delivery, in milliseconds.
+    #[arg(long, hide = true, default_value_t = 5000)]
+    pub retry_base_ms: u64,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2026-11-22"))
+}
+
+fn positive_seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 && v <= 3600.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a number of seconds between 0 and 3600")),
+    }
 }
 
 /// Runs the server until Ctrl-C.
@@ -78,11 +104,13 @@ async fn serve(args: &Args) -> Exit {
         admin_token: std::env::var("WEGWEISER_ADMIN_TOKEN").ok().filter(|t| !t.is_empty()),
         max_body: args.max_body_mib * 1024 * 1024,
         templates: args.templates.clone(),
-        ..Config::default()
+        today: args.today,
+        retry_base: Duration::from_millis(args.retry_base_ms),
+        webhook_timeout: Duration::from_secs_f64(args.webhook_timeout),
     };
     let n = forms.len();
     let state = AppState::new(forms, store, config);
-    tokio::spawn(server::outbox::run(state.clone(), Duration::from_secs(2)));
+    tokio::spawn(server::outbox::run(state.clone(), Duration::from_millis(args.outbox_every_ms.max(1))));
     let listener = match tokio::net::TcpListener::bind(&args.addr).await {
         Ok(l) => l,
         Err(e) => {

@@ -12,6 +12,7 @@
 //! logged (never an answer, a token or a URL with a token).
 
 pub mod api;
+pub mod fault;
 pub mod outbox;
 pub mod pages;
 pub mod preview;
@@ -51,6 +52,8 @@ pub struct Config {
     pub today: Option<NaiveDate>,
     /// First retry delay of a webhook delivery; doubles per attempt (at most an hour).
     pub retry_base: Duration,
+    /// How long one webhook delivery may take before it counts as failed (and is retried).
+    pub webhook_timeout: Duration,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             templates: None,
             today: None,
             retry_base: Duration::from_secs(5),
+            webhook_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -106,7 +110,7 @@ impl AppState {
     pub fn new(forms: Vec<Form>, store: Store, config: Config) -> AppState {
         let templates = view::environment(config.templates.clone());
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served { form: f })).collect();
-        let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client");
+        let http = reqwest::Client::builder().timeout(config.webhook_timeout).build().expect("an HTTP client");
         AppState(Arc::new(Inner { forms, store, templates, config, requests: Mutex::new(BTreeMap::new()), http }))
     }
 

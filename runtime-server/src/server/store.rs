@@ -279,7 +279,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        super::fault::point("submit-before-commit").await;
         tx.commit().await?;
+        super::fault::point("submit-after-commit").await;
         Ok(SubmitOutcome::Stored(reference))
     }
 
