@@ -695,3 +695,98 @@ fn fim_material() -> std::path::PathBuf {
         .find(|p| p.join("README.md").exists())
         .expect("the FIM material (shared/fim)")
 }
+
+/// #9: a webhook target that accepts the connection and never answers is timed out and
+/// retried with backoff, and the outbox goes on delivering the others meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_webhook_times_out_and_is_retried_while_the_others_are_delivered() {
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+    // (reference, delivery id, attempt, when it arrived, answered 200).
+    type Seen = Arc<Mutex<Vec<(String, String, u32, Instant, bool)>>>;
+    let seen: Seen = Arc::default();
+    // The first reference that arrives is the hanging one: its first attempt never gets
+    // an answer; later attempts do.
+    let hanging: Arc<Mutex<Option<String>>> = Arc::default();
+    let (seen2, hanging2) = (seen.clone(), hanging.clone());
+    let receiver = Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: axum::http::HeaderMap| {
+            let (seen, hanging) = (seen2.clone(), hanging2.clone());
+            async move {
+                let h = |k: &str| headers[k].to_str().unwrap().to_string();
+                let (reference, attempt) = (h("x-wegweiser-reference"), h("x-wegweiser-attempt").parse::<u32>().unwrap());
+                let hang = hanging.lock().unwrap().get_or_insert_with(|| reference.clone()) == &reference && attempt == 1;
+                seen.lock().unwrap().push((reference, h("x-wegweiser-delivery"), attempt, Instant::now(), !hang));
+                if hang {
+                    std::future::pending::<()>().await;
+                }
+                StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
+
+    let mut form = compile("hundesteuer");
+    form.submission.webhook = Some(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: None });
+    let sc = scenario(&form, "hundesteuer");
+    let url = sqlite_url();
+    let store = Store::connect(&url).await.unwrap();
+    let (timeout, retry_base) = (Duration::from_secs(3), Duration::from_millis(200));
+    let config = Config { today: Some(sc.today), retry_base, webhook_timeout: timeout, ..Config::default() };
+    let state = AppState::new(vec![form.clone()], store, config);
+    tokio::spawn(server::outbox::run(state.clone(), Duration::from_millis(20)));
+
+    // Four citizens at the summary; the first submits, and its delivery hangs.
+    let mut citizens = Vec::new();
+    for _ in 0..4 {
+        let mut b = Browser::new(app(state.clone()));
+        let summary = walk_to_summary(&mut b, &form, &sc).await;
+        citizens.push((b, summary));
+    }
+    let wait_for = |what: &'static str, cond: Box<dyn Fn(&[(String, String, u32, Instant, bool)]) -> bool + Send>| {
+        let seen = seen.clone();
+        async move {
+            for _ in 0..600 {
+                if cond(&seen.lock().unwrap()) {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            panic!("never: {what}; seen {:?}", seen.lock().unwrap());
+        }
+    };
+    let mut it = citizens.iter_mut();
+    let (b, summary) = it.next().unwrap();
+    submit(b, "hundesteuer-anmeldung", summary).await;
+    wait_for("the first delivery arrives", Box::new(|s| s.len() == 1)).await;
+    let first = seen.lock().unwrap()[0].clone();
+    // The other three are delivered while the first still hangs.
+    for (b, summary) in it {
+        submit(b, "hundesteuer-anmeldung", summary).await;
+    }
+    wait_for("three others delivered", Box::new(|s| s.iter().filter(|d| d.4).count() == 3)).await;
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&url).await.unwrap();
+    let attempts_of_first: i64 =
+        sqlx::Row::get(&sqlx::query("SELECT attempts FROM outbox WHERE id = $1").bind(&first.1).fetch_one(&db).await.unwrap(), "attempts");
+    assert_eq!(attempts_of_first, 0, "the others were delivered while the first attempt was still waiting (not after its timeout)");
+    // Then the hanging one times out, and the retry delivers it.
+    wait_for("the hanging one delivered", Box::new(|s| s.iter().filter(|d| d.4).count() == 4)).await;
+    let seen = seen.lock().unwrap().clone();
+    let of_first: Vec<_> = seen.iter().filter(|d| d.0 == first.0).collect();
+    assert_eq!(of_first.len(), 2, "{seen:?}");
+    assert_eq!((of_first[0].2, of_first[1].2), (1, 2));
+    assert_eq!(of_first[0].1, of_first[1].1, "one delivery id for both attempts");
+    // Not before the timeout plus the first backoff step.
+    assert!(of_first[1].3 - of_first[0].3 >= timeout + retry_base);
+    let (error, attempts): (Option<String>, i64) = {
+        let r = sqlx::query("SELECT last_error, attempts FROM outbox WHERE id = $1").bind(&first.1).fetch_one(&db).await.unwrap();
+        (sqlx::Row::get(&r, "last_error"), sqlx::Row::get(&r, "attempts"))
+    };
+    assert_eq!((error, attempts), (None, 2));
+    assert_eq!(state.store.outbox_pending().await.unwrap(), 0);
+    assert_eq!(seen.iter().filter(|d| d.0 != first.0).count(), 3, "the others were sent once each");
+}
