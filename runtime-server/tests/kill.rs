@@ -531,7 +531,7 @@ async fn killed_before_the_submission_commits_the_draft_is_intact_and_submits_on
     assert!(citizen.submit(&server.base, &summary).await.unwrap());
     assert!(citizen.submit(&server.base, &summary).await.unwrap(), "a second click lands on the confirmation too");
     let reference = citizen.reference(&server.base).await.unwrap();
-    assert_eq!(server.stored().await, [reference.clone()]);
+    assert_eq!(server.stored().await, std::slice::from_ref(&reference));
     server.wait_outbox_empty().await;
     assert_eq!(hook.accepted(), BTreeMap::from([(reference, 1)]));
     let _ = std::fs::remove_dir_all(&dir);
@@ -564,7 +564,7 @@ async fn killed_after_the_commit_before_delivery_stores_once_and_delivers_once()
     // The citizen never saw the confirmation; coming back, they find it (the draft is
     // submitted).
     let reference = citizen.reference(&server.base).await.unwrap();
-    assert_eq!(stored, [reference.clone()]);
+    assert_eq!(stored, std::slice::from_ref(&reference));
     server.wait_outbox_empty().await;
     assert_eq!(server.stored().await.len(), 1);
     assert_eq!(hook.accepted(), BTreeMap::from([(reference, 1)]), "delivered exactly once");
@@ -591,7 +591,7 @@ async fn killed_while_the_webhook_holds_the_delivery_redelivers_with_the_same_de
     let server = Server::start(&dir, &forms, None).await;
     // The claim of the killed attempt runs out (2 × the 2 s timeout + 1 s), then it is sent again.
     server.wait_outbox_empty().await;
-    assert_eq!(server.stored().await, [reference.clone()], "one stored submission");
+    assert_eq!(server.stored().await, std::slice::from_ref(&reference), "one stored submission");
     let seen = hook.seen();
     assert_eq!(seen.len(), 2, "got it once, unacknowledged, then once more: {seen:?}");
     assert!(seen.iter().all(|s| s.reference == reference));

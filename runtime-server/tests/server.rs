@@ -703,7 +703,9 @@ async fn a_hanging_webhook_times_out_and_is_retried_while_the_others_are_deliver
     use std::sync::{Arc, Mutex};
     use std::time::Instant;
     // (reference, delivery id, attempt, when it arrived, answered 200).
-    type Seen = Arc<Mutex<Vec<(String, String, u32, Instant, bool)>>>;
+    type Delivery = (String, String, u32, Instant, bool);
+    type Seen = Arc<Mutex<Vec<Delivery>>>;
+    type Cond = Box<dyn Fn(&[Delivery]) -> bool + Send>;
     let seen: Seen = Arc::default();
     // The first reference that arrives is the hanging one: its first attempt never gets
     // an answer; later attempts do.
@@ -746,7 +748,7 @@ async fn a_hanging_webhook_times_out_and_is_retried_while_the_others_are_deliver
         let summary = walk_to_summary(&mut b, &form, &sc).await;
         citizens.push((b, summary));
     }
-    let wait_for = |what: &'static str, cond: Box<dyn Fn(&[(String, String, u32, Instant, bool)]) -> bool + Send>| {
+    let wait_for = |what: &'static str, cond: Cond| {
         let seen = seen.clone();
         async move {
             for _ in 0..600 {
