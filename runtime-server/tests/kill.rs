@@ -735,3 +735,17 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn serve_help_hides_the_testing_only_flags() {
+    let out = Command::new(env!("CARGO_BIN_EXE_wegweiser")).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("--webhook-timeout"), "{help}");
+    for hidden in ["--today", "--outbox-every-ms", "--retry-base-ms"] {
+        assert!(!help.contains(hidden), "{hidden} is for tests only: {help}");
+    }
+    // Hidden, not absent.
+    let out = Command::new(env!("CARGO_BIN_EXE_wegweiser")).args(["serve", "--today", "22.11.2026"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not a date like 2026-11-22"));
+}
