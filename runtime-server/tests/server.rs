@@ -736,7 +736,7 @@ async fn a_hanging_webhook_times_out_and_is_retried_while_the_others_are_deliver
     let sc = scenario(&form, "hundesteuer");
     let url = sqlite_url();
     let store = Store::connect(&url).await.unwrap();
-    let (timeout, retry_base) = (Duration::from_secs(3), Duration::from_millis(200));
+    let (timeout, retry_base) = (Duration::from_secs(5), Duration::from_millis(200));
     let config = Config { today: Some(sc.today), retry_base, webhook_timeout: timeout, ..Config::default() };
     let state = AppState::new(vec![form.clone()], store, config);
     tokio::spawn(server::outbox::run(state.clone(), Duration::from_millis(20)));
