@@ -20,6 +20,7 @@ pub mod scenario;
 pub mod session;
 #[cfg(feature = "yaml")]
 pub mod source;
+mod stack;
 #[cfg(feature = "yaml")]
 pub mod syntax;
 pub mod value;

@@ -64,6 +64,9 @@ impl<'a> Compiler<'a> {
         let fid = FieldId(self.fields.len() as u32);
         let ty = f.ty.as_ref().and_then(|t| FieldType::parse(&t.value));
         self.fields.push(super::FieldSlot { ast: f, ty, step, parent, repeat_group, members: Vec::new() });
+        if let Some(d) = super::limits::fields(self.fields.len(), f.span) {
+            self.err(d);
+        }
         if let Some(id) = &f.id {
             if !is_field_id(&id.value) {
                 self.err(
@@ -347,6 +350,12 @@ impl<'a> Compiler<'a> {
                 Diagnostic::error("E0308", span, format!("`repeat.min` ({lo}) is above `repeat.max` ({hi})"))
                     .with_help("correct one of the two"),
             );
+        }
+        if let Some(d) = a.repeat.as_ref().and_then(|r| r.max).and_then(|(max, span)| super::limits::entries(max, span)) {
+            self.err(d);
+        }
+        if let Some(d) = a.max_length.and_then(|(max, span)| super::limits::answer_length(max, span)) {
+            self.err(d);
         }
         let textarea = ty == FieldType::Textarea || a.display.as_ref().is_some_and(|d| d.value == "textarea");
         let max_length = a.max_length.map(|(n, _)| n).or(match ty {

@@ -6,6 +6,7 @@ mod cycles;
 mod fields;
 pub use fields::input_from_yaml;
 mod graph;
+mod limits;
 mod scope;
 
 use std::collections::HashMap;
@@ -136,6 +137,9 @@ impl<'a> Compiler<'a> {
         }
 
         // First pass: every name, so that expressions may refer forwards.
+        if let Some(d) = ast.steps.get(limits::MAX_STEPS).and_then(|s| limits::steps(ast.steps.len(), s.span)) {
+            self.err(d);
+        }
         let steps = self.collect_steps(&ast.steps);
         self.collect_values(&ast.values);
         // Computed fields and values, in dependency order, so that their types are known.

@@ -119,6 +119,10 @@ impl Checker<'_> {
     }
 
     fn expr(&mut self, e: &Expr) -> Checked {
+        crate::stack::guarded(|| self.expr_node(e))
+    }
+
+    fn expr_node(&mut self, e: &Expr) -> Checked {
         match &e.kind {
             ExprKind::Number(d) => Some((CExpr::Lit(Value::Number(*d)), Type::Number)),
             ExprKind::Text(s) => Some((CExpr::Lit(Value::Text(s.clone())), Type::Text)),

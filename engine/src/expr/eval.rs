@@ -145,7 +145,7 @@ struct Evaluator<'a, 'b> {
 
 impl Evaluator<'_, '_> {
     fn step(&mut self) -> Result<(), BudgetExceeded> {
-        if *self.budget == 0 {
+        if *self.budget == 0 || !self.env.spend_step() {
             return Err(BudgetExceeded);
         }
         *self.budget -= 1;
@@ -153,6 +153,10 @@ impl Evaluator<'_, '_> {
     }
 
     fn eval(&mut self, e: &CExpr, entry: Option<u32>) -> Result<Value, BudgetExceeded> {
+        crate::stack::guarded(|| self.eval_node(e, entry))
+    }
+
+    fn eval_node(&mut self, e: &CExpr, entry: Option<u32>) -> Result<Value, BudgetExceeded> {
         self.step()?;
         Ok(match e {
             CExpr::Lit(v) => match v {

@@ -108,4 +108,10 @@ pub trait Env {
     fn group_filled(&mut self, group: FieldId, entry: Option<u32>) -> bool;
     /// Today's date, from the caller.
     fn today(&self) -> NaiveDate;
+    /// Takes one evaluation step from a budget the environment keeps across expressions
+    /// (a session's per-request budget, shared by nested evaluations); `false` when it is
+    /// used up, which stops the evaluation. The default has no such budget.
+    fn spend_step(&mut self) -> bool {
+        true
+    }
 }

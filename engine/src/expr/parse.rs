@@ -234,6 +234,10 @@ impl Builder<'_> {
     }
 
     fn expr(&self, p: Pair<'_, Rule>) -> Built {
+        crate::stack::guarded(|| self.expr_node(p))
+    }
+
+    fn expr_node(&self, p: Pair<'_, Rule>) -> Built {
         match p.as_rule() {
             Rule::expr | Rule::conj | Rule::sum | Rule::term => self.fold_left(p),
             Rule::negation => self.negation(p),

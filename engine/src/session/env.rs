@@ -24,6 +24,13 @@ pub(super) struct State {
     /// Problems per field, by entry.
     pub field_problems: Vec<HashMap<Option<u32>, Vec<super::Problem>>>,
     pub evals: u64,
+    /// Evaluation steps left for this session until [`Session::set_step_budget`] renews
+    /// them; shared by every expression, so a form cannot make one request slow by having
+    /// many moderately expensive expressions.
+    pub steps_left: u64,
+    /// Whether `steps_left` ran out: some results were replaced by `Empty` and must not be
+    /// trusted.
+    pub exhausted: bool,
 }
 
 impl State {
@@ -37,6 +44,8 @@ impl State {
             problems: HashMap::new(),
             field_problems: vec![HashMap::new(); form.fields.len()],
             evals: 0,
+            steps_left: u64::MAX,
+            exhausted: false,
         }
     }
 
@@ -74,6 +83,8 @@ pub(super) struct Ctx<'a, 'f> {
 impl Ctx<'_, '_> {
     fn eval(&mut self, e: &CExpr, entry: Option<u32>) -> Value {
         self.s.state.evals += 1;
+        // Beyond its own EVAL_BUDGET an expression is `Empty` (§6); the session's budget
+        // is spent step by step through `spend_step`, nested evaluations included.
         eval(e, self, entry)
     }
 
@@ -315,5 +326,15 @@ impl Env for Ctx<'_, '_> {
 
     fn today(&self) -> NaiveDate {
         self.s.today
+    }
+
+    fn spend_step(&mut self) -> bool {
+        let st = &mut self.s.state;
+        if st.steps_left == 0 {
+            st.exhausted = true;
+            return false;
+        }
+        st.steps_left -= 1;
+        true
     }
 }

@@ -294,6 +294,29 @@ impl<'f> Session<'f> {
         self.state.evals
     }
 
+    /// Limits the evaluation steps (expression nodes visited, summed over all expressions)
+    /// from now on, and forgets an earlier exhaustion. A server sets this per request, so a
+    /// costly form cannot tie up a worker; without a call the session has no overall limit
+    /// (each expression still has its own [`crate::expr::EVAL_BUDGET`]).
+    pub fn set_step_budget(&mut self, steps: u64) {
+        self.state.steps_left = steps;
+        self.state.exhausted = false;
+    }
+
+    /// Whether the budget of [`Session::set_step_budget`] ran out. Then some values,
+    /// conditions and problems were computed as if an expression were empty: the caller
+    /// must not trust the session's answers to its questions (a server refuses the request
+    /// and does not store it). Cached results stay wrong until the answers change, so
+    /// rebuild the session from its answers before using it again.
+    pub fn budget_exhausted(&self) -> bool {
+        self.state.exhausted
+    }
+
+    /// Evaluation steps left of the budget of [`Session::set_step_budget`].
+    pub fn steps_left(&self) -> u64 {
+        self.state.steps_left
+    }
+
     /// Whether a field instance is active (§8).
     pub fn is_active(&mut self, inst: Instance) -> bool {
         env::Ctx { s: self }.active(inst.field, inst.entry)
@@ -346,7 +369,14 @@ impl<'f> Session<'f> {
     /// path still names an input field of the same kind are kept; the others are dropped
     /// and their paths returned.
     pub fn restore(form: &'f Form, snapshot: &Snapshot, today: NaiveDate) -> (Session<'f>, Vec<String>) {
+        Self::restore_with_budget(form, snapshot, today, u64::MAX)
+    }
+
+    /// [`Session::restore`] with the evaluation budget of [`Session::set_step_budget`]
+    /// already in force while the restored answers are first evaluated.
+    pub fn restore_with_budget(form: &'f Form, snapshot: &Snapshot, today: NaiveDate, steps: u64) -> (Session<'f>, Vec<String>) {
         let mut s = Session::new(form, &snapshot.language, today);
+        s.set_step_budget(steps);
         let mut dropped = Vec::new();
         for (g, n) in &snapshot.entries {
             if let Some(id) = form.field_by_id(g).filter(|id| form.field(*id).is_repeated()) {

@@ -149,3 +149,50 @@ fn a_compiled_form_survives_serde_and_evaluates_the_same() {
     assert_eq!(a.problems(), b.problems());
     assert_eq!(a.path(), b.path());
 }
+
+/// 40 computed fields, each adding the one before to itself many times over.
+fn costly_form() -> String {
+    let mut y = String::from("wegweiser: 1\nid: teuer\ntitle: Teuer\nsteps:\n  - id: a\n    fields:\n      - { id: c0, type: integer }\n");
+    for i in 1..40 {
+        let sum = vec![format!("c{}", i - 1); 50].join(" + ");
+        y.push_str(&format!("      - {{ id: c{i}, type: computed, value: \"{sum}\" }}\n"));
+    }
+    y.push_str("      - { id: ende, type: text, visible_if: c39 > 0 }\n");
+    y
+}
+
+#[test]
+fn the_session_budget_caps_the_steps_of_all_expressions_together() {
+    let f = form(&costly_form());
+    let snap = {
+        let mut s = Session::new(&f, "de", today());
+        s.set_answer("c0", text("1")).unwrap();
+        s.snapshot()
+    };
+    // Without a session budget every expression stays within its own budget: c39 is 50^39
+    // (beyond 10^28, so empty by §6) but c10 is exact, and nothing is marked exhausted.
+    let (mut s, _) = Session::restore(&f, &snap, today());
+    let c10 = s.instance("c10").unwrap();
+    assert_eq!(s.value(c10), crate::value::Value::Number(rust_decimal::Decimal::from(50u64.pow(10))));
+    let ende = s.instance("ende").unwrap();
+    assert!(!s.is_active(ende));
+    assert!(!s.budget_exhausted());
+    let used = u64::MAX - s.steps_left();
+    assert!(used > 1_000, "every computed field is evaluated: {used} steps");
+
+    // The same answers with a budget below what they need: the session says so.
+    let (mut s, _) = Session::restore_with_budget(&f, &snap, today(), used / 2);
+    let _ = s.step_problems(s.path()[0]);
+    assert!(s.budget_exhausted());
+    assert_eq!(s.steps_left(), 0);
+
+    // A budget that suffices is not exhausted, and renewing it clears the flag.
+    let (mut s, _) = Session::restore_with_budget(&f, &snap, today(), used + 1_000);
+    let _ = s.step_problems(s.path()[0]);
+    assert!(!s.budget_exhausted());
+    s.set_step_budget(0);
+    s.set_answer("c0", text("2")).unwrap();
+    assert!(s.budget_exhausted());
+    s.set_step_budget(u64::MAX);
+    assert!(!s.budget_exhausted());
+}
