@@ -792,3 +792,47 @@ async fn a_hanging_webhook_times_out_and_is_retried_while_the_others_are_deliver
     assert_eq!(state.store.outbox_pending().await.unwrap(), 0);
     assert_eq!(seen.iter().filter(|d| d.0 != first.0).count(), 3, "the others were sent once each");
 }
+
+#[test]
+fn the_bundled_forms_use_a_small_share_of_the_request_budget() {
+    let budget = engine::session::REQUEST_STEP_BUDGET;
+    for name in FORMS {
+        let form = compile(name);
+        let sc = scenario(&form, name);
+        let mut s = engine::session::Session::new(&form, "de", sc.today);
+        s.set_answers(sc.answers.iter().map(|(p, i)| (p.clone(), Some(i.clone())))).unwrap();
+        // A request: restore the draft, decide everything, build the document.
+        let (mut s, _) = engine::session::Session::restore_with_budget(&form, &s.snapshot(), sc.today, budget);
+        assert!(s.is_submittable(), "{name}");
+        let _ = s.submission("2026-11-23T10:00:00Z", "REF-1");
+        let used = budget - s.steps_left();
+        println!("{name}: {used} evaluation steps for a complete pass");
+        assert!(!s.budget_exhausted());
+        assert!(used > 0 && used * 100 < budget, "{name} uses {used} of {budget} steps");
+    }
+}
+
+#[tokio::test]
+async fn a_request_that_exhausts_the_evaluation_budget_gets_a_503_page_and_submits_nothing() {
+    let (form, sc, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state.clone()));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    // The same server with a budget far below what the form needs, on the same database.
+    let config = Config { today: Some(sc.today), eval_budget: 20, ..Config::default() };
+    let poor = AppState::new(vec![form.clone()], state.store.clone(), config);
+    let mut p = Browser { app: app(poor), cookies: b.cookies.clone() };
+    let first = &form.steps[0].id;
+    let page = p.get(&format!("/f/{}/s/{first}", form.id)).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(page.body.contains("Das Formular kann gerade nicht berechnet werden"), "{}", page.body);
+    assert!(page.body.contains("Ihre bisherigen Angaben sind gespeichert"));
+    let r = p.get(&format!("/f/{}/summary", form.id)).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    let r = submit(&mut p, &form.id, &summary).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(state.store.submission_count().await.unwrap(), 0, "nothing submitted");
+    // With the normal budget the draft is intact and submits.
+    let r = submit(&mut b, &form.id, &summary).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(state.store.submission_count().await.unwrap(), 1);
+}

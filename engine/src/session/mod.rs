@@ -84,6 +84,11 @@ pub enum AnswerError {
     EntryOutOfRange(String),
 }
 
+/// A budget for [`Session::set_step_budget`] that one request of a server may use: some
+/// seconds of evaluation in the worst case, while a complete pass over a bundled form
+/// (every value, condition and check) takes 71 to 119 steps.
+pub const REQUEST_STEP_BUDGET: u64 = 10_000_000;
+
 /// Most entries of a repeated group without `max`, so a hostile request cannot make a
 /// session allocate without bound.
 pub const MAX_ENTRIES: u32 = 200;

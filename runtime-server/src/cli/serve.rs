@@ -107,6 +107,7 @@ async fn serve(args: &Args) -> Exit {
         today: args.today,
         retry_base: Duration::from_millis(args.retry_base_ms),
         webhook_timeout: Duration::from_secs_f64(args.webhook_timeout),
+        ..Config::default()
     };
     let n = forms.len();
     let state = AppState::new(forms, store, config);

@@ -54,6 +54,9 @@ pub struct Config {
     pub retry_base: Duration,
     /// How long one webhook delivery may take before it counts as failed (and is retried).
     pub webhook_timeout: Duration,
+    /// Evaluation steps one request may use (`Session::set_step_budget`); beyond it the
+    /// request gets a 503 page and nothing of it is acted on.
+    pub eval_budget: u64,
 }
 
 impl Default for Config {
@@ -67,6 +70,7 @@ impl Default for Config {
             today: None,
             retry_base: Duration::from_secs(5),
             webhook_timeout: Duration::from_secs(30),
+            eval_budget: engine::session::REQUEST_STEP_BUDGET,
         }
     }
 }

@@ -150,6 +150,17 @@ fn form_not_found(state: &AppState, sid: &Sid) -> Response {
     message(state, StatusCode::NOT_FOUND, "de", sid, "not_found", "not_found_text")
 }
 
+/// When the request's evaluation budget ran out (`Config::eval_budget`), the session's
+/// answers to "what is visible, what is wrong, what comes next" cannot be trusted: a 503
+/// page instead of acting on them. Nothing of the request beyond the answers is stored.
+fn over_budget(state: &AppState, sid: &Sid, lang: &str, s: &Session<'_>) -> Option<Response> {
+    if !s.budget_exhausted() {
+        return None;
+    }
+    tracing::error!(form = %s.form().id, budget = state.config.eval_budget, "evaluation budget of the request exhausted; the form is too costly");
+    Some(message(state, StatusCode::SERVICE_UNAVAILABLE, lang, sid, "too_complex", "too_complex_text"))
+}
+
 /// `GET /`: the forms.
 pub async fn index(
     State(state): State<AppState>,
@@ -181,11 +192,12 @@ async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, lang: &str) -
     let draft = state.store.open_draft(&sid.hash(), &served.form.id, now).await.map_err(internal)?;
     let mut session = match &draft {
         Some(d) => match serde_json::from_str::<Snapshot>(&d.snapshot) {
-            Ok(snap) => Session::restore(&served.form, &snap, state.today()).0,
+            Ok(snap) => Session::restore_with_budget(&served.form, &snap, state.today(), state.config.eval_budget).0,
             Err(_) => Session::new(&served.form, lang, state.today()),
         },
         None => Session::new(&served.form, lang, state.today()),
     };
+    session.set_step_budget(state.config.eval_budget);
     session.set_language(lang);
     Ok(Loaded { session, draft: draft.map(|d| d.id) })
 }
@@ -271,7 +283,11 @@ pub async fn step_get(
     if !reachable(&mut l.session, step) {
         return Redirect::to(&resume_target(&mut l.session)).into_response();
     }
-    with_cookie(step_page(&state, &sid, &mut l.session, step, &HashMap::new(), Vec::new()), &lang)
+    let page = step_page(&state, &sid, &mut l.session, step, &HashMap::new(), Vec::new());
+    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
+        return r;
+    }
+    with_cookie(page, &lang)
 }
 
 /// One entry of the error summary.
@@ -437,6 +453,9 @@ pub async fn step_post(
         return saved_page(&state, &sid, &mut l, &draft_id).await;
     }
     let problems = l.session.step_problems(step);
+    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
+        return r;
+    }
     if problems.is_empty() {
         let next = match l.session.next_step(step) {
             Some(Target::Step(n)) => step_url(&form_id, &form.step(n).id),
@@ -464,7 +483,8 @@ pub async fn step_post(
             None => summary.push(ErrorLink { href: format!("#{first_field}"), message: p.message }),
         }
     }
-    step_page(&state, &sid, &mut l.session, step, &errors, summary)
+    let page = step_page(&state, &sid, &mut l.session, step, &errors, summary);
+    over_budget(&state, &sid, &lang.code, &l.session).unwrap_or(page)
 }
 
 /// Reads the active input fields of the step from the post, until no more fields become
@@ -584,6 +604,9 @@ pub async fn summary(
         form_title => s.render(&form.title, None), steps => steps, back => back,
         action => format!("/f/{form_id}/submit"), idempotency => l.draft.clone().unwrap_or_default(),
     };
+    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
+        return r;
+    }
     with_cookie(page(&state, "summary.html", b, ctx), &lang)
 }
 
@@ -647,7 +670,11 @@ pub async fn submit(
     if posted.get("_idempotency").is_some_and(|k| k != draft_id) {
         return Redirect::to(&confirmation).into_response();
     }
-    if !l.session.is_submittable() {
+    let submittable = l.session.is_submittable();
+    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
+        return r;
+    }
+    if !submittable {
         return Redirect::to(&resume_target(&mut l.session)).into_response();
     }
     let form = &served.form;

@@ -120,6 +120,14 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
             "forbidden_text",
             pick("Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.", "Please reload the page and try again."),
         ),
+        ("too_complex", pick("Das Formular kann gerade nicht berechnet werden", "The form cannot be worked out right now")),
+        (
+            "too_complex_text",
+            pick(
+                "Ihre bisherigen Angaben sind gespeichert. Bitte versuchen Sie es später noch einmal oder wenden Sie sich an die Behörde.",
+                "Your answers so far are saved. Please try again later or contact the authority.",
+            ),
+        ),
         ("home", pick("Zur Startseite", "Go to the home page")),
         ("language", pick("Sprache", "Language")),
         ("imprint", pick("Impressum", "Imprint")),
