@@ -148,7 +148,8 @@ fn main() {
     );
     // Patterns are what the module checks with a different engine build: a run that never
     // reaches one proves nothing about them.
-    assert!(pattern_answers > 0 && pattern_failures > 0 && matches_answers > 0, "the sequences must reach pattern checks");
+    // (`0` sequences: only bigform.json, for the browser test.)
+    assert!(total == 0 || (pattern_answers > 0 && pattern_failures > 0 && matches_answers > 0), "the sequences must reach pattern checks");
 }
 
 /// Input fields to answer next: in diligent mode the first active, unanswered or invalid
