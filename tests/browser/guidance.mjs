@@ -38,7 +38,8 @@ async function newPage({ javaScriptEnabled = true } = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // (The browser's own request for /favicon.ico is not the page's.)
+  page.on('console', (m) => { if (m.type() === 'error' && !m.location().url?.endsWith('/favicon.ico')) errors.push(`${m.text()} ${m.location().url}`); });
   return { context, page, errors };
 }
 
