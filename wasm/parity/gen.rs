@@ -250,7 +250,19 @@ fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &Pool
             // (`U` + combining diaeresis), which the script normalises to NFC before the
             // module sees them, as the server does.
             if valid {
-                s(&["TÜ-AB 123", "TU\u{308}-AB 123", "B-X 1E", "HRB 12345", "HRA 1 AB", "VR12", "https://example.de/a", "123456789012345"], rng)
+                s(
+                    &[
+                        "TÜ-AB 123",
+                        "TU\u{308}-AB 123",
+                        "B-X 1E",
+                        "HRB 12345",
+                        "HRA 1 AB",
+                        "VR12",
+                        "https://example.de/a",
+                        "123456789012345",
+                    ],
+                    rng,
+                )
             } else {
                 s(&["tü-ab 123", "B X 0", "HRB", "ftp://x", "12345", "Erika Mustermann", "TU\u{308}-ab 1"], rng)
             }

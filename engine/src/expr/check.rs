@@ -6,7 +6,6 @@
 //! texts and expressions, [`CheckCtx::group`]) a member is the member of the same entry;
 //! elsewhere only the second argument of `count`/`sum` over that group may name it.
 
-
 use super::ast::{BinOp, Expr, ExprKind, UnOp};
 use super::cexpr::CExpr;
 use super::error::{self, ExprError};
@@ -664,8 +663,8 @@ pub(super) mod tests {
     use rust_decimal::Decimal;
 
     use super::*;
-    use chrono::NaiveDate;
     use crate::ids::ValueId;
+    use chrono::NaiveDate;
 
     /// A scope with a small form: personal data, a repeated group `hund` with a nested
     /// group `impfung`, a plain group `adresse` and a value `gebuehr`.
