@@ -660,11 +660,11 @@ fn arg_text(e: &Expr) -> String {
 pub(super) mod tests {
     use std::collections::HashMap;
 
+    use chrono::NaiveDate;
     use rust_decimal::Decimal;
 
     use super::*;
     use crate::ids::ValueId;
-    use chrono::NaiveDate;
 
     /// A scope with a small form: personal data, a repeated group `hund` with a nested
     /// group `impfung`, a plain group `adresse` and a value `gebuehr`.
