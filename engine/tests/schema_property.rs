@@ -164,7 +164,7 @@ impl Gen<'_> {
             let p: Vec<&Input> = p
                 .iter()
                 .filter(|i| match (i, &field.pattern) {
-                    (Input::Text(t), Some(pat)) => pat.is_match_whole(t),
+                    (Input::Text(t), Some(pat)) => pat.is_match_whole(t) == Some(true),
                     _ => true,
                 })
                 .collect();
@@ -191,7 +191,7 @@ impl Gen<'_> {
                 .chain(self.literals.iter().cloned())
                 .collect();
                 if let Some(p) = &field.pattern {
-                    cands.retain(|c| p.is_match_whole(c));
+                    cands.retain(|c| p.is_match_whole(c) == Some(true));
                 }
                 let min = field.min_length.unwrap_or(0) as usize;
                 let max = field.max_length.unwrap_or(500) as usize;

@@ -383,7 +383,11 @@ async fn security_headers_on_every_page() {
         assert_eq!(p.headers["x-content-type-options"], "nosniff");
         assert_eq!(p.headers["referrer-policy"], "same-origin");
         assert_eq!(p.headers["x-frame-options"], "DENY");
-        assert!(!p.body.contains("<script") && !p.body.contains("style="), "{uri}: no inline script or style");
+        assert!(!p.body.contains("style="), "{uri}: no inline style");
+        // Scripts only from files, or data blocks that are never executed.
+        for tag in p.body.split("<script").skip(1).map(|rest| &rest[..rest.find('>').unwrap()]) {
+            assert!(tag.contains(" src=\"/assets/") || tag.contains(r#"type="application/json""#), "{uri}: inline script <script{tag}>");
+        }
     }
     let c = b.get("/").await;
     let _ = c;
@@ -531,7 +535,68 @@ async fn step_with_errors_snapshot() {
     assert!(r.body.contains("aria-invalid=\"true\""));
     assert!(r.body.contains("value=\"Erika\""), "input is never cleared");
     let main = between(&r.body, "<main id=\"main\" tabindex=\"-1\">", "</main>").unwrap().replace(&csrf, "[csrf]");
-    insta::assert_snapshot!("halter_with_errors", main);
+    insta::assert_snapshot!("halter_with_errors", without_data_blocks(&main));
+}
+
+/// The page with the contents of the browser module's JSON data blocks left out (tested
+/// on their own in `the_step_page_carries_the_compiled_form_and_the_answers`).
+fn without_data_blocks(html: &str) -> String {
+    let mut out = html.to_string();
+    for id in ["wegweiser-form", "wegweiser-snapshot"] {
+        let open = format!("id=\"{id}\">");
+        if let Some(block) = between(&out, &open, "</script>") {
+            out = out.replace(&format!("{open}{block}</script>"), &format!("{open}[{id}]</script>"));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_step_page_carries_the_compiled_form_and_the_answers() {
+    let (form, sc, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    walk(&mut b, &form, &sc, Some("halter")).await;
+    let page = b.get("/f/hundesteuer-anmeldung/s/hunde").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains(r#"data-wegweiser-step="hunde" data-today="2026-11-22""#), "{}", page.body);
+    assert!(page.body.contains(r#"<script type="module" src="/assets/wegweiser.js"></script>"#));
+    // The compiled form, as the module reads it: JSON with `<`, `>`, `&` escaped, so that no
+    // text of the form can end the element.
+    let block = between(&page.body, r#"<script type="application/json" id="wegweiser-form">"#, "</script>").unwrap();
+    assert!(!block.contains('<') && !block.contains('>') && !block.contains('&'));
+    let shipped: serde_json::Value = serde_json::from_str(&block).unwrap();
+    assert_eq!(shipped, serde_json::to_value(&form).unwrap());
+    assert_eq!(shipped["id"], "hundesteuer-anmeldung");
+    // Patterns travel with their DFA (engine/src/pattern.rs).
+    assert!(block.contains(r#""source":"[0-9]{15}","dfa":""#), "the chip number's pattern has a DFA");
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&between(&page.body, r#"<script type="application/json" id="wegweiser-snapshot">"#, "</script>").unwrap())
+            .unwrap();
+    assert_eq!(snapshot["answers"]["vorname"], serde_json::json!("Erika"), "{snapshot}");
+}
+
+#[tokio::test]
+async fn inactive_fields_are_on_the_page_hidden_and_their_posted_values_are_ignored() {
+    let (form, sc, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    walk(&mut b, &form, &sc, Some("halter")).await;
+    let url = "/f/hundesteuer-anmeldung/s/hunde";
+    let page = b.get(url).await;
+    // Rendered, hidden, with the wrapper the module shows and hides.
+    assert!(page.body.contains(r#"<div class="form-group" data-field="hund.0.rasse_sonstige" hidden>"#), "{}", page.body);
+    assert!(page.body.contains(r#"name="hund.0.rasse_sonstige""#));
+    assert!(!page.body.contains(r#"data-field="hund.0.rasse" hidden"#));
+    // A value posted for it while it is inactive is not taken.
+    let fields = [
+        ("_csrf".to_string(), page.csrf()),
+        ("_action".to_string(), "save".to_string()),
+        ("hund.0.rasse".to_string(), "dackel".to_string()),
+        ("hund.0.rasse_sonstige".to_string(), "Geheimrasse".to_string()),
+    ];
+    b.post(url, &fields).await;
+    let again = b.get(url).await;
+    assert!(again.body.contains(r#"<option value="dackel" selected>"#));
+    assert!(!again.body.contains("Geheimrasse"), "the inactive field's value was not stored");
 }
 
 #[tokio::test]

@@ -239,7 +239,8 @@ function read(form, path) {
     }
     return first.checked ? first.value : null;
   }
-  return first.value.trim() ? first.value : null;
+  // NFC here, as the server normalises: the module carries no Unicode tables of its own.
+  return first.value.trim() ? first.value.normalize("NFC") : null;
 }
 
 // One polite live region; announcements are debounced so typing does not chatter.

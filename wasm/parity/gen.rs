@@ -20,6 +20,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use engine::checks::CheckCode;
 use engine::form::{FieldType, Form};
 use engine::ids::FieldId;
 use engine::session::Instance;
@@ -83,8 +84,12 @@ fn main() {
     let mut lines = Vec::new();
     let mut sequences = 0usize;
     let (mut changes_total, mut submittable) = (0usize, 0usize);
+    // Answers to fields with a `pattern:` (checked in the module by the DFA the server
+    // ships), and how many of them broke it; answers that reach a `matches()` in a rule.
+    let (mut pattern_answers, mut pattern_failures, mut matches_answers) = (0usize, 0usize, 0usize);
     for n in 0..total {
         let (id, form, json, pool) = &forms[n % forms.len()];
+        let matches_readers = fields_read_by_matches(form);
         let lang = rng.pick(&form.languages).clone();
         let mut guide = Guide::create(json, "", &lang, TODAY).expect("guide");
         let diligent = n % 4 != 0;
@@ -99,6 +104,14 @@ fn main() {
             let state = guide.state();
             let inst = guide.session().instance(&path).expect("path");
             let step = guide.step(form.field(inst.field).step);
+            if form.field(inst.field).pattern.is_some() {
+                pattern_answers += 1;
+                pattern_failures +=
+                    usize::from(state.problems.iter().any(|p| p.field.as_deref() == Some(&path) && p.check == CheckCode::Pattern));
+            }
+            if matches_readers.contains(&inst.field) {
+                matches_answers += 1;
+            }
             steps.push(json!({ "path": path, "value": value_json, "changes": changes, "state": state, "step": step }));
         }
         changes_total += steps.len();
@@ -123,13 +136,20 @@ fn main() {
     std::fs::write(out.join("bigform.json"), serde_json::to_string(&big).expect("serialises")).expect("write bigform.json");
 
     println!(
-        "parity: {} sequences, {} changes over {} forms; {} submittable at the end ({:.0}%)",
+        "parity: {} sequences, {} changes over {} forms; {} submittable at the end ({:.0}%); {} answers to fields with a pattern ({} breaking it), {} to fields read by matches()",
         sequences,
         changes_total,
         forms.len(),
         submittable,
-        100.0 * submittable as f64 / sequences.max(1) as f64
+        100.0 * submittable as f64 / sequences.max(1) as f64,
+        pattern_answers,
+        pattern_failures,
+        matches_answers
     );
+    // Patterns are what the module checks with a different engine build: a run that never
+    // reaches one proves nothing about them.
+    // (`0` sequences: only bigform.json, for the browser test.)
+    assert!(total == 0 || (pattern_answers > 0 && pattern_failures > 0 && matches_answers > 0), "the sequences must reach pattern checks");
 }
 
 /// Input fields to answer next: in diligent mode the first active, unanswered or invalid
@@ -224,6 +244,29 @@ fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &Pool
                 rng.pick(&[json!(false), json!("false")]).clone()
             }
         }
+        FieldType::Text | FieldType::Textarea if field.pattern.is_some() => {
+            // Texts around the bundled patterns (plates, register numbers, a tax office's
+            // reference, web addresses): valid for one of them, or for none. Some decomposed
+            // (`U` + combining diaeresis), which the script normalises to NFC before the
+            // module sees them, as the server does.
+            if valid {
+                s(
+                    &[
+                        "TÜ-AB 123",
+                        "TU\u{308}-AB 123",
+                        "B-X 1E",
+                        "HRB 12345",
+                        "HRA 1 AB",
+                        "VR12",
+                        "https://example.de/a",
+                        "123456789012345",
+                    ],
+                    rng,
+                )
+            } else {
+                s(&["tü-ab 123", "B X 0", "HRB", "ftp://x", "12345", "Erika Mustermann", "TU\u{308}-ab 1"], rng)
+            }
+        }
         FieldType::Text | FieldType::Textarea => {
             if valid {
                 s(&["Erika Mustermann", "Hauptstraße 1", "Bitburg", "Bello", "Ein ganz normaler Text.", "Müller-Lüdenscheidt"], rng)
@@ -312,6 +355,30 @@ fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &Pool
         }
         FieldType::Computed | FieldType::Group | FieldType::Info => Json::Null,
     }
+}
+
+/// Fields whose answer reaches a `matches()` somewhere in the form (its first argument),
+/// found in the compiled form's JSON (`{"Matches": [text, pattern]}`, `{"Field": id}`).
+fn fields_read_by_matches(form: &Form) -> Vec<FieldId> {
+    fn walk(j: &Json, inside: bool, out: &mut Vec<FieldId>) {
+        match j {
+            Json::Object(m) => {
+                if let Some(Json::Array(args)) = m.get("Matches") {
+                    walk(&args[0], true, out);
+                    return;
+                }
+                if inside && let Some(id) = m.get("Field").and_then(Json::as_u64) {
+                    out.push(FieldId(id as u32));
+                }
+                m.values().for_each(|v| walk(v, inside, out));
+            }
+            Json::Array(l) => l.iter().for_each(|v| walk(v, inside, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&serde_json::to_value(form).expect("form serialises"), false, &mut out);
+    out
 }
 
 /// The answers of a form's scenario file, by field id (members of repeated groups by their

@@ -44,7 +44,10 @@ pub struct StepState {
     pub step: String,
     /// Whether the step is on the citizen's path now.
     pub on_path: bool,
-    /// Paths of the step's active field instances (groups included), in page order.
+    /// Paths of the step's field instances shown on the page (groups included), in page
+    /// order: the active ones, and the members of a repeated group's entry that is still
+    /// empty (inactive until answered, but the citizen must see them), as the server
+    /// renders them.
     pub active: Vec<String>,
     /// Computed fields of the step by path, with their value as shown (empty when empty).
     pub values: BTreeMap<String, String>,
@@ -171,7 +174,7 @@ impl Guide {
             }
         }
         for inst in step_instances(s, step) {
-            if !s.is_active(inst) {
+            if !s.is_shown(inst) {
                 continue;
             }
             let path = s.path_of(inst);

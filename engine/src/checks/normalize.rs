@@ -1,20 +1,34 @@
 //! Normalisation of raw input before any check (§4 "Input is normalised"): what the
 //! citizen typed is compared and stored in one canonical spelling.
 
+#[cfg(feature = "nfc")]
 use unicode_normalization::UnicodeNormalization;
+
+/// The characters of `raw` in NFC. Without the `nfc` feature (the browser build) the caller
+/// has normalised already: the script hands every text through `String.prototype.normalize`
+/// before it reaches the engine, which saves the module the Unicode composition tables.
+#[cfg(feature = "nfc")]
+fn nfc(raw: &str) -> impl Iterator<Item = char> + '_ {
+    raw.nfc()
+}
+
+#[cfg(not(feature = "nfc"))]
+fn nfc(raw: &str) -> impl Iterator<Item = char> + '_ {
+    raw.chars()
+}
 
 /// Unicode NFC, trimmed: the form every text answer is checked and stored in.
 ///
 /// NFC first, so that a decomposed "é" typed on one system equals the composed one
 /// typed on another, and length limits count what a person sees as one character.
 pub fn normalize_text(raw: &str) -> String {
-    raw.nfc().collect::<String>().trim().to_string()
+    nfc(raw).collect::<String>().trim().to_string()
 }
 
 /// [`normalize_text`] without any whitespace at all: for identifiers people type in
 /// blocks (`DE89 3704 0044 …`, `36 574 261 809`).
 pub fn normalize_compact(raw: &str) -> String {
-    raw.nfc().filter(|c| !c.is_whitespace()).collect()
+    nfc(raw).filter(|c| !c.is_whitespace()).collect()
 }
 
 /// [`normalize_compact`] in upper case: the IBAN's electronic format (ISO 13616).
@@ -25,7 +39,7 @@ pub fn normalize_iban(raw: &str) -> String {
 /// Length in Unicode code points after NFC: what `min_length`/`max_length` and `len()`
 /// count (§4).
 pub fn char_len(s: &str) -> usize {
-    s.nfc().count()
+    nfc(s).count()
 }
 
 #[cfg(test)]

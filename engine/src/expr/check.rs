@@ -6,11 +6,10 @@
 //! texts and expressions, [`CheckCtx::group`]) a member is the member of the same entry;
 //! elsewhere only the second argument of `count`/`sum` over that group may name it.
 
-use chrono::NaiveDate;
-
 use super::ast::{BinOp, Expr, ExprKind, UnOp};
 use super::cexpr::CExpr;
 use super::error::{self, ExprError};
+use super::eval::iso_date;
 use super::functions::{self, FUNCTIONS, Func};
 use super::{ESpan, Resolved, Scope, Type};
 use crate::diag::did_you_mean;
@@ -83,16 +82,6 @@ pub fn type_name(t: Type) -> &'static str {
 fn not_bool(span: ESpan, what: &str, ty: Type) -> ExprError {
     ExprError::new(error::NOT_BOOL, span, format!("{what} must be yes or no (bool), but it is {}", type_name(ty)))
         .with_help("compare the value, e.g. `x > 0` or `x == \"ja\"`, or test it with `filled(x)`")
-}
-
-/// Reads `YYYY-MM-DD` strictly (four-digit year, two-digit month and day).
-pub(super) fn iso_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    let digits = [0, 1, 2, 3, 5, 6, 8, 9];
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits.iter().all(|&i| b[i].is_ascii_digit()) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(s[0..4].parse().ok()?, s[5..7].parse().ok()?, s[8..10].parse().ok()?)
 }
 
 fn ordinal(i: usize) -> String {
@@ -675,6 +664,7 @@ fn arg_text(e: &Expr) -> String {
 pub(super) mod tests {
     use std::collections::HashMap;
 
+    use chrono::NaiveDate;
     use rust_decimal::Decimal;
 
     use super::*;

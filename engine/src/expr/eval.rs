@@ -12,7 +12,6 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use super::Env;
 use super::ast::{BinOp, UnOp};
 use super::cexpr::CExpr;
-use super::check::iso_date;
 use super::functions::Func;
 use crate::value::Value;
 
@@ -219,7 +218,8 @@ impl Evaluator<'_, '_> {
             CExpr::GroupFilled(g) => Value::Bool(self.env.group_filled(*g, None)),
             CExpr::MemberGroupFilled(g) => Value::Bool(self.env.group_filled(*g, entry)),
             CExpr::Matches(t, p) => match self.eval(t, entry)? {
-                Value::Text(s) => Value::Bool(p.is_match_part(&s)),
+                // `None`: the browser has no DFA for this pattern; the server decides.
+                Value::Text(s) => p.is_match_part(&s).map_or(Value::Empty, Value::Bool),
                 _ => Value::Empty,
             },
         })
@@ -360,6 +360,16 @@ impl Evaluator<'_, '_> {
             _ => Empty,
         })
     }
+}
+
+/// Reads `YYYY-MM-DD` strictly (four-digit year, two-digit month and day).
+pub(crate) fn iso_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let digits = [0, 1, 2, 3, 5, 6, 8, 9];
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits.iter().all(|&i| b[i].is_ascii_digit()) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(s[0..4].parse().ok()?, s[5..7].parse().ok()?, s[8..10].parse().ok()?)
 }
 
 #[cfg(test)]

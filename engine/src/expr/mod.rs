@@ -16,19 +16,25 @@ use crate::value::Value;
 
 pub mod ast;
 pub mod cexpr;
+#[cfg(feature = "yaml")]
 pub mod check;
 pub mod error;
 pub mod eval;
 pub mod functions;
+#[cfg(feature = "yaml")]
 pub mod parse;
+#[cfg(feature = "yaml")]
 pub mod template;
 
 pub use cexpr::{CExpr, Dep};
+#[cfg(feature = "yaml")]
 pub use check::{CheckCtx, check, check_condition, refs, type_name};
 pub use error::ExprError;
 pub use eval::{BudgetExceeded, EVAL_BUDGET, eval, eval_with_budget};
 pub use functions::Func;
+#[cfg(feature = "yaml")]
 pub use parse::{MAX_LEN, MAX_NESTING, MAX_TREE_DEPTH, parse};
+#[cfg(feature = "yaml")]
 pub use template::{TemplatePart, parse_template};
 
 /// A character range `[start, end)` in an expression's text.

@@ -286,7 +286,8 @@ fn soft_checks(field: &Field, kind: FieldKind, value: &Value, lang: &str, bounds
             out.push(Failure { code: CheckCode::MaxLength, ctx: ctx(max.to_string()) });
         }
         if let Some(p) = &field.pattern
-            && !p.is_match_whole(s)
+            // `None` (no DFA in the browser) is no error here: the server decides.
+            && p.is_match_whole(s) == Some(false)
         {
             out.push(Failure { code: CheckCode::Pattern, ctx: MessageCtx::new(kind) });
         }

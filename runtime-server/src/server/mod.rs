@@ -80,6 +80,36 @@ impl Default for Config {
 pub struct Served {
     /// The compiled form.
     pub form: Form,
+    /// The compiled form's JSON for the browser module, made once per form (with each
+    /// pattern's DFA) and safe inside `<script type="application/json">`.
+    pub browser_json: String,
+}
+
+impl Served {
+    /// Serves `form`.
+    pub fn new(form: Form) -> Served {
+        let browser_json = script_safe_json(&serde_json::to_string(&form).unwrap_or_default());
+        Served { form, browser_json }
+    }
+}
+
+/// JSON made safe to embed in a `<script>` element: `<`, `>` and `&` as `\u003c` … (JSON
+/// allows these escapes only inside strings, which is the only place they occur), so no
+/// text of the form can close the element or open a comment.
+pub fn script_safe_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            // Line and paragraph separators are line ends in older JavaScript.
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Everything the handlers share.
@@ -113,7 +143,7 @@ impl AppState {
     /// Builds the state from compiled forms and a connected store.
     pub fn new(forms: Vec<Form>, store: Store, config: Config) -> AppState {
         let templates = view::environment(config.templates.clone());
-        let forms = forms.into_iter().map(|f| (f.id.clone(), Served { form: f })).collect();
+        let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
         let http = reqwest::Client::builder().timeout(config.webhook_timeout).build().expect("an HTTP client");
         AppState(Arc::new(Inner { forms, store, templates, config, requests: Mutex::new(BTreeMap::new()), http }))
     }
@@ -163,6 +193,7 @@ pub fn app(state: AppState) -> Router {
         .route("/f/{form}/confirmation", get(pages::confirmation))
         .route("/resume/{token}", get(pages::resume))
         .route("/assets/{file}", get(pages::asset))
+        .route("/assets/wasm/{file}", get(pages::wasm_asset))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))
         .route("/api/v1/submissions", get(api::list))

@@ -323,10 +323,16 @@ fn step_page(
     let multipart = view::step_instances(s, step).iter().any(|i| form.field(i.field).ty == FieldType::File);
     let url = step_url(&form.id, &st.id);
     let b = base(state, &lang, sid, &url, &form.languages);
+    // Both escaped for a <script> element already (`<` as \u003c …), so not escaped again.
+    let form_json = state.forms.get(&form.id).map(|f| f.browser_json.as_str()).unwrap_or_default();
+    let snapshot_json = super::script_safe_json(&serde_json::to_string(&s.snapshot()).unwrap_or_default());
     let ctx = minijinja::context! {
         form_id => form.id, form_title => form_title, title => title, text => text, section => section,
         fields => fields, errors => summary, action => url, back => back, exit => exit,
         multipart => multipart, position => position, total => path.len(),
+        step_id => st.id, today => state.today().format("%Y-%m-%d").to_string(),
+        form_json => minijinja::Value::from_safe_string(form_json.to_string()),
+        snapshot_json => minijinja::Value::from_safe_string(snapshot_json),
     };
     page(state, "step.html", b, ctx)
 }
@@ -732,8 +738,20 @@ pub async fn confirmation(
     with_cookie(page(&state, "confirmation.html", b, ctx), &lang)
 }
 
+/// Where `scripts/build-wasm` puts the browser module (gitignored; absent until built).
+const WASM_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/wasm");
+
+/// The browser module's files: the enhancement script, the wasm-bindgen glue, the module.
+const WASM_FILES: &[&str] = &["wegweiser.js", "wegweiser_wasm.js", "wegweiser_wasm_bg.wasm"];
+
+/// `GET /assets/wasm/{file}`: the browser module's files under their folder's name too.
+pub async fn wasm_asset(state: State<AppState>, file: Path<String>) -> Response {
+    asset(state, file).await
+}
+
 /// `GET /assets/{file}`: the stylesheet (an authority's `assets/` in `--templates DIR`
-/// first).
+/// first), and the browser module's files from `runtime-server/assets/wasm/` when
+/// `scripts/build-wasm` has built them (a 404 otherwise: the pages work without them).
 pub async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     const BUILTIN: &[(&str, &str, &[u8])] = &[
         ("wegweiser.css", "text/css; charset=utf-8", include_bytes!("../../assets/wegweiser.css")),
@@ -751,6 +769,11 @@ pub async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> R
     if ok_name
         && let Some(dir) = &state.config.templates
         && let Ok(bytes) = std::fs::read(dir.join("assets").join(&file))
+    {
+        return ([(header::CONTENT_TYPE, mime(&file)), (header::CACHE_CONTROL, "public, max-age=3600")], Body::from(bytes)).into_response();
+    }
+    if WASM_FILES.contains(&file.as_str())
+        && let Ok(bytes) = std::fs::read(std::path::Path::new(WASM_DIR).join(&file))
     {
         return ([(header::CONTENT_TYPE, mime(&file)), (header::CACHE_CONTROL, "public, max-age=3600")], Body::from(bytes)).into_response();
     }

@@ -142,6 +142,9 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
 pub struct FieldView {
     /// The field path: the input's `id` and `name`.
     pub path: String,
+    /// Not active now: rendered with `hidden`, so that the browser module can show it
+    /// without a round trip (the server never reads a posted value for it).
+    pub hidden: bool,
     /// How to render it: input, textarea, radios, checkbox, checkboxes, select, file,
     /// computed, info, group, repeat.
     pub kind: &'static str,
@@ -235,26 +238,26 @@ pub fn active_paths(s: &mut Session<'_>, step: StepId) -> BTreeSet<String> {
     all.into_iter().filter_map(|i| if s.is_shown(i) { Some(s.path_of(i)) } else { None }).collect()
 }
 
-/// The view of a step's fields, with the errors to show by path.
+/// The view of a step's fields, with the errors to show by path. Inactive fields are in it
+/// too, marked [`FieldView::hidden`].
 pub fn step_fields(s: &mut Session<'_>, step: StepId, errors: &HashMap<String, String>) -> Vec<FieldView> {
     let fields = s.form().step(step).fields.clone();
-    fields.into_iter().filter_map(|f| field_view(s, f, None, errors)).collect()
+    fields.into_iter().map(|f| field_view(s, f, None, errors)).collect()
 }
 
 fn text(s: &mut Session<'_>, t: &Option<engine::form::Text>, entry: Option<u32>) -> Option<String> {
     t.as_ref().map(|t| s.render(t, entry)).filter(|t| !t.is_empty())
 }
 
-fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &HashMap<String, String>) -> Option<FieldView> {
+fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &HashMap<String, String>) -> FieldView {
     let form = s.form();
     let field = form.field(f);
     let inst = Instance { field: f, entry };
-    if !s.is_shown(inst) {
-        return None;
-    }
+    let hidden = !s.is_shown(inst);
     let path = s.path_of(inst);
     let mut v = FieldView {
         path: path.clone(),
+        hidden,
         label: text(s, &field.label, entry).unwrap_or_default(),
         hint: text(s, &field.hint, entry),
         error: errors.get(&path).cloned(),
@@ -287,7 +290,7 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
             let r = field.repeat.clone().expect("repeated");
             let count = s.entry_count(f);
             for e in 0..count {
-                let fields = field.members.iter().filter_map(|m| field_view(s, *m, Some(e), errors)).collect();
+                let fields = field.members.iter().map(|m| field_view(s, *m, Some(e), errors)).collect();
                 v.entries.push(EntryView { number: e + 1, path: format!("{path}.{e}"), fields, removable: count > r.min.max(1) });
             }
             if count < r.max.unwrap_or(engine::session::MAX_ENTRIES) {
@@ -296,7 +299,7 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
             "repeat"
         }
         FieldType::Group => {
-            v.members = field.members.iter().filter_map(|m| field_view(s, *m, entry, errors)).collect();
+            v.members = field.members.iter().map(|m| field_view(s, *m, entry, errors)).collect();
             "group"
         }
         FieldType::Textarea => "textarea",
@@ -350,7 +353,7 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
         }
         FieldType::Text | FieldType::Iban | FieldType::SteuerId => "input",
     };
-    Some(v)
+    v
 }
 
 /// One answer on the summary page.
