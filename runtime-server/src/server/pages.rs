@@ -462,13 +462,17 @@ pub async fn step_post(
     let url = step_url(&form_id, &step_id);
     let action = posted.get("_action").unwrap_or("continue").to_string();
     if let Some(group) = action.strip_prefix("add:") {
+        // Only a group of this step is named in the redirect: the posted text never
+        // reaches the `Location` header (CR LF in it would not even be a header value).
+        let mut target = url.clone();
         if let Some(g) = form.field_by_id(group).filter(|g| form.field(*g).is_repeated() && form.field(*g).step == step) {
             l.session.add_entry(g);
+            target = format!("{url}#{}", form.field(g).id);
         }
         if let Err(r) = save(&state, &sid, &mut l).await {
             return r;
         }
-        return Redirect::to(&format!("{url}#{group}")).into_response();
+        return Redirect::to(&target).into_response();
     }
     if let Some(entry) = action.strip_prefix("remove:") {
         if let Some((group, n)) = entry.rsplit_once('.')
