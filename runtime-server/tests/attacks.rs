@@ -103,7 +103,8 @@ async fn group_entries_stop_at_the_forms_max_and_at_the_engines_max_entries() {
     let page = b.get(STEP1).await;
     assert_eq!(page.body.matches("name=\"eintrag.").count(), 3, "three entries, not ten");
     // Answers for entries that do not exist are never read.
-    let r = b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("name".into(), "Erika".into()), ("eintrag.150.wert".into(), "x".into())]).await;
+    let r =
+        b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("name".into(), "Erika".into()), ("eintrag.150.wert".into(), "x".into())]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let snap: String = sqlx::query("SELECT snapshot FROM drafts").fetch_one(state.store.pool()).await.unwrap().get(0);
     assert!(!snap.contains("eintrag.150"), "{snap}");
@@ -318,7 +319,9 @@ async fn uploads_whose_content_does_not_match_their_name_are_refused_and_never_s
 async fn crlf_in_answers_and_file_names_never_becomes_a_header() {
     use std::sync::{Arc, Mutex};
     // A webhook receiver that records every header it gets.
-    let seen: Arc<Mutex<Vec<(axum::http::HeaderMap, Vec<u8>)>>> = Arc::default();
+    // (headers, body) of every delivery.
+    type Seen = Arc<Mutex<Vec<(axum::http::HeaderMap, Vec<u8>)>>>;
+    let seen: Seen = Arc::default();
     let seen2 = seen.clone();
     let receiver = Router::new().route(
         "/hook",
@@ -361,7 +364,9 @@ async fn crlf_in_answers_and_file_names_never_becomes_a_header() {
     for (k, v) in [("_csrf", csrf.as_str()), ("name", evil)] {
         body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
     }
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"nachweis\"; filename=\"a\tb.pdf\"\r\n\r\n").as_bytes());
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"nachweis\"; filename=\"a\tb.pdf\"\r\n\r\n").as_bytes(),
+    );
     body.extend_from_slice(&pdf(100));
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let r = b.post_raw_multipart(STEP1, boundary, body).await;

@@ -81,7 +81,12 @@ pub async fn list(State(state): State<AppState>, Extension(ip): Extension<Client
 }
 
 /// `GET /api/v1/submissions/{reference}`.
-pub async fn one(State(state): State<AppState>, Extension(ip): Extension<ClientIp>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
+pub async fn one(
+    State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
     if let Some(r) = refuse(&state, &headers, ip) {
         return r;
     }

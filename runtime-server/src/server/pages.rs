@@ -370,7 +370,8 @@ async fn read_post(state: &AppState, req: Request) -> Result<Posted, Response> {
     let multipart =
         req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
     let too_large = || message_page(state, StatusCode::PAYLOAD_TOO_LARGE, "too_large", "too_large_text");
-    let refused = |status: StatusCode| if status == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { (status, "bad request").into_response() };
+    let refused =
+        |status: StatusCode| if status == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { (status, "bad request").into_response() };
     let limits = &state.config.limits;
     let mut posted = Posted::default();
     if multipart {
@@ -592,16 +593,17 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
                         // type its content shows (never the name or the browser's word).
                         let fits = field.max_size.is_none_or(|m| size <= m);
                         let allowed = field.accept.is_empty() || engine::checks::mime_matches(&field.accept, mime);
-                        if fits && allowed {
-                            if let Err(e) = state.store.put_file(draft_id, &path, &name, mime, bytes).await {
-                                if Fault::of(&e) == Fault::Full {
-                                    tracing::error!(error = %e, "upload not stored: storage full");
-                                    refused.errors.insert(path, t["upload_failed"].to_string());
-                                    refused.full = true;
-                                    continue;
-                                }
-                                return Err(storage_error(state, e));
+                        if fits
+                            && allowed
+                            && let Err(e) = state.store.put_file(draft_id, &path, &name, mime, bytes).await
+                        {
+                            if Fault::of(&e) == Fault::Full {
+                                tracing::error!(error = %e, "upload not stored: storage full");
+                                refused.errors.insert(path, t["upload_failed"].to_string());
+                                refused.full = true;
+                                continue;
                             }
+                            return Err(storage_error(state, e));
                         }
                         Some(Input::File(FileRef { name, size, mime: mime.to_string() }))
                     }

@@ -164,7 +164,10 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
         ),
         (
             "answer_too_long",
-            pick("Die Eingabe ist zu lang: erlaubt sind höchstens {n} Zeichen.", "The answer is too long: at most {n} characters are allowed."),
+            pick(
+                "Die Eingabe ist zu lang: erlaubt sind höchstens {n} Zeichen.",
+                "The answer is too long: at most {n} characters are allowed.",
+            ),
         ),
         ("language", pick("Sprache", "Language")),
         ("imprint", pick("Impressum", "Imprint")),
