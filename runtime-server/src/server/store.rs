@@ -509,3 +509,79 @@ fn draft_of(r: sqlx::any::AnyRow) -> Draft {
 fn submission_of(r: sqlx::any::AnyRow) -> StoredSubmission {
     StoredSubmission { id: r.get("id"), form: r.get("form"), reference: r.get("reference"), document: r.get("document") }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    /// A store on a fresh SQLite file with one connection that never waits for a lock
+    /// (`busy_timeout = 0`), so that a lock gives SQLITE_BUSY at once.
+    async fn impatient_store() -> (Store, String) {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).unwrap();
+        let url = format!("sqlite://{}", std::env::temp_dir().join(format!("wegweiser-store-{}.db", hex::encode(b))).display());
+        let store = Store::connect_with(&url, &StoreOptions { max_connections: Some(1), ..StoreOptions::default() }).await.unwrap();
+        sqlx::query("PRAGMA busy_timeout = 0").execute(store.pool()).await.unwrap();
+        (store, url)
+    }
+
+    #[tokio::test]
+    async fn a_busy_write_is_classified_transient_and_retried_until_the_lock_is_gone() {
+        let (store, url) = impatient_store().await;
+        let other = Store::connect(&url).await.unwrap();
+        let mut lock = other.pool().acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *lock).await.unwrap();
+        // A real SQLITE_BUSY: transient, not "full".
+        let e = store.create_draft("s", "f", "{}", 0, 1).await.err();
+        // `create_draft` retried it WRITE_ATTEMPTS times and gave up: the lock never went.
+        let e = e.expect("busy while the lock is held");
+        assert!(is_transient(&e), "{e}");
+        assert_eq!(Fault::of(&e), Fault::Unavailable);
+        // Now the lock goes away between the first and the second attempt.
+        let lock = Arc::new(tokio::sync::Mutex::new(Some(lock)));
+        let attempts = Arc::new(AtomicU32::new(0));
+        let written = retry(|| {
+            let (lock, attempts, store) = (lock.clone(), attempts.clone(), store.clone());
+            async move {
+                if attempts.fetch_add(1, Ordering::SeqCst) == 1
+                    && let Some(mut c) = lock.lock().await.take()
+                {
+                    sqlx::query("COMMIT").execute(&mut *c).await?;
+                }
+                sqlx::query("INSERT INTO counters (form, year, n) VALUES ('f', 2026, 0)").execute(store.pool()).await
+            }
+        })
+        .await;
+        assert!(written.is_ok(), "{written:?}");
+        assert_eq!(attempts.load(Ordering::SeqCst), 2, "failed once on the lock, then went through");
+    }
+
+    #[tokio::test]
+    async fn a_full_database_is_classified_full_and_not_retried() {
+        let (store, _) = impatient_store().await;
+        let pages: i64 = sqlx::query("PRAGMA page_count").fetch_one(store.pool()).await.unwrap().get(0);
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(store.pool()).await.unwrap();
+        let attempts = AtomicU32::new(0);
+        let big = vec![7u8; 200_000];
+        let e = retry(|| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            store.put_file_once("d", "p", "n", "application/pdf", &big)
+        })
+        .await
+        .expect_err("SQLITE_FULL");
+        assert_eq!(Fault::of(&e), Fault::Full, "{e}");
+        assert!(!is_transient(&e));
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn postgres_states_never_pass_for_sqlite_codes() {
+        assert_eq!(sqlite_primary("517"), Some(5));
+        assert_eq!(sqlite_primary("13"), Some(13));
+        assert_eq!(sqlite_primary("53100"), None);
+        assert_eq!(sqlite_primary("40001"), None);
+    }
+}
