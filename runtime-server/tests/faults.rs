@@ -63,6 +63,16 @@ async fn slow_headers_and_bodies_are_cut_off_while_other_clients_are_served() {
         });
         slow_headers.push(tokio::spawn(async move { tokio::time::timeout(BOUND, read_until_closed(&mut r)).await }));
     }
+    // 4 connections open and send nothing at all.
+    let mut silent = Vec::new();
+    for _ in 0..4 {
+        let (mut r, w) = TcpStream::connect(addr).await.unwrap().into_split();
+        silent.push(tokio::spawn(async move {
+            let got = tokio::time::timeout(BOUND, read_until_closed(&mut r)).await;
+            drop(w);
+            got
+        }));
+    }
     // 6 connections send their headers, then a body byte by byte (of 100,000 announced).
     let mut slow_bodies = Vec::new();
     for _ in 0..6 {
@@ -85,7 +95,7 @@ async fn slow_headers_and_bodies_are_cut_off_while_other_clients_are_served() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     for path in ["/healthz", "/f/probe", STEP1] {
         let status = tokio::time::timeout(BOUND, request(addr, path)).await.expect("a normal request is answered");
-        assert_eq!(status, "HTTP/1.1 200 OK", "{path} while 18 slow clients hang");
+        assert_eq!(status, "HTTP/1.1 200 OK", "{path} while 22 slow clients hang");
     }
 
     // The slow ones are cut off: the header trickle by a closed connection (hyper sends
@@ -94,6 +104,10 @@ async fn slow_headers_and_bodies_are_cut_off_while_other_clients_are_served() {
         let got = h.await.unwrap().expect("the server closed a connection whose headers never ended");
         let head = String::from_utf8_lossy(&got);
         assert!(got.is_empty() || head.starts_with("HTTP/1.1 408"), "{head}");
+    }
+    for h in silent {
+        let got = h.await.unwrap().expect("the server closed a connection that sent nothing");
+        assert!(got.is_empty() || got.starts_with(b"HTTP/1.1 408"), "{}", String::from_utf8_lossy(&got));
     }
     for h in slow_bodies {
         let got = h.await.unwrap().expect("the server answered a body that never ended");
