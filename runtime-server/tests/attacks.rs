@@ -79,6 +79,26 @@ async fn uploads_are_bounded_per_field_and_per_request() {
 }
 
 #[tokio::test]
+async fn too_many_fields_in_one_post_is_413_in_either_encoding() {
+    let limits = Limits { max_parts: 10, ..Limits::default() };
+    let state = probe_state(Config { limits, ..config() }).await;
+    let mut b = Browser::new(app(state.clone()));
+    let csrf = b.get(STEP1).await.csrf();
+    let mut fields = vec![("_csrf".to_string(), csrf.clone()), ("name".to_string(), "Erika".to_string())];
+    fields.extend((0..9).map(|i| (format!("x{i}"), "a".to_string())));
+    let r = b.post(STEP1, &fields).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("Die Anfrage ist zu groß"));
+    let r = b.post_multipart(STEP1, &fields, &[]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM drafts").await, 0, "nothing was stored");
+    // Within the limit, the same post goes through.
+    fields.truncate(10);
+    let r = b.post(STEP1, &fields).await;
+    assert_eq!(r.location.as_deref(), Some(STEP2), "{}", error_summary(&r.body));
+}
+
+#[tokio::test]
 async fn the_request_body_is_bounded_for_multipart_posts_too() {
     let state = probe_state(Config { max_body: 50_000, ..config() }).await;
     let mut b = Browser::new(app(state.clone()));

@@ -408,7 +408,8 @@ async fn read_post(state: &AppState, req: Request) -> Result<Posted, Response> {
     } else {
         let limit = state.config.max_body;
         let body = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| too_large())?;
-        posted.fields = form_urlencoded::parse(&body).into_owned().collect();
+        // Stop collecting at the first pair over the limit (a body of `a&a&a&…`).
+        posted.fields = form_urlencoded::parse(&body).into_owned().take(limits.max_parts + 1).collect();
         if posted.fields.len() > limits.max_parts {
             return Err(too_large());
         }
