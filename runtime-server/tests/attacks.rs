@@ -440,6 +440,11 @@ async fn redirect_parameters_never_lead_off_site() {
             assert!(!loc.contains("evil"), "{k}={v} → {loc}");
         }
     }
+    // CR LF in an action is neither reflected into `Location` nor a 500 (axum answers an
+    // invalid `Location` with 500).
+    let r = b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("_action".into(), "add:eintrag\r\nX-Injected: 1".into())]).await;
+    assert_eq!((r.status, r.location.as_deref()), (StatusCode::SEE_OTHER, Some(STEP1)));
+    assert!(!r.headers.contains_key("x-injected"));
     // A path that looks like a host is a page of this site (404), not a redirect.
     let p = b.get("//evil.example/").await;
     assert!(p.location.is_none() && p.status == StatusCode::NOT_FOUND, "{:?} {:?}", p.status, p.location);
