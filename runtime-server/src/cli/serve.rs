@@ -47,6 +47,17 @@ pub struct Args {
     /// Testing only (hidden): the first retry delay of a failed delivery, in milliseconds.
     #[arg(long, hide = true, default_value_t = 5000)]
     pub retry_base_ms: u64,
+    /// Seconds a client gets to send a request's headers (slow clients are cut off).
+    #[arg(long, default_value_t = 10)]
+    pub header_timeout_s: u64,
+    /// Seconds one request may take, its body included (answered with 408 after it).
+    #[arg(long, default_value_t = 60)]
+    pub request_timeout_s: u64,
+    /// The header in which a trusted reverse proxy passes the client's address
+    /// (`X-Forwarded-For`, `X-Real-IP`), for the rate limit of guesses. Only set it when
+    /// every request comes through that proxy.
+    #[arg(long)]
+    pub client_ip_header: Option<String>,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -107,9 +118,13 @@ async fn serve(args: &Args) -> Exit {
         today: args.today,
         retry_base: Duration::from_millis(args.retry_base_ms),
         webhook_timeout: Duration::from_secs_f64(args.webhook_timeout),
+        header_read_timeout: Duration::from_secs(args.header_timeout_s.max(1)),
+        request_timeout: Duration::from_secs(args.request_timeout_s.max(1)),
+        client_ip_header: args.client_ip_header.clone(),
         ..Config::default()
     };
     let n = forms.len();
+    let header_timeout = config.header_read_timeout;
     let state = AppState::new(forms, store, config);
     tokio::spawn(server::outbox::run(state.clone(), Duration::from_millis(args.outbox_every_ms.max(1))));
     let listener = match tokio::net::TcpListener::bind(&args.addr).await {
@@ -123,11 +138,6 @@ async fn serve(args: &Args) -> Exit {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    match axum::serve(listener, server::app(state)).with_graceful_shutdown(shutdown).await {
-        Ok(()) => Exit::Ok,
-        Err(e) => {
-            eprintln!("error: {e}");
-            Exit::Failure
-        }
-    }
+    server::listen::serve(listener, server::app(state), header_timeout, shutdown).await;
+    Exit::Ok
 }

@@ -1,13 +1,17 @@
 //! Health, metrics and the admin API (`Authorization: Bearer $WEGWEISER_ADMIN_TOKEN`).
+//!
+//! The token is compared in constant time; a client that sends wrong tokens too often
+//! gets 429 for the rest of the minute, so it can neither time nor guess its way in.
 
 use std::fmt::Write as _;
 
+use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
-use super::security::ct_eq;
+use super::security::{ClientIp, ct_eq};
 
 /// `GET /healthz`: the database answers.
 pub async fn healthz(State(state): State<AppState>) -> Response {
@@ -45,32 +49,50 @@ fn authorised(state: &AppState, headers: &HeaderMap) -> bool {
     ct_eq(given, expected)
 }
 
+/// `None` when the request may use the API; else the refusal: 429 while the client is
+/// over its limit of failures, 401 (counted) for a missing or wrong token.
+fn refuse(state: &AppState, headers: &HeaderMap, ip: ClientIp) -> Option<Response> {
+    if state.lookups.blocked(ip) {
+        return Some((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "60")], "too many attempts").into_response());
+    }
+    if authorised(state, headers) {
+        return None;
+    }
+    state.lookups.failed(ip);
+    Some((StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "unauthorized").into_response())
+}
+
 fn json(body: String) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// `GET /api/v1/submissions`: every submission document.
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if !authorised(&state, &headers) {
-        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "unauthorized").into_response();
+pub async fn list(State(state): State<AppState>, Extension(ip): Extension<ClientIp>, headers: HeaderMap) -> Response {
+    if let Some(r) = refuse(&state, &headers, ip) {
+        return r;
     }
     match state.store.submissions().await {
         Ok(subs) => {
             let docs: Vec<serde_json::Value> = subs.iter().filter_map(|s| serde_json::from_str(&s.document).ok()).collect();
             json(serde_json::to_string(&docs).unwrap_or_default())
         }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response(),
     }
 }
 
 /// `GET /api/v1/submissions/{reference}`.
-pub async fn one(State(state): State<AppState>, headers: HeaderMap, Path(reference): Path<String>) -> Response {
-    if !authorised(&state, &headers) {
-        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "unauthorized").into_response();
+pub async fn one(
+    State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    if let Some(r) = refuse(&state, &headers, ip) {
+        return r;
     }
     match state.store.submission_by_reference(&reference).await {
         Ok(Some(s)) => json(s.document),
         Ok(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response(),
     }
 }

@@ -5,7 +5,9 @@
 //! - [`app`] builds the router from an [`AppState`]; tests call it without a socket.
 //! - [`pages`] has the HTML handlers (start, steps, summary, submission, resume);
 //!   [`view`] turns a session into the templates' context; [`store`] is the database;
-//!   [`outbox`] delivers submissions to webhooks; [`security`] has tokens, CSRF and headers.
+//!   [`outbox`] delivers submissions to webhooks; [`security`] has tokens, CSRF, headers
+//!   and the rate limit of guesses; [`listen`] serves the router on a socket with the
+//!   timeouts against slow clients.
 //!
 //! Invariants: the server never takes the browser's view of the form (only active input
 //! fields of the posted step are read); nothing but route templates and status codes is
@@ -13,6 +15,7 @@
 
 pub mod api;
 pub mod fault;
+pub mod listen;
 pub mod outbox;
 pub mod pages;
 pub mod preview;
@@ -57,6 +60,39 @@ pub struct Config {
     /// Evaluation steps one request may use (`Session::set_step_budget`); beyond it the
     /// request gets a 503 page and nothing of it is acted on.
     pub eval_budget: u64,
+    /// How long a client may take to send a request's headers (slow-loris); the
+    /// connection is closed after it. Only used by [`listen::serve`].
+    pub header_read_timeout: Duration,
+    /// How long one request may take from its headers to the response, reading the body
+    /// included (a body trickling in); answered with 408 after it.
+    pub request_timeout: Duration,
+    /// Bounds on what one request may carry (answers, uploads).
+    pub limits: Limits,
+    /// Failed resume-link and admin-token attempts a client may make per minute before
+    /// it gets 429 (guessing).
+    pub failed_lookups_per_minute: u32,
+    /// A request header that carries the client's address when the server is behind a
+    /// proxy (`X-Forwarded-For`: its last entry, `X-Real-IP`); the peer address otherwise.
+    pub client_ip_header: Option<String>,
+}
+
+/// Bounds on one request, so that neither a citizen's mistake nor an attacker can make the
+/// server store or evaluate unbounded input.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The longest text answer in characters; a longer one is refused with a field error
+    /// and never stored.
+    pub max_answer_chars: usize,
+    /// The most file parts in one post (a step rarely has more than a few file fields).
+    pub max_uploads: usize,
+    /// The most parts (fields and files) in one multipart post.
+    pub max_parts: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_answer_chars: 10_000, max_uploads: 20, max_parts: 2_000 }
+    }
 }
 
 impl Default for Config {
@@ -71,6 +107,11 @@ impl Default for Config {
             retry_base: Duration::from_secs(5),
             webhook_timeout: Duration::from_secs(30),
             eval_budget: engine::session::REQUEST_STEP_BUDGET,
+            header_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            limits: Limits::default(),
+            failed_lookups_per_minute: 20,
+            client_ip_header: None,
         }
     }
 }
@@ -130,6 +171,8 @@ pub struct Inner {
     pub requests: Mutex<BTreeMap<(String, u16), u64>>,
     /// The HTTP client of the outbox.
     pub http: reqwest::Client,
+    /// Failed resume and admin lookups by client (guessing is rate-limited).
+    pub lookups: security::Limiter,
 }
 
 impl std::ops::Deref for AppState {
@@ -145,7 +188,8 @@ impl AppState {
         let templates = view::environment(config.templates.clone());
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
         let http = reqwest::Client::builder().timeout(config.webhook_timeout).build().expect("an HTTP client");
-        AppState(Arc::new(Inner { forms, store, templates, config, requests: Mutex::new(BTreeMap::new()), http }))
+        let lookups = security::Limiter::new(config.failed_lookups_per_minute, Duration::from_secs(60));
+        AppState(Arc::new(Inner { forms, store, templates, config, requests: Mutex::new(BTreeMap::new()), http, lookups }))
     }
 
     /// Now, in Unix milliseconds.
@@ -202,6 +246,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), pages::browser_session))
         .layer(DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), request_timeout))
         .layer(middleware::from_fn(security::headers))
         .with_state(state)
 }
@@ -219,4 +264,19 @@ async fn count_requests(axum::extract::State(state): axum::extract::State<AppSta
         *m.entry((route, status)).or_insert(0) += 1;
     }
     res
+}
+
+/// Cuts off a request that takes longer than `request_timeout` (a body trickling in, or a
+/// database that does not answer) with 408, so that it frees its task and connection.
+async fn request_timeout(axum::extract::State(state): axum::extract::State<AppState>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.config.request_timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!("request timed out");
+            let mut res = pages::message_page(&state, axum::http::StatusCode::REQUEST_TIMEOUT, "timeout", "timeout_text");
+            // The rest of a trickling body is not read: close the connection.
+            res.headers_mut().insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+            res
+        }
+    }
 }

@@ -19,8 +19,8 @@ use engine::session::{Input, Session, Snapshot};
 use engine::value::FileRef;
 use serde::Deserialize;
 
-use super::security::{self, LANG_COOKIE, SESSION_COOKIE};
-use super::store::{NewSubmission, SubmitOutcome};
+use super::security::{self, ClientIp, LANG_COOKIE, SESSION_COOKIE};
+use super::store::{Fault, NewSubmission, SubmitOutcome};
 use super::view;
 use super::{AppState, Served};
 
@@ -42,6 +42,8 @@ pub async fn browser_session(State(state): State<AppState>, mut req: Request, ne
         None => (security::random_hex(16), true),
     };
     req.extensions_mut().insert(Sid(sid.clone()));
+    let ip = ClientIp::of(&req, state.config.client_ip_header.as_deref());
+    req.extensions_mut().insert(ip);
     let mut res = next.run(req).await;
     if new {
         let max_age = state.config.draft_ttl.as_secs() as i64;
@@ -97,8 +99,38 @@ fn render(state: &AppState, name: &str, ctx: minijinja::Value) -> Response {
 }
 
 fn internal(e: impl std::fmt::Display) -> Response {
-    tracing::error!(error = %e, "storage error");
+    tracing::error!(error = %e, "internal error");
     (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+}
+
+/// The page for a storage error: 507 when the disk is full, 503 (with `Retry-After`)
+/// when the database is busy or away. Never a 500: the citizen can do something (wait,
+/// try again), and the answers saved before are untouched.
+fn storage_error(state: &AppState, e: sqlx::Error) -> Response {
+    let fault = Fault::of(&e);
+    // The error names no answer: statements bind values as parameters.
+    tracing::error!(error = %e, ?fault, "storage error");
+    match fault {
+        Fault::Full => message_page(state, StatusCode::INSUFFICIENT_STORAGE, "storage_full", "storage_full_text"),
+        Fault::Unavailable => {
+            let mut res = message_page(state, StatusCode::SERVICE_UNAVAILABLE, "unavailable", "unavailable_text");
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+            res
+        }
+    }
+}
+
+/// A plain message page in German (the default language) for a request that has no
+/// form context: timeouts, storage errors, too many attempts.
+pub fn message_page(state: &AppState, status: StatusCode, title_key: &str, text_key: &str) -> Response {
+    message(state, status, "de", &Sid(String::new()), title_key, text_key)
+}
+
+/// 429 for a client that guessed too often.
+fn too_many(state: &AppState) -> Response {
+    let mut res = message_page(state, StatusCode::TOO_MANY_REQUESTS, "too_many", "too_many_text");
+    res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+    res
 }
 
 /// Links to the same page in each language.
@@ -189,7 +221,7 @@ struct Loaded<'f> {
 
 async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, lang: &str) -> Result<Loaded<'f>, Response> {
     let now = state.now_ms();
-    let draft = state.store.open_draft(&sid.hash(), &served.form.id, now).await.map_err(internal)?;
+    let draft = state.store.open_draft(&sid.hash(), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;
     let mut session = match &draft {
         Some(d) => match serde_json::from_str::<Snapshot>(&d.snapshot) {
             Ok(snap) => Session::restore_with_budget(&served.form, &snap, state.today(), state.config.eval_budget).0,
@@ -208,11 +240,12 @@ async fn save(state: &AppState, sid: &Sid, l: &mut Loaded<'_>) -> Result<String,
     let now = state.now_ms();
     match &l.draft {
         Some(id) => {
-            state.store.save_draft(id, &snap, now, ttl).await.map_err(internal)?;
+            state.store.save_draft(id, &snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
             Ok(id.clone())
         }
         None => {
-            let id = state.store.create_draft(&sid.hash(), &l.session.form().id, &snap, now, ttl).await.map_err(internal)?;
+            let id =
+                state.store.create_draft(&sid.hash(), &l.session.form().id, &snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
             l.draft = Some(id.clone());
             Ok(id)
         }
@@ -353,25 +386,42 @@ impl Posted {
     }
 }
 
+/// Reads a post within the [`Limits`](super::Limits): more parts or file parts than allowed,
+/// or a body over `max_body`, is refused with 413 before anything is stored.
 async fn read_post(state: &AppState, req: Request) -> Result<Posted, Response> {
     let multipart =
         req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("multipart/form-data"));
-    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "request too large").into_response();
+    let too_large = || message_page(state, StatusCode::PAYLOAD_TOO_LARGE, "too_large", "too_large_text");
+    let refused =
+        |status: StatusCode| if status == StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { (status, "bad request").into_response() };
+    let limits = &state.config.limits;
     let mut posted = Posted::default();
     if multipart {
         let mut mp = Multipart::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let (mut parts, mut uploads) = (0usize, 0usize);
         loop {
             let field = match mp.next_field().await {
                 Ok(Some(f)) => f,
                 Ok(None) => break,
-                Err(e) => return Err((e.status(), "bad request").into_response()),
+                Err(e) => return Err(refused(e.status())),
             };
+            parts += 1;
             let name = field.name().unwrap_or_default().to_string();
             let file_name = field.file_name().map(str::to_string);
-            let bytes = field.bytes().await.map_err(|e| (e.status(), "bad request").into_response())?;
+            if file_name.is_some() {
+                uploads += 1;
+            }
+            if parts > limits.max_parts || uploads > limits.max_uploads {
+                return Err(too_large());
+            }
+            let bytes = field.bytes().await.map_err(|e| refused(e.status()))?;
             match file_name {
+                // One file per field: a second part for the same field is refused rather
+                // than silently replacing the first.
                 Some(f) if !f.is_empty() && !bytes.is_empty() => {
-                    posted.files.insert(name, (f, bytes.to_vec()));
+                    if posted.files.insert(name, (f, bytes.to_vec())).is_some() {
+                        return Err((StatusCode::BAD_REQUEST, "bad request").into_response());
+                    }
                 }
                 Some(_) => {}
                 None => posted.fields.push((name, String::from_utf8_lossy(&bytes).into_owned())),
@@ -380,7 +430,11 @@ async fn read_post(state: &AppState, req: Request) -> Result<Posted, Response> {
     } else {
         let limit = state.config.max_body;
         let body = axum::body::to_bytes(req.into_body(), limit).await.map_err(|_| too_large())?;
-        posted.fields = form_urlencoded::parse(&body).into_owned().collect();
+        // Stop collecting at the first pair over the limit (a body of `a&a&a&…`).
+        posted.fields = form_urlencoded::parse(&body).into_owned().take(limits.max_parts + 1).collect();
+        if posted.fields.len() > limits.max_parts {
+            return Err(too_large());
+        }
     }
     Ok(posted)
 }
@@ -424,20 +478,25 @@ pub async fn step_post(
         Err(r) => return r,
     };
     let seen = view::active_paths(&mut l.session, step);
-    if let Err(r) = apply(&state, &mut l.session, step, &posted, &draft_id).await {
-        return r;
-    }
+    let refused = match apply(&state, &mut l.session, step, &posted, &draft_id).await {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
     let form = &served.form;
     let url = step_url(&form_id, &step_id);
     let action = posted.get("_action").unwrap_or("continue").to_string();
     if let Some(group) = action.strip_prefix("add:") {
+        // Only a group of this step is named in the redirect: the posted text never
+        // reaches the `Location` header (CR LF in it would not even be a header value).
+        let mut target = url.clone();
         if let Some(g) = form.field_by_id(group).filter(|g| form.field(*g).is_repeated() && form.field(*g).step == step) {
             l.session.add_entry(g);
+            target = format!("{url}#{}", form.field(g).id);
         }
         if let Err(r) = save(&state, &sid, &mut l).await {
             return r;
         }
-        return Redirect::to(&format!("{url}#{group}")).into_response();
+        return Redirect::to(&target).into_response();
     }
     if let Some(entry) = action.strip_prefix("remove:") {
         if let Some((group, n)) = entry.rsplit_once('.')
@@ -455,14 +514,14 @@ pub async fn step_post(
     if let Err(r) = save(&state, &sid, &mut l).await {
         return r;
     }
-    if action == "save" {
+    if action == "save" && refused.errors.is_empty() {
         return saved_page(&state, &sid, &mut l, &draft_id).await;
     }
     let problems = l.session.step_problems(step);
     if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
         return r;
     }
-    if problems.is_empty() {
+    if problems.is_empty() && refused.errors.is_empty() {
         let next = match l.session.next_step(step) {
             Some(Target::Step(n)) => step_url(&form_id, &form.step(n).id),
             Some(Target::Summary) => format!("/f/{form_id}/summary"),
@@ -476,6 +535,14 @@ pub async fn step_post(
     let first_field = now_active.iter().next().cloned().unwrap_or_default();
     let mut errors = HashMap::new();
     let mut summary = Vec::new();
+    // The server's own refusals first: they replace the engine's word on those fields
+    // (which judged the earlier answer).
+    let mut own: Vec<(String, String)> = refused.errors.into_iter().collect();
+    own.sort();
+    for (f, message) in own {
+        summary.push(ErrorLink { href: format!("#{f}"), message: message.clone() });
+        errors.insert(f, message);
+    }
     for p in problems {
         match &p.field {
             Some(f) if revealed.contains(f) => continue,
@@ -489,14 +556,41 @@ pub async fn step_post(
             None => summary.push(ErrorLink { href: format!("#{first_field}"), message: p.message }),
         }
     }
-    let page = step_page(&state, &sid, &mut l.session, step, &errors, summary);
-    over_budget(&state, &sid, &lang.code, &l.session).unwrap_or(page)
+    let mut res = step_page(&state, &sid, &mut l.session, step, &errors, summary);
+    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
+        return r;
+    }
+    if refused.full {
+        *res.status_mut() = StatusCode::INSUFFICIENT_STORAGE;
+    }
+    res
+}
+
+/// What the server itself refused while reading a post (before the engine's checks): an
+/// answer over `max_answer_chars`, an upload the store could not keep. The fields keep
+/// their earlier answers; the step is shown again with these errors.
+#[derive(Default)]
+struct Refused {
+    errors: HashMap<String, String>,
+    /// The disk is full (the step is answered with 507).
+    full: bool,
+}
+
+/// A file name as the citizen's system gave it, made safe to show and to pass on: control
+/// characters (CR, LF: header injection) become `_`, and it is cut to 255 characters.
+fn clean_file_name(name: &str) -> String {
+    let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    name.chars().map(|c| if c.is_control() { '_' } else { c }).take(255).collect()
 }
 
 /// Reads the active input fields of the step from the post, until no more fields become
 /// active. Inactive fields, computed fields and fields of other steps are never read.
-async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Posted, draft_id: &str) -> Result<(), Response> {
+async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Posted, draft_id: &str) -> Result<Refused, Response> {
     let form = s.form();
+    let t = view::texts(s.language());
+    let max_chars = state.config.limits.max_answer_chars;
+    let too_long = t["answer_too_long"].replace("{n}", &max_chars.to_string());
+    let mut refused = Refused::default();
     let mut done: BTreeSet<String> = BTreeSet::new();
     for _ in 0..8 {
         let mut batch = Vec::new();
@@ -513,23 +607,44 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
             let input = match field.ty {
                 FieldType::MultiChoice => {
                     let v: Vec<String> = posted.all(&path).into_iter().filter(|v| !v.is_empty()).collect();
+                    if v.iter().any(|v| v.chars().count() > max_chars) {
+                        refused.errors.insert(path, too_long.clone());
+                        continue;
+                    }
                     (!v.is_empty()).then_some(Input::List(v))
                 }
                 FieldType::File => match posted.files.get(&path) {
                     Some((name, bytes)) => {
+                        let name = clean_file_name(name);
                         let mime = engine::checks::sniff_mime(bytes).unwrap_or("application/octet-stream");
                         let size = bytes.len() as u64;
+                        // Only a file the engine will accept is kept: by size and by the
+                        // type its content shows (never the name or the browser's word).
                         let fits = field.max_size.is_none_or(|m| size <= m);
-                        if fits {
-                            state.store.put_file(draft_id, &path, name, mime, bytes).await.map_err(internal)?;
+                        let allowed = field.accept.is_empty() || engine::checks::mime_matches(&field.accept, mime);
+                        if fits
+                            && allowed
+                            && let Err(e) = state.store.put_file(draft_id, &path, &name, mime, bytes).await
+                        {
+                            if Fault::of(&e) == Fault::Full {
+                                tracing::error!(error = %e, "upload not stored: storage full");
+                                refused.errors.insert(path, t["upload_failed"].to_string());
+                                refused.full = true;
+                                continue;
+                            }
+                            return Err(storage_error(state, e));
                         }
-                        Some(Input::File(FileRef { name: name.clone(), size, mime: mime.to_string() }))
+                        Some(Input::File(FileRef { name, size, mime: mime.to_string() }))
                     }
                     // No new upload: the earlier one stays.
                     None => continue,
                 },
                 // Answering blank clears a default (§4): keep the blank answer then.
                 _ => match posted.get(&path) {
+                    Some(v) if v.chars().count() > max_chars => {
+                        refused.errors.insert(path, too_long.clone());
+                        continue;
+                    }
                     Some(v) if !v.trim().is_empty() || field.default.is_some() => Some(Input::Text(v.to_string())),
                     _ => None,
                 },
@@ -543,13 +658,13 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
             tracing::warn!(error = %e, "a posted field was refused");
         }
     }
-    Ok(())
+    Ok(refused)
 }
 
 async fn saved_page(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, draft_id: &str) -> Response {
     let token = security::random_hex(16);
     if let Err(e) = state.store.set_resume_hash(draft_id, &security::sha256_hex(&token)).await {
-        return internal(e);
+        return storage_error(state, e);
     }
     let s = &mut l.session;
     let form = s.form();
@@ -565,9 +680,26 @@ async fn saved_page(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, draft_id: &
 }
 
 /// `GET /resume/{token}`: moves the draft to this browser.
-pub async fn resume(State(state): State<AppState>, axum::Extension(sid): axum::Extension<Sid>, Path(token): Path<String>) -> Response {
+///
+/// Guessing is pointless (128 random bits) and rate-limited: a client with too many
+/// failed links in a minute gets 429 without a lookup.
+pub async fn resume(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    Path(token): Path<String>,
+) -> Response {
+    if state.lookups.blocked(ip) {
+        return too_many(&state);
+    }
     let now = state.now_ms();
-    match state.store.resume(&security::sha256_hex(&token), &sid.hash(), now).await {
+    // Only well-formed tokens reach the database.
+    let well_formed = token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit());
+    let found = if well_formed { state.store.resume(&security::sha256_hex(&token), &sid.hash(), now).await } else { Ok(None) };
+    if matches!(found, Ok(None)) {
+        state.lookups.failed(ip);
+    }
+    match found {
         Ok(Some(form_id)) => match state.forms.get(&form_id) {
             Some(served) => {
                 let mut l = match load(&state, served, &sid, served.form.default_language()).await {
@@ -579,7 +711,7 @@ pub async fn resume(State(state): State<AppState>, axum::Extension(sid): axum::E
             None => message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text"),
         },
         Ok(None) => message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text"),
-        Err(e) => internal(e),
+        Err(e) => storage_error(&state, e),
     }
 }
 
@@ -670,7 +802,7 @@ pub async fn submit(
         return match state.store.submitted_draft(&sid.hash(), &form_id).await {
             Ok(Some(_)) => Redirect::to(&confirmation).into_response(),
             Ok(None) => Redirect::to(&format!("/f/{form_id}")).into_response(),
-            Err(e) => internal(e),
+            Err(e) => storage_error(&state, e),
         };
     };
     if posted.get("_idempotency").is_some_and(|k| k != draft_id) {
@@ -712,7 +844,7 @@ pub async fn submit(
             Redirect::to(&confirmation).into_response()
         }
         Ok(SubmitOutcome::AlreadySubmitted) => Redirect::to(&confirmation).into_response(),
-        Err(e) => internal(e),
+        Err(e) => storage_error(&state, e),
     }
 }
 
@@ -729,7 +861,7 @@ pub async fn confirmation(
     let draft = match state.store.submitted_draft(&sid.hash(), &form_id).await {
         Ok(Some(d)) => d,
         Ok(None) => return Redirect::to(&format!("/f/{form_id}")).into_response(),
-        Err(e) => return internal(e),
+        Err(e) => return storage_error(&state, e),
     };
     let mut s = Session::new(&served.form, &lang.code, state.today());
     let url = format!("/f/{form_id}/confirmation");

@@ -5,8 +5,15 @@
 //! - The CSRF token is derived from the session token (SHA-256 with a label): a page of
 //!   another site can neither read the cookie nor the token.
 //! - Resume tokens are 128 random bits; only their hash is stored.
+//! - Guessing (resume links, the admin token) is rate-limited per client address
+//!   ([`Limiter`]); tokens are compared in constant time ([`ct_eq`]).
 
-use axum::extract::Request;
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -39,9 +46,80 @@ pub fn csrf_token(session: &str) -> String {
     sha256_hex(&format!("wegweiser-csrf:{session}"))
 }
 
-/// Equality in constant time (for tokens).
+/// Equality in constant time (for tokens). Both sides are hashed first, so that neither
+/// the position of the first difference nor the length of the secret shows in the time
+/// the comparison takes.
 pub fn ct_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+    let (a, b) = (Sha256::digest(a.as_bytes()), Sha256::digest(b.as_bytes()));
+    bool::from(a.as_slice().ct_eq(b.as_slice()))
+}
+
+/// The address a request came from: the `client_ip_header` set by a trusted proxy (its
+/// last entry: the one the proxy added), else the peer of the connection, else
+/// unspecified (a request built in a test).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ClientIp(pub IpAddr);
+
+impl ClientIp {
+    /// Reads the client's address from a request.
+    pub fn of(req: &Request, header: Option<&str>) -> ClientIp {
+        if let Some(h) = header
+            && let Some(ip) = req
+                .headers()
+                .get_all(h)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .rev()
+                .find_map(|v| v.trim().parse::<IpAddr>().ok())
+        {
+            return ClientIp(ip);
+        }
+        match req.extensions().get::<ConnectInfo<SocketAddr>>() {
+            Some(ConnectInfo(addr)) => ClientIp(addr.ip()),
+            None => ClientIp(IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        }
+    }
+}
+
+/// Counts failed attempts per client in a fixed window; a client over the limit is
+/// refused until its window ends. In memory: each server process counts on its own (the
+/// operator adds a limit at the proxy for a farm of servers).
+#[derive(Debug)]
+pub struct Limiter {
+    max: u32,
+    window: Duration,
+    seen: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+}
+
+/// Clients remembered at most; older windows are dropped first when it fills.
+const LIMITER_CLIENTS: usize = 100_000;
+
+impl Limiter {
+    /// A limit of `max` failures per `window`.
+    pub fn new(max: u32, window: Duration) -> Limiter {
+        Limiter { max, window, seen: Mutex::new(HashMap::new()) }
+    }
+
+    /// True when the client has used up its failures in the current window.
+    pub fn blocked(&self, ip: ClientIp) -> bool {
+        let Ok(seen) = self.seen.lock() else { return false };
+        seen.get(&ip.0).is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.max)
+    }
+
+    /// Counts a failure of the client.
+    pub fn failed(&self, ip: ClientIp) {
+        let Ok(mut seen) = self.seen.lock() else { return };
+        if seen.len() >= LIMITER_CLIENTS {
+            let window = self.window;
+            seen.retain(|_, (start, _)| start.elapsed() < window);
+        }
+        let e = seen.entry(ip.0).or_insert((Instant::now(), 0));
+        if e.0.elapsed() >= self.window {
+            *e = (Instant::now(), 0);
+        }
+        e.1 = e.1.saturating_add(1);
+    }
 }
 
 /// A cookie's value from the request headers.
@@ -112,5 +190,44 @@ mod tests {
         assert_ne!(a, random_hex(16));
         assert!(ct_eq(&a, &a.clone()));
         assert!(!ct_eq(&a, "x"));
+    }
+
+    #[test]
+    fn ct_eq_compares_digests_with_subtle() {
+        // Equal only for equal strings, whatever the lengths and the shared prefix.
+        assert!(ct_eq("admin-secret", "admin-secret"));
+        assert!(!ct_eq("admin-secret", "admin-secreT"));
+        assert!(!ct_eq("admin-secret", "admin-"));
+        assert!(!ct_eq("admin-secret", "admin-secret-and-more"));
+        assert!(!ct_eq("", "admin-secret"));
+        assert!(ct_eq("", ""));
+        // The comparison itself is `subtle`'s constant-time equality over two digests of
+        // the same length: the code path has no early exit on length or content.
+        let src = include_str!("security.rs");
+        let body = src.split("pub fn ct_eq").nth(1).unwrap().split("\n}").next().unwrap();
+        assert!(body.contains("Sha256::digest") && body.contains(".ct_eq("), "{body}");
+        assert!(!body.contains("==") && !body.contains("len()"), "no early exit: {body}");
+    }
+
+    #[test]
+    fn limiter_blocks_after_max_failures_per_client() {
+        let l = Limiter::new(3, Duration::from_secs(60));
+        let (a, b) = (ClientIp("192.0.2.1".parse().unwrap()), ClientIp("192.0.2.2".parse().unwrap()));
+        for _ in 0..3 {
+            assert!(!l.blocked(a));
+            l.failed(a);
+        }
+        assert!(l.blocked(a));
+        assert!(!l.blocked(b), "another client is not affected");
+        let short = Limiter::new(1, Duration::ZERO);
+        short.failed(a);
+        assert!(!short.blocked(a), "the window is over");
+    }
+
+    #[test]
+    fn client_ip_from_a_trusted_header_takes_the_last_entry() {
+        let req = Request::builder().header("x-forwarded-for", "203.0.113.9, 198.51.100.7").body(axum::body::Body::empty()).unwrap();
+        assert_eq!(ClientIp::of(&req, Some("x-forwarded-for")).0, "198.51.100.7".parse::<IpAddr>().unwrap());
+        assert_eq!(ClientIp::of(&req, None).0, IpAddr::V4(Ipv4Addr::UNSPECIFIED), "the header is not trusted unless configured");
     }
 }

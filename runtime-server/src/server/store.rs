@@ -3,6 +3,16 @@
 //! One code path for SQLite and PostgreSQL through sqlx's `Any` driver and one set of
 //! migrations (`runtime-server/migrations`). No `query!` macros, so building needs no
 //! database. Every statement uses `$n` placeholders, which both drivers accept.
+//!
+//! Faults: a busy SQLite file (another process or pool writing) is waited for
+//! (`busy_timeout`) and write transactions are retried on a busy or serialisation error
+//! ([`retry`]); a database that is away (PostgreSQL restarting) makes `acquire` fail after
+//! [`StoreOptions::acquire_timeout`] instead of hanging, and the pool tests connections
+//! before use, so it reconnects by itself once the database is back. [`Fault`] tells the
+//! pages which clear message to show.
+
+use std::future::Future;
+use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Row};
@@ -14,6 +24,84 @@ pub type Result<T> = std::result::Result<T, sqlx::Error>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+}
+
+/// How the store connects.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// How long a request waits for a connection (the database is away: it gets a clear
+    /// "unavailable" page after this instead of hanging).
+    pub acquire_timeout: Duration,
+    /// Connections in the pool (default: 4 for SQLite, 16 for PostgreSQL).
+    pub max_connections: Option<u32>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { acquire_timeout: Duration::from_secs(5), max_connections: None }
+    }
+}
+
+/// What kind of storage error happened, for the message the citizen gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// The disk (or the database's size limit) is full: nothing was stored.
+    Full,
+    /// Busy or away (a lock held too long, a restart, no connection): try again later.
+    Unavailable,
+}
+
+impl Fault {
+    /// Classifies a storage error.
+    pub fn of(e: &sqlx::Error) -> Fault {
+        match e {
+            // SQLite: SQLITE_FULL (13, extended codes share the low byte); PostgreSQL: 53100 disk_full.
+            sqlx::Error::Database(d) if d.code().is_some_and(|c| c == "53100" || sqlite_primary(&c) == Some(13)) => Fault::Full,
+            _ => Fault::Unavailable,
+        }
+    }
+}
+
+/// The primary result code of an SQLite error code (`517` → `5`). SQLite's codes have at
+/// most four digits; PostgreSQL's SQLSTATEs always five characters, so they never match.
+fn sqlite_primary(code: &str) -> Option<i64> {
+    if code.len() > 4 {
+        return None;
+    }
+    code.parse::<i64>().ok().map(|c| c & 0xff)
+}
+
+/// True for errors that go away when the transaction is simply run again: SQLite busy or
+/// locked past the busy timeout, PostgreSQL serialisation failures and deadlocks.
+fn is_transient(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => d.code().is_some_and(|c| matches!(sqlite_primary(&c), Some(5 | 6)) || c == "40001" || c == "40P01"),
+        _ => false,
+    }
+}
+
+/// How often a write is tried when the database is busy (on top of SQLite's own
+/// `busy_timeout` of 5 s per statement).
+const WRITE_ATTEMPTS: u32 = 5;
+
+/// Runs a write (a whole transaction) again when it failed on a busy database, with a
+/// short growing pause; any other error is returned at once.
+pub async fn retry<T, F, Fut>(mut write: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match write().await {
+            Err(e) if attempt < WRITE_ATTEMPTS && is_transient(&e) => {
+                tracing::warn!(attempt, "database busy, retrying the write");
+                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            r => return r,
+        }
+    }
 }
 
 /// A stored draft.
@@ -89,6 +177,11 @@ pub struct NewSubmission<'a> {
 impl Store {
     /// Connects and runs the migrations. `sqlite:` URLs create the file if needed.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, &StoreOptions::default()).await
+    }
+
+    /// Connects with options and runs the migrations.
+    pub async fn connect_with(url: &str, options: &StoreOptions) -> Result<Store> {
         install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
         let url = if sqlite && !url.contains("mode=") && !url.contains(":memory:") {
@@ -96,13 +189,25 @@ impl Store {
         } else {
             url.to_string()
         };
-        let pool = AnyPoolOptions::new().max_connections(if sqlite { 4 } else { 16 }).connect(&url).await?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(options.max_connections.unwrap_or(if sqlite { 4 } else { 16 }))
+            .acquire_timeout(options.acquire_timeout)
+            // A connection broken by a database restart is noticed and replaced here.
+            .test_before_acquire(true)
+            .connect(&url)
+            .await?;
         if sqlite {
             // WAL lets readers go on while one writer submits; sqlx waits on a busy database.
             sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await?;
         }
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Store { pool })
+    }
+
+    /// The connection pool (for operators' tools and fault tests; the server goes through
+    /// the methods).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// The open (not submitted, not expired) draft of a browser session for a form.
@@ -136,56 +241,66 @@ impl Store {
     /// Creates a draft and returns its id.
     pub async fn create_draft(&self, session_hash: &str, form: &str, snapshot: &str, now: i64, ttl_ms: i64) -> Result<String> {
         let id = super::security::random_hex(16);
-        sqlx::query(
-            "INSERT INTO drafts (id, session_hash, form, snapshot, resume_hash, reference, created_at, updated_at, expires_at) \
-             VALUES ($1, $2, $3, $4, NULL, NULL, $5, $5, $6)",
-        )
-        .bind(&id)
-        .bind(session_hash)
-        .bind(form)
-        .bind(snapshot)
-        .bind(now)
-        .bind(now + ttl_ms)
-        .execute(&self.pool)
+        retry(|| {
+            sqlx::query(
+                "INSERT INTO drafts (id, session_hash, form, snapshot, resume_hash, reference, created_at, updated_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, NULL, NULL, $5, $5, $6)",
+            )
+            .bind(&id)
+            .bind(session_hash)
+            .bind(form)
+            .bind(snapshot)
+            .bind(now)
+            .bind(now + ttl_ms)
+            .execute(&self.pool)
+        })
         .await?;
         Ok(id)
     }
 
     /// Saves a draft's snapshot (only while it is open); the expiry moves on.
     pub async fn save_draft(&self, id: &str, snapshot: &str, now: i64, ttl_ms: i64) -> Result<()> {
-        sqlx::query("UPDATE drafts SET snapshot = $1, updated_at = $2, expires_at = $3 WHERE id = $4 AND reference IS NULL")
-            .bind(snapshot)
-            .bind(now)
-            .bind(now + ttl_ms)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        retry(|| {
+            sqlx::query("UPDATE drafts SET snapshot = $1, updated_at = $2, expires_at = $3 WHERE id = $4 AND reference IS NULL")
+                .bind(snapshot)
+                .bind(now)
+                .bind(now + ttl_ms)
+                .bind(id)
+                .execute(&self.pool)
+        })
+        .await?;
         Ok(())
     }
 
     /// Stores the hash of a new resume token for a draft.
     pub async fn set_resume_hash(&self, id: &str, hash: &str) -> Result<()> {
-        sqlx::query("UPDATE drafts SET resume_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&self.pool).await?;
+        retry(|| sqlx::query("UPDATE drafts SET resume_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&self.pool)).await?;
         Ok(())
     }
 
     /// Moves the open draft with this resume-token hash to another browser session;
     /// returns its form.
     pub async fn resume(&self, resume_hash: &str, session_hash: &str, now: i64) -> Result<Option<String>> {
-        let row = sqlx::query(
-            "UPDATE drafts SET session_hash = $1, updated_at = $2 \
-             WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 RETURNING form",
-        )
-        .bind(session_hash)
-        .bind(now)
-        .bind(resume_hash)
-        .fetch_optional(&self.pool)
+        let row = retry(|| {
+            sqlx::query(
+                "UPDATE drafts SET session_hash = $1, updated_at = $2 \
+                 WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 RETURNING form",
+            )
+            .bind(session_hash)
+            .bind(now)
+            .bind(resume_hash)
+            .fetch_optional(&self.pool)
+        })
         .await?;
         Ok(row.map(|r| r.get::<String, _>("form")))
     }
 
     /// Deletes expired drafts that were never submitted, and their files; returns how many.
     pub async fn delete_expired(&self, now: i64) -> Result<u64> {
+        retry(|| self.delete_expired_once(now)).await
+    }
+
+    async fn delete_expired_once(&self, now: i64) -> Result<u64> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "DELETE FROM files WHERE submission_id IS NULL AND draft_id IN \
@@ -201,6 +316,10 @@ impl Store {
 
     /// Stores (or replaces) the upload of a field of a draft.
     pub async fn put_file(&self, draft_id: &str, path: &str, name: &str, mime: &str, content: &[u8]) -> Result<()> {
+        retry(|| self.put_file_once(draft_id, path, name, mime, content)).await
+    }
+
+    async fn put_file_once(&self, draft_id: &str, path: &str, name: &str, mime: &str, content: &[u8]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM files WHERE draft_id = $1 AND field_path = $2 AND submission_id IS NULL")
             .bind(draft_id)
@@ -226,6 +345,10 @@ impl Store {
     /// Stores a submission exactly once per draft, in one transaction: the counter row,
     /// the document, the draft's reference, its files and the outbox entry.
     pub async fn submit(&self, new: NewSubmission<'_>) -> Result<SubmitOutcome> {
+        retry(|| self.submit_once(&new)).await
+    }
+
+    async fn submit_once(&self, new: &NewSubmission<'_>) -> Result<SubmitOutcome> {
         let mut tx = self.pool.begin().await?;
         // A write first: SQLite takes the write lock here (so two submissions queue
         // instead of failing to upgrade a read lock); PostgreSQL locks the counter row.
@@ -387,4 +510,80 @@ fn draft_of(r: sqlx::any::AnyRow) -> Draft {
 
 fn submission_of(r: sqlx::any::AnyRow) -> StoredSubmission {
     StoredSubmission { id: r.get("id"), form: r.get("form"), reference: r.get("reference"), document: r.get("document") }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    /// A store on a fresh SQLite file with one connection that never waits for a lock
+    /// (`busy_timeout = 0`), so that a lock gives SQLITE_BUSY at once.
+    async fn impatient_store() -> (Store, String) {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).unwrap();
+        let url = format!("sqlite://{}", std::env::temp_dir().join(format!("wegweiser-store-{}.db", hex::encode(b))).display());
+        let store = Store::connect_with(&url, &StoreOptions { max_connections: Some(1), ..StoreOptions::default() }).await.unwrap();
+        sqlx::query("PRAGMA busy_timeout = 0").execute(store.pool()).await.unwrap();
+        (store, url)
+    }
+
+    #[tokio::test]
+    async fn a_busy_write_is_classified_transient_and_retried_until_the_lock_is_gone() {
+        let (store, url) = impatient_store().await;
+        let other = Store::connect(&url).await.unwrap();
+        let mut lock = other.pool().acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *lock).await.unwrap();
+        // A real SQLITE_BUSY: transient, not "full".
+        let e = store.create_draft("s", "f", "{}", 0, 1).await.err();
+        // `create_draft` retried it WRITE_ATTEMPTS times and gave up: the lock never went.
+        let e = e.expect("busy while the lock is held");
+        assert!(is_transient(&e), "{e}");
+        assert_eq!(Fault::of(&e), Fault::Unavailable);
+        // Now the lock goes away between the first and the second attempt.
+        let lock = Arc::new(tokio::sync::Mutex::new(Some(lock)));
+        let attempts = Arc::new(AtomicU32::new(0));
+        let written = retry(|| {
+            let (lock, attempts, store) = (lock.clone(), attempts.clone(), store.clone());
+            async move {
+                if attempts.fetch_add(1, Ordering::SeqCst) == 1
+                    && let Some(mut c) = lock.lock().await.take()
+                {
+                    sqlx::query("COMMIT").execute(&mut *c).await?;
+                }
+                sqlx::query("INSERT INTO counters (form, year, n) VALUES ('f', 2026, 0)").execute(store.pool()).await
+            }
+        })
+        .await;
+        assert!(written.is_ok(), "{written:?}");
+        assert_eq!(attempts.load(Ordering::SeqCst), 2, "failed once on the lock, then went through");
+    }
+
+    #[tokio::test]
+    async fn a_full_database_is_classified_full_and_not_retried() {
+        let (store, _) = impatient_store().await;
+        let pages: i64 = sqlx::query("PRAGMA page_count").fetch_one(store.pool()).await.unwrap().get(0);
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}")).execute(store.pool()).await.unwrap();
+        let attempts = AtomicU32::new(0);
+        let big = vec![7u8; 200_000];
+        let e = retry(|| {
+            attempts.fetch_add(1, Ordering::SeqCst);
+            store.put_file_once("d", "p", "n", "application/pdf", &big)
+        })
+        .await
+        .expect_err("SQLITE_FULL");
+        assert_eq!(Fault::of(&e), Fault::Full, "{e}");
+        assert!(!is_transient(&e));
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn postgres_states_never_pass_for_sqlite_codes() {
+        assert_eq!(sqlite_primary("517"), Some(5));
+        assert_eq!(sqlite_primary("13"), Some(13));
+        assert_eq!(sqlite_primary("53100"), None);
+        assert_eq!(sqlite_primary("40001"), None);
+    }
 }

@@ -129,6 +129,54 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
             ),
         ),
         ("home", pick("Zur Startseite", "Go to the home page")),
+        ("unavailable", pick("Der Dienst ist gerade nicht erreichbar", "The service is unavailable right now")),
+        (
+            "unavailable_text",
+            pick(
+                "Bitte versuchen Sie es in einigen Minuten noch einmal. Was Sie auf früheren Seiten eingegeben haben, bleibt gespeichert.",
+                "Please try again in a few minutes. What you entered on earlier pages stays saved.",
+            ),
+        ),
+        ("timeout", pick("Zeitüberschreitung", "The request took too long")),
+        ("timeout_text", pick("Die Anfrage hat zu lange gedauert. Bitte versuchen Sie es noch einmal.", "Please try again.")),
+        ("too_many", pick("Zu viele Versuche", "Too many attempts")),
+        (
+            "too_many_text",
+            pick(
+                "Von Ihrem Anschluss kamen zu viele ungültige Anfragen. Bitte warten Sie eine Minute und versuchen Sie es dann noch einmal.",
+                "Too many invalid requests came from your connection. Please wait a minute and try again.",
+            ),
+        ),
+        ("too_large", pick("Die Anfrage ist zu groß", "The request is too large")),
+        (
+            "too_large_text",
+            pick(
+                "Bitte laden Sie kleinere oder weniger Dateien hoch und versuchen Sie es noch einmal.",
+                "Please upload smaller or fewer files and try again.",
+            ),
+        ),
+        ("storage_full", pick("Ihre Angaben konnten nicht gespeichert werden", "Your answers could not be saved")),
+        (
+            "storage_full_text",
+            pick(
+                "Der Speicher des Dienstes ist gerade voll. Bitte versuchen Sie es später noch einmal; Ihre früheren Angaben bleiben erhalten.",
+                "The service's storage is full right now. Please try again later; your earlier answers are kept.",
+            ),
+        ),
+        (
+            "upload_failed",
+            pick(
+                "Die Datei konnte nicht gespeichert werden. Bitte versuchen Sie es später noch einmal.",
+                "The file could not be saved. Please try again later.",
+            ),
+        ),
+        (
+            "answer_too_long",
+            pick(
+                "Die Eingabe ist zu lang: erlaubt sind höchstens {n} Zeichen.",
+                "The answer is too long: at most {n} characters are allowed.",
+            ),
+        ),
         ("language", pick("Sprache", "Language")),
         ("imprint", pick("Impressum", "Imprint")),
         ("privacy", pick("Datenschutz", "Privacy")),
