@@ -106,6 +106,9 @@ async function fill(page, answers) {
     const n = await els.count();
     if (!n) continue;
     const first = els.first();
+    // Inactive questions are on the page too, hidden (the browser module reveals them);
+    // without JavaScript the citizen neither sees nor answers them.
+    if (await first.evaluate((e) => !!e.closest('[hidden]'))) continue;
     const tag = await first.evaluate((e) => e.tagName.toLowerCase());
     const type = await first.getAttribute('type');
     if (tag === 'select') {
