@@ -86,15 +86,31 @@ fn today() -> NaiveDate {
     crate::forms::today()
 }
 
-/// The raw input a `Val` means for a field.
+/// The raw input a `Val` means for a field, of a kind the field can hold (`restore` keeps
+/// only such answers: a yes/no only for a boolean or consent, a list only for a multi
+/// choice, a file only for a file field, text for any other).
 fn input_for(form: &Form, f: FieldId, val: &Val) -> Option<Input> {
+    let ty = form.field(f).ty;
+    let input = match raw_input(form, f, val)? {
+        Input::Bool(b) if !matches!(ty, FieldType::Boolean | FieldType::Consent) => Input::Text(b.to_string()),
+        Input::List(l) if ty != FieldType::MultiChoice => Input::Text(l.join(",")),
+        Input::File(file) if ty != FieldType::File => Input::Text(file.name),
+        input => input,
+    };
+    match input {
+        Input::Text(_) if ty == FieldType::File => None,
+        input => Some(input),
+    }
+}
+
+fn raw_input(form: &Form, f: FieldId, val: &Val) -> Option<Input> {
     let field = form.field(f);
     let text = |s: &str| Some(Input::Text(s.to_string()));
     Some(match val {
         Val::Pool(i) => match field.ty {
             FieldType::Boolean | FieldType::Consent => Input::Bool(i % 2 == 0),
-            FieldType::File => return input_for(form, f, &Val::File { kind: *i, size: 1000 }),
-            FieldType::Choice | FieldType::MultiChoice => return input_for(form, f, &Val::Option(*i)),
+            FieldType::File => return raw_input(form, f, &Val::File { kind: *i, size: 1000 }),
+            FieldType::Choice | FieldType::MultiChoice => return raw_input(form, f, &Val::Option(*i)),
             ty => {
                 let p = pool(ty);
                 return text(p[usize::from(*i) % p.len()]);
