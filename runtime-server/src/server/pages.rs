@@ -409,13 +409,19 @@ pub async fn step_post(
     let url = step_url(&form_id, &step_id);
     let action = posted.get("_action").unwrap_or("continue").to_string();
     if let Some(group) = action.strip_prefix("add:") {
-        if let Some(g) = form.field_by_id(group).filter(|g| form.field(*g).is_repeated() && form.field(*g).step == step) {
+        let g = form.field_by_id(group).filter(|g| form.field(*g).is_repeated() && form.field(*g).step == step);
+        if let Some(g) = g {
             l.session.add_entry(g);
         }
         if let Err(r) = save(&state, &sid, &mut l).await {
             return r;
         }
-        return Redirect::to(&format!("{url}#{group}")).into_response();
+        // Only a group of the form goes into the Location header: the posted name can be
+        // anything, and one that is no header value made a 500 (found by fuzzing).
+        return match g {
+            Some(_) => Redirect::to(&format!("{url}#{group}")).into_response(),
+            None => Redirect::to(&url).into_response(),
+        };
     }
     if let Some(entry) = action.strip_prefix("remove:") {
         if let Some((group, n)) = entry.rsplit_once('.')
