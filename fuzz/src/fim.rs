@@ -9,12 +9,20 @@ pub fn check(data: &[u8]) {
     let Ok(out) = fim::import(xml, &fim::Options::default()) else { return };
     let compiled = engine::compile(&out.yaml);
     let Some(form) = compiled.form else {
-        let errors: Vec<String> = compiled.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{}: {}", d.code, d.message)).collect();
+        let errors: Vec<String> =
+            compiled.diagnostics.iter().filter(|d| d.is_error()).map(|d| format!("{}: {}", d.code, d.message)).collect();
         panic!("the imported form does not compile:\n{}\n--- form ---\n{}", errors.join("\n"), out.yaml);
     };
     let outcomes = engine::scenario::run_scenarios(&form, &out.test_yaml)
         .unwrap_or_else(|d| panic!("the generated scenario file is not readable: {d:?}\n--- scenarios ---\n{}", out.test_yaml));
     for o in outcomes {
-        assert!(o.failures.is_empty(), "generated scenario {:?} fails: {:#?}\n--- form ---\n{}\n--- scenarios ---\n{}", o.name, o.failures, out.yaml, out.test_yaml);
+        assert!(
+            o.failures.is_empty(),
+            "generated scenario {:?} fails: {:#?}\n--- form ---\n{}\n--- scenarios ---\n{}",
+            o.name,
+            o.failures,
+            out.yaml,
+            out.test_yaml
+        );
     }
 }

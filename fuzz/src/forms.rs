@@ -5,11 +5,7 @@ use engine::Form;
 
 /// `(name, form source, scenario source)` of every form the session and server targets use.
 pub const BUNDLED: &[(&str, &str, &str)] = &[
-    (
-        "hundesteuer",
-        include_str!("../../form-definitions/hundesteuer.yaml"),
-        include_str!("../../form-definitions/hundesteuer.test.yaml"),
-    ),
+    ("hundesteuer", include_str!("../../form-definitions/hundesteuer.yaml"), include_str!("../../form-definitions/hundesteuer.test.yaml")),
     (
         "gewerbeanmeldung",
         include_str!("../../form-definitions/gewerbeanmeldung.yaml"),

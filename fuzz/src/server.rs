@@ -177,7 +177,9 @@ pub fn check(data: &[u8]) {
         let (content_type, payload) = if multipart {
             let mut p = Vec::new();
             if !no_csrf {
-                p.extend_from_slice(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n").as_bytes());
+                p.extend_from_slice(
+                    format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{token}\r\n").as_bytes(),
+                );
             }
             p.extend_from_slice(body);
             (format!("multipart/form-data; boundary={BOUNDARY}"), p)

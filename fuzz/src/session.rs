@@ -74,9 +74,13 @@ fn pool(ty: FieldType) -> &'static [&'static str] {
         FieldType::Email => &["erika@example.org", "max.mustermann@example.de", "kein-at.example.org", "a@b"],
         FieldType::Phone => &["+49 2541 12345", "02541/123-45", "(0251) 123456", "12", "+49 abc"],
         FieldType::Plz => &["48653", "01067", "54634", "99999", "1234", "00000"],
-        FieldType::Iban => &["DE89370400440532013000", "DE02120300000000202051", "DE89 3704 0044 0532 0130 00", "DE00 0000", "GB82WEST12345698765432"],
+        FieldType::Iban => {
+            &["DE89370400440532013000", "DE02120300000000202051", "DE89 3704 0044 0532 0130 00", "DE00 0000", "GB82WEST12345698765432"]
+        }
         FieldType::SteuerId => &["65929970489", "86095742719", "12345678901", "0123"],
-        FieldType::Number | FieldType::Integer | FieldType::Money => &["0", "1", "3", "12,5", "1.234,56", "-4", "1e3", "12,345", "99999999999999999999999999999"],
+        FieldType::Number | FieldType::Integer | FieldType::Money => {
+            &["0", "1", "3", "12,5", "1.234,56", "-4", "1e3", "12,345", "99999999999999999999999999999"]
+        }
         FieldType::Date => &["2026-11-22", "1.1.1990", "29.2.2024", "31.2.2020", "2100-01-01", "1800-01-01"],
         _ => &["Erika", "Müller-Lüdenscheidt GmbH", "Marktplatz 1", "HRB 1234", "   ", "1.5x??", "x"],
     }
