@@ -316,7 +316,15 @@ impl Builder<'_> {
         if is_select {
             n.ty = if multi { "multi_choice" } else { "choice" };
             if !f.values.is_empty() {
-                n.inline = f.values.clone();
+                // Like a code list's rows: a code given twice would make two options with one
+                // value (E0106), so the first one wins (found by fuzzing).
+                for v in &f.values {
+                    if n.inline.iter().any(|(c, _, _)| c == &v.0) {
+                        self.warnings.push(format!("{what}: duplicate value code `{}` left out", v.0));
+                    } else {
+                        n.inline.push(v.clone());
+                    }
+                }
             } else if let Some(r) = &f.codelist {
                 match self.list_for(r) {
                     Some(name) => n.list = Some(name),
@@ -1031,6 +1039,11 @@ impl Builder<'_> {
             Ans::block(&with, 6, &mut o);
             o.push_str(&format!("    expect:\n      submittable: false\n      errors: {{ {}: required }}\n", self.path(target, ".0")));
             if self.nodes[target].rule_conds.len() > 1 {
+                continue;
+            }
+            // When every answer of the condition's field makes it hold (a choice whose only
+            // option is the one the rule names), no scenario shows the rule not applying.
+            if self.sample(t.cond_node, avoid.get(&t.cond_node).map(Vec::as_slice).unwrap_or(&[])) == *v {
                 continue;
             }
             o.push_str(&format!("  - name: \"{}: Bedingung nicht erfüllt\"\n    answers:", t.rule));

@@ -204,6 +204,18 @@ fn xdf3_fixture() {
     insta::assert_snapshot!("xdf3_schema", out.yaml);
 }
 
+/// Found by fuzzing (`scripts/fuzz fim_import`): two `wert`s with the same code made two
+/// options with one value, and the imported form did not compile (E0106).
+#[test]
+fn value_code_given_twice_is_imported_once_with_a_warning() {
+    let xml = std::fs::read_to_string(fixture("xdf3-schema.xml")).unwrap().replace("<xdf:code>01</xdf:code>", "<xdf:code>02</xdf:code>");
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    assert_eq!(out.yaml.matches("value: \"02\"").count(), 1, "{}", out.yaml);
+    assert!(out.yaml.contains("- { value: \"02\", label: \"Umzug\" }"), "the first one wins: {}", out.yaml);
+    assert!(out.report.warnings.iter().any(|w| w.contains("duplicate value code `02`")), "{:?}", out.report.warnings);
+}
+
 fn err(xml: &str) -> fim::ImportError {
     fim::import(xml, &Options::default()).unwrap_err()
 }

@@ -419,6 +419,21 @@ async fn post_without_or_with_wrong_csrf_token_is_403() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
+/// Found by fuzzing (`scripts/fuzz server_step`): the posted group name of `add:` went into
+/// the Location header unchecked, and a name with a control character made a 500.
+#[tokio::test]
+async fn add_action_with_a_control_character_in_the_group_name_redirects_to_the_step() {
+    let (_, _, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    let url = "/f/hundesteuer-anmeldung/s/zustaendigkeit";
+    let csrf = b.get(url).await.csrf();
+    for action in ["add:7ki\0nder", "add:hund\r\nSet-Cookie: x=1", "add:nicht_da"] {
+        let r = b.post(url, &[("_csrf".into(), csrf.clone()), ("_action".into(), action.into())]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{action:?}: {}", r.body);
+        assert_eq!(r.location.as_deref(), Some(url), "{action:?}");
+    }
+}
+
 #[tokio::test]
 async fn oversized_body_is_413() {
     let form = compile("hundesteuer");

@@ -1,0 +1,27 @@
+//! Target `compile_yaml`: any text → `engine::compile`.
+//!
+//! Checks that compiling never panics, that every diagnostic's span lies inside the
+//! source (front ends slice the source with it), and that a form that compiles survives
+//! the JSON round trip the browser module depends on, and can start a session.
+
+use engine::session::Session;
+
+/// Runs the check on one input.
+pub fn check(data: &[u8]) {
+    let Ok(src) = std::str::from_utf8(data) else { return };
+    let compiled = engine::compile(src);
+    let chars = src.chars().count() as u32;
+    for d in &compiled.diagnostics {
+        let (s, e) = (d.span.start.offset, d.span.end.offset);
+        assert!(s <= e && e <= chars, "diagnostic {} has span {s}..{e} outside the {chars} characters of the source: {d:?}", d.code);
+    }
+    assert_eq!(compiled.form.is_some(), !compiled.has_errors(), "a form exactly when there are no errors");
+    if let Some(form) = compiled.form {
+        let json = serde_json::to_string(&form).expect("a compiled form serialises");
+        let back: engine::Form = serde_json::from_str(&json).expect("a serialised form deserialises");
+        assert_eq!(json, serde_json::to_string(&back).expect("serialises again"), "JSON round trip of the compiled form");
+        let mut s = Session::new(&form, form.default_language(), crate::forms::today());
+        let _ = s.problems();
+        let _ = s.submission_data();
+    }
+}
