@@ -474,6 +474,31 @@ mod tests {
     }
 
     #[test]
+    fn refuses_oversized_files_too_many_nodes_and_billion_laughs() {
+        // Over 2 MiB: one clear diagnostic, without reading the YAML at all.
+        let big = format!("title: \"{}\"\n", "x".repeat(LIMITS.max_bytes));
+        let e = parse_yaml(&big).unwrap_err();
+        assert_eq!((e.len(), e[0].code), (1, "E0002"));
+        assert!(e[0].message.contains("too large"), "{}", e[0].message);
+        // More nodes than allowed (a flow list of 600,000 one-character items fits in 2 MiB).
+        let many = format!("a: [{}]\n", vec!["1"; 600_000].join(","));
+        assert!(many.len() < LIMITS.max_bytes);
+        let e = parse_yaml(&many).unwrap_err();
+        assert_eq!(e[0].code, "E0002");
+        assert!(e[0].message.contains("500000 YAML nodes"), "{}", e[0].message);
+        // "Billion laughs": each level would repeat the one before ten times. The first
+        // alias is refused, nothing is expanded.
+        let mut lol = String::from("a0: &a0 [lol]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            lol.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let e = parse_yaml(&lol).unwrap_err();
+        assert!(e.iter().all(|d| d.code == "E0002"), "{e:?}");
+        assert!(e[0].message.contains("alias"), "{}", e[0].message);
+    }
+
+    #[test]
     fn core_schema_types() {
         let t = |s: &str| root(&format!("k: {s}\n"));
         let ct = |s: &str| match t(s).kind {
