@@ -367,6 +367,14 @@ impl Builder<'_> {
             "text" => {
                 n.min_length = p.min_length.filter(|&m| m > 1);
                 n.max_length = p.max_length;
+                // A minimum above the maximum lets no answer pass (E0308): the form would not
+                // compile, so the minimum is dropped (found by fuzzing).
+                if let (Some(lo), Some(hi)) = (n.min_length, n.max_length)
+                    && lo > hi
+                {
+                    self.warnings.push(format!("{what}: minLength {lo} is above maxLength {hi}; the minimum is left out"));
+                    n.min_length = None;
+                }
                 if let Some(pat) = p.pattern.as_deref().filter(|_| !is_select) {
                     match crate::xsd_regex::convert(pat) {
                         Ok(r) => n.pattern = Some(r),

@@ -216,6 +216,18 @@ fn value_code_given_twice_is_imported_once_with_a_warning() {
     assert!(out.report.warnings.iter().any(|w| w.contains("duplicate value code `02`")), "{:?}", out.report.warnings);
 }
 
+/// Found by fuzzing (`scripts/fuzz fim_import`): a `minLength` above the `maxLength` let no
+/// answer pass, and the imported form did not compile (E0308).
+#[test]
+fn min_length_above_max_length_is_left_out_with_a_warning() {
+    let xml = std::fs::read_to_string(fixture("mapping.xml"))
+        .unwrap()
+        .replace(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"minLength":"6","maxLength":"5","pattern":"[0-9]{5}"}"#);
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    assert!(out.report.warnings.iter().any(|w| w.contains("minLength 6 is above maxLength 5")), "{:?}", out.report.warnings);
+}
+
 fn err(xml: &str) -> fim::ImportError {
     fim::import(xml, &Options::default()).unwrap_err()
 }
