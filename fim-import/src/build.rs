@@ -395,6 +395,14 @@ impl Builder<'_> {
                         self.warnings.push(format!("{what}: {k} `{v}` is not a number; not used"));
                     }
                 }
+                // As for lengths: a minimum above the maximum lets no answer pass (E0308).
+                let num = |v: &Option<String>| v.as_deref().and_then(|v| v.parse::<rust_decimal::Decimal>().ok());
+                if let (Some(lo), Some(hi)) = (num(&n.min), num(&n.max))
+                    && lo > hi
+                {
+                    self.warnings.push(format!("{what}: minValue {lo} is above maxValue {hi}; the minimum is left out"));
+                    n.min = None;
+                }
                 if p.min_length.is_some_and(|m| m > 1) || p.max_length.is_some() || p.pattern.is_some() {
                     self.warnings.push(format!("{what}: length or pattern constraints on a {} field are not checked", n.ty));
                 }
@@ -402,6 +410,13 @@ impl Builder<'_> {
             "date" => {
                 n.min = p.min_value.clone().filter(|v| is_date(v));
                 n.max = p.max_value.clone().filter(|v| is_date(v));
+                // ISO dates compare as text.
+                if let (Some(lo), Some(hi)) = (&n.min, &n.max)
+                    && lo > hi
+                {
+                    self.warnings.push(format!("{what}: minValue {lo} is after maxValue {hi}; the minimum is left out"));
+                    n.min = None;
+                }
             }
             "file" => {
                 n.accept = f.media_types.clone();

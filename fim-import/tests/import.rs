@@ -228,6 +228,20 @@ fn min_length_above_max_length_is_left_out_with_a_warning() {
     assert!(out.report.warnings.iter().any(|w| w.contains("minLength 6 is above maxLength 5")), "{:?}", out.report.warnings);
 }
 
+#[test]
+fn min_value_above_max_value_is_left_out_with_a_warning() {
+    // Found by the fim_import fuzz target, like the lengths above: the form did not compile.
+    let xml = std::fs::read_to_string(fixture("mapping.xml"))
+        .unwrap()
+        .replace(r#"{"minValue":"0","maxValue":"20"}"#, r#"{"minValue":"20.5","maxValue":"20"}"#)
+        .replace(r#"{"minValue":"1900-01-01","maxValue":"2030-12-31"}"#, r#"{"minValue":"2031-01-01","maxValue":"2030-12-31"}"#);
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("minValue 20.5 is above maxValue 20")), "{w:?}");
+    assert!(w.iter().any(|w| w.contains("minValue 2031-01-01 is after maxValue 2030-12-31")), "{w:?}");
+}
+
 fn err(xml: &str) -> fim::ImportError {
     fim::import(xml, &Options::default()).unwrap_err()
 }
