@@ -910,7 +910,12 @@ impl Builder<'_> {
         o.push_str(&format!("{pad}- id: {}\n", n.id));
         o.push_str(&format!("{pad2}type: {}\n", n.ty));
         if !n.fim.is_empty() {
-            o.push_str(&format!("{pad2}fim: {}\n", n.fim));
+            // Element ids are plain (`F05000059`, `F00-4cb0…`); anything else is quoted, so a
+            // schema cannot break the YAML (`F1:`, `,9` were found by fuzzing).
+            let plain = n.fim.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && n.fim.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            let fim = if plain { n.fim.clone() } else { quote(&n.fim) };
+            o.push_str(&format!("{pad2}fim: {fim}\n"));
         }
         if !n.label.is_empty() {
             o.push_str(&format!("{pad2}label: {}\n", text(&n.label)));

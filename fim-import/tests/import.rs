@@ -242,6 +242,17 @@ fn min_value_above_max_value_is_left_out_with_a_warning() {
     assert!(w.iter().any(|w| w.contains("minValue 2031-01-01 is after maxValue 2030-12-31")), "{w:?}");
 }
 
+#[test]
+fn an_element_id_that_is_no_plain_word_is_quoted_in_the_yaml() {
+    // Found by the fim_import fuzz target: `fim: F1:` and `fim: ,9` were invalid YAML.
+    let xml =
+        std::fs::read_to_string(fixture("mapping.xml")).unwrap().replace("<xdf:id>F99000014</xdf:id>", "<xdf:id>F99000014: x</xdf:id>");
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    assert!(out.yaml.contains("fim: \"F99000014: x\"\n"), "{}", out.yaml);
+    assert!(out.yaml.contains("fim: F99000002\n"), "plain ids stay plain");
+}
+
 fn err(xml: &str) -> fim::ImportError {
     fim::import(xml, &Options::default()).unwrap_err()
 }
