@@ -1195,7 +1195,13 @@ fn step_slug_long(s: &str) -> String {
 
 /// A text: quoted; `{{` would start a placeholder, so it is broken up.
 fn text(s: &str) -> String {
-    quote(&s.replace("{{", "{ {").replace("}}", "} }"))
+    // A FIM text is never a placeholder: break every `{{` and `}}` apart, also in runs
+    // such as `{{{`, where one pass of `replace` leaves a `{{` behind (found by fuzzing).
+    let mut t = s.to_string();
+    while t.contains("{{") || t.contains("}}") {
+        t = t.replace("{{", "{ {").replace("}}", "} }");
+    }
+    quote(&t)
 }
 
 fn is_decimal(s: &str) -> bool {
@@ -1204,8 +1210,23 @@ fn is_decimal(s: &str) -> bool {
     !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
 }
 
+/// `YYYY-MM-DD` of a day that exists (not `2021-02-30`: found by fuzzing, the engine
+/// refuses such a bound).
 fn is_date(s: &str) -> bool {
-    s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-' && s.bytes().filter(u8::is_ascii_digit).count() == 8
+    let b = s.as_bytes();
+    if !(s.len() == 10 && b[4] == b'-' && b[7] == b'-' && s.bytes().filter(u8::is_ascii_digit).count() == 8) {
+        return false;
+    }
+    let (Ok(y), Ok(m), Ok(d)) = (s[..4].parse::<u32>(), s[5..7].parse::<u32>(), s[8..].parse::<u32>()) else { return false };
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
 }
 
 fn default_for(n: &Node, inhalt: &str, lists: &[NamedList]) -> Option<Ans> {

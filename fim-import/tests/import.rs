@@ -253,6 +253,22 @@ fn an_element_id_that_is_no_plain_word_is_quoted_in_the_yaml() {
     assert!(out.yaml.contains("fim: F99000002\n"), "plain ids stay plain");
 }
 
+#[test]
+fn braces_and_impossible_dates_from_a_schema_never_break_the_form() {
+    // Found by the fim_import fuzz target: `{{{` in a label left a placeholder behind
+    // (E0201), and a `minValue` of 2021-02-30 was written as a date bound the engine refuses.
+    let xml = std::fs::read_to_string(fixture("mapping.xml"))
+        .unwrap()
+        .replace(
+            "<xdf:bezeichnungEingabe>Gewicht</xdf:bezeichnungEingabe>",
+            "<xdf:bezeichnungEingabe>Gewicht {{{ kg }}}</xdf:bezeichnungEingabe>",
+        )
+        .replace(r#"{"minValue":"1900-01-01","maxValue":"2030-12-31"}"#, r#"{"minValue":"2021-02-30","maxValue":"2030-12-31"}"#);
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    assert!(!out.yaml.contains("2021-02-30\""), "{}", out.yaml);
+}
+
 fn err(xml: &str) -> fim::ImportError {
     fim::import(xml, &Options::default()).unwrap_err()
 }
