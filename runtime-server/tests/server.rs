@@ -7,7 +7,6 @@
 //! `DATABASE_URL` is set (`.ci/run` sets it).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::Router;
@@ -19,21 +18,8 @@ use engine::source::{NodeKind, parse_yaml};
 use tower::ServiceExt;
 use wegweiser::server::{self, AppState, Config, Store, app};
 
-fn forms_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../form-definitions")
-}
-
-fn compile(name: &str) -> Form {
-    let src = std::fs::read_to_string(forms_dir().join(format!("{name}.yaml"))).unwrap();
-    engine::compile(&src).form.expect("the bundled form compiles")
-}
-
-fn sqlite_url() -> String {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).unwrap();
-    let p = std::env::temp_dir().join(format!("wegweiser-test-{}.db", hex::encode(b)));
-    format!("sqlite://{}", p.display())
-}
+mod common;
+use common::{Browser, Page, between, compile, error_summary, forms_dir, sqlite_url};
 
 /// A scenario: today and the answers by path.
 struct Scenario {
@@ -108,97 +94,6 @@ async fn state_for(url: &str, forms: Vec<Form>, today: Option<chrono::NaiveDate>
     AppState::new(forms, store, config)
 }
 
-/// A browser without JavaScript: keeps cookies, reads the CSRF token.
-struct Browser {
-    app: Router,
-    cookies: HashMap<String, String>,
-}
-
-struct Page {
-    status: StatusCode,
-    location: Option<String>,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Page {
-    fn csrf(&self) -> String {
-        between(&self.body, "name=\"_csrf\" value=\"", "\"").expect("a CSRF token on the page")
-    }
-}
-
-fn between(s: &str, a: &str, b: &str) -> Option<String> {
-    let i = s.find(a)? + a.len();
-    let j = s[i..].find(b)? + i;
-    Some(s[i..j].to_string())
-}
-
-impl Browser {
-    fn new(app: Router) -> Browser {
-        Browser { app, cookies: HashMap::new() }
-    }
-
-    async fn send(&mut self, req: Request<Body>) -> Page {
-        let res = self.app.clone().oneshot(req).await.unwrap();
-        for c in res.headers().get_all(header::SET_COOKIE) {
-            let c = c.to_str().unwrap();
-            let (kv, _) = c.split_once(';').unwrap_or((c, ""));
-            let (k, v) = kv.split_once('=').unwrap();
-            self.cookies.insert(k.to_string(), v.to_string());
-        }
-        let status = res.status();
-        let location = res.headers().get(header::LOCATION).map(|l| l.to_str().unwrap().to_string());
-        let headers = res.headers().clone();
-        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
-        // minijinja escapes `/` in attributes as `&#x2f;`, which browsers read as `/`.
-        Page { status, location, headers, body: String::from_utf8_lossy(&body).replace("&#x2f;", "/") }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn get(&mut self, uri: &str) -> Page {
-        let req = Request::get(uri).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
-        self.send(req).await
-    }
-
-    async fn post(&mut self, uri: &str, fields: &[(String, String)]) -> Page {
-        let body: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-        let req = Request::post(uri)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("sec-fetch-site", "same-origin")
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
-    }
-
-    async fn post_multipart(&mut self, uri: &str, fields: &[(String, String)], files: &[(String, String, Vec<u8>)]) -> Page {
-        let boundary = "----wegweiserboundary7d3";
-        let mut body = Vec::new();
-        for (k, v) in fields {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
-        }
-        for (k, name, bytes) in files {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                    .as_bytes(),
-            );
-            body.extend_from_slice(bytes);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-        let req = Request::post(uri)
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
-    }
-}
-
-/// A file whose content sniffs as `mime`, of `size` bytes.
 fn file_content(mime: &str, size: u64) -> Vec<u8> {
     let mut v: Vec<u8> = match mime {
         "image/png" => b"\x89PNG\r\n\x1a\n".to_vec(),
@@ -284,10 +179,6 @@ async fn walk(b: &mut Browser, form: &Form, sc: &Scenario, stop: Option<&str>) -
         url = r.location.unwrap();
     }
     panic!("{}: no summary after 40 pages", form.id)
-}
-
-fn error_summary(body: &str) -> String {
-    between(body, "class=\"error-summary\"", "</div>").unwrap_or_else(|| body.chars().take(2000).collect())
 }
 
 async fn submit(b: &mut Browser, form_id: &str, summary: &Page) -> Page {
@@ -900,7 +791,7 @@ async fn a_request_that_exhausts_the_evaluation_budget_gets_a_503_page_and_submi
     // The same server with a budget far below what the form needs, on the same database.
     let config = Config { today: Some(sc.today), eval_budget: 20, ..Config::default() };
     let poor = AppState::new(vec![form.clone()], state.store.clone(), config);
-    let mut p = Browser { app: app(poor), cookies: b.cookies.clone() };
+    let mut p = Browser { app: app(poor), cookies: b.cookies.clone(), ip: None };
     let first = &form.steps[0].id;
     let page = p.get(&format!("/f/{}/s/{first}", form.id)).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);

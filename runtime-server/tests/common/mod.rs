@@ -1,6 +1,5 @@
-//! Helpers shared by the fault and attack tests (`faults.rs`, `attacks.rs`): a browser
+//! Helpers shared by the HTTP tests (`server.rs`, `faults.rs`, `attacks.rs`): a browser
 //! without JavaScript over `app(state)` + `oneshot`, a small probe form, databases.
-//! (`server.rs` keeps its own copies, so that the tests of each file stay readable alone.)
 #![allow(dead_code)]
 
 use std::collections::HashMap;
