@@ -16,6 +16,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
+import { addEntries, errorSummary, fill, press } from './page-helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BASE = process.env.WEGWEISER_WALK_URL;
@@ -73,74 +74,6 @@ function load(name) {
 }
 
 /** A value as a citizen types it: dates as 02.04.1980, decimals with a comma. */
-function typed(v) {
-  if (typeof v === 'number') return String(v).replace('.', ',');
-  const s = String(v);
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  return m ? `${m[3]}.${m[2]}.${m[1]}` : s;
-}
-
-/** A file whose content sniffs as its type. */
-function fileContent(type, size) {
-  const head = type === 'image/png' ? Buffer.from('\x89PNG\r\n\x1a\n', 'latin1')
-    : type === 'image/jpeg' ? Buffer.from([0xff, 0xd8, 0xff, 0xe0])
-    : Buffer.from('%PDF-1.4\n');
-  const buf = Buffer.alloc(Math.max(size, 16), ' ');
-  head.copy(buf);
-  return buf;
-}
-
-async function press(page, selector) {
-  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(selector).first().click()]);
-}
-
-async function errorSummary(page) {
-  const s = page.locator('.error-summary');
-  return (await s.count()) ? (await s.innerText()).replace(/\s+/g, ' ') : '';
-}
-
-/** Answers every question of the scenario that the current page shows. */
-async function fill(page, answers) {
-  for (const [path, v] of answers) {
-    const els = page.locator(`[name="${path}"]`);
-    const n = await els.count();
-    if (!n) continue;
-    const first = els.first();
-    // Inactive questions are on the page too, hidden (the browser module reveals them);
-    // without JavaScript the citizen neither sees nor answers them.
-    if (await first.evaluate((e) => !!e.closest('[hidden]'))) continue;
-    const tag = await first.evaluate((e) => e.tagName.toLowerCase());
-    const type = await first.getAttribute('type');
-    if (tag === 'select') {
-      await first.selectOption(String(v));
-    } else if (type === 'radio') {
-      await page.locator(`input[name="${path}"][value="${String(v)}"]`).check();
-    } else if (type === 'checkbox' && Array.isArray(v)) {
-      for (let i = 0; i < n; i++) {
-        const box = els.nth(i);
-        if (v.includes(await box.getAttribute('value'))) await box.check(); else await box.uncheck();
-      }
-    } else if (type === 'checkbox') {
-      if (v === true || v === 'true') await first.check(); else await first.uncheck();
-    } else if (type === 'file') {
-      await first.setInputFiles({ name: v.name, mimeType: v.type, buffer: fileContent(v.type, Number(v.size)) });
-    } else {
-      await first.fill(typed(v));
-    }
-  }
-}
-
-/** Adds entries of repeated groups with the no-JS add button until the scenario's count. */
-async function addEntries(page, entries) {
-  for (const [group, n] of entries) {
-    const add = `button[name="_action"][value="add:${group}"]`;
-    if (!(await page.locator(add).count())) continue;
-    while ((await page.locator(`fieldset.entry[id^="${group}."]`).count()) < n) {
-      await press(page, add);
-    }
-  }
-}
-
 /** Start page to confirmation; returns the steps seen and the reference number. */
 async function walk(page, f) {
   await page.goto(`${BASE}/f/${f.id}`, { waitUntil: 'load' });

@@ -1,0 +1,71 @@
+// The no-JavaScript walk through a step page, shared by a11y.mjs and walk.mjs: answering
+// the questions a page shows with a scenario's answers, adding repeated-group entries with
+// the add button, pressing buttons that post.
+
+export function typed(v) {
+  if (typeof v === 'number') return String(v).replace('.', ',');
+  const s = String(v);
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : s;
+}
+
+/** A file whose content sniffs as its type. */
+export function fileContent(type, size) {
+  const head = type === 'image/png' ? Buffer.from('\x89PNG\r\n\x1a\n', 'latin1')
+    : type === 'image/jpeg' ? Buffer.from([0xff, 0xd8, 0xff, 0xe0])
+    : Buffer.from('%PDF-1.4\n');
+  const buf = Buffer.alloc(Math.max(size, 16), ' ');
+  head.copy(buf);
+  return buf;
+}
+
+export async function press(page, selector) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(selector).first().click()]);
+}
+
+export async function errorSummary(page) {
+  const s = page.locator('.error-summary');
+  return (await s.count()) ? (await s.innerText()).replace(/\s+/g, ' ') : '';
+}
+
+/** Answers every question of the scenario that the current page shows. */
+export async function fill(page, answers) {
+  for (const [path, v] of answers) {
+    const els = page.locator(`[name="${path}"]`);
+    const n = await els.count();
+    if (!n) continue;
+    const first = els.first();
+    // Inactive questions are on the page too, hidden (the browser module reveals them);
+    // without JavaScript the citizen neither sees nor answers them.
+    if (await first.evaluate((e) => !!e.closest('[hidden]'))) continue;
+    const tag = await first.evaluate((e) => e.tagName.toLowerCase());
+    const type = await first.getAttribute('type');
+    if (tag === 'select') {
+      await first.selectOption(String(v));
+    } else if (type === 'radio') {
+      await page.locator(`input[name="${path}"][value="${String(v)}"]`).check();
+    } else if (type === 'checkbox' && Array.isArray(v)) {
+      for (let i = 0; i < n; i++) {
+        const box = els.nth(i);
+        if (v.includes(await box.getAttribute('value'))) await box.check(); else await box.uncheck();
+      }
+    } else if (type === 'checkbox') {
+      if (v === true || v === 'true') await first.check(); else await first.uncheck();
+    } else if (type === 'file') {
+      await first.setInputFiles({ name: v.name, mimeType: v.type, buffer: fileContent(v.type, Number(v.size)) });
+    } else {
+      await first.fill(typed(v));
+    }
+  }
+}
+
+/** Adds entries of repeated groups with the no-JS add button until the scenario's count. */
+export async function addEntries(page, entries) {
+  for (const [group, n] of entries) {
+    const add = `button[name="_action"][value="add:${group}"]`;
+    if (!(await page.locator(add).count())) continue;
+    while ((await page.locator(`fieldset.entry[id^="${group}."]`).count()) < n) {
+      await press(page, add);
+    }
+  }
+}
