@@ -222,14 +222,21 @@ struct Loaded<'f> {
 async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, lang: &str) -> Result<Loaded<'f>, Response> {
     let now = state.now_ms();
     let draft = state.store.open_draft(&sid.hash(), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;
-    let mut session = match &draft {
-        Some(d) => match serde_json::from_str::<Snapshot>(&d.snapshot) {
-            Ok(snap) => Session::restore_with_budget(&served.form, &snap, state.today(), state.config.eval_budget).0,
-            Err(_) => Session::new(&served.form, lang, state.today()),
-        },
-        None => Session::new(&served.form, lang, state.today()),
+    let budget = state.config.eval_budget;
+    let fresh = || {
+        let mut s = Session::new(&served.form, lang, state.today());
+        s.set_step_budget(budget);
+        s
     };
-    session.set_step_budget(state.config.eval_budget);
+    // The budget is set once, before the draft's answers are first evaluated: renewing it
+    // afterwards would double the allowance and forget an exhaustion during the restore.
+    let mut session = match draft.as_ref().map(|d| serde_json::from_str::<Snapshot>(&d.snapshot)) {
+        Some(Ok(snap)) => Session::restore_with_budget(&served.form, &snap, state.today(), budget).0,
+        Some(Err(_)) | None => fresh(),
+    };
+    if let Some(r) = over_budget(state, sid, lang, &session) {
+        return Err(r);
+    }
     session.set_language(lang);
     Ok(Loaded { session, draft: draft.map(|d| d.id) })
 }
@@ -313,7 +320,11 @@ pub async fn step_get(
         Ok(l) => l,
         Err(r) => return r,
     };
-    if !reachable(&mut l.session, step) {
+    let here = reachable(&mut l.session, step);
+    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
+        return r;
+    }
+    if !here {
         return Redirect::to(&resume_target(&mut l.session)).into_response();
     }
     let page = step_page(&state, &sid, &mut l.session, step, &HashMap::new(), Vec::new());
@@ -470,7 +481,11 @@ pub async fn step_post(
         Ok(l) => l,
         Err(r) => return r,
     };
-    if !reachable(&mut l.session, step) {
+    let here = reachable(&mut l.session, step);
+    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
+        return r;
+    }
+    if !here {
         return Redirect::to(&resume_target(&mut l.session)).into_response();
     }
     let draft_id = match save(&state, &sid, &mut l).await {
@@ -730,7 +745,11 @@ pub async fn summary(
         Ok(l) => l,
         Err(r) => return r,
     };
-    if !l.session.is_submittable() {
+    let submittable = l.session.is_submittable();
+    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
+        return r;
+    }
+    if !submittable {
         return Redirect::to(&resume_target(&mut l.session)).into_response();
     }
     let s = &mut l.session;
