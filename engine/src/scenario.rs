@@ -79,7 +79,11 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
                     continue;
                 }
                 if let Err(e) = s.set_answers([(path.clone(), input)]) {
-                    failures.push(Mismatch { key: format!("answers {path}"), expected: "an input field".into(), actual: e.to_string() });
+                    let expected = match e {
+                        crate::session::AnswerError::WrongKind(_) => "an answer this field can hold",
+                        _ => "an input field",
+                    };
+                    failures.push(Mismatch { key: format!("answers {path}"), expected: expected.into(), actual: e.to_string() });
                 }
             }
         }

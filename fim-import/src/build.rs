@@ -90,6 +90,8 @@ struct Builder<'a> {
 /// A translated rule, for the generated scenarios.
 struct Translated {
     rule: String,
+    /// The condition, as the fields' `required` write it.
+    expr: String,
     cond_node: usize,
     value: Option<Ans>,
     targets: Vec<usize>,
@@ -116,7 +118,7 @@ pub fn build(schema: &Schema, opts: &Options) -> Import {
     b.name();
     let translated = b.apply_rules();
     let yaml = b.emit(schema);
-    let test_yaml = b.scenarios(&translated);
+    let test_yaml = b.scenarios(&translated, &yaml);
     let mut report = Report {
         schema: schema.id.clone(),
         version: schema.version.clone(),
@@ -240,7 +242,38 @@ impl Builder<'_> {
                 }
             }
         }
+        // An entry counts only when something in it is answered (empty entries do not count
+        // toward `min`), so a group without input fields could never have its minimum
+        // (found by fuzzing).
+        if self.nodes[n].repeat.is_some_and(|(min, _)| min > 0) && self.first_input(n).is_none() {
+            if let Some((min, _)) = &mut self.nodes[n].repeat {
+                *min = 0;
+            }
+            let w0 = self.warnings.len();
+            self.warnings.push(format!(
+                "{} \"{}\": a repeated group without input fields cannot have a minimum number of entries; none is set",
+                c.id,
+                c.title()
+            ));
+            self.note(w0, n);
+        }
         n
+    }
+
+    /// The first input field in `g`'s subtree, one without a default if there is one: the
+    /// answer that makes an entry of a repeated group count.
+    fn first_input(&self, g: usize) -> Option<usize> {
+        fn walk(b: &Builder<'_>, i: usize, out: &mut Vec<usize>) {
+            for &c in &b.nodes[i].children {
+                if b.nodes[c].is_input() {
+                    out.push(c);
+                }
+                walk(b, c, out);
+            }
+        }
+        let mut all = Vec::new();
+        walk(self, g, &mut all);
+        all.iter().copied().find(|&i| self.nodes[i].default.is_none()).or(all.first().copied())
     }
 
     fn field_item(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
@@ -386,6 +419,23 @@ impl Builder<'_> {
                 } else if f.datentyp == "text_latin" {
                     n.pattern = Some(LATIN_PATTERN.to_string());
                 }
+                // Pattern and lengths that no text satisfies would make the field impossible
+                // to answer (found by fuzzing: `[0-9]{5}` with maxLength 2). The lengths go
+                // first, then the pattern: the pattern usually says more about the answer.
+                if sample::text(n.pattern.as_deref(), n.min_length, n.max_length).is_none() {
+                    if n.pattern.is_some() && sample::text(n.pattern.as_deref(), None, None).is_some() {
+                        self.warnings.push(format!(
+                            "{what}: no text of {}..{} characters matches the pattern; the length limits are left out",
+                            n.min_length.unwrap_or(1),
+                            n.max_length.map(|m| m.to_string()).unwrap_or_default()
+                        ));
+                        n.min_length = None;
+                        n.max_length = None;
+                    } else if let Some(pat) = n.pattern.take() {
+                        self.warnings
+                            .push(format!("{what}: no answer that can be typed matches the pattern `{pat}`; the pattern is left out"));
+                    }
+                }
             }
             "number" | "integer" | "money" => {
                 n.min = p.min_value.clone().filter(|v| is_decimal(v));
@@ -396,7 +446,7 @@ impl Builder<'_> {
                     }
                 }
                 // As for lengths: a minimum above the maximum lets no answer pass (E0308).
-                let num = |v: &Option<String>| v.as_deref().and_then(|v| v.parse::<rust_decimal::Decimal>().ok());
+                let num = |v: &Option<String>| v.as_deref().and_then(engine::checks::parse_plain_decimal);
                 if let (Some(lo), Some(hi)) = (num(&n.min), num(&n.max))
                     && lo > hi
                 {
@@ -419,8 +469,21 @@ impl Builder<'_> {
                 }
             }
             "file" => {
-                n.accept = f.media_types.clone();
-                n.max_size = f.max_size;
+                for t in &f.media_types {
+                    if is_media_type(t) {
+                        n.accept.push(t.clone());
+                    } else {
+                        self.warnings.push(format!("{what}: `{t}` is no media type (type/subtype); left out"));
+                    }
+                }
+                if !f.media_types.is_empty() && n.accept.is_empty() {
+                    self.warnings.push(format!("{what}: no valid media type is left, so every file type is accepted"));
+                }
+                // No file has 0 bytes and passes `required` (found by fuzzing).
+                n.max_size = f.max_size.filter(|&m| m > 0);
+                if f.max_size == Some(0) {
+                    self.warnings.push(format!("{what}: maxSize 0 admits no file; no size limit is set"));
+                }
             }
             _ => {}
         }
@@ -666,7 +729,14 @@ impl Builder<'_> {
                         let Some((code, _)) = found else { return Err(format!("\"{value}\" is not among the options of {fim}")) };
                         if n.ty == "multi_choice" {
                             let e = format!("{} in {id}", quote(code));
-                            return Ok((if negated { format!("not ({e})") } else { e }, c, Some(Ans::List(vec![Ans::Text(code.clone())]))));
+                            // The answer that makes it hold: the value ticked, or (negated)
+                            // another option ticked instead.
+                            let holds = if negated {
+                                opts.iter().find(|(o, _)| o != code).map(|(o, _)| Ans::List(vec![Ans::Text(o.clone())]))
+                            } else {
+                                Some(Ans::List(vec![Ans::Text(code.clone())]))
+                            };
+                            return Ok((if negated { format!("not ({e})") } else { e }, c, holds));
                         }
                         // The answer that makes the condition hold: the value, or (negated) another option.
                         let holds = if negated {
@@ -720,12 +790,18 @@ impl Builder<'_> {
                     entries.push(RuleEntry {
                         fim: rule.id.clone(),
                         status: "translated",
-                        expression: Some(expr),
+                        expression: Some(expr.clone()),
                         targets: Some(targets),
                         prose: rule.prose.clone(),
                         reason: None,
                     });
-                    done.push(Translated { rule: rule.id.clone(), cond_node, value, targets: members.iter().map(|&(_, m)| m).collect() });
+                    done.push(Translated {
+                        rule: rule.id.clone(),
+                        expr: expr.clone(),
+                        cond_node,
+                        value,
+                        targets: members.iter().map(|&(_, m)| m).collect(),
+                    });
                 }
                 Err(reason) => {
                     let text = format!("TODO {} (FIM rule, not translated: {reason}): {}", rule.id, rule.prose);
@@ -795,6 +871,11 @@ impl Builder<'_> {
                 return Err(format!("{t} is not an input field"));
             }
         }
+        // "If F1 is X, F1 becomes required": once the condition holds, F1 is answered, so the
+        // rule never asks anything (found by fuzzing). Likely a typo for another field.
+        if members.iter().any(|&(_, m)| m == cond_node) {
+            return Err(format!("the condition is on {}, which the rule itself makes required", self.nodes[cond_node].fim));
+        }
         Ok((expr, cond_node, value, members))
     }
 
@@ -843,7 +924,11 @@ impl Builder<'_> {
         o.push_str("wegweiser: 1\n");
         let mut form_id = step_slug_long(&schema.name);
         if form_id.is_empty() {
-            form_id = schema.id.to_lowercase();
+            form_id = step_slug_long(&schema.id);
+        }
+        if form_id.is_empty() {
+            // Found by fuzzing: a schema without a usable name or id.
+            form_id = "formular".to_string();
         }
         o.push_str(&format!("id: {form_id}\n"));
         if !schema.version.is_empty() {
@@ -1012,7 +1097,7 @@ impl Builder<'_> {
 
     // ---- scenarios ----
 
-    fn scenarios(&self, translated: &[Translated]) -> String {
+    fn scenarios(&self, translated: &[Translated], yaml: &str) -> String {
         // Values to avoid in the sample answers: those that trigger a rule.
         let mut avoid: HashMap<usize, Vec<Ans>> = HashMap::new();
         for t in translated {
@@ -1023,22 +1108,22 @@ impl Builder<'_> {
         let tops: Vec<usize> = self.steps.iter().flat_map(|s| s.fields.iter().copied().filter(|&f| f < self.nodes.len())).collect();
         let mut o = String::new();
         o.push_str("# Smoke scenarios generated by `wegweiser import fim`; run them with `wegweiser test`.\n");
-        o.push_str("today: 2026-01-15\nscenarios:\n");
-        // 1. The empty form.
-        let first_required = (0..self.nodes.len()).find(|&i| {
-            let n = &self.nodes[i];
-            n.emitted() && n.is_input() && self.required(i).as_deref() == Some("true") && self.repeat_scope(i).is_none()
+        o.push_str(&format!("today: {}\nscenarios:\n", scenario_today()));
+        // 1. The empty form: what the engine reports for it. Whether it is submittable
+        // depends on defaults and on rule conditions that hold for empty answers
+        // (`empty(telefon)`), which the engine decides; the scenario pins it, so that a later
+        // edit that changes it is noticed.
+        let empty = engine::compile(yaml).form.map(|form| {
+            let mut session = engine::session::Session::new(&form, "de", scenario_today());
+            let submittable = session.is_submittable();
+            let first = session.problems().into_iter().find(|p| p.check == engine::checks::CheckCode::Required).and_then(|p| p.field);
+            (submittable, first)
         });
-        o.push_str("  - name: \"Leeres Formular ist nicht absendbar\"\n    answers: {}\n    expect:\n");
-        match first_required {
-            Some(f) => {
-                o.push_str("      submittable: false\n");
-                o.push_str(&format!("      errors: {{ {}: required }}\n", self.path(f, ".0")));
-            }
-            None => {
-                let any_min = self.nodes.iter().enumerate().any(|(i, n)| n.repeat.is_some_and(|r| r.0 > 0) && self.required_chain(i));
-                o.push_str(&format!("      submittable: {}\n", !any_min));
-            }
+        let (submittable, first) = empty.unwrap_or((false, None));
+        let name = if submittable { "Leeres Formular ist absendbar" } else { "Leeres Formular ist nicht absendbar" };
+        o.push_str(&format!("  - name: \"{name}\"\n    answers: {{}}\n    expect:\n      submittable: {submittable}\n"));
+        if let Some(path) = first.filter(|_| !submittable) {
+            o.push_str(&format!("      errors: {{ {path}: required }}\n"));
         }
         // 2. Every required field answered.
         let none = HashSet::new();
@@ -1062,18 +1147,23 @@ impl Builder<'_> {
             set.insert(t.cond_node, v.clone());
             let exclude: HashSet<usize> = t.targets.iter().copied().collect();
             let with = self.answers(&tops, &avoid, &set, &exclude);
-            let without = self.answers(&tops, &avoid, &HashMap::new(), &exclude);
             o.push_str(&format!("  - name: \"{}: Bedingung erfüllt, Angaben fehlen\"\n    answers:\n", t.rule));
             Ans::block(&with, 6, &mut o);
             o.push_str(&format!("    expect:\n      submittable: false\n      errors: {{ {}: required }}\n", self.path(target, ".0")));
-            if self.nodes[target].rule_conds.len() > 1 {
-                continue;
-            }
+            // The rule not applying shows on a target that only this rule makes required (not
+            // one that is required anyway, found by fuzzing), with the condition's field
+            // answered so that the condition is false: a condition such as `not ("a" in x)`
+            // holds while `x` is empty.
+            let Some(&target) = t.targets.iter().find(|&&m| self.required(m).as_deref() == Some(t.expr.as_str())) else { continue };
+            let mut not = avoid.get(&t.cond_node).cloned().unwrap_or_default();
+            not.push(v.clone());
             // When every answer of the condition's field makes it hold (a choice whose only
             // option is the one the rule names), no scenario shows the rule not applying.
-            if self.sample(t.cond_node, avoid.get(&t.cond_node).map(Vec::as_slice).unwrap_or(&[])) == *v {
+            let other = self.sample(t.cond_node, &not);
+            if other == *v {
                 continue;
             }
+            let without = self.answers(&tops, &avoid, &HashMap::from([(t.cond_node, other)]), &exclude);
             o.push_str(&format!("  - name: \"{}: Bedingung nicht erfüllt\"\n    answers:", t.rule));
             if without.is_empty() {
                 o.push_str(" {}\n");
@@ -1116,6 +1206,19 @@ impl Builder<'_> {
                     if let Some((min, _)) = n.repeat {
                         let count = if min > 0 && self.required_chain(i) { min } else { 0 };
                         if count > 0 {
+                            // An entry counts only when an answer in it differs from its
+                            // default: a required member without a default, or else one
+                            // answered on purpose.
+                            let counted = self.has_required_answer(i);
+                            let mut with_anchor;
+                            let mut set = set;
+                            if !counted && let Some(a) = self.first_input(i) {
+                                let mut not = avoid.get(&a).cloned().unwrap_or_default();
+                                not.extend(self.nodes[a].default.clone());
+                                with_anchor = set.clone();
+                                with_anchor.insert(a, self.sample(a, &not));
+                                set = &with_anchor;
+                            }
                             let entry = self.answers(&n.children, avoid, set, exclude);
                             out.push((n.id.clone(), Ans::List((0..count).map(|_| Ans::Map(entry.clone())).collect())));
                         }
@@ -1144,6 +1247,14 @@ impl Builder<'_> {
         out
     }
 
+    /// Whether an entry of repeated group `g` always has a required member without a
+    /// default among the sample answers.
+    fn has_required_answer(&self, g: usize) -> bool {
+        let mut members = Vec::new();
+        self.required_members(g, &mut members);
+        members.iter().any(|&m| self.nodes[m].default.is_none() && self.required(m).as_deref() == Some("true"))
+    }
+
     fn sample(&self, i: usize, avoid: &[Ans]) -> Ans {
         let n = &self.nodes[i];
         match n.ty {
@@ -1167,18 +1278,29 @@ impl Builder<'_> {
                 let ty = n
                     .accept
                     .first()
-                    .map(|a| if a.ends_with("/*") { a.replace('*', "png") } else { a.clone() })
+                    .map(|a| match a.as_str() {
+                        "*/*" => "application/pdf".to_string(),
+                        _ if a.ends_with("/*") => a.replace('*', "png"),
+                        _ => a.clone(),
+                    })
                     .unwrap_or_else(|| "application/pdf".into());
                 let ext = ty.rsplit('/').next().unwrap_or("pdf");
+                let size = n.max_size.map_or(1000, |m| m.min(1000));
                 Ans::Map(vec![
                     ("name".into(), Ans::Text(format!("nachweis.{ext}"))),
-                    ("size".into(), Ans::Plain("1000".into())),
+                    ("size".into(), Ans::Plain(size.to_string())),
                     ("type".into(), Ans::Text(ty)),
                 ])
             }
             _ => Ans::Text(sample::text(n.pattern.as_deref(), n.min_length, n.max_length).unwrap_or_else(|| "Muster".into())),
         }
     }
+}
+
+/// The day the generated scenarios are run on (`today:`), so that date bounds relative to
+/// today give the same result every year.
+fn scenario_today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap_or_default()
 }
 
 fn fmt_max(m: Option<u32>) -> String {
@@ -1204,10 +1326,16 @@ fn text(s: &str) -> String {
     quote(&t)
 }
 
+/// A plain decimal (`-12.5`) that the engine can hold exactly: at most 28 significant
+/// digits (found by fuzzing: a longer bound made the form fail to compile, E0201).
 fn is_decimal(s: &str) -> bool {
-    let s = s.strip_prefix('-').unwrap_or(s);
-    let (a, b) = s.split_once('.').unwrap_or((s, "0"));
-    !a.is_empty() && !b.is_empty() && a.bytes().all(|c| c.is_ascii_digit()) && b.bytes().all(|c| c.is_ascii_digit())
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let (a, b) = body.split_once('.').unwrap_or((body, "0"));
+    !a.is_empty()
+        && !b.is_empty()
+        && a.bytes().all(|c| c.is_ascii_digit())
+        && b.bytes().all(|c| c.is_ascii_digit())
+        && engine::checks::parse_plain_decimal(s).is_some()
 }
 
 /// `YYYY-MM-DD` of a day that exists (not `2021-02-30`: found by fuzzing, the engine
@@ -1227,6 +1355,17 @@ fn is_date(s: &str) -> bool {
         _ => return false,
     };
     (1..=days).contains(&d)
+}
+
+/// `type/subtype` (or `type/*`, `*/*`) in the characters RFC 6838 allows in names.
+fn is_media_type(s: &str) -> bool {
+    let name = |p: &str| !p.is_empty() && p.len() <= 127 && p.bytes().all(|c| c.is_ascii_alphanumeric() || b"!#$&^_.+-".contains(&c));
+    match s.split_once('/') {
+        Some(("*", "*")) => true,
+        Some((ty, "*")) => name(ty),
+        Some((ty, sub)) => name(ty) && name(sub),
+        None => false,
+    }
 }
 
 fn default_for(n: &Node, inhalt: &str, lists: &[NamedList]) -> Option<Ans> {

@@ -3,37 +3,191 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
-/// A text matching `pattern` (whole value) within the lengths, if one is found.
+/// Longest text answer the engine accepts (`max_length` cannot be larger, E0311).
+const ANSWER_MAX: usize = engine::compile::limits::MAX_ANSWER_LENGTH as usize;
+
+/// How many lengths past the minimum the search tries before it gives up.
+const LENGTHS_PAST_MIN: usize = 4096;
+
+/// A text that a text field with this pattern and these length limits accepts, if one is
+/// found: "Muster" when that fits, else the shortest text the pattern's automaton accepts
+/// within the limits (see [`search`]).
 pub fn text(pattern: Option<&str>, min_len: Option<u64>, max_len: Option<u64>) -> Option<String> {
-    let min = min_len.unwrap_or(0) as usize;
-    let max = max_len.unwrap_or(500) as usize;
-    let fits = |s: &str| {
-        let n = s.chars().count();
-        n >= min.max(1) && n <= max && s.trim() == s
-    };
-    let whole = match pattern {
-        Some(p) => Some(regex::Regex::new(&format!("^(?:{p})$")).ok()?),
-        None => None,
-    };
-    let ok = |s: &str| fits(s) && whole.as_ref().is_none_or(|r| r.is_match(s));
+    let min = usize::try_from(min_len.unwrap_or(0)).unwrap_or(usize::MAX).max(1);
+    let max = max_len.map_or(ANSWER_MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+    if min > max {
+        return None;
+    }
     let mut plain = "Muster".to_string();
     while plain.chars().count() < min {
         plain.push('x');
     }
     let plain: String = plain.chars().take(max).collect();
-    if ok(&plain) {
+    if fits(&plain, pattern, min_len, max_len) {
         return Some(plain);
     }
-    let hir = regex_syntax::parse(pattern?).ok()?;
-    (0..=64).map(|extra| generate(&hir, extra)).find(|s| ok(s))
+    let found = match pattern {
+        Some(p) => match search(p, min, max) {
+            Ok(found) => found?,
+            // A pattern the automaton cannot be built for (too large): the first strings the
+            // expression's structure suggests.
+            Err(TooLarge) => {
+                let hir = regex_syntax::parse(p).ok()?;
+                (0..=64).map(|extra| generate(&hir, extra)).find(|s| s.chars().all(usable) && fits(s, pattern, min_len, max_len))?
+            }
+        },
+        None => return None,
+    };
+    fits(&found, pattern, min_len, max_len).then_some(found)
 }
 
-/// True when `s` passes a text field's pattern and length checks.
+/// True when a text field with this pattern and these length limits accepts `s` as it is:
+/// the engine's normalisation (NFC, trimmed) leaves it unchanged, its length in characters is
+/// within the limits, and the pattern matches all of it.
 pub fn fits(s: &str, pattern: Option<&str>, min_len: Option<u64>, max_len: Option<u64>) -> bool {
-    let n = s.chars().count() as u64;
-    n >= min_len.unwrap_or(0)
-        && n <= max_len.unwrap_or(500)
+    let n = engine::checks::char_len(s) as u64;
+    engine::checks::normalize_text(s) == s
+        && n >= min_len.unwrap_or(0).max(1)
+        && n <= max_len.unwrap_or(ANSWER_MAX as u64)
         && pattern.is_none_or(|p| regex::Regex::new(&format!("^(?:{p})$")).is_ok_and(|r| r.is_match(s)))
+}
+
+/// The shortest text of `min..=max` characters that the pattern matches whole, found by a
+/// breadth-first walk over the states of its DFA (one layer per character), preferring
+/// letters and digits. No control characters, no combining marks (NFC would change the
+/// text), no whitespace at either end (the engine trims). `None` when no text is accepted
+/// within the limits (or within [`LENGTHS_PAST_MIN`] characters past the minimum);
+/// [`TooLarge`] when the DFA cannot be built within a few megabytes.
+fn search(pattern: &str, min: usize, max: usize) -> Result<Option<String>, TooLarge> {
+    use regex_automata::dfa::Automaton;
+    use regex_automata::dfa::dense;
+    use regex_automata::nfa::thompson;
+    use regex_automata::util::primitives::StateID;
+    use regex_automata::util::syntax;
+    use regex_automata::{Anchored, Input};
+
+    let dfa = dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .start_kind(regex_automata::dfa::StartKind::Anchored)
+                .unicode_word_boundary(true)
+                .dfa_size_limit(Some(4 << 20))
+                .determinize_size_limit(Some(4 << 20)),
+        )
+        .syntax(syntax::Config::new().nest_limit(64))
+        .thompson(thompson::Config::new().nfa_size_limit(Some(1 << 20)))
+        .build(pattern)
+        .map_err(|_| TooLarge)?;
+    let start = dfa.start_state_forward(&Input::new("").anchored(Anchored::Yes)).map_err(|_| TooLarge)?;
+    let live = |s: StateID| !dfa.is_dead_state(s) && !dfa.is_quit_state(s);
+
+    // The characters that lead out of each state, one per (next state, is whitespace).
+    let mut successors: std::collections::HashMap<StateID, Vec<(char, StateID)>> = Default::default();
+    let mut out_of = |s: StateID| -> Vec<(char, StateID)> {
+        successors
+            .entry(s)
+            .or_insert_with(|| {
+                let mut out: Vec<(char, StateID)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
+                let mut add = |c: char, t: StateID| {
+                    if seen.insert((t, c.is_whitespace())) {
+                        out.push((c, t));
+                    }
+                };
+                for b in PREFERRED.bytes().chain(0x20..0x7f) {
+                    let t = dfa.next_state(s, b);
+                    if live(t) {
+                        add(b as char, t);
+                    }
+                }
+                // Multi-byte characters: a lead byte, then continuation bytes; the DFA
+                // only accepts valid UTF-8, so dead ends are cut off as they come.
+                let mut stack: Vec<(StateID, Vec<u8>)> = Vec::new();
+                let mut visited = std::collections::HashSet::new();
+                // Pushed in reverse, so that the lowest code points come out first.
+                for lead in (0xc2u8..=0xf4).rev() {
+                    let t = dfa.next_state(s, lead);
+                    if live(t) {
+                        stack.push((t, vec![lead]));
+                    }
+                }
+                while let Some((t, bytes)) = stack.pop() {
+                    let need = match bytes[0] {
+                        0xc2..=0xdf => 2,
+                        0xe0..=0xef => 3,
+                        _ => 4,
+                    };
+                    if bytes.len() == need {
+                        if let Some(c) = std::str::from_utf8(&bytes).ok().and_then(|x| x.chars().next())
+                            && usable(c)
+                        {
+                            add(c, t);
+                        }
+                        continue;
+                    }
+                    if !visited.insert((t, bytes.len(), need)) {
+                        continue;
+                    }
+                    for cont in (0x80u8..=0xbf).rev() {
+                        let u = dfa.next_state(t, cont);
+                        if live(u) {
+                            let mut more = bytes.clone();
+                            more.push(cont);
+                            stack.push((u, more));
+                        }
+                    }
+                }
+                out
+            })
+            .clone()
+    };
+
+    // layers[n]: the (state, ends in whitespace) reached with n characters, each with the
+    // entry of layer n-1 it came from and the character taken.
+    let mut layers: Vec<Vec<(StateID, bool, usize, char)>> = vec![vec![(start, false, 0, '\0')]];
+    let limit = max.min(min.saturating_add(LENGTHS_PAST_MIN));
+    for n in 1..=limit {
+        let mut next = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, &(s, _, _, _)) in layers[n - 1].iter().enumerate() {
+            for (c, t) in out_of(s) {
+                let space = c.is_whitespace();
+                if (n == 1 && space) || !seen.insert((t, space)) {
+                    continue;
+                }
+                next.push((t, space, i, c));
+            }
+        }
+        if next.is_empty() {
+            return Ok(None);
+        }
+        let done =
+            (n >= min).then(|| next.iter().position(|&(t, space, _, _)| !space && dfa.is_match_state(dfa.next_eoi_state(t)))).flatten();
+        layers.push(next);
+        if let Some(mut i) = done {
+            let mut chars = Vec::with_capacity(n);
+            for layer in layers[1..].iter().rev() {
+                let (_, _, from, c) = layer[i];
+                chars.push(c);
+                i = from;
+            }
+            return Ok(Some(chars.into_iter().rev().collect()));
+        }
+    }
+    Ok(None)
+}
+
+/// The pattern's DFA would be too large to search.
+struct TooLarge;
+
+/// Tried first, so that samples read like words and numbers.
+const PREFERRED: &str = "MusterAa1x0";
+
+/// A character a sample may contain: no control character, and one that NFC leaves alone
+/// on its own and does not combine with what comes before it.
+fn usable(c: char) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    !c.is_control() && !unicode_normalization::char::is_combining_mark(c) && c.to_string().nfc().eq(std::iter::once(c))
 }
 
 fn generate(h: &Hir, extra: u32) -> String {
@@ -105,9 +259,22 @@ mod tests {
         assert_eq!(text(None, None, None).unwrap(), "Muster");
         assert_eq!(text(None, Some(8), None).unwrap(), "Musterxx");
         assert_eq!(text(None, None, Some(2)).unwrap(), "Mu");
-        assert_eq!(text(Some("([0]{1}[1-9]{1}|[1-9]{1}[0-9]{1})[0-9]{3}"), Some(5), Some(5)).unwrap(), "01111");
+        assert_eq!(text(Some("([0]{1}[1-9]{1}|[1-9]{1}[0-9]{1})[0-9]{3}"), Some(5), Some(5)).unwrap(), "11111");
         assert_eq!(text(Some(r"[\p{L}0-9. ]*"), Some(1), Some(2)).unwrap(), "Mu");
-        assert_eq!(text(Some("[A-Z]{2}-[0-9]+"), None, None).unwrap(), "AA-1");
+        assert_eq!(text(Some("[A-Z]{2}-[0-9]+"), None, None).unwrap(), "MM-1");
+        // Found by fuzzing: the first strings of the expression were too short or too long.
+        assert_eq!(text(Some("[A-ZÄÖÜ]{1,3}-[A-Z]{1,2}[0-9]{1,4}"), Some(6), Some(12)).unwrap(), "MMM-M1");
+        assert_eq!(text(Some("[ÄÖÜ]+"), Some(2), None).unwrap(), "ÄÄ");
+        assert_eq!(text(Some("(ab|c)+"), Some(4), Some(4)).unwrap(), "abab");
+        // Whitespace only inside: the engine trims what is typed.
+        assert_eq!(text(Some(" ?[0-9] [0-9] ?"), None, None).unwrap(), "1 1");
+        // No answer exists: the pattern needs 5 characters, at most 2 are allowed; the
+        // pattern needs a control character; the pattern matches nothing.
+        assert_eq!(text(Some("[0-9]{5}"), None, Some(2)), None);
+        assert_eq!(text(Some("[A-Z]{1,3}max_length-[A-Z]{1,2}[0-9]{1,4}"), Some(3), Some(12)), None);
+        assert_eq!(text(Some("\\x{7f}+"), None, None), None);
+        assert_eq!(text(Some("[a&&b]"), None, None), None);
+        assert_eq!(text(None, Some(3), Some(2)), None);
         assert_eq!(number(Some("1850"), Some("2025")), "1850");
         assert_eq!(number(None, Some("-5")), "-5");
         assert_eq!(date(None, None), "2000-01-01");

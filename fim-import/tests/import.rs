@@ -327,3 +327,153 @@ fn malformed_and_hostile_input_is_refused() {
     assert!(e.message.contains("refused"), "{e}");
     assert!(start.elapsed().as_secs() < 2);
 }
+
+// The generated smoke scenarios against forms they once failed on (found by the fim_import
+// fuzz target; the inputs are in fuzz/regressions/fim_import/). `check` compiles the form
+// and runs every generated scenario.
+
+/// `mapping.xml` with each replacement made (each must apply).
+fn mapping_with(replacements: &[(&str, &str)]) -> Import {
+    let mut xml = std::fs::read_to_string(fixture("mapping.xml")).unwrap();
+    for (from, to) in replacements {
+        assert!(xml.contains(from), "{from}");
+        xml = xml.replacen(from, to, 1);
+    }
+    fim::import(&xml, &Options::default()).unwrap()
+}
+
+#[test]
+fn entries_of_a_repeated_group_without_a_required_member_are_answered_in_the_sample() {
+    // `Kind` (2:5) with an optional `Vorname`: empty entries do not count toward `min`, so the
+    // sample must answer something in each of the two entries.
+    let out = mapping_with(&[(
+        "<xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000017",
+        "<xdf:anzahl>0:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000017",
+    )]);
+    check(&out, "");
+    assert!(out.test_yaml.contains("kind: [{ vorname: \"Muster\" }, { vorname: \"Muster\" }]"), "{}", out.test_yaml);
+}
+
+#[test]
+fn a_repeated_group_without_input_fields_gets_no_minimum() {
+    // `Kind` holding only a label: no entry could ever count.
+    let out = mapping_with(&[
+        (
+            "<xdf:id>F99000017</xdf:id><xdf:version>1.0</xdf:version></xdf:identifikation><xdf:name>Vorname</xdf:name><xdf:bezeichnungEingabe>Vorname</xdf:bezeichnungEingabe><xdf:hilfetextEingabe></xdf:hilfetextEingabe><xdf:feldart><code>input</code></xdf:feldart>",
+            "<xdf:id>F99000017</xdf:id><xdf:version>1.0</xdf:version></xdf:identifikation><xdf:name>Vorname</xdf:name><xdf:bezeichnungEingabe>Vorname</xdf:bezeichnungEingabe><xdf:hilfetextEingabe></xdf:hilfetextEingabe><xdf:feldart><code>label</code></xdf:feldart>",
+        ),
+        (
+            "<xdf:feldart><code>input</code></xdf:feldart><xdf:datentyp><code>text</code></xdf:datentyp><xdf:praezisierung></xdf:praezisierung><xdf:inhalt></xdf:inhalt></xdf:datenfeld></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe>",
+            "<xdf:feldart><code>label</code></xdf:feldart><xdf:datentyp><code>text</code></xdf:datentyp><xdf:praezisierung></xdf:praezisierung><xdf:inhalt>Schule</xdf:inhalt></xdf:datenfeld></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe>",
+        ),
+    ]);
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("G99000003 \"Kind\": a repeated group without input fields cannot have a minimum")), "{w:?}");
+    assert!(out.yaml.contains("repeat: { max: 5, "), "{}", out.yaml);
+}
+
+#[test]
+fn a_required_field_with_a_default_does_not_make_the_empty_form_fail() {
+    // `Land` required, with the default "Deutschland": the empty form has an answer there.
+    let out = mapping_with(&[(
+        "<xdf:anzahl>0:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000015",
+        "<xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000015",
+    )]);
+    check(&out, "");
+    assert!(out.yaml.contains("default: \"Deutschland\""));
+    assert!(out.test_yaml.contains("errors: { name: required }"), "{}", out.test_yaml);
+}
+
+#[test]
+fn pattern_and_lengths_that_admit_no_answer_lose_the_lengths_with_a_warning() {
+    let out = mapping_with(&[(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"maxLength":"2","pattern":"[0-9]{5}"}"#)]);
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("F99000021 \"Postleitzahl\": no text of 1..2 characters matches the pattern")), "{w:?}");
+    // The pattern needs a character no one can type: it goes.
+    let out = mapping_with(&[(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"pattern":"&#x7F;+"}"#)]);
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("no answer that can be typed matches the pattern")), "{w:?}");
+}
+
+#[test]
+fn a_number_bound_the_engine_cannot_hold_is_not_used() {
+    let out = mapping_with(&[(r#"{"minValue":"0","maxValue":"20"}"#, r#"{"minValue":"0","maxValue":"20.00000000000000000000000000001"}"#)]);
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("maxValue `20.00000000000000000000000000001` is not a number; not used")), "{w:?}");
+}
+
+#[test]
+fn a_schema_without_a_usable_name_or_id_still_gets_a_form_id() {
+    let xml = std::fs::read_to_string(fixture("mapping.xml"))
+        .unwrap()
+        .replacen("<xdf:id>S99000001</xdf:id>", "<xdf:id>-</xdf:id>", 1)
+        .replacen("<xdf:name>Prüfschema Abbildung</xdf:name>", "<xdf:name>!</xdf:name>", 1);
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    assert!(out.yaml.contains("\nid: formular\n"), "{}", out.yaml);
+}
+
+/// `xdf3-schema.xml` with each replacement made (each must apply).
+fn xdf3_with(replacements: &[(&str, &str)]) -> Import {
+    let mut xml = std::fs::read_to_string(fixture("xdf3-schema.xml")).unwrap();
+    for (from, to) in replacements {
+        assert!(xml.contains(from), "{from}");
+        xml = xml.replacen(from, to, 1);
+    }
+    fim::import(&xml, &Options::default()).unwrap()
+}
+
+#[test]
+fn files_with_a_size_limit_of_zero_or_no_media_type_stay_answerable() {
+    let out =
+        xdf3_with(&[("<xdf:maxSize>5000000</xdf:maxSize>", "<xdf:maxSize>0</xdf:maxSize>"), ("application/pdf", "application\u{7f}pdf")]);
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("maxSize 0 admits no file")), "{w:?}");
+    assert!(w.iter().any(|w| w.contains("`application\u{7f}pdf` is no media type")), "{w:?}");
+    assert!(out.yaml.contains("accept: [\"image/*\"]"), "{}", out.yaml);
+    // A limit below the sample's 1,000 bytes: the sample file is smaller.
+    let out = xdf3_with(&[("<xdf:maxSize>5000000</xdf:maxSize>", "<xdf:maxSize>10</xdf:maxSize>")]);
+    check(&out, "");
+    assert!(out.test_yaml.contains("size: 10\n"), "{}", out.test_yaml);
+}
+
+#[test]
+fn a_rule_on_a_field_required_anyway_has_no_scenario_of_the_rule_not_applying() {
+    let out = xdf3_with(&[(
+        "<xdf:anzahl>0:1</xdf:anzahl>\n      <xdf:enthaelt>\n        <xdf:datenfeld>\n          <xdf:identifikation><xdf:id>F97000003",
+        "<xdf:anzahl>1:1</xdf:anzahl>\n      <xdf:enthaelt>\n        <xdf:datenfeld>\n          <xdf:identifikation><xdf:id>F97000003",
+    )]);
+    check(&out, "");
+    assert!(out.test_yaml.contains("R97000001: Bedingung erfüllt, Angaben fehlen"), "{}", out.test_yaml);
+    assert!(!out.test_yaml.contains("R97000001: Bedingung nicht erfüllt"), "{}", out.test_yaml);
+}
+
+#[test]
+fn a_rule_whose_condition_is_on_its_own_target_is_left_to_a_person() {
+    let out = xdf3_with(&[("dann wird F97000003 zur Pflichtangabe", "dann wird F97000001 zur Pflichtangabe")]);
+    check(&out, "");
+    assert_eq!(out.report.translated(), 0);
+    let reason = out.report.rules.iter().find(|r| r.fim == "R97000001").and_then(|r| r.reason.clone());
+    assert_eq!(reason.as_deref(), Some("the condition is on F97000001, which the rule itself makes required"));
+}
+
+#[test]
+fn a_rule_condition_that_holds_on_the_empty_form_is_in_the_empty_form_scenario() {
+    // Nothing is required outright; `e_mail` is required when `telefon` is empty, which it is.
+    let mut xml = std::fs::read_to_string(fixture("rules.xml")).unwrap();
+    for id in ["F98000001", "F98000008"] {
+        let from = format!("<xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>{id}");
+        assert!(xml.contains(&from));
+        xml = xml.replace(&from, &from.replace("1:1", "0:1"));
+    }
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    assert!(out.yaml.contains("required: \"empty(telefon)\""), "{}", out.yaml);
+    assert!(out.test_yaml.contains("Leeres Formular ist nicht absendbar"), "{}", out.test_yaml);
+    assert!(out.test_yaml.contains("errors: { e_mail: required }"), "{}", out.test_yaml);
+}

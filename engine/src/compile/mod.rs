@@ -6,7 +6,7 @@ mod cycles;
 mod fields;
 pub use fields::input_from_yaml;
 mod graph;
-mod limits;
+pub mod limits;
 mod scope;
 
 use std::collections::HashMap;

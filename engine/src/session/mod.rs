@@ -82,6 +82,23 @@ pub enum AnswerError {
     /// An entry index beyond the safety limit [`MAX_ENTRIES`].
     #[error("the entry number in `{0}` is out of range")]
     EntryOutOfRange(String),
+    /// An input of a kind the field cannot hold (a yes/no for a text field, a list for a
+    /// single choice, a file for a number). [`Session::restore`] drops such an answer, so
+    /// accepting it here would make a session and its restored draft differ.
+    #[error("`{0}` cannot hold this kind of answer")]
+    WrongKind(String),
+}
+
+/// Whether a field of type `ty` can hold an input of this kind (text fits every field but a
+/// file; what the text says is the checks' business).
+fn kind_fits(ty: crate::form::FieldType, input: &Input) -> bool {
+    use crate::form::FieldType;
+    match input {
+        Input::List(_) => ty == FieldType::MultiChoice,
+        Input::File(_) => ty == FieldType::File,
+        Input::Bool(_) => matches!(ty, FieldType::Boolean | FieldType::Consent),
+        Input::Text(_) => ty != FieldType::File,
+    }
 }
 
 /// A budget for [`Session::set_step_budget`] that one request of a server may use: some
@@ -158,6 +175,7 @@ impl<'f> Session<'f> {
     /// Sets (or, with `None`, clears) the answer at `path` and reports what changed.
     pub fn set_answer(&mut self, path: &str, input: Option<Input>) -> Result<Changes, AnswerError> {
         let inst = self.input_instance(path)?;
+        self.check_kind(path, inst, input.as_ref())?;
         let grows = self.entry_growth(inst);
         if !grows && self.by_inst.get(&inst) == input.as_ref() {
             return Ok(Changes::default());
@@ -168,15 +186,28 @@ impl<'f> Session<'f> {
         Ok(self.apply(&affected, before))
     }
 
-    /// Sets many answers at once (e.g. a posted step), re-evaluating once.
+    /// Sets many answers at once (e.g. a posted step), re-evaluating once. An answer in
+    /// error is left out and the others are set; the first error is returned.
     pub fn set_answers(&mut self, answers: impl IntoIterator<Item = (String, Option<Input>)>) -> Result<(), AnswerError> {
+        let mut result = Ok(());
         for (path, input) in answers {
-            let inst = self.input_instance(&path)?;
-            self.store(inst, input);
+            match self.input_instance(&path).and_then(|inst| self.check_kind(&path, inst, input.as_ref()).map(|()| inst)) {
+                Ok(inst) => self.store(inst, input),
+                Err(e) if result.is_ok() => result = Err(e),
+                Err(_) => {}
+            }
         }
         self.state.clear();
         self.recompute_path();
-        Ok(())
+        result
+    }
+
+    /// [`AnswerError::WrongKind`] when the field at `inst` cannot hold `input`.
+    fn check_kind(&self, path: &str, inst: Instance, input: Option<&Input>) -> Result<(), AnswerError> {
+        match input {
+            Some(i) if !kind_fits(self.form.field(inst.field).ty, i) => Err(AnswerError::WrongKind(path.to_string())),
+            _ => Ok(()),
+        }
     }
 
     /// The input field instance a path names.
@@ -391,13 +422,7 @@ impl<'f> Session<'f> {
         for (path, input) in &snapshot.answers {
             let fits = paths::parse_path(form, path).is_some_and(|inst| {
                 let f = form.field(inst.field);
-                f.ty.is_input()
-                    && match input {
-                        Input::List(_) => f.ty == crate::form::FieldType::MultiChoice,
-                        Input::File(_) => f.ty == crate::form::FieldType::File,
-                        Input::Bool(_) => matches!(f.ty, crate::form::FieldType::Boolean | crate::form::FieldType::Consent),
-                        Input::Text(_) => !matches!(f.ty, crate::form::FieldType::File),
-                    }
+                f.ty.is_input() && kind_fits(f.ty, input)
             });
             if fits {
                 let inst = paths::parse_path(form, path).expect("checked above");

@@ -196,3 +196,45 @@ fn the_session_budget_caps_the_steps_of_all_expressions_together() {
     s.set_step_budget(u64::MAX);
     assert!(!s.budget_exhausted());
 }
+
+#[test]
+fn an_answer_of_a_kind_the_field_cannot_hold_is_refused_as_restore_would_drop_it() {
+    let f = form(
+        r#"
+wegweiser: 1
+id: probe
+title: Probe
+steps:
+  - id: a
+    fields:
+      - { id: name, type: text }
+      - { id: ja, type: boolean }
+      - { id: art, type: choice, options: [{ value: x, label: X }, { value: y, label: Y }] }
+      - { id: nachweis, type: file }
+"#,
+    );
+    let file = Input::File(crate::value::FileRef { name: "a.pdf".into(), size: 10, mime: "application/pdf".into() });
+    let mut s = Session::new(&f, "de", today());
+    let wrong = [
+        ("name", Input::Bool(true)),
+        ("art", Input::List(vec!["x".into()])),
+        ("name", file.clone()),
+        ("nachweis", Input::Text("a.pdf".into())),
+    ];
+    for (path, input) in &wrong {
+        let e = s.set_answer(path, Some(input.clone())).unwrap_err();
+        assert_eq!(e, super::AnswerError::WrongKind(path.to_string()));
+    }
+    assert!(s.answers().is_empty());
+    // What fits is kept: text for a yes/no field is read by its checks (a `type` problem).
+    s.set_answer("ja", text("vielleicht")).unwrap();
+    s.set_answer("nachweis", Some(file)).unwrap();
+    // In a batch, the answer in error is left out and the others are set.
+    let e = s.set_answers([("art".to_string(), Some(Input::Bool(false))), ("name".to_string(), text("Ada"))]).unwrap_err();
+    assert_eq!(e, super::AnswerError::WrongKind("art".into()));
+    assert_eq!(s.answer("name"), text("Ada").as_ref());
+    // Every answer the session holds survives a restore.
+    let (restored, dropped) = Session::restore(&f, &s.snapshot(), today());
+    assert!(dropped.is_empty(), "{dropped:?}");
+    assert_eq!(restored.answers(), s.answers());
+}
