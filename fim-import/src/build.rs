@@ -211,7 +211,7 @@ impl Builder<'_> {
                 fmt_max(item.max)
             ));
         } else if repeated {
-            repeat = Some((item.min, item.max));
+            repeat = Some(self.bounded_repeat(&format!("{} \"{}\"", c.id, c.title()), item.min, item.max));
         }
         let node = Node {
             fim: c.id.clone(),
@@ -276,6 +276,19 @@ impl Builder<'_> {
         all.iter().copied().find(|&i| self.nodes[i].default.is_none()).or(all.first().copied())
     }
 
+    /// `anzahl` as `repeat` bounds within the engine's limit of entries (E0311; found by
+    /// fuzzing: `0:871`); a bound above it becomes the limit, with a warning.
+    fn bounded_repeat(&mut self, what: &str, min: u32, max: Option<u32>) -> (u32, Option<u32>) {
+        let cap = engine::session::MAX_ENTRIES;
+        if min > cap || max.is_some_and(|m| m > cap) {
+            self.warnings.push(format!(
+                "{what} ({min}:{}): a repeated group may have at most {cap} entries; the bounds above it are set to {cap}",
+                fmt_max(max)
+            ));
+        }
+        (min.min(cap), max.map(|m| m.min(cap)))
+    }
+
     fn field_item(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
         let w0 = self.warnings.len();
         let i = self.field_item_inner(f, item, parent, in_repeat);
@@ -303,6 +316,7 @@ impl Builder<'_> {
             ));
             return self.field(f, item.min, parent);
         }
+        let repeat = self.bounded_repeat(&format!("{} \"{}\"", f.common.id, f.common.title()), item.min, item.max);
         let w = self.push(Node {
             ty: "group",
             label: f.common.title().to_string(),
@@ -310,7 +324,7 @@ impl Builder<'_> {
             parent,
             wrapper: true,
             least: item.min,
-            repeat: Some((item.min, item.max)),
+            repeat: Some(repeat),
             ..Node::default()
         });
         self.field(f, 1, Some(w));
@@ -400,6 +414,15 @@ impl Builder<'_> {
             "text" => {
                 n.min_length = p.min_length.filter(|&m| m > 1);
                 n.max_length = p.max_length;
+                // The engine allows at most MAX_ANSWER_LENGTH characters (E0311; found by
+                // fuzzing, like the repetition bound).
+                let cap = u64::from(engine::compile::limits::MAX_ANSWER_LENGTH);
+                for (k, v) in [("minLength", &mut n.min_length), ("maxLength", &mut n.max_length)] {
+                    if let Some(m) = v.filter(|&m| m > cap) {
+                        self.warnings.push(format!("{what}: {k} {m} is above the {cap} characters an answer may have; {cap} is used"));
+                        *v = Some(cap);
+                    }
+                }
                 // A minimum above the maximum lets no answer pass (E0308): the form would not
                 // compile, so the minimum is dropped (found by fuzzing).
                 if let (Some(lo), Some(hi)) = (n.min_length, n.max_length)

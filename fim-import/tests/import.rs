@@ -477,3 +477,18 @@ fn a_rule_condition_that_holds_on_the_empty_form_is_in_the_empty_form_scenario()
     assert!(out.test_yaml.contains("Leeres Formular ist nicht absendbar"), "{}", out.test_yaml);
     assert!(out.test_yaml.contains("errors: { e_mail: required }"), "{}", out.test_yaml);
 }
+
+#[test]
+fn bounds_above_the_engine_limits_become_the_limits_with_a_warning() {
+    // Found by the fim_import fuzz target: `anzahl 0:871` made `repeat.max: 871` (E0311).
+    let out = mapping_with(&[
+        ("<xdf:anzahl>2:5</xdf:anzahl>", "<xdf:anzahl>2:871</xdf:anzahl>"),
+        (r#"{"maxLength":"80"}"#, r#"{"maxLength":"200000"}"#),
+    ]);
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("G99000003 \"Kind\" (2:871): a repeated group may have at most 200 entries")), "{w:?}");
+    assert!(w.iter().any(|w| w.contains("maxLength 200000 is above the 100000 characters an answer may have")), "{w:?}");
+    assert!(out.yaml.contains("repeat: { min: 2, max: 200, "), "{}", out.yaml);
+    assert!(out.yaml.contains("max_length: 100000\n"), "{}", out.yaml);
+}
