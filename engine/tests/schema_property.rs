@@ -278,6 +278,13 @@ impl Gen<'_> {
     /// An invalid or blank answer.
     fn invalid(&self, f: FieldId, rng: &mut Rng) -> Option<Input> {
         let field = self.form.field(f);
+        // A file field holds only files (text is refused as the wrong kind): an invalid one is
+        // of a type no form accepts.
+        if field.ty == FieldType::File {
+            return rng
+                .chance(50)
+                .then(|| Input::File(FileRef { name: "x.exe".into(), size: 1000, mime: "application/x-msdownload".into() }));
+        }
         match rng.below(4) {
             0 => None,
             1 => Some(Input::Text("   ".into())),

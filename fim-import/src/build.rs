@@ -242,6 +242,13 @@ impl Builder<'_> {
                 }
             }
         }
+        // The form language needs members in a group (E0102; found by fuzzing): a group
+        // without fields (or only with such groups) is left out.
+        if self.is_empty_group(n) {
+            let w0 = self.warnings.len();
+            self.warnings.push(format!("{} \"{}\" has no fields; it is left out", c.id, c.title()));
+            self.note(w0, n);
+        }
         // An entry counts only when something in it is answered (empty entries do not count
         // toward `min`), so a group without input fields could never have its minimum
         // (found by fuzzing).
@@ -258,6 +265,12 @@ impl Builder<'_> {
             self.note(w0, n);
         }
         n
+    }
+
+    /// A group with nothing to show: no members, or only groups like that.
+    fn is_empty_group(&self, i: usize) -> bool {
+        let n = &self.nodes[i];
+        n.ty == "group" && n.children.iter().all(|&c| self.is_empty_group(c))
     }
 
     /// The first input field in `g`'s subtree, one without a default if there is one: the
@@ -990,6 +1003,10 @@ impl Builder<'_> {
                     for c in &self.nodes[usize::MAX - f].comments {
                         comment(&mut o, 2, c);
                     }
+                } else if self.is_empty_group(f) {
+                    for c in &self.nodes[f].comments {
+                        comment(&mut o, 2, c);
+                    }
                 } else {
                     fields.push(f);
                 }
@@ -1014,6 +1031,9 @@ impl Builder<'_> {
         let pad2 = " ".repeat(ind + 2);
         for c in &n.comments {
             comment(o, ind, c);
+        }
+        if self.is_empty_group(i) {
+            return;
         }
         o.push_str(&format!("{pad}- id: {}\n", n.id));
         o.push_str(&format!("{pad2}type: {}\n", n.ty));
@@ -1095,13 +1115,9 @@ impl Builder<'_> {
             o.push_str(&format!("{pad2}repeat: {{ {} }}\n", parts.join(", ")));
         }
         if n.ty == "group" {
-            if n.children.is_empty() {
-                o.push_str(&format!("{pad2}fields: []\n"));
-            } else {
-                o.push_str(&format!("{pad2}fields:\n"));
-                for &c in &n.children {
-                    self.emit_field(o, c, ind + 4);
-                }
+            o.push_str(&format!("{pad2}fields:\n"));
+            for &c in &n.children {
+                self.emit_field(o, c, ind + 4);
             }
         }
     }

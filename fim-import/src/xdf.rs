@@ -232,6 +232,11 @@ pub fn parse(xml: &str) -> Result<Schema, ImportError> {
             let hint = if xdf == XdfVersion::V3 { r.text(s, "hilfetext") } else { r.text(s, "hilfetextEingabe") };
             let rules = r.rules(s);
             let items = r.structure(s, 0)?;
+            if items.is_empty() {
+                // Found by fuzzing: the form would have no steps (E0102).
+                let (line, col) = pos_of(&doc, s);
+                return Err(ImportError::at(line, col, "the schema has no `struktur`: there is no field or group to import".into()));
+            }
             let label = if label.is_empty() { name.clone() } else { label };
             Ok(Schema { xdf, id, version, name, label, hint, rules, items })
         }

@@ -302,7 +302,9 @@ fn malformed_and_hostile_input_is_refused() {
         "</a>".repeat(10_000)
     );
     let out = fim::import(&deep, &Options::default());
-    assert!(out.is_ok() || out.unwrap_err().message.contains("XML"));
+    // Refused either way: as XML too deep, or as a schema with nothing in it.
+    let e = out.unwrap_err();
+    assert!(e.message.contains("XML") || e.message.contains("no field or group"), "{e}");
     let open = "<xdf:struktur><xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeldgruppe>";
     let close = "</xdf:datenfeldgruppe></xdf:enthaelt></xdf:struktur>";
     let nested = format!(
@@ -491,4 +493,24 @@ fn bounds_above_the_engine_limits_become_the_limits_with_a_warning() {
     assert!(w.iter().any(|w| w.contains("maxLength 200000 is above the 100000 characters an answer may have")), "{w:?}");
     assert!(out.yaml.contains("repeat: { min: 2, max: 200, "), "{}", out.yaml);
     assert!(out.yaml.contains("max_length: 100000\n"), "{}", out.yaml);
+}
+
+#[test]
+fn a_group_without_fields_is_left_out_and_a_schema_without_any_is_refused() {
+    // Found by the fim_import fuzz target: `fields: []` (a group needs members, E0102) and a
+    // form without steps (E0102).
+    let xml = std::fs::read_to_string(fixture("mapping.xml")).unwrap();
+    let head = "<xdf:bezeichnungEingabe>Schule</xdf:bezeichnungEingabe>";
+    let start = xml.find(head).unwrap() + head.len();
+    let end = start + xml[start..].find("</xdf:datenfeldgruppe>").unwrap();
+    let xml = format!("{}{}", &xml[..start], &xml[end..]);
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    assert!(out.report.warnings.iter().any(|w| w == "G99000004 \"Schule\" has no fields; it is left out"), "{:?}", out.report.warnings);
+    assert!(!out.yaml.contains("id: schule\n"), "{}", out.yaml);
+
+    let empty = "<xdf:xdatenfelder.stammdatenschema.0102 xmlns:xdf=\"urn:xoev-de:fim:standard:xdatenfelder_3.0.0\">\n  <xdf:stammdatenschema>\n  </xdf:stammdatenschema>\n</xdf:xdatenfelder.stammdatenschema.0102>";
+    let e = err(empty);
+    assert_eq!((e.line, e.column), (2, 3));
+    assert!(e.message.contains("no field or group to import"), "{e}");
 }
