@@ -1275,6 +1275,12 @@ impl Builder<'_> {
                     let by_rule = !n.rule_conds.is_empty() && !exclude.contains(&i);
                     let in_filled = within_filled_group && n.parent.is_some_and(|p| self.subtree_has(p, set, exclude));
                     if exclude.contains(&i) {
+                        // Left unanswered, a field with a default has its default: answering
+                        // blank clears it (§4), so the target is really empty (found by
+                        // fuzzing).
+                        if n.default.is_some() {
+                            out.push((n.id.clone(), Ans::Text(String::new())));
+                        }
                         continue;
                     }
                     if req.as_deref() == Some("true") || by_rule || in_filled {

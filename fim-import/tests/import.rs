@@ -514,3 +514,17 @@ fn a_group_without_fields_is_left_out_and_a_schema_without_any_is_refused() {
     assert_eq!((e.line, e.column), (2, 3));
     assert!(e.message.contains("no field or group to import"), "{e}");
 }
+
+#[test]
+fn a_rule_target_with_a_default_is_answered_blank_where_the_scenario_needs_it_empty() {
+    // Found by the fim_import fuzz target: `begruendung` has a default, so leaving it
+    // unanswered did not make it empty; answering blank clears the default (§4).
+    let xml = std::fs::read_to_string(fixture("rules.xml")).unwrap();
+    let at = xml.find("<xdf:id>F98000007</xdf:id>").unwrap();
+    let inhalt = at + xml[at..].find("<xdf:inhalt></xdf:inhalt>").unwrap();
+    let xml = format!("{}<xdf:inhalt>Keine</xdf:inhalt>{}", &xml[..inhalt], &xml[inhalt + "<xdf:inhalt></xdf:inhalt>".len()..]);
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    assert!(out.yaml.contains("default: \"Keine\""), "{}", out.yaml);
+    assert!(out.test_yaml.contains("begruendung: \"\""), "{}", out.test_yaml);
+}
