@@ -489,6 +489,17 @@ impl Builder<'_> {
                     self.warnings.push(format!("{what}: minValue {lo} is above maxValue {hi}; the minimum is left out"));
                     n.min = None;
                 }
+                // An integer between 1.2 and 1.8 (or an amount between 0.001 and 0.009): no
+                // answer fits both bounds.
+                if sample::number(n.ty, n.min.as_deref(), n.max.as_deref()).is_none() {
+                    self.warnings.push(format!(
+                        "{what}: no {} lies between minValue {} and maxValue {}; the minimum is left out",
+                        if n.ty == "integer" { "whole number" } else { "amount in cents" },
+                        n.min.as_deref().unwrap_or_default(),
+                        n.max.as_deref().unwrap_or_default()
+                    ));
+                    n.min = None;
+                }
                 if p.min_length.is_some_and(|m| m > 1) || p.max_length.is_some() || p.pattern.is_some() {
                     self.warnings.push(format!("{what}: length or pattern constraints on a {} field are not checked", n.ty));
                 }
@@ -794,6 +805,13 @@ impl Builder<'_> {
                         let v = value.replace(',', ".");
                         if !is_decimal(&v) {
                             return Err(format!("\"{value}\" is not a number for {fim}"));
+                        }
+                        // An answer that fails the field's `type` (or `decimals`) check is
+                        // empty, so `anzahl == 1.5` on a whole-number field could never hold.
+                        if sample::number(n.ty, Some(&v), Some(&v))
+                            .is_none_or(|x| engine::checks::parse_plain_decimal(&x) != engine::checks::parse_plain_decimal(&v))
+                        {
+                            return Err(format!("\"{value}\" is no valid answer for the {} field {fim}", n.ty));
                         }
                         Ok((format!("{id} {op} {v}"), c, (!negated).then_some(Ans::Plain(v))))
                     }
@@ -1317,7 +1335,9 @@ impl Builder<'_> {
                 let t = Ans::Plain("true".into());
                 if avoid.contains(&t) { Ans::Plain("false".into()) } else { t }
             }
-            "number" | "integer" | "money" => Ans::Plain(sample::number(n.min.as_deref(), n.max.as_deref())),
+            "number" | "integer" | "money" => {
+                Ans::Plain(sample::number(n.ty, n.min.as_deref(), n.max.as_deref()).unwrap_or_else(|| "1".into()))
+            }
             "date" => Ans::Text(sample::date(n.min.as_deref(), n.max.as_deref())),
             "file" => {
                 let ty = n

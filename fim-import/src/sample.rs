@@ -224,21 +224,34 @@ fn generate(h: &Hir, extra: u32) -> String {
     }
 }
 
-fn int(s: Option<&str>) -> Option<i128> {
-    let s = s?;
-    let whole = s.split('.').next()?;
-    whole.parse().ok()
-}
-
-/// A number within the bounds: the minimum, else 1 (or the maximum, when it is below 1).
-pub fn number(min: Option<&str>, max: Option<&str>) -> String {
-    if let Some(m) = min {
-        return m.to_string();
-    }
-    match (int(max), max) {
-        (Some(x), Some(s)) if x < 1 => s.to_string(),
-        _ => "1".into(),
-    }
+/// A number of the field type `ty` (`number`, `integer`, `money`) within the bounds: the
+/// smallest allowed value (for `integer` the minimum rounded up to a whole number, for `money`
+/// to the cent), else 1 (or the largest allowed value, when that is below 1). `None` when no
+/// such value exists (`integer` between 1.2 and 1.8).
+pub fn number(ty: &str, min: Option<&str>, max: Option<&str>) -> Option<String> {
+    use rust_decimal::{Decimal, RoundingStrategy};
+    let places = match ty {
+        "integer" => Some(0),
+        "money" => Some(2),
+        _ => None,
+    };
+    let bound = |v: Option<&str>, up: bool| -> Option<Decimal> {
+        let d = engine::checks::parse_plain_decimal(v?)?;
+        Some(match places {
+            Some(p) => {
+                d.round_dp_with_strategy(p, if up { RoundingStrategy::ToPositiveInfinity } else { RoundingStrategy::ToNegativeInfinity })
+            }
+            None => d,
+        })
+    };
+    let (lo, hi) = (bound(min, true), bound(max, false));
+    let pick = match (lo, hi) {
+        (Some(lo), Some(hi)) if lo > hi => return None,
+        (Some(lo), _) => lo,
+        (None, Some(hi)) if hi < Decimal::ONE => hi,
+        _ => Decimal::ONE,
+    };
+    Some(engine::checks::canonical(&pick))
 }
 
 /// A date within the bounds, written `YYYY-MM-DD`.
@@ -275,8 +288,14 @@ mod tests {
         assert_eq!(text(Some("\\x{7f}+"), None, None), None);
         assert_eq!(text(Some("[a&&b]"), None, None), None);
         assert_eq!(text(None, Some(3), Some(2)), None);
-        assert_eq!(number(Some("1850"), Some("2025")), "1850");
-        assert_eq!(number(None, Some("-5")), "-5");
+        assert_eq!(number("integer", Some("1850"), Some("2025")).unwrap(), "1850");
+        assert_eq!(number("number", None, Some("-5")).unwrap(), "-5");
+        // Found by fuzzing: the bound itself is no whole number or no amount in cents.
+        assert_eq!(number("integer", Some("1.5"), None).unwrap(), "2");
+        assert_eq!(number("money", Some("0.001"), Some("1")).unwrap(), "0.01");
+        assert_eq!(number("integer", None, Some("-0.5")).unwrap(), "-1");
+        assert_eq!(number("integer", Some("1.2"), Some("1.8")), None);
+        assert_eq!(number("number", Some("1.2"), Some("1.8")).unwrap(), "1.2");
         assert_eq!(date(None, None), "2000-01-01");
     }
 }
