@@ -528,3 +528,25 @@ fn a_rule_target_with_a_default_is_answered_blank_where_the_scenario_needs_it_em
     assert!(out.yaml.contains("default: \"Keine\""), "{}", out.yaml);
     assert!(out.test_yaml.contains("begruendung: \"\""), "{}", out.test_yaml);
 }
+
+#[test]
+fn a_rule_comparing_a_whole_number_field_with_a_fraction_stays_to_do() {
+    // `telefon` as a whole number: "1,5" could never be its value (an answer failing `type`
+    // is empty), "2" can.
+    let rules = std::fs::read_to_string(fixture("rules.xml")).unwrap();
+    let at = rules.find("<xdf:id>F98000004</xdf:id>").unwrap();
+    let ty = at + rules[at..].find("<code>text</code>").unwrap();
+    let rules = format!("{}<code>num_int</code>{}", &rules[..ty], &rules[ty + "<code>text</code>".len()..]);
+    for (value, translated) in [("1,5", false), ("2", true)] {
+        let xml = rules.replace("Wenn bei F98000004 \"\" angegeben wird", &format!("Wenn bei F98000004 \"{value}\" angegeben wird"));
+        let out = fim::import(&xml, &Options::default()).unwrap();
+        check(&out, "");
+        let rule = out.report.rules.iter().find(|r| r.fim == "R98000002").unwrap();
+        if translated {
+            assert_eq!(rule.expression.as_deref(), Some("telefon == 2"));
+            assert!(out.test_yaml.contains("R98000002: Bedingung erfüllt, Angaben fehlen"), "{}", out.test_yaml);
+        } else {
+            assert_eq!(rule.reason.as_deref(), Some("\"1,5\" is no valid answer for the integer field F98000004"));
+        }
+    }
+}
