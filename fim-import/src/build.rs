@@ -267,6 +267,17 @@ impl Builder<'_> {
         n
     }
 
+    /// Whether `p` or a group around it is an optional (`0:1`) group.
+    fn in_optional_group(&self, mut p: Option<usize>) -> bool {
+        while let Some(i) = p {
+            if self.nodes[i].optional_group {
+                return true;
+            }
+            p = self.nodes[i].parent;
+        }
+        false
+    }
+
     /// A group with nothing to show: no members, or only groups like that.
     fn is_empty_group(&self, i: usize) -> bool {
         let n = &self.nodes[i];
@@ -379,11 +390,20 @@ impl Builder<'_> {
                 // Like a code list's rows: a code given twice would make two options with one
                 // value (E0106), so the first one wins (found by fuzzing).
                 for v in &f.values {
-                    if n.inline.iter().any(|(c, _, _)| c == &v.0) {
-                        self.warnings.push(format!("{what}: duplicate value code `{}` left out", v.0));
+                    // The engine trims what is chosen, so a code is trimmed too, and a blank
+                    // one could never be chosen.
+                    let code = v.0.trim();
+                    if code.is_empty() {
+                        self.warnings.push(format!("{what}: a value without a code left out"));
+                    } else if n.inline.iter().any(|(c, _, _)| c == code) {
+                        self.warnings.push(format!("{what}: duplicate value code `{code}` left out"));
                     } else {
-                        n.inline.push(v.clone());
+                        n.inline.push((code.to_string(), v.1.clone(), v.2.clone()));
                     }
+                }
+                if n.inline.is_empty() {
+                    self.warnings.push(format!("{what}: no value with a code is left: it became a text field"));
+                    n.ty = "text";
                 }
             } else if let Some(r) = &f.codelist {
                 match self.list_for(r) {
@@ -545,6 +565,15 @@ impl Builder<'_> {
             });
             if n.default.is_none() {
                 self.warnings.push(format!("{what}: inhalt `{}` is no valid answer for a {} field; not used", f.inhalt, n.ty));
+            } else if self.in_optional_group(parent) {
+                // A default is a value, so `filled(group)` would hold from the start and the
+                // optional group's required members would always be required (found by
+                // fuzzing).
+                self.warnings.push(format!(
+                    "{what}: inhalt `{}` is not used as a default: in an optional group it would make the group count as started",
+                    f.inhalt
+                ));
+                n.default = None;
             }
         }
         let i = self.push(n);
@@ -582,11 +611,19 @@ impl Builder<'_> {
         }
         let mut rows: Vec<(String, String)> = Vec::new();
         for (code, label) in &found.rows {
-            if rows.iter().any(|(c, _)| c == code) {
+            let code = code.trim();
+            if code.is_empty() {
+                self.warnings.push(format!("code list `{}`: a row without a code left out", found.canonical_version_uri));
+            } else if rows.iter().any(|(c, _)| c == code) {
                 self.warnings.push(format!("code list `{}`: duplicate code `{code}` left out", found.canonical_version_uri));
             } else {
-                rows.push((code.clone(), label.clone()));
+                rows.push((code.to_string(), label.clone()));
             }
+        }
+        if rows.is_empty() {
+            // A choice needs options (E0102): the caller makes it a text field.
+            self.warnings.push(format!("code list `{}` has no codes", found.canonical_version_uri));
+            return None;
         }
         self.lists.push(NamedList { name: name.clone(), rows });
         self.list_by_uri.insert(key, self.lists.len() - 1);

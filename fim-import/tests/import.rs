@@ -550,3 +550,37 @@ fn a_rule_comparing_a_whole_number_field_with_a_fraction_stays_to_do() {
         }
     }
 }
+
+#[test]
+fn a_default_in_an_optional_group_is_not_used() {
+    // Found by the fim_import fuzz target: a default made `filled(bisheriger_ausweis)` hold
+    // on the empty form, so the optional group's required members were always required.
+    let xml = std::fs::read_to_string(fixture("rules.xml")).unwrap();
+    let at = xml.find("<xdf:id>F98000009</xdf:id>").unwrap();
+    let inhalt = at + xml[at..].find("<xdf:inhalt></xdf:inhalt>").unwrap();
+    let xml = format!("{}<xdf:inhalt>Berlin</xdf:inhalt>{}", &xml[..inhalt], &xml[inhalt + "<xdf:inhalt></xdf:inhalt>".len()..]);
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    assert!(!out.yaml.contains("default: \"Berlin\""), "{}", out.yaml);
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("inhalt `Berlin` is not used as a default: in an optional group")), "{w:?}");
+}
+
+#[test]
+fn option_codes_are_trimmed_and_blank_ones_left_out() {
+    // A blank code could never be chosen (a blank answer is empty), and the engine trims what
+    // is chosen, so " 02 " could not be chosen either.
+    let out = xdf3_with(&[("<xdf:code>01</xdf:code>", "<xdf:code> </xdf:code>"), ("<xdf:code>02</xdf:code>", "<xdf:code> 02 </xdf:code>")]);
+    check(&out, "");
+    assert!(out.yaml.contains("- { value: \"02\", label: \"Sonstiges\""), "{}", out.yaml);
+    assert!(!out.yaml.contains("value: \" \""), "{}", out.yaml);
+    assert!(out.report.warnings.iter().any(|w| w.contains("a value without a code left out")), "{:?}", out.report.warnings);
+    // No code left: a text field.
+    let out = xdf3_with(&[("<xdf:code>01</xdf:code>", "<xdf:code> </xdf:code>"), ("<xdf:code>02</xdf:code>", "<xdf:code></xdf:code>")]);
+    check(&out, "");
+    assert!(
+        out.report.warnings.iter().any(|w| w.contains("no value with a code is left: it became a text field")),
+        "{:?}",
+        out.report.warnings
+    );
+}
