@@ -88,12 +88,20 @@ struct Builder<'a> {
 }
 
 /// A translated rule, for the generated scenarios.
+/// Answers of a rule's condition field for the scenarios: one that makes the condition
+/// hold, one that makes it fail (each where a single answer does).
+#[derive(Debug, Clone, Default)]
+struct Witness {
+    holds: Option<Ans>,
+    fails: Option<Ans>,
+}
+
 struct Translated {
     rule: String,
     /// The condition, as the fields' `required` write it.
     expr: String,
     cond_node: usize,
-    value: Option<Ans>,
+    witness: Witness,
     targets: Vec<usize>,
 }
 
@@ -769,7 +777,7 @@ impl Builder<'_> {
     }
 
     /// The condition as an expression and, for the scenarios, the answer that makes it hold.
-    fn condition(&self, cond: &Cond, host: Option<usize>) -> Result<(String, usize, Option<Ans>), String> {
+    fn condition(&self, cond: &Cond, host: Option<usize>) -> Result<(String, usize, Witness), String> {
         let (fim, negated) = match cond {
             Cond::Equals { field, negated, .. } | Cond::Filled { field, negated } => (field, *negated),
         };
@@ -787,7 +795,7 @@ impl Builder<'_> {
         }
         let id = &n.id;
         match cond {
-            Cond::Filled { .. } => Ok((if negated { format!("empty({id})") } else { format!("filled({id})") }, c, None)),
+            Cond::Filled { .. } => Ok((if negated { format!("empty({id})") } else { format!("filled({id})") }, c, Witness::default())),
             Cond::Equals { value, .. } => {
                 if !n.is_input() {
                     return Err(format!("{fim} is not an input field"));
@@ -796,7 +804,7 @@ impl Builder<'_> {
                     return Err(format!("the code list of {fim} is missing, so its values are unknown"));
                 }
                 if value.is_empty() {
-                    return Ok((if negated { format!("filled({id})") } else { format!("empty({id})") }, c, None));
+                    return Ok((if negated { format!("filled({id})") } else { format!("empty({id})") }, c, Witness::default()));
                 }
                 let op = if negated { "!=" } else { "==" };
                 match n.ty {
@@ -811,24 +819,20 @@ impl Builder<'_> {
                                 || label.eq_ignore_ascii_case(v)
                         });
                         let Some((code, _)) = found else { return Err(format!("\"{value}\" is not among the options of {fim}")) };
-                        if n.ty == "multi_choice" {
-                            let e = format!("{} in {id}", quote(code));
-                            // The answer that makes it hold: the value ticked, or (negated)
-                            // another option ticked instead.
-                            let holds = if negated {
-                                opts.iter().find(|(o, _)| o != code).map(|(o, _)| Ans::List(vec![Ans::Text(o.clone())]))
-                            } else {
-                                Some(Ans::List(vec![Ans::Text(code.clone())]))
-                            };
-                            return Ok((if negated { format!("not ({e})") } else { e }, c, holds));
-                        }
-                        // The answer that makes the condition hold: the value, or (negated) another option.
-                        let holds = if negated {
-                            opts.iter().find(|(o, _)| o != code).map(|(o, _)| Ans::Text(o.clone()))
-                        } else {
-                            Some(Ans::Text(code.clone()))
+                        // The value chosen (ticked), and another option chosen instead: one makes
+                        // the condition hold, the other not (which one: `negated`).
+                        let multi = n.ty == "multi_choice";
+                        let answer = |v: &str| if multi { Ans::List(vec![Ans::Text(v.to_string())]) } else { Ans::Text(v.to_string()) };
+                        let this = Some(answer(code));
+                        let other = opts.iter().find(|(o, _)| o != code).map(|(o, _)| answer(o));
+                        let witness = if negated { Witness { holds: other, fails: this } } else { Witness { holds: this, fails: other } };
+                        let e = if multi { format!("{} in {id}", quote(code)) } else { format!("{id} == {}", quote(code)) };
+                        let e = match (negated, multi) {
+                            (false, _) => e,
+                            (true, true) => format!("not ({e})"),
+                            (true, false) => format!("{id} != {}", quote(code)),
                         };
-                        Ok((format!("{id} {op} {}", quote(code)), c, holds))
+                        Ok((e, c, witness))
                     }
                     "boolean" => {
                         let b = match value.to_lowercase().trim_end_matches('.') {
@@ -836,7 +840,11 @@ impl Builder<'_> {
                             "nein" | "false" | "falsch" | "no" => false,
                             _ => return Err(format!("\"{value}\" is not a yes/no value for {fim}")),
                         };
-                        Ok((format!("{id} {op} {b}"), c, Some(Ans::Plain((b ^ negated).to_string()))))
+                        let witness = Witness {
+                            holds: Some(Ans::Plain((b ^ negated).to_string())),
+                            fails: Some(Ans::Plain((!(b ^ negated)).to_string())),
+                        };
+                        Ok((format!("{id} {op} {b}"), c, witness))
                     }
                     "number" | "integer" | "money" => {
                         let v = value.replace(',', ".");
@@ -850,9 +858,22 @@ impl Builder<'_> {
                         {
                             return Err(format!("\"{value}\" is no valid answer for the {} field {fim}", n.ty));
                         }
-                        Ok((format!("{id} {op} {v}"), c, (!negated).then_some(Ans::Plain(v))))
+                        // Negated, every other number holds: no single answer is the one meant.
+                        let witness = if negated {
+                            Witness { holds: None, fails: Some(Ans::Plain(v.clone())) }
+                        } else {
+                            Witness { holds: Some(Ans::Plain(v.clone())), fails: None }
+                        };
+                        Ok((format!("{id} {op} {v}"), c, witness))
                     }
-                    "text" => Ok((format!("{id} {op} {}", quote(value)), c, (!negated).then(|| Ans::Text(value.clone())))),
+                    "text" => {
+                        let witness = if negated {
+                            Witness { holds: None, fails: Some(Ans::Text(value.clone())) }
+                        } else {
+                            Witness { holds: Some(Ans::Text(value.clone())), fails: None }
+                        };
+                        Ok((format!("{id} {op} {}", quote(value)), c, witness))
+                    }
                     other => Err(format!("comparing a {other} field is not translated")),
                 }
             }
@@ -866,7 +887,7 @@ impl Builder<'_> {
         for (rule, host) in &rules {
             let outcome = self.translate(rule, *host);
             match outcome {
-                Ok((expr, cond_node, value, members)) => {
+                Ok((expr, cond_node, witness, members)) => {
                     let mut targets = Vec::new();
                     let mut commented = HashSet::new();
                     for &(t, m) in &members {
@@ -890,7 +911,7 @@ impl Builder<'_> {
                         rule: rule.id.clone(),
                         expr: expr.clone(),
                         cond_node,
-                        value,
+                        witness,
                         targets: members.iter().map(|&(_, m)| m).collect(),
                     });
                 }
@@ -920,7 +941,7 @@ impl Builder<'_> {
 
     /// (expression, condition node, answer, [(target node, member that gets the condition)]).
     #[allow(clippy::type_complexity)]
-    fn translate(&self, rule: &Rule, host: Option<usize>) -> Result<(String, usize, Option<Ans>, Vec<(usize, usize)>), String> {
+    fn translate(&self, rule: &Rule, host: Option<usize>) -> Result<(String, usize, Witness, Vec<(usize, usize)>), String> {
         let Some(parsed) = prose::parse(&rule.prose) else {
             return Err(if rule.prose.is_empty() {
                 "the rule has no prose".into()
@@ -928,7 +949,7 @@ impl Builder<'_> {
                 "the sentence is not one of the known shapes".into()
             });
         };
-        let (expr, cond_node, value) = self.condition(&parsed.cond, host)?;
+        let (expr, cond_node, witness) = self.condition(&parsed.cond, host)?;
         let scope = self.repeat_scope(cond_node);
         let mut members = Vec::new();
         for t in &parsed.targets {
@@ -967,7 +988,7 @@ impl Builder<'_> {
         if members.iter().any(|&(_, m)| m == cond_node) {
             return Err(format!("the condition is on {}, which the rule itself makes required", self.nodes[cond_node].fim));
         }
-        Ok((expr, cond_node, value, members))
+        Ok((expr, cond_node, witness, members))
     }
 
     fn required(&self, i: usize) -> Option<String> {
@@ -1195,7 +1216,7 @@ impl Builder<'_> {
         // Values to avoid in the sample answers: those that trigger a rule.
         let mut avoid: HashMap<usize, Vec<Ans>> = HashMap::new();
         for t in translated {
-            if let Some(v) = &t.value {
+            if let Some(v) = &t.witness.holds {
                 avoid.entry(t.cond_node).or_default().push(v.clone());
             }
         }
@@ -1232,7 +1253,7 @@ impl Builder<'_> {
         o.push_str("    expect:\n      submittable: true\n");
         // 3. Each translated rule, when its condition is an answer outside repeated groups.
         for t in translated {
-            let Some(v) = &t.value else { continue };
+            let Some(v) = &t.witness.holds else { continue };
             if self.repeat_scope(t.cond_node).is_some() || t.targets.iter().any(|&m| self.repeat_scope(m).is_some()) {
                 continue;
             }
@@ -1249,14 +1270,9 @@ impl Builder<'_> {
             // answered so that the condition is false: a condition such as `not ("a" in x)`
             // holds while `x` is empty.
             let Some(&target) = t.targets.iter().find(|&&m| self.required(m).as_deref() == Some(t.expr.as_str())) else { continue };
-            let mut not = avoid.get(&t.cond_node).cloned().unwrap_or_default();
-            not.push(v.clone());
-            // When every answer of the condition's field makes it hold (a choice whose only
-            // option is the one the rule names), no scenario shows the rule not applying.
-            let other = self.sample(t.cond_node, &not);
-            if other == *v {
-                continue;
-            }
+            // (No answer makes it fail when the choice's only option is the one the rule
+            // names.)
+            let Some(other) = t.witness.fails.clone() else { continue };
             let without = self.answers(&tops, &avoid, &HashMap::from([(t.cond_node, other)]), &exclude);
             o.push_str(&format!("  - name: \"{}: Bedingung nicht erfüllt\"\n    answers:", t.rule));
             if without.is_empty() {

@@ -584,3 +584,22 @@ fn option_codes_are_trimmed_and_blank_ones_left_out() {
         out.report.warnings
     );
 }
+
+#[test]
+fn a_negated_choice_rule_is_shown_not_applying_with_the_value_it_names() {
+    // "If not 03, F97000003 is required": it does not apply only when 03 is chosen; any
+    // other option (02 as well as 01) makes it apply.
+    let out = xdf3_with(&[
+        (
+            "<xdf:wert><xdf:code>02</xdf:code><xdf:name>Sonstiges</xdf:name><xdf:hilfe>Bitte begründen</xdf:hilfe></xdf:wert>",
+            "<xdf:wert><xdf:code>02</xdf:code><xdf:name>Sonstiges</xdf:name><xdf:hilfe>Bitte begründen</xdf:hilfe></xdf:wert><xdf:wert><xdf:code>03</xdf:code><xdf:name>Dritter</xdf:name></xdf:wert>",
+        ),
+        ("Wenn bei F97000001 \"02 Sonstiges\" angegeben wird", "Wenn bei F97000001 nicht der Wert \"03\" angegeben wird"),
+    ]);
+    check(&out, "");
+    let rule = out.report.rules.iter().find(|r| r.fim == "R97000001").unwrap();
+    assert_eq!(rule.expression.as_deref(), Some("grund_antrags != \"03\""));
+    let t = &out.test_yaml;
+    let not = &t[t.find("R97000001: Bedingung nicht erfüllt").expect(t)..];
+    assert!(not.contains("grund_antrags: \"03\""), "{t}");
+}
