@@ -487,17 +487,22 @@ impl Builder<'_> {
                 // to answer (found by fuzzing: `[0-9]{5}` with maxLength 2). The lengths go
                 // first, then the pattern: the pattern usually says more about the answer.
                 if sample::text(n.pattern.as_deref(), n.min_length, n.max_length).is_none() {
-                    if n.pattern.is_some() && sample::text(n.pattern.as_deref(), None, None).is_some() {
+                    if sample::text(n.pattern.as_deref(), None, None).is_none()
+                        && let Some(pat) = n.pattern.take()
+                    {
+                        self.warnings
+                            .push(format!("{what}: no answer that can be typed matches the pattern `{pat}`; the pattern is left out"));
+                    }
+                    // (Also `maxLength` 0 without a pattern, found by fuzzing.)
+                    if sample::text(n.pattern.as_deref(), n.min_length, n.max_length).is_none() {
                         self.warnings.push(format!(
-                            "{what}: no text of {}..{} characters matches the pattern; the length limits are left out",
+                            "{what}: no text of {}..{} characters {}; the length limits are left out",
                             n.min_length.unwrap_or(1),
-                            n.max_length.map(|m| m.to_string()).unwrap_or_default()
+                            n.max_length.map(|m| m.to_string()).unwrap_or_default(),
+                            if n.pattern.is_some() { "matches the pattern" } else { "can be typed" }
                         ));
                         n.min_length = None;
                         n.max_length = None;
-                    } else if let Some(pat) = n.pattern.take() {
-                        self.warnings
-                            .push(format!("{what}: no answer that can be typed matches the pattern `{pat}`; the pattern is left out"));
                     }
                 }
             }

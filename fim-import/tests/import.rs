@@ -398,6 +398,14 @@ fn pattern_and_lengths_that_admit_no_answer_lose_the_lengths_with_a_warning() {
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("no answer that can be typed matches the pattern")), "{w:?}");
+    // Found by fuzzing: `maxLength` 0 without a pattern.
+    let out = mapping_with(&[(r#"{"minLength":"1","maxLength":"55"}"#, r#"{"minLength":"1","maxLength":"0"}"#)]);
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(
+        w.iter().any(|w| w.contains("F99000020 \"Straße\": no text of 1..0 characters can be typed; the length limits are left out")),
+        "{w:?}"
+    );
 }
 
 #[test]
