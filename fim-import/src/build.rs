@@ -487,7 +487,20 @@ impl Builder<'_> {
                 // to answer (found by fuzzing: `[0-9]{5}` with maxLength 2). The lengths go
                 // first, then the pattern: the pattern usually says more about the answer.
                 if sample::text(n.pattern.as_deref(), n.min_length, n.max_length).is_none() {
+                    let longest = Some(sample::ANSWER_MAX);
                     if sample::text(n.pattern.as_deref(), None, None).is_none()
+                        && let Some(shortest) = sample::text(n.pattern.as_deref(), None, longest)
+                    {
+                        // Only texts longer than a text field allows without `max_length` (500)
+                        // match (found by fuzzing): allow as many as the language does.
+                        self.warnings.push(format!(
+                            "{what}: the pattern needs at least {} characters; max_length is set to {}",
+                            shortest.chars().count(),
+                            sample::ANSWER_MAX
+                        ));
+                        n.min_length = None;
+                        n.max_length = longest;
+                    } else if sample::text(n.pattern.as_deref(), None, None).is_none()
                         && let Some(pat) = n.pattern.take()
                     {
                         self.warnings

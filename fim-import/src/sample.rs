@@ -4,7 +4,11 @@
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Longest text answer the engine accepts (`max_length` cannot be larger, E0311).
-const ANSWER_MAX: usize = engine::compile::limits::MAX_ANSWER_LENGTH as usize;
+pub const ANSWER_MAX: u64 = engine::compile::limits::MAX_ANSWER_LENGTH as u64;
+
+/// What a `text` field allows without `max_length` (§4; found by fuzzing: a pattern that
+/// needs more characters).
+pub const TEXT_DEFAULT_MAX: u64 = 500;
 
 /// How many lengths past the minimum the search tries before it gives up.
 const LENGTHS_PAST_MIN: usize = 4096;
@@ -14,7 +18,7 @@ const LENGTHS_PAST_MIN: usize = 4096;
 /// within the limits (see [`search`]).
 pub fn text(pattern: Option<&str>, min_len: Option<u64>, max_len: Option<u64>) -> Option<String> {
     let min = usize::try_from(min_len.unwrap_or(0)).unwrap_or(usize::MAX).max(1);
-    let max = max_len.map_or(ANSWER_MAX, |m| usize::try_from(m).unwrap_or(usize::MAX));
+    let max = usize::try_from(max_len.unwrap_or(TEXT_DEFAULT_MAX)).unwrap_or(usize::MAX);
     if min > max {
         return None;
     }
@@ -48,7 +52,7 @@ pub fn fits(s: &str, pattern: Option<&str>, min_len: Option<u64>, max_len: Optio
     let n = engine::checks::char_len(s) as u64;
     engine::checks::normalize_text(s) == s
         && n >= min_len.unwrap_or(0).max(1)
-        && n <= max_len.unwrap_or(ANSWER_MAX as u64)
+        && n <= max_len.unwrap_or(TEXT_DEFAULT_MAX)
         && pattern.is_none_or(|p| regex::Regex::new(&format!("^(?:{p})$")).is_ok_and(|r| r.is_match(s)))
 }
 

@@ -398,6 +398,12 @@ fn pattern_and_lengths_that_admit_no_answer_lose_the_lengths_with_a_warning() {
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("no answer that can be typed matches the pattern")), "{w:?}");
+    // Found by fuzzing: a pattern that needs more than the 500 characters a text field
+    // allows without `max_length`.
+    let out = mapping_with(&[(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"pattern":"[0-9]{600}"}"#)]);
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("the pattern needs at least 600 characters; max_length is set to 100000")), "{w:?}");
     // Found by fuzzing: `maxLength` 0 without a pattern.
     let out = mapping_with(&[(r#"{"minLength":"1","maxLength":"55"}"#, r#"{"minLength":"1","maxLength":"0"}"#)]);
     check(&out, "");
