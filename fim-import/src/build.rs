@@ -587,10 +587,23 @@ impl Builder<'_> {
             n.default = default_for(&n, &f.inhalt, &self.lists).filter(|d| match d {
                 // A default must also pass the length and pattern checks.
                 Ans::Text(t) if n.ty == "text" => sample::fits(t, n.pattern.as_deref(), n.min_length, n.max_length),
+                // And the bounds (and be a whole number, an amount in cents): a default
+                // outside them would be a problem on every form nobody changes it on.
+                Ans::Plain(v) if matches!(n.ty, "number" | "integer" | "money") => {
+                    let d = engine::checks::parse_plain_decimal(v);
+                    let fits_type = sample::number(n.ty, Some(v), Some(v)).is_some_and(|x| engine::checks::parse_plain_decimal(&x) == d);
+                    let bound = |b: &Option<String>| b.as_deref().and_then(engine::checks::parse_plain_decimal);
+                    fits_type
+                        && bound(&n.min).is_none_or(|lo| d.is_some_and(|d| d >= lo))
+                        && bound(&n.max).is_none_or(|hi| d.is_some_and(|d| d <= hi))
+                }
+                Ans::Text(t) if n.ty == "date" => {
+                    n.min.as_deref().is_none_or(|lo| t.as_str() >= lo) && n.max.as_deref().is_none_or(|hi| t.as_str() <= hi)
+                }
                 _ => true,
             });
             if n.default.is_none() {
-                self.warnings.push(format!("{what}: inhalt `{}` is no valid answer for a {} field; not used", f.inhalt, n.ty));
+                self.warnings.push(format!("{what}: inhalt `{}` is no valid answer for this {} field; not used", f.inhalt, n.ty));
             } else if self.in_optional_group(parent) {
                 // A default is a value, so `filled(group)` would hold from the start and the
                 // optional group's required members would always be required (found by
@@ -821,6 +834,9 @@ impl Builder<'_> {
                 if n.lost_options {
                     return Err(format!("the code list of {fim} is missing, so its values are unknown"));
                 }
+                // What a citizen types is compared trimmed and in NFC, so the value is too
+                // (`" A "` could never be an answer).
+                let value = &engine::checks::normalize_text(value);
                 if value.is_empty() {
                     return Ok((if negated { format!("filled({id})") } else { format!("empty({id})") }, c, Witness::default()));
                 }

@@ -617,3 +617,25 @@ fn a_negated_choice_rule_is_shown_not_applying_with_the_value_it_names() {
     let not = &t[t.find("R97000001: Bedingung nicht erfüllt").expect(t)..];
     assert!(not.contains("grund_antrags: \"03\""), "{t}");
 }
+
+#[test]
+fn a_default_outside_the_bounds_is_not_used_and_a_rule_value_is_compared_trimmed() {
+    // `Anzahl Kinder` (0 to 20) with the default 25: a problem on every form nobody changes.
+    let xml = std::fs::read_to_string(fixture("mapping.xml")).unwrap();
+    let at = xml.find("<xdf:id>F99000005</xdf:id>").unwrap();
+    let inhalt = at + xml[at..].find("<xdf:inhalt></xdf:inhalt>").unwrap();
+    let xml = format!("{}<xdf:inhalt>25</xdf:inhalt>{}", &xml[..inhalt], &xml[inhalt + "<xdf:inhalt></xdf:inhalt>".len()..]);
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    let w = &out.report.warnings;
+    assert!(w.iter().any(|w| w.contains("F99000005 \"Anzahl Kinder\": inhalt `25` is no valid answer for this integer field")), "{w:?}");
+
+    // A citizen's answer is trimmed, so the rule compares with the trimmed value.
+    let xml = std::fs::read_to_string(fixture("rules.xml"))
+        .unwrap()
+        .replace("Wenn bei F98000004 \"\" angegeben wird", "Wenn bei F98000004 \" Fax \" angegeben wird");
+    let out = fim::import(&xml, &Options::default()).unwrap();
+    check(&out, "");
+    let rule = out.report.rules.iter().find(|r| r.fim == "R98000002").unwrap();
+    assert_eq!(rule.expression.as_deref(), Some("telefon == \"Fax\""));
+}
