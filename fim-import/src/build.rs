@@ -87,7 +87,6 @@ struct Builder<'a> {
     rule_entries: Vec<RuleEntry>,
 }
 
-/// A translated rule, for the generated scenarios.
 /// Answers of a rule's condition field for the scenarios: one that makes the condition
 /// hold, one that makes it fail (each where a single answer does).
 #[derive(Debug, Clone, Default)]
@@ -96,6 +95,15 @@ struct Witness {
     fails: Option<Ans>,
 }
 
+impl Witness {
+    /// For a comparison with `named` (the value the rule names) and `other` (another answer):
+    /// the named value makes `==` hold and `!=` fail.
+    fn of(negated: bool, named: Option<Ans>, other: Option<Ans>) -> Witness {
+        if negated { Witness { holds: other, fails: named } } else { Witness { holds: named, fails: other } }
+    }
+}
+
+/// A translated rule, for the generated scenarios.
 struct Translated {
     rule: String,
     /// The condition, as the fields' `required` write it.
@@ -487,24 +495,22 @@ impl Builder<'_> {
                 // to answer (found by fuzzing: `[0-9]{5}` with maxLength 2). The lengths go
                 // first, then the pattern: the pattern usually says more about the answer.
                 if sample::text(n.pattern.as_deref(), n.min_length, n.max_length).is_none() {
-                    let longest = Some(sample::ANSWER_MAX);
-                    if sample::text(n.pattern.as_deref(), None, None).is_none()
-                        && let Some(shortest) = sample::text(n.pattern.as_deref(), None, longest)
-                    {
-                        // Only texts longer than a text field allows without `max_length` (500)
-                        // match (found by fuzzing): allow as many as the language does.
-                        self.warnings.push(format!(
-                            "{what}: the pattern needs at least {} characters; max_length is set to {}",
-                            shortest.chars().count(),
-                            sample::ANSWER_MAX
-                        ));
-                        n.min_length = None;
-                        n.max_length = longest;
-                    } else if sample::text(n.pattern.as_deref(), None, None).is_none()
-                        && let Some(pat) = n.pattern.take()
-                    {
-                        self.warnings
-                            .push(format!("{what}: no answer that can be typed matches the pattern `{pat}`; the pattern is left out"));
+                    if sample::text(n.pattern.as_deref(), None, None).is_none() {
+                        let longest = Some(sample::ANSWER_MAX);
+                        if let Some(shortest) = sample::text(n.pattern.as_deref(), None, longest) {
+                            // Only texts longer than a text field allows without `max_length`
+                            // (500) match (found by fuzzing): allow as many as the language does.
+                            self.warnings.push(format!(
+                                "{what}: the pattern needs at least {} characters; max_length is set to {}",
+                                shortest.chars().count(),
+                                sample::ANSWER_MAX
+                            ));
+                            n.min_length = None;
+                            n.max_length = longest;
+                        } else if let Some(pat) = n.pattern.take() {
+                            self.warnings
+                                .push(format!("{what}: no answer that can be typed matches the pattern `{pat}`; the pattern is left out"));
+                        }
                     }
                     // (Also `maxLength` 0 without a pattern, found by fuzzing.)
                     if sample::text(n.pattern.as_deref(), n.min_length, n.max_length).is_none() {
@@ -591,7 +597,7 @@ impl Builder<'_> {
                 // outside them would be a problem on every form nobody changes it on.
                 Ans::Plain(v) if matches!(n.ty, "number" | "integer" | "money") => {
                     let d = engine::checks::parse_plain_decimal(v);
-                    let fits_type = sample::number(n.ty, Some(v), Some(v)).is_some_and(|x| engine::checks::parse_plain_decimal(&x) == d);
+                    let fits_type = sample::is_number_of(n.ty, v);
                     let bound = |b: &Option<String>| b.as_deref().and_then(engine::checks::parse_plain_decimal);
                     fits_type
                         && bound(&n.min).is_none_or(|lo| d.is_some_and(|d| d >= lo))
@@ -857,9 +863,8 @@ impl Builder<'_> {
                         // the condition hold, the other not (which one: `negated`).
                         let multi = n.ty == "multi_choice";
                         let answer = |v: &str| if multi { Ans::List(vec![Ans::Text(v.to_string())]) } else { Ans::Text(v.to_string()) };
-                        let this = Some(answer(code));
                         let other = opts.iter().find(|(o, _)| o != code).map(|(o, _)| answer(o));
-                        let witness = if negated { Witness { holds: other, fails: this } } else { Witness { holds: this, fails: other } };
+                        let witness = Witness::of(negated, Some(answer(code)), other);
                         let e = if multi { format!("{} in {id}", quote(code)) } else { format!("{id} == {}", quote(code)) };
                         let e = match (negated, multi) {
                             (false, _) => e,
@@ -874,10 +879,7 @@ impl Builder<'_> {
                             "nein" | "false" | "falsch" | "no" => false,
                             _ => return Err(format!("\"{value}\" is not a yes/no value for {fim}")),
                         };
-                        let witness = Witness {
-                            holds: Some(Ans::Plain((b ^ negated).to_string())),
-                            fails: Some(Ans::Plain((!(b ^ negated)).to_string())),
-                        };
+                        let witness = Witness::of(negated, Some(Ans::Plain(b.to_string())), Some(Ans::Plain((!b).to_string())));
                         Ok((format!("{id} {op} {b}"), c, witness))
                     }
                     "number" | "integer" | "money" => {
@@ -887,27 +889,13 @@ impl Builder<'_> {
                         }
                         // An answer that fails the field's `type` (or `decimals`) check is
                         // empty, so `anzahl == 1.5` on a whole-number field could never hold.
-                        if sample::number(n.ty, Some(&v), Some(&v))
-                            .is_none_or(|x| engine::checks::parse_plain_decimal(&x) != engine::checks::parse_plain_decimal(&v))
-                        {
+                        if !sample::is_number_of(n.ty, &v) {
                             return Err(format!("\"{value}\" is no valid answer for the {} field {fim}", n.ty));
                         }
-                        // Negated, every other number holds: no single answer is the one meant.
-                        let witness = if negated {
-                            Witness { holds: None, fails: Some(Ans::Plain(v.clone())) }
-                        } else {
-                            Witness { holds: Some(Ans::Plain(v.clone())), fails: None }
-                        };
-                        Ok((format!("{id} {op} {v}"), c, witness))
+                        // No other single number is the one meant.
+                        Ok((format!("{id} {op} {v}"), c, Witness::of(negated, Some(Ans::Plain(v.clone())), None)))
                     }
-                    "text" => {
-                        let witness = if negated {
-                            Witness { holds: None, fails: Some(Ans::Text(value.clone())) }
-                        } else {
-                            Witness { holds: Some(Ans::Text(value.clone())), fails: None }
-                        };
-                        Ok((format!("{id} {op} {}", quote(value)), c, witness))
-                    }
+                    "text" => Ok((format!("{id} {op} {}", quote(value)), c, Witness::of(negated, Some(Ans::Text(value.clone())), None))),
                     other => Err(format!("comparing a {other} field is not translated")),
                 }
             }
@@ -943,7 +931,7 @@ impl Builder<'_> {
                     });
                     done.push(Translated {
                         rule: rule.id.clone(),
-                        expr: expr.clone(),
+                        expr,
                         cond_node,
                         witness,
                         targets: members.iter().map(|&(_, m)| m).collect(),

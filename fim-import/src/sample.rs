@@ -258,6 +258,13 @@ pub fn number(ty: &str, min: Option<&str>, max: Option<&str>) -> Option<String> 
     Some(engine::checks::canonical(&pick))
 }
 
+/// Whether the plain decimal `v` is an answer a field of type `ty` (`number`, `integer`,
+/// `money`) holds: a whole number for `integer`, at most cents for `money`.
+pub fn is_number_of(ty: &str, v: &str) -> bool {
+    let exact = engine::checks::parse_plain_decimal(v);
+    exact.is_some() && number(ty, Some(v), Some(v)).is_some_and(|x| engine::checks::parse_plain_decimal(&x) == exact)
+}
+
 /// A date within the bounds, written `YYYY-MM-DD`.
 pub fn date(min: Option<&str>, max: Option<&str>) -> String {
     match (min, max) {
@@ -300,6 +307,9 @@ mod tests {
         assert_eq!(number("integer", None, Some("-0.5")).unwrap(), "-1");
         assert_eq!(number("integer", Some("1.2"), Some("1.8")), None);
         assert_eq!(number("number", Some("1.2"), Some("1.8")).unwrap(), "1.2");
+        assert!(is_number_of("integer", "2.0") && !is_number_of("integer", "1.5"));
+        assert!(is_number_of("money", "1.5") && !is_number_of("money", "1.555"));
+        assert!(is_number_of("number", "1.555") && !is_number_of("number", "x"));
         assert_eq!(date(None, None), "2000-01-01");
     }
 }

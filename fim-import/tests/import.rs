@@ -334,24 +334,40 @@ fn malformed_and_hostile_input_is_refused() {
 // fuzz target; the inputs are in fuzz/regressions/fim_import/). `check` compiles the form
 // and runs every generated scenario.
 
-/// `mapping.xml` with each replacement made (each must apply).
-fn mapping_with(replacements: &[(&str, &str)]) -> Import {
-    let mut xml = std::fs::read_to_string(fixture("mapping.xml")).unwrap();
+/// A fixture's text with each replacement made at its first occurrence (each must apply).
+fn fixture_with(name: &str, replacements: &[(&str, &str)]) -> String {
+    let mut xml = std::fs::read_to_string(fixture(name)).unwrap();
     for (from, to) in replacements {
         assert!(xml.contains(from), "{from}");
         xml = xml.replacen(from, to, 1);
     }
-    fim::import(&xml, &Options::default()).unwrap()
+    xml
+}
+
+/// [`fixture_with`], imported.
+fn imported(name: &str, replacements: &[(&str, &str)]) -> Import {
+    fim::import(&fixture_with(name, replacements), &Options::default()).unwrap()
+}
+
+/// `xml` with `from` replaced by `to` at its first occurrence after the element `id` (e.g.
+/// that element's empty `inhalt`).
+fn in_element(xml: &str, id: &str, from: &str, to: &str) -> String {
+    let at = xml.find(&format!("<xdf:id>{id}</xdf:id>")).expect(id);
+    let pos = at + xml[at..].find(from).expect(from);
+    format!("{}{to}{}", &xml[..pos], &xml[pos + from.len()..])
 }
 
 #[test]
 fn entries_of_a_repeated_group_without_a_required_member_are_answered_in_the_sample() {
     // `Kind` (2:5) with an optional `Vorname`: empty entries do not count toward `min`, so the
     // sample must answer something in each of the two entries.
-    let out = mapping_with(&[(
-        "<xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000017",
-        "<xdf:anzahl>0:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000017",
-    )]);
+    let out = imported(
+        "mapping.xml",
+        &[(
+            "<xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000017",
+            "<xdf:anzahl>0:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000017",
+        )],
+    );
     check(&out, "");
     assert!(out.test_yaml.contains("kind: [{ vorname: \"Muster\" }, { vorname: \"Muster\" }]"), "{}", out.test_yaml);
 }
@@ -359,16 +375,19 @@ fn entries_of_a_repeated_group_without_a_required_member_are_answered_in_the_sam
 #[test]
 fn a_repeated_group_without_input_fields_gets_no_minimum() {
     // `Kind` holding only a label: no entry could ever count.
-    let out = mapping_with(&[
-        (
-            "<xdf:id>F99000017</xdf:id><xdf:version>1.0</xdf:version></xdf:identifikation><xdf:name>Vorname</xdf:name><xdf:bezeichnungEingabe>Vorname</xdf:bezeichnungEingabe><xdf:hilfetextEingabe></xdf:hilfetextEingabe><xdf:feldart><code>input</code></xdf:feldart>",
-            "<xdf:id>F99000017</xdf:id><xdf:version>1.0</xdf:version></xdf:identifikation><xdf:name>Vorname</xdf:name><xdf:bezeichnungEingabe>Vorname</xdf:bezeichnungEingabe><xdf:hilfetextEingabe></xdf:hilfetextEingabe><xdf:feldart><code>label</code></xdf:feldart>",
-        ),
-        (
-            "<xdf:feldart><code>input</code></xdf:feldart><xdf:datentyp><code>text</code></xdf:datentyp><xdf:praezisierung></xdf:praezisierung><xdf:inhalt></xdf:inhalt></xdf:datenfeld></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe>",
-            "<xdf:feldart><code>label</code></xdf:feldart><xdf:datentyp><code>text</code></xdf:datentyp><xdf:praezisierung></xdf:praezisierung><xdf:inhalt>Schule</xdf:inhalt></xdf:datenfeld></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe>",
-        ),
-    ]);
+    let out = imported(
+        "mapping.xml",
+        &[
+            (
+                "<xdf:id>F99000017</xdf:id><xdf:version>1.0</xdf:version></xdf:identifikation><xdf:name>Vorname</xdf:name><xdf:bezeichnungEingabe>Vorname</xdf:bezeichnungEingabe><xdf:hilfetextEingabe></xdf:hilfetextEingabe><xdf:feldart><code>input</code></xdf:feldart>",
+                "<xdf:id>F99000017</xdf:id><xdf:version>1.0</xdf:version></xdf:identifikation><xdf:name>Vorname</xdf:name><xdf:bezeichnungEingabe>Vorname</xdf:bezeichnungEingabe><xdf:hilfetextEingabe></xdf:hilfetextEingabe><xdf:feldart><code>label</code></xdf:feldart>",
+            ),
+            (
+                "<xdf:feldart><code>input</code></xdf:feldart><xdf:datentyp><code>text</code></xdf:datentyp><xdf:praezisierung></xdf:praezisierung><xdf:inhalt></xdf:inhalt></xdf:datenfeld></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe>",
+                "<xdf:feldart><code>label</code></xdf:feldart><xdf:datentyp><code>text</code></xdf:datentyp><xdf:praezisierung></xdf:praezisierung><xdf:inhalt>Schule</xdf:inhalt></xdf:datenfeld></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe></xdf:enthaelt></xdf:struktur></xdf:datenfeldgruppe>",
+            ),
+        ],
+    );
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("G99000003 \"Kind\": a repeated group without input fields cannot have a minimum")), "{w:?}");
@@ -378,10 +397,13 @@ fn a_repeated_group_without_input_fields_gets_no_minimum() {
 #[test]
 fn a_required_field_with_a_default_does_not_make_the_empty_form_fail() {
     // `Land` required, with the default "Deutschland": the empty form has an answer there.
-    let out = mapping_with(&[(
-        "<xdf:anzahl>0:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000015",
-        "<xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000015",
-    )]);
+    let out = imported(
+        "mapping.xml",
+        &[(
+            "<xdf:anzahl>0:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000015",
+            "<xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>F99000015",
+        )],
+    );
     check(&out, "");
     assert!(out.yaml.contains("default: \"Deutschland\""));
     assert!(out.test_yaml.contains("errors: { name: required }"), "{}", out.test_yaml);
@@ -389,23 +411,26 @@ fn a_required_field_with_a_default_does_not_make_the_empty_form_fail() {
 
 #[test]
 fn pattern_and_lengths_that_admit_no_answer_lose_the_lengths_with_a_warning() {
-    let out = mapping_with(&[(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"maxLength":"2","pattern":"[0-9]{5}"}"#)]);
+    let out = imported(
+        "mapping.xml",
+        &[(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"maxLength":"2","pattern":"[0-9]{5}"}"#)],
+    );
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("F99000021 \"Postleitzahl\": no text of 1..2 characters matches the pattern")), "{w:?}");
     // The pattern needs a character no one can type: it goes.
-    let out = mapping_with(&[(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"pattern":"&#x7F;+"}"#)]);
+    let out = imported("mapping.xml", &[(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"pattern":"&#x7F;+"}"#)]);
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("no answer that can be typed matches the pattern")), "{w:?}");
     // Found by fuzzing: a pattern that needs more than the 500 characters a text field
     // allows without `max_length`.
-    let out = mapping_with(&[(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"pattern":"[0-9]{600}"}"#)]);
+    let out = imported("mapping.xml", &[(r#"{"minLength":"5","maxLength":"5","pattern":"[0-9]{5}"}"#, r#"{"pattern":"[0-9]{600}"}"#)]);
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("the pattern needs at least 600 characters; max_length is set to 100000")), "{w:?}");
     // Found by fuzzing: `maxLength` 0 without a pattern.
-    let out = mapping_with(&[(r#"{"minLength":"1","maxLength":"55"}"#, r#"{"minLength":"1","maxLength":"0"}"#)]);
+    let out = imported("mapping.xml", &[(r#"{"minLength":"1","maxLength":"55"}"#, r#"{"minLength":"1","maxLength":"0"}"#)]);
     check(&out, "");
     let w = &out.report.warnings;
     assert!(
@@ -416,7 +441,10 @@ fn pattern_and_lengths_that_admit_no_answer_lose_the_lengths_with_a_warning() {
 
 #[test]
 fn a_number_bound_the_engine_cannot_hold_is_not_used() {
-    let out = mapping_with(&[(r#"{"minValue":"0","maxValue":"20"}"#, r#"{"minValue":"0","maxValue":"20.00000000000000000000000000001"}"#)]);
+    let out = imported(
+        "mapping.xml",
+        &[(r#"{"minValue":"0","maxValue":"20"}"#, r#"{"minValue":"0","maxValue":"20.00000000000000000000000000001"}"#)],
+    );
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("maxValue `20.00000000000000000000000000001` is not a number; not used")), "{w:?}");
@@ -424,46 +452,40 @@ fn a_number_bound_the_engine_cannot_hold_is_not_used() {
 
 #[test]
 fn a_schema_without_a_usable_name_or_id_still_gets_a_form_id() {
-    let xml = std::fs::read_to_string(fixture("mapping.xml"))
-        .unwrap()
-        .replacen("<xdf:id>S99000001</xdf:id>", "<xdf:id>-</xdf:id>", 1)
-        .replacen("<xdf:name>Prüfschema Abbildung</xdf:name>", "<xdf:name>!</xdf:name>", 1);
-    let out = fim::import(&xml, &Options::default()).unwrap();
+    let out = imported(
+        "mapping.xml",
+        &[("<xdf:id>S99000001</xdf:id>", "<xdf:id>-</xdf:id>"), ("<xdf:name>Prüfschema Abbildung</xdf:name>", "<xdf:name>!</xdf:name>")],
+    );
     check(&out, "");
     assert!(out.yaml.contains("\nid: formular\n"), "{}", out.yaml);
 }
 
-/// `xdf3-schema.xml` with each replacement made (each must apply).
-fn xdf3_with(replacements: &[(&str, &str)]) -> Import {
-    let mut xml = std::fs::read_to_string(fixture("xdf3-schema.xml")).unwrap();
-    for (from, to) in replacements {
-        assert!(xml.contains(from), "{from}");
-        xml = xml.replacen(from, to, 1);
-    }
-    fim::import(&xml, &Options::default()).unwrap()
-}
-
 #[test]
 fn files_with_a_size_limit_of_zero_or_no_media_type_stay_answerable() {
-    let out =
-        xdf3_with(&[("<xdf:maxSize>5000000</xdf:maxSize>", "<xdf:maxSize>0</xdf:maxSize>"), ("application/pdf", "application\u{7f}pdf")]);
+    let out = imported(
+        "xdf3-schema.xml",
+        &[("<xdf:maxSize>5000000</xdf:maxSize>", "<xdf:maxSize>0</xdf:maxSize>"), ("application/pdf", "application\u{7f}pdf")],
+    );
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("maxSize 0 admits no file")), "{w:?}");
     assert!(w.iter().any(|w| w.contains("`application\u{7f}pdf` is no media type")), "{w:?}");
     assert!(out.yaml.contains("accept: [\"image/*\"]"), "{}", out.yaml);
     // A limit below the sample's 1,000 bytes: the sample file is smaller.
-    let out = xdf3_with(&[("<xdf:maxSize>5000000</xdf:maxSize>", "<xdf:maxSize>10</xdf:maxSize>")]);
+    let out = imported("xdf3-schema.xml", &[("<xdf:maxSize>5000000</xdf:maxSize>", "<xdf:maxSize>10</xdf:maxSize>")]);
     check(&out, "");
     assert!(out.test_yaml.contains("size: 10\n"), "{}", out.test_yaml);
 }
 
 #[test]
 fn a_rule_on_a_field_required_anyway_has_no_scenario_of_the_rule_not_applying() {
-    let out = xdf3_with(&[(
-        "<xdf:anzahl>0:1</xdf:anzahl>\n      <xdf:enthaelt>\n        <xdf:datenfeld>\n          <xdf:identifikation><xdf:id>F97000003",
-        "<xdf:anzahl>1:1</xdf:anzahl>\n      <xdf:enthaelt>\n        <xdf:datenfeld>\n          <xdf:identifikation><xdf:id>F97000003",
-    )]);
+    let out = imported(
+        "xdf3-schema.xml",
+        &[(
+            "<xdf:anzahl>0:1</xdf:anzahl>\n      <xdf:enthaelt>\n        <xdf:datenfeld>\n          <xdf:identifikation><xdf:id>F97000003",
+            "<xdf:anzahl>1:1</xdf:anzahl>\n      <xdf:enthaelt>\n        <xdf:datenfeld>\n          <xdf:identifikation><xdf:id>F97000003",
+        )],
+    );
     check(&out, "");
     assert!(out.test_yaml.contains("R97000001: Bedingung erfüllt, Angaben fehlen"), "{}", out.test_yaml);
     assert!(!out.test_yaml.contains("R97000001: Bedingung nicht erfüllt"), "{}", out.test_yaml);
@@ -471,7 +493,7 @@ fn a_rule_on_a_field_required_anyway_has_no_scenario_of_the_rule_not_applying() 
 
 #[test]
 fn a_rule_whose_condition_is_on_its_own_target_is_left_to_a_person() {
-    let out = xdf3_with(&[("dann wird F97000003 zur Pflichtangabe", "dann wird F97000001 zur Pflichtangabe")]);
+    let out = imported("xdf3-schema.xml", &[("dann wird F97000003 zur Pflichtangabe", "dann wird F97000001 zur Pflichtangabe")]);
     check(&out, "");
     assert_eq!(out.report.translated(), 0);
     let reason = out.report.rules.iter().find(|r| r.fim == "R97000001").and_then(|r| r.reason.clone());
@@ -481,13 +503,9 @@ fn a_rule_whose_condition_is_on_its_own_target_is_left_to_a_person() {
 #[test]
 fn a_rule_condition_that_holds_on_the_empty_form_is_in_the_empty_form_scenario() {
     // Nothing is required outright; `e_mail` is required when `telefon` is empty, which it is.
-    let mut xml = std::fs::read_to_string(fixture("rules.xml")).unwrap();
-    for id in ["F98000001", "F98000008"] {
-        let from = format!("<xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>{id}");
-        assert!(xml.contains(&from));
-        xml = xml.replace(&from, &from.replace("1:1", "0:1"));
-    }
-    let out = fim::import(&xml, &Options::default()).unwrap();
+    let required = |id: &str| format!("<xdf:anzahl>1:1</xdf:anzahl><xdf:enthaelt><xdf:datenfeld><xdf:identifikation><xdf:id>{id}");
+    let (a, b) = (required("F98000001"), required("F98000008"));
+    let out = imported("rules.xml", &[(&a, &a.replace("1:1", "0:1")), (&b, &b.replace("1:1", "0:1"))]);
     check(&out, "");
     assert!(out.yaml.contains("required: \"empty(telefon)\""), "{}", out.yaml);
     assert!(out.test_yaml.contains("Leeres Formular ist nicht absendbar"), "{}", out.test_yaml);
@@ -497,10 +515,10 @@ fn a_rule_condition_that_holds_on_the_empty_form_is_in_the_empty_form_scenario()
 #[test]
 fn bounds_above_the_engine_limits_become_the_limits_with_a_warning() {
     // Found by the fim_import fuzz target: `anzahl 0:871` made `repeat.max: 871` (E0311).
-    let out = mapping_with(&[
-        ("<xdf:anzahl>2:5</xdf:anzahl>", "<xdf:anzahl>2:871</xdf:anzahl>"),
-        (r#"{"maxLength":"80"}"#, r#"{"maxLength":"200000"}"#),
-    ]);
+    let out = imported(
+        "mapping.xml",
+        &[("<xdf:anzahl>2:5</xdf:anzahl>", "<xdf:anzahl>2:871</xdf:anzahl>"), (r#"{"maxLength":"80"}"#, r#"{"maxLength":"200000"}"#)],
+    );
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("G99000003 \"Kind\" (2:871): a repeated group may have at most 200 entries")), "{w:?}");
@@ -533,10 +551,7 @@ fn a_group_without_fields_is_left_out_and_a_schema_without_any_is_refused() {
 fn a_rule_target_with_a_default_is_answered_blank_where_the_scenario_needs_it_empty() {
     // Found by the fim_import fuzz target: `begruendung` has a default, so leaving it
     // unanswered did not make it empty; answering blank clears the default (§4).
-    let xml = std::fs::read_to_string(fixture("rules.xml")).unwrap();
-    let at = xml.find("<xdf:id>F98000007</xdf:id>").unwrap();
-    let inhalt = at + xml[at..].find("<xdf:inhalt></xdf:inhalt>").unwrap();
-    let xml = format!("{}<xdf:inhalt>Keine</xdf:inhalt>{}", &xml[..inhalt], &xml[inhalt + "<xdf:inhalt></xdf:inhalt>".len()..]);
+    let xml = in_element(&fixture_with("rules.xml", &[]), "F98000007", "<xdf:inhalt></xdf:inhalt>", "<xdf:inhalt>Keine</xdf:inhalt>");
     let out = fim::import(&xml, &Options::default()).unwrap();
     check(&out, "");
     assert!(out.yaml.contains("default: \"Keine\""), "{}", out.yaml);
@@ -547,10 +562,7 @@ fn a_rule_target_with_a_default_is_answered_blank_where_the_scenario_needs_it_em
 fn a_rule_comparing_a_whole_number_field_with_a_fraction_stays_to_do() {
     // `telefon` as a whole number: "1,5" could never be its value (an answer failing `type`
     // is empty), "2" can.
-    let rules = std::fs::read_to_string(fixture("rules.xml")).unwrap();
-    let at = rules.find("<xdf:id>F98000004</xdf:id>").unwrap();
-    let ty = at + rules[at..].find("<code>text</code>").unwrap();
-    let rules = format!("{}<code>num_int</code>{}", &rules[..ty], &rules[ty + "<code>text</code>".len()..]);
+    let rules = in_element(&fixture_with("rules.xml", &[]), "F98000004", "<code>text</code>", "<code>num_int</code>");
     for (value, translated) in [("1,5", false), ("2", true)] {
         let xml = rules.replace("Wenn bei F98000004 \"\" angegeben wird", &format!("Wenn bei F98000004 \"{value}\" angegeben wird"));
         let out = fim::import(&xml, &Options::default()).unwrap();
@@ -569,10 +581,7 @@ fn a_rule_comparing_a_whole_number_field_with_a_fraction_stays_to_do() {
 fn a_default_in_an_optional_group_is_not_used() {
     // Found by the fim_import fuzz target: a default made `filled(bisheriger_ausweis)` hold
     // on the empty form, so the optional group's required members were always required.
-    let xml = std::fs::read_to_string(fixture("rules.xml")).unwrap();
-    let at = xml.find("<xdf:id>F98000009</xdf:id>").unwrap();
-    let inhalt = at + xml[at..].find("<xdf:inhalt></xdf:inhalt>").unwrap();
-    let xml = format!("{}<xdf:inhalt>Berlin</xdf:inhalt>{}", &xml[..inhalt], &xml[inhalt + "<xdf:inhalt></xdf:inhalt>".len()..]);
+    let xml = in_element(&fixture_with("rules.xml", &[]), "F98000009", "<xdf:inhalt></xdf:inhalt>", "<xdf:inhalt>Berlin</xdf:inhalt>");
     let out = fim::import(&xml, &Options::default()).unwrap();
     check(&out, "");
     assert!(!out.yaml.contains("default: \"Berlin\""), "{}", out.yaml);
@@ -584,13 +593,19 @@ fn a_default_in_an_optional_group_is_not_used() {
 fn option_codes_are_trimmed_and_blank_ones_left_out() {
     // A blank code could never be chosen (a blank answer is empty), and the engine trims what
     // is chosen, so " 02 " could not be chosen either.
-    let out = xdf3_with(&[("<xdf:code>01</xdf:code>", "<xdf:code> </xdf:code>"), ("<xdf:code>02</xdf:code>", "<xdf:code> 02 </xdf:code>")]);
+    let out = imported(
+        "xdf3-schema.xml",
+        &[("<xdf:code>01</xdf:code>", "<xdf:code> </xdf:code>"), ("<xdf:code>02</xdf:code>", "<xdf:code> 02 </xdf:code>")],
+    );
     check(&out, "");
     assert!(out.yaml.contains("- { value: \"02\", label: \"Sonstiges\""), "{}", out.yaml);
     assert!(!out.yaml.contains("value: \" \""), "{}", out.yaml);
     assert!(out.report.warnings.iter().any(|w| w.contains("a value without a code left out")), "{:?}", out.report.warnings);
     // No code left: a text field.
-    let out = xdf3_with(&[("<xdf:code>01</xdf:code>", "<xdf:code> </xdf:code>"), ("<xdf:code>02</xdf:code>", "<xdf:code></xdf:code>")]);
+    let out = imported(
+        "xdf3-schema.xml",
+        &[("<xdf:code>01</xdf:code>", "<xdf:code> </xdf:code>"), ("<xdf:code>02</xdf:code>", "<xdf:code></xdf:code>")],
+    );
     check(&out, "");
     assert!(
         out.report.warnings.iter().any(|w| w.contains("no value with a code is left: it became a text field")),
@@ -603,13 +618,16 @@ fn option_codes_are_trimmed_and_blank_ones_left_out() {
 fn a_negated_choice_rule_is_shown_not_applying_with_the_value_it_names() {
     // "If not 03, F97000003 is required": it does not apply only when 03 is chosen; any
     // other option (02 as well as 01) makes it apply.
-    let out = xdf3_with(&[
-        (
-            "<xdf:wert><xdf:code>02</xdf:code><xdf:name>Sonstiges</xdf:name><xdf:hilfe>Bitte begründen</xdf:hilfe></xdf:wert>",
-            "<xdf:wert><xdf:code>02</xdf:code><xdf:name>Sonstiges</xdf:name><xdf:hilfe>Bitte begründen</xdf:hilfe></xdf:wert><xdf:wert><xdf:code>03</xdf:code><xdf:name>Dritter</xdf:name></xdf:wert>",
-        ),
-        ("Wenn bei F97000001 \"02 Sonstiges\" angegeben wird", "Wenn bei F97000001 nicht der Wert \"03\" angegeben wird"),
-    ]);
+    let out = imported(
+        "xdf3-schema.xml",
+        &[
+            (
+                "<xdf:wert><xdf:code>02</xdf:code><xdf:name>Sonstiges</xdf:name><xdf:hilfe>Bitte begründen</xdf:hilfe></xdf:wert>",
+                "<xdf:wert><xdf:code>02</xdf:code><xdf:name>Sonstiges</xdf:name><xdf:hilfe>Bitte begründen</xdf:hilfe></xdf:wert><xdf:wert><xdf:code>03</xdf:code><xdf:name>Dritter</xdf:name></xdf:wert>",
+            ),
+            ("Wenn bei F97000001 \"02 Sonstiges\" angegeben wird", "Wenn bei F97000001 nicht der Wert \"03\" angegeben wird"),
+        ],
+    );
     check(&out, "");
     let rule = out.report.rules.iter().find(|r| r.fim == "R97000001").unwrap();
     assert_eq!(rule.expression.as_deref(), Some("grund_antrags != \"03\""));
@@ -621,20 +639,14 @@ fn a_negated_choice_rule_is_shown_not_applying_with_the_value_it_names() {
 #[test]
 fn a_default_outside_the_bounds_is_not_used_and_a_rule_value_is_compared_trimmed() {
     // `Anzahl Kinder` (0 to 20) with the default 25: a problem on every form nobody changes.
-    let xml = std::fs::read_to_string(fixture("mapping.xml")).unwrap();
-    let at = xml.find("<xdf:id>F99000005</xdf:id>").unwrap();
-    let inhalt = at + xml[at..].find("<xdf:inhalt></xdf:inhalt>").unwrap();
-    let xml = format!("{}<xdf:inhalt>25</xdf:inhalt>{}", &xml[..inhalt], &xml[inhalt + "<xdf:inhalt></xdf:inhalt>".len()..]);
+    let xml = in_element(&fixture_with("mapping.xml", &[]), "F99000005", "<xdf:inhalt></xdf:inhalt>", "<xdf:inhalt>25</xdf:inhalt>");
     let out = fim::import(&xml, &Options::default()).unwrap();
     check(&out, "");
     let w = &out.report.warnings;
     assert!(w.iter().any(|w| w.contains("F99000005 \"Anzahl Kinder\": inhalt `25` is no valid answer for this integer field")), "{w:?}");
 
     // A citizen's answer is trimmed, so the rule compares with the trimmed value.
-    let xml = std::fs::read_to_string(fixture("rules.xml"))
-        .unwrap()
-        .replace("Wenn bei F98000004 \"\" angegeben wird", "Wenn bei F98000004 \" Fax \" angegeben wird");
-    let out = fim::import(&xml, &Options::default()).unwrap();
+    let out = imported("rules.xml", &[("Wenn bei F98000004 \"\" angegeben wird", "Wenn bei F98000004 \" Fax \" angegeben wird")]);
     check(&out, "");
     let rule = out.report.rules.iter().find(|r| r.fim == "R98000002").unwrap();
     assert_eq!(rule.expression.as_deref(), Some("telefon == \"Fax\""));

@@ -174,8 +174,7 @@ impl<'f> Session<'f> {
 
     /// Sets (or, with `None`, clears) the answer at `path` and reports what changed.
     pub fn set_answer(&mut self, path: &str, input: Option<Input>) -> Result<Changes, AnswerError> {
-        let inst = self.input_instance(path)?;
-        self.check_kind(path, inst, input.as_ref())?;
+        let inst = self.answerable_instance(path, input.as_ref())?;
         let grows = self.entry_growth(inst);
         if !grows && self.by_inst.get(&inst) == input.as_ref() {
             return Ok(Changes::default());
@@ -191,7 +190,7 @@ impl<'f> Session<'f> {
     pub fn set_answers(&mut self, answers: impl IntoIterator<Item = (String, Option<Input>)>) -> Result<(), AnswerError> {
         let mut result = Ok(());
         for (path, input) in answers {
-            match self.input_instance(&path).and_then(|inst| self.check_kind(&path, inst, input.as_ref()).map(|()| inst)) {
+            match self.answerable_instance(&path, input.as_ref()) {
                 Ok(inst) => self.store(inst, input),
                 Err(e) if result.is_ok() => result = Err(e),
                 Err(_) => {}
@@ -202,11 +201,13 @@ impl<'f> Session<'f> {
         result
     }
 
-    /// [`AnswerError::WrongKind`] when the field at `inst` cannot hold `input`.
-    fn check_kind(&self, path: &str, inst: Instance, input: Option<&Input>) -> Result<(), AnswerError> {
+    /// [`Session::input_instance`], and [`AnswerError::WrongKind`] when its field cannot
+    /// hold `input`.
+    fn answerable_instance(&self, path: &str, input: Option<&Input>) -> Result<Instance, AnswerError> {
+        let inst = self.input_instance(path)?;
         match input {
             Some(i) if !kind_fits(self.form.field(inst.field).ty, i) => Err(AnswerError::WrongKind(path.to_string())),
-            _ => Ok(()),
+            _ => Ok(inst),
         }
     }
 
