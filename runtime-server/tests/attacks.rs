@@ -214,7 +214,7 @@ async fn guessing_resume_links_is_rate_limited_per_client() {
     assert_eq!(other.get("/resume/x").await.status, StatusCode::TOO_MANY_REQUESTS);
     // Another client (the citizen on their phone) is not affected.
     let mut phone = Browser::from(app(state), "198.51.100.2");
-    let r = phone.get(&format!("/resume/{token}")).await;
+    let r = open_resume(&mut phone, &token).await;
     assert_eq!(r.location.as_deref(), Some(STEP2), "the real link still works from another address");
 }
 
@@ -517,4 +517,298 @@ impl hyper::body::Body for Never {
     ) -> std::task::Poll<Option<Result<hyper::body::Frame<Self::Data>, Self::Error>>> {
         std::task::Poll::Pending
     }
+}
+
+// ---- Issue #17: what the outside attack found -----------------------------------------
+
+/// A form with the inputs issue #17 concerns: a choice and a multi_choice, a repeated group
+/// whose entries carry a file, and a file that only applies while a box is ticked.
+const ATTACKED: &str = r#"
+wegweiser: 1
+id: angriff
+version: "1"
+languages: [de]
+title: { de: Angriff }
+steps:
+  - id: eins
+    title: { de: Eins }
+    fields:
+      - id: farbe
+        type: choice
+        label: { de: Farbe }
+        options:
+          - { value: rot, label: { de: Rot } }
+          - { value: blau, label: { de: Blau } }
+      - id: arten
+        type: multi_choice
+        label: { de: Arten }
+        options:
+          - { value: a, label: { de: A } }
+          - { value: b, label: { de: B } }
+          - { value: c, label: { de: C } }
+      - id: notiz
+        type: textarea
+        label: { de: Notiz }
+      - id: hund
+        type: group
+        label: { de: "Hund {{ index }}" }
+        repeat: { min: 0, max: 5 }
+        fields:
+          - id: name
+            type: text
+            label: { de: Name }
+            max_length: 10000
+          - id: bild
+            type: file
+            label: { de: Bild }
+            accept: [application/pdf]
+            max_size: 1MB
+      - id: mit_nachweis
+        type: boolean
+        label: { de: Mit Nachweis }
+      - id: nachweis
+        type: file
+        label: { de: Nachweis }
+        visible_if: mit_nachweis
+        accept: [application/pdf]
+        max_size: 1MB
+submission:
+  reference: ANG-{seq}
+"#;
+
+const ANG: &str = "/f/angriff/s/eins";
+
+async fn attacked_state(config: Config) -> AppState {
+    let c = engine::compile(ATTACKED);
+    let form = c.form.unwrap_or_else(|| panic!("the form compiles: {:?}", c.diagnostics));
+    state_with(&sqlite_url(), vec![form], config).await
+}
+
+/// Adds `n` entries to the group `hund` (its add button, pressed `n` times).
+async fn add_dogs(b: &mut Browser, csrf: &str, n: usize) {
+    for _ in 0..n {
+        let r = b.post(ANG, &[("_csrf".into(), csrf.to_string()), ("_action".into(), "add:hund".into())]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", error_summary(&r.body));
+    }
+}
+
+async fn snapshot_of_only_draft(state: &AppState) -> String {
+    let rows = sqlx::query("SELECT snapshot FROM drafts").fetch_all(state.store.pool()).await.unwrap();
+    assert_eq!(rows.len(), 1, "one draft");
+    rows[0].get::<String, _>(0)
+}
+
+#[tokio::test]
+async fn forged_choice_values_are_never_stored_and_a_multi_choice_holds_each_option_once() {
+    let state = attacked_state(config()).await;
+    let mut b = Browser::new(app(state.clone()));
+    let csrf = b.get(ANG).await.csrf();
+    // 500 forged values of 10,000 characters for one multi_choice (the attack sent 2,000).
+    let forged = "x".repeat(10_000);
+    let mut fields = vec![("_csrf".to_string(), csrf.clone()), ("notiz".into(), "vorher".into())];
+    fields.extend((0..500).map(|i| ("arten".to_string(), format!("{forged}{i}"))));
+    let r = b.post(ANG, &fields).await;
+    assert_eq!(r.status, StatusCode::OK, "the step comes back with an error");
+    assert!(r.body.contains("Bitte wählen Sie nur aus den angebotenen Möglichkeiten."), "{}", error_summary(&r.body));
+    let snap = snapshot_of_only_draft(&state).await;
+    assert!(!snap.contains("xxxxxxxxxx"), "no forged value is stored");
+    assert!(snap.len() < 2_000, "the draft stays small: {} bytes", snap.len());
+    // A valid option mixed with a forged one: the whole answer is refused.
+    let r = b.post(ANG, &[("_csrf".into(), csrf.clone()), ("arten".into(), "a".into()), ("arten".into(), "zz".into())]).await;
+    assert!(r.body.contains("angebotenen Möglichkeiten"));
+    assert!(!snapshot_of_only_draft(&state).await.contains("\"zz\""));
+    // Real options sent many times are stored once each: the size is bounded by the options.
+    let mut fields = vec![("_csrf".to_string(), csrf.clone())];
+    fields.extend((0..600).map(|i| ("arten".to_string(), ["a", "b", " c "][i % 3].to_string())));
+    let r = b.post(ANG, &fields).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", error_summary(&r.body));
+    let snap: serde_json::Value = serde_json::from_str(&snapshot_of_only_draft(&state).await).unwrap();
+    assert_eq!(snap["answers"]["arten"], serde_json::json!(["a", "b", "c"]), "{snap}");
+    // A single choice is an option or nothing, too.
+    let r = b.post(ANG, &[("_csrf".into(), csrf.clone()), ("farbe".into(), "grün".repeat(2_000))]).await;
+    assert!(r.body.contains("angebotenen Möglichkeiten"));
+    assert!(!snapshot_of_only_draft(&state).await.contains("grün"));
+    let r = b.post(ANG, &[("_csrf".into(), csrf), ("farbe".into(), "blau".into())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(snapshot_of_only_draft(&state).await.contains("\"blau\""));
+}
+
+#[tokio::test]
+async fn a_draft_has_an_overall_size_limit_for_answers_and_files_with_a_clear_message() {
+    let limits = Limits { max_draft_bytes: 50 * 1024, ..Limits::default() };
+    let state = attacked_state(Config { limits, ..config() }).await;
+    let mut b = Browser::new(app(state.clone()));
+    let csrf = b.get(ANG).await.csrf();
+    add_dogs(&mut b, &csrf, 5).await;
+    // Answers: five entries of 9,000 characters fit in 50 KiB; another 9,000 do not.
+    let text = |n: usize| -> Vec<(String, String)> {
+        let mut f = vec![("_csrf".to_string(), csrf.clone())];
+        f.extend((0..n).map(|i| (format!("hund.{i}.name"), "n".repeat(9_000))));
+        f
+    };
+    let r = b.post(ANG, &[text(5), vec![("notiz".into(), "kurz".into())]].concat()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", error_summary(&r.body));
+    let before = snapshot_of_only_draft(&state).await;
+    let r = b.post(ANG, &[text(5), vec![("notiz".into(), "m".repeat(9_000))]].concat()).await;
+    let r2 = b.post(ANG, &[text(4), vec![("hund.4.name".into(), "o".repeat(9_999)), ("notiz".into(), "p".repeat(9_999))]].concat()).await;
+    for r in [&r, &r2] {
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", error_summary(&r.body));
+        assert!(r.body.contains("Ihr Antrag ist zu umfangreich geworden"), "{}", error_summary(&r.body));
+    }
+    assert_eq!(snapshot_of_only_draft(&state).await, before, "nothing of the refused posts is stored");
+    // Files count too: a file that would take the draft over the limit is refused and not kept.
+    let r = b
+        .post_multipart(
+            ANG,
+            &[text(5), vec![("mit_nachweis".into(), "true".into())]].concat(),
+            &[("nachweis".into(), "n.pdf".into(), pdf(30 * 1024))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", error_summary(&r.body));
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM files").await, 0);
+    let r = b
+        .post_multipart(
+            ANG,
+            &[text(5), vec![("mit_nachweis".into(), "true".into())]].concat(),
+            &[("nachweis".into(), "n.pdf".into(), pdf(4 * 1024))],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "a file that fits is kept: {}", error_summary(&r.body));
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM files").await, 1);
+}
+
+/// Opens a resume link as a citizen does: the page, then its button.
+async fn open_resume(b: &mut Browser, token: &str) -> Page {
+    let page = b.get(&format!("/resume/{token}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let csrf = page.csrf();
+    b.post(&format!("/resume/{token}"), &[("_csrf".into(), csrf)]).await
+}
+
+#[tokio::test]
+async fn a_resume_link_moves_the_draft_only_by_a_post_and_works_once() {
+    let state = probe_state(config()).await;
+    let mut owner = Browser::new(app(state.clone()));
+    let token = resume_token(&mut owner).await;
+    let mut phone = Browser::new(app(state.clone()));
+    // Opening the link (a GET: a prefetch, an image on another site) moves nothing.
+    let page = phone.get(&format!("/resume/{token}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Gespeicherten Antrag fortsetzen") && page.body.contains("method=\"post\""), "{}", page.body);
+    assert_eq!(page.headers["cache-control"], "no-store");
+    let r = phone.get(STEP2).await;
+    assert_eq!(r.location.as_deref(), Some(STEP1), "the phone has no draft yet");
+    let r = owner.get(STEP2).await;
+    assert_eq!(r.status, StatusCode::OK, "the owner still has it");
+    // The POST needs the CSRF token of the phone's session and a same-origin request.
+    let r = phone.post(&format!("/resume/{token}"), &[("_csrf".into(), "0".repeat(64))]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let csrf = phone.get(&format!("/resume/{token}")).await.csrf();
+    let cross = Request::post(format!("/resume/{token}"))
+        .header(header::COOKIE, phone.cookie_header())
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from(format!("_csrf={csrf}")))
+        .unwrap();
+    assert_eq!(phone.send(cross).await.status, StatusCode::FORBIDDEN);
+    // The button moves it.
+    let r = phone.post(&format!("/resume/{token}"), &[("_csrf".into(), csrf)]).await;
+    assert_eq!(r.location.as_deref(), Some(STEP2));
+    assert_eq!(phone.get(STEP2).await.status, StatusCode::OK);
+    // And the link is spent: neither page nor button works again, for anyone.
+    for b in [&mut phone, &mut owner] {
+        let r = b.get(&format!("/resume/{token}")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.contains("Der Link ist ungültig oder abgelaufen"));
+    }
+    let csrf = owner.get(STEP1).await.csrf();
+    assert_eq!(owner.post(&format!("/resume/{token}"), &[("_csrf".into(), csrf)]).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_planted_resume_link_cannot_be_used_to_read_what_the_victim_typed() {
+    let state = probe_state(config()).await;
+    // The attacker starts a draft, saves it and sends the link to the victim.
+    let mut attacker = Browser::from(app(state.clone()), "203.0.113.9");
+    let token = resume_token(&mut attacker).await;
+    // The victim opens it and continues, typing what the attacker wants to read.
+    let mut victim = Browser::from(app(state.clone()), "198.51.100.7");
+    let r = open_resume(&mut victim, &token).await;
+    assert_eq!(r.location.as_deref(), Some(STEP2));
+    let csrf = victim.get(STEP1).await.csrf();
+    let r = victim.post(STEP1, &[("_csrf".into(), csrf), ("name".into(), "Geheim Opfer".into())]).await;
+    assert_eq!(r.location.as_deref(), Some(STEP2), "{}", error_summary(&r.body));
+    // The attacker tries the link again, with a GET and with the button's POST…
+    let r = attacker.get(&format!("/resume/{token}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let csrf = attacker.get(STEP1).await.csrf();
+    let r = attacker.post(&format!("/resume/{token}"), &[("_csrf".into(), csrf)]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // … and the attacker's own pages show nothing of the victim's.
+    for path in [STEP1, STEP2, "/f/probe/summary"] {
+        let r = attacker.get(path).await;
+        assert!(!r.body.contains("Geheim Opfer"), "{path} shows the victim's answer");
+    }
+    // The victim's answers stay the victim's.
+    assert!(victim.get(STEP1).await.body.contains("Geheim Opfer"));
+}
+
+/// The stored uploads of the only submission: (path, name).
+async fn submitted_files(state: &AppState) -> Vec<(String, String)> {
+    let rows = sqlx::query("SELECT field_path, name FROM files WHERE submission_id IS NOT NULL ORDER BY field_path")
+        .fetch_all(state.store.pool())
+        .await
+        .unwrap();
+    rows.iter().map(|r| (r.get::<String, _>(0), r.get::<String, _>(1))).collect()
+}
+
+#[tokio::test]
+async fn uploads_follow_their_entries_and_the_submission_holds_exactly_the_active_files() {
+    let state = attacked_state(config()).await;
+    let mut b = Browser::new(app(state.clone()));
+    let csrf = b.get(ANG).await.csrf();
+    let c = || ("_csrf".to_string(), csrf.clone());
+    add_dogs(&mut b, &csrf, 3).await;
+    // Three dogs with a picture each, and a proof while the box is ticked.
+    let r = b
+        .post_multipart(
+            ANG,
+            &[
+                c(),
+                ("hund.0.name".into(), "Bello".into()),
+                ("hund.1.name".into(), "Rex".into()),
+                ("hund.2.name".into(), "Fiffi".into()),
+                ("mit_nachweis".into(), "true".into()),
+            ],
+            &[
+                ("hund.0.bild".into(), "bello.pdf".into(), pdf(100)),
+                ("hund.1.bild".into(), "rex.pdf".into(), pdf(200)),
+                ("hund.2.bild".into(), "fiffi.pdf".into(), pdf(300)),
+                ("nachweis".into(), "nachweis.pdf".into(), pdf(400)),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", error_summary(&r.body));
+    // Bello is removed: Rex and Fiffi move up, with their pictures.
+    let r = b.post(ANG, &[c(), ("_action".into(), "remove:hund.0".into())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // The proof no longer applies.
+    let r = b.post(ANG, &[c(), ("hund.0.name".into(), "Rex".into()), ("hund.1.name".into(), "Fiffi".into())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", error_summary(&r.body));
+    let summary = b.get("/f/angriff/summary").await;
+    assert_eq!(summary.status, StatusCode::OK, "{:?}", summary.location);
+    let idem = between(&summary.body, "name=\"_idempotency\" value=\"", "\"").unwrap();
+    let r = b.post("/f/angriff/submit", &[c(), ("_idempotency".into(), idem)]).await;
+    assert_eq!(r.location.as_deref(), Some("/f/angriff/confirmation"));
+    // The document and the stored files say the same: Rex's picture under Rex's entry.
+    let files = submitted_files(&state).await;
+    assert_eq!(files, vec![("hund.0.bild".to_string(), "rex.pdf".to_string()), ("hund.1.bild".to_string(), "fiffi.pdf".to_string())]);
+    let doc: serde_json::Value = serde_json::from_str(
+        &sqlx::query("SELECT document FROM submissions").fetch_one(state.store.pool()).await.unwrap().get::<String, _>(0),
+    )
+    .unwrap();
+    assert_eq!(doc["data"]["hund"][0]["bild"]["name"], "rex.pdf", "{doc}");
+    assert_eq!(doc["data"]["hund"][1]["bild"]["name"], "fiffi.pdf");
+    assert!(doc["data"].get("nachweis").is_none());
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM files WHERE submission_id IS NULL").await, 0, "no file left behind unlinked");
 }

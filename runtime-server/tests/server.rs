@@ -418,7 +418,10 @@ async fn a_draft_survives_a_restart_and_moves_with_the_resume_link() {
     let token = link.rsplit('/').next().unwrap();
     assert_eq!(token.len(), 32, "128 bits");
     let mut other = Browser::new(app(state2.clone()));
-    let r = other.get(&link).await;
+    // Opening the link asks first; its button (a POST) moves the draft.
+    let page = other.get(&link).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let r = other.post(&link, &[("_csrf".into(), page.csrf())]).await;
     assert_eq!(r.location.as_deref(), Some("/f/hundesteuer-anmeldung/s/halter"));
     let p = other.get("/f/hundesteuer-anmeldung/s/halter").await;
     assert!(p.body.contains("value=\"Erika\""));

@@ -20,7 +20,7 @@ use crate::ids::{FieldId, StepId, ValueId};
 use crate::value::Value;
 
 pub use input::Input;
-pub use paths::Instance;
+pub use paths::{Instance, Renumbered};
 pub use problems::Problem;
 pub use submission::{Submission, canonical_json, value_json};
 
@@ -272,26 +272,30 @@ impl<'f> Session<'f> {
         if index >= count {
             return;
         }
-        let prefix = format!("{}.", self.form.field(group).id);
-        let moved: Vec<(String, Input)> =
-            self.answers.iter().filter(|(k, _)| k.starts_with(&prefix)).map(|(k, v)| (k.clone(), v.clone())).collect();
-        for (k, _) in &moved {
-            self.answers.remove(k);
-        }
-        for (k, v) in moved {
-            let rest = &k[prefix.len()..];
-            let Some((n, tail)) = rest.split_once('.') else { continue };
-            let Ok(n) = n.parse::<u32>() else { continue };
-            if n == index {
-                continue;
+        let form = self.form;
+        let old = std::mem::take(&mut self.answers);
+        for (path, input) in old {
+            match paths::renumbered(form, group, index, &path) {
+                Renumbered::Same => {
+                    self.answers.insert(path, input);
+                }
+                Renumbered::Removed => {}
+                Renumbered::Moved(to) => {
+                    self.answers.insert(to, input);
+                }
             }
-            let n = if n > index { n - 1 } else { n };
-            self.answers.insert(format!("{prefix}{n}.{tail}"), v);
         }
         self.entries.insert(group, count - 1);
         self.reindex();
         self.state.clear();
         self.recompute_path();
+    }
+
+    /// Where an answer at `path` goes when entry `index` of `group` is removed
+    /// ([`Session::remove_entry`] follows the same rule): for what a front end keeps
+    /// beside the answers under their paths, such as stored uploads.
+    pub fn renumbered(&self, group: FieldId, index: u32, path: &str) -> Renumbered {
+        paths::renumbered(self.form, group, index, path)
     }
 
     /// The path: the steps the citizen goes through (§3), summary not included.

@@ -65,3 +65,30 @@ pub fn path_of(form: &Form, inst: Instance) -> String {
     }
     out
 }
+
+/// Where an answer's path goes when entry `index` of the repeated group `group` is
+/// removed: the same path (another field), gone (the removed entry), or one entry up
+/// (a later entry). One rule for the session's answers and for what a front end keeps
+/// beside them under the same paths (a server's stored uploads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Renumbered {
+    /// Not in the group: unchanged.
+    Same,
+    /// In the removed entry.
+    Removed,
+    /// In a later entry, now one up: the new path.
+    Moved(String),
+}
+
+/// [`Renumbered`] for `path`.
+pub fn renumbered(form: &Form, group: FieldId, index: u32, path: &str) -> Renumbered {
+    let prefix = format!("{}.", path_of(form, Instance { field: group, entry: None }));
+    let Some(rest) = path.strip_prefix(&prefix) else { return Renumbered::Same };
+    let Some((n, tail)) = rest.split_once('.') else { return Renumbered::Same };
+    let Ok(n) = n.parse::<u32>() else { return Renumbered::Same };
+    match n.cmp(&index) {
+        std::cmp::Ordering::Less => Renumbered::Same,
+        std::cmp::Ordering::Equal => Renumbered::Removed,
+        std::cmp::Ordering::Greater => Renumbered::Moved(format!("{prefix}{}.{tail}", n - 1)),
+    }
+}

@@ -7,7 +7,7 @@ use super::{Instance, Session};
 use crate::checks::{canonical, canonical_money};
 use crate::form::{Field, FieldType, Form, Format};
 use crate::ids::FieldId;
-use crate::value::Value;
+use crate::value::{FileRef, Value};
 
 /// The document a runtime delivers to the authority.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +77,26 @@ impl Session<'_> {
             reference: reference.to_string(),
             data: self.submission_data(),
         }
+    }
+
+    /// The uploads the document carries: every active file answer with its path, as
+    /// `data` has it. A runtime that keeps the files' contents beside the answers hands on
+    /// exactly these (a file of a removed entry or of a field that became inactive is not
+    /// among them).
+    pub fn submitted_files(&mut self) -> Vec<(String, FileRef)> {
+        let answers: Vec<(String, super::Input)> = self.answers.iter().map(|(p, i)| (p.clone(), i.clone())).collect();
+        let mut out = Vec::new();
+        for (path, input) in answers {
+            let super::Input::File(_) = input else { continue };
+            let Some(inst) = self.instance(&path) else { continue };
+            if !self.is_active(inst) {
+                continue;
+            }
+            if let Value::File(f) = self.value(inst) {
+                out.push((path, f));
+            }
+        }
+        out
     }
 
     fn field_json(&mut self, f: FieldId, entry: Option<u32>) -> Option<Json> {

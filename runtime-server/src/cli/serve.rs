@@ -34,6 +34,9 @@ pub struct Args {
     /// Largest request body in MiB (uploads included).
     #[arg(long, default_value_t = 25)]
     pub max_body_mib: usize,
+    /// Largest a draft may grow in MiB: its answers and uploads together.
+    #[arg(long, default_value_t = 20)]
+    pub max_draft_mib: usize,
     /// Seconds one webhook delivery may take before it is given up and retried later.
     #[arg(long, default_value_t = 30.0, value_parser = positive_seconds)]
     pub webhook_timeout: f64,
@@ -121,6 +124,7 @@ async fn serve(args: &Args) -> Exit {
         header_read_timeout: Duration::from_secs(args.header_timeout_s.max(1)),
         request_timeout: Duration::from_secs(args.request_timeout_s.max(1)),
         client_ip_header: args.client_ip_header.clone(),
+        limits: server::Limits { max_draft_bytes: args.max_draft_mib.max(1) * 1024 * 1024, ..server::Limits::default() },
         ..Config::default()
     };
     let n = forms.len();

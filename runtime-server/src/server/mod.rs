@@ -87,11 +87,14 @@ pub struct Limits {
     pub max_uploads: usize,
     /// The most parts (fields and files) in one multipart post.
     pub max_parts: usize,
+    /// The largest a draft may grow, in bytes: its answers (as stored) and its uploads
+    /// together. A post beyond it changes nothing and gets 413 with a message.
+    pub max_draft_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_answer_chars: 10_000, max_uploads: 20, max_parts: 2_000 }
+        Limits { max_answer_chars: 10_000, max_uploads: 20, max_parts: 2_000, max_draft_bytes: 20 * 1024 * 1024 }
     }
 }
 
@@ -235,7 +238,7 @@ pub fn app(state: AppState) -> Router {
         .route("/f/{form}/summary", get(pages::summary))
         .route("/f/{form}/submit", post(pages::submit))
         .route("/f/{form}/confirmation", get(pages::confirmation))
-        .route("/resume/{token}", get(pages::resume))
+        .route("/resume/{token}", get(pages::resume).post(pages::resume_post))
         .route("/assets/{file}", get(pages::asset))
         .route("/assets/wasm/{file}", get(pages::wasm_asset))
         .route("/healthz", get(api::healthz))

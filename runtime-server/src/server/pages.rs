@@ -15,7 +15,7 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use engine::form::{FieldType, StepKind, Target};
 use engine::ids::StepId;
-use engine::session::{Input, Session, Snapshot};
+use engine::session::{Input, Renumbered, Session, Snapshot};
 use engine::value::FileRef;
 use serde::Deserialize;
 
@@ -493,10 +493,28 @@ pub async fn step_post(
         Err(r) => return r,
     };
     let seen = view::active_paths(&mut l.session, step);
+    let pristine = l.session.clone();
     let refused = match apply(&state, &mut l.session, step, &posted, &draft_id).await {
         Ok(r) => r,
         Err(r) => return r,
     };
+    // A draft has an overall size limit, answers and files together (issue #17.1): a post
+    // that would outgrow it changes nothing and says so.
+    let max_draft = state.config.limits.max_draft_bytes;
+    let answers = serde_json::to_string(&l.session.snapshot()).map_or(usize::MAX, |j| j.len());
+    let files = match state.store.files_size(&draft_id, "").await {
+        Ok(n) => usize::try_from(n).unwrap_or(usize::MAX),
+        Err(e) => return storage_error(&state, e),
+    };
+    if refused.too_large || answers.saturating_add(files) > max_draft {
+        l.session = pristine;
+        let message = draft_too_large(&view::texts(&lang.code), max_draft);
+        let first = view::active_paths(&mut l.session, step).into_iter().next().unwrap_or_default();
+        let summary = vec![ErrorLink { href: format!("#{first}"), message }];
+        let mut res = step_page(&state, &sid, &mut l.session, step, &HashMap::new(), summary);
+        *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+        return res;
+    }
     let form = &served.form;
     let url = step_url(&form_id, &step_id);
     let action = posted.get("_action").unwrap_or("continue").to_string();
@@ -519,7 +537,25 @@ pub async fn step_post(
             && let (Some(g), Ok(n)) = (form.field_by_id(group), n.parse::<u32>())
             && form.field(g).is_repeated()
             && form.field(g).step == step
+            && n < l.session.entry_count(g)
         {
+            // The stored uploads follow their entries, by the rule the session uses for
+            // the answers: the removed entry's files go, later entries' move up.
+            let stored = match state.store.file_paths(&draft_id).await {
+                Ok(p) => p,
+                Err(e) => return storage_error(&state, e),
+            };
+            let moves: Vec<(String, Option<String>)> = stored
+                .into_iter()
+                .filter_map(|p| match l.session.renumbered(g, n, &p) {
+                    Renumbered::Same => None,
+                    Renumbered::Removed => Some((p, None)),
+                    Renumbered::Moved(to) => Some((p, Some(to))),
+                })
+                .collect();
+            if let Err(e) = state.store.move_files(&draft_id, &moves).await {
+                return storage_error(&state, e);
+            }
             l.session.remove_entry(g, n);
         }
         if let Err(r) = save(&state, &sid, &mut l).await {
@@ -590,6 +626,30 @@ struct Refused {
     errors: HashMap<String, String>,
     /// The disk is full (the step is answered with 507).
     full: bool,
+    /// The draft would outgrow its size limit (the step is answered with 413).
+    too_large: bool,
+}
+
+/// The posted values of a choice that are options of the field (trimmed and in NFC as
+/// the engine reads them, blanks dropped, each once), or `None` when one is not an option.
+fn offered(field: &engine::form::Field, posted: Vec<String>) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for v in posted {
+        let v = engine::checks::normalize_text(&v);
+        if v.is_empty() || out.contains(&v) {
+            continue;
+        }
+        if !field.options.iter().any(|o| o.value == v) {
+            return None;
+        }
+        out.push(v);
+    }
+    Some(out)
+}
+
+/// The message for an answer that would make the draft larger than `max` bytes.
+fn draft_too_large(t: &std::collections::BTreeMap<&str, &str>, max: usize) -> String {
+    t["draft_too_large"].replace("{n}", &(max / (1024 * 1024)).max(1).to_string())
 }
 
 /// A file name as the citizen's system gave it, made safe to show and to pass on: control
@@ -621,14 +681,28 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
             }
             done.insert(path.clone());
             let input = match field.ty {
-                FieldType::MultiChoice => {
-                    let v: Vec<String> = posted.all(&path).into_iter().filter(|v| !v.is_empty()).collect();
-                    if v.iter().any(|v| v.chars().count() > max_chars) {
-                        refused.errors.insert(path, too_long.clone());
+                // A choice is one of the field's options or nothing: a forged value is
+                // never stored, and a multi_choice holds each option at most once, so its
+                // size is bounded by the form (issue #17.1).
+                FieldType::MultiChoice => match offered(field, posted.all(&path)) {
+                    Some(v) => (!v.is_empty()).then_some(Input::List(v)),
+                    None => {
+                        refused.errors.insert(path, t["not_an_option"].to_string());
                         continue;
                     }
-                    (!v.is_empty()).then_some(Input::List(v))
-                }
+                },
+                FieldType::Choice => match offered(field, posted.get(&path).map(str::to_string).into_iter().collect()) {
+                    Some(v) => match v.into_iter().next() {
+                        Some(v) => Some(Input::Text(v)),
+                        // Answering blank clears a default (§4): keep the blank answer then.
+                        None if field.default.is_some() && posted.get(&path).is_some() => Some(Input::Text(String::new())),
+                        None => None,
+                    },
+                    None => {
+                        refused.errors.insert(path, t["not_an_option"].to_string());
+                        continue;
+                    }
+                },
                 FieldType::File => match posted.files.get(&path) {
                     Some((name, bytes)) => {
                         let name = clean_file_name(name);
@@ -638,6 +712,17 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
                         // type its content shows (never the name or the browser's word).
                         let fits = field.max_size.is_none_or(|m| size <= m);
                         let allowed = field.accept.is_empty() || engine::checks::mime_matches(&field.accept, mime);
+                        if fits && allowed {
+                            // The draft's size limit counts the files it keeps (issue #17.1).
+                            let others = state.store.files_size(draft_id, &path).await.map_err(|e| storage_error(state, e))?;
+                            let answers = serde_json::to_string(&s.snapshot()).map_or(0, |j| j.len());
+                            let total = u64::try_from(others).unwrap_or(0).saturating_add(size).saturating_add(answers as u64);
+                            if total > state.config.limits.max_draft_bytes as u64 {
+                                refused.errors.insert(path, draft_too_large(&t, state.config.limits.max_draft_bytes));
+                                refused.too_large = true;
+                                continue;
+                            }
+                        }
                         if fits
                             && allowed
                             && let Err(e) = state.store.put_file(draft_id, &path, &name, mime, bytes).await
@@ -695,7 +780,14 @@ async fn saved_page(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, draft_id: &
     page(state, "saved.html", b, ctx)
 }
 
-/// `GET /resume/{token}`: moves the draft to this browser.
+/// Only well-formed tokens reach the database.
+fn well_formed_token(token: &str) -> bool {
+    token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `GET /resume/{token}`: asks whether to continue the saved application here. Opening
+/// a link moves nothing: a GET can be made by any page the citizen visits (an image, a
+/// prefetch), so binding a draft to a browser takes the POST of this page, with CSRF.
 ///
 /// Guessing is pointless (128 random bits) and rate-limited: a client with too many
 /// failed links in a minute gets 429 without a lookup.
@@ -708,13 +800,56 @@ pub async fn resume(
     if state.lookups.blocked(ip) {
         return too_many(&state);
     }
-    let now = state.now_ms();
-    // Only well-formed tokens reach the database.
-    let well_formed = token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit());
-    let found = if well_formed { state.store.resume(&security::sha256_hex(&token), &sid.hash(), now).await } else { Ok(None) };
-    if matches!(found, Ok(None)) {
-        state.lookups.failed(ip);
+    let found =
+        if well_formed_token(&token) { state.store.resume_form(&security::sha256_hex(&token), state.now_ms()).await } else { Ok(None) };
+    match found {
+        Ok(Some(form_id)) => match state.forms.get(&form_id) {
+            Some(served) => {
+                let lang = served.form.default_language().to_string();
+                let mut s = Session::new(&served.form, &lang, state.today());
+                let b = base(&state, &lang, &sid, "/", &served.form.languages);
+                let ctx = minijinja::context! { form_title => s.render(&served.form.title, None), action => format!("/resume/{token}") };
+                let mut res = page(&state, "resume.html", b, ctx);
+                // The token is in the URL: no cache keeps the page.
+                res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                res
+            }
+            None => message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text"),
+        },
+        Ok(None) => {
+            state.lookups.failed(ip);
+            message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text")
+        }
+        Err(e) => storage_error(&state, e),
     }
+}
+
+/// `POST /resume/{token}`: moves the draft to this browser and spends the link, so that
+/// a link cannot be used again, by anyone, to read what was typed after it was opened
+/// (issue #17.3: a planted link).
+pub async fn resume_post(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(ip): axum::Extension<ClientIp>,
+    Path(token): Path<String>,
+    req: Request,
+) -> Response {
+    let headers = req.headers().clone();
+    let posted = match read_post(&state, req).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if !csrf_ok(&headers, &sid, &posted) {
+        return forbidden(&state, &sid);
+    }
+    if state.lookups.blocked(ip) {
+        return too_many(&state);
+    }
+    let found = if well_formed_token(&token) {
+        state.store.resume(&security::sha256_hex(&token), &sid.hash(), state.now_ms()).await
+    } else {
+        Ok(None)
+    };
     match found {
         Ok(Some(form_id)) => match state.forms.get(&form_id) {
             Some(served) => {
@@ -726,7 +861,10 @@ pub async fn resume(
             }
             None => message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text"),
         },
-        Ok(None) => message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text"),
+        Ok(None) => {
+            state.lookups.failed(ip);
+            message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text")
+        }
         Err(e) => storage_error(&state, e),
     }
 }
@@ -839,6 +977,9 @@ pub async fn submit(
     let today = state.today();
     let year = chrono::Datelike::year(&today);
     let submitted_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // Exactly the uploads of active answers go with the submission (issue #17.5).
+    let files: Vec<(String, String, i64)> =
+        l.session.submitted_files().into_iter().map(|(path, f)| (path, f.name, i64::try_from(f.size).unwrap_or(i64::MAX))).collect();
     let s = std::sync::Mutex::new(&mut l.session);
     let document = |r: &str| {
         let mut s = s.lock().expect("not poisoned");
@@ -855,6 +996,7 @@ pub async fn submit(
             reference: &make_ref,
             document: &document,
             webhook,
+            files: &files,
             now: state.now_ms(),
         })
         .await;

@@ -170,6 +170,10 @@ pub struct NewSubmission<'a> {
     pub document: &'a (dyn Fn(&str) -> String + Sync),
     /// Webhook URL and secret variable, when the form has one.
     pub webhook: Option<(&'a str, Option<&'a str>)>,
+    /// The uploads the document carries (`Session::submitted_files`): path, name, size.
+    /// Only stored files that match one of them are linked to the submission; the
+    /// draft's other files (removed entries, inactive fields) are deleted with it.
+    pub files: &'a [(String, String, i64)],
     /// Now (Unix ms).
     pub now: i64,
 }
@@ -278,12 +282,23 @@ impl Store {
         Ok(())
     }
 
-    /// Moves the open draft with this resume-token hash to another browser session;
-    /// returns its form.
+    /// The form of the open draft with this resume-token hash (the link is valid); moves
+    /// nothing.
+    pub async fn resume_form(&self, resume_hash: &str, now: i64) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT form FROM drafts WHERE resume_hash = $1 AND reference IS NULL AND expires_at > $2")
+            .bind(resume_hash)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.get::<String, _>("form")))
+    }
+
+    /// Moves the open draft with this resume-token hash to another browser session and
+    /// spends the token (a link works once); returns the draft's form.
     pub async fn resume(&self, resume_hash: &str, session_hash: &str, now: i64) -> Result<Option<String>> {
         let row = retry(|| {
             sqlx::query(
-                "UPDATE drafts SET session_hash = $1, updated_at = $2 \
+                "UPDATE drafts SET session_hash = $1, updated_at = $2, resume_hash = NULL \
                  WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 RETURNING form",
             )
             .bind(session_hash)
@@ -342,6 +357,68 @@ impl Store {
         tx.commit().await
     }
 
+    /// The field paths of a draft's stored uploads.
+    pub async fn file_paths(&self, draft_id: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query("SELECT field_path FROM files WHERE draft_id = $1 AND submission_id IS NULL ORDER BY field_path")
+            .bind(draft_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| r.get::<String, _>("field_path")).collect())
+    }
+
+    /// The bytes of a draft's stored uploads, without the one at `except` (which a new
+    /// upload is about to replace).
+    pub async fn files_size(&self, draft_id: &str, except: &str) -> Result<i64> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS total FROM files \
+             WHERE draft_id = $1 AND submission_id IS NULL AND field_path <> $2",
+        )
+        .bind(draft_id)
+        .bind(except)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.get::<i64, _>("total"))
+    }
+
+    /// Moves a draft's uploads with their entries: `None` deletes the file at a path
+    /// (its entry was removed), `Some(to)` moves it there. Moves are made in two rounds
+    /// (through a path no field has) so that they never collide on the way.
+    pub async fn move_files(&self, draft_id: &str, moves: &[(String, Option<String>)]) -> Result<()> {
+        if moves.is_empty() {
+            return Ok(());
+        }
+        retry(|| self.move_files_once(draft_id, moves)).await
+    }
+
+    async fn move_files_once(&self, draft_id: &str, moves: &[(String, Option<String>)]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for (from, to) in moves {
+            let q = match to {
+                None => sqlx::query("DELETE FROM files WHERE draft_id = $1 AND field_path = $2 AND submission_id IS NULL")
+                    .bind(draft_id)
+                    .bind(from),
+                Some(_) => {
+                    sqlx::query("UPDATE files SET field_path = $3 WHERE draft_id = $1 AND field_path = $2 AND submission_id IS NULL")
+                        .bind(draft_id)
+                        .bind(from)
+                        .bind(format!("#moving#{from}"))
+                }
+            };
+            q.execute(&mut *tx).await?;
+        }
+        for (from, to) in moves {
+            if let Some(to) = to {
+                sqlx::query("UPDATE files SET field_path = $3 WHERE draft_id = $1 AND field_path = $2 AND submission_id IS NULL")
+                    .bind(draft_id)
+                    .bind(format!("#moving#{from}"))
+                    .bind(to)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await
+    }
+
     /// Stores a submission exactly once per draft, in one transaction: the counter row,
     /// the document, the draft's reference, its files and the outbox entry.
     pub async fn submit(&self, new: NewSubmission<'_>) -> Result<SubmitOutcome> {
@@ -388,7 +465,20 @@ impl Store {
             .bind(new.draft_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("UPDATE files SET submission_id = $1 WHERE draft_id = $2").bind(&id).bind(new.draft_id).execute(&mut *tx).await?;
+        for (path, name, size) in new.files {
+            sqlx::query(
+                "UPDATE files SET submission_id = $1 \
+                 WHERE draft_id = $2 AND field_path = $3 AND name = $4 AND size = $5 AND submission_id IS NULL",
+            )
+            .bind(&id)
+            .bind(new.draft_id)
+            .bind(path)
+            .bind(name)
+            .bind(*size)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query("DELETE FROM files WHERE draft_id = $1 AND submission_id IS NULL").bind(new.draft_id).execute(&mut *tx).await?;
         if let Some((url, secret)) = new.webhook {
             sqlx::query(
                 "INSERT INTO outbox (id, submission_id, url, secret_env, attempts, next_attempt_at, delivered_at, last_error) \

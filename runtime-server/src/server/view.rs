@@ -22,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("summary.html", include_str!("../../templates/summary.html")),
     ("confirmation.html", include_str!("../../templates/confirmation.html")),
     ("saved.html", include_str!("../../templates/saved.html")),
+    ("resume.html", include_str!("../../templates/resume.html")),
     ("message.html", include_str!("../../templates/message.html")),
 ];
 
@@ -100,7 +101,17 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
                 "Use this link to continue later, also in another browser:",
             ),
         ),
-        ("saved_until", pick("Der Link gilt bis", "The link is valid until")),
+        ("saved_until", pick("Der Link gilt einmal, bis", "The link works once, until")),
+        ("resume_title", pick("Gespeicherten Antrag fortsetzen", "Continue a saved application")),
+        ("resume_text", pick("Mit diesem Link setzen Sie einen gespeicherten Antrag fort:", "This link continues a saved application:")),
+        (
+            "resume_once",
+            pick(
+                "Der Antrag wird in diesen Browser übernommen, und der Link gilt danach nicht mehr. Öffnen Sie nur Links, die Sie selbst gespeichert haben. Wenn Sie später in einem anderen Browser weitermachen möchten, speichern Sie erneut.",
+                "The application moves to this browser, and the link stops working. Only open links you saved yourself. To continue in another browser later, save again.",
+            ),
+        ),
+        ("resume_button", pick("Antrag fortsetzen", "Continue the application")),
         (
             "saved_secret",
             pick(
@@ -175,6 +186,14 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
             pick(
                 "Die Eingabe ist zu lang: erlaubt sind höchstens {n} Zeichen.",
                 "The answer is too long: at most {n} characters are allowed.",
+            ),
+        ),
+        ("not_an_option", pick("Bitte wählen Sie nur aus den angebotenen Möglichkeiten.", "Please choose only from the options offered.")),
+        (
+            "draft_too_large",
+            pick(
+                "Ihr Antrag ist zu umfangreich geworden: zusammen mit den hochgeladenen Dateien sind höchstens {n} MB möglich. Bitte kürzen Sie Ihre Angaben oder laden Sie kleinere Dateien hoch.",
+                "Your application has grown too large: at most {n} MB are possible, uploaded files included. Please shorten your answers or upload smaller files.",
             ),
         ),
         ("language", pick("Sprache", "Language")),
