@@ -602,7 +602,7 @@ async fn serve_refuses_to_start_when_a_webhook_secret_variable_is_unset_or_empty
     assert!(PROBE.contains(line));
     let src = PROBE.replace(line, &format!("{line}  webhook:\n    url: http://127.0.0.1:9/hook\n    secret_env: {VAR}\n"));
     let file = dir.join("probe.yaml");
-    std::fs::write(&file, src).unwrap();
+    std::fs::write(&file, &src).unwrap();
     for value in [None, Some("")] {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wegweiser"));
         cmd.arg("serve")

@@ -111,7 +111,10 @@ async fn serve(args: &Args) -> Exit {
         for m in &missing {
             eprintln!("error: {m}");
         }
-        eprintln!("help: set each variable to the secret the receiver checks (e.g. `openssl rand -hex 32`), or take the form out of `{}`", args.forms.display());
+        eprintln!(
+            "help: set each variable to the secret the receiver checks (e.g. `openssl rand -hex 32`), or take the form out of `{}`",
+            args.forms.display()
+        );
         return Exit::Failure;
     }
     for f in &forms {

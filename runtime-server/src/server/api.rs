@@ -42,7 +42,10 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let _ = writeln!(out, "# HELP wegweiser_outbox_delivered_total Deliveries done.\n# TYPE wegweiser_outbox_delivered_total counter");
     let _ = writeln!(out, "wegweiser_outbox_delivered_total {delivered}");
     let failing = state.store.outbox_failing().await.unwrap_or(0);
-    let _ = writeln!(out, "# HELP wegweiser_outbox_failing Deliveries whose last attempt failed (see /api/v1/outbox).\n# TYPE wegweiser_outbox_failing gauge");
+    let _ = writeln!(
+        out,
+        "# HELP wegweiser_outbox_failing Deliveries whose last attempt failed (see /api/v1/outbox).\n# TYPE wegweiser_outbox_failing gauge"
+    );
     let _ = writeln!(out, "wegweiser_outbox_failing {failing}");
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
 }

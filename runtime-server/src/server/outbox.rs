@@ -92,10 +92,12 @@ pub async fn deliver_due(state: &AppState) -> usize {
 /// Why an attempt that got a redirect failed: the status and the host it pointed to
 /// (never its path or query, which may carry a token).
 fn redirect_reason(status: u16, url: &str, location: Option<&reqwest::header::HeaderValue>) -> String {
-    let target = location
-        .and_then(|l| l.to_str().ok())
-        .and_then(|l| reqwest::Url::parse(url).ok()?.join(l).ok())
-        .and_then(|u| Some(match u.port() { Some(p) => format!("{}:{p}", u.host_str()?), None => u.host_str()?.to_string() }));
+    let target = location.and_then(|l| l.to_str().ok()).and_then(|l| reqwest::Url::parse(url).ok()?.join(l).ok()).and_then(|u| {
+        Some(match u.port() {
+            Some(p) => format!("{}:{p}", u.host_str()?),
+            None => u.host_str()?.to_string(),
+        })
+    });
     match target {
         Some(host) => format!("redirect {status} to {host} not followed"),
         None => format!("redirect {status} not followed"),
