@@ -37,9 +37,9 @@ async fn drained(state: &AppState, started: Instant, bound: Duration) -> Duratio
 /// Stores `n` submissions, then runs the outbox at its default poll interval against a
 /// local receiver until everything is delivered; checks every reference arrived (at
 /// least once) and returns the time from the start of the outbox to the empty outbox.
-async fn burst(n: usize, bound: Duration) -> Duration {
+async fn burst(url: &str, n: usize, bound: Duration) -> Duration {
     let target = Receiver::start().await;
-    let state = state_with(&sqlite_url(), vec![probe()], config()).await;
+    let state = state_with(url, vec![probe()], config()).await;
     let stored_at = Instant::now();
     let references = receiver::store_submissions(&state, n, &target.url("/hook"), None).await;
     println!("{n} submissions stored in {:.1} s", stored_at.elapsed().as_secs_f64());
@@ -55,15 +55,17 @@ async fn burst(n: usize, bound: Duration) -> Duration {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_500_is_delivered_within_30_seconds_at_the_default_poll_interval() {
     // The old outbox needed 500 / 8 per second = 62 s.
-    burst(500, Duration::from_secs(30)).await;
+    burst(&sqlite_url(), 500, Duration::from_secs(30)).await;
 }
 
 /// The measurement for `docs/operations.md`:
-/// `cargo test --release -p wegweiser --test outbox -- --ignored --nocapture`.
+/// `cargo test -p wegweiser --test outbox -- --ignored --nocapture a_burst_of_5000`, on
+/// a fresh SQLite file, or on the (empty) database `WEGWEISER_BENCH_DATABASE` names.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement (about a minute in a debug build); run by hand"]
 async fn a_burst_of_5000() {
-    burst(5_000, Duration::from_secs(300)).await;
+    let url = std::env::var("WEGWEISER_BENCH_DATABASE").unwrap_or_else(|_| sqlite_url());
+    burst(&url, 5_000, Duration::from_secs(300)).await;
 }
 
 /// A stored submission wakes the outbox: with a poll interval of an hour, a citizen's
