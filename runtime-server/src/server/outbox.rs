@@ -108,8 +108,8 @@ fn redirect_reason(status: u16, url: &str, location: Option<&reqwest::header::He
 async fn deliver(state: &AppState, item: OutboxItem) -> bool {
     let Ok(Some(sub)) = state.store.submission(&item.submission_id).await else { return false };
     // A named secret that is missing never becomes an empty key: nothing is sent
-    // (`wegweiser serve` refuses to start without it; this covers a row whose form is no
-    // longer served, or a variable removed from a running process's view).
+    // (`wegweiser serve` refuses to start without it; this covers rows stored before,
+    // by a server started without the check or with a form no longer served).
     let secret = match item.secret_env.as_deref() {
         None => String::new(),
         Some(var) => match std::env::var(var) {
