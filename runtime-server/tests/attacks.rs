@@ -812,3 +812,146 @@ async fn uploads_follow_their_entries_and_the_submission_holds_exactly_the_activ
     assert!(doc["data"].get("nachweis").is_none());
     assert_eq!(count(&state, "SELECT COUNT(*) FROM files WHERE submission_id IS NULL").await, 0, "no file left behind unlinked");
 }
+
+// ---- Webhook delivery (#17) -------------------------------------------------------------
+
+#[path = "common/receiver.rs"]
+mod receiver;
+
+/// The admin API's view of the deliveries not done yet.
+async fn pending_deliveries(state: &AppState) -> Vec<serde_json::Value> {
+    let (status, body) = api(&app(state.clone()), "203.0.113.40", "/api/v1/outbox", Some("Bearer admin-secret")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_str(&body).unwrap()
+}
+
+async fn metric(state: &AppState, name: &str) -> i64 {
+    let (_, text) = api(&app(state.clone()), "203.0.113.41", "/metrics", None).await;
+    text.lines().find_map(|l| l.strip_prefix(&format!("{name} "))).unwrap_or_else(|| panic!("{name} in {text}")).trim().parse().unwrap()
+}
+
+/// #17.4: a 301 would turn the delivery into a bodiless GET that counts as delivered, a
+/// 307 would re-send the signed document wherever the target points. Neither is followed:
+/// the document never reaches the second host, the row stays undelivered with the
+/// redirect as its reason (admin API, `/metrics`) and is retried with backoff.
+#[tokio::test]
+async fn webhook_redirects_are_never_followed_and_fail_visibly_and_are_retried() {
+    let elsewhere = receiver::Receiver::start().await;
+    let target = receiver::Receiver::start().await;
+    // The Location carries a path and a token: neither may show in the reason.
+    target.answer(301, Some(&elsewhere.url("/steal?token=geheim")));
+    let state = probe_state(config()).await;
+    let r301 = receiver::store_submissions(&state, 1, &target.url("/hook-301"), None).await;
+    assert_eq!(server::outbox::deliver_due(&state).await, 0, "a 301 is not a delivery");
+    target.answer(307, Some(&elsewhere.url("/steal?token=geheim")));
+    let r307 = receiver::store_submissions(&state, 1, &target.url("/hook-307"), None).await;
+    assert_eq!(server::outbox::deliver_due(&state).await, 0, "a 307 is not a delivery");
+
+    assert!(elsewhere.got().is_empty(), "the redirect target never hears of the document: {:?}", elsewhere.got());
+    let got = target.got();
+    assert_eq!(got.len(), 2, "one attempt each: {got:?}");
+    assert!(got.iter().all(|g| g.method == "POST" && !g.body.is_empty()));
+    assert_eq!(state.store.outbox_pending().await.unwrap(), 2, "neither counts as delivered");
+
+    let host = elsewhere.addr.to_string();
+    let pending = pending_deliveries(&state).await;
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    for (reference, status) in [(&r301[0], 301), (&r307[0], 307)] {
+        let row = pending.iter().find(|p| p["reference"] == reference.as_str()).unwrap_or_else(|| panic!("{reference} in {pending:?}"));
+        assert_eq!(row["last_error"], format!("redirect {status} to {host} not followed"), "{row}");
+        assert_eq!(row["attempts"], 1);
+        assert!(!row.to_string().contains("geheim") && !row.to_string().contains("/steal"), "{row}");
+    }
+    assert_eq!(metric(&state, "wegweiser_outbox_failing").await, 2);
+    assert_eq!(metric(&state, "wegweiser_outbox_pending").await, 2);
+
+    // Retried after the backoff (50 ms here), still not followed.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(server::outbox::deliver_due(&state).await, 0);
+    assert_eq!(target.count(), 4, "both retried");
+    assert!(target.got()[2..].iter().all(|g| g.header("x-wegweiser-attempt") == "2"));
+    assert!(elsewhere.got().is_empty());
+    assert!(pending_deliveries(&state).await.iter().all(|p| p["attempts"] == 2));
+
+    // Once the target answers 2xx, both are delivered and nothing is failing.
+    target.answer(200, None);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(server::outbox::deliver_due(&state).await, 2);
+    assert!(elsewhere.got().is_empty());
+    assert_eq!(metric(&state, "wegweiser_outbox_failing").await, 0);
+    assert!(pending_deliveries(&state).await.is_empty());
+}
+
+/// #17.6: a webhook secret variable that is unset or empty would sign with an empty key.
+/// `wegweiser serve` refuses to start (exit code 2), naming the form, its file and the
+/// variable.
+#[tokio::test]
+async fn serve_refuses_to_start_when_a_webhook_secret_variable_is_unset_or_empty() {
+    const VAR: &str = "WEGWEISER_TEST_HOOK_SECRET_17_6";
+    let mut b = [0u8; 8];
+    getrandom::fill(&mut b).unwrap();
+    let dir = std::env::temp_dir().join(format!("wegweiser-secret-{}", hex::encode(b)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let line = "  reference: PRB-{year}-{seq:4}\n";
+    assert!(PROBE.contains(line));
+    let src = PROBE.replace(line, &format!("{line}  webhook:\n    url: http://127.0.0.1:9/hook\n    secret_env: {VAR}\n"));
+    let file = dir.join("probe.yaml");
+    std::fs::write(&file, &src).unwrap();
+    for value in [None, Some("")] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wegweiser"));
+        cmd.arg("serve")
+            .arg("--forms")
+            .arg(&dir)
+            .args(["--addr", "127.0.0.1:0"])
+            .arg("--database")
+            .arg(format!("sqlite://{}", dir.join("w.db").display()))
+            .env_remove(VAR)
+            .env_remove("DATABASE_URL")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        if let Some(v) = value {
+            cmd.env(VAR, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        // A server that starts anyway serves forever: give it 20 s, then it failed.
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break Some(s);
+            }
+            if std::time::Instant::now() > deadline {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                break None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert_eq!(status.and_then(|s| s.code()), Some(2), "{value:?}: refused with exit code 2; stderr: {err}");
+        assert!(err.contains(VAR) && err.contains("form `probe`") && err.contains(&file.display().to_string()), "{value:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // The check itself: set (to anything but empty) it passes.
+    let form = engine::compile(&src).form.expect("compiles");
+    let forms = vec![server::LoadedForm { file, form }];
+    assert!(server::missing_secrets(&forms, |v| (v == VAR).then(|| "s3cret".to_string())).is_empty());
+    assert_eq!(server::missing_secrets(&forms, |_| None).len(), 1);
+}
+
+/// #17.6, at delivery: a row whose secret variable is missing (its form no longer served,
+/// or the variable gone) is not sent with an empty key; it fails with the variable's
+/// name and is retried.
+#[tokio::test]
+async fn a_delivery_whose_secret_variable_is_missing_is_not_sent() {
+    let target = receiver::Receiver::start().await;
+    let state = probe_state(config()).await;
+    receiver::store_submissions(&state, 1, &target.url("/hook"), Some("WEGWEISER_TEST_NEVER_SET_17_6")).await;
+    assert_eq!(server::outbox::deliver_due(&state).await, 0);
+    assert!(target.got().is_empty(), "nothing signed with an empty key: {:?}", target.got());
+    let pending = pending_deliveries(&state).await;
+    assert_eq!(pending[0]["last_error"], "secret variable WEGWEISER_TEST_NEVER_SET_17_6 unset, not sent", "{pending:?}");
+    assert_eq!(metric(&state, "wegweiser_outbox_failing").await, 1);
+}

@@ -44,7 +44,11 @@ pub struct Args {
     /// scenario written for one day can be walked in a browser on any day.
     #[arg(long, hide = true, value_parser = parse_date)]
     pub today: Option<NaiveDate>,
-    /// Testing only (hidden): how often the outbox is polled, in milliseconds.
+    /// Most webhook deliveries in flight at once (each waits for its target's answer).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub outbox_in_flight: u64,
+    /// Testing only (hidden): how often the outbox looks for due deliveries when nothing
+    /// wakes it (retries, submissions stored by another server), in milliseconds.
     #[arg(long, hide = true, default_value_t = 2000)]
     pub outbox_every_ms: u64,
     /// Testing only (hidden): the first retry delay of a failed delivery, in milliseconds.
@@ -104,6 +108,24 @@ async fn serve(args: &Args) -> Exit {
         eprintln!("error: no form to serve in `{}`", args.forms.display());
         return Exit::Diagnostics;
     }
+    // A webhook secret that is not there would sign every delivery with an empty key.
+    let missing = server::missing_secrets(&forms, |v| std::env::var(v).ok());
+    if !missing.is_empty() {
+        for m in &missing {
+            eprintln!("error: {m}");
+        }
+        eprintln!(
+            "help: set each variable to the secret the receiver checks (e.g. `openssl rand -hex 32`), or take the form out of `{}`",
+            args.forms.display()
+        );
+        return Exit::Failure;
+    }
+    for f in &forms {
+        if f.form.submission.webhook.as_ref().is_some_and(|w| w.secret_env.is_none()) {
+            tracing::warn!(form = %f.form.id, "the webhook names no secret_env: its deliveries are signed with an empty key, so the receiver cannot trust them");
+        }
+    }
+    let forms: Vec<_> = forms.into_iter().map(|f| f.form).collect();
     let url = args.database.clone().or_else(|| std::env::var("DATABASE_URL").ok()).unwrap_or_else(|| "sqlite://wegweiser.db".into());
     let store = match Store::connect(&url).await {
         Ok(s) => s,
@@ -121,6 +143,7 @@ async fn serve(args: &Args) -> Exit {
         today: args.today,
         retry_base: Duration::from_millis(args.retry_base_ms),
         webhook_timeout: Duration::from_secs_f64(args.webhook_timeout),
+        outbox_in_flight: args.outbox_in_flight as usize,
         header_read_timeout: Duration::from_secs(args.header_timeout_s.max(1)),
         request_timeout: Duration::from_secs(args.request_timeout_s.max(1)),
         client_ip_header: args.client_ip_header.clone(),

@@ -1,4 +1,5 @@
-//! Health, metrics and the admin API (`Authorization: Bearer $WEGWEISER_ADMIN_TOKEN`).
+//! Health, metrics and the admin API (`Authorization: Bearer $WEGWEISER_ADMIN_TOKEN`):
+//! submissions, and the deliveries the outbox has not done yet.
 //!
 //! The token is compared in constant time; a client that sends wrong tokens too often
 //! gets 429 for the rest of the minute, so it can neither time nor guess its way in.
@@ -40,6 +41,12 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     let _ = writeln!(out, "wegweiser_outbox_pending {pending}");
     let _ = writeln!(out, "# HELP wegweiser_outbox_delivered_total Deliveries done.\n# TYPE wegweiser_outbox_delivered_total counter");
     let _ = writeln!(out, "wegweiser_outbox_delivered_total {delivered}");
+    let failing = state.store.outbox_failing().await.unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "# HELP wegweiser_outbox_failing Deliveries whose last attempt failed (see /api/v1/outbox).\n# TYPE wegweiser_outbox_failing gauge"
+    );
+    let _ = writeln!(out, "wegweiser_outbox_failing {failing}");
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
 }
 
@@ -93,6 +100,31 @@ pub async fn one(
     match state.store.submission_by_reference(&reference).await {
         Ok(Some(s)) => json(s.document),
         Ok(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response(),
+    }
+}
+
+/// `GET /api/v1/outbox`: the deliveries not done yet (at most 1,000, soonest due first),
+/// each with its reference, form, attempts, next attempt and the reason the last one
+/// failed. No URL: a webhook URL may carry a token.
+pub async fn outbox(State(state): State<AppState>, Extension(ip): Extension<ClientIp>, headers: HeaderMap) -> Response {
+    if let Some(r) = refuse(&state, &headers, ip) {
+        return r;
+    }
+    match state.store.outbox_undelivered(1_000).await {
+        Ok(rows) => {
+            let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+            let list: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "delivery": d.id, "reference": d.reference, "form": d.form, "attempts": d.attempts,
+                        "next_attempt_at": at(d.next_attempt_at), "last_error": d.last_error,
+                    })
+                })
+                .collect();
+            json(serde_json::to_string(&list).unwrap_or_default())
+        }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response(),
     }
 }

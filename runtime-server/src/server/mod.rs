@@ -57,6 +57,8 @@ pub struct Config {
     pub retry_base: Duration,
     /// How long one webhook delivery may take before it counts as failed (and is retried).
     pub webhook_timeout: Duration,
+    /// Most webhook deliveries in flight at once (`--outbox-in-flight`).
+    pub outbox_in_flight: usize,
     /// Evaluation steps one request may use (`Session::set_step_budget`); beyond it the
     /// request gets a 503 page and nothing of it is acted on.
     pub eval_budget: u64,
@@ -109,6 +111,7 @@ impl Default for Config {
             today: None,
             retry_base: Duration::from_secs(5),
             webhook_timeout: Duration::from_secs(30),
+            outbox_in_flight: 16,
             eval_budget: engine::session::REQUEST_STEP_BUDGET,
             header_read_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
@@ -172,8 +175,10 @@ pub struct Inner {
     pub config: Config,
     /// Requests by route and status.
     pub requests: Mutex<BTreeMap<(String, u16), u64>>,
-    /// The HTTP client of the outbox.
+    /// The HTTP client of the outbox (no redirects: [`outbox::client`]).
     pub http: reqwest::Client,
+    /// Wakes the outbox when a submission is stored ([`outbox::wake`]).
+    pub outbox_wake: tokio::sync::Notify,
     /// Failed resume and admin lookups by client (guessing is rate-limited).
     pub lookups: security::Limiter,
 }
@@ -190,9 +195,10 @@ impl AppState {
     pub fn new(forms: Vec<Form>, store: Store, config: Config) -> AppState {
         let templates = view::environment(config.templates.clone());
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
-        let http = reqwest::Client::builder().timeout(config.webhook_timeout).build().expect("an HTTP client");
+        let http = outbox::client(config.webhook_timeout);
         let lookups = security::Limiter::new(config.failed_lookups_per_minute, Duration::from_secs(60));
-        AppState(Arc::new(Inner { forms, store, templates, config, requests: Mutex::new(BTreeMap::new()), http, lookups }))
+        let requests = Mutex::new(BTreeMap::new());
+        AppState(Arc::new(Inner { forms, store, templates, config, requests, http, outbox_wake: tokio::sync::Notify::new(), lookups }))
     }
 
     /// Now, in Unix milliseconds.
@@ -206,9 +212,18 @@ impl AppState {
     }
 }
 
+/// A form compiled from a file of the forms folder.
+#[derive(Debug)]
+pub struct LoadedForm {
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// The compiled form.
+    pub form: Form,
+}
+
 /// Compiles every `*.yaml` form (not `*.test.yaml`) in a directory. Forms with errors are
 /// reported and skipped.
-pub fn load_forms(dir: &Path) -> std::io::Result<(Vec<Form>, Vec<String>)> {
+pub fn load_forms(dir: &Path) -> std::io::Result<(Vec<LoadedForm>, Vec<String>)> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -221,11 +236,30 @@ pub fn load_forms(dir: &Path) -> std::io::Result<(Vec<Form>, Vec<String>)> {
     for f in files {
         let src = std::fs::read_to_string(&f)?;
         match engine::compile(&src).form {
-            Some(form) => forms.push(form),
+            Some(form) => forms.push(LoadedForm { file: f, form }),
             None => errors.push(format!("{}: the form has errors (see `wegweiser check`)", f.display())),
         }
     }
     Ok((forms, errors))
+}
+
+/// The webhook secrets that `env` (the process environment, in `wegweiser serve`) does
+/// not have: one message per form whose `submission.webhook.secret_env` names a
+/// variable that is unset or empty, naming the form, its file and the variable. The
+/// server must not start with any: it would sign deliveries with an empty key.
+pub fn missing_secrets(forms: &[LoadedForm], env: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut missing = Vec::new();
+    for LoadedForm { file, form } in forms {
+        let Some(var) = form.submission.webhook.as_ref().and_then(|w| w.secret_env.as_deref()) else { continue };
+        if env(var).is_none_or(|v| v.is_empty()) {
+            missing.push(format!(
+                "form `{}` ({}): the webhook secret variable `{var}` (submission.webhook.secret_env) is unset or empty",
+                form.id,
+                file.display()
+            ));
+        }
+    }
+    missing
 }
 
 /// The router.
@@ -245,6 +279,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(api::metrics))
         .route("/api/v1/submissions", get(api::list))
         .route("/api/v1/submissions/{reference}", get(api::one))
+        .route("/api/v1/outbox", get(api::outbox))
         .route_layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(state.clone(), pages::browser_session))

@@ -1003,6 +1003,7 @@ pub async fn submit(
     match outcome {
         Ok(SubmitOutcome::Stored(_)) => {
             tracing::info!(form = %form_id, "submission stored");
+            super::outbox::wake(&state);
             Redirect::to(&confirmation).into_response()
         }
         Ok(SubmitOutcome::AlreadySubmitted) => Redirect::to(&confirmation).into_response(),

@@ -130,7 +130,7 @@ pub struct StoredSubmission {
     pub document: String,
 }
 
-/// An outbox row that is due.
+/// An outbox row claimed for an attempt.
 #[derive(Debug, Clone)]
 pub struct OutboxItem {
     /// Its id.
@@ -143,8 +143,23 @@ pub struct OutboxItem {
     pub secret_env: Option<String>,
     /// Attempts so far.
     pub attempts: i64,
-    /// When it was due (used to claim it).
+}
+
+/// A delivery not done yet, as the admin API shows it (no URL: it may carry a token).
+#[derive(Debug, Clone)]
+pub struct PendingDelivery {
+    /// The outbox row's id (the `X-Wegweiser-Delivery` header).
+    pub id: String,
+    /// The submission's reference.
+    pub reference: String,
+    /// The form's id.
+    pub form: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// When the next attempt is due (Unix ms; a claimed row: when its lease ends).
     pub next_attempt_at: i64,
+    /// Why the last attempt failed; `None` before the first attempt.
+    pub last_error: Option<String>,
 }
 
 /// The outcome of [`Store::submit`].
@@ -537,15 +552,61 @@ impl Store {
         Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NOT NULL").fetch_one(&self.pool).await?.get("n"))
     }
 
-    /// Outbox entries due now.
-    pub async fn outbox_due(&self, now: i64, limit: i64) -> Result<Vec<OutboxItem>> {
+    /// Outbox entries not delivered yet whose last attempt failed (an error status, a
+    /// redirect, no connection, a timeout, no secret): the ones an operator looks at.
+    pub async fn outbox_failing(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND last_error IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await?
+            .get("n"))
+    }
+
+    /// The deliveries not done yet, soonest due first (at most `limit`), with their
+    /// submission's reference and form, for the admin API.
+    pub async fn outbox_undelivered(&self, limit: i64) -> Result<Vec<PendingDelivery>> {
         let rows = sqlx::query(
-            "SELECT id, submission_id, url, secret_env, attempts, next_attempt_at FROM outbox \
-             WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
+            "SELECT o.id, s.reference, s.form, o.attempts, o.next_attempt_at, o.last_error \
+             FROM outbox o JOIN submissions s ON s.id = o.submission_id \
+             WHERE o.delivered_at IS NULL ORDER BY o.next_attempt_at, o.id LIMIT $1",
         )
-        .bind(now)
         .bind(limit)
         .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| PendingDelivery {
+                id: r.get("id"),
+                reference: r.get("reference"),
+                form: r.get("form"),
+                attempts: r.get("attempts"),
+                next_attempt_at: r.get("next_attempt_at"),
+                last_error: r.get("last_error"),
+            })
+            .collect())
+    }
+
+    /// Claims up to `limit` due entries in one statement: their due time moves to `until`
+    /// (a lease longer than one attempt), so neither this process's next round nor
+    /// another server sends them meanwhile. A process killed with claimed rows leaves
+    /// them due again when the lease ends: that is what makes delivery survive a crash.
+    ///
+    /// Two servers claiming at once (PostgreSQL, read committed) may pick the same ids
+    /// in the inner select; the outer `next_attempt_at <= now` is checked again on the
+    /// row the first one updated, so the second one skips it. SQLite serialises writers.
+    pub async fn outbox_claim_due(&self, now: i64, until: i64, limit: i64) -> Result<Vec<OutboxItem>> {
+        let rows = retry(|| {
+            sqlx::query(
+                "UPDATE outbox SET next_attempt_at = $1 \
+                 WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $2 \
+                              ORDER BY next_attempt_at LIMIT $3) \
+                   AND delivered_at IS NULL AND next_attempt_at <= $2 \
+                 RETURNING id, submission_id, url, secret_env, attempts",
+            )
+            .bind(until)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+        })
         .await?;
         Ok(rows
             .into_iter()
@@ -555,41 +616,32 @@ impl Store {
                 url: r.get("url"),
                 secret_env: r.get("secret_env"),
                 attempts: r.get("attempts"),
-                next_attempt_at: r.get("next_attempt_at"),
             })
             .collect())
     }
 
-    /// Claims a due entry for `lease_ms` (so that another process does not send it at the
-    /// same time); false when someone else claimed it.
-    pub async fn outbox_claim(&self, item: &OutboxItem, until: i64) -> Result<bool> {
-        let r = sqlx::query("UPDATE outbox SET next_attempt_at = $1 WHERE id = $2 AND next_attempt_at = $3 AND delivered_at IS NULL")
-            .bind(until)
-            .bind(&item.id)
-            .bind(item.next_attempt_at)
-            .execute(&self.pool)
-            .await?;
-        Ok(r.rows_affected() == 1)
-    }
-
     /// Marks an entry delivered.
     pub async fn outbox_delivered_now(&self, id: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        retry(|| {
+            sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&self.pool)
+        })
+        .await?;
         Ok(())
     }
 
     /// Records a failed attempt and when to try again.
     pub async fn outbox_failed(&self, id: &str, next: i64, error: &str) -> Result<()> {
-        sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
-            .bind(next)
-            .bind(error)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        retry(|| {
+            sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
+                .bind(next)
+                .bind(error)
+                .bind(id)
+                .execute(&self.pool)
+        })
+        .await?;
         Ok(())
     }
 }
