@@ -96,8 +96,9 @@ fn run_until_ctrl_c(dir: &Path, cmd: &str) -> String {
     }
     if status.is_none() {
         let _ = child.kill();
-        let _ = child.wait();
     }
+    // Reaps the process (its status is kept when `try_wait` already saw it end).
+    let _ = child.wait();
     assert!(!first.is_empty(), "`{cmd}` printed nothing before it was stopped");
     assert_eq!(status.and_then(|s| s.code()), Some(0), "`{cmd}` did not end cleanly on Ctrl-C");
     first.replace("127.0.0.1:0/", "127.0.0.1:8081/")

@@ -405,7 +405,7 @@ impl Checker<'_> {
             // A literal is compared trimmed, and `""` is the empty value (`x == ""` asks
             // whether nothing was chosen), so only a non-blank text must be an option.
             let Value::Text(t) = Value::text(text) else { continue };
-            if options.iter().any(|o| *o == t) {
+            if options.contains(&t) {
                 continue;
             }
             ok = false;
@@ -1013,7 +1013,10 @@ pub(super) mod tests {
         assert_eq!((e.code, e.span), ("E0212", (0, 9)));
         assert_eq!(e.help.as_deref(), Some("compare with an option's `value` (not its label): \"hund\", \"katze\", \"vogel\""));
         let v = errs_in("anrede in ['frau', 'hrr', 'x'] or arten == ['kaze']", &TOP);
-        assert_eq!(v.iter().map(|e| (e.code, e.span)).collect::<Vec<_>>(), vec![("E0212", (19, 24)), ("E0212", (26, 29)), ("E0212", (44, 50))]);
+        assert_eq!(
+            v.iter().map(|e| (e.code, e.span)).collect::<Vec<_>>(),
+            vec![("E0212", (19, 24)), ("E0212", (26, 29)), ("E0212", (44, 50))]
+        );
         // A member of a repeated group, inside count and inside the group.
         assert_eq!(err("count(hund, rasse == 'pitbul') > 0").span, (21, 29));
         assert_eq!(errs_in("rasse != 'labradr'", &IN_HUND)[0].code, "E0212");

@@ -542,7 +542,10 @@ mod tests {
         let e = err("betrag > 0,5");
         assert_eq!((e.code, e.span), ("E0201", (10, 11)));
         assert_eq!(e.help.as_deref(), Some("numbers in expressions are written with a decimal point: write `0.5` instead of `0,5`"));
-        assert_eq!(err("12,50").help.as_deref(), Some("numbers in expressions are written with a decimal point: write `12.50` instead of `12,50`"));
+        assert_eq!(
+            err("12,50").help.as_deref(),
+            Some("numbers in expressions are written with a decimal point: write `12.50` instead of `12,50`")
+        );
         // A comma that is not between digits keeps the general help.
         assert!(!err("a, 5").help.unwrap_or_default().contains("decimal point"));
         // Inside a call the comma separates arguments.

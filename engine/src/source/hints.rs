@@ -18,13 +18,15 @@ const GENERAL_HELP: &str =
 /// The diagnostic for a YAML error `info` that the parser reports at character `at`.
 pub(super) fn yaml_error(chars: &[char], index: &LineIndex, at: u32, info: &str) -> Diagnostic {
     if let Some(tab) = tab_in_indentation(chars, at, info) {
-        return Diagnostic::error("E0001", index.span(tab, tab + 1), "this is not valid YAML: a tab in the indentation")
-            .with_help("indent with spaces only: YAML does not allow tabs for indentation (let your editor insert spaces for the Tab key)");
+        return Diagnostic::error("E0001", index.span(tab, tab + 1), "this is not valid YAML: a tab in the indentation").with_help(
+            "indent with spaces only: YAML does not allow tabs for indentation (let your editor insert spaces for the Tab key)",
+        );
     }
-    if info.contains("trailing content after") && info.contains("quoted scalar") {
-        if let Some(d) = quoted_start(chars, index, at) {
-            return d;
-        }
+    if info.contains("trailing content after")
+        && info.contains("quoted scalar")
+        && let Some(d) = quoted_start(chars, index, at)
+    {
+        return d;
     }
     Diagnostic::error("E0001", index.span(at, at + 1), format!("this is not valid YAML: {info}")).with_help(GENERAL_HELP)
 }
@@ -123,7 +125,10 @@ mod tests {
         assert_eq!(err("steps:\n\t- id: s\n").span.start.line, 2);
         assert_eq!(err("steps:\n\t- id: s\n").span.start.column, 1);
         let e = err("a: |\n  x\n\ty\n");
-        assert_eq!((e.span.start.line, e.span.start.column, e.message.as_str()), (3, 1, "this is not valid YAML: a tab in the indentation"));
+        assert_eq!(
+            (e.span.start.line, e.span.start.column, e.message.as_str()),
+            (3, 1, "this is not valid YAML: a tab in the indentation")
+        );
         // Tabs after the indentation and on empty lines are fine.
         assert!(parse_yaml("a: 1\t# c\nb:\n\t\n  c: 2\n").is_ok());
     }
