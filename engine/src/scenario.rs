@@ -426,3 +426,27 @@ pub fn uncovered(form: &Form, outcomes: &[Outcome]) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e0501_unreadable_scenario_files() {
+        let form = crate::compile(
+            "wegweiser: 1\nid: t\ntitle: T\nsteps:\n  - id: s\n    fields:\n      - { id: name, type: text, label: Name }\n",
+        )
+        .form
+        .expect("the form compiles");
+        let e = |src: &str| run_scenarios(&form, src).expect_err(src).remove(0);
+        let d = e("scenarios: []\n");
+        assert_eq!((d.code, d.message.as_str()), ("E0501", "the scenario file needs `today:` (the engine has no clock)"));
+        let d = e("today: 22.11.2026\nscenarios: []\n");
+        assert_eq!((d.code, d.span.start.line, d.span.start.column), ("E0501", 1, 8));
+        assert_eq!(e("today: 2026-11-22\n").message, "the scenario file needs `scenarios:`");
+        assert_eq!(e("today: 2026-11-22\nscenarios: x\n").message, "`scenarios` must be a list");
+        assert_eq!(e("[1]\n").code, "E0501");
+        assert_eq!(e("today: 2026-11-22\nscenarios: [x]\n").code, "E0501");
+        assert!(run_scenarios(&form, "today: 2026-11-22\nscenarios: []\n").is_ok());
+    }
+}

@@ -85,12 +85,10 @@ fn missing_file_is_exit_2_and_the_others_are_still_checked() {
 }
 
 #[test]
-fn missing_directory_and_folder_are_exit_2() {
+fn missing_directory_is_exit_2() {
     let o = wegweiser(&["check", "no/such/dir/form.yaml"]);
     assert_eq!(o.status.code(), Some(2));
-    let o = wegweiser(&["check", "tests/fixtures"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("this is a folder, not a file"), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "error: cannot read `no/such/dir/form.yaml`: there is no such file\n");
 }
 
 #[test]
@@ -114,4 +112,47 @@ fn usage_errors_are_exit_2() {
 fn colour_on_request() {
     let o = wegweiser(&["check", "--color", "always", ERR_YAML]);
     assert!(stdout(&o).contains("\x1b[1;31merror[E0001]\x1b[0m"));
+}
+
+const FOLDER: &str = "tests/fixtures/check_folder";
+
+#[test]
+fn a_folder_checks_every_form_below_it() {
+    // Issue #20, point 10: `check` refused folders while `test` took them. Scenario files,
+    // other files and hidden folders are left out; the form with an error sets the exit code.
+    let o = wegweiser(&["check", FOLDER]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let out = stdout(&o);
+    assert!(out.starts_with("tests/fixtures/check_folder/a_ok.yaml: ok\nerror[E0212]"), "{out}");
+    assert!(out.ends_with("tests/fixtures/check_folder/sub/b_option_typo.yaml: 1 error\n"), "{out}");
+    assert!(!out.contains("test.yaml") && !out.contains("broken"), "{out}");
+    insta::assert_snapshot!(out);
+    // JSON names the file found in the folder.
+    let o = wegweiser(&["check", "--format", "json", FOLDER]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v[0]["file"], "tests/fixtures/check_folder/sub/b_option_typo.yaml");
+    assert_eq!(v.as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn folders_and_files_together_exit_with_the_worst() {
+    let o = wegweiser(&["check", OK_TINY, "tests/fixtures/check_folder/sub"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = wegweiser(&["check", "tests/fixtures/check_folder", "no/such/form.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("b_option_typo.yaml: 1 error"));
+    let o = wegweiser(&["check", "tests/fixtures/check_folder/a_ok.yaml", "tests/fixtures/check_folder/a_ok.test.yaml"]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(0), "tests/fixtures/check_folder/a_ok.yaml: ok\n"));
+}
+
+#[test]
+fn a_folder_without_forms_is_exit_2() {
+    let dir = std::env::temp_dir().join(format!("wegweiser-check-empty-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/only.test.yaml"), "today: 2026-01-01\nscenarios: []\n").unwrap();
+    let o = wegweiser(&["check", dir.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), format!("error: no form files (`*.yaml`) in the folder `{}`\n", dir.display()));
 }

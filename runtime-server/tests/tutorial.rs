@@ -7,10 +7,16 @@
 //!   that folder; `# exit N` at the end of the line is the expected exit code (default 0);
 //!   `> FILE` sends standard output to `FILE`;
 //! - a ```text block that comes right after a ```sh block (only prose-free blank lines
-//!   between) is what the last command of that block prints on standard output.
+//!   between) is what the last command of that block prints on standard output;
+//! - a command marked `# runs until Ctrl-C` (`wegweiser preview`) is started on a free
+//!   port (`--addr 127.0.0.1:0` is added), its first line of output is taken as what it
+//!   prints (with the tutorial's default address in place of that port), and it is
+//!   stopped with SIGINT, as Ctrl-C would.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 enum Block {
     File { name: String, text: String },
@@ -57,8 +63,52 @@ fn blocks(md: &str) -> Vec<Block> {
     out
 }
 
+const UNTIL_CTRL_C: &str = "# runs until Ctrl-C";
+
+/// Starts a command that runs until Ctrl-C on a free port; returns its first line of
+/// standard output, then interrupts it.
+fn run_until_ctrl_c(dir: &Path, cmd: &str) -> String {
+    let args: Vec<&str> = cmd.split_whitespace().skip(1).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wegweiser"))
+        .args(&args)
+        .args(["--addr", "127.0.0.1:0"])
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let stdout = child.stdout.take().expect("piped");
+    // Read on a thread, so that a command that prints nothing cannot hang the test.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut first);
+        let _ = tx.send(first);
+    });
+    let first = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
+    // Ctrl-C lets the preview delete its scratch database; SIGKILL only if that fails.
+    let interrupted = Command::new("kill").args(["-INT", &child.id().to_string()]).status().is_ok_and(|s| s.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut status = None;
+    while interrupted && status.is_none() && Instant::now() < deadline {
+        status = child.try_wait().expect("wait");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if status.is_none() {
+        let _ = child.kill();
+    }
+    // Reaps the process (its status is kept when `try_wait` already saw it end).
+    let _ = child.wait();
+    assert!(!first.is_empty(), "`{cmd}` printed nothing before it was stopped");
+    assert_eq!(status.and_then(|s| s.code()), Some(0), "`{cmd}` did not end cleanly on Ctrl-C");
+    first.replace("127.0.0.1:0/", "127.0.0.1:8081/")
+}
+
 /// Runs one command line; returns its standard output.
 fn run(dir: &Path, line: &str) -> String {
+    if let Some(cmd) = line.strip_suffix(UNTIL_CTRL_C) {
+        return run_until_ctrl_c(dir, cmd.trim());
+    }
     let (cmd, expected) = match line.split_once("# exit ") {
         Some((c, code)) => (c.trim(), code.trim().parse::<i32>().expect("`# exit N` has a number")),
         None => (line.trim(), 0),
@@ -114,6 +164,7 @@ fn the_tutorial_works_as_written() {
     // The tutorial's steps: its files, its commands (the typo one included), its outputs.
     assert!(files >= 4 && commands >= 8 && outputs >= 7, "{files} files, {commands} commands, {outputs} outputs");
     assert!(md.contains("# exit 1"), "the typo step is in the tutorial");
+    assert!(md.contains(&format!("wegweiser preview sperrmuell.yaml          {UNTIL_CTRL_C}")), "the preview step is in the tutorial");
     let schema = std::fs::read_to_string(dir.join("form-language.schema.json")).unwrap();
     assert!(schema.contains("draft-07"));
     let _ = std::fs::remove_dir_all(dir);

@@ -94,6 +94,19 @@ impl<'a> Compiler<'a> {
                 self.names.map.insert(id.value.clone(), sym);
             }
         }
+        if matches!(ty, Some(FieldType::Choice | FieldType::MultiChoice)) {
+            // Collected before any expression is checked, so that a condition may compare
+            // a field written further down with one of its options. An unknown list is
+            // reported when the field is compiled; without options nothing is checked.
+            let options = match &f.options {
+                Some(OptionsAst::Inline(opts)) => Some(opts),
+                Some(OptionsAst::Named(name)) => self.lists.get(&name.value).map(|l| &l.options),
+                None => None,
+            };
+            if let Some(opts) = options {
+                self.names.options.insert(fid, opts.iter().map(|o| o.value.value.clone()).collect());
+            }
+        }
         if ty == Some(FieldType::Group) {
             if f.repeat.is_some()
                 && let Some(outer) = repeat_group

@@ -23,6 +23,9 @@ pub(crate) enum Sym {
 #[derive(Debug, Default)]
 pub(crate) struct Names {
     pub map: HashMap<String, Sym>,
+    /// The option values of each choice and multiple-choice field (inline or from its
+    /// named list), for checking the texts compared with it (E0212).
+    pub options: HashMap<FieldId, Vec<String>>,
 }
 
 impl Scope for Names {
@@ -45,6 +48,10 @@ impl Scope for Names {
         let mut v: Vec<&str> = self.map.iter().filter(|(_, s)| !matches!(s, Sym::Info)).map(|(k, _)| k.as_str()).collect();
         v.sort_unstable();
         v
+    }
+
+    fn options(&self, field: FieldId) -> Option<&[String]> {
+        self.options.get(&field).map(Vec::as_slice)
     }
 }
 

@@ -262,9 +262,12 @@ impl Checker<'_> {
             }
             BinOp::Eq | BinOp::Ne => {
                 if lt == rt && matches!(lt, Number | Text | Bool | Date | List) {
-                    bin(Bool)
+                    // `anliegen == "x"`, `"x" != anliegen`, `arten == ["a"]`.
+                    let known = self.option_literals(lhs, &lc, rhs) & self.option_literals(rhs, &rc, lhs);
+                    if known { bin(Bool) } else { None }
                 } else {
-                    self.mismatch(span, lt, rt, format!("cannot compare {} with {}", type_name(lt), type_name(rt)), None);
+                    let help = date_text_help(lt, rt, lhs, rhs);
+                    self.mismatch(span, lt, rt, format!("cannot compare {} with {}", type_name(lt), type_name(rt)), help);
                     None
                 }
             }
@@ -278,7 +281,8 @@ impl Checker<'_> {
                     None
                 }
                 _ => {
-                    let help = (lt == Text || rt == Text).then(|| "use number(x) to read a text as a number".to_string());
+                    let help = date_text_help(lt, rt, lhs, rhs)
+                        .or_else(|| (lt == Text || rt == Text).then(|| "use number(x) to read a text as a number".to_string()));
                     self.mismatch(span, lt, rt, format!("cannot compare {} with {} using `{sym}`", type_name(lt), type_name(rt)), help);
                     None
                 }
@@ -304,6 +308,8 @@ impl Checker<'_> {
                         format!("`in` looks for a text in a list, but this is {}", type_name(lt)),
                     ));
                 }
+                // `"x" in arten` (a multiple-choice field), `anliegen in ["a", "b"]`.
+                ok &= self.option_literals(rhs, &rc, lhs) & self.option_literals(lhs, &lc, rhs);
                 if ok { bin(Bool) } else { None }
             }
             BinOp::Add => match (lt, rt) {
@@ -374,6 +380,42 @@ impl Checker<'_> {
                 }
             },
         }
+    }
+
+    /// E0212: when `field` is a choice or multiple-choice field and `other` a text in
+    /// quotes or a list of them, each text must be one of the field's option values: a
+    /// typo would otherwise make the condition silently never hold. `false` if one is not.
+    fn option_literals(&mut self, field: &Expr, field_c: &CExpr, other: &Expr) -> bool {
+        let (CExpr::Field(id) | CExpr::Member(id)) = field_c else { return true };
+        let Some(options) = self.scope.options(*id) else { return true };
+        let texts: Vec<(&str, ESpan)> = match &other.kind {
+            ExprKind::Text(t) => vec![(t.as_str(), other.span)],
+            ExprKind::List(items) => items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    ExprKind::Text(t) => Some((t.as_str(), i.span)),
+                    _ => None,
+                })
+                .collect(),
+            _ => return true,
+        };
+        let name = arg_text(field);
+        let mut ok = true;
+        for (text, span) in texts {
+            // A literal is compared trimmed, and `""` is the empty value (`x == ""` asks
+            // whether nothing was chosen), so only a non-blank text must be an option.
+            let Value::Text(t) = Value::text(text) else { continue };
+            if options.contains(&t) {
+                continue;
+            }
+            ok = false;
+            let help = match did_you_mean(&t, options.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => format!("compare with an option's `value` (not its label): {}", option_list(options)),
+            };
+            self.err(ExprError::new(error::UNKNOWN_OPTION, span, format!("\"{t}\" is not an option of `{name}`")).with_help(help));
+        }
+        ok
     }
 
     fn mismatch(&mut self, span: ESpan, _lt: Type, _rt: Type, message: String, help: Option<String>) {
@@ -652,6 +694,30 @@ impl Checker<'_> {
     }
 }
 
+/// The option values for a message: the first few, quoted.
+fn option_list(options: &[String]) -> String {
+    const SHOWN: usize = 8;
+    let mut s = options.iter().take(SHOWN).map(|o| format!("\"{o}\"")).collect::<Vec<_>>().join(", ");
+    if options.len() > SHOWN {
+        s.push_str(&format!(" and {} more", options.len() - SHOWN));
+    }
+    s
+}
+
+/// Help for a date compared with a text: a date is written `date("YYYY-MM-DD")`, with
+/// the text itself when it is a literal (`geburtsdatum < "2008-01-01"`).
+fn date_text_help(lt: Type, rt: Type, lhs: &Expr, rhs: &Expr) -> Option<String> {
+    let text = match (lt, rt) {
+        (Type::Date, Type::Text) => rhs,
+        (Type::Text, Type::Date) => lhs,
+        _ => return None,
+    };
+    Some(match &text.kind {
+        ExprKind::Text(t) if iso_date(t.trim()).is_some() => format!("write the date as date(\"{}\")", t.trim()),
+        _ => "write a date as date(\"YYYY-MM-DD\"), e.g. date(\"2026-01-31\"); a text field cannot be compared with a date".into(),
+    })
+}
+
 /// A name argument as written, for messages.
 fn arg_text(e: &Expr) -> String {
     match &e.kind {
@@ -697,13 +763,31 @@ pub(super) mod tests {
             m.insert("nachweis", field(13, Type::File));
             m.insert("größe", field(14, Type::Number));
             m.insert("gebuehr", Resolved::Value { id: ValueId(0), ty: Type::Number });
+            m.insert("anrede", field(15, Type::Text));
+            m.insert("rasse", member(16, Type::Text));
+            m.insert("arten", field(17, Type::List));
             FakeScope(m)
         }
+    }
+
+    /// The options of `arten` (multiple choice), `anrede` (choice) and the member `rasse`
+    /// (`tiere` is a list without options, as a computed list would be).
+    fn fake_options() -> HashMap<FieldId, Vec<String>> {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        HashMap::from([
+            (FieldId(17), strings(&["hund", "katze", "vogel"])),
+            (FieldId(15), strings(&["frau", "herr", "divers"])),
+            (FieldId(16), strings(&["labrador", "pitbull"])),
+        ])
     }
 
     impl Scope for FakeScope {
         fn resolve(&self, name: &str) -> Resolved {
             self.0.get(name).cloned().unwrap_or(Resolved::Unknown)
+        }
+        fn options(&self, field: FieldId) -> Option<&[String]> {
+            static OPTIONS: std::sync::LazyLock<HashMap<FieldId, Vec<String>>> = std::sync::LazyLock::new(fake_options);
+            OPTIONS.get(&field).map(Vec::as_slice)
         }
         fn names(&self) -> Vec<&str> {
             let mut v: Vec<&str> = self.0.keys().copied().collect();
@@ -914,6 +998,48 @@ pub(super) mod tests {
     #[test]
     fn e0211_too_long_comes_from_parse() {
         assert_eq!(crate::expr::parse(&"a+".repeat(2001)).unwrap_err().code, "E0211");
+    }
+
+    #[test]
+    fn e0212_text_that_is_not_an_option() {
+        // Issue #20, point 9: a typo in an option value made the condition never hold.
+        let e = err("anrede == 'her'");
+        assert_eq!((e.code, e.span), ("E0212", (10, 15)));
+        assert_eq!(e.message, "\"her\" is not an option of `anrede`");
+        assert_eq!(e.help.as_deref(), Some("did you mean \"herr\"?"));
+        // Either side, `!=`, `in` on a multiple choice, the items of a list literal.
+        assert_eq!(err("'Frau' != anrede").span, (0, 6));
+        let e = err("'elefant' in arten");
+        assert_eq!((e.code, e.span), ("E0212", (0, 9)));
+        assert_eq!(e.help.as_deref(), Some("compare with an option's `value` (not its label): \"hund\", \"katze\", \"vogel\""));
+        let v = errs_in("anrede in ['frau', 'hrr', 'x'] or arten == ['kaze']", &TOP);
+        assert_eq!(
+            v.iter().map(|e| (e.code, e.span)).collect::<Vec<_>>(),
+            vec![("E0212", (19, 24)), ("E0212", (26, 29)), ("E0212", (44, 50))]
+        );
+        // A member of a repeated group, inside count and inside the group.
+        assert_eq!(err("count(hund, rasse == 'pitbul') > 0").span, (21, 29));
+        assert_eq!(errs_in("rasse != 'labradr'", &IN_HUND)[0].code, "E0212");
+        // Options, the empty text, texts compared with other fields, and names are fine.
+        assert_eq!(ty("anrede == 'herr' and ' frau ' != anrede and 'hund' in arten and anrede in ['frau', 'divers']"), Type::Bool);
+        assert_eq!(ty("anrede == '' and arten == [] and vorname == 'hrr' and anrede == vorname and 'x' in ['y']"), Type::Bool);
+        // A list without options (`tiere`) takes any text.
+        assert_eq!(ty("'elefant' in tiere"), Type::Bool);
+        assert_eq!(ty("count(hund, rasse == 'pitbull') > 0"), Type::Bool);
+    }
+
+    #[test]
+    fn a_date_compared_with_a_text_suggests_date() {
+        // Issue #20, point 10: the help said number(x).
+        let e = err("geburtsdatum < '2008-01-01'");
+        assert_eq!(e.code, "E0205");
+        assert_eq!(e.help.as_deref(), Some("write the date as date(\"2008-01-01\")"));
+        let e = err("'2008-01-01' == geburtsdatum");
+        assert_eq!(e.help.as_deref(), Some("write the date as date(\"2008-01-01\")"));
+        let e = err("geburtsdatum >= vorname");
+        assert!(e.help.as_deref().unwrap().starts_with("write a date as date(\"YYYY-MM-DD\")"), "{e:?}");
+        // A number and a text still suggest number(x).
+        assert_eq!(err("alter < vorname").help.as_deref(), Some("use number(x) to read a text as a number"));
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub const INVALID_REGEX: &str = "E0209";
 pub const INVALID_DATE: &str = "E0210";
 /// `E0211`: an expression that is too long or nested too deeply.
 pub const TOO_COMPLEX: &str = "E0211";
+/// `E0212`: a text compared with a choice field that is not one of its option values.
+pub const UNKNOWN_OPTION: &str = "E0212";
 
 /// One problem in an expression.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -98,6 +98,12 @@ pub trait Scope {
     fn resolve(&self, name: &str) -> Resolved;
     /// Every name, for "did you mean" suggestions.
     fn names(&self) -> Vec<&str>;
+    /// The option values of a `choice` or `multi_choice` field (all of them, whatever
+    /// their `if`), so that a text compared with the field can be checked against them
+    /// (E0212). `None` for other fields, or when the options are not known.
+    fn options(&self, _field: FieldId) -> Option<&[String]> {
+        None
+    }
 }
 
 /// Values for the evaluator, provided by the session.

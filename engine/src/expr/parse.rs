@@ -207,6 +207,10 @@ fn pest_error(src: &str, offsets: &CharOffsets, e: pest::error::Error<Rule>) -> 
     };
     let mut err = ExprError::new(error::SYNTAX, span, format!("expected {expected}, but found {found}"));
     let next = rest.chars().nth(1);
+    if let Some(help) = decimal_comma(src, byte) {
+        err.help = Some(help);
+        return err;
+    }
     err.help = match found_char {
         Some('=') if next != Some('=') => Some("to compare, write `==`".into()),
         Some('&') => Some("write `and` instead of `&&`".into()),
@@ -219,6 +223,20 @@ fn pest_error(src: &str, offsets: &CharOffsets, e: pest::error::Error<Rule>) -> 
         _ => None,
     };
     err
+}
+
+/// A decimal comma as Germans write it (`0,5`) where pest stopped at the comma: the help
+/// spells the number with a point. (Inside a call, `max(0,5)` reads as two arguments and
+/// does not come here.)
+fn decimal_comma(src: &str, byte: usize) -> Option<String> {
+    let (before, after) = src.split_at_checked(byte)?;
+    let after = after.strip_prefix(',')?;
+    let int: String = before.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
+    let frac: String = after.chars().take_while(char::is_ascii_digit).collect();
+    if int.is_empty() || frac.is_empty() {
+        return None;
+    }
+    Some(format!("numbers in expressions are written with a decimal point: write `{int}.{frac}` instead of `{int},{frac}`"))
 }
 
 /// Builds the syntax tree from pest's pairs; each function also returns the tree's depth.
@@ -516,6 +534,22 @@ mod tests {
         assert_eq!(e.span, (1, 2));
         let e = err("   ");
         assert_eq!(e.message, "the expression is empty");
+    }
+
+    #[test]
+    fn a_decimal_comma_gets_a_hint() {
+        // Issue #20, point 10.
+        let e = err("betrag > 0,5");
+        assert_eq!((e.code, e.span), ("E0201", (10, 11)));
+        assert_eq!(e.help.as_deref(), Some("numbers in expressions are written with a decimal point: write `0.5` instead of `0,5`"));
+        assert_eq!(
+            err("12,50").help.as_deref(),
+            Some("numbers in expressions are written with a decimal point: write `12.50` instead of `12,50`")
+        );
+        // A comma that is not between digits keeps the general help.
+        assert!(!err("a, 5").help.unwrap_or_default().contains("decimal point"));
+        // Inside a call the comma separates arguments.
+        assert!(parse("round(x, 2)").is_ok());
     }
 
     #[test]

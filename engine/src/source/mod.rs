@@ -6,6 +6,7 @@
 //! mapped back to the exact column of the file. Aliases are refused (no "billion laughs"),
 //! depth and size are bounded.
 
+mod hints;
 mod tree;
 
 pub use tree::{CoreType, LIMITS, Node, NodeKind, Scalar, Style, parse_yaml};

@@ -221,8 +221,7 @@ pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
             None => break,
             Some(Err(e)) => {
                 let at = e.marker().index() as u32;
-                return Err(vec![Diagnostic::error("E0001", index.span(at, at + 1), format!("this is not valid YAML: {}", e.info()))
-                    .with_help("check the indentation and that every `key: value` pair is on its own line; texts containing `: ` or `#` need quotes")]);
+                return Err(vec![super::hints::yaml_error(&chars, &index, at, e.info())]);
             }
             Some(Ok((event, span))) => {
                 if let Err(d) = builder.event(event, span) {

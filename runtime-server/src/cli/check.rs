@@ -1,12 +1,14 @@
-//! `wegweiser check FILE... [--format text|json]`: compiles each form file and reports
-//! every error and warning.
+//! `wegweiser check PATH... [--format text|json]`: compiles each form file, and every
+//! form file in each folder given (`*.yaml` and `*.yml` below it, scenario files
+//! `*.test.yaml` skipped), and reports every error and warning.
 //!
 //! Text goes to standard output, one rustc-style block per diagnostic in source order and
 //! a one-line verdict per file; `--format json` prints one JSON array for all files
 //! instead (see [`render::render_json`]). Problems with the files themselves (missing,
-//! a folder, not UTF-8) go to standard error. Exit code: 2 if a file could not be read,
-//! else 1 if any form has an error, else 0 (warnings alone do not fail the check).
-//! Paths are shown exactly as given on the command line.
+//! not UTF-8, a folder without forms) go to standard error. Exit code, the worst of all
+//! files: 2 if a file could not be read, else 1 if any form has an error, else 0
+//! (warnings alone do not fail the check). Paths are shown as given on the command line,
+//! files found in a folder as that folder joined with their path below it.
 
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
@@ -20,8 +22,8 @@ use super::{ColorChoice, Exit};
 /// Arguments of `wegweiser check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The form files to check.
-    #[arg(required = true, value_name = "FILE")]
+    /// The form files to check, or folders to check every form file in.
+    #[arg(required = true, value_name = "PATH")]
     pub files: Vec<PathBuf>,
     /// How to print the findings: `text` for people, `json` for tools.
     #[arg(long, value_enum, default_value_t)]
@@ -75,14 +77,9 @@ pub fn check(files: &[PathBuf], format: Format, color: bool) -> Report {
     let mut any_error = false;
     let mut all: Vec<(String, Diagnostic)> = Vec::new();
 
-    for path in files {
+    for path in expand(files, &mut report.stderr, &mut io_failed) {
         let name = path.display().to_string();
-        // Scenario files sit beside their forms, so `check forms/*.yaml` meets them; they
-        // are run by `wegweiser test`, not compiled as forms.
-        if name.ends_with(".test.yaml") {
-            continue;
-        }
-        let source = match read_text(path) {
+        let source = match read_text(&path) {
             Ok(s) => s,
             Err(msg) => {
                 report.stderr.push_str(&format!("error: {msg}\n"));
@@ -122,6 +119,58 @@ pub fn check(files: &[PathBuf], format: Format, color: bool) -> Report {
     report
 }
 
+/// Scenario files sit beside their forms, so `check forms/*.yaml` meets them; they are run
+/// by `wegweiser test`, not compiled as forms.
+fn is_scenario(path: &Path) -> bool {
+    path.to_string_lossy().ends_with(".test.yaml")
+}
+
+/// The form files to check: each file as given (scenario files left out), and for each
+/// folder the form files below it, sorted. A folder without any is reported, like a
+/// missing file; a path that is neither a file nor a folder is left to [`read_text`].
+fn expand(paths: &[PathBuf], stderr: &mut String, io_failed: &mut bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        if !p.is_dir() {
+            if !is_scenario(p) {
+                out.push(p.clone());
+            }
+            continue;
+        }
+        let mut found = Vec::new();
+        let mut stack = vec![p.clone()];
+        while let Some(dir) = stack.pop() {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(rd) => rd,
+                Err(e) => {
+                    stderr.push_str(&format!("error: cannot read the folder `{}`: {e}\n", dir.display()));
+                    *io_failed = true;
+                    continue;
+                }
+            };
+            for e in entries.filter_map(Result::ok) {
+                let path = e.path();
+                // Hidden folders (`.git`) hold no forms.
+                if e.file_name().to_string_lossy().starts_with('.') {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") && !is_scenario(&path) {
+                    found.push(path);
+                }
+            }
+        }
+        if found.is_empty() {
+            stderr.push_str(&format!("error: no form files (`*.yaml`) in the folder `{}`\n", p.display()));
+            *io_failed = true;
+        }
+        found.sort();
+        out.extend(found);
+    }
+    out
+}
+
 /// Reads a form file as UTF-8 text (without a byte order mark), or says why not, in
 /// words for form authors.
 fn read_text(path: &Path) -> Result<String, String> {
@@ -130,7 +179,6 @@ fn read_text(path: &Path) -> Result<String, String> {
         let why = match e.kind() {
             ErrorKind::NotFound => "there is no such file".to_string(),
             ErrorKind::PermissionDenied => "permission denied".to_string(),
-            ErrorKind::IsADirectory => "this is a folder, not a file".to_string(),
             _ => e.to_string(),
         };
         format!("cannot read `{name}`: {why}")

@@ -50,11 +50,22 @@ async fn preview(args: &Args) -> Exit {
             return Exit::Failure;
         }
     };
+    // Tokio installs the Ctrl-C handler when the future is first polled: poll it once
+    // before announcing the address, so that a Ctrl-C right after the announcement still
+    // ends the preview cleanly and deletes its scratch database.
+    let mut shutdown = Box::pin(async {
+        let _ = tokio::signal::ctrl_c().await;
+    });
+    tokio::select! {
+        biased;
+        _ = &mut shutdown => {
+            let _ = std::fs::remove_file(&db);
+            return Exit::Ok;
+        }
+        _ = std::future::ready(()) => {}
+    }
     println!("Preview of {} on http://{}/ — edit and save the file, then reload the page.", args.file.display(), args.addr);
     let app = Preview::new(args.file.clone(), store, Config::default()).router();
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
     let r = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     let _ = std::fs::remove_file(&db);
     match r {

@@ -80,8 +80,11 @@ fn positive_seconds(s: &str) -> Result<f64, String> {
 
 /// Runs the server until Ctrl-C.
 pub fn run(args: &Args) -> Exit {
+    // The log goes to standard output; colour codes only belong on a terminal, not in a
+    // log file or a journal (and never with `NO_COLOR`).
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_ansi(super::ColorChoice::Auto.enabled())
         .init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
