@@ -46,7 +46,7 @@ async fn slow_headers_and_bodies_are_cut_off_while_other_clients_are_served() {
     let state = state_with(&sqlite_url(), vec![probe()], config.clone()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(listen::serve(listener, app(state), config.header_read_timeout, std::future::pending()));
+    tokio::spawn(listen::serve(listener, app(state), listen::Listen::of(&config), std::future::pending()));
 
     // Slow-loris: 12 connections send a header line byte by byte, never the blank line.
     let mut slow_headers = Vec::new();
