@@ -1,4 +1,6 @@
-//! Storage: drafts, uploads, submissions, reference counters and the delivery outbox.
+//! Storage: drafts, uploads, submissions, reference counters, the delivery outbox and
+//! the state the servers of one database share (`server_state`: the session key, the
+//! health probe's row).
 //!
 //! One code path for SQLite and PostgreSQL through sqlx's `Any` driver and one set of
 //! migrations (`runtime-server/migrations`). No `query!` macros, so building needs no
