@@ -6,7 +6,8 @@
 //! draft holding the form's complete scenario (so every step is reachable), bit 1 sends
 //! the body as `multipart/form-data` (boundary [`BOUNDARY`]) instead of
 //! `application/x-www-form-urlencoded`, bit 2 asks for English, bit 3 leaves out the CSRF
-//! token. Each input gets a browser session of its own (a fresh cookie); its CSRF token is
+//! token. Each input gets a browser session of its own (a fresh cookie, tagged with the
+//! server's session key as the server would issue it); its CSRF token is
 //! taken from the step page the first time and computed the way the server does
 //! afterwards. The body is posted after a valid `_csrf` field (unless bit 3); a redirect to
 //! a page of the form is followed with a GET, which renders the posted answers.
@@ -81,7 +82,10 @@ async fn check_csrf_mechanism(s: &Server) {
     let sid = "0123456789abcdef0123456789abcdef";
     let form = &s.forms[0];
     let req = Request::get(format!("/f/{}/s/{}", form.id, form.steps[0].id))
-        .header(header::COOKIE, format!("{}={sid}", security::SESSION_COOKIE))
+        .header(
+            header::COOKIE,
+            format!("{}={}", security::SESSION_COOKIE, security::session_cookie_value(s.state.store.session_key(), sid)),
+        )
         .body(Body::empty())
         .expect("a request");
     let res = s.app.clone().oneshot(req).await.expect("infallible");
@@ -169,7 +173,8 @@ pub fn check(data: &[u8]) {
                 .await
                 .expect("creating the draft");
         }
-        let mut cookie = format!("{}={sid}", security::SESSION_COOKIE);
+        // A session the server issued: the cookie carries the id with the server's tag.
+        let mut cookie = format!("{}={}", security::SESSION_COOKIE, security::session_cookie_value(s.state.store.session_key(), &sid));
         if english {
             cookie.push_str(&format!("; {}=en", security::LANG_COOKIE));
         }

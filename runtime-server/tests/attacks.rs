@@ -161,7 +161,8 @@ async fn issued_tokens_are_128_random_bits_and_only_their_hash_is_stored() {
     for _ in 0..40 {
         let mut b = Browser::new(app(state.clone()));
         let t = resume_token(&mut b).await;
-        let session = b.cookies["ww_session"].clone();
+        // The cookie is `{id}.{tag}`: the id is the token, the tag the server's HMAC of it.
+        let session = b.cookies["ww_session"].split_once('.').expect("a tagged session cookie").0.to_string();
         for t in [&t, &session] {
             assert_eq!(t.len(), 32, "128 bits as hex: {t}");
             assert!(t.bytes().all(|c| c.is_ascii_hexdigit()));
@@ -954,4 +955,155 @@ async fn a_delivery_whose_secret_variable_is_missing_is_not_sent() {
     let pending = pending_deliveries(&state).await;
     assert_eq!(pending[0]["last_error"], "secret variable WEGWEISER_TEST_NEVER_SET_17_6 unset, not sent", "{pending:?}");
     assert_eq!(metric(&state, "wegweiser_outbox_failing").await, 1);
+}
+
+// ---- Issue #17 ----------------------------------------------------------------------------
+
+#[tokio::test]
+async fn new_drafts_are_rate_limited_per_client() {
+    let state = probe_state(Config { new_drafts_per_minute: 3, ..config() }).await;
+    let start = |ip: &str| Browser::from(app(state.clone()), ip);
+    let mut first = start("203.0.113.80");
+    answer_step1(&mut first).await;
+    for _ in 0..2 {
+        answer_step1(&mut start("203.0.113.80")).await;
+    }
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM drafts").await, 3);
+    // The fourth new draft from that address in the minute: 429 with a page, nothing stored.
+    let mut fourth = start("203.0.113.80");
+    let csrf = fourth.get(STEP1).await.csrf();
+    let r = fourth.post(STEP1, &[("_csrf".into(), csrf), ("name".into(), "Erika".into())]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.body.contains("Zu viele Versuche"), "{}", r.body);
+    assert_eq!(r.headers["retry-after"], "60");
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM drafts").await, 3);
+    // Drafts already started go on; another address starts its own.
+    let csrf = first.get(STEP2).await.csrf();
+    let r = first.post(STEP2, &[("_csrf".into(), csrf), ("richtig".into(), "true".into())]).await;
+    assert_eq!(r.location.as_deref(), Some("/f/probe/summary"));
+    answer_step1(&mut start("203.0.113.81")).await;
+    assert_eq!(count(&state, "SELECT COUNT(*) FROM drafts").await, 4);
+}
+
+#[tokio::test]
+async fn a_session_id_made_up_by_the_client_is_not_adopted() {
+    let state = probe_state(config()).await;
+    let made_up = "0123456789abcdef0123456789abcdef".to_string();
+    for cookie in [made_up.clone(), format!("{made_up}.{}", "f".repeat(32))] {
+        let mut b = Browser::new(app(state.clone()));
+        b.cookies.insert("ww_session".into(), cookie.clone());
+        let p = b.get(STEP1).await;
+        let issued = b.cookies["ww_session"].clone();
+        assert!(p.headers.contains_key("set-cookie"), "a fresh session is issued for {cookie}");
+        assert_ne!(issued, cookie);
+        assert!(!issued.starts_with(&made_up), "{issued}");
+        // The draft belongs to the issued session, never to the made-up one.
+        answer_step1(&mut b).await;
+        let hashes: Vec<String> =
+            sqlx::query("SELECT session_hash FROM drafts").fetch_all(state.store.pool()).await.unwrap().iter().map(|r| r.get(0)).collect();
+        assert!(!hashes.contains(&server::security::sha256_hex(&made_up)), "{hashes:?}");
+        assert!(hashes.contains(&server::security::sha256_hex(issued.split_once('.').unwrap().0)));
+    }
+    // An issued cookie is kept: no new session on the next request, also on another server
+    // of the same database (the key is shared through it).
+    let mut b = Browser::new(app(state.clone()));
+    answer_step1(&mut b).await;
+    let again = b.get(STEP2).await;
+    assert!(!again.headers.contains_key("set-cookie"));
+    let url = sqlite_url();
+    let one = state_with(&url, vec![probe()], config()).await;
+    let two = state_with(&url, vec![probe()], config()).await;
+    let mut b = Browser::new(app(one));
+    answer_step1(&mut b).await;
+    b.app = app(two);
+    let p = b.get(STEP2).await;
+    assert_eq!(p.status, StatusCode::OK, "the other server knows the session: {:?}", p.location);
+    assert!(!p.headers.contains_key("set-cookie"));
+}
+
+#[tokio::test]
+async fn control_characters_in_a_file_name_are_cleaned_not_refused() {
+    let state = probe_state(config()).await;
+    let mut b = Browser::new(app(state.clone()));
+    let csrf = b.get(STEP1).await.csrf();
+    let boundary = "----b";
+    let mut body = Vec::new();
+    for (k, v) in [("_csrf", csrf.as_str()), ("name", "Erika")] {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    // A tab, a DEL, an escape and a bell in the name.
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"nachweis\"; filename=\"a\tb\x7fc\x1bd\x07e.pdf\"\r\n\r\n")
+            .as_bytes(),
+    );
+    // The content keeps its bytes, DEL included.
+    let mut content = pdf(100);
+    content.extend_from_slice(b"\x7f\x1b\x01");
+    body.extend_from_slice(&content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let r = b.post_raw_multipart(STEP1, boundary, body).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the post is read: {}", error_summary(&r.body));
+    assert_eq!(r.location.as_deref(), Some(STEP2));
+    let row = sqlx::query("SELECT name, size FROM files").fetch_one(state.store.pool()).await.unwrap();
+    assert_eq!(row.get::<String, _>(0), "a_b_c_d_e.pdf");
+    assert_eq!(row.get::<i64, _>(1), content.len() as i64);
+}
+
+#[tokio::test]
+async fn the_admin_list_is_paged_with_a_bound() {
+    let state = probe_state(config()).await;
+    // 1,005 submissions (written directly: walking the form 1,005 times is not the point).
+    let mut tx = state.store.pool().begin().await.unwrap();
+    for i in 0..1005 {
+        let reference = format!("PRB-2026-{i:04}");
+        sqlx::query("INSERT INTO submissions (id, draft_id, form, reference, document, created_at) VALUES ($1, $2, 'probe', $3, $4, $5)")
+            .bind(format!("s{i}"))
+            .bind(format!("d{i}"))
+            .bind(&reference)
+            .bind(format!("{{\"reference\":\"{reference}\"}}"))
+            // Two submissions per millisecond: the cursor orders by time, then reference.
+            .bind(1_000 + i64::from(i / 2))
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let app = app(state.clone());
+    let get = |path: String| {
+        let app = app.clone();
+        async move {
+            let mut b = Browser::from(app, "192.0.2.50");
+            b.send(Request::get(path).header(header::AUTHORIZATION, "Bearer admin-secret").body(Body::empty()).unwrap()).await
+        }
+    };
+    let refs = |p: &Page| -> Vec<String> {
+        let docs: Vec<serde_json::Value> = serde_json::from_str(&p.body).unwrap();
+        docs.iter().map(|d| d["reference"].as_str().unwrap().to_string()).collect()
+    };
+    // Without `limit`: the first 100, and a link to the next page.
+    let p = get("/api/v1/submissions".into()).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert_eq!(refs(&p).len(), 100);
+    assert_eq!(p.headers["link"], "</api/v1/submissions?limit=100&after=PRB-2026-0099>; rel=\"next\"");
+    // A larger `limit` is cut to 1,000.
+    let p = get("/api/v1/submissions?limit=100000".into()).await;
+    let all = refs(&p);
+    assert_eq!(all.len(), 1000);
+    assert_eq!(all[999], "PRB-2026-0999");
+    // Following the links walks every submission once, in order.
+    let mut seen = Vec::new();
+    let mut next = Some("/api/v1/submissions?limit=300".to_string());
+    while let Some(path) = next {
+        let p = get(path).await;
+        assert_eq!(p.status, StatusCode::OK);
+        seen.extend(refs(&p));
+        next = p.headers.get("link").map(|l| between(l.to_str().unwrap(), "<", ">").unwrap());
+    }
+    let expected: Vec<String> = (0..1005).map(|i| format!("PRB-2026-{i:04}")).collect();
+    assert_eq!(seen, expected);
+    // An unknown cursor or a limit that is not a number: 400. Without the token: 401.
+    assert_eq!(get("/api/v1/submissions?after=nope".into()).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(get("/api/v1/submissions?limit=x".into()).await.status, StatusCode::BAD_REQUEST);
+    let (status, _) = api(&app, "192.0.2.51", "/api/v1/submissions?limit=1", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

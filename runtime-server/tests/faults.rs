@@ -46,7 +46,7 @@ async fn slow_headers_and_bodies_are_cut_off_while_other_clients_are_served() {
     let state = state_with(&sqlite_url(), vec![probe()], config.clone()).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(listen::serve(listener, app(state), config.header_read_timeout, std::future::pending()));
+    tokio::spawn(listen::serve(listener, app(state), listen::Listen::of(&config), std::future::pending()));
 
     // Slow-loris: 12 connections send a header line byte by byte, never the blank line.
     let mut slow_headers = Vec::new();
@@ -182,6 +182,10 @@ async fn a_full_disk_while_an_upload_is_stored_gives_a_clear_error_and_keeps_the
     assert!(r.body.contains("value=\"Erika\""), "the step is shown again with the answers");
     let files_n: i64 = sqlx::query("SELECT COUNT(*) FROM files").fetch_one(state.store.pool()).await.unwrap().get(0);
     assert_eq!(files_n, 0);
+    // The health check says so (issue #17), though the database still answers.
+    let h = b.get("/healthz").await;
+    assert_eq!(h.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(h.body.starts_with("degraded: storage full"), "{}", h.body);
     // The draft is intact: the citizen can still go on to the next step.
     let p = b.get(STEP2).await;
     assert_eq!(p.status, StatusCode::OK, "the draft survived: {:?}", p.location);
@@ -352,4 +356,221 @@ async fn postgres_restarted_under_load_gives_503_then_recovers_without_a_server_
     let r = b.post(STEP2, &[("_csrf".into(), csrf.clone()), ("richtig".into(), "true".into())]).await;
     assert_eq!(r.location.as_deref(), Some("/f/probe/summary"));
     drop(state);
+}
+
+// ---- Issue #17: connections, hyper's own answers, health, duplicate forms ---------------
+
+/// Serves `state` on a free loopback port with the bounds of `config`.
+async fn serve_on_loopback(state: AppState, config: &Config) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(listen::serve(listener, app(state), listen::Listen::of(config), std::future::pending()));
+    addr
+}
+
+/// A connection to `addr` from the loopback address `from` (127.0.0.x: another client).
+async fn connect_from(from: &str, addr: std::net::SocketAddr) -> TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+    socket.connect(addr).await.unwrap()
+}
+
+/// One request on a new connection from `from`; the whole answer.
+async fn request_from(from: &str, addr: std::net::SocketAddr, path: &str) -> String {
+    let mut s = connect_from(from, addr).await;
+    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(BOUND, s.read_to_end(&mut out)).await.expect("answered");
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// What a new connection from `from` gets without sending anything, within 2 s: the
+/// refusal (a 503 and the end of the connection), or `None` when the server keeps it open.
+async fn refused_at_once(from: &str, addr: std::net::SocketAddr) -> Option<String> {
+    let mut s = connect_from(from, addr).await;
+    let mut out = Vec::new();
+    // Generous for a loaded CI machine; the tests that use it set a header read timeout far
+    // longer, so a connection that was let in cannot look refused by being timed out.
+    match tokio::time::timeout(Duration::from_secs(8), s.read_to_end(&mut out)).await {
+        Ok(_) => Some(String::from_utf8_lossy(&out).into_owned()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_over_its_connection_limit_is_refused_at_once_while_others_are_served() {
+    let config = Config { max_connections: 6, max_connections_per_client: 4, header_read_timeout: Duration::from_secs(60), ..config() };
+    let state = state_with(&sqlite_url(), vec![probe()], config.clone()).await;
+    let addr = serve_on_loopback(state, &config).await;
+
+    // One client holds its 4 connections and sends nothing (nor reads).
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(connect_from("127.0.0.1", addr).await);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let fifth = refused_at_once("127.0.0.1", addr).await.expect("the fifth connection of that client is closed at once");
+    assert!(fifth.is_empty() || fifth.starts_with("HTTP/1.1 503"), "{fifth}");
+    assert!(fifth.is_empty() || fifth.contains("x-frame-options: DENY"), "{fifth}");
+    // Another client is served meanwhile.
+    let other = request_from("127.0.0.2", addr, "/healthz").await;
+    assert!(other.starts_with("HTTP/1.1 200"), "{other}");
+    let page = request_from("127.0.0.2", addr, STEP1).await;
+    assert!(page.starts_with("HTTP/1.1 200") && page.contains("name=\"name\""), "{}", page.chars().take(300).collect::<String>());
+
+    // The total bound: two more held connections from a second client make 6.
+    for _ in 0..2 {
+        held.push(connect_from("127.0.0.2", addr).await);
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let third = refused_at_once("127.0.0.3", addr).await.expect("over the total bound a new connection is closed at once");
+    assert!(third.is_empty() || third.starts_with("HTTP/1.1 503"), "{third}");
+
+    // Closed connections free their places.
+    held.clear();
+    let mut served = String::new();
+    for _ in 0..50 {
+        served = request_from("127.0.0.1", addr, "/healthz").await;
+        if served.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(served.starts_with("HTTP/1.1 200"), "{served}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_reads_is_cut_off_after_the_write_timeout() {
+    // A large page: the list of forms with a description of 8 MB (more than the socket
+    // buffers of both ends hold).
+    let mut form = probe();
+    let big = "Lorem ipsum dolor sit amet. ".repeat(300_000);
+    form.description = Some(engine::form::Text { langs: vec![("de".into(), vec![engine::form::TPart::Lit(big.clone())])] });
+    let config = Config { write_timeout: Duration::from_millis(600), ..config() };
+    let state = state_with(&sqlite_url(), vec![form], config.clone()).await;
+    let addr = serve_on_loopback(state, &config).await;
+
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut s = socket.connect(addr).await.unwrap();
+    s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+    // The client does not read for a while, then reads what there is.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    let ended = tokio::time::timeout(BOUND, async {
+        loop {
+            match s.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the server closed the connection");
+    assert!(got.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&got[..got.len().min(200)]));
+    assert!(got.len() < big.len(), "cut off before the whole page ({} of {} bytes)", got.len(), big.len());
+    // The server goes on serving.
+    assert!(request_from("127.0.0.1", addr, "/healthz").await.starts_with("HTTP/1.1 200"));
+}
+
+/// Sends raw bytes on a new connection; the whole answer until the server closes.
+async fn raw(addr: std::net::SocketAddr, bytes: &[u8]) -> String {
+    let (mut r, mut w) = TcpStream::connect(addr).await.unwrap().into_split();
+    let bytes = bytes.to_vec();
+    // Written in a task: the server may answer (and close) before it has read it all.
+    tokio::spawn(async move {
+        let _ = w.write_all(&bytes).await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    let got = tokio::time::timeout(BOUND, read_until_closed(&mut r)).await.expect("answered and closed");
+    String::from_utf8_lossy(&got).into_owned()
+}
+
+fn assert_security_headers(answer: &str, what: &str) {
+    let head = answer.split("\r\n\r\n").next().unwrap_or_default().to_ascii_lowercase();
+    for h in [
+        "content-security-policy: default-src 'self'",
+        "x-frame-options: deny",
+        "x-content-type-options: nosniff",
+        "referrer-policy: same-origin",
+    ] {
+        assert!(head.contains(h), "{what}: no `{h}` in {head}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hypers_own_answers_to_unreadable_requests_carry_the_security_headers() {
+    let config = config();
+    let state = state_with(&sqlite_url(), vec![probe()], config.clone()).await;
+    let addr = serve_on_loopback(state, &config).await;
+
+    let bad_line = raw(addr, b"GE\x01T / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await;
+    assert!(bad_line.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{bad_line}");
+    assert_security_headers(&bad_line, "400");
+    assert!(bad_line.to_ascii_lowercase().contains("connection: close"), "{bad_line}");
+
+    let huge = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {}\r\n\r\n", "a".repeat(600_000));
+    let too_large = raw(addr, huge.as_bytes()).await;
+    assert!(too_large.starts_with("HTTP/1.1 431 "), "{}", too_large.chars().take(200).collect::<String>());
+    assert_security_headers(&too_large, "431");
+
+    let long_uri = format!("GET /{} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", "a".repeat(70_000));
+    let uri = raw(addr, long_uri.as_bytes()).await;
+    assert!(uri.starts_with("HTTP/1.1 414 "), "{}", uri.chars().take(200).collect::<String>());
+    assert_security_headers(&uri, "414");
+
+    // On a kept-alive connection: the router's answer, then hyper's own for a bad request.
+    let both = raw(addr, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nBAD\x01 REQUEST\r\n\r\n").await;
+    let (first, second) = both.split_once("\r\n\r\nok").expect("the first answer");
+    assert!(first.starts_with("HTTP/1.1 200 OK"), "{both}");
+    assert_eq!(first.to_ascii_lowercase().matches("content-security-policy").count(), 1, "{first}");
+    assert!(second.starts_with("HTTP/1.1 400 "), "{both}");
+    assert_security_headers(second, "400 after a 200");
+    // And the server still answers.
+    assert!(request(addr, "/healthz").await.starts_with("HTTP/1.1 200"));
+}
+
+#[tokio::test]
+async fn healthz_reports_degraded_when_the_database_takes_no_writes() {
+    let url = sqlite_url();
+    // One connection, so that the pragma below holds for every statement.
+    let store = Store::connect_with(&url, &StoreOptions { max_connections: Some(1), ..StoreOptions::default() }).await.unwrap();
+    let state = AppState::new(vec![probe()], store, config());
+    let mut b = Browser::new(app(state.clone()));
+    assert_eq!(b.get("/healthz").await.status, StatusCode::OK);
+    // Every write fails now (as on a full disk); reads still work.
+    sqlx::query("PRAGMA query_only = ON").execute(state.store.pool()).await.unwrap();
+    let h = b.get("/healthz").await;
+    assert_eq!(h.status, StatusCode::SERVICE_UNAVAILABLE, "{}", h.body);
+    assert!(h.body.starts_with("degraded: "), "{}", h.body);
+    let csrf = b.get(STEP1).await.csrf();
+    let r = b.post(STEP1, &[("_csrf".into(), csrf), ("name".into(), "Erika".into())]).await;
+    assert!(r.status.is_server_error(), "the write itself fails too: {}", r.status);
+    sqlx::query("PRAGMA query_only = OFF").execute(state.store.pool()).await.unwrap();
+    assert_eq!(b.get("/healthz").await.status, StatusCode::OK, "healthy again");
+}
+
+#[test]
+fn two_forms_with_one_id_stop_the_server_from_starting_naming_both_files() {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).unwrap();
+    let dir = std::env::temp_dir().join(format!("wegweiser-dup-{}", hex::encode(b)));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("a-probe.yaml"), PROBE).unwrap();
+    std::fs::write(dir.join("b-probe-copy.yaml"), PROBE.replace("title: { de: Probe, en: Probe }", "title: { de: Kopie, en: Copy }"))
+        .unwrap();
+    let err = wegweiser::server::load_forms(&dir).unwrap_err();
+    assert!(matches!(&err, wegweiser::server::LoadError::DuplicateId { id, .. } if id == "probe"), "{err:?}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wegweiser"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database"])
+        .arg(sqlite_url())
+        .arg("--forms")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("a-probe.yaml") && stderr.contains("b-probe-copy.yaml") && stderr.contains("`probe`"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -189,6 +189,9 @@ impl Server {
             .arg(format!("sqlite://{}", dir.join("wegweiser.db").display()))
             // The scenario's day; quick polls and retries so that the test is short.
             .args(["--today", "2026-11-22", "--outbox-every-ms", "50", "--retry-base-ms", "200", "--webhook-timeout", "2"])
+            // All citizens of the load run come from 127.0.0.1 (each walk with a new HTTP
+            // client, whose connection stays open until the server's idle timeout).
+            .args(["--new-drafts-per-minute", "100000", "--max-connections-per-client", "100000"])
             .env("WEGWEISER_ADMIN_TOKEN", "kill-test")
             .env("RUST_LOG", "warn")
             .env_remove("DATABASE_URL")

@@ -60,6 +60,21 @@ pub struct Args {
     /// Seconds one request may take, its body included (answered with 408 after it).
     #[arg(long, default_value_t = 60)]
     pub request_timeout_s: u64,
+    /// Seconds a client may take to receive one response (a client that does not read is
+    /// cut off after it).
+    #[arg(long, default_value_t = 60)]
+    pub write_timeout_s: u64,
+    /// Open connections at most (keep it below `ulimit -n`, with room for the database);
+    /// over it, new connections get a 503 and are closed.
+    #[arg(long, default_value_t = 512)]
+    pub max_connections: usize,
+    /// Open connections from one address at most (not applied with `--client-ip-header`:
+    /// then limit connections per client at the proxy).
+    #[arg(long, default_value_t = 64)]
+    pub max_connections_per_client: usize,
+    /// New drafts one client address may start per minute (429 after it).
+    #[arg(long, default_value_t = 60)]
+    pub new_drafts_per_minute: u32,
     /// The header in which a trusted reverse proxy passes the client's address
     /// (`X-Forwarded-For`, `X-Real-IP`), for the rate limit of guesses. Only set it when
     /// every request comes through that proxy.
@@ -99,8 +114,12 @@ pub fn run(args: &Args) -> Exit {
 async fn serve(args: &Args) -> Exit {
     let (forms, errors) = match server::load_forms(&args.forms) {
         Ok(f) => f,
-        Err(e) => {
+        Err(server::LoadError::Io(e)) => {
             eprintln!("error: cannot read `{}`: {e}", args.forms.display());
+            return Exit::Failure;
+        }
+        Err(e @ server::LoadError::DuplicateId { .. }) => {
+            eprintln!("error: {e}");
             return Exit::Failure;
         }
     };
@@ -149,12 +168,16 @@ async fn serve(args: &Args) -> Exit {
         outbox_in_flight: args.outbox_in_flight as usize,
         header_read_timeout: Duration::from_secs(args.header_timeout_s.max(1)),
         request_timeout: Duration::from_secs(args.request_timeout_s.max(1)),
+        write_timeout: Duration::from_secs(args.write_timeout_s.max(1)),
+        max_connections: args.max_connections.max(1),
+        max_connections_per_client: args.max_connections_per_client.max(1),
+        new_drafts_per_minute: args.new_drafts_per_minute.max(1),
         client_ip_header: args.client_ip_header.clone(),
         limits: server::Limits { max_draft_bytes: args.max_draft_mib.max(1) * 1024 * 1024, ..server::Limits::default() },
         ..Config::default()
     };
     let n = forms.len();
-    let header_timeout = config.header_read_timeout;
+    let listen = server::listen::Listen::of(&config);
     let state = AppState::new(forms, store, config);
     tokio::spawn(server::outbox::run(state.clone(), Duration::from_millis(args.outbox_every_ms.max(1))));
     let listener = match tokio::net::TcpListener::bind(&args.addr).await {
@@ -168,6 +191,6 @@ async fn serve(args: &Args) -> Exit {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    server::listen::serve(listener, server::app(state), header_timeout, shutdown).await;
+    server::listen::serve(listener, server::app(state), listen, shutdown).await;
     Exit::Ok
 }

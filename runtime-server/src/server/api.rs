@@ -7,19 +7,37 @@
 use std::fmt::Write as _;
 
 use axum::Extension;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::security::{ClientIp, ct_eq};
 
-/// `GET /healthz`: the database answers.
+/// How long `/healthz` reports degraded after a request was answered with 507.
+pub const FULL_REPORTED_FOR: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `GET /healthz`: 200 `ok` when the database answers and takes a write; else 503 with
+/// what is wrong: `database unavailable`, or `degraded: …` when reads work but writes do
+/// not (the probe's write failed, or a write found the storage full in the last minute).
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.submission_count().await {
-        Ok(_) => (StatusCode::OK, "ok").into_response(),
-        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    let unhealthy = |text: String| (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], text).into_response();
+    if state.store.submission_count().await.is_err() {
+        return unhealthy("database unavailable".into());
     }
+    if let Err(e) = state.store.write_probe(state.now_ms()).await {
+        tracing::error!(error = %e, "health probe: the database takes no writes");
+        let why = match super::store::Fault::of(&e) {
+            super::store::Fault::Full => "storage full",
+            super::store::Fault::Unavailable => "the database refuses writes",
+        };
+        return unhealthy(format!("degraded: {why}"));
+    }
+    let full_ago = state.last_full.lock().ok().and_then(|t| *t).map(|t| t.elapsed()).filter(|ago| *ago < FULL_REPORTED_FOR);
+    if let Some(ago) = full_ago {
+        return unhealthy(format!("degraded: storage full (a write failed {} s ago)", ago.as_secs()));
+    }
+    (StatusCode::OK, "ok").into_response()
 }
 
 /// `GET /metrics`: Prometheus text format.
@@ -73,16 +91,48 @@ fn json(body: String) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// `GET /api/v1/submissions`: every submission document.
-pub async fn list(State(state): State<AppState>, Extension(ip): Extension<ClientIp>, headers: HeaderMap) -> Response {
+/// Submissions per page of the list when `limit` is not given.
+pub const PAGE_DEFAULT: i64 = 100;
+/// The most submissions one page of the list holds, whatever `limit` asks for.
+pub const PAGE_MAX: i64 = 1000;
+
+/// `?limit=&after=` of the list.
+#[derive(Debug, serde::Deserialize)]
+pub struct Page {
+    limit: Option<i64>,
+    after: Option<String>,
+}
+
+/// `GET /api/v1/submissions[?limit=N][&after=REFERENCE]`: the submission documents,
+/// oldest first, at most `limit` (default [`PAGE_DEFAULT`], at most [`PAGE_MAX`]) after
+/// the one with the reference `after`. When there may be more, a `Link: <…>; rel="next"`
+/// header names the next page (a full page is followed by one more request that may be
+/// empty). An unknown `after` is 400.
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
+    headers: HeaderMap,
+    page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
+) -> Response {
     if let Some(r) = refuse(&state, &headers, ip) {
         return r;
     }
-    match state.store.submissions().await {
-        Ok(subs) => {
+    let Ok(Query(page)) = page else { return (StatusCode::BAD_REQUEST, "limit must be a number").into_response() };
+    let limit = page.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
+    match state.store.submissions_after(page.after.as_deref(), limit).await {
+        Ok(Some(subs)) => {
             let docs: Vec<serde_json::Value> = subs.iter().filter_map(|s| serde_json::from_str(&s.document).ok()).collect();
-            json(serde_json::to_string(&docs).unwrap_or_default())
+            let mut res = json(serde_json::to_string(&docs).unwrap_or_default());
+            if let Some(last) = subs.last().filter(|_| subs.len() as i64 == limit) {
+                let after: String = form_urlencoded::byte_serialize(last.reference.as_bytes()).collect();
+                let link = format!("</api/v1/submissions?limit={limit}&after={after}>; rel=\"next\"");
+                if let Ok(v) = header::HeaderValue::from_str(&link) {
+                    res.headers_mut().insert(header::LINK, v);
+                }
+            }
+            res
         }
+        Ok(None) => (StatusCode::BAD_REQUEST, "no submission with the reference in `after`").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response(),
     }
 }

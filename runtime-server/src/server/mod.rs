@@ -6,8 +6,9 @@
 //! - [`pages`] has the HTML handlers (start, steps, summary, submission, resume);
 //!   [`view`] turns a session into the templates' context; [`store`] is the database;
 //!   [`outbox`] delivers submissions to webhooks; [`security`] has tokens, CSRF, headers
-//!   and the rate limit of guesses; [`listen`] serves the router on a socket with the
-//!   timeouts against slow clients.
+//!   and the rate limits; [`listen`] serves the router on a socket with the timeouts
+//!   against slow clients and the connection limits; [`multipart`] cleans the part
+//!   headers of uploads.
 //!
 //! Invariants: the server never takes the browser's view of the form (only active input
 //! fields of the posted step are read); nothing but route templates and status codes is
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod fault;
 pub mod listen;
+pub mod multipart;
 pub mod outbox;
 pub mod pages;
 pub mod preview;
@@ -63,8 +65,19 @@ pub struct Config {
     /// request gets a 503 page and nothing of it is acted on.
     pub eval_budget: u64,
     /// How long a client may take to send a request's headers (slow-loris); the
-    /// connection is closed after it. Only used by [`listen::serve`].
+    /// connection is closed after it; also the time a kept-alive connection may stay
+    /// idle. Only used by [`listen::serve`].
     pub header_read_timeout: Duration,
+    /// How long a client may take to receive one response, from its first byte (a client
+    /// that never reads); the connection is closed after it. Only used by [`listen::serve`].
+    pub write_timeout: Duration,
+    /// Open connections at most; over it, a new connection gets a 503 and is closed.
+    /// Keep it below the process's file limit (`ulimit -n`) with room for the database
+    /// and the outbox. Only used by [`listen::serve`].
+    pub max_connections: usize,
+    /// Open connections from one address at most (not applied with `client_ip_header`:
+    /// behind a proxy every connection comes from it). Only used by [`listen::serve`].
+    pub max_connections_per_client: usize,
     /// How long one request may take from its headers to the response, reading the body
     /// included (a body trickling in); answered with 408 after it.
     pub request_timeout: Duration,
@@ -73,6 +86,8 @@ pub struct Config {
     /// Failed resume-link and admin-token attempts a client may make per minute before
     /// it gets 429 (guessing).
     pub failed_lookups_per_minute: u32,
+    /// New drafts a client may start per minute before it gets 429 (filling the database).
+    pub new_drafts_per_minute: u32,
     /// A request header that carries the client's address when the server is behind a
     /// proxy (`X-Forwarded-For`: its last entry, `X-Real-IP`); the peer address otherwise.
     pub client_ip_header: Option<String>,
@@ -114,9 +129,13 @@ impl Default for Config {
             outbox_in_flight: 16,
             eval_budget: engine::session::REQUEST_STEP_BUDGET,
             header_read_timeout: Duration::from_secs(10),
+            write_timeout: Duration::from_secs(60),
+            max_connections: 512,
+            max_connections_per_client: 64,
             request_timeout: Duration::from_secs(60),
             limits: Limits::default(),
             failed_lookups_per_minute: 20,
+            new_drafts_per_minute: 60,
             client_ip_header: None,
         }
     }
@@ -181,6 +200,11 @@ pub struct Inner {
     pub outbox_wake: tokio::sync::Notify,
     /// Failed resume and admin lookups by client (guessing is rate-limited).
     pub lookups: security::Limiter,
+    /// New drafts by client (rate-limited).
+    pub drafts: security::Limiter,
+    /// When a request was last answered with 507 (storage full): `/healthz` reports
+    /// degraded for a while after it.
+    pub last_full: Mutex<Option<std::time::Instant>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -197,8 +221,19 @@ impl AppState {
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
         let http = outbox::client(config.webhook_timeout);
         let lookups = security::Limiter::new(config.failed_lookups_per_minute, Duration::from_secs(60));
-        let requests = Mutex::new(BTreeMap::new());
-        AppState(Arc::new(Inner { forms, store, templates, config, requests, http, outbox_wake: tokio::sync::Notify::new(), lookups }))
+        let drafts = security::Limiter::new(config.new_drafts_per_minute, Duration::from_secs(60));
+        AppState(Arc::new(Inner {
+            forms,
+            store,
+            templates,
+            config,
+            requests: Mutex::new(BTreeMap::new()),
+            http,
+            outbox_wake: tokio::sync::Notify::new(),
+            lookups,
+            drafts,
+            last_full: Mutex::new(None),
+        }))
     }
 
     /// Now, in Unix milliseconds.
@@ -221,9 +256,27 @@ pub struct LoadedForm {
     pub form: Form,
 }
 
+/// Why the forms of a directory cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The directory or a file in it could not be read.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// Two files define a form with the same id: one would shadow the other.
+    #[error("`{}` and `{}` both define the form `{id}`; give each form its own id", first.display(), second.display())]
+    DuplicateId {
+        /// The id.
+        id: String,
+        /// The file read first (in name order).
+        first: PathBuf,
+        /// The other file.
+        second: PathBuf,
+    },
+}
+
 /// Compiles every `*.yaml` form (not `*.test.yaml`) in a directory. Forms with errors are
-/// reported and skipped.
-pub fn load_forms(dir: &Path) -> std::io::Result<(Vec<LoadedForm>, Vec<String>)> {
+/// reported and skipped; two forms with the same id are an error (naming both files).
+pub fn load_forms(dir: &Path) -> Result<(Vec<LoadedForm>, Vec<String>), LoadError> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
@@ -233,10 +286,16 @@ pub fn load_forms(dir: &Path) -> std::io::Result<(Vec<LoadedForm>, Vec<String>)>
         .collect();
     files.sort();
     let (mut forms, mut errors) = (Vec::new(), Vec::new());
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
     for f in files {
         let src = std::fs::read_to_string(&f)?;
         match engine::compile(&src).form {
-            Some(form) => forms.push(LoadedForm { file: f, form }),
+            Some(form) => {
+                if let Some(first) = seen.insert(form.id.clone(), f.clone()) {
+                    return Err(LoadError::DuplicateId { id: form.id, first, second: f });
+                }
+                forms.push(LoadedForm { file: f, form });
+            }
             None => errors.push(format!("{}: the form has errors (see `wegweiser check`)", f.display())),
         }
     }
@@ -300,6 +359,13 @@ async fn count_requests(axum::extract::State(state): axum::extract::State<AppSta
     tracing::info!(%method, route = %route, status, ms = started.elapsed().as_millis() as u64, "request");
     if let Ok(mut m) = state.requests.lock() {
         *m.entry((route, status)).or_insert(0) += 1;
+    }
+    // 507 is answered only when a write found the storage full (`pages::storage_error`,
+    // an upload that could not be stored): remembered for `/healthz`.
+    if status == 507
+        && let Ok(mut t) = state.last_full.lock()
+    {
+        *t = Some(std::time::Instant::now());
     }
     res
 }

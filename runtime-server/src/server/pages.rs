@@ -34,9 +34,12 @@ impl Sid {
     }
 }
 
-/// Gives every request a browser session; sets the cookie when it is new.
+/// Gives every request a browser session; sets the cookie when it is new. Only a cookie
+/// this server issued is adopted (its tag is checked): an id the client made up gets a
+/// fresh session instead.
 pub async fn browser_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let existing = security::cookie(req.headers(), SESSION_COOKIE).filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let key = state.store.session_key();
+    let existing = security::cookie(req.headers(), SESSION_COOKIE).and_then(|v| security::verified_session(key, &v));
     let (sid, new) = match existing {
         Some(s) => (s, false),
         None => (security::random_hex(16), true),
@@ -47,7 +50,7 @@ pub async fn browser_session(State(state): State<AppState>, mut req: Request, ne
     let mut res = next.run(req).await;
     if new {
         let max_age = state.config.draft_ttl.as_secs() as i64;
-        let c = security::set_cookie(SESSION_COOKIE, &sid, max_age, state.config.secure_cookies);
+        let c = security::set_cookie(SESSION_COOKIE, &security::session_cookie_value(key, &sid), max_age, state.config.secure_cookies);
         if let Ok(v) = HeaderValue::from_str(&c) {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -408,7 +411,8 @@ async fn read_post(state: &AppState, req: Request) -> Result<Posted, Response> {
     let limits = &state.config.limits;
     let mut posted = Posted::default();
     if multipart {
-        let mut mp = Multipart::from_request(req, state).await.map_err(IntoResponse::into_response)?;
+        let mut mp =
+            Multipart::from_request(super::multipart::clean_part_headers(req), state).await.map_err(IntoResponse::into_response)?;
         let (mut parts, mut uploads) = (0usize, 0usize);
         loop {
             let field = match mp.next_field().await {
@@ -463,6 +467,7 @@ fn forbidden(state: &AppState, sid: &Sid) -> Response {
 pub async fn step_post(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(ip): axum::Extension<ClientIp>,
     Path((form_id, step_id)): Path<(String, String)>,
     req: Request,
 ) -> Response {
@@ -487,6 +492,13 @@ pub async fn step_post(
     }
     if !here {
         return Redirect::to(&resume_target(&mut l.session)).into_response();
+    }
+    // The first save creates the draft: new drafts are rate-limited per client.
+    if l.draft.is_none() {
+        if state.drafts.blocked(ip) {
+            return too_many(&state);
+        }
+        state.drafts.count(ip);
     }
     let draft_id = match save(&state, &sid, &mut l).await {
         Ok(id) => id,

@@ -1,7 +1,9 @@
 //! Tokens, hashes, cookies, CSRF and the security headers.
 //!
 //! - The browser session is a random 128-bit token in an HttpOnly, SameSite=Lax cookie;
-//!   the database only sees its SHA-256.
+//!   the database only sees its SHA-256. The cookie carries the token with an HMAC tag
+//!   under the server's session key ([`session_cookie_value`]), so an id the client made up
+//!   is never adopted ([`verified_session`]).
 //! - The CSRF token is derived from the session token (SHA-256 with a label): a page of
 //!   another site can neither read the cookie nor the token.
 //! - Resume tokens are 128 random bits; only their hash is stored.
@@ -29,6 +31,15 @@ pub const LANG_COOKIE: &str = "ww_lang";
 pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
                        frame-ancestors 'none'; form-action 'self'; base-uri 'none'";
 
+/// The security headers of every response (also of the answers the router never sees:
+/// hyper's own 400/414/431, the 503 of a refused connection; see `listen`).
+pub const SECURITY_HEADERS: [(&str, &str); 4] = [
+    ("content-security-policy", CSP),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    ("x-frame-options", "DENY"),
+];
+
 /// `n` random bytes as hex.
 pub fn random_hex(n: usize) -> String {
     let mut buf = vec![0u8; n];
@@ -44,6 +55,29 @@ pub fn sha256_hex(s: &str) -> String {
 /// The CSRF token of a session.
 pub fn csrf_token(session: &str) -> String {
     sha256_hex(&format!("wegweiser-csrf:{session}"))
+}
+
+/// The tag of a session id: the first 128 bits of HMAC-SHA256 under the server's key, hex.
+fn session_tag(key: &[u8], id: &str) -> String {
+    use hmac::{Hmac, Mac};
+    // HMAC takes keys of any length: `new_from_slice` cannot fail for it.
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC accepts any key length");
+    mac.update(b"wegweiser-session:");
+    mac.update(id.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
+/// The session cookie's value for a session id: `{id}.{tag}`.
+pub fn session_cookie_value(key: &[u8], id: &str) -> String {
+    format!("{id}.{}", session_tag(key, id))
+}
+
+/// The session id in a cookie value, when this server (or one with the same key) issued
+/// it: 32 hex digits and the right tag. A value the client made up gives `None`.
+pub fn verified_session(key: &[u8], value: &str) -> Option<String> {
+    let (id, tag) = value.split_once('.')?;
+    let hex32 = |s: &str| s.len() == 32 && s.bytes().all(|b| b.is_ascii_hexdigit());
+    (hex32(id) && hex32(tag) && ct_eq(tag, &session_tag(key, id))).then(|| id.to_string())
 }
 
 /// Equality in constant time (for tokens). Both sides are hashed first, so that neither
@@ -82,8 +116,8 @@ impl ClientIp {
     }
 }
 
-/// Counts failed attempts per client in a fixed window; a client over the limit is
-/// refused until its window ends. In memory: each server process counts on its own (the
+/// Counts events per client in a fixed window (failed attempts; new drafts); a client
+/// over the limit is refused until its window ends. In memory: each server process counts on its own (the
 /// operator adds a limit at the proxy for a farm of servers).
 #[derive(Debug)]
 pub struct Limiter {
@@ -109,6 +143,11 @@ impl Limiter {
 
     /// Counts a failure of the client.
     pub fn failed(&self, ip: ClientIp) {
+        self.count(ip);
+    }
+
+    /// Counts an event of the client (one more towards its limit).
+    pub fn count(&self, ip: ClientIp) {
         let Ok(mut seen) = self.seen.lock() else { return };
         if seen.len() >= LIMITER_CLIENTS {
             let window = self.window;
@@ -155,10 +194,9 @@ pub fn same_origin(headers: &HeaderMap) -> bool {
 pub async fn headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    for (name, value) in SECURITY_HEADERS {
+        h.insert(name, HeaderValue::from_static(value));
+    }
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -181,6 +219,21 @@ mod tests {
         h.remove(header::ORIGIN);
         h.insert("sec-fetch-site", HeaderValue::from_static("cross-site"));
         assert!(!same_origin(&h));
+    }
+
+    #[test]
+    fn only_session_ids_with_the_servers_tag_are_adopted() {
+        let key = b"a key of the server";
+        let id = random_hex(16);
+        let value = session_cookie_value(key, &id);
+        assert_eq!(verified_session(key, &value).as_deref(), Some(id.as_str()));
+        assert_eq!(verified_session(b"another key", &value), None, "a tag of another key");
+        let made_up = format!("{id}.{}", "0".repeat(32));
+        assert_eq!(verified_session(key, &made_up), None, "a made-up tag");
+        assert_eq!(verified_session(key, &id), None, "an id without a tag");
+        let other = session_cookie_value(key, &random_hex(16));
+        let swapped = format!("{id}.{}", other.split_once('.').unwrap().1);
+        assert_eq!(verified_session(key, &swapped), None, "a tag of another id");
     }
 
     #[test]

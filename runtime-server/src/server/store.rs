@@ -1,4 +1,6 @@
-//! Storage: drafts, uploads, submissions, reference counters and the delivery outbox.
+//! Storage: drafts, uploads, submissions, reference counters, the delivery outbox and
+//! the state the servers of one database share (`server_state`: the session key, the
+//! health probe's row).
 //!
 //! One code path for SQLite and PostgreSQL through sqlx's `Any` driver and one set of
 //! migrations (`runtime-server/migrations`). No `query!` macros, so building needs no
@@ -24,6 +26,9 @@ pub type Result<T> = std::result::Result<T, sqlx::Error>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// The key of the session cookies' tags (`server_state.session_key`, made by the first
+    /// server on this database).
+    session_key: std::sync::Arc<[u8]>,
 }
 
 /// How the store connects.
@@ -102,6 +107,19 @@ where
             r => return r,
         }
     }
+}
+
+/// The shared value `name` of `server_state`, set to `initial` by the first server that
+/// asks (two servers starting at once agree on the one written first).
+async fn shared_value(pool: &AnyPool, name: &str, initial: &str) -> Result<String> {
+    retry(|| {
+        sqlx::query("INSERT INTO server_state (name, value, updated_at) VALUES ($1, $2, 0) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(initial)
+            .execute(pool)
+    })
+    .await?;
+    Ok(sqlx::query("SELECT value FROM server_state WHERE name = $1").bind(name).fetch_one(pool).await?.get(0))
 }
 
 /// A stored draft.
@@ -220,7 +238,28 @@ impl Store {
             sqlx::query("PRAGMA journal_mode=WAL").execute(&pool).await?;
         }
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        let session_key = hex::decode(shared_value(&pool, "session_key", &super::security::random_hex(32)).await?)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
+            .into();
+        Ok(Store { pool, session_key })
+    }
+
+    /// The key of the session cookies' tags (the same for every server on this database).
+    pub fn session_key(&self) -> &[u8] {
+        &self.session_key
+    }
+
+    /// Writes the health probe's row (a committed write): fails when the database takes
+    /// no writes (disk full, read-only, away).
+    pub async fn write_probe(&self, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO server_state (name, value, updated_at) VALUES ('health_probe', 'ok', $1) \
+             ON CONFLICT (name) DO UPDATE SET updated_at = excluded.updated_at",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// The connection pool (for operators' tools and fault tests; the server goes through
@@ -519,6 +558,39 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(submission_of).collect())
+    }
+
+    /// At most `limit` submissions, oldest first, after the one with the reference `after`
+    /// (a page of the admin list); `None` when there is no submission `after`.
+    pub async fn submissions_after(&self, after: Option<&str>, limit: i64) -> Result<Option<Vec<StoredSubmission>>> {
+        let rows = match after {
+            None => {
+                sqlx::query("SELECT id, form, reference, document FROM submissions ORDER BY created_at, reference LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            Some(reference) => {
+                let Some(row) = sqlx::query("SELECT created_at FROM submissions WHERE reference = $1")
+                    .bind(reference)
+                    .fetch_optional(&self.pool)
+                    .await?
+                else {
+                    return Ok(None);
+                };
+                let at: i64 = row.get(0);
+                sqlx::query(
+                    "SELECT id, form, reference, document FROM submissions \
+                     WHERE created_at > $1 OR (created_at = $1 AND reference > $2) ORDER BY created_at, reference LIMIT $3",
+                )
+                .bind(at)
+                .bind(reference)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        Ok(Some(rows.into_iter().map(submission_of).collect()))
     }
 
     /// One submission by reference.
