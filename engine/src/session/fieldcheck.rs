@@ -10,9 +10,9 @@
 use rust_decimal::Decimal;
 
 use crate::checks::{
-    CheckCode, FieldKind, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number, is_integer,
+    CheckCode, DateError, FieldKind, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number, is_integer,
     is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches, normalize_compact, normalize_iban,
-    normalize_text, parse_date, parse_number,
+    normalize_text, parse_number, read_date,
 };
 use crate::form::{Field, FieldType};
 use crate::session::Input;
@@ -146,7 +146,10 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
         }
         FieldType::Date => {
             let s = normalize_text(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
-            let d = parse_date(&s).ok_or_else(|| fail(CheckCode::Type))?;
+            let d = read_date(&s).map_err(|e| Failure {
+                code: CheckCode::Type,
+                ctx: MessageCtx { no_such_day: e == DateError::NoSuchDay, ..MessageCtx::new(kind) },
+            })?;
             Ok(Some(Value::Date(d)))
         }
         FieldType::Boolean => match input {
@@ -732,10 +735,17 @@ mod tests {
         let f = field(FieldType::Date);
         ok(check(&f, &text("31.1.2026")), date(2026, 1, 31));
         ok(check(&f, &text(" 2026-01-31 ")), date(2026, 1, 31));
-        for bad in ["2026-02-30", "29.2.2025", "1.2.26", "morgen"] {
+        for bad in ["1.2.26", "morgen", "2026/01/31"] {
             let c = check(&f, &text(bad));
             rejected(c.clone(), CheckCode::Type);
             assert!(messages(&c)[0].contains("TT.MM.JJJJ"));
+        }
+        // Written as a date, but no such day: the same code (§4: a real calendar date is
+        // `type`), a message of its own.
+        for impossible in ["2026-02-30", "29.2.2025", "31.02.1980", "1.13.2026"] {
+            let c = check(&f, &text(impossible));
+            rejected(c.clone(), CheckCode::Type);
+            assert_eq!(messages(&c), ["Bitte prüfen Sie das Datum: Diesen Tag gibt es nicht."]);
         }
     }
 
