@@ -207,7 +207,8 @@ fn required_named(kind: FieldKind, l: &str, de: bool) -> Option<String> {
 /// …"; any other sentence gets the label in front.
 fn name_german(msg: &str, l: &str) -> String {
     // "Bitte <verb> Sie …" and "Sie können …": after the subject.
-    for lead in ["Bitte geben Sie ", "Bitte wählen Sie ", "Bitte laden Sie ", "Bitte prüfen Sie ", "Bitte entfernen Sie ", "Sie können "] {
+    for lead in ["Bitte geben Sie ", "Bitte wählen Sie ", "Bitte laden Sie ", "Bitte prüfen Sie ", "Bitte entfernen Sie ", "Sie können "]
+    {
         if let Some(rest) = msg.strip_prefix(lead) {
             return format!("{lead}bei {l} {rest}");
         }

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::env::Ctx;
 use super::fieldcheck::{Bounds, check_input, message_for};
 use super::{Instance, Session, paths};
-use crate::checks::{CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_euro, display_money, display_number};
+use crate::checks::{
+    CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_euro, display_money, display_number,
+};
 use crate::form::{Display, FieldType, Rule, StepKind, TPart, Text};
 use crate::ids::{FieldId, StepId};
 use crate::value::Value;

@@ -90,9 +90,7 @@ pub enum LegalError {
         path: String,
     },
     /// Production mode without a page the law requires.
-    #[error(
-        "--production needs {0}: give a text file or an https:// address (see `wegweiser serve --help`)"
-    )]
+    #[error("--production needs {0}: give a text file or an https:// address (see `wegweiser serve --help`)")]
     Missing(&'static str),
 }
 
@@ -150,5 +148,41 @@ impl Legal {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_becomes_paragraphs_and_headings() {
+        let b = blocks("# Anbieter\nStadt Bitburg\n  Rathausplatz 1\n\n\nTelefon 06561 6001\n# Vertreten durch");
+        assert_eq!(
+            b,
+            vec![
+                Block { heading: true, lines: vec!["Anbieter".into()] },
+                Block { heading: false, lines: vec!["Stadt Bitburg".into(), "Rathausplatz 1".into()] },
+                Block { heading: false, lines: vec!["Telefon 06561 6001".into()] },
+                Block { heading: true, lines: vec!["Vertreten durch".into()] },
+            ]
+        );
+        assert!(blocks(" \n\n").is_empty());
+    }
+
+    #[test]
+    fn production_needs_every_page() {
+        let url = || Some(Source::Url("https://example.org".into()));
+        let mut l = Legal::default();
+        assert!(matches!(l.check_production(), Err(LegalError::Missing(m)) if m.contains("Impressum")));
+        l.impressum = url();
+        assert!(matches!(l.check_production(), Err(LegalError::Missing(m)) if m.contains("Datenschutz")));
+        l.datenschutz = url();
+        assert!(l.check_production().is_err(), "the built-in statement needs a contact");
+        l.accessibility.contact = Some("barrierefrei@example.org".into());
+        assert!(l.check_production().is_ok());
+        l.accessibility.contact = None;
+        l.barrierefreiheit = url();
+        assert!(l.check_production().is_ok());
     }
 }

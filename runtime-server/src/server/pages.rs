@@ -554,8 +554,7 @@ pub async fn step_post(
     // showed (`_shown`), which decides only whether their errors are shown now.
     let shown_by_browser: BTreeSet<&str> = posted.get("_shown").unwrap_or_default().split_whitespace().collect();
     let now_active = view::active_paths(&mut l.session, step);
-    let revealed: BTreeSet<&String> =
-        now_active.difference(&seen).filter(|p| !shown_by_browser.contains(p.as_str())).collect();
+    let revealed: BTreeSet<&String> = now_active.difference(&seen).filter(|p| !shown_by_browser.contains(p.as_str())).collect();
     let new_questions = view::new_questions(&mut l.session, step, &revealed);
     let first_field = now_active.iter().next().cloned().unwrap_or_default();
     let mut errors = HashMap::new();
