@@ -1,0 +1,116 @@
+// A click on a submit button always submits (issue #20, point 1). With JavaScript on, the
+// error of a field appears when the field is left; pressing "Weiter" takes the focus from
+// the field, and the error used to move the button away under the pointer between press
+// and release, so the click was lost and nothing was sent. The server decides: the click
+// must post, whatever errors appear on blur. Tested with a real mouse (1024×768 and
+// 1024×2200) and with touch (390×844, touch emulation), on "Weiter" and "Speichern und
+// später fortfahren", pressing near the button's top edge, where a shift of one error
+// line takes the button away from the pointer.
+//
+// Run by `scripts/browser-test` (needs the browser module: scripts/build-wasm):
+//   WEGWEISER_URL   the server (http://127.0.0.1:PORT), required
+//   CHROMIUM        the browser (default /usr/bin/chromium)
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.WEGWEISER_URL;
+if (!BASE) throw new Error('WEGWEISER_URL is not set (run scripts/browser-test)');
+const FORM = 'hundesteuer-anmeldung';
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+  });
+});
+after(async () => browser?.close());
+
+async function pressNav(page, selector) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(selector).first().click()]);
+}
+
+/** The keeper's step with the guidance ready, the cursor in the empty (required) surname. */
+async function keeperStepWithCursorInSurname(context) {
+  const page = await context.newPage();
+  await page.goto(`${BASE}/f/${FORM}?lang=de`, { waitUntil: 'load' });
+  await pressNav(page, '.button-start');
+  await page.locator('input[name="wohnsitz_bitburg"][value="true"]').check();
+  await pressNav(page, 'button[name="_action"][value="continue"]');
+  await page.waitForFunction(() => document.documentElement.dataset.wegweiser === 'ready', null, { timeout: 20000 });
+  await page.locator('[name="vorname"]').fill('Erika');
+  await page.locator('[name="nachname"]').focus();
+  return page;
+}
+
+/** Presses the button with the mouse or a finger near its top edge; true if the form was
+ * posted. Also returns how far the button moved while it was pressed. */
+async function pressAndSeeWhetherPosted(page, selector, how) {
+  const button = page.locator(selector).first();
+  await button.scrollIntoViewIfNeeded();
+  const box = await button.boundingBox();
+  const x = box.x + box.width / 2;
+  const y = box.y + 3;
+  const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().includes('/s/halter'), { timeout: 4000 })
+    .then(() => true, () => false);
+  if (how === 'touch') {
+    await page.touchscreen.tap(x, y);
+  } else {
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    // The moment between press and release, as a person's click has.
+    await page.waitForTimeout(80);
+    await page.mouse.up();
+  }
+  return posted;
+}
+
+const cases = [
+  { name: 'mouse 1024×768', viewport: { width: 1024, height: 768 }, how: 'mouse' },
+  { name: 'mouse 1024×2200', viewport: { width: 1024, height: 2200 }, how: 'mouse' },
+  { name: 'touch 390×844', viewport: { width: 390, height: 844 }, how: 'touch', hasTouch: true, isMobile: true },
+];
+const buttons = [
+  ['Weiter', 'button[name="_action"][value="continue"]'],
+  ['Speichern und später fortfahren', 'button[name="_action"][value="save"]'],
+];
+
+for (const c of cases) {
+  for (const [label, selector] of buttons) {
+    test(`${c.name}: "${label}" posts though leaving the field shows an error`, async () => {
+      const context = await browser.newContext({ viewport: c.viewport, hasTouch: !!c.hasTouch, isMobile: !!c.isMobile, locale: 'de-DE' });
+      try {
+        const page = await keeperStepWithCursorInSurname(context);
+        const posted = await pressAndSeeWhetherPosted(page, selector, c.how);
+        assert.ok(posted, `the ${c.how} press on "${label}" sent nothing`);
+        await page.waitForLoadState('load');
+        if (label === 'Weiter') {
+          // The server's answer: the step again with its error summary naming the field.
+          const summary = await page.locator('.error-summary').innerText();
+          assert.match(summary, /Nachname/);
+        } else {
+          // Saving does not need complete answers: the resume link page.
+          await page.locator('.resume-link').waitFor({ timeout: 4000 });
+        }
+      } finally {
+        await context.close();
+      }
+    });
+  }
+}
+
+test('without a press on a button, leaving the field still shows its error', async () => {
+  const context = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'de-DE' });
+  try {
+    const page = await keeperStepWithCursorInSurname(context);
+    // A press on the page's text (not a submit button) moves the focus away as usual.
+    await page.locator('h1').click();
+    await page.locator('[id="nachname-error"]').waitFor({ timeout: 2000 });
+    assert.match(await page.locator('[id="nachname-error"]').innerText(), /Nachname/);
+  } finally {
+    await context.close();
+  }
+});
