@@ -124,7 +124,7 @@ pub struct MessageCtx {
     /// The field's label as the citizen reads it, so that a message in the error summary
     /// says which field it is about ("Bitte geben Sie „Nachname“ an."). Long labels are
     /// shortened (see [`short_label`]); without one the message speaks of "this field".
-    pub label: Option<String>,
+    pub label: Option<Box<str>>,
 }
 
 impl MessageCtx {

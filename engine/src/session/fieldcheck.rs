@@ -63,7 +63,9 @@ impl Checked {
 }
 
 /// Why an input has no value although it is not blank: the one failure §9 reports alone.
-type Rejected = Failure;
+// Boxed: a failure carries its message context (a label, an accept list), and the
+// common path (an accepted answer) should not pay for its size.
+type Rejected = Box<Failure>;
 
 /// Reads `input` for `field` in language `lang`: normalises it, decides whether it is
 /// blank, and runs the built-in checks (§4) in §9 order.
@@ -82,7 +84,7 @@ pub fn check_input(field: &Field, input: Option<&Input>, lang: &str, bounds: &Bo
         Ok(None) => Checked::blank(),
         // A not-blank answer failing type/format/option/file_type has only that problem
         // and is empty in expressions (§6, §9).
-        Err(rejected) => Checked { value: Value::Empty, blank: false, failures: vec![rejected] },
+        Err(rejected) => Checked { value: Value::Empty, blank: false, failures: vec![*rejected] },
         Ok(Some(value)) => {
             let failures = soft_checks(field, kind, &value, lang, bounds);
             Checked { value, blank: false, failures }
@@ -97,7 +99,7 @@ pub fn message_for(failure: &Failure, lang: &str) -> String {
 
 /// The value of a not-blank input, `Ok(None)` for blank, or the exclusive failure.
 fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn Fn(&str) -> bool) -> Result<Option<Value>, Rejected> {
-    let fail = |code| Failure { code, ctx: MessageCtx::new(kind) };
+    let fail = |code| Box::new(Failure { code, ctx: MessageCtx::new(kind) });
     // A blank text is blank for every type: a form post sends "" for an untouched input,
     // whatever the field's type.
     if let Input::Text(s) = input
@@ -146,9 +148,11 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
         }
         FieldType::Date => {
             let s = normalize_text(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
-            let d = read_date(&s).map_err(|e| Failure {
-                code: CheckCode::Type,
-                ctx: MessageCtx { no_such_day: e == DateError::NoSuchDay, ..MessageCtx::new(kind) },
+            let d = read_date(&s).map_err(|e| {
+                Box::new(Failure {
+                    code: CheckCode::Type,
+                    ctx: MessageCtx { no_such_day: e == DateError::NoSuchDay, ..MessageCtx::new(kind) },
+                })
             })?;
             Ok(Some(Value::Date(d)))
         }
@@ -214,10 +218,10 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
                 return Err(fail(CheckCode::Type));
             };
             if !field.accept.is_empty() && !mime_matches(&field.accept, &file.mime) {
-                return Err(Failure {
+                return Err(Box::new(Failure {
                     code: CheckCode::FileType,
                     ctx: MessageCtx { accept: field.accept.clone(), ..MessageCtx::new(kind) },
-                });
+                }));
             }
             Ok(Some(Value::File(FileRef::clone(file))))
         }

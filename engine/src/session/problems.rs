@@ -97,7 +97,7 @@ impl Session<'_> {
                         let msg = match self.message(inst.field, CheckCode::Count, inst.entry) {
                             Some(m) => m,
                             None => {
-                                ctx.label = self.label_of(inst);
+                                ctx.label = self.label_of(inst).map(Into::into);
                                 crate::checks::default_message(CheckCode::Count, &ctx, &lang)
                             }
                         };
@@ -123,7 +123,10 @@ impl Session<'_> {
                 let msg = match self.message(inst.field, CheckCode::Required, inst.entry) {
                     Some(m) => m,
                     None => {
-                        let ctx = MessageCtx { label: self.label_of(inst), ..MessageCtx::new(field.ty.kind().unwrap_or_default()) };
+                        let ctx = MessageCtx {
+                            label: self.label_of(inst).map(Into::into),
+                            ..MessageCtx::new(field.ty.kind().unwrap_or_default())
+                        };
                         crate::checks::default_message(CheckCode::Required, &ctx, &lang)
                     }
                 };
@@ -135,7 +138,7 @@ impl Session<'_> {
                     Some(m) => m,
                     None => {
                         let mut f = f.clone();
-                        f.ctx.label = self.label_of(inst);
+                        f.ctx.label = self.label_of(inst).map(Into::into);
                         message_for(&f, &lang)
                     }
                 };
