@@ -122,3 +122,31 @@ test('without a press on a button, leaving the field still shows its error', asy
     await context.close();
   }
 });
+
+// Issue #20, point 6: a consent with a long label keeps its box beside the text at every
+// width (the box used to stand alone on a line above the text). The markup is the
+// server's (field.html, kind "checkbox"), laid out by the real stylesheet.
+test('a consent box stays beside its long label at 320, 390, 768 and 1024 px', async () => {
+  const context = await browser.newContext({ locale: 'de-DE' });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${BASE}/f/${FORM}?lang=de`, { waitUntil: 'load' });
+    await page.evaluate(() => {
+      const group = document.createElement('div');
+      group.className = 'form-group';
+      group.innerHTML = '<div class="choice"><input type="checkbox" id="probe-consent" value="true">'
+        + '<label for="probe-consent">Ich bestätige, dass alle Angaben vollständig und richtig sind und dass ich die '
+        + 'Hinweise zum Datenschutz und zur Verarbeitung meiner Daten durch die Stadtverwaltung gelesen habe.</label></div>';
+      document.querySelector('main').append(group);
+    });
+    for (const width of [320, 390, 768, 1024]) {
+      await page.setViewportSize({ width, height: 800 });
+      const box = await page.locator('#probe-consent').boundingBox();
+      const label = await page.locator('label[for="probe-consent"]').boundingBox();
+      assert.ok(label.x >= box.x + box.width, `${width}px: the label starts right of the box (${JSON.stringify({ box, label })})`);
+      assert.ok(label.y < box.y + box.height, `${width}px: the label's first line is beside the box, not below it`);
+    }
+  } finally {
+    await context.close();
+  }
+});
