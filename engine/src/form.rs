@@ -75,6 +75,10 @@ pub enum Display {
     Plain,
     /// Two decimal places.
     Money,
+    /// Two decimal places and the euro sign (`234,00 €`): an amount shown on its own
+    /// (a computed field, the summary). Placeholders never use it: there the author
+    /// writes the currency.
+    Euro,
     /// The label of the option of this choice field.
     Choice(FieldId),
 }

@@ -127,6 +127,7 @@ async fn walk(b: &mut Browser, form: &Form, sc: &Scenario, stop: Option<&str>) -
         let step_id = url.rsplit('/').next().unwrap().to_string();
         let step = form.step_by_id(&step_id).unwrap();
         let mut csrf = page.csrf();
+        let mut with_entries = None;
         // Enough entries for the repeated groups of this step (the add button, no JS).
         for (group, n) in &sc.entries {
             let g = form.field_by_id(group).unwrap();
@@ -139,11 +140,14 @@ async fn walk(b: &mut Browser, form: &Form, sc: &Scenario, stop: Option<&str>) -
                 assert_eq!(r.status, StatusCode::SEE_OTHER);
                 shown += 1;
             }
-            csrf = b.get(&url).await.csrf();
+            // The page again, with the new entries' inputs (their answers are posted too).
+            let again = b.get(&url).await;
+            csrf = again.csrf();
+            with_entries = Some(again.body);
         }
         // Like a browser: post only what the page offers; a post that reveals new fields
         // shows the step again with them, and the citizen answers and posts again.
-        let mut html = page.body.clone();
+        let mut html = with_entries.unwrap_or_else(|| page.body.clone());
         let mut r = None;
         for _ in 0..4 {
             let csrf_now = between(&html, "name=\"_csrf\" value=\"", "\"").unwrap_or_else(|| csrf.clone());
@@ -809,4 +813,194 @@ async fn a_request_that_exhausts_the_evaluation_budget_gets_a_503_page_and_submi
     let r = submit(&mut b, &form.id, &summary).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(state.store.submission_count().await.unwrap(), 1);
+}
+
+// --- What a citizen sees (issue #20) ---
+
+/// Hundesteuer with the scenario of four dogs (two dangerous), paid by direct debit.
+async fn hundesteuer_four_dogs() -> (Form, Scenario, AppState) {
+    let form = compile("hundesteuer");
+    let src = std::fs::read_to_string(forms_dir().join("hundesteuer.test.yaml")).unwrap();
+    let sc = scenario_named(&form, &src, "befreiter Hund, Lastschrift");
+    let state = state_for(&sqlite_url(), vec![form.clone()], Some(sc.today)).await;
+    (form, sc, state)
+}
+
+/// The summary of the complete Hundesteuer scenario: each dog a block with its heading
+/// and change link (no "(Eintrag N)" on every row), money as "1.746,00 €", the IBAN in
+/// groups of four that never break inside, dates in German.
+#[tokio::test]
+async fn the_summary_shows_each_entry_as_a_block_with_euros_iban_groups_and_german_dates() {
+    let (form, sc, state) = hundesteuer_four_dogs().await;
+    let mut b = Browser::new(app(state));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    let main = between(&summary.body, "<main id=\"main\" tabindex=\"-1\">", "</main>").unwrap().replace(&summary.csrf(), "[csrf]");
+    let main = main.replace(&between(&main, "name=\"_idempotency\" value=\"", "\"").unwrap(), "[idempotency]");
+    assert!(!main.contains("Eintrag"), "no generic entry words: {main}");
+    assert!(main.contains("<h3>Hund 1</h3>") && main.contains("<h3>Hund 4</h3>"), "{main}");
+    assert!(main.contains("href=\"/f/hundesteuer-anmeldung/s/hunde#hund.1\""), "a change link per entry");
+    assert!(main.contains("1.746,00\u{a0}€"), "money with the euro sign");
+    assert!(main.contains("<span class=\"nowrap\">DE89</span> <span class=\"nowrap\">3704</span>"), "IBAN groups");
+    assert!(main.contains("15.09.2026"), "dates in German");
+    insta::assert_snapshot!("hundesteuer_summary", main);
+}
+
+/// `Hund {{ index }}` is the legend of each entry ("Hund 1"), not "Hund : Eintrag 1".
+#[tokio::test]
+async fn entry_legends_are_the_authors_label() {
+    let (form, sc, state) = hundesteuer_four_dogs().await;
+    let mut b = Browser::new(app(state));
+    walk(&mut b, &form, &sc, Some("hunde")).await;
+    let page = b.get("/f/hundesteuer-anmeldung/s/hunde").await;
+    assert!(page.body.contains("<legend>Hund 1</legend>"), "{}", page.body);
+    assert!(page.body.contains("<legend>Hund 2</legend>"));
+    assert!(!page.body.contains("Hund :"), "no empty placeholder before a colon");
+    assert!(!page.body.contains("Eintrag 1"));
+    assert!(page.body.contains("(Hund 2)</span>"), "the remove button names its entry");
+}
+
+/// The error summary says which field each message is about.
+#[tokio::test]
+async fn error_messages_name_their_field() {
+    let (_, _, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    let csrf = b.get("/f/hundesteuer-anmeldung/s/zustaendigkeit").await.csrf();
+    b.post("/f/hundesteuer-anmeldung/s/zustaendigkeit", &[("_csrf".into(), csrf.clone()), ("wohnsitz_bitburg".into(), "true".into())])
+        .await;
+    let r = b.post("/f/hundesteuer-anmeldung/s/halter", &[("_csrf".into(), csrf), ("geburtsdatum".into(), "31.02.1980".into())]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let summary = error_summary(&r.body);
+    assert!(summary.contains("Bitte geben Sie „Nachname“ an."), "{summary}");
+    assert!(!summary.contains("dieses Feld"), "{summary}");
+    assert!(summary.contains("Diesen Tag gibt es nicht"), "31.02. is no such day: {summary}");
+    assert!(!summary.contains("TT.MM.JJJJ"), "not a format problem: {summary}");
+}
+
+/// Without JavaScript, a post that reveals questions says so and puts the focus on the
+/// first new one, without an error for it; with the browser module (which showed the
+/// question before the post and says so in `_shown`) its error is shown.
+#[tokio::test]
+async fn revealed_questions_are_announced_and_their_errors_kept_when_the_browser_showed_them() {
+    let (form, sc, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    walk(&mut b, &form, &sc, Some("zahlung")).await;
+    let url = "/f/hundesteuer-anmeldung/s/zahlung";
+    let csrf = b.get(url).await.csrf();
+    let post = |shown: Option<&str>| {
+        let mut f = vec![("_csrf".to_string(), csrf.clone()), ("zahlungsweise".to_string(), "lastschrift".to_string())];
+        if let Some(s) = shown {
+            f.push(("_shown".into(), s.into()));
+        }
+        f
+    };
+    let r = b.post(url, &post(None)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("Neue Fragen"), "{}", r.body);
+    assert!(r.body.contains("<li><a href=\"#iban\">IBAN</a></li>"));
+    assert!(r.body.contains("id=\"iban\" name=\"iban\" value=\"\" autofocus"), "focus on the first new question");
+    assert!(!r.body.contains("id=\"iban-error\""), "no error for a question not seen yet");
+    // The citizen saw the question (the module showed it) and left it blank: its error.
+    let r = b.post(url, &post(Some("zahlungsweise iban kontoinhaber sepa_mandat"))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("id=\"iban-error\""), "{}", error_summary(&r.body));
+    assert!(!r.body.contains("Neue Fragen"));
+}
+
+/// The confirmation names the form and the authority, shows the reference and says what
+/// happens next.
+#[tokio::test]
+async fn the_confirmation_names_the_form_and_the_authority() {
+    let (form, sc, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    submit(&mut b, &form.id, &summary).await;
+    let conf = b.get("/f/hundesteuer-anmeldung/confirmation").await;
+    let mut s = engine::session::Session::new(&form, "de", sc.today);
+    let title = s.render(&form.title, None);
+    let authority = s.render(form.authority.as_ref().expect("the form names its authority"), None);
+    let main = between(&conf.body, "<main id=\"main\" tabindex=\"-1\">", "</main>").unwrap();
+    assert!(main.contains(&format!("<p class=\"panel-form\">{title}</p>")), "{main}");
+    assert!(main.contains(&format!("<strong>{authority}</strong>")), "{main}");
+    assert!(main.contains("class=\"reference\""));
+    assert!(main.contains("Wie geht es weiter?"));
+}
+
+/// Impressum, Datenschutz and Barrierefreiheit from the configuration: an operator's text
+/// (escaped, never HTML), an address (a redirect), the built-in accessibility statement;
+/// a page that is not configured says so with a 404.
+#[tokio::test]
+async fn footer_pages_come_from_the_configuration() {
+    use wegweiser::server::legal::{Accessibility, Legal, Source, blocks};
+    let legal = Legal {
+        impressum: Some(Source::Text(blocks("# Anbieter\nStadt Bitburg\nRathausplatz 1\n\n<script>alert(1)</script>"))),
+        datenschutz: Some(Source::Url("https://www.bitburg.de/datenschutz".into())),
+        barrierefreiheit: None,
+        accessibility: Accessibility {
+            operator: Some("Stadt Bitburg".into()),
+            contact: Some("barrierefrei@bitburg.de".into()),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 11, 1),
+            known_issues: vec!["Hochgeladene PDF-Dateien werden nicht geprüft.".into()],
+            conciliation: None,
+        },
+    };
+    let store = Store::connect(&sqlite_url()).await.unwrap();
+    let state = AppState::new(vec![compile("hundesteuer")], store, Config { legal, ..Config::default() });
+    let mut b = Browser::new(app(state));
+    let i = b.get("/impressum").await;
+    assert_eq!(i.status, StatusCode::OK);
+    assert!(i.body.contains("<h2>Anbieter</h2>") && i.body.contains("Stadt Bitburg<br>Rathausplatz 1"), "{}", i.body);
+    assert!(i.body.contains("&lt;script&gt;") && !i.body.contains("<script>alert"), "the operator's text is escaped");
+    let d = b.get("/datenschutz").await;
+    assert_eq!(d.status, StatusCode::SEE_OTHER);
+    assert_eq!(d.location.as_deref(), Some("https://www.bitburg.de/datenschutz"));
+    let a = b.get("/barrierefreiheit").await;
+    assert_eq!(a.status, StatusCode::OK);
+    for section in [
+        "Stand der Vereinbarkeit mit den Anforderungen",
+        "Nicht barrierefreie Inhalte",
+        "Erstellung dieser Erklärung zur Barrierefreiheit",
+        "Feedback und Kontaktangaben",
+        "Schlichtungsverfahren",
+    ] {
+        assert!(a.body.contains(&format!("<h2>{section}</h2>")), "{section}: {}", a.body);
+    }
+    assert!(a.body.contains("teilweise mit den Anforderungen") && a.body.contains("Hochgeladene PDF-Dateien"));
+    assert!(a.body.contains("barrierefrei@bitburg.de") && a.body.contains("am 01.11.2026"));
+    // Not configured: a 404 page that says so (production mode refuses to start so).
+    let store = Store::connect(&sqlite_url()).await.unwrap();
+    let mut b = Browser::new(app(AppState::new(vec![compile("hundesteuer")], store, Config::default())));
+    let i = b.get("/impressum").await;
+    assert_eq!(i.status, StatusCode::NOT_FOUND);
+    assert!(i.body.contains("noch nicht hinterlegt"));
+}
+
+/// `serve --production` does not start without the legal pages.
+#[test]
+fn production_mode_refuses_to_start_without_the_legal_pages() {
+    let dir = std::env::temp_dir().join(format!("wegweiser-legal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let imprint = dir.join("impressum.txt");
+    std::fs::write(&imprint, "Stadt Bitburg\nRathausplatz 1").unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["serve", "--production", "--forms", "form-definitions", "--addr", "127.0.0.1:0"];
+        args.extend_from_slice(extra);
+        std::process::Command::new(env!("CARGO_BIN_EXE_wegweiser"))
+            .args(&args)
+            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Impressum"), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(&["--impressum", imprint.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Datenschutz"));
+    let out = run(&["--impressum", imprint.to_str().unwrap(), "--datenschutz", "https://example.org/ds"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--accessibility-contact"));
+    let out = run(&["--impressum", dir.join("missing.txt").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
 }

@@ -277,6 +277,17 @@ test('every page type of the Hundesteuer form has no axe violation (JavaScript o
     const res = await goto(page, '/nowhere');
     assert.equal(res.status(), 404);
     await run('404 page');
+    // The footer's pages: the built-in accessibility statement, an Impressum from the
+    // operator's text file, and a page not configured (a 404 page that says so).
+    await goto(page, '/barrierefreiheit');
+    await run('accessibility statement');
+    await goto(page, '/barrierefreiheit?lang=en');
+    await run('accessibility statement in English');
+    await goto(page, '/barrierefreiheit?lang=de');
+    await goto(page, '/impressum');
+    await run('Impressum from a text file');
+    await goto(page, '/datenschutz');
+    await run('Datenschutz (not configured)');
     await goto(page, '/resume/00000000000000000000000000000000');
     await run('expired resume link');
   } finally {

@@ -55,6 +55,59 @@ export async function start(doc = document) {
   const ms = performance.now() - t0;
   doc.dispatchEvent(new CustomEvent("wegweiser:ready", { detail: { ms } }));
 
+  // A click on a submit button must always submit: the server decides. Pressing a button
+  // takes the focus from a field, and the error that appears when a field is left would
+  // move the button away under the pointer between press and release, and the click would
+  // be lost (issue #20). So while a submit button is pressed (mouse or touch), the errors
+  // wait; the click submits, or, without a click, they show a moment later. For touch the
+  // focus moves only after the finger is lifted (emulated mousedown), hence the grace time.
+  let holding = false, deferred = false, submitting = false, releaseTimer;
+  const isSubmit = (el) => !!el && el.form === form && (el.type === "submit" || el.type === "image");
+  const release = (ms) => {
+    clearTimeout(releaseTimer);
+    releaseTimer = setTimeout(() => {
+      holding = false;
+      if (deferred && !submitting) {
+        deferred = false;
+        errors(true);
+      }
+    }, ms);
+  };
+  doc.addEventListener("pointerdown", (e) => {
+    const b = e.target instanceof Element ? e.target.closest("button, input") : null;
+    if (isSubmit(b)) {
+      clearTimeout(releaseTimer);
+      holding = true;
+    }
+  }, true);
+  doc.addEventListener("pointerup", () => holding && release(800), true);
+  doc.addEventListener("pointercancel", () => holding && release(0), true);
+  form.addEventListener("click", (e) => {
+    if (holding && isSubmit(e.target instanceof Element ? e.target.closest("button, input") : null)) release(800);
+  }, true);
+  form.addEventListener("submit", () => {
+    submitting = true;
+    // The server shows errors only for fields the citizen has seen; tell it which were
+    // shown here (questions revealed without a round trip). It changes no answer.
+    let shownInput = form.querySelector('input[name="_shown"]');
+    if (!shownInput) {
+      shownInput = doc.createElement("input");
+      shownInput.type = "hidden";
+      shownInput.name = "_shown";
+      form.append(shownInput);
+    }
+    shownInput.value = $$("[data-field]", form).filter((w) => !w.hidden && !w.closest("[hidden]")).map((w) => w.dataset.field).join(" ");
+  });
+  // A submission that comes back from the bfcache (Back) may be pressed again.
+  (doc.defaultView || globalThis).addEventListener("pageshow", () => { submitting = false; });
+  const showErrors = (announce) => {
+    if (holding) {
+      deferred = true;
+      return;
+    }
+    errors(announce);
+  };
+
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("focusout", (e) => {
@@ -63,7 +116,7 @@ export async function start(doc = document) {
     // Leaving one radio for the next of the same field is not leaving the field.
     if (e.relatedTarget && e.relatedTarget.name === path) return;
     touched.add(path);
-    errors(true);
+    showErrors(true);
   });
 
   function changed(e) {
@@ -77,7 +130,7 @@ export async function start(doc = document) {
     }
     apply(true);
     // A fixed answer clears its error at once; new errors wait until the field is left.
-    errors(false);
+    showErrors(false);
   }
 
   function apply(announce) {

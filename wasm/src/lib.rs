@@ -245,9 +245,10 @@ fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
     out
 }
 
-/// A computed field's value as the server shows it (money with two places).
+/// A computed field's value as the server shows it (money with two places and the euro
+/// sign).
 fn field_display(s: &mut Session<'_>, inst: Instance) -> String {
-    let how = if s.form().field(inst.field).format == Some(Format::Money) { Display::Money } else { Display::Plain };
+    let how = if s.form().field(inst.field).format == Some(Format::Money) { Display::Euro } else { Display::Plain };
     let v: Value = s.value(inst);
     s.display(&v, how, inst.entry)
 }

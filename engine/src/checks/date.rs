@@ -9,23 +9,39 @@ use chrono::NaiveDate;
 /// Two-digit years are refused: `1.2.26` could be 1926 or 2026, and a birth date must
 /// not be guessed. Year 0000 is refused too, as no form asks about it.
 pub fn parse_date(input: &str) -> Option<NaiveDate> {
+    read_date(input).ok()
+}
+
+/// Why a text is not a date: the citizen needs to hear different things for `31.02.1980`
+/// (written right, but there is no such day) and `1980/02/31` (not written as a date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateError {
+    /// Not written as `YYYY-MM-DD` or `D.M.YYYY`.
+    Shape,
+    /// Written right, but no day of the calendar: 31 February, month 13, year 0000.
+    NoSuchDay,
+}
+
+/// [`parse_date`] that says why it refused.
+pub fn read_date(input: &str) -> Result<NaiveDate, DateError> {
+    let shape = || DateError::Shape;
     let (y, m, d) = if let Some((y, rest)) = input.split_once('-') {
-        let (m, d) = rest.split_once('-')?;
-        (digits(y, 4, 4)?, digits(m, 2, 2)?, digits(d, 2, 2)?)
+        let (m, d) = rest.split_once('-').ok_or_else(shape)?;
+        (digits(y, 4, 4).ok_or_else(shape)?, digits(m, 2, 2).ok_or_else(shape)?, digits(d, 2, 2).ok_or_else(shape)?)
     } else {
         let mut parts = input.split('.');
-        let d = digits(parts.next()?, 1, 2)?;
-        let m = digits(parts.next()?, 1, 2)?;
-        let y = digits(parts.next()?, 4, 4)?;
+        let d = parts.next().and_then(|p| digits(p, 1, 2)).ok_or_else(shape)?;
+        let m = parts.next().and_then(|p| digits(p, 1, 2)).ok_or_else(shape)?;
+        let y = parts.next().and_then(|p| digits(p, 4, 4)).ok_or_else(shape)?;
         if parts.next().is_some() {
-            return None;
+            return Err(DateError::Shape);
         }
         (y, m, d)
     };
     if y == 0 {
-        return None;
+        return Err(DateError::NoSuchDay);
     }
-    NaiveDate::from_ymd_opt(y as i32, m, d)
+    NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(DateError::NoSuchDay)
 }
 
 /// The value of `min..=max` ASCII digits.
@@ -42,6 +58,18 @@ mod tests {
 
     fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn says_why_a_text_is_no_date() {
+        assert_eq!(read_date("31.02.1980"), Err(DateError::NoSuchDay));
+        assert_eq!(read_date("2025-02-29"), Err(DateError::NoSuchDay));
+        assert_eq!(read_date("1.13.2026"), Err(DateError::NoSuchDay));
+        assert_eq!(read_date("1.1.0000"), Err(DateError::NoSuchDay));
+        assert_eq!(read_date("1980/02/31"), Err(DateError::Shape));
+        assert_eq!(read_date("31.02.80"), Err(DateError::Shape));
+        assert_eq!(read_date("gestern"), Err(DateError::Shape));
+        assert_eq!(read_date("29.02.2024"), Ok(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()));
     }
 
     #[test]

@@ -18,6 +18,29 @@ pub fn display_money(d: &Decimal, lang: &str) -> String {
     localize(&canonical_money(d), lang)
 }
 
+/// An amount on its own, with the euro sign: `234,00 €` in German (a no-break space
+/// before the sign, so that it never wraps away from the number), `€234.00` in English.
+/// Placeholders in texts use [`display_money`]: there the author writes the currency.
+pub fn display_euro(d: &Decimal, lang: &str) -> String {
+    let n = display_money(d, lang);
+    if lang == "de" {
+        format!("{n}\u{a0}€")
+    } else {
+        match n.strip_prefix('-') {
+            Some(abs) => format!("-€{abs}"),
+            None => format!("€{n}"),
+        }
+    }
+}
+
+/// An IBAN for reading, in groups of four (`DE89 3704 0044 0532 0130 00`), as printed
+/// on bank cards. The groups are returned separately so that a page can keep each one
+/// whole when the line wraps (wrapping only between groups).
+pub fn iban_groups(iban: &str) -> Vec<String> {
+    let compact: Vec<char> = iban.chars().filter(|c| !c.is_whitespace()).collect();
+    compact.chunks(4).map(|g| g.iter().collect()).collect()
+}
+
 /// A date: `22.11.2026` in German, `22 November 2026` in English.
 pub fn display_date(d: NaiveDate, lang: &str) -> String {
     if lang == "de" {
@@ -89,6 +112,21 @@ mod tests {
         assert_eq!(display_money(&dec("0.005"), "de"), "0,01");
         assert_eq!(display_money(&dec("-1000000"), "en"), "-1,000,000.00");
         assert_eq!(display_money(&dec("96"), "tr"), "96.00");
+    }
+
+    #[test]
+    fn euros() {
+        assert_eq!(display_euro(&dec("234"), "de"), "234,00\u{a0}€");
+        assert_eq!(display_euro(&dec("1234.5"), "de"), "1.234,50\u{a0}€");
+        assert_eq!(display_euro(&dec("234"), "en"), "€234.00");
+        assert_eq!(display_euro(&dec("-5"), "en"), "-€5.00");
+    }
+
+    #[test]
+    fn iban_in_groups_of_four() {
+        assert_eq!(iban_groups("DE89370400440532013000"), ["DE89", "3704", "0044", "0532", "0130", "00"]);
+        assert_eq!(iban_groups("DE89 3704 0044 0532 0130 00").join(" "), "DE89 3704 0044 0532 0130 00");
+        assert!(iban_groups("").is_empty());
     }
 
     #[test]

@@ -119,6 +119,12 @@ pub struct MessageCtx {
     pub entry: Option<EntryWord>,
     /// For `file_type`: the field's `accept` list.
     pub accept: Vec<String>,
+    /// For `type` on a date: written as a date, but there is no such day (`31.02.1980`).
+    pub no_such_day: bool,
+    /// The field's label as the citizen reads it, so that a message in the error summary
+    /// says which field it is about ("Bitte geben Sie „Nachname“ an."). Long labels are
+    /// shortened (see [`short_label`]); without one the message speaks of "this field".
+    pub label: Option<Box<str>>,
 }
 
 impl MessageCtx {
@@ -135,8 +141,103 @@ impl MessageCtx {
 }
 
 /// The built-in message for `code` in language `lang` (`de`, otherwise English).
+///
+/// With a label in `ctx`, the message names the field, as GOV.UK asks of every error
+/// message: the error summary lists messages away from their fields, and "Bitte füllen
+/// Sie dieses Feld aus." there does not say which one.
 pub fn default_message(code: CheckCode, ctx: &MessageCtx, lang: &str) -> String {
-    if lang == "de" { german(code, ctx) } else { english(code, ctx) }
+    let de = lang == "de";
+    let Some(label) = ctx.label.as_deref().map(short_label).filter(|l| !l.is_empty()) else {
+        return if de { german(code, ctx) } else { english(code, ctx) };
+    };
+    let quoted = if de { format!("„{label}“") } else { format!("“{label}”") };
+    // Required has sentences of its own: "this field" becomes the field's name.
+    if code == CheckCode::Required
+        && let Some(m) = required_named(ctx.kind, &quoted, de)
+    {
+        return m;
+    }
+    if code == CheckCode::Pattern && !de {
+        return format!("Enter {quoted} in the format asked for.");
+    }
+    let plain = if de { german(code, ctx) } else { english(code, ctx) };
+    if de { name_german(&plain, &quoted) } else { name_english(&plain, &quoted) }
+}
+
+/// The longest label a message quotes whole (characters); a longer one (a consent's
+/// whole declaration) is cut at a word and ends with "…".
+const LABEL_CHARS: usize = 60;
+
+/// A label short enough to quote in a message: whitespace collapsed, cut after
+/// [`LABEL_CHARS`] characters at the last word boundary, a trailing colon dropped.
+pub fn short_label(label: &str) -> String {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    let mut out = String::new();
+    for w in &words {
+        let add = if out.is_empty() { w.chars().count() } else { w.chars().count() + 1 };
+        if out.chars().count() + add > LABEL_CHARS {
+            if out.is_empty() {
+                out = w.chars().take(LABEL_CHARS).collect();
+            }
+            let cut = out.trim_end_matches([',', ';', ':', '.', ' ']).to_string();
+            return format!("{cut} …");
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out.trim_end_matches(':').to_string()
+}
+
+/// `required` naming the field; `None` where the general rule reads well.
+fn required_named(kind: FieldKind, l: &str, de: bool) -> Option<String> {
+    use FieldKind as K;
+    Some(match (kind, de) {
+        (K::Text | K::Textarea, true) => format!("Bitte geben Sie {l} an."),
+        (K::Text | K::Textarea, false) => format!("Enter {l}."),
+        (K::Consent, true) => format!("Bitte bestätigen Sie {l} mit einem Häkchen."),
+        (K::Consent, false) => format!("Tick the box to confirm {l}."),
+        _ => return None,
+    })
+}
+
+/// Puts the quoted label into a German default message: "Bitte geben Sie bei „Alter“
+/// eine Zahl ein.", "Der Betrag bei „Gebühr“ muss …", "Sie können bei „Hunde“ höchstens
+/// …"; any other sentence gets the label in front.
+fn name_german(msg: &str, l: &str) -> String {
+    // "Bitte <verb> Sie …" and "Sie können …": after the subject.
+    for lead in ["Bitte geben Sie ", "Bitte wählen Sie ", "Bitte laden Sie ", "Bitte prüfen Sie ", "Bitte entfernen Sie ", "Sie können "]
+    {
+        if let Some(rest) = msg.strip_prefix(lead) {
+            return format!("{lead}bei {l} {rest}");
+        }
+    }
+    // "Der Betrag …", "Das Datum …", "Die Datei …": after the noun.
+    for lead in ["Der Betrag ", "Das Datum ", "Der Wert ", "Die Angabe ", "Die Datei "] {
+        if let Some(rest) = msg.strip_prefix(lead) {
+            return format!("{lead}bei {l} {rest}");
+        }
+    }
+    format!("{l}: {msg}")
+}
+
+/// Puts the quoted label into an English default message: "Enter a number for “Age”.",
+/// "The amount for “Fee” must …"; any other sentence gets the label in front.
+fn name_english(msg: &str, l: &str) -> String {
+    for lead in ["The amount ", "The date ", "The number ", "The value ", "The answer ", "The file "] {
+        if let Some(rest) = msg.strip_prefix(lead) {
+            return format!("{lead}for {l} {rest}");
+        }
+    }
+    let imperative = ["Enter ", "Select ", "Upload ", "Check ", "Add ", "Remove ", "Fill in ", "Tick "].iter().any(|v| msg.starts_with(v));
+    // The first sentence ends at the first ". " or at the end.
+    if imperative {
+        // Before an example (", like name@example.com") rather than after it.
+        let end = msg.find(", like ").or_else(|| msg.find(". ")).unwrap_or(msg.len() - usize::from(msg.ends_with('.')));
+        return format!("{} for {l}{}", &msg[..end], &msg[end..]);
+    }
+    format!("{l}: {msg}")
 }
 
 fn german(code: CheckCode, ctx: &MessageCtx) -> String {
@@ -165,6 +266,7 @@ fn german(code: CheckCode, ctx: &MessageCtx) -> String {
             K::Number => "Bitte geben Sie eine Zahl ein.",
             K::Integer => "Bitte geben Sie eine ganze Zahl ein.",
             K::Money => "Bitte geben Sie einen Betrag in Euro ein.",
+            K::Date if ctx.no_such_day => "Bitte prüfen Sie das Datum: Diesen Tag gibt es nicht.",
             K::Date => "Bitte geben Sie ein gültiges Datum im Format TT.MM.JJJJ ein.",
             K::Boolean => "Bitte wählen Sie Ja oder Nein.",
             _ => "Bitte prüfen Sie Ihre Angabe.",
@@ -274,6 +376,7 @@ fn english(code: CheckCode, ctx: &MessageCtx) -> String {
             K::Number => "Enter a number.",
             K::Integer => "Enter a whole number.",
             K::Money => "Enter an amount in euros.",
+            K::Date if ctx.no_such_day => "Check the date: there is no such day.",
             K::Date => "Enter a real date in the format DD.MM.YYYY.",
             K::Boolean => "Select yes or no.",
             _ => "Check your answer.",
@@ -518,6 +621,45 @@ mod tests {
         assert_eq!(msg(CheckCode::Required, &MessageCtx::new(FieldKind::Email), "tr"), "Enter an email address.");
     }
 
+    #[test]
+    fn messages_name_their_field() {
+        let named = |k, label: &str| MessageCtx { label: Some(label.into()), ..MessageCtx::new(k) };
+        assert_eq!(msg(CheckCode::Required, &named(FieldKind::Text, "Nachname"), "de"), "Bitte geben Sie „Nachname“ an.");
+        assert_eq!(msg(CheckCode::Required, &named(FieldKind::Text, "Last name"), "en"), "Enter “Last name”.");
+        assert_eq!(
+            msg(CheckCode::Required, &named(FieldKind::Boolean, "Gilt als gefährlicher Hund"), "de"),
+            "Bitte wählen Sie bei „Gilt als gefährlicher Hund“ Ja oder Nein."
+        );
+        assert_eq!(msg(CheckCode::Format, &named(FieldKind::Iban, "IBAN"), "de"), "Bitte geben Sie bei „IBAN“ eine gültige IBAN ein.");
+        assert_eq!(
+            msg(CheckCode::Format, &named(FieldKind::Phone, "Phone"), "en"),
+            "Enter a valid phone number for “Phone”. Use only digits, spaces and + / - ( )."
+        );
+        let max = MessageCtx { label: Some("Gebühr".into()), ..MessageCtx::new(FieldKind::Money).with_bound("100,00") };
+        assert_eq!(msg(CheckCode::Max, &max, "de"), "Der Betrag bei „Gebühr“ darf höchstens 100,00 Euro sein.");
+        // Without a label (or a blank one) the message stays general.
+        assert_eq!(msg(CheckCode::Required, &named(FieldKind::Text, "  "), "de"), "Bitte füllen Sie dieses Feld aus.");
+        assert_eq!(msg(CheckCode::Required, &MessageCtx::new(FieldKind::Text), "de"), "Bitte füllen Sie dieses Feld aus.");
+    }
+
+    #[test]
+    fn long_labels_are_shortened_at_a_word() {
+        let consent = "Ich bestätige, dass meine Angaben vollständig und richtig sind und ich die Hinweise zum Datenschutz gelesen habe.";
+        let m = msg(CheckCode::Required, &MessageCtx { label: Some(consent.into()), ..MessageCtx::new(FieldKind::Consent) }, "de");
+        assert_eq!(m, "Bitte bestätigen Sie „Ich bestätige, dass meine Angaben vollständig und richtig …“ mit einem Häkchen.");
+        assert_eq!(short_label("Name:"), "Name");
+        assert_eq!(short_label("  Vor-   und Nachname "), "Vor- und Nachname");
+        assert_eq!(short_label(&"x".repeat(80)).chars().count(), LABEL_CHARS + 2);
+    }
+
+    #[test]
+    fn an_impossible_date_is_no_such_day_not_a_wrong_format() {
+        let ctx = MessageCtx { no_such_day: true, ..MessageCtx::new(FieldKind::Date) };
+        assert_eq!(msg(CheckCode::Type, &ctx, "de"), "Bitte prüfen Sie das Datum: Diesen Tag gibt es nicht.");
+        assert_eq!(msg(CheckCode::Type, &ctx, "en"), "Check the date: there is no such day.");
+        assert!(msg(CheckCode::Type, &MessageCtx::new(FieldKind::Date), "de").contains("im Format TT.MM.JJJJ"));
+    }
+
     /// Every default message, as a citizen would read them, in both languages.
     #[test]
     fn all_default_messages() {
@@ -557,6 +699,9 @@ mod tests {
                         };
                         for &k in relevant {
                             cases.push((format!("{k:?}"), MessageCtx::new(k)));
+                        }
+                        if code == CheckCode::Type {
+                            cases.push(("Date, no such day".into(), MessageCtx { no_such_day: true, ..MessageCtx::new(K::Date) }));
                         }
                     }
                     CheckCode::Min | CheckCode::Max => {
@@ -626,6 +771,9 @@ mod tests {
                 }
                 for (label, ctx) in cases {
                     writeln!(out, "{} [{label}]: {}", code.as_str(), default_message(code, &ctx, lang)).unwrap();
+                    // The same message naming its field, as the error summary shows it.
+                    let named = MessageCtx { label: Some(if de { "Nachname" } else { "Last name" }.into()), ..ctx };
+                    writeln!(out, "{} [{label}, named]: {}", code.as_str(), default_message(code, &named, lang)).unwrap();
                 }
             }
         }

@@ -18,8 +18,8 @@ mod plz;
 mod size;
 mod steuer_id;
 
-pub use date::parse_date;
-pub use display::{display_bool, display_date, display_money, display_number};
+pub use date::{DateError, parse_date, read_date};
+pub use display::{display_bool, display_date, display_euro, display_money, display_number, iban_groups};
 pub use email::is_valid_email;
 pub use iban::is_valid_iban;
 pub use kind::FieldKind;

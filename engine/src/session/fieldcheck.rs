@@ -10,9 +10,9 @@
 use rust_decimal::Decimal;
 
 use crate::checks::{
-    CheckCode, FieldKind, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number, is_integer,
-    is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches, normalize_compact, normalize_iban,
-    normalize_text, parse_date, parse_number,
+    CheckCode, DateError, FieldKind, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number,
+    is_integer, is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches, normalize_compact,
+    normalize_iban, normalize_text, parse_number, read_date,
 };
 use crate::form::{Field, FieldType};
 use crate::session::Input;
@@ -63,7 +63,9 @@ impl Checked {
 }
 
 /// Why an input has no value although it is not blank: the one failure §9 reports alone.
-type Rejected = Failure;
+// Boxed: a failure carries its message context (a label, an accept list), and the
+// common path (an accepted answer) should not pay for its size.
+type Rejected = Box<Failure>;
 
 /// Reads `input` for `field` in language `lang`: normalises it, decides whether it is
 /// blank, and runs the built-in checks (§4) in §9 order.
@@ -82,7 +84,7 @@ pub fn check_input(field: &Field, input: Option<&Input>, lang: &str, bounds: &Bo
         Ok(None) => Checked::blank(),
         // A not-blank answer failing type/format/option/file_type has only that problem
         // and is empty in expressions (§6, §9).
-        Err(rejected) => Checked { value: Value::Empty, blank: false, failures: vec![rejected] },
+        Err(rejected) => Checked { value: Value::Empty, blank: false, failures: vec![*rejected] },
         Ok(Some(value)) => {
             let failures = soft_checks(field, kind, &value, lang, bounds);
             Checked { value, blank: false, failures }
@@ -97,7 +99,7 @@ pub fn message_for(failure: &Failure, lang: &str) -> String {
 
 /// The value of a not-blank input, `Ok(None)` for blank, or the exclusive failure.
 fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn Fn(&str) -> bool) -> Result<Option<Value>, Rejected> {
-    let fail = |code| Failure { code, ctx: MessageCtx::new(kind) };
+    let fail = |code| Box::new(Failure { code, ctx: MessageCtx::new(kind) });
     // A blank text is blank for every type: a form post sends "" for an untouched input,
     // whatever the field's type.
     if let Input::Text(s) = input
@@ -146,7 +148,12 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
         }
         FieldType::Date => {
             let s = normalize_text(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
-            let d = parse_date(&s).ok_or_else(|| fail(CheckCode::Type))?;
+            let d = read_date(&s).map_err(|e| {
+                Box::new(Failure {
+                    code: CheckCode::Type,
+                    ctx: MessageCtx { no_such_day: e == DateError::NoSuchDay, ..MessageCtx::new(kind) },
+                })
+            })?;
             Ok(Some(Value::Date(d)))
         }
         FieldType::Boolean => match input {
@@ -211,10 +218,10 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
                 return Err(fail(CheckCode::Type));
             };
             if !field.accept.is_empty() && !mime_matches(&field.accept, &file.mime) {
-                return Err(Failure {
+                return Err(Box::new(Failure {
                     code: CheckCode::FileType,
                     ctx: MessageCtx { accept: field.accept.clone(), ..MessageCtx::new(kind) },
-                });
+                }));
             }
             Ok(Some(Value::File(FileRef::clone(file))))
         }
@@ -732,10 +739,17 @@ mod tests {
         let f = field(FieldType::Date);
         ok(check(&f, &text("31.1.2026")), date(2026, 1, 31));
         ok(check(&f, &text(" 2026-01-31 ")), date(2026, 1, 31));
-        for bad in ["2026-02-30", "29.2.2025", "1.2.26", "morgen"] {
+        for bad in ["1.2.26", "morgen", "2026/01/31"] {
             let c = check(&f, &text(bad));
             rejected(c.clone(), CheckCode::Type);
             assert!(messages(&c)[0].contains("TT.MM.JJJJ"));
+        }
+        // Written as a date, but no such day: the same code (§4: a real calendar date is
+        // `type`), a message of its own.
+        for impossible in ["2026-02-30", "29.2.2025", "31.02.1980", "1.13.2026"] {
+            let c = check(&f, &text(impossible));
+            rejected(c.clone(), CheckCode::Type);
+            assert_eq!(messages(&c), ["Bitte prüfen Sie das Datum: Diesen Tag gibt es nicht."]);
         }
     }
 

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::env::Ctx;
 use super::fieldcheck::{Bounds, check_input, message_for};
 use super::{Instance, Session, paths};
-use crate::checks::{CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_money, display_number};
+use crate::checks::{
+    CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_euro, display_money, display_number,
+};
 use crate::form::{Display, FieldType, Rule, StepKind, TPart, Text};
 use crate::ids::{FieldId, StepId};
 use crate::value::Value;
@@ -92,9 +94,13 @@ impl Session<'_> {
                         let mut ctx = MessageCtx::default().with_bound(bound.to_string());
                         ctx.count_bound = which;
                         ctx.entry = None::<EntryWord>;
-                        let msg = self
-                            .message(inst.field, CheckCode::Count, inst.entry)
-                            .unwrap_or_else(|| crate::checks::default_message(CheckCode::Count, &ctx, &lang));
+                        let msg = match self.message(inst.field, CheckCode::Count, inst.entry) {
+                            Some(m) => m,
+                            None => {
+                                ctx.label = self.label_of(inst).map(Into::into);
+                                crate::checks::default_message(CheckCode::Count, &ctx, &lang)
+                            }
+                        };
                         push(CheckCode::Count, msg);
                     }
                 }
@@ -114,15 +120,28 @@ impl Session<'_> {
         if checked.blank {
             let required = field.required.as_ref().is_some_and(|r| Ctx { s: self }.evaluate(r, inst.entry).holds());
             if required {
-                let ctx = MessageCtx::new(field.ty.kind().unwrap_or_default());
-                let msg = self
-                    .message(inst.field, CheckCode::Required, inst.entry)
-                    .unwrap_or_else(|| crate::checks::default_message(CheckCode::Required, &ctx, &lang));
+                let msg = match self.message(inst.field, CheckCode::Required, inst.entry) {
+                    Some(m) => m,
+                    None => {
+                        let ctx = MessageCtx {
+                            label: self.label_of(inst).map(Into::into),
+                            ..MessageCtx::new(field.ty.kind().unwrap_or_default())
+                        };
+                        crate::checks::default_message(CheckCode::Required, &ctx, &lang)
+                    }
+                };
                 push(CheckCode::Required, msg);
             }
         } else {
             for f in &checked.failures {
-                let msg = self.message(inst.field, f.code, inst.entry).unwrap_or_else(|| message_for(f, &lang));
+                let msg = match self.message(inst.field, f.code, inst.entry) {
+                    Some(m) => m,
+                    None => {
+                        let mut f = f.clone();
+                        f.ctx.label = self.label_of(inst).map(Into::into);
+                        message_for(&f, &lang)
+                    }
+                };
                 push(f.code, msg);
             }
             if checked
@@ -173,6 +192,13 @@ impl Session<'_> {
         Some(self.render(&rule.message, entry))
     }
 
+    /// The field's label as the citizen reads it (placeholders filled in), for default
+    /// messages that name their field; only rendered when there is a problem to report.
+    fn label_of(&mut self, inst: Instance) -> Option<String> {
+        let label = self.form.field(inst.field).label.as_ref()?;
+        Some(self.render(label, inst.entry)).filter(|l| !l.trim().is_empty())
+    }
+
     /// The author's message for a check, if the field overrides it.
     fn message(&mut self, f: FieldId, code: CheckCode, entry: Option<u32>) -> Option<String> {
         let text = self.form.field(f).messages.iter().find(|(c, _)| *c == code).map(|(_, t)| t)?;
@@ -202,6 +228,7 @@ impl Session<'_> {
         match (v, how) {
             (Value::Empty, _) => String::new(),
             (Value::Number(d), Display::Money) => display_money(d, &lang),
+            (Value::Number(d), Display::Euro) => display_euro(d, &lang),
             (Value::Number(d), _) => display_number(d, &lang),
             (Value::Date(d), _) => display_date(*d, &lang),
             (Value::Bool(b), _) => display_bool(*b, &lang),

@@ -44,7 +44,8 @@ pub enum Command {
     /// Prints the JSON Schema of a form's submission data.
     Schema(schema::Args),
     /// Serves forms to citizens over HTTP (HTML without JavaScript).
-    Serve(serve::Args),
+    // Boxed: its many flags (limits, legal pages) make it much larger than the others.
+    Serve(Box<serve::Args>),
     /// Previews one form for its author: reloads on every change, shows diagnostics in the page.
     Preview(preview::Args),
     /// Prints the step graph as a Mermaid flowchart or a Graphviz graph.

@@ -80,6 +80,61 @@ pub struct Args {
     /// every request comes through that proxy.
     #[arg(long)]
     pub client_ip_header: Option<String>,
+    /// The Impressum (§ 5 DDG): an `https://` address (the page redirects there) or a
+    /// plain-text file (paragraphs between blank lines, `# ` starts a heading; shown
+    /// escaped, never as HTML).
+    #[arg(long, value_name = "URL|FILE")]
+    pub impressum: Option<String>,
+    /// The Datenschutzerklärung (Art. 13 DSGVO): an address or a plain-text file.
+    #[arg(long, value_name = "URL|FILE")]
+    pub datenschutz: Option<String>,
+    /// The Erklärung zur Barrierefreiheit: an address or a plain-text file. Without it the
+    /// built-in statement (BITV 2.0 structure) is shown, filled from the
+    /// `--accessibility-*` flags and `--operator`.
+    #[arg(long, value_name = "URL|FILE")]
+    pub barrierefreiheit: Option<String>,
+    /// Who runs the service ("Stadt Bitburg"), named in the built-in accessibility statement.
+    #[arg(long)]
+    pub operator: Option<String>,
+    /// Where citizens report barriers (an e-mail address, phone or postal address).
+    #[arg(long)]
+    pub accessibility_contact: Option<String>,
+    /// The day the accessibility statement was written or last reviewed (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_date)]
+    pub accessibility_date: Option<NaiveDate>,
+    /// Content known not to be accessible, for the built-in statement (repeatable).
+    #[arg(long = "accessibility-issue")]
+    pub accessibility_issues: Vec<String>,
+    /// The conciliation body for the built-in statement (the federal one by default).
+    #[arg(long)]
+    pub accessibility_conciliation: Option<String>,
+    /// Production mode (also `WEGWEISER_PRODUCTION=1`): refuse to start without an
+    /// Impressum, a Datenschutzerklärung and an accessibility statement or contact.
+    #[arg(long)]
+    pub production: bool,
+}
+
+/// The footer's pages from the flags; in production mode all of them must be there.
+pub fn legal_pages(args: &Args) -> Result<server::legal::Legal, server::legal::LegalError> {
+    use server::legal::{Accessibility, Legal, Source};
+    let page = |name: &'static str, arg: &Option<String>| arg.as_deref().map(|a| Source::from_arg(name, a)).transpose();
+    let legal = Legal {
+        impressum: page("the Impressum", &args.impressum)?,
+        datenschutz: page("the Datenschutzerklärung", &args.datenschutz)?,
+        barrierefreiheit: page("the accessibility statement", &args.barrierefreiheit)?,
+        accessibility: Accessibility {
+            operator: args.operator.clone(),
+            contact: args.accessibility_contact.clone(),
+            date: args.accessibility_date,
+            known_issues: args.accessibility_issues.clone(),
+            conciliation: args.accessibility_conciliation.clone(),
+        },
+    };
+    let production = args.production || std::env::var("WEGWEISER_PRODUCTION").is_ok_and(|v| v == "1" || v == "true");
+    if production {
+        legal.check_production()?;
+    }
+    Ok(legal)
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -112,6 +167,14 @@ pub fn run(args: &Args) -> Exit {
 }
 
 async fn serve(args: &Args) -> Exit {
+    // Checked first: a production server without its legal pages does not start at all.
+    let legal = match legal_pages(args) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failure;
+        }
+    };
     let (forms, errors) = match server::load_forms(&args.forms) {
         Ok(f) => f,
         Err(server::LoadError::Io(e)) => {
@@ -174,6 +237,7 @@ async fn serve(args: &Args) -> Exit {
         new_drafts_per_minute: args.new_drafts_per_minute.max(1),
         client_ip_header: args.client_ip_header.clone(),
         limits: server::Limits { max_draft_bytes: args.max_draft_mib.max(1) * 1024 * 1024, ..server::Limits::default() },
+        legal,
         ..Config::default()
     };
     let n = forms.len();

@@ -6,7 +6,8 @@
 //! - [`pages`] has the HTML handlers (start, steps, summary, submission, resume);
 //!   [`view`] turns a session into the templates' context; [`store`] is the database;
 //!   [`outbox`] delivers submissions to webhooks; [`security`] has tokens, CSRF, headers
-//!   and the rate limits; [`listen`] serves the router on a socket with the timeouts
+//!   and the rate limits; [`legal`] has the footer's pages (Impressum, Datenschutz,
+//!   Barrierefreiheit); [`listen`] serves the router on a socket with the timeouts
 //!   against slow clients and the connection limits; [`multipart`] cleans the part
 //!   headers of uploads.
 //!
@@ -16,6 +17,7 @@
 
 pub mod api;
 pub mod fault;
+pub mod legal;
 pub mod listen;
 pub mod multipart;
 pub mod outbox;
@@ -91,6 +93,8 @@ pub struct Config {
     /// A request header that carries the client's address when the server is behind a
     /// proxy (`X-Forwarded-For`: its last entry, `X-Real-IP`); the peer address otherwise.
     pub client_ip_header: Option<String>,
+    /// Impressum, Datenschutz and Barrierefreiheit (the footer's pages).
+    pub legal: legal::Legal,
 }
 
 /// Bounds on one request, so that neither a citizen's mistake nor an attacker can make the
@@ -137,6 +141,7 @@ impl Default for Config {
             failed_lookups_per_minute: 20,
             new_drafts_per_minute: 60,
             client_ip_header: None,
+            legal: legal::Legal::default(),
         }
     }
 }
@@ -332,6 +337,9 @@ pub fn app(state: AppState) -> Router {
         .route("/f/{form}/submit", post(pages::submit))
         .route("/f/{form}/confirmation", get(pages::confirmation))
         .route("/resume/{token}", get(pages::resume).post(pages::resume_post))
+        .route("/impressum", get(pages::impressum))
+        .route("/datenschutz", get(pages::datenschutz))
+        .route("/barrierefreiheit", get(pages::barrierefreiheit))
         .route("/assets/{file}", get(pages::asset))
         .route("/assets/wasm/{file}", get(pages::wasm_asset))
         .route("/healthz", get(api::healthz))

@@ -330,7 +330,7 @@ pub async fn step_get(
     if !here {
         return Redirect::to(&resume_target(&mut l.session)).into_response();
     }
-    let page = step_page(&state, &sid, &mut l.session, step, &HashMap::new(), Vec::new());
+    let page = step_page(&state, &sid, &mut l.session, step, &HashMap::new(), Vec::new(), Vec::new());
     if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
         return r;
     }
@@ -351,6 +351,7 @@ fn step_page(
     step: StepId,
     errors: &HashMap<String, String>,
     summary: Vec<ErrorLink>,
+    new_questions: Vec<view::NewQuestion>,
 ) -> Response {
     let form = s.form();
     let st = form.step(step);
@@ -375,7 +376,10 @@ fn step_page(
     let snapshot_json = super::script_safe_json(&serde_json::to_string(&s.snapshot()).unwrap_or_default());
     let ctx = minijinja::context! {
         form_id => form.id, form_title => form_title, title => title, text => text, section => section,
-        fields => fields, errors => summary, action => url, back => back, exit => exit,
+        // Focus goes to the error summary when there is one, else to the first question
+        // the post revealed (announced by the notice above the form).
+        focus => if summary.is_empty() { new_questions.first().map(|q| q.path.clone()) } else { None },
+        fields => fields, errors => summary, new_questions => new_questions, action => url, back => back, exit => exit,
         multipart => multipart, position => position, total => path.len(),
         step_id => st.id, today => state.today().format("%Y-%m-%d").to_string(),
         form_json => minijinja::Value::from_safe_string(form_json.to_string()),
@@ -523,7 +527,7 @@ pub async fn step_post(
         let message = draft_too_large(&view::texts(&lang.code), max_draft);
         let first = view::active_paths(&mut l.session, step).into_iter().next().unwrap_or_default();
         let summary = vec![ErrorLink { href: format!("#{first}"), message }];
-        let mut res = step_page(&state, &sid, &mut l.session, step, &HashMap::new(), summary);
+        let mut res = step_page(&state, &sid, &mut l.session, step, &HashMap::new(), summary, Vec::new());
         *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
         return res;
     }
@@ -593,9 +597,13 @@ pub async fn step_post(
         };
         return Redirect::to(&next).into_response();
     }
-    // Errors of fields the citizen has not seen yet (revealed by this post) wait.
+    // Errors of fields the citizen has not seen yet (revealed by this post) wait. With the
+    // browser module the citizen saw them before posting: the page says which fields it
+    // showed (`_shown`), which decides only whether their errors are shown now.
+    let shown_by_browser: BTreeSet<&str> = posted.get("_shown").unwrap_or_default().split_whitespace().collect();
     let now_active = view::active_paths(&mut l.session, step);
-    let revealed: BTreeSet<&String> = now_active.difference(&seen).collect();
+    let revealed: BTreeSet<&String> = now_active.difference(&seen).filter(|p| !shown_by_browser.contains(p.as_str())).collect();
+    let new_questions = view::new_questions(&mut l.session, step, &revealed);
     let first_field = now_active.iter().next().cloned().unwrap_or_default();
     let mut errors = HashMap::new();
     let mut summary = Vec::new();
@@ -620,7 +628,7 @@ pub async fn step_post(
             None => summary.push(ErrorLink { href: format!("#{first_field}"), message: p.message }),
         }
     }
-    let mut res = step_page(&state, &sid, &mut l.session, step, &errors, summary);
+    let mut res = step_page(&state, &sid, &mut l.session, step, &errors, summary, new_questions);
     if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
         return r;
     }
@@ -1041,8 +1049,77 @@ pub async fn confirmation(
     let mut s = Session::new(&served.form, &lang.code, state.today());
     let url = format!("/f/{form_id}/confirmation");
     let b = base(&state, &lang.code, &sid, &url, &served.form.languages);
-    let ctx = minijinja::context! { form_title => s.render(&served.form.title, None), reference => draft.reference };
+    let authority = served.form.authority.as_ref().map(|a| s.render(a, None));
+    let ctx = minijinja::context! {
+        form_title => s.render(&served.form.title, None), authority => authority, reference => draft.reference,
+    };
     with_cookie(page(&state, "confirmation.html", b, ctx), &lang)
+}
+
+/// `GET /impressum`.
+pub async fn impressum(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    legal_page(&state, &sid, &headers, &q, "imprint")
+}
+
+/// `GET /datenschutz`.
+pub async fn datenschutz(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    legal_page(&state, &sid, &headers, &q, "privacy")
+}
+
+/// `GET /barrierefreiheit`: the operator's statement, or the built-in one (BITV 2.0).
+pub async fn barrierefreiheit(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    headers: HeaderMap,
+    Query(q): Query<LangQuery>,
+) -> Response {
+    legal_page(&state, &sid, &headers, &q, "accessibility")
+}
+
+/// One of the footer's pages (`key`: its title in the interface texts): a redirect to the
+/// operator's address, their text, the built-in accessibility statement, or a 404 page
+/// that says the operator has not given it (`--production` refuses to start so).
+fn legal_page(state: &AppState, sid: &Sid, headers: &HeaderMap, q: &LangQuery, key: &str) -> Response {
+    use super::legal::Source;
+    let offered = vec!["de".to_string(), "en".to_string()];
+    let lang = language(state, headers, q, &offered);
+    let legal = &state.config.legal;
+    let (source, path) = match key {
+        "imprint" => (&legal.impressum, "/impressum"),
+        "privacy" => (&legal.datenschutz, "/datenschutz"),
+        _ => (&legal.barrierefreiheit, "/barrierefreiheit"),
+    };
+    let t = view::texts(&lang.code);
+    let b = base(state, &lang.code, sid, path, &offered);
+    let res = match source {
+        Some(Source::Url(url)) => Redirect::to(url).into_response(),
+        Some(Source::Text(blocks)) => page(state, "legal.html", b, minijinja::context! { title => t[key], blocks => blocks }),
+        None if key == "accessibility" => {
+            let a = &legal.accessibility;
+            let date = a.date.map(|d| engine::checks::display_date(d, &lang.code));
+            let ctx = minijinja::context! {
+                title => t[key], operator => a.operator, contact => a.contact, date => date,
+                known_issues => a.known_issues, conciliation => a.conciliation,
+            };
+            page(state, "barrierefreiheit.html", b, ctx)
+        }
+        None => {
+            let mut res = page(state, "legal.html", b, minijinja::context! { title => t[key], missing => true });
+            *res.status_mut() = StatusCode::NOT_FOUND;
+            res
+        }
+    };
+    with_cookie(res, &lang)
 }
 
 /// Where `scripts/build-wasm` puts the browser module (gitignored; absent until built).

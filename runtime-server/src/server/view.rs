@@ -24,6 +24,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("saved.html", include_str!("../../templates/saved.html")),
     ("resume.html", include_str!("../../templates/resume.html")),
     ("message.html", include_str!("../../templates/message.html")),
+    ("legal.html", include_str!("../../templates/legal.html")),
+    ("barrierefreiheit.html", include_str!("../../templates/barrierefreiheit.html")),
 ];
 
 /// The template environment. Auto-escaping follows the file extension (`*.html`).
@@ -86,11 +88,27 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
         ),
         ("confirmation", pick("Antrag eingegangen", "Application received")),
         ("reference", pick("Ihre Vorgangsnummer", "Your reference number")),
+        ("sent_to", pick("Ihr Antrag ist eingegangen bei:", "Your application has been received by:")),
+        ("next_title", pick("Wie geht es weiter?", "What happens next")),
         (
             "confirmation_next",
             pick(
-                "Bitte notieren Sie die Vorgangsnummer. Die Behörde meldet sich bei Ihnen.",
-                "Please note the reference number. The authority will contact you.",
+                "Die Behörde prüft Ihren Antrag und meldet sich bei Ihnen, wenn sie Fragen hat oder entschieden hat.",
+                "The authority will check your application and contact you if it has questions or when it has decided.",
+            ),
+        ),
+        (
+            "confirmation_note",
+            pick(
+                "Bitte notieren Sie die Vorgangsnummer und geben Sie sie bei Rückfragen an. Sie können diese Seite für Ihre Unterlagen ausdrucken.",
+                "Please note the reference number and give it when you contact the authority. You can print this page for your records.",
+            ),
+        ),
+        (
+            "legal_missing",
+            pick(
+                "Der Betreiber dieses Dienstes hat diese Seite noch nicht hinterlegt.",
+                "The operator of this service has not provided this page yet.",
             ),
         ),
         ("saved", pick("Ihre Angaben sind gespeichert", "Your answers are saved")),
@@ -196,6 +214,14 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
                 "Your application has grown too large: at most {n} MB are possible, uploaded files included. Please shorten your answers or upload smaller files.",
             ),
         ),
+        ("new_questions", pick("Neue Fragen", "New questions")),
+        (
+            "new_questions_text",
+            pick(
+                "Auf Grund Ihrer Antworten sind weitere Fragen hinzugekommen. Bitte beantworten Sie sie:",
+                "Because of your answers there are more questions. Please answer them:",
+            ),
+        ),
         ("language", pick("Sprache", "Language")),
         ("imprint", pick("Impressum", "Imprint")),
         ("privacy", pick("Datenschutz", "Privacy")),
@@ -267,6 +293,10 @@ pub struct OptionView {
 pub struct EntryView {
     /// The entry's number, from 1.
     pub number: u32,
+    /// Its legend: the author's label as it reads for this entry (`Hund {{ index }}` →
+    /// "Hund 2"); a label that does not change per entry followed by "Eintrag 2"; or just
+    /// "Eintrag 2" without a label.
+    pub legend: String,
     /// The entry's path (`hund.0`), the value of its remove button.
     pub path: String,
     /// Its fields.
@@ -303,6 +333,36 @@ pub fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
 pub fn active_paths(s: &mut Session<'_>, step: StepId) -> BTreeSet<String> {
     let all = step_instances(s, step);
     all.into_iter().filter_map(|i| if s.is_shown(i) { Some(s.path_of(i)) } else { None }).collect()
+}
+
+/// A question a post revealed (without JavaScript): named in the notice above the form.
+#[derive(Debug, Serialize)]
+pub struct NewQuestion {
+    /// The field's path (the link's target; the first one gets the focus).
+    pub path: String,
+    /// Its label.
+    pub label: String,
+}
+
+/// The input fields among `revealed` (paths that became active through the post), in the
+/// order of the step, with their labels.
+pub fn new_questions(s: &mut Session<'_>, step: StepId, revealed: &BTreeSet<&String>) -> Vec<NewQuestion> {
+    let mut out = Vec::new();
+    if revealed.is_empty() {
+        return out;
+    }
+    for inst in step_instances(s, step) {
+        let field = s.form().field(inst.field);
+        if !field.ty.is_input() {
+            continue;
+        }
+        let path = s.path_of(inst);
+        if revealed.contains(&path) {
+            let label = text(s, &field.label, inst.entry).unwrap_or_else(|| field.id.clone());
+            out.push(NewQuestion { path, label });
+        }
+    }
+    out
 }
 
 /// The view of a step's fields, with the errors to show by path. Inactive fields are in it
@@ -349,7 +409,7 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
         }
         FieldType::Computed => {
             let val = s.value(inst);
-            let how = if field.format == Some(Format::Money) { Display::Money } else { Display::Plain };
+            let how = if field.format == Some(Format::Money) { Display::Euro } else { Display::Plain };
             v.value = s.display(&val, how, entry);
             "computed"
         }
@@ -358,7 +418,13 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
             let count = s.entry_count(f);
             for e in 0..count {
                 let fields = field.members.iter().map(|m| field_view(s, *m, Some(e), errors)).collect();
-                v.entries.push(EntryView { number: e + 1, path: format!("{path}.{e}"), fields, removable: count > r.min.max(1) });
+                let legend = entry_legend(s, f, e);
+                v.entries.push(EntryView { number: e + 1, legend, path: format!("{path}.{e}"), fields, removable: count > r.min.max(1) });
+            }
+            // A label that names each entry (`Hund {{ index }}`) reads "Hund " for the
+            // whole list: the entries' legends carry it, the list has no heading of its own.
+            if field.label.as_ref().is_some_and(has_placeholder) {
+                v.label = String::new();
             }
             if count < r.max.unwrap_or(engine::session::MAX_ENTRIES) {
                 v.add = Some(r.add_label.as_ref().map(|t| s.render(t, entry)).unwrap_or_default());
@@ -423,6 +489,31 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
     v
 }
 
+/// Whether a text has `{{ }}` placeholders (its words depend on answers or the entry).
+fn has_placeholder(t: &engine::form::Text) -> bool {
+    t.langs.iter().any(|(_, parts)| parts.iter().any(|p| matches!(p, engine::form::TPart::Expr(..))))
+}
+
+/// The heading of one entry of a repeated group, on the step page and the summary: the
+/// author's label rendered for the entry (`Hund {{ index }}` → "Hund 1"); a label without
+/// placeholders (the same for every entry) followed by "Eintrag N"; "Eintrag N" without a
+/// label.
+pub fn entry_legend(s: &mut Session<'_>, group: FieldId, entry: u32) -> String {
+    let generic = format!("{} {}", texts(s.language())["entry"], entry + 1);
+    let label = s.form().field(group).label.clone();
+    match label {
+        Some(t) if has_placeholder(&t) => {
+            let l = s.render(&t, Some(entry));
+            if l.trim().is_empty() { generic } else { l.trim().to_string() }
+        }
+        Some(t) => {
+            let l = s.render(&t, Some(entry));
+            if l.trim().is_empty() { generic } else { format!("{}: {generic}", l.trim()) }
+        }
+        None => generic,
+    }
+}
+
 /// One answer on the summary page.
 #[derive(Debug, Serialize)]
 pub struct SummaryRow {
@@ -430,8 +521,23 @@ pub struct SummaryRow {
     pub label: String,
     /// The answer as shown.
     pub value: String,
+    /// An IBAN's groups of four, each kept whole when the line wraps.
+    pub groups: Option<Vec<String>>,
     /// The change link (none for computed values).
     pub href: Option<String>,
+}
+
+/// Answers shown together: the plain fields of a step, or one entry of a repeated group
+/// with its own heading and change link (GOV.UK "Check your answers" with a card per
+/// entry).
+#[derive(Debug, Serialize)]
+pub struct SummaryBlock {
+    /// The entry's heading (its legend on the step page); none for plain fields.
+    pub heading: Option<String>,
+    /// The change link of the whole entry.
+    pub href: Option<String>,
+    /// Its answers.
+    pub rows: Vec<SummaryRow>,
 }
 
 /// One step on the summary page.
@@ -439,11 +545,12 @@ pub struct SummaryRow {
 pub struct SummaryStep {
     /// The step's title.
     pub title: String,
-    /// Its answers.
-    pub rows: Vec<SummaryRow>,
+    /// Its answers, in the order of the step.
+    pub blocks: Vec<SummaryBlock>,
 }
 
-/// The summary: every active field with a value, by step on the path.
+/// The summary: every active field with a value, by step on the path; each entry of a
+/// repeated group as a block of its own.
 pub fn summary(s: &mut Session<'_>, form_id: &str) -> Vec<SummaryStep> {
     let path: Vec<StepId> = s.path().to_vec();
     let mut out = Vec::new();
@@ -451,35 +558,78 @@ pub fn summary(s: &mut Session<'_>, form_id: &str) -> Vec<SummaryStep> {
         let form = s.form();
         let st = form.step(step);
         let title = text(s, &st.title, None).unwrap_or_else(|| st.id.clone());
-        let mut rows = Vec::new();
-        for inst in step_instances(s, step) {
-            let field = form.field(inst.field);
-            if !(field.ty.is_input() || field.ty == FieldType::Computed) || !s.is_active(inst) {
-                continue;
-            }
-            let val = s.value(inst);
-            if val.is_empty() {
-                continue;
-            }
-            let how = match field.ty {
-                FieldType::Choice | FieldType::MultiChoice => Display::Choice(inst.field),
-                FieldType::Money => Display::Money,
-                FieldType::Computed if field.format == Some(Format::Money) => Display::Money,
-                _ => Display::Plain,
-            };
-            let value = s.display(&val, how, inst.entry);
-            let mut label = text(s, &field.label, inst.entry).unwrap_or_else(|| field.id.clone());
-            if let Some(e) = inst.entry {
-                label = format!("{label} ({} {})", texts(s.language())["entry"], e + 1);
-            }
-            let p = s.path_of(inst);
-            // Computed values have no change link: the citizen cannot change them.
-            let href = (field.ty != FieldType::Computed).then(|| format!("/f/{form_id}/s/{}#{p}", st.id));
-            rows.push(SummaryRow { label, value, href });
+        let step_url = format!("/f/{form_id}/s/{}", st.id);
+        let mut blocks = Vec::new();
+        let mut plain = Vec::new();
+        for f in st.fields.clone() {
+            summary_field(s, f, None, &step_url, &mut plain, &mut blocks);
         }
-        if !rows.is_empty() {
-            out.push(SummaryStep { title, rows });
+        if !plain.is_empty() {
+            blocks.push(SummaryBlock { heading: None, href: None, rows: plain });
+        }
+        if !blocks.is_empty() {
+            out.push(SummaryStep { title, blocks });
         }
     }
     out
+}
+
+/// Adds a field (and its members) to the summary: rows to `plain`, each non-empty entry of
+/// a repeated group as a block of its own (the plain rows before it closed into a block
+/// first, so the order of the step is kept).
+fn summary_field(
+    s: &mut Session<'_>,
+    f: FieldId,
+    entry: Option<u32>,
+    step_url: &str,
+    plain: &mut Vec<SummaryRow>,
+    blocks: &mut Vec<SummaryBlock>,
+) {
+    let form = s.form();
+    let field = form.field(f);
+    if field.is_repeated() {
+        for e in 0..s.entry_count(f) {
+            let mut rows = Vec::new();
+            for m in &field.members {
+                summary_field(s, *m, Some(e), step_url, &mut rows, blocks);
+            }
+            if rows.is_empty() {
+                continue;
+            }
+            if !plain.is_empty() {
+                blocks.push(SummaryBlock { heading: None, href: None, rows: std::mem::take(plain) });
+            }
+            let heading = entry_legend(s, f, e);
+            let href = Some(format!("{step_url}#{}.{e}", s.path_of(Instance { field: f, entry: None })));
+            blocks.push(SummaryBlock { heading: Some(heading), href, rows });
+        }
+        return;
+    }
+    if field.ty == FieldType::Group {
+        for m in &field.members {
+            summary_field(s, *m, entry, step_url, plain, blocks);
+        }
+        return;
+    }
+    let inst = Instance { field: f, entry };
+    if !(field.ty.is_input() || field.ty == FieldType::Computed) || !s.is_active(inst) {
+        return;
+    }
+    let val = s.value(inst);
+    if val.is_empty() {
+        return;
+    }
+    let how = match field.ty {
+        FieldType::Choice | FieldType::MultiChoice => Display::Choice(f),
+        FieldType::Money => Display::Euro,
+        FieldType::Computed if field.format == Some(Format::Money) => Display::Euro,
+        _ => Display::Plain,
+    };
+    let value = s.display(&val, how, entry);
+    let groups = (field.ty == FieldType::Iban).then(|| engine::checks::iban_groups(&value));
+    let label = text(s, &field.label, entry).unwrap_or_else(|| field.id.clone());
+    let p = s.path_of(inst);
+    // Computed values have no change link: the citizen cannot change them.
+    let href = (field.ty != FieldType::Computed).then(|| format!("{step_url}#{p}"));
+    plain.push(SummaryRow { label, value, groups, href });
 }
