@@ -518,7 +518,9 @@ pub async fn step_post(
     // that would outgrow it changes nothing and says so.
     let max_draft = state.config.limits.max_draft_bytes;
     let answers = serde_json::to_string(&l.session.snapshot()).map_or(usize::MAX, |j| j.len());
-    let files = match state.store.files_size(&draft_id, "").await {
+    // A form without file fields keeps no files: no query for them on every step.
+    let has_files = served.form.fields.iter().any(|f| f.ty == FieldType::File);
+    let files = match if has_files { state.store.files_size(&draft_id, "").await } else { Ok(0) } {
         Ok(n) => usize::try_from(n).unwrap_or(usize::MAX),
         Err(e) => return storage_error(&state, e),
     };
