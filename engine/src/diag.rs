@@ -2,6 +2,8 @@
 //! message and a help text. Rendering (rustc-like text, JSON, HTML) belongs to
 //! the front ends; the engine only produces them.
 
+pub mod codes;
+
 use serde::{Deserialize, Serialize};
 
 /// A position in a source file: 1-based line and column, counted in characters.
@@ -39,7 +41,7 @@ pub enum Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// Stable code, e.g. `E0101`; documented in `docs/diagnostics.md`.
+    /// Stable code, e.g. `E0101`: one of [`codes`], documented in `docs/diagnostics.md`.
     pub code: &'static str,
     /// What is wrong, in one sentence.
     pub message: String,

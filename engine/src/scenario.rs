@@ -1,6 +1,7 @@
 //! Scenario tests for form authors (§11): `foo.test.yaml` next to `foo.yaml`. Used by
 //! `wegweiser test` and by the project's own tests of the bundled forms.
 
+use crate::diag::codes;
 use chrono::NaiveDate;
 use serde_json::Value as Json;
 
@@ -37,12 +38,12 @@ pub struct Mismatch {
 pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
     let root = parse_yaml(source)?;
     let index = LineIndex::new(source);
-    let err = |n: &Node, msg: &str| vec![Diagnostic::error("E0501", n.span, msg.to_string())];
+    let err = |n: &Node, msg: &str| vec![Diagnostic::error(codes::E0501, n.span, msg.to_string())];
     let NodeKind::Map(top) = &root.kind else { return Err(err(&root, "a scenario file is a map with `today:` and `scenarios:`")) };
     let get = |pairs: &'_ [(Node, Node)], k: &str| pairs.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone());
     let Some(today_node) = get(top, "today") else {
         return Err(vec![
-            Diagnostic::error("E0501", index.span(0, 0), "the scenario file needs `today:` (the engine has no clock)")
+            Diagnostic::error(codes::E0501, index.span(0, 0), "the scenario file needs `today:` (the engine has no clock)")
                 .with_help("add `today: 2026-11-22`"),
         ]);
     };

@@ -153,6 +153,9 @@ mod tests {
         let accept = list(&["application/pdf", "image/*"]);
         assert!(mime_matches(&accept, "application/pdf"));
         assert!(mime_matches(&accept, "Application/PDF"));
+        // Without regard to case on both sides (RFC 2045, §4 `accept`).
+        assert!(mime_matches(&list(&["Application/PDF", "IMAGE/*"]), "application/pdf"));
+        assert!(mime_matches(&list(&["Application/PDF", "IMAGE/*"]), "image/PNG"));
         assert!(mime_matches(&accept, "image/png"));
         assert!(mime_matches(&accept, "image/jpeg; foo=bar"));
         assert!(!mime_matches(&accept, "text/plain"));

@@ -14,10 +14,11 @@ const MAX_DIGITS: usize = 28;
 ///
 /// In `de` `,` is the decimal mark and `.` may only group thousands in threes; in every
 /// other language `.` is the decimal mark and `,` groups. `1.5` in German is `None`,
-/// never 15 or 1.5: guessing would silently change an amount. A grouped number's first
-/// group must not start with `0` (`0.500` in German is `None`), since nobody writes
-/// thousands that way but many write `0.5` meaning a half. The result has no trailing
-/// zeros (`12,50` gives 12.5).
+/// never 15 or 1.5: guessing would silently change an amount. A group mark after a lone
+/// `0` (`0.125` in German, or `00.125`) is `None` too (§4): no thousands stand before it,
+/// but many write `0.125` meaning an eighth. Other leading zeros are digits like any
+/// (`01.234` is 1234, as `007` is 7). The result has no trailing zeros (`12,50` gives
+/// 12.5).
 pub fn parse_number(input: &str, lang: &str) -> Option<Decimal> {
     let (mark, group) = if lang == "de" { (',', '.') } else { ('.', ',') };
     let (negative, body) = split_sign(input);
@@ -46,7 +47,7 @@ fn read_grouped(s: &str, sep: char, has_fraction: bool) -> Option<String> {
     }
     let mut groups = s.split(sep);
     let first = groups.next()?;
-    let first_ok = (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit()) && !first.starts_with('0');
+    let first_ok = (1..=3).contains(&first.len()) && first.bytes().all(|b| b.is_ascii_digit()) && first.bytes().any(|b| b != b'0');
     if !first_ok {
         return None;
     }
@@ -176,6 +177,9 @@ mod tests {
         assert_eq!(de("+3,25").as_deref(), Some("3.25"));
         assert_eq!(de("0").as_deref(), Some("0"));
         assert_eq!(de("-0").as_deref(), Some("0"));
+        // Leading zeros before a group mark are digits; only a lone `0` is no group (§4).
+        assert_eq!(de("01.234").as_deref(), Some("1234"));
+        assert_eq!(de("001.234,5").as_deref(), Some("1234.5"));
     }
 
     #[test]
@@ -197,6 +201,9 @@ mod tests {
             ".234",
             "1..234",
             "0.500",
+            "0.125",
+            "-0.125",
+            "00.125",
             "1,234.5",
             "--1",
             "+-1",

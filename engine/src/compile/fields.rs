@@ -1,6 +1,7 @@
 //! Fields and steps: the first pass that collects every name, the ordering and checking
 //! of computed fields and `values`, and the compilation of each field's and step's keys.
 
+use crate::diag::codes;
 use std::collections::HashMap;
 
 use super::Compiler;
@@ -35,18 +36,18 @@ impl<'a> Compiler<'a> {
             if let Some(id) = &s.id {
                 if id.value == "summary" {
                     self.err(
-                        Diagnostic::error("E0107", id.span, "`summary` is reserved for the \"check your answers\" page")
+                        Diagnostic::error(codes::E0107, id.span, "`summary` is reserved for the \"check your answers\" page")
                             .with_help("choose another step id; `goto: summary` jumps to the summary"),
                     );
                 } else if !is_step_id(&id.value) {
                     self.err(
-                        Diagnostic::error("E0105", id.span, format!("`{}` is not a valid step id", id.value))
+                        Diagnostic::error(codes::E0105, id.span, format!("`{}` is not a valid step id", id.value))
                             .with_help("use lower-case letters, digits, `_` and `-`, starting with a letter or digit"),
                     );
                 }
                 if self.steps.contains_key(&id.value) {
                     self.err(
-                        Diagnostic::error("E0106", id.span, format!("the step id `{}` is used twice", id.value))
+                        Diagnostic::error(codes::E0106, id.span, format!("the step id `{}` is used twice", id.value))
                             .with_help("step ids must be unique"),
                     );
                 } else {
@@ -70,18 +71,18 @@ impl<'a> Compiler<'a> {
         if let Some(id) = &f.id {
             if !is_field_id(&id.value) {
                 self.err(
-                    Diagnostic::error("E0105", id.span, format!("`{}` is not a valid field id", id.value))
+                    Diagnostic::error(codes::E0105, id.span, format!("`{}` is not a valid field id", id.value))
                         .with_help("use lower-case letters, digits and `_`, starting with a letter or `_`, e.g. `geburtsdatum`"),
                 );
             } else if RESERVED.contains(&id.value.as_str()) {
                 self.err(
-                    Diagnostic::error("E0107", id.span, format!("`{}` is a reserved word and cannot be a field id", id.value))
+                    Diagnostic::error(codes::E0107, id.span, format!("`{}` is a reserved word and cannot be a field id", id.value))
                         .with_help("choose another id"),
                 );
             }
             if self.names.map.contains_key(&id.value) {
                 self.err(
-                    Diagnostic::error("E0106", id.span, format!("the field id `{}` is used twice", id.value))
+                    Diagnostic::error(codes::E0106, id.span, format!("the field id `{}` is used twice", id.value))
                         .with_help("field ids must be unique in the whole form, group members included"),
                 );
             } else {
@@ -114,7 +115,7 @@ impl<'a> Compiler<'a> {
                 let outer_id = self.fields[outer.ix()].ast.id.as_ref().map(|i| i.value.clone()).unwrap_or_default();
                 self.err(
                     Diagnostic::error(
-                        "E0310",
+                        codes::E0310,
                         f.repeat.as_ref().map_or(f.span, |r| r.span),
                         "a repeated group may not contain another repeated group",
                     )
@@ -198,7 +199,7 @@ impl<'a> Compiler<'a> {
                     names[1..names.len() - 1].iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" → ")
                 )
             };
-            self.err(Diagnostic::error("E0306", span, msg).with_help(format!(
+            self.err(Diagnostic::error(codes::E0306, span, msg).with_help(format!(
                 "the chain is {}; break it so that each calculation only uses values calculated before it",
                 names.join(" → ")
             )));
@@ -236,7 +237,9 @@ impl<'a> Compiler<'a> {
                                     Some(s) => format!("did you mean `{s}`?"),
                                     None => "use `money`, `integer` or `date`".to_string(),
                                 };
-                                self.err(Diagnostic::error("E0108", fmt.span, format!("unknown format `{}`", fmt.value)).with_help(help));
+                                self.err(
+                                    Diagnostic::error(codes::E0108, fmt.span, format!("unknown format `{}`", fmt.value)).with_help(help),
+                                );
                                 None
                             }
                         };
@@ -245,7 +248,7 @@ impl<'a> Compiler<'a> {
                         {
                             self.err(
                                 Diagnostic::error(
-                                    "E0205",
+                                    codes::E0205,
                                     fmt.span,
                                     format!(
                                         "`format: {}` needs a {} value, but the calculation gives a {}",
@@ -261,7 +264,7 @@ impl<'a> Compiler<'a> {
                     }
                     if ty == Type::Group {
                         self.err(
-                            Diagnostic::error("E0208", scalar.span, "a computed field cannot be a group")
+                            Diagnostic::error(codes::E0208, scalar.span, "a computed field cannot be a group")
                                 .with_help("calculate a number, text or date, e.g. `count(group)`"),
                         );
                     }
@@ -341,7 +344,7 @@ impl<'a> Compiler<'a> {
             };
             if above {
                 self.err(
-                    Diagnostic::error("E0308", ms.span, "`min` is above `max`: no answer can pass")
+                    Diagnostic::error(codes::E0308, ms.span, "`min` is above `max`: no answer can pass")
                         .with_label(a.max.as_ref().map_or(ms.span, |m| m.span), "`max` is here")
                         .with_help("swap the two bounds, or correct one of them"),
                 );
@@ -351,7 +354,7 @@ impl<'a> Compiler<'a> {
             && lo > hi
         {
             self.err(
-                Diagnostic::error("E0308", span, format!("`min_length` ({lo}) is above `max_length` ({hi}): no answer can pass"))
+                Diagnostic::error(codes::E0308, span, format!("`min_length` ({lo}) is above `max_length` ({hi}): no answer can pass"))
                     .with_help("correct one of the two"),
             );
         }
@@ -360,7 +363,7 @@ impl<'a> Compiler<'a> {
             && lo > hi
         {
             self.err(
-                Diagnostic::error("E0308", span, format!("`repeat.min` ({lo}) is above `repeat.max` ({hi})"))
+                Diagnostic::error(codes::E0308, span, format!("`repeat.min` ({lo}) is above `repeat.max` ({hi})"))
                     .with_help("correct one of the two"),
             );
         }
@@ -385,7 +388,7 @@ impl<'a> Compiler<'a> {
                 }
                 Err(e) => {
                     self.err(
-                        Diagnostic::error("E0209", p.span, format!("invalid regular expression: {}", describe_error(&e)))
+                        Diagnostic::error(codes::E0209, p.span, format!("invalid regular expression: {}", describe_error(&e)))
                             .with_help("patterns use the syntax of the Rust `regex` crate: no look-around, no back-references"),
                     );
                     None
@@ -406,7 +409,7 @@ impl<'a> Compiler<'a> {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("use one of: {}", DISPLAYS.join(", ")),
             };
-            self.err(Diagnostic::error("E0108", d.span, format!("unknown display `{}`", d.value)).with_help(help));
+            self.err(Diagnostic::error(codes::E0108, d.span, format!("unknown display `{}`", d.value)).with_help(help));
         }
         let default = a.default.as_ref().and_then(|n| self.default(n, ty));
         let rules: Vec<Rule> =
@@ -426,7 +429,7 @@ impl<'a> Compiler<'a> {
                             format!("the check codes are: {}", CheckCode::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", "))
                         }
                     };
-                    self.err(Diagnostic::error("E0108", code.span, format!("unknown check `{}`", code.value)).with_help(help));
+                    self.err(Diagnostic::error(codes::E0108, code.span, format!("unknown check `{}`", code.value)).with_help(help));
                 }
             }
         }
@@ -439,7 +442,7 @@ impl<'a> Compiler<'a> {
             Some(n) => Some(n),
             None => {
                 self.err(
-                    Diagnostic::error("E0108", s.span, format!("`{}` is not a size", s.value))
+                    Diagnostic::error(codes::E0108, s.span, format!("`{}` is not a size", s.value))
                         .with_help("write bytes (`500000`) or a number with a unit: `5MB` (5,000,000 bytes) or `5MiB` (5,242,880 bytes)"),
                 );
                 None
@@ -499,8 +502,12 @@ impl<'a> Compiler<'a> {
             if let Some(f) = checked.failures.iter().find(|f| matches!(f.code, CheckCode::Type | CheckCode::Format | CheckCode::Option)) {
                 let why = crate::session::fieldcheck::message_for(f, "en");
                 self.err(
-                    Diagnostic::error("E0309", node.span, format!("this default fails the field's `{}` check: {why}", f.code.as_str()))
-                        .with_help("write the default as a citizen would answer it in the form's default language"),
+                    Diagnostic::error(
+                        codes::E0309,
+                        node.span,
+                        format!("this default fails the field's `{}` check: {why}", f.code.as_str()),
+                    )
+                    .with_help("write the default as a citizen would answer it in the form's default language"),
                 );
             }
         }
@@ -523,7 +530,7 @@ impl<'a> Compiler<'a> {
                 Ok(d) => Some(CExpr::Lit(Value::Date(d))),
                 Err(_) => {
                     self.err(
-                        Diagnostic::error("E0210", s.span, format!("`{t}` is not a real calendar date"))
+                        Diagnostic::error(codes::E0210, s.span, format!("`{t}` is not a real calendar date"))
                             .with_help("write a date that exists, e.g. `2026-02-28`"),
                     );
                     None
@@ -534,7 +541,7 @@ impl<'a> Compiler<'a> {
         if got != want {
             self.err(
                 Diagnostic::error(
-                    "E0205",
+                    codes::E0205,
                     s.span,
                     format!("this bound must be {}, but it is {}", expr::type_name(want), expr::type_name(got)),
                 )
@@ -555,7 +562,7 @@ impl<'a> Compiler<'a> {
         for (n, o) in opts.iter().enumerate() {
             if let Some(first) = seen.get(&o.value.value) {
                 self.err(
-                    Diagnostic::error("E0106", o.value.span, format!("the option value `{}` is used twice", o.value.value))
+                    Diagnostic::error(codes::E0106, o.value.span, format!("the option value `{}` is used twice", o.value.value))
                         .with_label(*first, "first used here")
                         .with_help("option values must be unique within a field"),
                 );
@@ -576,7 +583,7 @@ impl<'a> Compiler<'a> {
         if let Some(f) = &r.field {
             if on_field {
                 self.err(
-                    Diagnostic::error("E0104", f.span, "`field` applies only to rules of a step")
+                    Diagnostic::error(codes::E0104, f.span, "`field` applies only to rules of a step")
                         .with_help("a field's own rules already belong to that field: remove `field:`"),
                 );
             } else {
@@ -585,7 +592,7 @@ impl<'a> Compiler<'a> {
                     _ => {
                         let help =
                             did_you_mean(&f.value, self.names.map.keys().map(String::as_str)).map(|s| format!("did you mean `{s}`?"));
-                        self.err(Diagnostic::error("E0202", f.span, format!("unknown field `{}`", f.value)).with_help_opt(help));
+                        self.err(Diagnostic::error(codes::E0202, f.span, format!("unknown field `{}`", f.value)).with_help_opt(help));
                     }
                 }
             }
@@ -603,9 +610,10 @@ impl<'a> Compiler<'a> {
             Some(i) => Some(i),
             None => {
                 self.err(
-                    Diagnostic::error("E0309", n.span, format!("this default does not fit the field type `{}`", type_word(ty))).with_help(
-                        "write the default as a citizen would answer: text, a number, `true`/`false`, or a list for `multi_choice`",
-                    ),
+                    Diagnostic::error(codes::E0309, n.span, format!("this default does not fit the field type `{}`", type_word(ty)))
+                        .with_help(
+                            "write the default as a citizen would answer: text, a number, `true`/`false`, or a list for `multi_choice`",
+                        ),
                 );
                 None
             }
@@ -632,7 +640,7 @@ impl<'a> Compiler<'a> {
                 Some(other) => {
                     let k = s.kind.as_ref().map(|k| k.span).unwrap_or(s.span);
                     self.err(
-                        Diagnostic::error("E0108", k, format!("unknown step kind `{other}`"))
+                        Diagnostic::error(codes::E0108, k, format!("unknown step kind `{other}`"))
                             .with_help("use `question` (the default) or `exit`"),
                     );
                     StepKind::Question
@@ -642,7 +650,7 @@ impl<'a> Compiler<'a> {
                 for (key, span) in [("fields", s.fields_key), ("rules", s.rules_key), ("next", s.next_key)] {
                     if let Some(span) = span {
                         self.err(
-                            Diagnostic::error("E0304", span, format!("an exit step cannot have `{key}`")).with_help(
+                            Diagnostic::error(codes::E0304, span, format!("an exit step cannot have `{key}`")).with_help(
                                 "an exit step is a terminal page with `title` and `text` only; put questions on a `question` step",
                             ),
                         );
@@ -669,7 +677,7 @@ impl<'a> Compiler<'a> {
                             if closed {
                                 self.err(
                                     Diagnostic::error(
-                                        "E0303",
+                                        codes::E0303,
                                         b.span,
                                         "this branch is never taken: the branch before it has no `if` and always applies",
                                     )
@@ -686,7 +694,7 @@ impl<'a> Compiler<'a> {
                         }
                         if !closed {
                             let span = bs.last().map_or(s.next_key.unwrap_or(s.span), |b| b.span);
-                            self.err(Diagnostic::error("E0303", span, "the `next` list has no plain `goto` at its end").with_help(
+                            self.err(Diagnostic::error(codes::E0303, span, "the `next` list has no plain `goto` at its end").with_help(
                                 "add a last entry without `if`, e.g. `- goto: summary`, so that every citizen has somewhere to go",
                             ));
                             out.push(Branch { cond: None, target: default_target });
@@ -721,7 +729,7 @@ impl<'a> Compiler<'a> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => "name a step id of this form, or `summary`".to_string(),
                 };
-                self.err(Diagnostic::error("E0301", g.span, format!("unknown step `{}`", g.value)).with_help(help));
+                self.err(Diagnostic::error(codes::E0301, g.span, format!("unknown step `{}`", g.value)).with_help(help));
                 None
             }
         }

@@ -4,6 +4,7 @@
 //! that read a field which is only asked later.
 
 use super::Compiler;
+use crate::diag::codes;
 use crate::diag::{Diagnostic, Span};
 use crate::expr::{CExpr, Dep};
 use crate::form::{DepGraph, Form, Site, StepKind, Target};
@@ -62,7 +63,7 @@ pub(super) fn check_graph(c: &mut Compiler<'_>, ast: &FormAst, form: &mut Form) 
             let (node, k) = *stack.last().expect("a cycle has a node");
             let span = goto_span(node, succ[node][k - 1].1).unwrap_or(ast.steps[node].span);
             c.err(
-                Diagnostic::error("E0302", span, format!("the steps form a cycle: {}", chain.join(" → "))).with_help(
+                Diagnostic::error(codes::E0302, span, format!("the steps form a cycle: {}", chain.join(" → "))).with_help(
                     "an assistant always moves forward; to let citizens correct answers the summary links back to each step. Point this `goto` to a later step",
                 ),
             );
@@ -87,7 +88,7 @@ pub(super) fn check_graph(c: &mut Compiler<'_>, ast: &FormAst, form: &mut Form) 
         if !r {
             let span = ast.steps[i].id.as_ref().map_or(ast.steps[i].span, |id| id.span);
             c.diags.push(
-                Diagnostic::warning("W0401", span, format!("no path reaches the step `{}`", form.steps[i].id))
+                Diagnostic::warning(codes::W0401, span, format!("no path reaches the step `{}`", form.steps[i].id))
                     .with_help("every `next` before it jumps past it; add a `goto` to it, or remove the step"),
             );
         }
@@ -158,7 +159,7 @@ fn later_reads(c: &mut Compiler<'_>, form: &Form, preds: &[Vec<u64>]) {
                 let span = c.site_spans.get(&site).copied().unwrap_or_default();
                 c.diags.push(
                     Diagnostic::warning(
-                        "W0404",
+                        codes::W0404,
                         span,
                         format!(
                             "{what} reads `{}`, which is asked only later (on step `{}`)",
@@ -256,7 +257,7 @@ fn condition_cycles(c: &mut Compiler<'_>, form: &Form) {
             let site = cyc.iter().find(|s| !matches!(s, Site::Computed(_) | Site::Value(_))).copied();
             let span = site.and_then(|s| c.site_spans.get(&s).copied()).unwrap_or_default();
             c.err(
-                Diagnostic::error("E0307", span, format!("these conditions decide each other in a circle: {}", names.join(" → ")))
+                Diagnostic::error(codes::E0307, span, format!("these conditions decide each other in a circle: {}", names.join(" → ")))
                     .with_help("a field's visibility (or a step's place on the path) cannot depend on itself; decide one of them from earlier answers only"),
             );
         },

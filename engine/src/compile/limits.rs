@@ -7,6 +7,7 @@
 //! hundred fields), so an author meets them only by mistake or by a generator gone wrong,
 //! and then gets a diagnostic instead of a form that is slow for every citizen.
 
+use crate::diag::codes;
 use crate::diag::{Diagnostic, Span};
 use crate::session::MAX_ENTRIES;
 
@@ -20,7 +21,7 @@ pub const MAX_ANSWER_LENGTH: u32 = 100_000;
 /// E0311 when a form has more than [`MAX_STEPS`] steps; `span` is the `steps:` list.
 pub fn steps(count: usize, span: Span) -> Option<Diagnostic> {
     (count > MAX_STEPS).then(|| {
-        Diagnostic::error("E0311", span, format!("the form has {count} steps; at most {MAX_STEPS} are allowed"))
+        Diagnostic::error(codes::E0311, span, format!("the form has {count} steps; at most {MAX_STEPS} are allowed"))
             .with_help("split the application into several forms, or put related questions on one step")
     })
 }
@@ -29,7 +30,7 @@ pub fn steps(count: usize, span: Span) -> Option<Diagnostic> {
 /// [`MAX_FIELDS`] (reported once, at the first field beyond the limit).
 pub fn fields(count: usize, span: Span) -> Option<Diagnostic> {
     (count == MAX_FIELDS + 1).then(|| {
-        Diagnostic::error("E0311", span, format!("the form has more than {MAX_FIELDS} fields, which is the most allowed"))
+        Diagnostic::error(codes::E0311, span, format!("the form has more than {MAX_FIELDS} fields, which is the most allowed"))
             .with_help("split the application into several forms; this is the first field beyond the limit")
     })
 }
@@ -37,7 +38,7 @@ pub fn fields(count: usize, span: Span) -> Option<Diagnostic> {
 /// E0311 when `repeat.max` is above [`MAX_ENTRIES`].
 pub fn entries(max: u32, span: Span) -> Option<Diagnostic> {
     (max > MAX_ENTRIES).then(|| {
-        Diagnostic::error("E0311", span, format!("`repeat.max` is {max}; a repeated group may have at most {MAX_ENTRIES} entries"))
+        Diagnostic::error(codes::E0311, span, format!("`repeat.max` is {max}; a repeated group may have at most {MAX_ENTRIES} entries"))
             .with_help(format!("write `max: {MAX_ENTRIES}` or less; for longer lists ask for a file upload instead"))
     })
 }
@@ -45,7 +46,7 @@ pub fn entries(max: u32, span: Span) -> Option<Diagnostic> {
 /// E0311 when `max_length` is above [`MAX_ANSWER_LENGTH`].
 pub fn answer_length(max: u32, span: Span) -> Option<Diagnostic> {
     (max > MAX_ANSWER_LENGTH).then(|| {
-        Diagnostic::error("E0311", span, format!("`max_length` is {max}; an answer may have at most {MAX_ANSWER_LENGTH} characters"))
+        Diagnostic::error(codes::E0311, span, format!("`max_length` is {max}; an answer may have at most {MAX_ANSWER_LENGTH} characters"))
             .with_help("ask for a file upload for long documents")
     })
 }

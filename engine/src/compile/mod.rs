@@ -9,6 +9,7 @@ mod graph;
 pub mod limits;
 mod scope;
 
+use crate::diag::codes;
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, LineIndex, Span, did_you_mean};
@@ -96,7 +97,7 @@ impl<'a> Compiler<'a> {
             && w.value != "1"
         {
             self.err(
-                Diagnostic::error("E0108", w.span, format!("unknown language version `{}`", w.value))
+                Diagnostic::error(codes::E0108, w.span, format!("unknown language version `{}`", w.value))
                     .with_help("this engine reads version 1: write `wegweiser: 1`"),
             );
         }
@@ -105,7 +106,7 @@ impl<'a> Compiler<'a> {
             && !is_form_id(&i.value)
         {
             self.err(
-                Diagnostic::error("E0105", i.span, format!("`{}` is not a valid form id", i.value))
+                Diagnostic::error(codes::E0105, i.span, format!("`{}` is not a valid form id", i.value))
                     .with_help("use lower-case letters, digits and `-`, starting with a letter or digit, e.g. `hundesteuer-anmeldung`"),
             );
         }
@@ -113,11 +114,11 @@ impl<'a> Compiler<'a> {
         for l in &ast.languages {
             if !(l.value.len() == 2 && l.value.bytes().all(|b| b.is_ascii_lowercase())) {
                 self.err(
-                    Diagnostic::error("E0108", l.span, format!("`{}` is not a language code", l.value))
+                    Diagnostic::error(codes::E0108, l.span, format!("`{}` is not a language code", l.value))
                         .with_help("use two-letter ISO 639-1 codes such as `de` and `en`"),
                 );
             } else if self.languages.contains(&l.value) {
-                self.err(Diagnostic::error("E0106", l.span, format!("the language `{}` is listed twice", l.value)));
+                self.err(Diagnostic::error(codes::E0106, l.span, format!("the language `{}` is listed twice", l.value)));
             } else {
                 self.languages.push(l.value.clone());
             }
@@ -129,7 +130,7 @@ impl<'a> Compiler<'a> {
         for list in &ast.lists {
             if !is_field_id(&list.name.value) {
                 self.err(
-                    Diagnostic::error("E0105", list.name.span, format!("`{}` is not a valid list name", list.name.value))
+                    Diagnostic::error(codes::E0105, list.name.span, format!("`{}` is not a valid list name", list.name.value))
                         .with_help("use lower-case letters, digits and `_`, starting with a letter"),
                 );
             }
@@ -155,7 +156,7 @@ impl<'a> Compiler<'a> {
         for (name, list) in &self.lists.clone() {
             if !self.used_lists.contains(name) {
                 self.diags.push(
-                    Diagnostic::warning("W0403", list.name.span, format!("the list `{name}` is not used by any field"))
+                    Diagnostic::warning(codes::W0403, list.name.span, format!("the list `{name}` is not used by any field"))
                         .with_help("remove it, or name it in a choice field's `options:`"),
                 );
             }
@@ -187,7 +188,7 @@ impl<'a> Compiler<'a> {
             if let Some(r) = &s.reference {
                 if let Err(msg) = check_reference(&r.value) {
                     self.err(
-                        Diagnostic::error("E0108", r.span, format!("invalid reference pattern: {msg}")).with_help(
+                        Diagnostic::error(codes::E0108, r.span, format!("invalid reference pattern: {msg}")).with_help(
                             "write letters, digits and `-`, with `{year}` and `{seq:N}` placeholders, e.g. `HST-{year}-{seq:6}`",
                         ),
                     );
@@ -197,7 +198,7 @@ impl<'a> Compiler<'a> {
             if let Some((url, secret)) = &s.webhook {
                 if !(url.value.starts_with("https://") || url.value.starts_with("http://")) {
                     self.err(
-                        Diagnostic::error("E0108", url.span, "the webhook `url` must start with `https://`")
+                        Diagnostic::error(codes::E0108, url.span, "the webhook `url` must start with `https://`")
                             .with_help("the authority's receiving address, e.g. `https://fachverfahren.example.de/eingang`"),
                     );
                 }
@@ -211,19 +212,19 @@ impl<'a> Compiler<'a> {
         for (i, (name, _)) in values.iter().enumerate() {
             if !is_field_id(&name.value) {
                 self.err(
-                    Diagnostic::error("E0105", name.span, format!("`{}` is not a valid name for a value", name.value))
+                    Diagnostic::error(codes::E0105, name.span, format!("`{}` is not a valid name for a value", name.value))
                         .with_help("use lower-case letters, digits and `_`, starting with a letter or `_`"),
                 );
             }
             if RESERVED.contains(&name.value.as_str()) {
                 self.err(
-                    Diagnostic::error("E0107", name.span, format!("`{}` is a reserved word and cannot name a value", name.value))
+                    Diagnostic::error(codes::E0107, name.span, format!("`{}` is a reserved word and cannot name a value", name.value))
                         .with_help("choose another name"),
                 );
             }
             if self.names.map.contains_key(&name.value) {
                 self.err(
-                    Diagnostic::error("E0106", name.span, format!("the name `{}` is already used by a field or value", name.value))
+                    Diagnostic::error(codes::E0106, name.span, format!("the name `{}` is already used by a field or value", name.value))
                         .with_help("fields and values share one set of names: rename one of them"),
                 );
                 continue;
@@ -278,7 +279,9 @@ impl<'a> Compiler<'a> {
             if !self.languages.contains(&code) {
                 let help =
                     format!("the form's languages are {}; add `{code}` to `languages:` or remove this text", self.languages.join(", "));
-                self.err(Diagnostic::error("E0108", lang.span, format!("`{code}` is not one of the form's languages")).with_help(help));
+                self.err(
+                    Diagnostic::error(codes::E0108, lang.span, format!("`{code}` is not one of the form's languages")).with_help(help),
+                );
                 continue;
             }
             let template = self.template(s, ctx);
@@ -286,7 +289,7 @@ impl<'a> Compiler<'a> {
         }
         if !langs.iter().any(|(l, _)| *l == default) && !t.values.is_empty() {
             self.err(
-                Diagnostic::error("E0109", t.span, format!("this text has no `{default}` version, the form's default language"))
+                Diagnostic::error(codes::E0109, t.span, format!("this text has no `{default}` version, the form's default language"))
                     .with_help(format!("add `{default}: …`")),
             );
         }
@@ -294,7 +297,7 @@ impl<'a> Compiler<'a> {
         if !missing.is_empty() && langs.iter().any(|(l, _)| *l == default) {
             let list = missing.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ");
             self.diags.push(
-                Diagnostic::warning("W0402", t.span, format!("this text has no translation for {list}")).with_help(format!(
+                Diagnostic::warning(codes::W0402, t.span, format!("this text has no translation for {list}")).with_help(format!(
                     "citizens who chose {list} read the `{default}` text; write `{{ {default}: …, {}: … }}`",
                     missing[0]
                 )),
@@ -321,7 +324,7 @@ impl<'a> Compiler<'a> {
                     Ok((c, ty)) => {
                         if ty == Type::Group {
                             self.err(
-                                Diagnostic::error("E0208", self.sub_span(s, e.span), "a group cannot be shown in a text")
+                                Diagnostic::error(codes::E0208, self.sub_span(s, e.span), "a group cannot be shown in a text")
                                     .with_help("show a member, or `count(group)`"),
                             );
                         }
@@ -369,7 +372,7 @@ impl<'a> Compiler<'a> {
                     None if self.lists.is_empty() => "define it under `lists:` at the top of the form".to_string(),
                     None => format!("the lists are: {}", self.lists.keys().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")),
                 };
-                self.err(Diagnostic::error("E0305", name.span, format!("unknown list `{}`", name.value)).with_help(help));
+                self.err(Diagnostic::error(codes::E0305, name.span, format!("unknown list `{}`", name.value)).with_help(help));
                 None
             }
         }

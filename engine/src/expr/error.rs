@@ -5,31 +5,32 @@
 //! compiler turns them into [`crate::diag::Diagnostic`]s by shifting the span into the file.
 
 use super::ESpan;
+use crate::diag::codes;
 
 /// `E0201`: the expression cannot be read (syntax error).
-pub const SYNTAX: &str = "E0201";
+pub const SYNTAX: &str = codes::E0201;
 /// `E0202`: a name that is neither a field nor a value.
-pub const UNKNOWN_NAME: &str = "E0202";
+pub const UNKNOWN_NAME: &str = codes::E0202;
 /// `E0203`: a function that does not exist.
-pub const UNKNOWN_FUNCTION: &str = "E0203";
+pub const UNKNOWN_FUNCTION: &str = codes::E0203;
 /// `E0204`: a function called with the wrong number of arguments.
-pub const ARITY: &str = "E0204";
+pub const ARITY: &str = codes::E0204;
 /// `E0205`: a value of the wrong type.
-pub const TYPE_MISMATCH: &str = "E0205";
+pub const TYPE_MISMATCH: &str = codes::E0205;
 /// `E0206`: a condition that is not yes/no.
-pub const NOT_BOOL: &str = "E0206";
+pub const NOT_BOOL: &str = codes::E0206;
 /// `E0207`: comparisons written as a chain (`a < b < c`).
-pub const CHAINED_COMPARISON: &str = "E0207";
+pub const CHAINED_COMPARISON: &str = codes::E0207;
 /// `E0208`: a group, or a member of a group, used where it may not be.
-pub const GROUP_MISUSE: &str = "E0208";
+pub const GROUP_MISUSE: &str = codes::E0208;
 /// `E0209`: a regular expression that does not compile.
-pub const INVALID_REGEX: &str = "E0209";
+pub const INVALID_REGEX: &str = codes::E0209;
 /// `E0210`: a `date("…")` literal that is not a calendar date.
-pub const INVALID_DATE: &str = "E0210";
+pub const INVALID_DATE: &str = codes::E0210;
 /// `E0211`: an expression that is too long or nested too deeply.
-pub const TOO_COMPLEX: &str = "E0211";
+pub const TOO_COMPLEX: &str = codes::E0211;
 /// `E0212`: a text compared with a choice field that is not one of its option values.
-pub const UNKNOWN_OPTION: &str = "E0212";
+pub const UNKNOWN_OPTION: &str = codes::E0212;
 
 /// One problem in an expression.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

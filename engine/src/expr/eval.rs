@@ -12,6 +12,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use super::Env;
 use super::ast::{BinOp, UnOp};
 use super::cexpr::CExpr;
+use super::exact;
 use super::functions::Func;
 use crate::value::Value;
 
@@ -206,14 +207,15 @@ impl Evaluator<'_, '_> {
                 Value::Number(Decimal::from(n))
             }
             CExpr::Sum { group, expr } => {
-                let mut total = Some(Decimal::ZERO);
+                let mut terms = Vec::new();
                 for i in self.env.entries(*group) {
                     self.step()?;
                     if let Value::Number(d) = self.eval(expr, Some(i))? {
-                        total = total.and_then(|t| t.checked_add(d));
+                        terms.push(d);
                     }
                 }
-                num(total)
+                // One result, rounded once (§6), however many entries it adds.
+                num(exact::sum(terms))
             }
             CExpr::GroupFilled(g) => Value::Bool(self.env.group_filled(*g, None)),
             CExpr::MemberGroupFilled(g) => Value::Bool(self.env.group_filled(*g, entry)),
@@ -271,11 +273,12 @@ impl Evaluator<'_, '_> {
             },
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => match (l, r) {
                 (Number(x), Number(y)) => num(match op {
-                    BinOp::Add => x.checked_add(y),
-                    BinOp::Sub => x.checked_sub(y),
-                    BinOp::Mul => x.checked_mul(y),
-                    // checked_div is None for a zero divisor.
-                    _ => x.checked_div(y),
+                    // Exact, then rounded once (§6); None for 10^28 and more and for a
+                    // zero divisor.
+                    BinOp::Add => exact::add(x, y),
+                    BinOp::Sub => exact::sub(x, y),
+                    BinOp::Mul => exact::mul(x, y),
+                    _ => exact::div(x, y),
                 }),
                 _ => Empty,
             },
@@ -510,6 +513,9 @@ mod tests {
         assert_eq!(ev0("1000000000000000000000000000 + 0.5"), n("1000000000000000000000000000"));
         assert_eq!(ev0("1000000000000000000000000001 + 0.5"), n("1000000000000000000000000002"));
         assert_eq!(ev0("0.1000000000000000000000000005 * 1"), n("0.1000000000000000000000000005"));
+        // Rounded once, from the exact result: …001.49 is …001, never …001.5 and then …002.
+        assert_eq!(ev0("1000000000000000000000000001 + 0.49"), n("1000000000000000000000000001"));
+        assert_eq!(ev0("1000000000000000000000000001 - 0.51"), n("1000000000000000000000000000"));
     }
 
     #[test]

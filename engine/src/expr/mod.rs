@@ -20,6 +20,7 @@ pub mod cexpr;
 pub mod check;
 pub mod error;
 pub mod eval;
+pub(crate) mod exact;
 pub mod functions;
 #[cfg(feature = "yaml")]
 pub mod parse;

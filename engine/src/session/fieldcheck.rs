@@ -668,6 +668,24 @@ mod tests {
     }
 
     #[test]
+    fn only_ascii_digits_are_digits() {
+        // §4: every digit is an ASCII digit 0-9; full-width and Arabic-Indic digits are none.
+        let cases: [(FieldType, &str, CheckCode); 8] = [
+            (FieldType::Number, "１２", CheckCode::Type),
+            (FieldType::Integer, "٤٢", CheckCode::Type),
+            (FieldType::Money, "1.２34,50", CheckCode::Type),
+            (FieldType::Date, "３1.1.2026", CheckCode::Type),
+            (FieldType::Plz, "４８６５３", CheckCode::Format),
+            (FieldType::Phone, "030 １２３４５６", CheckCode::Format),
+            (FieldType::SteuerId, "3657426180９", CheckCode::Format),
+            (FieldType::Iban, "DE89 3704 0044 0532 0130 0０", CheckCode::Format),
+        ];
+        for (ty, input, code) in cases {
+            rejected(check(&field(ty), &text(input)), code);
+        }
+    }
+
+    #[test]
     fn integer_is_counted_on_the_value() {
         let f = field(FieldType::Integer);
         ok(check(&f, &text("12,0")), num("12"));

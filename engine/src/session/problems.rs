@@ -144,11 +144,7 @@ impl Session<'_> {
                 };
                 push(f.code, msg);
             }
-            if checked
-                .failures
-                .iter()
-                .any(|f| matches!(f.code, CheckCode::Type | CheckCode::Format | CheckCode::Option | CheckCode::FileType))
-            {
+            if checked.failures.iter().any(|f| empties_value(f.code)) {
                 return out;
             }
         }
@@ -171,12 +167,42 @@ impl Session<'_> {
         }
         let mut out = Vec::new();
         for rule in &form.step(step).rules {
+            if let Some(f) = rule.field
+                && !self.admits_attached_rule(f, rule.when_empty)
+            {
+                continue;
+            }
             if let Some(message) = self.failed_rule(rule, None) {
                 let field = rule.field.map(|f| self.path_of(Instance { field: f, entry: None }));
                 out.push(Problem { step: form.step(step).id.clone(), field, check: CheckCode::Rule, message });
             }
         }
         out
+    }
+
+    /// Whether a step rule attached to field `f` (`field: f`) is checked (§9): its problem
+    /// is one of the field's, and a blank field has only `required` and the rules checked
+    /// while empty (`when_empty`), a field failing `type`/`format`/`option`/`file_type`
+    /// only that failure. A group is blank while none of its input members is filled.
+    /// The gate of §7 does not cover this: the rule's `check` need not read `f` at all.
+    fn admits_attached_rule(&mut self, f: FieldId, when_empty: bool) -> bool {
+        let form = self.form;
+        let field = form.field(f);
+        match field.ty {
+            FieldType::Group => when_empty || crate::expr::Env::group_filled(&mut Ctx { s: self }, f, None),
+            // No input of their own: neither blank nor rejected.
+            FieldType::Computed | FieldType::Info => true,
+            _ => {
+                let mut c = Ctx { s: self };
+                let input = c.input(f, None);
+                let shown = if field.options.is_empty() { Vec::new() } else { c.shown_options(f, None) };
+                let checked = check_input(field, input.as_ref(), &self.lang, &Bounds::default(), &|v| shown.iter().any(|s| s == v));
+                if checked.blank {
+                    return when_empty;
+                }
+                !checked.failures.iter().any(|x| empties_value(x.code))
+            }
+        }
     }
 
     /// The rule's message if it is checked (§7: every field it reads is filled, unless
@@ -255,6 +281,11 @@ impl Ctx<'_, '_> {
     }
 }
 
+/// The failures that leave an answer empty and are then its only problem (§6, §9).
+fn empties_value(code: CheckCode) -> bool {
+    matches!(code, CheckCode::Type | CheckCode::Format | CheckCode::Option | CheckCode::FileType)
+}
+
 /// The fields of a step in declaration order, members right after their group.
 pub(crate) fn fields_in_order(form: &crate::form::Form, step: StepId) -> Vec<FieldId> {
     let mut out = Vec::new();
@@ -268,4 +299,79 @@ pub(crate) fn fields_in_order(form: &crate::form::Form, step: StepId) -> Vec<Fie
         walk(form, *f, &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use crate::session::{Input, Session};
+
+    /// A step rule attached to each kind of field; `check: false` always fails, so only
+    /// the §9 conditions decide whether its problem is reported.
+    const ATTACHED: &str = r#"
+wegweiser: 1
+id: probe
+title: Probe
+steps:
+  - id: a
+    fields:
+      - { id: zahl, type: number }
+      - { id: plz, type: plz }
+      - { id: wahl, type: choice, options: [{ value: x, label: X }] }
+      - { id: name, type: text }
+      - { id: voll, type: text, default: "da" }
+      - id: adresse
+        type: group
+        fields:
+          - { id: ort, type: text }
+      - id: kind
+        type: group
+        repeat: { min: 0, max: 3 }
+        fields:
+          - { id: vorname, type: text }
+    rules:
+      - { check: false, field: zahl, message: Zahl }
+      - { check: false, field: plz, message: PLZ }
+      - { check: false, field: wahl, message: Wahl }
+      - { check: false, field: name, message: Name }
+      - { check: false, field: name, message: Name leer, when_empty: true }
+      - { check: false, field: voll, message: Voll }
+      - { check: false, field: adresse, message: Adresse }
+      - { check: false, field: kind, message: Kind }
+"#;
+
+    fn rule_messages(s: &mut Session) -> Vec<String> {
+        s.problems().into_iter().filter(|p| p.check == crate::checks::CheckCode::Rule).map(|p| p.message).collect()
+    }
+
+    fn text(v: &str) -> Option<Input> {
+        Some(Input::Text(v.into()))
+    }
+
+    #[test]
+    fn a_step_rule_attached_to_a_blank_rejected_or_empty_field_is_not_checked() {
+        let c = crate::compile(ATTACHED);
+        assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+        let form = c.form.unwrap();
+        let mut s = Session::new(&form, "de", NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        // Blank fields and empty groups: only the rule checked while empty, and the one on
+        // the field whose default stands in for an answer.
+        assert_eq!(rule_messages(&mut s), ["Name leer", "Voll"]);
+        // Input failing `type`, `format`, `option`: that failure is the field's only problem.
+        s.set_answer("zahl", text("abc")).unwrap();
+        s.set_answer("plz", text("00000")).unwrap();
+        s.set_answer("wahl", text("y")).unwrap();
+        assert_eq!(rule_messages(&mut s), ["Name leer", "Voll"]);
+        // Valid input, a filled group, a non-empty entry: every rule is checked.
+        for (path, v) in
+            [("zahl", "12"), ("plz", "48653"), ("wahl", "x"), ("name", "Erika"), ("adresse.ort", "Coesfeld"), ("kind.0.vorname", "Max")]
+        {
+            s.set_answer(path, text(v)).unwrap();
+        }
+        assert_eq!(rule_messages(&mut s), ["Zahl", "PLZ", "Wahl", "Name", "Name leer", "Voll", "Adresse", "Kind"]);
+        // Blanking the default: the field is blank again.
+        s.set_answer("voll", text("")).unwrap();
+        assert!(!rule_messages(&mut s).contains(&"Voll".to_string()));
+    }
 }

@@ -10,6 +10,7 @@
 //!   reads `"x"` as the whole value and stops at what follows. We say so, and show the
 //!   value written in single quotes with its texts in double quotes.
 
+use crate::diag::codes;
 use crate::diag::{Diagnostic, LineIndex};
 
 const GENERAL_HELP: &str =
@@ -18,7 +19,7 @@ const GENERAL_HELP: &str =
 /// The diagnostic for a YAML error `info` that the parser reports at character `at`.
 pub(super) fn yaml_error(chars: &[char], index: &LineIndex, at: u32, info: &str) -> Diagnostic {
     if let Some(tab) = tab_in_indentation(chars, at, info) {
-        return Diagnostic::error("E0001", index.span(tab, tab + 1), "this is not valid YAML: a tab in the indentation").with_help(
+        return Diagnostic::error(codes::E0001, index.span(tab, tab + 1), "this is not valid YAML: a tab in the indentation").with_help(
             "indent with spaces only: YAML does not allow tabs for indentation (let your editor insert spaces for the Tab key)",
         );
     }
@@ -28,7 +29,7 @@ pub(super) fn yaml_error(chars: &[char], index: &LineIndex, at: u32, info: &str)
     {
         return d;
     }
-    Diagnostic::error("E0001", index.span(at, at + 1), format!("this is not valid YAML: {info}")).with_help(GENERAL_HELP)
+    Diagnostic::error(codes::E0001, index.span(at, at + 1), format!("this is not valid YAML: {info}")).with_help(GENERAL_HELP)
 }
 
 /// The character offsets `[start, end)` of the line holding `at`, without its line break.
@@ -101,7 +102,7 @@ fn quoted_start(chars: &[char], index: &LineIndex, at: u32) -> Option<Diagnostic
         let how = if q == '"' { "keep the double quotes inside" } else { "write its texts in double quotes" };
         format!("put the whole expression in single quotes and {how}: write `'{}'`", value.replace('\'', "\""))
     };
-    Some(Diagnostic::error("E0001", index.span(open as u32, value_end as u32), message).with_help(help))
+    Some(Diagnostic::error(codes::E0001, index.span(open as u32, value_end as u32), message).with_help(help))
 }
 
 #[cfg(test)]

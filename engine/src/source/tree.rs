@@ -1,5 +1,6 @@
 //! Builds [`Node`]s from `saphyr-parser` events.
 
+use crate::diag::codes;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
 use crate::diag::{Diagnostic, LineIndex, Span};
@@ -206,7 +207,7 @@ pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
     if text.len() > LIMITS.max_bytes {
         return Err(vec![
             Diagnostic::error(
-                "E0002",
+                codes::E0002,
                 index.span(0, 0),
                 format!("the form file is too large ({} bytes; at most {} are allowed)", text.len(), LIMITS.max_bytes),
             )
@@ -231,7 +232,7 @@ pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
                     let at = span.start.index() as u32;
                     return Err(vec![
                         Diagnostic::error(
-                            "E0001",
+                            codes::E0001,
                             index.span(at, at + 3),
                             "a form file holds exactly one form, but this file has several YAML documents",
                         )
@@ -241,9 +242,9 @@ pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
             }
         }
     }
-    builder
-        .root
-        .ok_or_else(|| vec![Diagnostic::error("E0001", index.span(0, 0), "the form file is empty").with_help("start with `wegweiser: 1`")])
+    builder.root.ok_or_else(|| {
+        vec![Diagnostic::error(codes::E0001, index.span(0, 0), "the form file is empty").with_help("start with `wegweiser: 1`")]
+    })
 }
 
 struct Builder<'a> {
@@ -264,7 +265,7 @@ impl Builder<'_> {
             Event::Alias(_) => {
                 return Err(Box::new(
                     Diagnostic::error(
-                        "E0002",
+                        codes::E0002,
                         self.index.span(start, end.max(start + 1)),
                         "aliases (`*name`) are not allowed in form files",
                     )
@@ -279,7 +280,7 @@ impl Builder<'_> {
                     Some(t) => {
                         return Err(Box::new(
                             Diagnostic::error(
-                                "E0002",
+                                codes::E0002,
                                 self.index.span(start, end),
                                 format!("the YAML tag `{}{}` is not supported", t.handle, t.suffix),
                             )
@@ -352,7 +353,7 @@ impl Builder<'_> {
             });
             return Err(Box::new(
                 Diagnostic::error(
-                    "E0002",
+                    codes::E0002,
                     self.index.span(at, at + 1),
                     format!("the form nests maps and lists more than {} levels deep", LIMITS.max_depth),
                 )
@@ -366,7 +367,7 @@ impl Builder<'_> {
         self.nodes += 1;
         if self.nodes > LIMITS.max_nodes {
             return Err(Box::new(
-                Diagnostic::error("E0002", node.span, format!("the form file has more than {} YAML nodes", LIMITS.max_nodes))
+                Diagnostic::error(codes::E0002, node.span, format!("the form file has more than {} YAML nodes", LIMITS.max_nodes))
                     .with_help("split the form; a form this large is hard for citizens and authors alike"),
             ));
         }
@@ -378,7 +379,7 @@ impl Builder<'_> {
                     if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str().is_some() && k.as_str() == node.as_str()) {
                         return Err(Box::new(
                             Diagnostic::error(
-                                "E0106",
+                                codes::E0106,
                                 node.span,
                                 format!("the key `{}` appears twice in this map", node.as_str().unwrap_or_default()),
                             )

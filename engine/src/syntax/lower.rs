@@ -4,6 +4,7 @@
 
 use super::ast::*;
 use super::keys::{self, KeyDef};
+use crate::diag::codes;
 use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::source::{CoreType, Node, NodeKind, Scalar};
 
@@ -44,7 +45,7 @@ impl Lowerer {
         let NodeKind::Map(pairs) = &node.kind else {
             self.err(
                 Diagnostic::error(
-                    "E0103",
+                    codes::E0103,
                     node.span,
                     format!("{what} must be a map of `key: value` pairs, but this is {}", node.describe()),
                 )
@@ -55,7 +56,7 @@ impl Lowerer {
         let mut entries = Vec::new();
         for (k, v) in pairs {
             let Some(name) = k.as_str() else {
-                self.err(Diagnostic::error("E0103", k.span, "a key must be a plain word"));
+                self.err(Diagnostic::error(codes::E0103, k.span, "a key must be a plain word"));
                 continue;
             };
             match table.iter().find(|d| d.name == name) {
@@ -66,14 +67,14 @@ impl Lowerer {
                         Some(s) => format!("did you mean `{s}`?"),
                         None => format!("{what} accepts: {}", table.iter().map(|d| format!("`{}`", d.name)).collect::<Vec<_>>().join(", ")),
                     };
-                    self.err(Diagnostic::error("E0101", k.span, format!("unknown key `{name}` in {what}")).with_help(help));
+                    self.err(Diagnostic::error(codes::E0101, k.span, format!("unknown key `{name}` in {what}")).with_help(help));
                 }
             }
         }
         for def in table.iter().filter(|d| d.required) {
             if !entries.iter().any(|(d, _, _)| d.name == def.name) {
                 self.err(
-                    Diagnostic::error("E0102", head_span(node), format!("{what} needs the key `{}`", def.name))
+                    Diagnostic::error(codes::E0102, head_span(node), format!("{what} needs the key `{}`", def.name))
                         .with_help(format!("add `{}: …` — {}", def.name, def.doc)),
                 );
             }
@@ -85,7 +86,7 @@ impl Lowerer {
         match &node.kind {
             NodeKind::Scalar(s) if s.core_type() != CoreType::Null => Some(src(s.value.clone(), node.span)),
             _ => {
-                self.err(Diagnostic::error("E0103", node.span, format!("`{key}` must be a text, but this is {}", node.describe())));
+                self.err(Diagnostic::error(codes::E0103, node.span, format!("`{key}` must be a text, but this is {}", node.describe())));
                 None
             }
         }
@@ -96,7 +97,7 @@ impl Lowerer {
             NodeKind::Scalar(s) if s.core_type() != CoreType::Null => Some(SrcScalar { scalar: s.clone(), span: node.span }),
             _ => {
                 self.err(
-                    Diagnostic::error("E0103", node.span, format!("`{key}` must be an expression, but this is {}", node.describe()))
+                    Diagnostic::error(codes::E0103, node.span, format!("`{key}` must be an expression, but this is {}", node.describe()))
                         .with_help("write the expression on one line, e.g. `alter >= 18`, quoted if it contains `: ` or `#`"),
                 );
                 None
@@ -112,7 +113,7 @@ impl Lowerer {
             return Some((n, node.span));
         }
         self.err(Diagnostic::error(
-            "E0103",
+            codes::E0103,
             node.span,
             format!("`{key}` must be a whole number like `5`, but this is {}", node.describe()),
         ));
@@ -124,7 +125,7 @@ impl Lowerer {
             Some(CoreType::Bool(b)) => b,
             _ => {
                 self.err(Diagnostic::error(
-                    "E0103",
+                    codes::E0103,
                     node.span,
                     format!("`{key}` must be `true` or `false`, but this is {}", node.describe()),
                 ));
@@ -138,7 +139,7 @@ impl Lowerer {
             NodeKind::Seq(items) => items.iter().filter_map(|i| self.string(i, key)).collect(),
             _ => {
                 self.err(
-                    Diagnostic::error("E0103", node.span, format!("`{key}` must be a list, but this is {}", node.describe()))
+                    Diagnostic::error(codes::E0103, node.span, format!("`{key}` must be a list, but this is {}", node.describe()))
                         .with_help(format!("write it as `{key}: [a, b]`")),
                 );
                 Vec::new()
@@ -152,7 +153,7 @@ impl Lowerer {
             _ if node.is_null() => &[],
             _ => {
                 self.err(
-                    Diagnostic::error("E0103", node.span, format!("`{key}` must be a list, but this is {}", node.describe()))
+                    Diagnostic::error(codes::E0103, node.span, format!("`{key}` must be a list, but this is {}", node.describe()))
                         .with_help("start each entry on its own line with `- `"),
                 );
                 &[]
@@ -173,14 +174,14 @@ impl Lowerer {
                         Some(s) if s.core_type() != CoreType::Null => {
                             values.push((src(lang, k.span), SrcScalar { scalar: s.clone(), span: v.span }))
                         }
-                        _ => self.err(Diagnostic::error("E0103", v.span, format!("the `{lang}` text of `{key}` must be a text"))),
+                        _ => self.err(Diagnostic::error(codes::E0103, v.span, format!("the `{lang}` text of `{key}` must be a text"))),
                     }
                 }
                 Some(TextAst { values, span: node.span })
             }
             _ => {
                 self.err(
-                    Diagnostic::error("E0103", node.span, format!("`{key}` must be a text, but this is {}", node.describe()))
+                    Diagnostic::error(codes::E0103, node.span, format!("`{key}` must be a text, but this is {}", node.describe()))
                         .with_help("write a text, or one text per language: `{ de: …, en: … }`"),
                 );
                 None
@@ -220,7 +221,8 @@ impl Lowerer {
                     let items = self.seq(v, "steps");
                     if items.is_empty() {
                         self.err(
-                            Diagnostic::error("E0102", k.span, "the form has no steps").with_help("add at least one step with `- id: …`"),
+                            Diagnostic::error(codes::E0102, k.span, "the form has no steps")
+                                .with_help("add at least one step with `- id: …`"),
                         );
                     }
                     f.steps = items.iter().map(|s| self.step(s)).collect();
@@ -242,7 +244,7 @@ impl Lowerer {
     fn lists(&mut self, node: &Node) -> Vec<ListAst> {
         let NodeKind::Map(pairs) = &node.kind else {
             self.err(
-                Diagnostic::error("E0103", node.span, "`lists` must be a map from list names to option lists")
+                Diagnostic::error(codes::E0103, node.span, "`lists` must be a map from list names to option lists")
                     .with_help("write `lists:` and below it `name:` followed by the options"),
             );
             return Vec::new();
@@ -260,7 +262,7 @@ impl Lowerer {
     fn values(&mut self, node: &Node) -> Vec<(Src, SrcScalar)> {
         let NodeKind::Map(pairs) = &node.kind else {
             self.err(
-                Diagnostic::error("E0103", node.span, "`values` must be a map from names to expressions")
+                Diagnostic::error(codes::E0103, node.span, "`values` must be a map from names to expressions")
                     .with_help("e.g. `values: { grundbetrag: 96 }`"),
             );
             return Vec::new();
@@ -346,7 +348,7 @@ impl Lowerer {
             )),
             NodeKind::Map(_) => {
                 self.err(
-                    Diagnostic::error("E0103", node.span, "`next` must be a step id or a list of branches")
+                    Diagnostic::error(codes::E0103, node.span, "`next` must be a step id or a list of branches")
                         .with_help("write `next: step-id`, or a list: `- { if: …, goto: … }` ending in `- goto: …`"),
                 );
                 None
@@ -411,7 +413,7 @@ impl Lowerer {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the field types are: {}", keys::FIELD_TYPES.join(", ")),
             };
-            self.err(Diagnostic::error("E0108", t.span, format!("unknown field type `{}`", t.value)).with_help(help));
+            self.err(Diagnostic::error(codes::E0108, t.span, format!("unknown field type `{}`", t.value)).with_help(help));
         }
         for (def, k, v) in &e.entries {
             if let Some(ty) = ty.as_deref()
@@ -427,7 +429,9 @@ impl Lowerer {
                 } else {
                     format!("`{}` applies to: {}", def.name, def.types.join(", "))
                 };
-                self.err(Diagnostic::error("E0104", k.span, format!("`{}` does not apply to a `{ty}` field", def.name)).with_help(hint));
+                self.err(
+                    Diagnostic::error(codes::E0104, k.span, format!("`{}` does not apply to a `{ty}` field", def.name)).with_help(hint),
+                );
                 continue;
             }
             match def.name {
@@ -460,7 +464,7 @@ impl Lowerer {
                         }
                     } else {
                         self.err(
-                            Diagnostic::error("E0103", v.span, "`messages` must be a map from check codes to texts")
+                            Diagnostic::error(codes::E0103, v.span, "`messages` must be a map from check codes to texts")
                                 .with_help("e.g. `messages: { required: Bitte geben Sie Ihren Namen an. }`"),
                         );
                     }
@@ -489,25 +493,25 @@ impl Lowerer {
         }
         if matches!(ty.as_deref(), Some("group")) && f.fields.is_empty() {
             self.err(
-                Diagnostic::error("E0102", head_span(node), "a group needs members under `fields:`")
+                Diagnostic::error(codes::E0102, head_span(node), "a group needs members under `fields:`")
                     .with_help("add `fields:` with at least one field"),
             );
         }
         if matches!(ty.as_deref(), Some("computed")) && f.value.is_none() {
             self.err(
-                Diagnostic::error("E0102", head_span(node), "a computed field needs `value:`")
+                Diagnostic::error(codes::E0102, head_span(node), "a computed field needs `value:`")
                     .with_help("add `value: …` with the calculation"),
             );
         }
         if matches!(ty.as_deref(), Some("choice" | "multi_choice")) && f.options.is_none() {
             self.err(
-                Diagnostic::error("E0102", head_span(node), "a choice field needs `options:`")
+                Diagnostic::error(codes::E0102, head_span(node), "a choice field needs `options:`")
                     .with_help("add `options:` with a list of `{ value, label }`, or the name of a list under `lists:`"),
             );
         }
         if matches!(ty.as_deref(), Some("info")) && f.text.is_none() && f.label.is_none() {
             self.err(
-                Diagnostic::error("E0102", head_span(node), "an info field needs `text:`")
+                Diagnostic::error(codes::E0102, head_span(node), "an info field needs `text:`")
                     .with_help("add `text: …` with what the citizen should read"),
             );
         }
