@@ -17,7 +17,7 @@ use std::fmt;
 pub mod build;
 pub mod genericode;
 pub mod naming;
-pub mod prose;
+pub mod rules;
 pub mod report;
 pub mod sample;
 pub mod xdf;
