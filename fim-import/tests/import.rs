@@ -656,3 +656,37 @@ fn a_default_outside_the_bounds_is_not_used_and_a_rule_value_is_compared_trimmed
     let rule = out.report.rules.iter().find(|r| r.fim == "R98000002").unwrap();
     assert_eq!(rule.expression.as_deref(), Some("telefon == \"Fax\""));
 }
+
+/// The rule shapes of issue #16 (own fixture, sentences as in real schemas): each translated
+/// consequence has its two scenarios, and they pass through the engine.
+#[test]
+fn rule_shapes_fixture() {
+    let out = import(&fixture("rule-shapes.xml"), None);
+    check(&out, "");
+    let rule = |id: &str| out.report.rules.iter().find(|r| r.fim == id).unwrap_or_else(|| panic!("{id}"));
+    let expr = |id: &str| rule(id).expression.clone().unwrap_or_else(|| panic!("{id}: {:?}", rule(id).reason));
+    assert_eq!(expr("R96000001"), "rule: filled(telefon) or filled(telefax) or filled(e_mail)");
+    assert_eq!(expr("R96000002"), "krankenversicherung_vorhanden == true; visible_if: not (krankenversicherung_vorhanden != true)");
+    assert_eq!(expr("R96000003"), "visible_if: krankenversicherung_vorhanden == true");
+    assert_eq!(expr("R96000004"), "filled(vertretung)");
+    assert_eq!(
+        expr("R96000005"),
+        "today() > add_years(zeitpunkt_einreichung, 6) or wesentliche_aenderungen == true"
+    );
+    assert_eq!(expr("R96000006"), "visible_if: wesentliche_aenderungen == true and not (filled(telefon))");
+    // Where the grammar stopped, and what it expected there.
+    let todo = rule("R96000007");
+    assert_eq!(todo.status, "todo");
+    let reason = todo.reason.as_deref().unwrap();
+    assert_eq!(reason, "the grammar stopped at character 4 (\"ersten vier Felder der Feldgruppe G96000\"), expecting \"Feld\"");
+    // A label that does not match the id is a warning; the rule is still translated.
+    assert_eq!(rule("R96000008").status, "translated");
+    assert!(out.report.warnings.iter().any(|w| w.contains("R96000008: F96000004 is written \"Haustier vorhanden\"")), "{:?}", out.report.warnings);
+    assert_eq!(expr("R96000009"), "anzahl_kinder >= 3");
+    // Two scenarios per consequence.
+    for (id, n) in [("R96000001", 2), ("R96000002", 4), ("R96000003", 2), ("R96000005", 2), ("R96000009", 2)] {
+        assert_eq!(out.test_yaml.matches(&format!("name: \"{id}:")).count(), n, "{id}\n{}", out.test_yaml);
+    }
+    assert_eq!(out.report.summary(), "15 fields, 9 rules: 8 translated, 1 to do, 1 warnings");
+    insta::assert_snapshot!("rule_shapes_report", out.report.to_json());
+}
