@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::naming::{resolve, slug, step_slug, valid_field_id};
-use crate::rules::translate::{Effect, Kind, Val};
 use crate::report::{FieldEntry, Report, RuleEntry};
+use crate::rules::translate::{Effect, Kind, Val};
 use crate::sample;
 use crate::xdf::{Element, Field, Group, Item, Rule, Schema};
 use crate::yaml::{Ans, comment, quote};
@@ -92,6 +92,9 @@ pub(crate) struct Builder<'a> {
     pub(crate) form_comments: Vec<String>,
     pub(crate) rule_entries: Vec<RuleEntry>,
 }
+
+/// Scenario names with their expectations.
+type Case = Vec<(String, String)>;
 
 /// A translated rule, for the generated scenarios.
 pub(crate) struct Translated {
@@ -930,7 +933,9 @@ impl Builder<'_> {
     pub(crate) fn step_of(&self, i: usize) -> usize {
         self.steps
             .iter()
-            .position(|s| s.fields.iter().any(|&f| if f < self.nodes.len() { self.is_within(i, f) } else { self.is_within(i, usize::MAX - f) }))
+            .position(|s| {
+                s.fields.iter().any(|&f| if f < self.nodes.len() { self.is_within(i, f) } else { self.is_within(i, usize::MAX - f) })
+            })
             .unwrap_or(0)
     }
 
@@ -1097,7 +1102,11 @@ impl Builder<'_> {
             o.push_str(&format!("{pad2}hint: {}\n", text(&n.hint)));
         }
         if !n.visible.is_empty() {
-            let v = if n.visible.len() == 1 { n.visible[0].clone() } else { n.visible.iter().map(|v| format!("({v})")).collect::<Vec<_>>().join(" and ") };
+            let v = if n.visible.len() == 1 {
+                n.visible[0].clone()
+            } else {
+                n.visible.iter().map(|v| format!("({v})")).collect::<Vec<_>>().join(" and ")
+            };
             o.push_str(&format!("{pad2}visible_if: {}\n", quote(&v)));
         }
         if n.is_input()
@@ -1247,9 +1256,13 @@ impl Builder<'_> {
                     }
                 }
                 let targets: HashSet<usize> = e.targets.iter().copied().collect();
-                let (holds, fails): (Vec<(String, String)>, Vec<(String, String)>) = match e.kind {
+                // (scenario name, expectation) with the condition holding, and not.
+                let (holds, fails): (Case, Case) = match e.kind {
                     Kind::Required => (
-                        vec![("Bedingung erfüllt, Angaben fehlen".into(), format!("      submittable: false\n      errors: {{ {probe}: required }}\n"))],
+                        vec![(
+                            "Bedingung erfüllt, Angaben fehlen".into(),
+                            format!("      submittable: false\n      errors: {{ {probe}: required }}\n"),
+                        )],
                         vec![("Bedingung nicht erfüllt".into(), format!("      no_errors: [{probe}]\n"))],
                     ),
                     Kind::Hidden => (
@@ -1265,6 +1278,7 @@ impl Builder<'_> {
                         vec![("Regel erfüllt".into(), format!("      no_errors: [{probe}]\n"))],
                     ),
                 };
+                #[allow(clippy::type_complexity)]
                 let cases: Vec<(&HashMap<usize, Val>, &(String, String), bool)> = match e.kind {
                     // A check is violated where its condition holds and no field is answered,
                     // and satisfied where the first field is answered too.

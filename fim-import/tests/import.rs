@@ -669,10 +669,7 @@ fn rule_shapes_fixture() {
     assert_eq!(expr("R96000002"), "krankenversicherung_vorhanden == true; visible_if: not (krankenversicherung_vorhanden != true)");
     assert_eq!(expr("R96000003"), "visible_if: krankenversicherung_vorhanden == true");
     assert_eq!(expr("R96000004"), "filled(vertretung)");
-    assert_eq!(
-        expr("R96000005"),
-        "today() > add_years(zeitpunkt_einreichung, 6) or wesentliche_aenderungen == true"
-    );
+    assert_eq!(expr("R96000005"), "today() > add_years(zeitpunkt_einreichung, 6) or wesentliche_aenderungen == true");
     assert_eq!(expr("R96000006"), "visible_if: wesentliche_aenderungen == true and not (filled(telefon))");
     // Where the grammar stopped, and what it expected there.
     let todo = rule("R96000007");
@@ -681,7 +678,11 @@ fn rule_shapes_fixture() {
     assert_eq!(reason, "the grammar stopped at character 4 (\"ersten vier Felder der Feldgruppe G96000\"), expecting \"Feld\"");
     // A label that does not match the id is a warning; the rule is still translated.
     assert_eq!(rule("R96000008").status, "translated");
-    assert!(out.report.warnings.iter().any(|w| w.contains("R96000008: F96000004 is written \"Haustier vorhanden\"")), "{:?}", out.report.warnings);
+    assert!(
+        out.report.warnings.iter().any(|w| w.contains("R96000008: F96000004 is written \"Haustier vorhanden\"")),
+        "{:?}",
+        out.report.warnings
+    );
     assert_eq!(expr("R96000009"), "anzahl_kinder >= 3");
     // Two scenarios per consequence.
     for (id, n) in [("R96000001", 2), ("R96000002", 4), ("R96000003", 2), ("R96000005", 2), ("R96000009", 2)] {

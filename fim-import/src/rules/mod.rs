@@ -28,7 +28,10 @@ mod tests {
     fn at_least_one_and_exactly_one_of_the_fields() {
         let (c, t) = one("Es muss mindestens eines der Felder F1 \"Telefon\", F2 \"Telefax\" oder F3 \"E-Mail\" befüllt sein.");
         assert_eq!(c, None);
-        assert_eq!(t, Consequence::Some(Quant::AtLeastOne, vec![r("F1", Some("Telefon")), r("F2", Some("Telefax")), r("F3", Some("E-Mail"))]));
+        assert_eq!(
+            t,
+            Consequence::Some(Quant::AtLeastOne, vec![r("F1", Some("Telefon")), r("F2", Some("Telefax")), r("F3", Some("E-Mail"))])
+        );
         let (_, t) = one("es muss genau eines der Felder F1 und F2 ausgefüllt werden");
         assert_eq!(t, Consequence::Some(Quant::ExactlyOne, vec![r("F1", None), r("F2", None)]));
         let (_, t) = one("Es muss entweder Feldgruppe G1 \"A\" oder Feldgruppe G2 \"B\" befüllt werden.");
@@ -100,7 +103,16 @@ mod tests {
     #[test]
     fn date_arithmetic_and_dates() {
         let (c, _) = one("Wenn (aktuelles Datum - G1.F2 \"Einreichung\") > 6 Jahre, dann muss die Feldgruppe G3 befüllt sein.");
-        assert_eq!(c, Some(Cond::DateDiff { a: DateTerm::Today, b: DateTerm::Field(r("G1.F2", Some("Einreichung"))), op: Op::Gt, n: 6, unit: Unit::Years }));
+        assert_eq!(
+            c,
+            Some(Cond::DateDiff {
+                a: DateTerm::Today,
+                b: DateTerm::Field(r("G1.F2", Some("Einreichung"))),
+                op: Op::Gt,
+                n: 6,
+                unit: Unit::Years
+            })
+        );
         let (c, _) = one("Wenn (F2 - aktuelles Datum) <= 14 Tage, dann muss F3 befüllt sein.");
         assert_eq!(c, Some(Cond::DateDiff { a: DateTerm::Field(r("F2", None)), b: DateTerm::Today, op: Op::Le, n: 14, unit: Unit::Days }));
         let (c, _) = one("Wenn das Feld F2 < 01.07.2024, dann muss F3 befüllt sein.");
@@ -116,16 +128,23 @@ mod tests {
         assert!(matches!(c, Some(Cond::Members { field: None, only: false, .. })), "{c:?}");
         let (c, _) = one("Wenn aus der Feldgruppe G1 \"T\" als einziges Feld das Feld G1.F2 \"X\" = \"wahr\", dann muss G2 befüllt sein.");
         assert!(matches!(c, Some(Cond::Members { field: Some(_), only: true, .. })), "{c:?}");
-        let (c, _) = one("Wenn aus der Feldgruppe G1 mindestens ein weiteres Feld als das Feld G1.F2 = \"wahr\", dann darf G2 nicht befüllt sein.");
+        let (c, _) =
+            one("Wenn aus der Feldgruppe G1 mindestens ein weiteres Feld als das Feld G1.F2 = \"wahr\", dann darf G2 nicht befüllt sein.");
         assert!(matches!(c, Some(Cond::Members { field: Some(_), only: false, .. })), "{c:?}");
     }
 
     #[test]
     fn the_shapes_prose_rs_read_still_read() {
-        let (c, t) = one("Wenn bei F05001047 \"02 Das Fahrzeug ist auf einen anderen Halter zugelassen.\" angegeben wird, dann\n wird G05000499 zur Pflichtangabe.");
+        let (c, t) = one(
+            "Wenn bei F05001047 \"02 Das Fahrzeug ist auf einen anderen Halter zugelassen.\" angegeben wird, dann\n wird G05000499 zur Pflichtangabe.",
+        );
         assert_eq!(
             c,
-            Some(Cond::Cmp { subject: r("F05001047", None), op: Op::Eq, value: Value::Quoted("02 Das Fahrzeug ist auf einen anderen Halter zugelassen.".into()) })
+            Some(Cond::Cmp {
+                subject: r("F05001047", None),
+                op: Op::Eq,
+                value: Value::Quoted("02 Das Fahrzeug ist auf einen anderen Halter zugelassen.".into())
+            })
         );
         assert_eq!(t, Consequence::Required(vec![r("G05000499", None)]));
         let (c, t) = one("Wenn im Datenfeld F00000123 nicht der Wert \"ja\" angegeben wurde, dann soll F00000001 zum Pflichtfeld werden.");

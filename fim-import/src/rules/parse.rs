@@ -302,11 +302,8 @@ fn cond_with(p: Pair<'_, Rule>, last: &mut Option<Ref>) -> Cond {
     match p.as_rule() {
         Rule::cond | Rule::conj => {
             let is_or = p.as_rule() == Rule::cond;
-            let parts: Vec<Cond> = p
-                .into_inner()
-                .filter(|q| matches!(q.as_rule(), Rule::conj | Rule::neg))
-                .map(|q| cond_with(q, last))
-                .collect();
+            let parts: Vec<Cond> =
+                p.into_inner().filter(|q| matches!(q.as_rule(), Rule::conj | Rule::neg)).map(|q| cond_with(q, last)).collect();
             if parts.len() == 1 {
                 parts.into_iter().next().expect("one part")
             } else if is_or {

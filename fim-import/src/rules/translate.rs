@@ -22,10 +22,24 @@ pub(crate) enum TExpr {
     Not(Box<TExpr>),
     Filled(usize),
     Empty(usize),
-    Cmp { node: usize, op: Op, lit: Lit },
-    CmpNodes { a: usize, op: Op, b: usize },
+    Cmp {
+        node: usize,
+        op: Op,
+        lit: Lit,
+    },
+    CmpNodes {
+        a: usize,
+        op: Op,
+        b: usize,
+    },
     /// `a op add(b, n unit)`; `None` is today.
-    DateRel { a: Option<usize>, op: Op, b: Option<usize>, n: u32, unit: Unit },
+    DateRel {
+        a: Option<usize>,
+        op: Op,
+        b: Option<usize>,
+        n: u32,
+        unit: Unit,
+    },
 }
 
 /// A literal of a comparison, typed by its field.
@@ -155,7 +169,7 @@ impl Builder<'_> {
             Cond::Not(x) => TExpr::Not(Box::new(self.cond_expr(x, host, rule, warnings)?)),
             Cond::State { subject, state, negated } => {
                 let n = self.resolve_ref(subject, host, rule, warnings)?;
-                let e = match state {
+                match state {
                     State::Filled | State::Empty => {
                         let filled = self.filled_expr(n)?;
                         if (*state == State::Empty) ^ *negated { negate_filled(filled) } else { filled }
@@ -167,8 +181,7 @@ impl Builder<'_> {
                         let e = TExpr::Cmp { node: n, op: Op::Eq, lit: Lit::Bool(*state == State::Yes) };
                         if *negated { TExpr::Cmp { node: n, op: Op::Ne, lit: Lit::Bool(*state == State::Yes) } } else { e }
                     }
-                };
-                e
+                }
             }
             Cond::Cmp { subject, op, value } => {
                 let n = self.resolve_ref(subject, host, rule, warnings)?;
@@ -270,7 +283,8 @@ impl Builder<'_> {
             }
             return Ok(TExpr::Filled(n));
         }
-        let kids: Vec<TExpr> = node.children.iter().filter(|&&c| self.nodes[c].is_input() || self.nodes[c].ty == "group").map(|&c| TExpr::Filled(c)).collect();
+        let kids: Vec<TExpr> =
+            node.children.iter().filter(|&&c| self.nodes[c].is_input() || self.nodes[c].ty == "group").map(|&c| TExpr::Filled(c)).collect();
         if kids.is_empty() {
             return Err(format!("{} has no fields", node.fim));
         }
@@ -318,7 +332,10 @@ impl Builder<'_> {
                         || code == v
                         || v.strip_prefix(code.as_str()).is_some_and(|rest| rest.starts_with(' ') || rest.starts_with(':'))
                         || l.eq_ignore_ascii_case(v)
-                        || label.as_deref().is_some_and(|x| l.eq_ignore_ascii_case(x.trim().trim_end_matches('.')) && code.trim_start_matches('0') == v.trim_start_matches('0'))
+                        || label.as_deref().is_some_and(|x| {
+                            l.eq_ignore_ascii_case(x.trim().trim_end_matches('.'))
+                                && code.trim_start_matches('0') == v.trim_start_matches('0')
+                        })
                 });
                 let Some((code, _)) = found else { return Err(format!("\"{text}\" is not among the options of {fim}")) };
                 if n.ty == "multi_choice" { Lit::Tick(code.clone()) } else { Lit::Code(code.clone()) }
@@ -569,7 +586,8 @@ impl Builder<'_> {
                     let base = if side_a { add(today, n_, unit) } else { sub(today, n_, unit) };
                     if let Some(b) = base {
                         for k in [0i64, 1, -1, 40, -40] {
-                            let d = if k >= 0 { b.checked_add_days(Days::new(k as u64)) } else { b.checked_sub_days(Days::new((-k) as u64)) };
+                            let d =
+                                if k >= 0 { b.checked_add_days(Days::new(k as u64)) } else { b.checked_sub_days(Days::new((-k) as u64)) };
                             if let Some(d) = d {
                                 push(Val::Date(d));
                             }
@@ -613,7 +631,8 @@ impl Builder<'_> {
         let mut idx = vec![0usize; vars.len()];
         // Every combination: the fewest answers that make it hold, the most that make it fail.
         loop {
-            let vals: HashMap<usize, Val> = vars.iter().enumerate().filter_map(|(j, &v)| cands[j][idx[j]].clone().map(|x| (v, x))).collect();
+            let vals: HashMap<usize, Val> =
+                vars.iter().enumerate().filter_map(|(j, &v)| cands[j][idx[j]].clone().map(|x| (v, x))).collect();
             let r = self.eval(e, &vals, today);
             if r == Some(true) {
                 if holds.as_ref().is_none_or(|h| h.len() > vals.len()) {
@@ -746,7 +765,17 @@ impl Builder<'_> {
                 };
                 let check = if expr.is_empty() { body } else { format!("not ({expr}) or ({body})") };
                 let probe = nodes[0];
-                out.push(Effect { kind, expr: check, targets: nodes.clone(), probe, holds, fails, reads, message: s.text.clone(), anchor: nodes[0] });
+                out.push(Effect {
+                    kind,
+                    expr: check,
+                    targets: nodes.clone(),
+                    probe,
+                    holds,
+                    fails,
+                    reads,
+                    message: s.text.clone(),
+                    anchor: nodes[0],
+                });
             }
         }
         Ok(out)
