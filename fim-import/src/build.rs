@@ -4,8 +4,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::naming::{resolve, slug, step_slug, valid_field_id};
-use crate::prose::{self, Cond};
 use crate::report::{FieldEntry, Report, RuleEntry};
+use crate::rules::translate::{Effect, Kind, Val};
 use crate::sample;
 use crate::xdf::{Element, Field, Group, Item, Rule, Schema};
 use crate::yaml::{Ans, comment, quote};
@@ -16,105 +16,137 @@ use crate::{Import, Options};
 pub const LATIN_PATTERN: &str = r"(?:[\t\n\r -~¡-¬®-ćĊ-ěĞ-ģĦ-ıĴ-śŞ-ūŮ-žƏƠ-ơƯ-ưƷǍ-ǔǞ-ǟǤ-ǰǴ-ǵǺ-ǿȘ-țȞ-ȟȪ-ȫȮ-ȳəʒḂ-ḃḊ-ḋḐ-ḑḞ-ḡḤ-ḧḰ-ḱṀ-ṁṄ-ṅṖ-ṗṠ-ṣṪ-ṫẀ-ẅẌ-ẓẞẠ-ầẪ-ậẮ-ềỄ-ồỖ-ờỤ-ỹ€]|M\x{302}|N\x{302}|m\x{302}|n\x{302}|D\x{302}|d\x{302}|J\x{30C}|L\x{302}|l\x{302})*";
 
 #[derive(Debug, Clone, Default)]
-struct Node {
-    fim: String,
-    ty: &'static str,
-    label: String,
-    hint: String,
-    text: String,
-    title: String,
-    id: String,
-    parent: Option<usize>,
-    children: Vec<usize>,
+pub(crate) struct Node {
+    pub(crate) fim: String,
+    pub(crate) ty: &'static str,
+    pub(crate) label: String,
+    pub(crate) hint: String,
+    pub(crate) text: String,
+    pub(crate) title: String,
+    pub(crate) id: String,
+    pub(crate) parent: Option<usize>,
+    pub(crate) children: Vec<usize>,
     /// A top-level `1:1` group whose members went onto its step.
-    flattened: bool,
+    pub(crate) flattened: bool,
     /// The repeated group around a repeated field.
-    wrapper: bool,
+    pub(crate) wrapper: bool,
     /// `anzahl` min (for a member of a wrapper: 1).
-    least: u32,
-    optional_group: bool,
-    repeat: Option<(u32, Option<u32>)>,
-    rule_conds: Vec<String>,
-    min_length: Option<u64>,
-    max_length: Option<u64>,
-    pattern: Option<String>,
-    min: Option<String>,
-    max: Option<String>,
-    list: Option<String>,
-    inline: Vec<(String, String, String)>,
-    default: Option<Ans>,
-    accept: Vec<String>,
-    max_size: Option<u64>,
-    comments: Vec<String>,
+    pub(crate) least: u32,
+    pub(crate) optional_group: bool,
+    pub(crate) repeat: Option<(u32, Option<u32>)>,
+    pub(crate) rule_conds: Vec<String>,
+    pub(crate) min_length: Option<u64>,
+    pub(crate) max_length: Option<u64>,
+    pub(crate) pattern: Option<String>,
+    pub(crate) min: Option<String>,
+    pub(crate) max: Option<String>,
+    pub(crate) list: Option<String>,
+    pub(crate) inline: Vec<(String, String, String)>,
+    pub(crate) default: Option<Ans>,
+    pub(crate) accept: Vec<String>,
+    pub(crate) max_size: Option<u64>,
+    pub(crate) comments: Vec<String>,
     /// A selection whose code list is missing (it became a text field).
-    lost_options: bool,
+    pub(crate) lost_options: bool,
+    /// `visible_if` conditions from rules (joined with `and`).
+    pub(crate) visible: Vec<String>,
+    /// Answered in every scenario (a field a "mindestens eines" rule names first).
+    pub(crate) base_answer: bool,
 }
 
 impl Node {
-    fn min_val(&self) -> Option<&str> {
+    pub(crate) fn min_val(&self) -> Option<&str> {
         self.min.as_deref()
     }
-    fn is_input(&self) -> bool {
+    pub(crate) fn is_input(&self) -> bool {
         !matches!(self.ty, "group" | "info")
     }
-    fn emitted(&self) -> bool {
+    pub(crate) fn emitted(&self) -> bool {
         !self.flattened
     }
 }
 
-struct Step {
+pub(crate) struct Step {
     title: String,
     id: String,
     comments: Vec<String>,
     fields: Vec<usize>,
+    /// Step rules from FIM rules: (check, message, field).
+    rules: Vec<(String, String, String)>,
 }
 
-struct NamedList {
+pub(crate) struct NamedList {
     name: String,
     rows: Vec<(String, String)>,
 }
 
-struct Builder<'a> {
-    opts: &'a Options,
-    nodes: Vec<Node>,
-    steps: Vec<Step>,
-    lists: Vec<NamedList>,
-    list_by_uri: HashMap<String, usize>,
-    warnings: Vec<String>,
-    rules: Vec<(Rule, Option<usize>)>,
-    rule_ids: HashSet<String>,
-    form_comments: Vec<String>,
-    rule_entries: Vec<RuleEntry>,
+pub(crate) struct Builder<'a> {
+    pub(crate) opts: &'a Options,
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) steps: Vec<Step>,
+    pub(crate) lists: Vec<NamedList>,
+    pub(crate) list_by_uri: HashMap<String, usize>,
+    pub(crate) warnings: Vec<String>,
+    pub(crate) rules: Vec<(Rule, Option<usize>)>,
+    pub(crate) rule_ids: HashSet<String>,
+    pub(crate) form_comments: Vec<String>,
+    pub(crate) rule_entries: Vec<RuleEntry>,
 }
 
-/// Answers of a rule's condition field for the scenarios: one that makes the condition
-/// hold, one that makes it fail (each where a single answer does).
-#[derive(Debug, Clone, Default)]
-struct Witness {
-    holds: Option<Ans>,
-    fails: Option<Ans>,
+/// Scenario names with their expectations.
+type Case = Vec<(String, String)>;
+
+/// A translated rule, for the generated scenarios.
+pub(crate) struct Translated {
+    rule: String,
+    effects: Vec<Effect>,
 }
 
-impl Witness {
-    /// For a comparison with `named` (the value the rule names) and `other` (another answer):
-    /// the named value makes `==` hold and `!=` fail.
-    fn of(negated: bool, named: Option<Ans>, other: Option<Ans>) -> Witness {
-        if negated { Witness { holds: other, fails: named } } else { Witness { holds: named, fails: other } }
+/// Builds the form, its scenarios and the report. Every translated rule's scenarios are run
+/// through the engine; a rule whose scenarios fail (or whose form does not compile) is
+/// built again as "to do", so what is written always passes.
+pub fn build(schema: &Schema, opts: &Options) -> Import {
+    let mut demoted: HashMap<String, String> = HashMap::new();
+    loop {
+        let (import, translated) = build_once(schema, opts, &demoted);
+        if translated.is_empty() {
+            return import;
+        }
+        let failures = verify(&import);
+        if failures.is_empty() {
+            return import;
+        }
+        let mut blamed = false;
+        for (scenario, why) in &failures {
+            if let Some(id) = translated.iter().find(|id| scenario.starts_with(&format!("{id}:"))) {
+                demoted.entry(id.clone()).or_insert_with(|| format!("its generated scenario failed ({why})"));
+                blamed = true;
+            }
+        }
+        if !blamed {
+            // Not one rule's scenario: the last translated rule goes back, until it passes.
+            let last = translated.last().expect("not empty").clone();
+            demoted.insert(last, format!("with it the form fails ({})", failures[0].1));
+        }
     }
 }
 
-/// A translated rule, for the generated scenarios.
-struct Translated {
-    rule: String,
-    /// The condition, as the fields' `required` write it.
-    expr: String,
-    cond_node: usize,
-    witness: Witness,
-    targets: Vec<usize>,
+/// Compile errors and failed scenarios of an import: (scenario name, what failed).
+fn verify(out: &Import) -> Vec<(String, String)> {
+    let c = engine::compile(&out.yaml);
+    let Some(form) = c.form.filter(|_| !c.diagnostics.iter().any(|d| d.is_error())) else {
+        let first = c.diagnostics.iter().find(|d| d.is_error()).map(|d| format!("{}: {}", d.code, d.message)).unwrap_or_default();
+        return vec![(String::new(), format!("the form does not compile: {first}"))];
+    };
+    match engine::scenario::run_scenarios(&form, &out.test_yaml) {
+        Err(d) => vec![(String::new(), format!("the scenarios do not load: {}", d.first().map(|d| d.message.clone()).unwrap_or_default()))],
+        Ok(outcomes) => {
+            outcomes.into_iter().filter(|o| !o.failures.is_empty()).map(|o| (o.name.clone(), format!("{:?}", o.failures[0]))).collect()
+        }
+    }
 }
 
-/// Builds the form, its scenarios and the report.
-pub fn build(schema: &Schema, opts: &Options) -> Import {
+fn build_once(schema: &Schema, opts: &Options, demoted: &HashMap<String, String>) -> (Import, Vec<String>) {
     let mut b = Builder {
         opts,
         nodes: Vec::new(),
@@ -132,7 +164,7 @@ pub fn build(schema: &Schema, opts: &Options) -> Import {
     }
     b.top(&schema.items);
     b.name();
-    let translated = b.apply_rules();
+    let translated = b.apply_rules(demoted);
     let yaml = b.emit(schema);
     let test_yaml = b.scenarios(&translated, &yaml);
     let mut report = Report {
@@ -151,22 +183,22 @@ pub fn build(schema: &Schema, opts: &Options) -> Import {
     report.rules = std::mem::take(&mut b.rule_entries);
     let mut seen = HashSet::new();
     report.warnings = b.warnings.into_iter().filter(|w| seen.insert(w.clone())).collect();
-    Import { yaml, test_yaml, report }
+    (Import { yaml, test_yaml, report }, translated.into_iter().map(|t| t.rule).collect())
 }
 
 impl Builder<'_> {
-    fn add_rule(&mut self, r: &Rule, host: Option<usize>) {
+    pub(crate) fn add_rule(&mut self, r: &Rule, host: Option<usize>) {
         if self.rule_ids.insert(r.id.clone()) {
             self.rules.push((r.clone(), host));
         }
     }
 
-    fn new_step(&mut self, title: &str) -> usize {
-        self.steps.push(Step { title: title.to_string(), id: String::new(), comments: Vec::new(), fields: Vec::new() });
+    pub(crate) fn new_step(&mut self, title: &str) -> usize {
+        self.steps.push(Step { title: title.to_string(), id: String::new(), comments: Vec::new(), fields: Vec::new(), rules: Vec::new() });
         self.steps.len() - 1
     }
 
-    fn top(&mut self, items: &[Item]) {
+    pub(crate) fn top(&mut self, items: &[Item]) {
         let mut run: Option<usize> = None;
         for item in items {
             match &item.element {
@@ -203,7 +235,7 @@ impl Builder<'_> {
         }
     }
 
-    fn push(&mut self, node: Node) -> usize {
+    pub(crate) fn push(&mut self, node: Node) -> usize {
         let parent = node.parent;
         self.nodes.push(node);
         let i = self.nodes.len() - 1;
@@ -213,7 +245,7 @@ impl Builder<'_> {
         i
     }
 
-    fn group(&mut self, g: &Group, item: &Item, parent: Option<usize>, in_repeat: bool, flattened: bool) -> usize {
+    pub(crate) fn group(&mut self, g: &Group, item: &Item, parent: Option<usize>, in_repeat: bool, flattened: bool) -> usize {
         let c = &g.common;
         let w0 = self.warnings.len();
         let repeated = item.max != Some(1);
@@ -284,7 +316,7 @@ impl Builder<'_> {
     }
 
     /// Whether `p` or a group around it is an optional (`0:1`) group.
-    fn in_optional_group(&self, mut p: Option<usize>) -> bool {
+    pub(crate) fn in_optional_group(&self, mut p: Option<usize>) -> bool {
         while let Some(i) = p {
             if self.nodes[i].optional_group {
                 return true;
@@ -295,14 +327,14 @@ impl Builder<'_> {
     }
 
     /// A group with nothing to show: no members, or only groups like that.
-    fn is_empty_group(&self, i: usize) -> bool {
+    pub(crate) fn is_empty_group(&self, i: usize) -> bool {
         let n = &self.nodes[i];
         n.ty == "group" && n.children.iter().all(|&c| self.is_empty_group(c))
     }
 
     /// The first input field in `g`'s subtree, one without a default if there is one: the
     /// answer that makes an entry of a repeated group count.
-    fn first_input(&self, g: usize) -> Option<usize> {
+    pub(crate) fn first_input(&self, g: usize) -> Option<usize> {
         fn walk(b: &Builder<'_>, i: usize, out: &mut Vec<usize>) {
             for &c in &b.nodes[i].children {
                 if b.nodes[c].is_input() {
@@ -318,7 +350,7 @@ impl Builder<'_> {
 
     /// `anzahl` as `repeat` bounds within the engine's limit of entries (E0311; found by
     /// fuzzing: `0:871`); a bound above it becomes the limit, with a warning.
-    fn bounded_repeat(&mut self, what: &str, min: u32, max: Option<u32>) -> (u32, Option<u32>) {
+    pub(crate) fn bounded_repeat(&mut self, what: &str, min: u32, max: Option<u32>) -> (u32, Option<u32>) {
         let cap = engine::session::MAX_ENTRIES;
         if min > cap || max.is_some_and(|m| m > cap) {
             self.warnings.push(format!(
@@ -329,7 +361,7 @@ impl Builder<'_> {
         (min.min(cap), max.map(|m| m.min(cap)))
     }
 
-    fn field_item(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
+    pub(crate) fn field_item(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
         let w0 = self.warnings.len();
         let i = self.field_item_inner(f, item, parent, in_repeat);
         self.note(w0, i);
@@ -337,12 +369,12 @@ impl Builder<'_> {
     }
 
     /// The warnings since `w0` also become comments on node `i`, where a reviewer sees them.
-    fn note(&mut self, w0: usize, i: usize) {
+    pub(crate) fn note(&mut self, w0: usize, i: usize) {
         let notes: Vec<String> = self.warnings[w0..].iter().map(|w| format!("Import: {w}")).collect();
         self.nodes[i].comments.extend(notes);
     }
 
-    fn field_item_inner(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
+    pub(crate) fn field_item_inner(&mut self, f: &Field, item: &Item, parent: Option<usize>, in_repeat: bool) -> usize {
         if item.max == Some(1) || f.feldart == "label" {
             return self.field(f, item.min, parent);
         }
@@ -371,7 +403,7 @@ impl Builder<'_> {
         w
     }
 
-    fn field(&mut self, f: &Field, min: u32, parent: Option<usize>) -> usize {
+    pub(crate) fn field(&mut self, f: &Field, min: u32, parent: Option<usize>) -> usize {
         let c = &f.common;
         let mut n = Node {
             fim: c.id.clone(),
@@ -626,13 +658,13 @@ impl Builder<'_> {
         i
     }
 
-    fn field_rules(&mut self, f: &Field, i: usize) {
+    pub(crate) fn field_rules(&mut self, f: &Field, i: usize) {
         for r in &f.common.rules {
             self.add_rule(r, Some(i));
         }
     }
 
-    fn list_for(&mut self, r: &crate::xdf::CodeRef) -> Option<String> {
+    pub(crate) fn list_for(&mut self, r: &crate::xdf::CodeRef) -> Option<String> {
         let key = if r.version_uri.is_empty() { r.canonical.clone() } else { r.version_uri.clone() };
         if let Some(&i) = self.list_by_uri.get(&key) {
             return Some(self.lists[i].name.clone());
@@ -676,7 +708,7 @@ impl Builder<'_> {
     }
 
     /// Assigns field ids (unique, readable) and step ids.
-    fn name(&mut self) {
+    pub(crate) fn name(&mut self) {
         let mut cands = Vec::new();
         let mut which = Vec::new();
         for (i, n) in self.nodes.iter().enumerate() {
@@ -733,7 +765,7 @@ impl Builder<'_> {
 
     /// The field path: `.`-joined ids of the enclosing groups; after a repeated group `rep`
     /// (`[]` in the report, `.0` in scenarios).
-    fn path(&self, i: usize, rep: &str) -> String {
+    pub(crate) fn path(&self, i: usize, rep: &str) -> String {
         let mut parts = vec![self.nodes[i].id.clone()];
         let mut p = self.nodes[i].parent;
         while let Some(pi) = p {
@@ -751,7 +783,7 @@ impl Builder<'_> {
         parts.join(".")
     }
 
-    fn repeat_scope(&self, i: usize) -> Option<usize> {
+    pub(crate) fn repeat_scope(&self, i: usize) -> Option<usize> {
         let mut p = self.nodes[i].parent;
         while let Some(pi) = p {
             if self.nodes[pi].repeat.is_some() {
@@ -762,7 +794,7 @@ impl Builder<'_> {
         None
     }
 
-    fn is_within(&self, i: usize, anc: usize) -> bool {
+    pub(crate) fn is_within(&self, i: usize, anc: usize) -> bool {
         let mut p = Some(i);
         while let Some(pi) = p {
             if pi == anc {
@@ -774,7 +806,7 @@ impl Builder<'_> {
     }
 
     /// Occurrences of a FIM id, those near the rule's host first.
-    fn occurrences(&self, fim: &str, host: Option<usize>) -> Vec<usize> {
+    pub(crate) fn occurrences(&self, fim: &str, host: Option<usize>) -> Vec<usize> {
         let all: Vec<usize> = (0..self.nodes.len()).filter(|&i| self.nodes[i].fim == fim).collect();
         if let Some(h) = host {
             let scope = if self.nodes[h].ty == "group" { Some(h) } else { self.nodes[h].parent };
@@ -790,7 +822,7 @@ impl Builder<'_> {
 
     /// Members of a group that are required whenever the group is: `1:1` all the way down,
     /// not into repeated groups.
-    fn required_members(&self, g: usize, out: &mut Vec<usize>) {
+    pub(crate) fn required_members(&self, g: usize, out: &mut Vec<usize>) {
         for &c in &self.nodes[g].children {
             let n = &self.nodes[c];
             if n.least == 0 || n.repeat.is_some() {
@@ -804,7 +836,7 @@ impl Builder<'_> {
         }
     }
 
-    fn options_of(&self, i: usize) -> Vec<(String, String)> {
+    pub(crate) fn options_of(&self, i: usize) -> Vec<(String, String)> {
         let n = &self.nodes[i];
         if let Some(l) = &n.list {
             self.lists.iter().find(|x| &x.name == l).map(|x| x.rows.clone()).unwrap_or_default()
@@ -813,129 +845,65 @@ impl Builder<'_> {
         }
     }
 
-    /// The condition as an expression and, for the scenarios, the answer that makes it hold.
-    fn condition(&self, cond: &Cond, host: Option<usize>) -> Result<(String, usize, Witness), String> {
-        let (fim, negated) = match cond {
-            Cond::Equals { field, negated, .. } | Cond::Filled { field, negated } => (field, *negated),
-        };
-        let occ = self.occurrences(fim, host);
-        let &[c] = occ.as_slice() else {
-            return Err(if occ.is_empty() {
-                format!("{fim} is not in the schema")
-            } else {
-                format!("{fim} occurs {} times; which one is meant is unclear", occ.len())
-            });
-        };
-        let n = &self.nodes[c];
-        if !n.emitted() {
-            return Err(format!("{fim} became a step, not a field"));
-        }
-        let id = &n.id;
-        match cond {
-            Cond::Filled { .. } => Ok((if negated { format!("empty({id})") } else { format!("filled({id})") }, c, Witness::default())),
-            Cond::Equals { value, .. } => {
-                if !n.is_input() {
-                    return Err(format!("{fim} is not an input field"));
-                }
-                if n.lost_options {
-                    return Err(format!("the code list of {fim} is missing, so its values are unknown"));
-                }
-                // What a citizen types is compared trimmed and in NFC, so the value is too
-                // (`" A "` could never be an answer).
-                let value = &engine::checks::normalize_text(value);
-                if value.is_empty() {
-                    return Ok((if negated { format!("filled({id})") } else { format!("empty({id})") }, c, Witness::default()));
-                }
-                let op = if negated { "!=" } else { "==" };
-                match n.ty {
-                    "choice" | "multi_choice" => {
-                        let opts = self.options_of(c);
-                        let v = value.trim().trim_end_matches('.');
-                        let found = opts.iter().find(|(code, label)| {
-                            let label = label.trim().trim_end_matches('.');
-                            code == value
-                                || code == v
-                                || v.strip_prefix(code.as_str()).is_some_and(|rest| rest.starts_with(' ') || rest.starts_with(':'))
-                                || label.eq_ignore_ascii_case(v)
-                        });
-                        let Some((code, _)) = found else { return Err(format!("\"{value}\" is not among the options of {fim}")) };
-                        // The value chosen (ticked), and another option chosen instead: one makes
-                        // the condition hold, the other not (which one: `negated`).
-                        let multi = n.ty == "multi_choice";
-                        let answer = |v: &str| if multi { Ans::List(vec![Ans::Text(v.to_string())]) } else { Ans::Text(v.to_string()) };
-                        let other = opts.iter().find(|(o, _)| o != code).map(|(o, _)| answer(o));
-                        let witness = Witness::of(negated, Some(answer(code)), other);
-                        let e = if multi { format!("{} in {id}", quote(code)) } else { format!("{id} == {}", quote(code)) };
-                        let e = match (negated, multi) {
-                            (false, _) => e,
-                            (true, true) => format!("not ({e})"),
-                            (true, false) => format!("{id} != {}", quote(code)),
-                        };
-                        Ok((e, c, witness))
-                    }
-                    "boolean" => {
-                        let b = match value.to_lowercase().trim_end_matches('.') {
-                            "ja" | "true" | "wahr" | "yes" => true,
-                            "nein" | "false" | "falsch" | "no" => false,
-                            _ => return Err(format!("\"{value}\" is not a yes/no value for {fim}")),
-                        };
-                        let witness = Witness::of(negated, Some(Ans::Plain(b.to_string())), Some(Ans::Plain((!b).to_string())));
-                        Ok((format!("{id} {op} {b}"), c, witness))
-                    }
-                    "number" | "integer" | "money" => {
-                        let v = value.replace(',', ".");
-                        if !is_decimal(&v) {
-                            return Err(format!("\"{value}\" is not a number for {fim}"));
-                        }
-                        // An answer that fails the field's `type` (or `decimals`) check is
-                        // empty, so `anzahl == 1.5` on a whole-number field could never hold.
-                        if !sample::is_number_of(n.ty, &v) {
-                            return Err(format!("\"{value}\" is no valid answer for the {} field {fim}", n.ty));
-                        }
-                        // No other single number is the one meant.
-                        Ok((format!("{id} {op} {v}"), c, Witness::of(negated, Some(Ans::Plain(v.clone())), None)))
-                    }
-                    "text" => Ok((format!("{id} {op} {}", quote(value)), c, Witness::of(negated, Some(Ans::Text(value.clone())), None))),
-                    other => Err(format!("comparing a {other} field is not translated")),
-                }
-            }
-        }
-    }
-
-    fn apply_rules(&mut self) -> Vec<Translated> {
+    pub(crate) fn apply_rules(&mut self, demoted: &HashMap<String, String>) -> Vec<Translated> {
         let mut done = Vec::new();
         let mut entries = Vec::new();
         let rules = std::mem::take(&mut self.rules);
         for (rule, host) in &rules {
-            let outcome = self.translate(rule, *host);
+            let mut warnings = Vec::new();
+            let outcome = match demoted.get(&rule.id) {
+                Some(why) => Err(why.clone()),
+                None => self.translate(rule, *host, &mut warnings),
+            };
+            self.warnings.extend(warnings);
             match outcome {
-                Ok((expr, cond_node, witness, members)) => {
+                Ok(effects) => {
                     let mut targets = Vec::new();
-                    let mut commented = HashSet::new();
-                    for &(t, m) in &members {
-                        self.nodes[m].rule_conds.push(expr.clone());
-                        targets.push(self.path(m, "[]"));
-                        if commented.insert(t) {
-                            self.nodes[t]
-                                .comments
-                                .push(format!("{} (FIM rule, translated: required when `{expr}`): {}", rule.id, rule.prose));
+                    let mut exprs = Vec::new();
+                    for e in &effects {
+                        // A `required` condition is written as is (as before the grammar); the
+                        // others say what they became.
+                        exprs.push(match e.kind {
+                            Kind::Required => e.expr.clone(),
+                            Kind::Hidden | Kind::Shown => format!("visible_if: {}", e.expr),
+                            Kind::Check => format!("rule: {}", e.expr),
+                        });
+                        for &t in &e.targets {
+                            match e.kind {
+                                Kind::Required => self.nodes[t].rule_conds.push(e.expr.clone()),
+                                Kind::Hidden | Kind::Shown => self.nodes[t].visible.push(e.expr.clone()),
+                                Kind::Check => {}
+                            }
+                            let p = self.path(t, "[]");
+                            if !targets.contains(&p) {
+                                targets.push(p);
+                            }
                         }
+                        if e.kind == Kind::Check {
+                            self.nodes[e.probe].base_answer = true;
+                            let step = self.step_of(e.probe);
+                            let field = self.nodes[e.probe].id.clone();
+                            self.steps[step].rules.push((e.expr.clone(), format!("{} ({})", e.message, rule.id), field));
+                        }
+                    }
+                    let first = effects.first().map(|e| e.anchor);
+                    if let Some(t) = first {
+                        let desc = if effects.iter().all(|e| e.kind == Kind::Required) {
+                            format!("required when `{}`", exprs.join("` / `"))
+                        } else {
+                            format!("`{}`", exprs.join("`; `"))
+                        };
+                        self.nodes[t].comments.push(format!("{} (FIM rule, translated: {desc}): {}", rule.id, rule.prose));
                     }
                     entries.push(RuleEntry {
                         fim: rule.id.clone(),
                         status: "translated",
-                        expression: Some(expr.clone()),
+                        expression: Some(exprs.join("; ")),
                         targets: Some(targets),
                         prose: rule.prose.clone(),
                         reason: None,
                     });
-                    done.push(Translated {
-                        rule: rule.id.clone(),
-                        expr,
-                        cond_node,
-                        witness,
-                        targets: members.iter().map(|&(_, m)| m).collect(),
-                    });
+                    done.push(Translated { rule: rule.id.clone(), effects });
                 }
                 Err(reason) => {
                     let text = format!("TODO {} (FIM rule, not translated: {reason}): {}", rule.id, rule.prose);
@@ -961,59 +929,33 @@ impl Builder<'_> {
         done
     }
 
-    /// (expression, condition node, answer, [(target node, member that gets the condition)]).
-    #[allow(clippy::type_complexity)]
-    fn translate(&self, rule: &Rule, host: Option<usize>) -> Result<(String, usize, Witness, Vec<(usize, usize)>), String> {
-        let Some(parsed) = prose::parse(&rule.prose) else {
-            return Err(if rule.prose.is_empty() {
-                "the rule has no prose".into()
-            } else {
-                "the sentence is not one of the known shapes".into()
-            });
-        };
-        let (expr, cond_node, witness) = self.condition(&parsed.cond, host)?;
-        let scope = self.repeat_scope(cond_node);
-        let mut members = Vec::new();
-        for t in &parsed.targets {
-            let occ = self.occurrences(t, host);
-            if occ.is_empty() {
-                return Err(format!("{t} is not in the schema"));
-            }
-            if occ.len() > 1 {
-                return Err(format!("{t} occurs {} times; which one is meant is unclear", occ.len()));
-            }
-            let tn = occ[0];
-            if let Some(s) = scope
-                && !self.is_within(tn, s)
-            {
-                return Err(format!("{} is inside a repeated group and {t} is not in the same entry", self.nodes[cond_node].fim));
-            }
-            let n = &self.nodes[tn];
-            if n.repeat.is_some() {
-                return Err(format!("{t} is a repeated group; its number of entries cannot be made conditional"));
-            }
-            if n.ty == "group" {
-                let mut ms = Vec::new();
-                self.required_members(tn, &mut ms);
-                if ms.is_empty() {
-                    return Err(format!("{t} has no required members"));
-                }
-                members.extend(ms.into_iter().map(|m| (tn, m)));
-            } else if n.is_input() {
-                members.push((tn, tn));
-            } else {
-                return Err(format!("{t} is not an input field"));
-            }
-        }
-        // "If F1 is X, F1 becomes required": once the condition holds, F1 is answered, so the
-        // rule never asks anything (found by fuzzing). Likely a typo for another field.
-        if members.iter().any(|&(_, m)| m == cond_node) {
-            return Err(format!("the condition is on {}, which the rule itself makes required", self.nodes[cond_node].fim));
-        }
-        Ok((expr, cond_node, witness, members))
+    /// The step a node is on.
+    pub(crate) fn step_of(&self, i: usize) -> usize {
+        self.steps
+            .iter()
+            .position(|s| {
+                s.fields.iter().any(|&f| if f < self.nodes.len() { self.is_within(i, f) } else { self.is_within(i, usize::MAX - f) })
+            })
+            .unwrap_or(0)
     }
 
-    fn required(&self, i: usize) -> Option<String> {
+    /// Reads the prose with the grammar and translates every sentence (all or nothing).
+    pub(crate) fn translate(&self, rule: &Rule, host: Option<usize>, warnings: &mut Vec<String>) -> Result<Vec<Effect>, String> {
+        if rule.prose.is_empty() {
+            return Err("the rule has no prose".into());
+        }
+        let parsed = crate::rules::parse(&rule.prose).map_err(|s| s.to_string())?;
+        let mut effects = Vec::new();
+        for s in &parsed.sentences {
+            effects.extend(self.sentence_effects(s, host, &rule.id, scenario_today(), warnings)?);
+        }
+        if effects.is_empty() {
+            return Err("the rule says nothing the form language can check".into());
+        }
+        Ok(effects)
+    }
+
+    pub(crate) fn required(&self, i: usize) -> Option<String> {
         let n = &self.nodes[i];
         let mut ors: Vec<String> = n.rule_conds.clone();
         if n.least >= 1 {
@@ -1040,7 +982,7 @@ impl Builder<'_> {
 
     // ---- output ----
 
-    fn emit(&self, schema: &Schema) -> String {
+    pub(crate) fn emit(&self, schema: &Schema) -> String {
         let mut o = String::new();
         o.push_str("# yaml-language-server: $schema=https://wegweiser.example/form-language.schema.json\n");
         let src = self.opts.source_name.as_deref().map(|s| format!(", file {s}")).unwrap_or_default();
@@ -1119,11 +1061,21 @@ impl Builder<'_> {
             for f in fields {
                 self.emit_field(&mut o, f, 6);
             }
+            if !s.rules.is_empty() {
+                o.push_str("    rules:\n");
+                for (check, message, field) in &s.rules {
+                    o.push_str(&format!(
+                        "      - check: {}\n        message: {}\n        when_empty: true\n        field: {field}\n",
+                        quote(check),
+                        text(message)
+                    ));
+                }
+            }
         }
         o
     }
 
-    fn emit_field(&self, o: &mut String, i: usize, ind: usize) {
+    pub(crate) fn emit_field(&self, o: &mut String, i: usize, ind: usize) {
         let n = &self.nodes[i];
         let pad = " ".repeat(ind);
         let pad2 = " ".repeat(ind + 2);
@@ -1148,6 +1100,14 @@ impl Builder<'_> {
         }
         if !n.hint.is_empty() {
             o.push_str(&format!("{pad2}hint: {}\n", text(&n.hint)));
+        }
+        if !n.visible.is_empty() {
+            let v = if n.visible.len() == 1 {
+                n.visible[0].clone()
+            } else {
+                n.visible.iter().map(|v| format!("({v})")).collect::<Vec<_>>().join(" and ")
+            };
+            o.push_str(&format!("{pad2}visible_if: {}\n", quote(&v)));
         }
         if n.is_input()
             && let Some(r) = self.required(i)
@@ -1221,7 +1181,7 @@ impl Builder<'_> {
     }
 
     /// True when no optional group encloses `i`: a repeated group's `min` applies.
-    fn required_chain(&self, i: usize) -> bool {
+    pub(crate) fn required_chain(&self, i: usize) -> bool {
         let mut p = self.nodes[i].parent;
         while let Some(pi) = p {
             if self.nodes[pi].optional_group {
@@ -1234,12 +1194,16 @@ impl Builder<'_> {
 
     // ---- scenarios ----
 
-    fn scenarios(&self, translated: &[Translated], yaml: &str) -> String {
-        // Values to avoid in the sample answers: those that trigger a rule.
+    pub(crate) fn scenarios(&self, translated: &[Translated], yaml: &str) -> String {
+        // Values to avoid in the sample answers: those that make a rule's condition hold.
         let mut avoid: HashMap<usize, Vec<Ans>> = HashMap::new();
         for t in translated {
-            if let Some(v) = &t.witness.holds {
-                avoid.entry(t.cond_node).or_default().push(v.clone());
+            for e in &t.effects {
+                for (&n, v) in &e.holds {
+                    if !e.fails.get(&n).is_some_and(|f| f == v) {
+                        avoid.entry(n).or_default().push(v.ans());
+                    }
+                }
             }
         }
         let tops: Vec<usize> = self.steps.iter().flat_map(|s| s.fields.iter().copied().filter(|&f| f < self.nodes.len())).collect();
@@ -1273,52 +1237,100 @@ impl Builder<'_> {
             Ans::block(&base, 6, &mut o);
         }
         o.push_str("    expect:\n      submittable: true\n");
-        // 3. Each translated rule, when its condition is an answer outside repeated groups.
+        // 3. Each translated consequence: once with its condition holding, once not.
         for t in translated {
-            let Some(v) = &t.witness.holds else { continue };
-            if self.repeat_scope(t.cond_node).is_some() || t.targets.iter().any(|&m| self.repeat_scope(m).is_some()) {
-                continue;
+            for (k, e) in t.effects.iter().enumerate() {
+                let label = if t.effects.len() > 1 { format!("{}: {}. Folge", t.rule, k + 1) } else { t.rule.clone() };
+                let probe = self.path(e.probe, ".0");
+                // What the condition reads is answered only as the scenario says.
+                let mut exclude: HashSet<usize> = HashSet::new();
+                for &r in &e.reads {
+                    exclude.insert(r);
+                }
+                for &g in &e.reads {
+                    // (members of a group whose "befüllt" the condition reads)
+                    if let Some(p) = self.nodes[g].parent {
+                        let mut ms = Vec::new();
+                        self.inputs_under(p, &mut ms);
+                        exclude.extend(ms);
+                    }
+                }
+                let targets: HashSet<usize> = e.targets.iter().copied().collect();
+                // (scenario name, expectation) with the condition holding, and not.
+                let (holds, fails): (Case, Case) = match e.kind {
+                    Kind::Required => (
+                        vec![(
+                            "Bedingung erfüllt, Angaben fehlen".into(),
+                            format!("      submittable: false\n      errors: {{ {probe}: required }}\n"),
+                        )],
+                        vec![("Bedingung nicht erfüllt".into(), format!("      no_errors: [{probe}]\n"))],
+                    ),
+                    Kind::Hidden => (
+                        vec![("Bedingung erfüllt, ausgeblendet".into(), format!("      inactive: [{probe}]\n"))],
+                        vec![("Bedingung nicht erfüllt, sichtbar".into(), format!("      active: [{probe}]\n"))],
+                    ),
+                    Kind::Shown => (
+                        vec![("Bedingung erfüllt, sichtbar".into(), format!("      active: [{probe}]\n"))],
+                        vec![("Bedingung nicht erfüllt, ausgeblendet".into(), format!("      inactive: [{probe}]\n"))],
+                    ),
+                    Kind::Check => (
+                        vec![("Regel verletzt".into(), format!("      errors: {{ {probe}: rule }}\n"))],
+                        vec![("Regel erfüllt".into(), format!("      no_errors: [{probe}]\n"))],
+                    ),
+                };
+                #[allow(clippy::type_complexity)]
+                let cases: Vec<(&HashMap<usize, Val>, &(String, String), bool)> = match e.kind {
+                    // A check is violated where its condition holds and no field is answered,
+                    // and satisfied where the first field is answered too.
+                    Kind::Check => vec![(&e.holds, &holds[0], false), (&e.holds, &fails[0], true)],
+                    _ => vec![(&e.holds, &holds[0], false), (&e.fails, &fails[0], false)],
+                };
+                for (vals, (name, expect), answer_probe) in cases {
+                    let mut set: HashMap<usize, Ans> = vals.iter().map(|(&n, v)| (n, v.ans())).collect();
+                    let mut ex = exclude.clone();
+                    ex.retain(|n| !set.contains_key(n));
+                    ex.extend(targets.iter().copied());
+                    if answer_probe {
+                        ex.remove(&e.probe);
+                        set.insert(e.probe, self.sample(e.probe, &[]));
+                    }
+                    let answers = self.answers(&tops, &avoid, &set, &ex);
+                    o.push_str(&format!("  - name: \"{label}: {name}\"\n    answers:"));
+                    if answers.is_empty() {
+                        o.push_str(" {}\n");
+                    } else {
+                        o.push('\n');
+                        Ans::block(&answers, 6, &mut o);
+                    }
+                    o.push_str("    expect:\n");
+                    o.push_str(expect);
+                }
             }
-            let Some(&target) = t.targets.iter().find(|&&m| self.required(m).is_some()) else { continue };
-            let mut set = HashMap::new();
-            set.insert(t.cond_node, v.clone());
-            let exclude: HashSet<usize> = t.targets.iter().copied().collect();
-            let with = self.answers(&tops, &avoid, &set, &exclude);
-            o.push_str(&format!("  - name: \"{}: Bedingung erfüllt, Angaben fehlen\"\n    answers:\n", t.rule));
-            Ans::block(&with, 6, &mut o);
-            o.push_str(&format!("    expect:\n      submittable: false\n      errors: {{ {}: required }}\n", self.path(target, ".0")));
-            // The rule not applying shows on a target that only this rule makes required (not
-            // one that is required anyway, found by fuzzing), with the condition's field
-            // answered so that the condition is false: a condition such as `not ("a" in x)`
-            // holds while `x` is empty.
-            let Some(&target) = t.targets.iter().find(|&&m| self.required(m).as_deref() == Some(t.expr.as_str())) else { continue };
-            // (No answer makes it fail when the choice's only option is the one the rule
-            // names.)
-            let Some(other) = t.witness.fails.clone() else { continue };
-            let without = self.answers(&tops, &avoid, &HashMap::from([(t.cond_node, other)]), &exclude);
-            o.push_str(&format!("  - name: \"{}: Bedingung nicht erfüllt\"\n    answers:", t.rule));
-            if without.is_empty() {
-                o.push_str(" {}\n");
-            } else {
-                o.push('\n');
-                Ans::block(&without, 6, &mut o);
-            }
-            o.push_str(&format!("    expect:\n      no_errors: [{}]\n", self.path(target, ".0")));
         }
         o
     }
 
+    /// Input fields under `g` (all depths).
+    fn inputs_under(&self, g: usize, out: &mut Vec<usize>) {
+        for &c in &self.nodes[g].children {
+            if self.nodes[c].is_input() {
+                out.push(c);
+            }
+            self.inputs_under(c, out);
+        }
+    }
+
     /// Whether the scenario answers something in `i`'s subtree: a set answer, or a field
     /// that a rule can make required (so the sample answers satisfy every rule).
-    fn subtree_has(&self, i: usize, set: &HashMap<usize, Ans>, exclude: &HashSet<usize>) -> bool {
+    pub(crate) fn subtree_has(&self, i: usize, set: &HashMap<usize, Ans>, exclude: &HashSet<usize>) -> bool {
         set.contains_key(&i)
-            || (!self.nodes[i].rule_conds.is_empty() && !exclude.contains(&i))
+            || ((!self.nodes[i].rule_conds.is_empty() || self.nodes[i].base_answer) && !exclude.contains(&i))
             || self.nodes[i].children.iter().any(|&c| self.subtree_has(c, set, exclude))
     }
 
     /// Sample answers for every field that is `required: true` (in an entry: its members), and
     /// the answers in `set`.
-    fn answers(
+    pub(crate) fn answers(
         &self,
         list: &[usize],
         avoid: &HashMap<usize, Vec<Ans>>,
@@ -1365,7 +1377,7 @@ impl Builder<'_> {
                     // Required (members of an optional group, when something in it is answered).
                     let req = self.required(i);
                     let within_filled_group = n.least >= 1 && req.is_some();
-                    let by_rule = !n.rule_conds.is_empty() && !exclude.contains(&i);
+                    let by_rule = (!n.rule_conds.is_empty() || n.base_answer) && !exclude.contains(&i);
                     let in_filled = within_filled_group && n.parent.is_some_and(|p| self.subtree_has(p, set, exclude));
                     if exclude.contains(&i) {
                         // Left unanswered, a field with a default has its default: answering
@@ -1387,13 +1399,13 @@ impl Builder<'_> {
 
     /// Whether an entry of repeated group `g` always has a required member without a
     /// default among the sample answers.
-    fn has_required_answer(&self, g: usize) -> bool {
+    pub(crate) fn has_required_answer(&self, g: usize) -> bool {
         let mut members = Vec::new();
         self.required_members(g, &mut members);
         members.iter().any(|&m| self.nodes[m].default.is_none() && self.required(m).as_deref() == Some("true"))
     }
 
-    fn sample(&self, i: usize, avoid: &[Ans]) -> Ans {
+    pub(crate) fn sample(&self, i: usize, avoid: &[Ans]) -> Ans {
         let n = &self.nodes[i];
         match n.ty {
             "choice" | "multi_choice" => {
@@ -1468,7 +1480,7 @@ fn text(s: &str) -> String {
 
 /// A plain decimal (`-12.5`) that the engine can hold exactly: at most 28 significant
 /// digits (found by fuzzing: a longer bound made the form fail to compile, E0201).
-fn is_decimal(s: &str) -> bool {
+pub(crate) fn is_decimal(s: &str) -> bool {
     let body = s.strip_prefix('-').unwrap_or(s);
     let (a, b) = body.split_once('.').unwrap_or((body, "0"));
     !a.is_empty()
