@@ -14,9 +14,9 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use engine::answers::{PostedStep, Refusal};
 use engine::form::{FieldType, StepKind, Target};
 use engine::ids::StepId;
-use engine::answers::{PostedStep, Refusal};
 use engine::session::{Renumbered, Session, Snapshot};
 use engine::value::FileRef;
 use serde::Deserialize;
@@ -700,7 +700,8 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
         let Some(field) = s.instance(path).map(|i| form.field(i.field)).filter(|f| f.ty == FieldType::File) else { continue };
         let mime = engine::checks::sniff_mime(bytes).unwrap_or("application/octet-stream");
         let size = bytes.len() as u64;
-        let keep = field.max_size.is_none_or(|m| size <= m) && (field.accept.is_empty() || engine::checks::mime_matches(&field.accept, mime));
+        let keep =
+            field.max_size.is_none_or(|m| size <= m) && (field.accept.is_empty() || engine::checks::mime_matches(&field.accept, mime));
         let name = clean_file_name(name);
         typed.file(path.clone(), FileRef { name: name.clone(), size, mime: mime.to_string() });
         uploads.insert(path, Upload { bytes, name, mime, keep });
