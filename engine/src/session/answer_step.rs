@@ -1,7 +1,6 @@
 //! Reading what a citizen typed: a posted step ([`Session::answer_step`]) or one field as
 //! the browser has it ([`Session::answer_typed`]), by one rule, so that the server and the
-//! browser module cannot read the same input two ways (`docs/form-language.md`,
-//! "Answers as typed: blank versus default").
+//! browser module cannot read the same input two ways (`docs/form-language.md#blank-versus-default`).
 //!
 //! The rule: a blank value answers blank (it clears a `default`, which does not come back),
 //! except for a field that has no default, where blank and unanswered are the same and the
