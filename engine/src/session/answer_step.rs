@@ -174,7 +174,13 @@ impl Session<'_> {
 
     /// The paths of a step's shown field instances, in page order.
     fn shown_paths(&mut self, step: StepId) -> Vec<String> {
-        self.step_instances(step).into_iter().filter_map(|i| self.is_shown(i).then(|| self.path_of(i))).collect()
+        let mut out = Vec::new();
+        for inst in self.step_instances(step) {
+            if self.is_shown(inst) {
+                out.push(self.path_of(inst));
+            }
+        }
+        out
     }
 }
 
