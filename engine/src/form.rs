@@ -303,7 +303,7 @@ pub struct Field {
     /// Renderer hint.
     pub display: Option<String>,
     /// Default answer.
-    pub default: Option<crate::session::Input>,
+    pub default: Option<crate::answers::Input>,
     /// The calculation of a computed field.
     pub value: Option<CExpr>,
     /// Precision of a computed field.

@@ -32,17 +32,13 @@ export async function start(doc = document) {
   const en = lang === "en";
   const word = { error: form.dataset.tError || (en ? "Error" : "Fehler"), summary: form.dataset.tErrorSummary || (en ? "There is a problem" : "Es gibt ein Problem") };
 
-  // What the page shows may be newer than the snapshot (the browser restores typed values).
-  const answers = {};
-  for (const path of names(form)) {
-    const v = read(form, path);
-    if (v !== undefined) answers[path] = v;
-  }
+  // What the page shows may be newer than the snapshot (the browser restores typed values):
+  // the engine reads it as the server reads the post of this step.
+  const values = {};
+  for (const path of names(form)) values[path] = read(form, path);
   try {
-    guide.set_answers(JSON.stringify(answers));
-  } catch {
-    for (const [p, v] of Object.entries(answers)) try { guide.set_answer(p, JSON.stringify(v)); } catch { /* not a field of this form version */ }
-  }
+    guide.answer_step(step, JSON.stringify({ values }));
+  } catch { /* a step of another form version: the snapshot stands */ }
   guide.evaluate_all();
   let state = JSON.parse(guide.step_state(step));
   const live = liveRegion(doc);
@@ -122,9 +118,8 @@ export async function start(doc = document) {
   function changed(e) {
     const path = e.target.name;
     if (!path || path.startsWith("_") || e.target.type === "file") return;
-    const v = read(form, path);
     try {
-      guide.set_answer(path, JSON.stringify(v === undefined ? null : v));
+      guide.set_typed(path, JSON.stringify(read(form, path)));
     } catch {
       return;
     }
@@ -278,22 +273,15 @@ function names(form) {
   return out;
 }
 
-// A field's answer as the server would read it from a post: text as typed (blank: none),
-// a radio's value, a consent box's "true", the ticked options of checkboxes.
+// What the citizen typed for a field, as a post sends it: the values of its inputs, blank
+// included (a text as typed, a radio's or a consent box's value when checked, the ticked
+// options). Whether a blank clears a default, or is no answer, is the engine's rule: the
+// same one the server reads the post with.
 function read(form, path) {
   const els = $$(`[name="${esc(path)}"]`, form);
-  if (!els.length) return undefined;
-  const first = els[0];
-  if (first.type === "radio") return els.find((e) => e.checked)?.value ?? null;
-  if (first.type === "checkbox") {
-    if (first.closest(".choices")) {
-      const list = els.filter((e) => e.checked).map((e) => e.value);
-      return list.length ? list : null;
-    }
-    return first.checked ? first.value : null;
-  }
+  if (els[0]?.type === "radio" || els[0]?.type === "checkbox") return els.filter((e) => e.checked).map((e) => e.value);
   // NFC here, as the server normalises: the module carries no Unicode tables of its own.
-  return first.value.trim() ? first.value.normalize("NFC") : null;
+  return els.map((e) => e.value.normalize("NFC"));
 }
 
 // One polite live region; announcements are debounced so typing does not chatter.

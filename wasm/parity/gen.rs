@@ -15,7 +15,9 @@
 //! Answers are drawn from each field's options, from pools of valid values (the answers of
 //! the forms' own scenario files, real IBANs and tax ids, dates around today) and of invalid
 //! ones, and some are cleared again. Three quarters of the sequences answer the path in order, as
-//! a citizen would, so that a fair share ends submittable (reported at the end).
+//! a citizen would, so that a fair share ends submittable (reported at the end). Half of the
+//! changes go in as the script sends them, typed values (`Guide::set_typed`: blank included,
+//! and fields with a default are emptied now and then), the others as `Input`s.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -87,6 +89,8 @@ fn main() {
     // Answers to fields with a `pattern:` (checked in the module by the DFA the server
     // ships), and how many of them broke it; answers that reach a `matches()` in a rule.
     let (mut pattern_answers, mut pattern_failures, mut matches_answers) = (0usize, 0usize, 0usize);
+    // Fields with a default emptied by typing (the blank that clears a default, issue #18).
+    let mut blanked_defaults = 0usize;
     for n in 0..total {
         let (id, form, json, pool) = &forms[n % forms.len()];
         let matches_readers = fields_read_by_matches(form);
@@ -100,7 +104,32 @@ fn main() {
             let Some(path) = pick_field(&mut rng, &mut guide, diligent) else { break };
             let value = pick_value(&mut rng, form, &mut guide, &path, pool, diligent);
             let value_json = value.to_string();
-            let changes: Json = serde_json::from_str(&guide.set(&path, &value_json).expect("answer")).expect("changes json");
+            let field = form.field(guide.session().instance(&path).expect("path").field);
+            // The script sends what was typed (`set_typed`), the engine reads it as a post;
+            // the `Input` API (`set_answer`) stays for files and for half of the rest. A
+            // field with a default is sometimes emptied, as a citizen does: a blank answer.
+            let typed = if field.default.is_some() && rng.chance(25) {
+                blanked_defaults += 1;
+                Some(vec![rng.pick(&["", "  "]).to_string()])
+            } else if rng.chance(50) {
+                as_typed(&value)
+            } else {
+                None
+            };
+            let (input, result) = match &typed {
+                Some(t) => ("typed", guide.typed(&path, &json!(t).to_string())),
+                None => ("value", guide.set(&path, &value_json)),
+            };
+            let input_json = match &typed {
+                Some(t) => json!(t).to_string(),
+                None => value_json,
+            };
+            // A typed value that is none of a choice's options is refused, as in a post.
+            let changes: Json = match result {
+                Ok(c) => serde_json::from_str(&c).expect("changes json"),
+                Err(_) if typed.is_some() => Json::Null,
+                Err(e) => panic!("answer {path}: {e}"),
+            };
             let state = guide.state();
             let inst = guide.session().instance(&path).expect("path");
             let step = guide.step(form.field(inst.field).step);
@@ -112,7 +141,7 @@ fn main() {
             if matches_readers.contains(&inst.field) {
                 matches_answers += 1;
             }
-            steps.push(json!({ "path": path, "value": value_json, "changes": changes, "state": state, "step": step }));
+            steps.push(json!({ "path": path, input: input_json, "changes": changes, "state": state, "step": step }));
         }
         changes_total += steps.len();
         let fin = guide.state();
@@ -136,7 +165,7 @@ fn main() {
     std::fs::write(out.join("bigform.json"), serde_json::to_string(&big).expect("serialises")).expect("write bigform.json");
 
     println!(
-        "parity: {} sequences, {} changes over {} forms; {} submittable at the end ({:.0}%); {} answers to fields with a pattern ({} breaking it), {} to fields read by matches()",
+        "parity: {} sequences, {} changes over {} forms; {} submittable at the end ({:.0}%); {} answers to fields with a pattern ({} breaking it), {} to fields read by matches(); {} fields with a default emptied",
         sequences,
         changes_total,
         forms.len(),
@@ -144,12 +173,14 @@ fn main() {
         100.0 * submittable as f64 / sequences.max(1) as f64,
         pattern_answers,
         pattern_failures,
-        matches_answers
+        matches_answers,
+        blanked_defaults
     );
     // Patterns are what the module checks with a different engine build: a run that never
     // reaches one proves nothing about them.
     // (`0` sequences: only bigform.json, for the browser test.)
     assert!(total == 0 || (pattern_answers > 0 && pattern_failures > 0 && matches_answers > 0), "the sequences must reach pattern checks");
+    assert!(total == 0 || blanked_defaults > 0, "the sequences must empty fields that have a default");
 }
 
 /// Input fields to answer next: in diligent mode the first active, unanswered or invalid
@@ -354,6 +385,18 @@ fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &Pool
             }
         }
         FieldType::Computed | FieldType::Group | FieldType::Info => Json::Null,
+    }
+}
+
+/// An answer as the browser would have it typed: a text, a radio's or a box's value, the
+/// ticked options, nothing (`[]`); `None` for a file, which is not typed.
+fn as_typed(value: &Json) -> Option<Vec<String>> {
+    match value {
+        Json::Null => Some(Vec::new()),
+        Json::String(s) => Some(vec![s.clone()]),
+        Json::Bool(b) => Some(vec![b.to_string()]),
+        Json::Array(items) => Some(items.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string)).collect()),
+        _ => None,
     }
 }
 

@@ -1,6 +1,7 @@
 // WebAssembly half of the native/WebAssembly parity test: replays every sequence written by
 // `cargo run -p wegweiser-wasm --example parity-gen -- DIR` in the module built by
-// `scripts/build-wasm` and compares, after every change, the engine's Changes, the whole
+// `scripts/build-wasm` and compares, after every change (typed values as the script sends
+// them, or an Input), the engine's Changes, the whole
 // session's state (path, activity, values, problems) and the changed field's step state
 // with the native results. Exits 1 at the first difference and prints it.
 //
@@ -37,8 +38,15 @@ for (let n = 0; n + 1 < lines.length; n++) {
   const first = JSON.parse(g.evaluate_all());
   if (!isDeepStrictEqual(first, seq.first)) fail(n, seq, -1, "first evaluation", seq.first, first);
   for (const [i, st] of seq.steps.entries()) {
-    const c = JSON.parse(g.set_answer(st.path, nfc(st.value)));
-    if (!isDeepStrictEqual(norm(c), norm(st.changes))) fail(n, seq, i, "changes", st.changes, c);
+    // Typed values (what the script sends) or an Input; a typed value that is no option
+    // is refused on both sides (changes `null`).
+    let c = null;
+    try {
+      c = JSON.parse(st.typed !== undefined ? g.set_typed(st.path, nfc(st.typed)) : g.set_answer(st.path, nfc(st.value)));
+    } catch (e) {
+      if (st.typed === undefined) throw e;
+    }
+    if (c === null || st.changes === null ? c !== st.changes : !isDeepStrictEqual(norm(c), norm(st.changes))) fail(n, seq, i, "changes", st.changes, c);
     const state = JSON.parse(g.evaluate_all());
     if (!isDeepStrictEqual(state, st.state)) fail(n, seq, i, "state", st.state, state);
     const step = JSON.parse(g.step_state(st.step.step));
@@ -66,7 +74,7 @@ runs.sort((a, b) => a - b);
 console.log(`guidance ready, 1,000-field form (${(big.length / 1024).toFixed(0)} KiB JSON): median ${runs[2].toFixed(1)} ms (min ${runs[0].toFixed(1)}, max ${runs[4].toFixed(1)}; compile+instantiate+deserialise+first evaluation; first module init ${tInit.toFixed(1)} ms)`);
 
 function fail(n, seq, i, what, expected, actual) {
-  console.error(`parity: difference in sequence ${n} (form ${seq.form}, ${seq.lang}) at change ${i}${i >= 0 ? ` (${seq.steps[i].path} = ${seq.steps[i].value})` : ""}: ${what}`);
+  console.error(`parity: difference in sequence ${n} (form ${seq.form}, ${seq.lang}) at change ${i}${i >= 0 ? ` (${seq.steps[i].path} = ${seq.steps[i].typed ?? seq.steps[i].value})` : ""}: ${what}`);
   console.error("native:      " + JSON.stringify(expected));
   console.error("WebAssembly: " + JSON.stringify(actual));
   process.exit(1);

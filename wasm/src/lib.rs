@@ -2,9 +2,11 @@
 //!
 //! Thin [`wasm_bindgen`] bindings over [`engine::session::Session`]: the enhancement script
 //! (`wasm/js/wegweiser.js`) creates one [`Guide`] per page from the compiled form the server
-//! embeds, tells it every answer the citizen changes, and shows what comes back (fields
-//! appearing and disappearing, computed values, texts with `{{ }}`, problems). The server
-//! stays the authority: it evaluates every post again with the same engine.
+//! embeds, tells it what the citizen typed (raw values, blank included: the engine reads
+//! them by the rule it reads a posted step with, [`Guide::set_typed`] and
+//! [`Guide::answer_step`]), and shows what comes back (fields appearing and disappearing,
+//! computed values, texts with `{{ }}`, problems). The server stays the authority: it
+//! evaluates every post again with the same engine.
 //!
 //! Everything crosses the boundary as JSON strings, so the same [`Guide`] runs natively
 //! (the parity generator in `wasm/parity/` uses it as an ordinary Rust library) and in
@@ -18,8 +20,9 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use engine::Form;
+use engine::answers::PostedStep;
 use engine::form::{Display, FieldType, Format, TPart, Text};
-use engine::ids::{FieldId, StepId};
+use engine::ids::StepId;
 use engine::session::{Input, Instance, Problem, Session, Snapshot};
 use engine::value::Value;
 use serde::Serialize;
@@ -98,10 +101,27 @@ impl Guide {
         self.set(path, value_json).map_err(js_err)
     }
 
-    /// Sets many answers at once (JSON object `{path: value}`), re-evaluating once; for the
-    /// values the page shows when it loads.
+    /// Sets many answers at once (JSON object `{path: value}`, values as in
+    /// [`Guide::set_answer`]), re-evaluating once.
     pub fn set_answers(&mut self, answers_json: &str) -> Result<(), JsError> {
         self.set_many(answers_json).map_err(js_err)
+    }
+
+    /// Sets the answer at a path from what the citizen typed, as the browser has it: a JSON
+    /// list of strings (a text as typed, blank included; the ticked options; `[]` for no
+    /// choice). The engine reads it by the rule it reads a posted step with (a blank clears
+    /// a default), so the page and the server agree. Returns the JSON of the engine's
+    /// `Changes`; an error for a value that is none of a choice's options.
+    pub fn set_typed(&mut self, path: &str, typed_json: &str) -> Result<String, JsError> {
+        self.typed(path, typed_json).map_err(js_err)
+    }
+
+    /// Reads a step from the values the page shows, exactly as the server reads its post
+    /// (`Session::answer_step`): the JSON of a `PostedStep`, `{"values": {path: [typed,
+    /// …]}}`. Returns the JSON of the engine's `StepAnswer`. For the values the page shows
+    /// when it loads (the browser may restore values typed before).
+    pub fn answer_step(&mut self, step_id: &str, posted_json: &str) -> Result<String, JsError> {
+        self.read_step(step_id, posted_json).map_err(js_err)
     }
 
     /// The JSON of a step's [`StepState`].
@@ -150,6 +170,20 @@ impl Guide {
         self.session.set_answers(answers).map_err(|e| e.to_string())
     }
 
+    /// [`Guide::set_typed`] with a plain error.
+    pub fn typed(&mut self, path: &str, typed_json: &str) -> Result<String, String> {
+        let typed: Vec<String> = serde_json::from_str(typed_json).map_err(|e| format!("not a list of typed values: {e}"))?;
+        let changes = self.session.answer_typed(path, &typed).map_err(|e| e.to_string())?;
+        Ok(to_json(&changes))
+    }
+
+    /// [`Guide::answer_step`] with a plain error.
+    pub fn read_step(&mut self, step_id: &str, posted_json: &str) -> Result<String, String> {
+        let step = self.session.form().step_by_id(step_id).ok_or_else(|| format!("there is no step `{step_id}`"))?;
+        let posted: PostedStep = serde_json::from_str(posted_json).map_err(|e| format!("not a posted step: {e}"))?;
+        Ok(to_json(&self.session.answer_step(step, &posted)))
+    }
+
     /// The session.
     pub fn session(&mut self) -> &mut Session<'static> {
         &mut self.session
@@ -173,7 +207,7 @@ impl Guide {
                 out.texts.insert(key.to_string(), s.render(t, None));
             }
         }
-        for inst in step_instances(s, step) {
+        for inst in s.step_instances(step) {
             if !s.is_shown(inst) {
                 continue;
             }
@@ -207,7 +241,7 @@ impl Guide {
             problems: s.problems(),
         };
         for step in 0..form.steps.len() {
-            for inst in step_instances(s, StepId(step as u32)) {
+            for inst in s.step_instances(StepId(step as u32)) {
                 if !s.is_active(inst) {
                     continue;
                 }
@@ -223,26 +257,6 @@ impl Guide {
         }
         out
     }
-}
-
-/// Every field instance of a step (groups included), in page order: each repeated group's
-/// entries as many as the session shows.
-fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
-    fn walk(s: &Session<'_>, f: FieldId, entry: Option<u32>, out: &mut Vec<Instance>) {
-        let field = s.form().field(f);
-        out.push(Instance { field: f, entry });
-        let entries: Vec<Option<u32>> = if field.is_repeated() { (0..s.entry_count(f)).map(Some).collect() } else { vec![entry] };
-        for e in entries {
-            for m in &field.members {
-                walk(s, *m, e, out);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for f in &s.form().step(step).fields {
-        walk(s, *f, None, &mut out);
-    }
-    out
 }
 
 /// A computed field's value as the server shows it (money with two places and the euro

@@ -59,3 +59,34 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(g.set("gibt_es_nicht", "\"x\"").unwrap_err().contains("gibt_es_nicht"));
     assert!(g.set("vorname", "{").unwrap_err().contains("not an answer"));
 }
+
+fn bewohnerparkausweis() -> String {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../form-definitions/bewohnerparkausweis.yaml")).unwrap();
+    serde_json::to_string(&engine::compile(&src).form.expect("compiles")).unwrap()
+}
+
+/// Issue #18: the browser sends what the citizen typed and the engine decides. Blanking
+/// `ort` (required, default Tübingen) is a blank answer, with its `required` problem, as
+/// on the server; the script used to send `null` for it, and the default came back.
+#[test]
+fn typed_values_are_read_by_the_rule_of_a_posted_step() {
+    let mut g = Guide::create(&bewohnerparkausweis(), "", "de", "2026-11-22").unwrap();
+    let required_ort = |v: &Value| v.as_array().unwrap().iter().any(|p| p["field"] == "ort" && p["check"] == "required");
+    let changes = parse(&g.typed("ort", r#"[""]"#).unwrap());
+    assert!(required_ort(&changes["problems_added"]), "{changes}");
+    assert_eq!(parse(&g.snapshot())["answers"]["ort"], "");
+    assert!(required_ort(&parse(&g.step_state("antragsteller").unwrap())["problems"]));
+    let changes = parse(&g.typed("ort", r#"["Tübingen"]"#).unwrap());
+    assert!(required_ort(&changes["problems_cleared"]), "{changes}");
+
+    // The whole step as the page shows it, read as the server reads the post.
+    let answer = parse(&g.read_step("antragsteller", r#"{"values": {"ort": ["  "], "vorname": ["Erika"]}}"#).unwrap());
+    assert_eq!(answer["read"].as_array().unwrap().iter().filter(|p| *p == "ort").count(), 1);
+    assert!(required_ort(&parse(&g.step_state("antragsteller").unwrap())["problems"]));
+    assert_eq!(parse(&g.snapshot())["answers"]["vorname"], "Erika");
+
+    // A value that is no option is refused, as in a post; bad JSON is an error.
+    assert!(g.typed("zone", r#"["gibt-es-nicht"]"#).unwrap_err().contains("zone"));
+    assert!(g.typed("ort", r#""Tübingen""#).unwrap_err().contains("typed values"));
+    assert!(g.read_step("gibt-es-nicht", "{}").unwrap_err().contains("no step"));
+}

@@ -6,13 +6,13 @@ use std::collections::HashMap;
 
 use super::Compiler;
 use super::scope::{RESERVED, Sym, is_field_id, is_step_id};
+use crate::answers::Input;
 use crate::checks::{CheckCode, parse_size};
 use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::expr::{self, CExpr, CheckCtx, Type, ast::Expr};
 use crate::form::{Branch, ChoiceOption, Field, FieldType, Format, NamedValue, Repeat, Rule, Site, Step, StepKind, Target};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::pattern::{Pattern, describe_error};
-use crate::session::Input;
 use crate::source::{CoreType, Node, NodeKind};
 use crate::syntax::ast::{FieldAst, NextAst, OptionAst, OptionsAst, RuleAst, Src, SrcScalar, StepAst};
 use crate::value::Value;

@@ -3,9 +3,9 @@
 //! submission document. Evaluation is lazy and memoised; a change invalidates only what
 //! depends on it, through the form's dependency graph.
 
+mod answer_step;
 mod env;
 pub mod fieldcheck;
-mod input;
 mod paths;
 mod problems;
 mod submission;
@@ -19,7 +19,8 @@ use crate::form::{Form, Site, StepKind, Target};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::value::Value;
 
-pub use input::Input;
+pub use crate::answers::Input;
+pub use answer_step::MAX_ROUNDS;
 pub use paths::{Instance, Renumbered};
 pub use problems::Problem;
 pub use submission::{Submission, canonical_json, value_json};
@@ -87,6 +88,10 @@ pub enum AnswerError {
     /// accepting it here would make a session and its restored draft differ.
     #[error("`{0}` cannot hold this kind of answer")]
     WrongKind(String),
+    /// What was typed for the field is refused by the rule of [`Session::answer_typed`]
+    /// (a value that is none of a choice's options); its earlier answer stays.
+    #[error("the answer to `{0}` is refused ({code})", code = .1.code())]
+    Refused(String, crate::answers::Refusal),
 }
 
 /// Whether a field of type `ty` can hold an input of this kind (text fits every field but a

@@ -1,10 +1,11 @@
 //! The HTML pages: the list of forms, a form's start page, one page per step, the
 //! summary, the submission, the confirmation and the resume link.
 //!
-//! The post of a step (no JavaScript): only the active input fields of that step are
+//! The post of a step (no JavaScript) is read by the engine (`Session::answer_step`), the
+//! same rule the browser module follows: only the active input fields of that step are
 //! read from the body (anything else is ignored); fields that become active through the
 //! post are read too, but shown without an error the first time; a valid step answers
-//! with a 303 to the next step on the path.
+//! with a 303 to the next step on the path. The server's own part is the uploads.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -13,9 +14,10 @@ use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use engine::answers::{PostedStep, Refusal};
 use engine::form::{FieldType, StepKind, Target};
 use engine::ids::StepId;
-use engine::session::{Input, Renumbered, Session, Snapshot};
+use engine::session::{Renumbered, Session, Snapshot};
 use engine::value::FileRef;
 use serde::Deserialize;
 
@@ -399,9 +401,6 @@ impl Posted {
     fn get(&self, name: &str) -> Option<&str> {
         self.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
-    fn all(&self, name: &str) -> Vec<String> {
-        self.fields.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
-    }
 }
 
 /// Reads a post within the [`Limits`](super::Limits): more parts or file parts than allowed,
@@ -508,7 +507,6 @@ pub async fn step_post(
         Ok(id) => id,
         Err(r) => return r,
     };
-    let seen = view::active_paths(&mut l.session, step);
     let pristine = l.session.clone();
     let refused = match apply(&state, &mut l.session, step, &posted, &draft_id).await {
         Ok(r) => r,
@@ -603,8 +601,8 @@ pub async fn step_post(
     // browser module the citizen saw them before posting: the page says which fields it
     // showed (`_shown`), which decides only whether their errors are shown now.
     let shown_by_browser: BTreeSet<&str> = posted.get("_shown").unwrap_or_default().split_whitespace().collect();
+    let revealed: BTreeSet<&String> = refused.revealed.iter().filter(|p| !shown_by_browser.contains(p.as_str())).collect();
     let now_active = view::active_paths(&mut l.session, step);
-    let revealed: BTreeSet<&String> = now_active.difference(&seen).filter(|p| !shown_by_browser.contains(p.as_str())).collect();
     let new_questions = view::new_questions(&mut l.session, step, &revealed);
     let first_field = now_active.iter().next().cloned().unwrap_or_default();
     let mut errors = HashMap::new();
@@ -640,9 +638,10 @@ pub async fn step_post(
     res
 }
 
-/// What the server itself refused while reading a post (before the engine's checks): an
-/// answer over `max_answer_chars`, an upload the store could not keep. The fields keep
-/// their earlier answers; the step is shown again with these errors.
+/// What reading a post did, beyond the answers: the fields whose answer was refused (by the
+/// engine's rule: not an option, over `max_answer_chars`; or by the server: an upload the
+/// store could not keep), with their messages; they keep their earlier answers and the step
+/// is shown again with these errors. And the fields the post revealed.
 #[derive(Default)]
 struct Refused {
     errors: HashMap<String, String>,
@@ -650,28 +649,22 @@ struct Refused {
     full: bool,
     /// The draft would outgrow its size limit (the step is answered with 413).
     too_large: bool,
-}
-
-/// The posted values of a choice that are options of the field (trimmed and in NFC as
-/// the engine reads them, blanks dropped, each once), or `None` when one is not an option.
-fn offered(field: &engine::form::Field, posted: Vec<String>) -> Option<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for v in posted {
-        let v = engine::checks::normalize_text(&v);
-        if v.is_empty() || out.contains(&v) {
-            continue;
-        }
-        if !field.options.iter().any(|o| o.value == v) {
-            return None;
-        }
-        out.push(v);
-    }
-    Some(out)
+    /// Paths of the step shown after the post but not before it, in page order.
+    revealed: Vec<String>,
 }
 
 /// The message for an answer that would make the draft larger than `max` bytes.
 fn draft_too_large(t: &std::collections::BTreeMap<&str, &str>, max: usize) -> String {
     t["draft_too_large"].replace("{n}", &(max / (1024 * 1024)).max(1).to_string())
+}
+
+/// The message for an answer the engine refused.
+fn refusal_message(t: &std::collections::BTreeMap<&str, &str>, r: Refusal) -> String {
+    match r {
+        Refusal::AnswerTooLong { max } => t["answer_too_long"].replace("{n}", &max.to_string()),
+        // `not_an_option`, and any refusal a later engine adds: the answer is not taken.
+        _ => t["not_an_option"].to_string(),
+    }
 }
 
 /// A file name as the citizen's system gave it, made safe to show and to pass on: control
@@ -681,106 +674,78 @@ fn clean_file_name(name: &str) -> String {
     name.chars().map(|c| if c.is_control() { '_' } else { c }).take(255).collect()
 }
 
-/// Reads the active input fields of the step from the post, until no more fields become
-/// active. Inactive fields, computed fields and fields of other steps are never read.
+/// One upload of a post, read before the engine sees it.
+struct Upload<'p> {
+    bytes: &'p [u8],
+    name: String,
+    mime: &'static str,
+    /// Whether the engine will accept it, by size and by the type its content shows (never
+    /// the name or the browser's word): only such a file is stored.
+    keep: bool,
+}
+
+/// Reads the step from the post by the engine's rule ([`Session::answer_step`]: only the
+/// step's shown input fields, blank versus default, options, the length limit). The server's
+/// own part is the uploads: it sniffs each file, hands the engine its metadata, and stores
+/// the files the engine took; when one cannot be stored, the step is read again without it
+/// from the answers before the post, so no answer names a file that is not stored.
 async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Posted, draft_id: &str) -> Result<Refused, Response> {
     let form = s.form();
     let t = view::texts(s.language());
-    let max_chars = state.config.limits.max_answer_chars;
-    let too_long = t["answer_too_long"].replace("{n}", &max_chars.to_string());
+    let limits = &state.config.limits;
+    let mut typed = PostedStep::new().with_max_chars(limits.max_answer_chars);
+    for (name, value) in posted.fields.iter().filter(|(n, _)| !n.starts_with('_')) {
+        typed.push(name.clone(), value.clone());
+    }
+    let mut uploads: HashMap<&str, Upload<'_>> = HashMap::new();
+    for (path, (name, bytes)) in &posted.files {
+        let Some(field) = s.instance(path).map(|i| form.field(i.field)).filter(|f| f.ty == FieldType::File) else { continue };
+        let mime = engine::checks::sniff_mime(bytes).unwrap_or("application/octet-stream");
+        let size = bytes.len() as u64;
+        let keep =
+            field.max_size.is_none_or(|m| size <= m) && (field.accept.is_empty() || engine::checks::mime_matches(&field.accept, mime));
+        let name = clean_file_name(name);
+        typed.file(path.clone(), FileRef { name: name.clone(), size, mime: mime.to_string() });
+        uploads.insert(path, Upload { bytes, name, mime, keep });
+    }
+    let before = (!uploads.is_empty()).then(|| s.clone());
+    let mut answer = s.answer_step(step, &typed);
     let mut refused = Refused::default();
-    let mut done: BTreeSet<String> = BTreeSet::new();
-    for _ in 0..8 {
-        let mut batch = Vec::new();
-        for inst in view::step_instances(s, step) {
-            let field = form.field(inst.field);
-            if !field.ty.is_input() || !s.is_shown(inst) {
+    let mut failed: Vec<String> = Vec::new();
+    let answers_len = serde_json::to_string(&s.snapshot()).map_or(0, |j| j.len()) as u64;
+    for path in &answer.read {
+        let Some(up) = uploads.get(path.as_str()).filter(|u| u.keep) else { continue };
+        // The draft's size limit counts the files it keeps (issue #17.1).
+        let others = state.store.files_size(draft_id, path).await.map_err(|e| storage_error(state, e))?;
+        let total = u64::try_from(others).unwrap_or(0).saturating_add(up.bytes.len() as u64).saturating_add(answers_len);
+        if total > limits.max_draft_bytes as u64 {
+            refused.errors.insert(path.clone(), draft_too_large(&t, limits.max_draft_bytes));
+            refused.too_large = true;
+            failed.push(path.clone());
+            continue;
+        }
+        if let Err(e) = state.store.put_file(draft_id, path, &up.name, up.mime, up.bytes).await {
+            if Fault::of(&e) == Fault::Full {
+                tracing::error!(error = %e, "upload not stored: storage full");
+                refused.errors.insert(path.clone(), t["upload_failed"].to_string());
+                refused.full = true;
+                failed.push(path.clone());
                 continue;
             }
-            let path = s.path_of(inst);
-            if done.contains(&path) {
-                continue;
-            }
-            done.insert(path.clone());
-            let input = match field.ty {
-                // A choice is one of the field's options or nothing: a forged value is
-                // never stored, and a multi_choice holds each option at most once, so its
-                // size is bounded by the form (issue #17.1).
-                FieldType::MultiChoice => match offered(field, posted.all(&path)) {
-                    Some(v) => (!v.is_empty()).then_some(Input::List(v)),
-                    None => {
-                        refused.errors.insert(path, t["not_an_option"].to_string());
-                        continue;
-                    }
-                },
-                FieldType::Choice => match offered(field, posted.get(&path).map(str::to_string).into_iter().collect()) {
-                    Some(v) => match v.into_iter().next() {
-                        Some(v) => Some(Input::Text(v)),
-                        // Answering blank clears a default (§4): keep the blank answer then.
-                        None if field.default.is_some() && posted.get(&path).is_some() => Some(Input::Text(String::new())),
-                        None => None,
-                    },
-                    None => {
-                        refused.errors.insert(path, t["not_an_option"].to_string());
-                        continue;
-                    }
-                },
-                FieldType::File => match posted.files.get(&path) {
-                    Some((name, bytes)) => {
-                        let name = clean_file_name(name);
-                        let mime = engine::checks::sniff_mime(bytes).unwrap_or("application/octet-stream");
-                        let size = bytes.len() as u64;
-                        // Only a file the engine will accept is kept: by size and by the
-                        // type its content shows (never the name or the browser's word).
-                        let fits = field.max_size.is_none_or(|m| size <= m);
-                        let allowed = field.accept.is_empty() || engine::checks::mime_matches(&field.accept, mime);
-                        if fits && allowed {
-                            // The draft's size limit counts the files it keeps (issue #17.1).
-                            let others = state.store.files_size(draft_id, &path).await.map_err(|e| storage_error(state, e))?;
-                            let answers = serde_json::to_string(&s.snapshot()).map_or(0, |j| j.len());
-                            let total = u64::try_from(others).unwrap_or(0).saturating_add(size).saturating_add(answers as u64);
-                            if total > state.config.limits.max_draft_bytes as u64 {
-                                refused.errors.insert(path, draft_too_large(&t, state.config.limits.max_draft_bytes));
-                                refused.too_large = true;
-                                continue;
-                            }
-                        }
-                        if fits
-                            && allowed
-                            && let Err(e) = state.store.put_file(draft_id, &path, &name, mime, bytes).await
-                        {
-                            if Fault::of(&e) == Fault::Full {
-                                tracing::error!(error = %e, "upload not stored: storage full");
-                                refused.errors.insert(path, t["upload_failed"].to_string());
-                                refused.full = true;
-                                continue;
-                            }
-                            return Err(storage_error(state, e));
-                        }
-                        Some(Input::File(FileRef { name, size, mime: mime.to_string() }))
-                    }
-                    // No new upload: the earlier one stays.
-                    None => continue,
-                },
-                // Answering blank clears a default (§4): keep the blank answer then.
-                _ => match posted.get(&path) {
-                    Some(v) if v.chars().count() > max_chars => {
-                        refused.errors.insert(path, too_long.clone());
-                        continue;
-                    }
-                    Some(v) if !v.trim().is_empty() || field.default.is_some() => Some(Input::Text(v.to_string())),
-                    _ => None,
-                },
-            };
-            batch.push((path, input));
-        }
-        if batch.is_empty() {
-            break;
-        }
-        if let Err(e) = s.set_answers(batch) {
-            tracing::warn!(error = %e, "a posted field was refused");
+            return Err(storage_error(state, e));
         }
     }
+    if let Some(before) = before.filter(|_| !failed.is_empty()) {
+        // Only uploads the engine took the first time and that are stored (or never stored:
+        // refused by the engine's checks) go in again.
+        typed.files.retain(|p, _| answer.read.contains(p) && !failed.contains(p));
+        *s = before;
+        answer = s.answer_step(step, &typed);
+    }
+    for (path, r) in answer.refused {
+        refused.errors.insert(path, refusal_message(&t, r));
+    }
+    refused.revealed = answer.revealed;
     Ok(refused)
 }
 

@@ -305,28 +305,10 @@ pub struct EntryView {
     pub removable: bool,
 }
 
-/// Every field instance of a step (groups included), in order: `(instance, depth-first)`.
+/// Every field instance of a step (groups included), in page order: the engine's
+/// [`Session::step_instances`].
 pub fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
-    fn walk(s: &Session<'_>, f: FieldId, entry: Option<u32>, out: &mut Vec<Instance>) {
-        let field = s.form().field(f);
-        out.push(Instance { field: f, entry });
-        if field.is_repeated() {
-            for e in 0..s.entry_count(f) {
-                for m in &field.members {
-                    walk(s, *m, Some(e), out);
-                }
-            }
-        } else {
-            for m in &field.members {
-                walk(s, *m, entry, out);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    for f in &s.form().step(step).fields {
-        walk(s, *f, None, &mut out);
-    }
-    out
+    s.step_instances(step)
 }
 
 /// The paths of the active field instances of a step.

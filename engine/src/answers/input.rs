@@ -1,4 +1,4 @@
-//! Raw answers as they arrive from a citizen (a form post, a scenario file, the browser).
+//! One field's raw answer as it arrives from a citizen (a form post, a scenario file, the browser).
 
 use serde::{Deserialize, Serialize};
 
