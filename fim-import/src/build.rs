@@ -1248,12 +1248,12 @@ impl Builder<'_> {
                     exclude.insert(r);
                 }
                 for &g in &e.reads {
-                    // (members of a group whose "befüllt" the condition reads)
-                    if let Some(p) = self.nodes[g].parent {
-                        let mut ms = Vec::new();
-                        self.inputs_under(p, &mut ms);
-                        exclude.extend(ms);
-                    }
+                    // (members of a group whose "befüllt" the condition reads; a field read
+                    // is itself only: its siblings keep their sample answers, so that the
+                    // scenario reaches the rule's step with every earlier step complete)
+                    let mut ms = Vec::new();
+                    self.inputs_under(g, &mut ms);
+                    exclude.extend(ms);
                 }
                 let targets: HashSet<usize> = e.targets.iter().copied().collect();
                 // (scenario name, expectation) with the condition holding, and not.
