@@ -1084,7 +1084,8 @@ pub async fn confirmation_pdf(
     match super::pdf::of_draft(&state, served, &draft).await {
         Ok(bytes) => {
             let name = super::pdf::file_name(draft.reference.as_deref().unwrap_or_default());
-            let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or(HeaderValue::from_static("attachment"));
+            let disposition =
+                HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or(HeaderValue::from_static("attachment"));
             (
                 [
                     (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),

@@ -65,13 +65,19 @@ pub fn application(s: &mut Session<'_>, served: &Served, reference: &str, create
                 .into_iter()
                 .map(|b| pdf::Block {
                     heading: b.heading,
-                    rows: b.rows.into_iter().map(|r| pdf::Row { label: r.label, value: r.value }).collect(),
+                    rows: b
+                        .rows
+                        .into_iter()
+                        // An IBAN in its groups of four, as the summary shows it.
+                        .map(|r| pdf::Row { label: r.label, value: r.groups.map_or(r.value, |g| g.join(" ")) })
+                        .collect(),
                 })
                 .collect(),
         })
         .collect();
     let at = chrono::Local.timestamp_millis_opt(created_at_ms).single().unwrap_or_else(chrono::Local::now);
-    let submitted_shown = if lang == "en" { at.format("%d/%m/%Y, %H:%M").to_string() } else { at.format("%d.%m.%Y, %H:%M Uhr").to_string() };
+    let submitted_shown =
+        if lang == "en" { at.format("%d/%m/%Y, %H:%M").to_string() } else { at.format("%d.%m.%Y, %H:%M Uhr").to_string() };
     let submitted = pdf::Stamp {
         year: u16::try_from(at.year()).unwrap_or(0),
         month: at.month() as u8,

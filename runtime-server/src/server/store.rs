@@ -635,12 +635,14 @@ impl Store {
     /// Stores a submission's PDF; one written before (by a concurrent request) is kept.
     pub async fn put_submission_pdf(&self, submission_id: &str, pdf: &[u8], now: i64) -> Result<()> {
         retry(|| async {
-            sqlx::query("INSERT INTO submission_pdfs (submission_id, pdf, created_at) VALUES ($1, $2, $3) ON CONFLICT (submission_id) DO NOTHING")
-                .bind(submission_id)
-                .bind(pdf)
-                .bind(now)
-                .execute(&self.pool)
-                .await
+            sqlx::query(
+                "INSERT INTO submission_pdfs (submission_id, pdf, created_at) VALUES ($1, $2, $3) ON CONFLICT (submission_id) DO NOTHING",
+            )
+            .bind(submission_id)
+            .bind(pdf)
+            .bind(now)
+            .execute(&self.pool)
+            .await
         })
         .await?;
         Ok(())
