@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn file_names_carry_no_header_syntax() {
         assert_eq!(file_name("HST-2026-000001"), "HST-2026-000001.pdf");
-        assert_eq!(file_name("A/1\"; x=\r\n"), "A_1___x____.pdf");
+        assert_eq!(file_name("A/1\"; x=\r\n"), "A_1___x___.pdf");
         assert_eq!(file_name(""), "antrag.pdf");
     }
 }
