@@ -1004,3 +1004,96 @@ fn production_mode_refuses_to_start_without_the_legal_pages() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
 }
+
+/// The text of a PDF by poppler's `pdftotext` (`.ci/run` installs poppler-utils); `None`
+/// with a note on a developer machine without it.
+fn pdftotext(bytes: &[u8]) -> Option<String> {
+    let file = std::env::temp_dir().join(format!("wegweiser-server-pdf-{}.pdf", std::process::id()));
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext").args(["-enc", "UTF-8"]).arg(&file).arg("-").output();
+    let _ = std::fs::remove_file(&file);
+    match out {
+        Ok(o) => {
+            assert!(o.status.success(), "pdftotext: {}", String::from_utf8_lossy(&o.stderr));
+            Some(String::from_utf8(o.stdout).unwrap())
+        }
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("pdftotext not available ({e}): PDF text not checked; install poppler-utils");
+            None
+        }
+        Err(e) => panic!("pdftotext is needed in CI: {e}"),
+    }
+}
+
+/// Every `<dt>` and answer `<dd>` of the summary page, as text.
+fn summary_texts(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (open, close) in [("<dt>", "</dt>"), ("<dd>", "</dd>")] {
+        for part in html.split(open).skip(1) {
+            let inner = part.split(close).next().unwrap_or_default();
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in inner.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => in_tag = false,
+                    c if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            let text = text.replace("&quot;", "\"").replace("&#x27;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+            out.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    out
+}
+
+/// The confirmation page links the PDF of the application with its size; the download is
+/// `application/pdf` with the reference as its file name and holds every answer of the
+/// summary page (four dogs, euros, an IBAN, German dates, an upload's name); another
+/// browser gets a 404, and the stored PDF is served again unchanged.
+#[tokio::test]
+async fn the_confirmation_offers_the_application_as_a_pdf_to_its_owner_only() {
+    let (form, sc, state) = hundesteuer_four_dogs().await;
+    let mut b = Browser::new(app(state.clone()));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    let rows = summary_texts(&summary.body);
+    assert!(rows.len() > 20, "{rows:?}");
+    submit(&mut b, &form.id, &summary).await;
+    let conf = b.get("/f/hundesteuer-anmeldung/confirmation").await;
+    let reference = between(&conf.body, "class=\"reference\">", "<").unwrap();
+    let url = "/f/hundesteuer-anmeldung/confirmation/antrag.pdf";
+    assert!(conf.body.contains(&format!("<a href=\"{url}\" download>")), "{}", conf.body);
+    let kb: usize = between(&conf.body, "(PDF, ", " KB)").expect("the link says its size").parse().unwrap();
+    let get = |cookie: String| {
+        let app = app(state.clone());
+        async move {
+            let res = app.oneshot(Request::get(url).header(header::COOKIE, cookie).body(Body::empty()).unwrap()).await.unwrap();
+            let status = res.status();
+            let headers = res.headers().clone();
+            (status, headers, axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec())
+        }
+    };
+    let (status, headers, pdf) = get(b.cookie_header()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(headers[header::CONTENT_DISPOSITION].to_str().unwrap(), format!("attachment; filename=\"{reference}.pdf\""));
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(pdf.len().div_ceil(1024), kb);
+    if let Some(text) = pdftotext(&pdf) {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needle in rows.iter().chain([&reference, &"Hund 4".to_string()]) {
+            assert!(text.contains(needle.as_str()), "{needle:?} is not in the PDF:\n{text}");
+        }
+    }
+    // Stored once: the second download is the same file.
+    assert_eq!(get(b.cookie_header()).await.2, pdf);
+    // Another browser, with a session of its own: no PDF.
+    let mut other = Browser::new(app(state.clone()));
+    other.get("/f/hundesteuer-anmeldung").await;
+    let (status, headers, _) = get(other.cookie_header()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_ne!(headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap()), Some("application/pdf"));
+    let (status, _, _) = get(String::new()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

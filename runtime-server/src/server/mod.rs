@@ -22,6 +22,7 @@ pub mod listen;
 pub mod multipart;
 pub mod outbox;
 pub mod pages;
+pub mod pdf;
 pub mod preview;
 pub mod security;
 pub mod store;
@@ -336,6 +337,7 @@ pub fn app(state: AppState) -> Router {
         .route("/f/{form}/summary", get(pages::summary))
         .route("/f/{form}/submit", post(pages::submit))
         .route("/f/{form}/confirmation", get(pages::confirmation))
+        .route("/f/{form}/confirmation/antrag.pdf", get(pages::confirmation_pdf))
         .route("/resume/{token}", get(pages::resume).post(pages::resume_post))
         .route("/impressum", get(pages::impressum))
         .route("/datenschutz", get(pages::datenschutz))

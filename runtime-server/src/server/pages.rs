@@ -1013,14 +1013,57 @@ pub async fn confirmation(
         Ok(None) => return Redirect::to(&format!("/f/{form_id}")).into_response(),
         Err(e) => return storage_error(&state, e),
     };
+    // The PDF is written here the first time (its size goes into the link); without it the
+    // page still confirms the submission.
+    let pdf_kb = match super::pdf::of_draft(&state, served, &draft).await {
+        Ok(bytes) => Some(bytes.len().div_ceil(1024)),
+        Err(e) => {
+            tracing::error!(form = %form_id, error = %e, "no PDF of the submission");
+            None
+        }
+    };
     let mut s = Session::new(&served.form, &lang.code, state.today());
     let url = format!("/f/{form_id}/confirmation");
     let b = base(&state, &lang.code, &sid, &url, &served.form.languages);
     let authority = served.form.authority.as_ref().map(|a| s.render(a, None));
     let ctx = minijinja::context! {
         form_title => s.render(&served.form.title, None), authority => authority, reference => draft.reference,
+        pdf_url => pdf_kb.map(|_| format!("/f/{form_id}/confirmation/antrag.pdf")), pdf_kb => pdf_kb,
     };
     with_cookie(page(&state, "confirmation.html", b, ctx), &lang)
+}
+
+/// `GET /f/{form}/confirmation/antrag.pdf`: the PDF of this browser session's own submission
+/// of the form (the same check as the confirmation page); 404 for any other browser.
+pub async fn confirmation_pdf(
+    State(state): State<AppState>,
+    axum::Extension(sid): axum::Extension<Sid>,
+    Path(form_id): Path<String>,
+) -> Response {
+    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let draft = match state.store.submitted_draft(&sid.hash(), &form_id).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return message(&state, StatusCode::NOT_FOUND, "de", &sid, "not_found", "not_found_text"),
+        Err(e) => return storage_error(&state, e),
+    };
+    match super::pdf::of_draft(&state, served, &draft).await {
+        Ok(bytes) => {
+            let name = super::pdf::file_name(draft.reference.as_deref().unwrap_or_default());
+            let disposition =
+                HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).unwrap_or(HeaderValue::from_static("attachment"));
+            (
+                [
+                    (header::CONTENT_TYPE, HeaderValue::from_static("application/pdf")),
+                    (header::CONTENT_DISPOSITION, disposition),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+                ],
+                Body::from(bytes),
+            )
+                .into_response()
+        }
+        Err(super::pdf::PdfFault::Storage(e)) => storage_error(&state, e),
+        Err(e) => internal(e),
+    }
 }
 
 /// `GET /impressum`.

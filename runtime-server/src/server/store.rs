@@ -148,6 +148,17 @@ pub struct StoredSubmission {
     pub document: String,
 }
 
+/// A submission with its PDF, if written ([`Store::submission_pdf`]).
+#[derive(Debug, Clone)]
+pub struct SubmissionPdf {
+    /// The submission's id.
+    pub id: String,
+    /// When it was stored (Unix ms).
+    pub created_at: i64,
+    /// The PDF, once written.
+    pub pdf: Option<Vec<u8>>,
+}
+
 /// An outbox row claimed for an attempt.
 #[derive(Debug, Clone)]
 pub struct OutboxItem {
@@ -607,6 +618,34 @@ impl Store {
         let row =
             sqlx::query("SELECT id, form, reference, document FROM submissions WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         Ok(row.map(submission_of))
+    }
+
+    /// A submission's id, when it was stored (Unix ms) and its PDF if one was written.
+    pub async fn submission_pdf(&self, reference: &str) -> Result<Option<SubmissionPdf>> {
+        let row = sqlx::query(
+            "SELECT s.id, s.created_at, p.pdf FROM submissions s LEFT JOIN submission_pdfs p ON p.submission_id = s.id \
+             WHERE s.reference = $1",
+        )
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| SubmissionPdf { id: r.get("id"), created_at: r.get("created_at"), pdf: r.get("pdf") }))
+    }
+
+    /// Stores a submission's PDF; one written before (by a concurrent request) is kept.
+    pub async fn put_submission_pdf(&self, submission_id: &str, pdf: &[u8], now: i64) -> Result<()> {
+        retry(|| async {
+            sqlx::query(
+                "INSERT INTO submission_pdfs (submission_id, pdf, created_at) VALUES ($1, $2, $3) ON CONFLICT (submission_id) DO NOTHING",
+            )
+            .bind(submission_id)
+            .bind(pdf)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+        })
+        .await?;
+        Ok(())
     }
 
     /// Number of submissions.

@@ -89,6 +89,11 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
         ("confirmation", pick("Antrag eingegangen", "Application received")),
         ("reference", pick("Ihre Vorgangsnummer", "Your reference number")),
         ("sent_to", pick("Ihr Antrag ist eingegangen bei:", "Your application has been received by:")),
+        ("pdf_download", pick("Ihren Antrag herunterladen", "Download your application")),
+        ("pdf_reference", pick("Vorgangsnummer", "Reference number")),
+        ("pdf_submitted", pick("Eingegangen am", "Received on")),
+        ("pdf_authority", pick("Behörde", "Authority")),
+        ("pdf_page", pick("Seite", "Page")),
         ("next_title", pick("Wie geht es weiter?", "What happens next")),
         (
             "confirmation_next",

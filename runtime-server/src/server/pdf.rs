@@ -1,0 +1,125 @@
+//! The PDF of a submission: its model built from the summary page's rows (the answers as
+//! the citizen saw them: option labels, German dates and amounts, file names), rendered by
+//! the `pdf` crate once and stored with the submission (`submission_pdfs`), so that the
+//! citizen's download and every later delivery channel get the same bytes.
+//!
+//! It is written the first time it is needed (the confirmation page right after the
+//! submission, which shows its size), not inside the submission's transaction: rendering
+//! would hold SQLite's write lock, and a crash between the two leaves nothing to repair.
+
+use chrono::{Datelike, TimeZone, Timelike};
+use engine::session::{Session, Snapshot};
+
+use super::store::Draft;
+use super::{AppState, Served, view};
+
+/// Why no PDF could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfFault {
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] sqlx::Error),
+    /// The submitted draft or its submission is gone, or its snapshot does not read.
+    #[error("the submission or its snapshot is missing")]
+    Missing,
+    /// The renderer refused (over its bounds, or a document krilla would not validate).
+    #[error(transparent)]
+    Render(#[from] pdf::PdfError),
+}
+
+/// The PDF of a submitted draft: the stored one, or rendered from the draft's snapshot now
+/// and stored.
+pub async fn of_draft(state: &AppState, served: &Served, draft: &Draft) -> Result<Vec<u8>, PdfFault> {
+    let reference = draft.reference.as_deref().ok_or(PdfFault::Missing)?;
+    let stored = state.store.submission_pdf(reference).await?.ok_or(PdfFault::Missing)?;
+    if let Some(bytes) = stored.pdf {
+        return Ok(bytes);
+    }
+    let snapshot: Snapshot = serde_json::from_str(&draft.snapshot).map_err(|_| PdfFault::Missing)?;
+    let (mut session, _) = Session::restore_with_budget(&served.form, &snapshot, state.today(), state.config.eval_budget);
+    let app = application(&mut session, served, reference, stored.created_at);
+    // Layout and writing take milliseconds to a second at the bounds: off the async threads.
+    let rendered = tokio::task::spawn_blocking(move || pdf::render(&app)).await.map_err(|_| PdfFault::Missing)??;
+    state.store.put_submission_pdf(&stored.id, &rendered.bytes, state.now_ms()).await?;
+    // A concurrent request may have stored its own rendering first: serve what is stored.
+    match state.store.submission_pdf(reference).await?.and_then(|s| s.pdf) {
+        Some(bytes) => Ok(bytes),
+        None => Ok(rendered.bytes),
+    }
+}
+
+/// The model of the PDF: the summary's rows in its order, the interface texts in the
+/// session's language, the time in the server's time zone (as `today` is).
+pub fn application(s: &mut Session<'_>, served: &Served, reference: &str, created_at_ms: i64) -> pdf::Application {
+    let form = &served.form;
+    let lang = s.language().to_string();
+    let t = view::texts(&lang);
+    let title = s.render(&form.title, None);
+    let authority = form.authority.as_ref().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty());
+    let sections = view::summary(s, &form.id)
+        .into_iter()
+        .map(|step| pdf::Section {
+            title: step.title,
+            blocks: step
+                .blocks
+                .into_iter()
+                .map(|b| pdf::Block {
+                    heading: b.heading,
+                    rows: b
+                        .rows
+                        .into_iter()
+                        // An IBAN in its groups of four, as the summary shows it.
+                        .map(|r| pdf::Row { label: r.label, value: r.groups.map_or(r.value, |g| g.join(" ")) })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    let at = chrono::Local.timestamp_millis_opt(created_at_ms).single().unwrap_or_else(chrono::Local::now);
+    let submitted_shown =
+        if lang == "en" { at.format("%d/%m/%Y, %H:%M").to_string() } else { at.format("%d.%m.%Y, %H:%M Uhr").to_string() };
+    let submitted = pdf::Stamp {
+        year: u16::try_from(at.year()).unwrap_or(0),
+        month: at.month() as u8,
+        day: at.day() as u8,
+        hour: at.hour() as u8,
+        minute: at.minute() as u8,
+        second: at.second() as u8,
+        offset_minutes: at.offset().local_minus_utc() / 60,
+    };
+    pdf::Application {
+        lang,
+        title,
+        authority,
+        reference: reference.to_string(),
+        submitted,
+        submitted_shown,
+        labels: pdf::Labels {
+            reference: t["pdf_reference"].into(),
+            submitted: t["pdf_submitted"].into(),
+            authority: t["pdf_authority"].into(),
+            page: t["pdf_page"].into(),
+            of: t["of"].into(),
+        },
+        sections,
+    }
+}
+
+/// The file name of the download: the reference with everything but letters, digits, `-`
+/// and `_` as `_` (it goes into a header).
+pub fn file_name(reference: &str) -> String {
+    let name: String = reference.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    if name.is_empty() { "antrag.pdf".into() } else { format!("{name}.pdf") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_carry_no_header_syntax() {
+        assert_eq!(file_name("HST-2026-000001"), "HST-2026-000001.pdf");
+        assert_eq!(file_name("A/1\"; x=\r\n"), "A_1___x___.pdf");
+        assert_eq!(file_name(""), "antrag.pdf");
+    }
+}
