@@ -22,8 +22,19 @@ pub(super) struct State {
     named: Vec<Option<Value>>,
     pub problems: HashMap<StepId, Vec<super::Problem>>,
     /// Problems per field, by entry.
-    pub field_problems: Vec<HashMap<Option<u32>, Vec<super::Problem>>>,
+    field_problems: Vec<HashMap<Option<u32>, Vec<super::Problem>>>,
+    /// The fields that may have something in `value`, `active` or `field_problems`, and
+    /// the `values` entries in `named`, each listed once (`listed`): [`State::clear`]
+    /// empties only these. The walk clears once per step on the path; emptying every field
+    /// each time made it cost steps × fields, now it costs what was evaluated in between.
+    filled: Vec<FieldId>,
+    filled_named: Vec<ValueId>,
+    listed: Vec<bool>,
+    listed_named: Vec<bool>,
     pub evals: u64,
+    /// Cache slots (a field's or a `values` entry's cached results) emptied so far; tests use
+    /// it to prove that the walk's clearing grows with the evaluations, not steps × fields.
+    pub cleared: u64,
     /// Evaluation steps left for this session until [`Session::set_step_budget`] renews
     /// them; shared by every expression, so a form cannot make one request slow by having
     /// many moderately expensive expressions.
@@ -43,18 +54,64 @@ impl State {
             named: vec![None; form.values.len()],
             problems: HashMap::new(),
             field_problems: vec![HashMap::new(); form.fields.len()],
+            filled: Vec::new(),
+            filled_named: Vec::new(),
+            listed: vec![false; form.fields.len()],
+            listed_named: vec![false; form.values.len()],
             evals: 0,
+            cleared: 0,
             steps_left: u64::MAX,
             exhausted: false,
         }
     }
 
     pub fn clear(&mut self) {
-        self.value.iter_mut().for_each(HashMap::clear);
-        self.active.iter_mut().for_each(HashMap::clear);
-        self.named.iter_mut().for_each(|v| *v = None);
+        self.cleared += (self.filled.len() + self.filled_named.len()) as u64;
+        for f in self.filled.drain(..) {
+            let i = f.ix();
+            self.value[i].clear();
+            self.active[i].clear();
+            self.field_problems[i].clear();
+            self.listed[i] = false;
+        }
+        for v in self.filled_named.drain(..) {
+            self.named[v.ix()] = None;
+            self.listed_named[v.ix()] = false;
+        }
         self.problems.clear();
-        self.field_problems.iter_mut().for_each(HashMap::clear);
+    }
+
+    /// Lists `f` for [`State::clear`] before something is cached for it.
+    fn list(&mut self, f: FieldId) {
+        if !std::mem::replace(&mut self.listed[f.ix()], true) {
+            self.filled.push(f);
+        }
+    }
+
+    pub fn cached_field_problems(&self, f: FieldId, entry: Option<u32>) -> Option<&Vec<super::Problem>> {
+        self.field_problems[f.ix()].get(&entry)
+    }
+
+    pub fn cache_field_problems(&mut self, f: FieldId, entry: Option<u32>, problems: Vec<super::Problem>) {
+        self.list(f);
+        self.field_problems[f.ix()].insert(entry, problems);
+    }
+
+    fn cache_active(&mut self, f: FieldId, entry: Option<u32>, active: bool) {
+        self.list(f);
+        self.active[f.ix()].insert(entry, active);
+    }
+
+    fn cache_value(&mut self, f: FieldId, entry: Option<u32>, value: Value) {
+        self.list(f);
+        self.value[f.ix()].insert(entry, value);
+    }
+
+    fn cache_named(&mut self, v: ValueId, value: Value) {
+        if !std::mem::replace(&mut self.listed_named[v.ix()], true) {
+            self.filled_named.push(v);
+        }
+        self.named[v.ix()] = Some(value);
     }
 
     pub fn invalidate_field_problems(&mut self, f: FieldId) {
@@ -93,9 +150,14 @@ impl Ctx<'_, '_> {
     }
 
     /// Walks the step graph (§3): while deciding, only steps already on the path are active.
+    ///
+    /// Every cached result depends on which steps are on the path, so the caches are emptied
+    /// when the walk starts and each time it adds a step; [`State::clear`] empties only what
+    /// was cached since, so the walk costs what it evaluates, not steps × fields. What is
+    /// cached after the last step was added was computed with the final path and stays.
     pub fn walk(&mut self) -> Vec<StepId> {
         let form = self.s.form;
-        self.s.state.on_path = vec![false; form.steps.len()];
+        self.s.state.on_path.iter_mut().for_each(|o| *o = false);
         self.s.state.clear();
         let mut path = Vec::new();
         let mut cur = if form.steps.is_empty() { None } else { Some(StepId(0)) };
@@ -139,7 +201,6 @@ impl Ctx<'_, '_> {
                 Target::Summary => None,
             };
         }
-        self.s.state.clear();
         path
     }
 
@@ -163,7 +224,7 @@ impl Ctx<'_, '_> {
         if a && let Some(v) = &field.visible_if {
             a = self.holds(v, own_entry);
         }
-        self.s.state.active[f.ix()].insert(own_entry, a);
+        self.s.state.cache_active(f, own_entry, a);
         a
     }
 
@@ -272,7 +333,7 @@ impl Ctx<'_, '_> {
                 }
             }
         };
-        self.s.state.value[f.ix()].insert(own_entry, v.clone());
+        self.s.state.cache_value(f, own_entry, v.clone());
         v
     }
 
@@ -283,7 +344,7 @@ impl Ctx<'_, '_> {
         }
         let form = self.s.form;
         let x = self.eval(&form.values[v.ix()].expr, None);
-        self.s.state.named[v.ix()] = Some(x.clone());
+        self.s.state.cache_named(v, x.clone());
         x
     }
 

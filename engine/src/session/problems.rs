@@ -58,11 +58,11 @@ impl Session<'_> {
 
     /// The problems of one field instance (inactive: none).
     pub(super) fn field_problems(&mut self, inst: Instance) -> Vec<Problem> {
-        if let Some(p) = self.state.field_problems[inst.field.ix()].get(&inst.entry) {
+        if let Some(p) = self.state.cached_field_problems(inst.field, inst.entry) {
             return p.clone();
         }
         let p = self.compute_field_problems(inst);
-        self.state.field_problems[inst.field.ix()].insert(inst.entry, p.clone());
+        self.state.cache_field_problems(inst.field, inst.entry, p.clone());
         p
     }
 
