@@ -9,7 +9,7 @@ use crate::compile::input_from_yaml;
 use crate::diag::{Diagnostic, LineIndex};
 use crate::form::{FieldType, Form};
 use crate::ids::FieldId;
-use crate::session::{Input, Session};
+use crate::session::{AnswerError, Input, Session};
 use crate::source::{CoreType, Node, NodeKind, parse_yaml};
 
 /// The outcome of one scenario.
@@ -21,6 +21,9 @@ pub struct Outcome {
     pub failures: Vec<Mismatch>,
     /// Every condition with whether it held after the scenario's answers (for `--coverage`).
     pub conditions: Vec<(crate::form::Site, bool)>,
+    /// Expressions the scenario evaluated ([`Session::evaluations`]); tests use it to show
+    /// that its answers cost one walk of the path per batch, not one per answer.
+    pub evaluations: u64,
 }
 
 /// One expectation that did not hold.
@@ -68,8 +71,15 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
                     collect_answers(form, k.as_str().unwrap_or_default(), None, v, s.language(), &mut list, &mut failures);
                 }
             }
+            // The answers are set in batches, each re-walking the path once: one walk per
+            // answer made a scenario cost answers × path. The result is the same, since
+            // what a session holds is a function of its answers and entry counts, and an
+            // entry hint (`add_entry` up to the listed entries, stopping at `max`) sees the
+            // counts that the answers before it raised: the batch is set before each hint.
+            let mut batch = Vec::new();
             for (path, entries_hint, input) in list {
                 if let Some((g, n)) = entries_hint {
+                    set_batch(&mut s, &mut batch, &mut failures);
                     while s.entry_count(g) < n {
                         if !s.add_entry(g) {
                             break;
@@ -79,14 +89,12 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
                 if path.is_empty() {
                     continue;
                 }
-                if let Err(e) = s.set_answers([(path.clone(), input)]) {
-                    let expected = match e {
-                        crate::session::AnswerError::WrongKind(_) => "an answer this field can hold",
-                        _ => "an input field",
-                    };
-                    failures.push(Mismatch { key: format!("answers {path}"), expected: expected.into(), actual: e.to_string() });
+                match s.check_answer(&path, input.as_ref()) {
+                    Ok(()) => batch.push((path, input)),
+                    Err(e) => failures.push(answer_mismatch(&path, &e)),
                 }
             }
+            set_batch(&mut s, &mut batch, &mut failures);
         }
         if let Some(expect) = get(pairs, "expect")
             && let NodeKind::Map(ex) = &expect.kind
@@ -96,12 +104,30 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
             }
         }
         let conditions = s.condition_outcomes();
-        out.push(Outcome { name, failures, conditions });
+        out.push(Outcome { name, failures, conditions, evaluations: s.evaluations() });
     }
     Ok(out)
 }
 
 type Answer = (String, Option<(FieldId, u32)>, Option<Input>);
+
+/// Sets the collected answers (each already checked with [`Session::check_answer`]) at once.
+fn set_batch(s: &mut Session<'_>, batch: &mut Vec<(String, Option<Input>)>, failures: &mut Vec<Mismatch>) {
+    if batch.is_empty() {
+        return;
+    }
+    if let Err(e) = s.set_answers(std::mem::take(batch)) {
+        failures.push(answer_mismatch("", &e));
+    }
+}
+
+fn answer_mismatch(path: &str, e: &AnswerError) -> Mismatch {
+    let expected = match e {
+        AnswerError::WrongKind(_) => "an answer this field can hold",
+        _ => "an input field",
+    };
+    Mismatch { key: format!("answers {path}").trim_end().to_string(), expected: expected.into(), actual: e.to_string() }
+}
 
 fn collect_answers(
     form: &Form,
@@ -449,5 +475,48 @@ mod tests {
         assert_eq!(e("[1]\n").code, "E0501");
         assert_eq!(e("today: 2026-11-22\nscenarios: [x]\n").code, "E0501");
         assert!(run_scenarios(&form, "today: 2026-11-22\nscenarios: []\n").is_ok());
+    }
+
+    /// A form of `steps` steps whose `when` reads the step before, and a scenario answering
+    /// every field of it.
+    fn chain(steps: usize) -> (Form, String) {
+        let mut form = String::from("wegweiser: 1\nid: kette\ntitle: Kette\nsteps:\n");
+        let mut test = String::from("today: 2026-11-22\nscenarios:\n  - name: alles\n    answers:\n");
+        for s in 0..steps {
+            form.push_str(&format!("  - id: s{s}\n"));
+            if s > 0 {
+                form.push_str(&format!("    when: filled(a{})\n", s - 1));
+            }
+            form.push_str(&format!("    fields:\n      - {{ id: a{s}, type: text, required: true }}\n"));
+            form.push_str(&format!("      - {{ id: b{s}, type: integer, visible_if: filled(a{s}) }}\n"));
+            test.push_str(&format!("      a{s}: Antwort\n      b{s}: {s}\n"));
+        }
+        test.push_str("    expect:\n      submittable: true\n");
+        (crate::compile(&form).form.expect("the form compiles"), test)
+    }
+
+    /// Each answer of a scenario once re-walked the path (answers × steps: the 10,000-field
+    /// workload ran for minutes); set in one batch, ten times the answers cost about ten
+    /// times the evaluations.
+    #[test]
+    fn a_scenario_sets_its_answers_in_one_batch() {
+        let evaluations = |steps: usize| {
+            let (form, test) = chain(steps);
+            let outcomes = run_scenarios(&form, &test).expect("readable");
+            assert!(outcomes[0].failures.is_empty(), "{:?}", outcomes[0].failures);
+            outcomes[0].evaluations
+        };
+        let (small, large) = (evaluations(10), evaluations(100));
+        assert!(large <= 12 * small, "evaluations grew from {small} to {large}");
+    }
+
+    /// A refused answer is reported on its own and the others of the batch are still set.
+    #[test]
+    fn a_refused_answer_in_a_batch_is_reported_alone() {
+        let (form, _) = chain(3);
+        let test = "today: 2026-11-22\nscenarios:\n  - name: x\n    answers: { a0: ja, a0.b0: 1, a1: ja }\n    expect:\n      path: [s0, s1, s2]\n";
+        let outcomes = run_scenarios(&form, test).expect("readable");
+        let keys: Vec<&str> = outcomes[0].failures.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["answers a0.b0"]);
     }
 }

@@ -201,6 +201,13 @@ impl<'f> Session<'f> {
         result
     }
 
+    /// The error [`Session::set_answer`] would give for this answer, without setting it: a
+    /// caller that collects answers for one [`Session::set_answers`] (a scenario) reports each
+    /// refused one on its own.
+    pub fn check_answer(&self, path: &str, input: Option<&Input>) -> Result<(), AnswerError> {
+        self.answerable_instance(path, input).map(|_| ())
+    }
+
     /// [`Session::input_instance`], and [`AnswerError::WrongKind`] when its field cannot
     /// hold `input`.
     fn answerable_instance(&self, path: &str, input: Option<&Input>) -> Result<Instance, AnswerError> {
