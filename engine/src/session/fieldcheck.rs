@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 
 use crate::checks::{
     CheckCode, DateError, FieldKind, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number,
-    is_integer, is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches, normalize_compact,
-    normalize_iban, normalize_text, parse_number, read_date,
+    is_blank_text, is_integer, is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches,
+    normalize_compact, normalize_iban, normalize_text, parse_number, read_date,
 };
 use crate::form::{Field, FieldType};
 use crate::session::Input;
@@ -103,7 +103,7 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
     // A blank text is blank for every type: a form post sends "" for an untouched input,
     // whatever the field's type.
     if let Input::Text(s) = input
-        && normalize_text(s).is_empty()
+        && is_blank_text(s)
     {
         return Ok(None);
     }

@@ -3,6 +3,7 @@
 //! submission document. Evaluation is lazy and memoised; a change invalidates only what
 //! depends on it, through the form's dependency graph.
 
+mod cache;
 mod env;
 pub mod fieldcheck;
 mod input;
@@ -28,7 +29,9 @@ pub use submission::{Submission, canonical_json, value_json};
 #[derive(Debug, Clone)]
 pub struct Session<'f> {
     form: &'f Form,
-    lang: String,
+    /// One of the form's languages (borrowed from the form: reading an answer needs it for
+    /// every field, and a copy per field was an allocation per field).
+    lang: &'f str,
     today: NaiveDate,
     /// Raw answers by field path (`vorname`, `hund.0.name`, `adresse.strasse`).
     answers: BTreeMap<String, Input>,
@@ -114,7 +117,7 @@ impl<'f> Session<'f> {
     /// A new, empty session. `lang` falls back to the form's default language when the
     /// form does not offer it; `today` comes from the caller (the engine has no clock).
     pub fn new(form: &'f Form, lang: &str, today: NaiveDate) -> Self {
-        let lang = if form.languages.iter().any(|l| l == lang) { lang.to_string() } else { form.default_language().to_string() };
+        let lang = form.languages.iter().find(|l| *l == lang).map_or(form.default_language(), String::as_str);
         let mut s = Session {
             form,
             lang,
@@ -140,7 +143,7 @@ impl<'f> Session<'f> {
 
     /// The session's language.
     pub fn language(&self) -> &str {
-        &self.lang
+        self.lang
     }
 
     /// Today's date as given by the caller.
@@ -150,8 +153,10 @@ impl<'f> Session<'f> {
 
     /// Switches the language (numbers typed so far are re-read in the new language).
     pub fn set_language(&mut self, lang: &str) {
-        if self.form.languages.iter().any(|l| l == lang) && lang != self.lang {
-            self.lang = lang.to_string();
+        if let Some(l) = self.form.languages.iter().find(|l| *l == lang)
+            && l != self.lang
+        {
+            self.lang = l;
             self.state.clear();
             self.recompute_path();
         }
@@ -165,6 +170,11 @@ impl<'f> Session<'f> {
     /// All raw answers.
     pub fn answers(&self) -> &BTreeMap<String, Input> {
         &self.answers
+    }
+
+    /// The raw input of an instance, or its field's default while unanswered.
+    fn input(&self, f: FieldId, entry: Option<u32>) -> Option<&Input> {
+        self.by_inst.get(&Instance { field: f, entry }).or(self.form.field(f).default.as_ref())
     }
 
     /// Number of entries shown for a repeated group (empty ones included).
@@ -407,7 +417,7 @@ impl<'f> Session<'f> {
         Snapshot {
             form: self.form.id.clone(),
             version: self.form.version.clone(),
-            language: self.lang.clone(),
+            language: self.lang.to_string(),
             answers: self.answers.clone(),
             entries: self.entries.iter().map(|(g, n)| (self.form.field(*g).id.clone(), *n)).collect(),
         }

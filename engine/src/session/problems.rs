@@ -39,7 +39,7 @@ impl Session<'_> {
             return p.clone();
         }
         let mut out = Vec::new();
-        if self.state.path.contains(&step) && self.form.step(step).kind == StepKind::Question {
+        if self.state.on_path[step.ix()] && self.form.step(step).kind == StepKind::Question {
             for f in fields_in_order(self.form, step) {
                 for e in self.instances_of(f) {
                     out.extend(self.field_problems(Instance { field: f, entry: e }));
@@ -72,7 +72,7 @@ impl Session<'_> {
         if !self.is_active(inst) {
             return Vec::new();
         }
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let mut out = Vec::new();
         // The path and step strings are built only when there is a problem to report.
         let mut push = |code: CheckCode, message: String| {
@@ -108,15 +108,13 @@ impl Session<'_> {
             }
             _ => {}
         }
-        let (input, bounds, shown) = {
+        let (bounds, offered) = {
             let mut c = Ctx { s: self };
-            let input = c.input(inst.field, inst.entry);
             let min = field.min.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
             let max = field.max.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
-            let shown = if field.options.is_empty() { Vec::new() } else { c.shown_options(inst.field, inst.entry) };
-            (input, Bounds { min, max }, shown)
+            (Bounds { min, max }, c.offered(inst.field, inst.entry))
         };
-        let checked = check_input(field, input.as_ref(), &lang, &bounds, &|v| shown.iter().any(|s| s == v));
+        let checked = check_input(field, self.input(inst.field, inst.entry), lang, &bounds, &|v| offered.contains(v));
         if checked.blank {
             let required = field.required.as_ref().is_some_and(|r| Ctx { s: self }.evaluate(r, inst.entry).holds());
             if required {
@@ -162,7 +160,7 @@ impl Session<'_> {
     /// The problems of a step's rules, in their order.
     pub(super) fn step_rule_problems(&mut self, step: StepId) -> Vec<Problem> {
         let form = self.form;
-        if !self.state.path.contains(&step) {
+        if !self.state.on_path[step.ix()] {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -193,10 +191,8 @@ impl Session<'_> {
             // No input of their own: neither blank nor rejected.
             FieldType::Computed | FieldType::Info => true,
             _ => {
-                let mut c = Ctx { s: self };
-                let input = c.input(f, None);
-                let shown = if field.options.is_empty() { Vec::new() } else { c.shown_options(f, None) };
-                let checked = check_input(field, input.as_ref(), &self.lang, &Bounds::default(), &|v| shown.iter().any(|s| s == v));
+                let offered = Ctx { s: self }.offered(f, None);
+                let checked = check_input(field, self.input(f, None), self.lang, &Bounds::default(), &|v| offered.contains(v));
                 if checked.blank {
                     return when_empty;
                 }
@@ -233,7 +229,7 @@ impl Session<'_> {
 
     /// Renders a text in the session's language, placeholders filled in (§6).
     pub fn render(&mut self, text: &Text, entry: Option<u32>) -> String {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let Some((_, template)) = text.langs.iter().find(|(l, _)| *l == lang).or_else(|| text.langs.first()) else { return String::new() };
         let mut out = String::new();
         for part in template {
@@ -250,7 +246,7 @@ impl Session<'_> {
 
     /// A value for reading, in the session's language (§6).
     pub fn display(&mut self, v: &Value, how: Display, entry: Option<u32>) -> String {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         match (v, how) {
             (Value::Empty, _) => String::new(),
             (Value::Number(d), Display::Money) => display_money(d, &lang),
