@@ -2,7 +2,60 @@
 //! entry. A field outside repeated groups has one result, so its slot holds it inline: a
 //! map per field made a cold validation allocate and hash once per field and cache.
 
+use std::hash::{BuildHasherDefault, Hasher};
+
 use crate::ids::FieldId;
+
+/// The hasher of the session's maps keyed by field instance (ids and entry numbers, not
+/// text): a multiply-and-rotate over the few integers of a key. The default SipHash was a
+/// twentieth of a validation. The keys are bounded by the form (fields, at most
+/// [`super::MAX_ENTRIES`] entries), so a client cannot choose colliding ones at will.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct IdHasher(u64);
+
+impl Default for IdHasher {
+    /// Not zero: from zero, a leading 0 (field 0) would leave the state at zero, and
+    /// (field 0, entry 0) would hash like (field 1, no entry).
+    fn default() -> Self {
+        IdHasher(0x243f_6a88_85a3_08d3)
+    }
+}
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(u64::from(n));
+    }
+
+    fn write_isize(&mut self, n: isize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // The constant of FxHash (rustc's hasher).
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// [`IdHasher`] for a `HashMap`.
+pub(super) type BuildIdHasher = BuildHasherDefault<IdHasher>;
 
 /// Results by field and entry.
 #[derive(Debug, Clone)]
@@ -59,6 +112,18 @@ impl<V> Slots<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instances_hash_apart() {
+        use std::hash::{BuildHasher, Hash};
+        let h = |field: u32, entry: Option<u32>| {
+            let mut hasher = BuildIdHasher::default().build_hasher();
+            super::super::Instance { field: FieldId(field), entry }.hash(&mut hasher);
+            hasher.finish()
+        };
+        let all: std::collections::HashSet<u64> = (0..50).flat_map(|f| [None, Some(0), Some(1), Some(199)].map(|e| h(f, e))).collect();
+        assert_eq!(all.len(), 200);
+    }
 
     #[test]
     fn results_by_field_and_entry() {

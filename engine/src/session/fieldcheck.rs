@@ -92,6 +92,16 @@ pub fn check_input(field: &Field, input: Option<&Input>, lang: &str, bounds: &Bo
     }
 }
 
+/// The checks [`check_input`] runs on an accepted answer whose value is `value` (min, max,
+/// lengths, pattern, decimals, file size), for a caller that has read the value already:
+/// reading it is most of the cost of validating a field.
+pub fn check_value(field: &Field, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
+    match field.ty.kind() {
+        Some(kind) => soft_checks(field, kind, value, lang, bounds),
+        None => Vec::new(),
+    }
+}
+
 /// The built-in default message of `failure` in language `lang`.
 pub fn message_for(failure: &Failure, lang: &str) -> String {
     default_message(failure.code, &failure.ctx, lang)

@@ -36,7 +36,7 @@ pub struct Session<'f> {
     /// Raw answers by field path (`vorname`, `hund.0.name`, `adresse.strasse`).
     answers: BTreeMap<String, Input>,
     /// The same answers by field instance, for lookups on the hot path.
-    by_inst: HashMap<Instance, Input>,
+    by_inst: HashMap<Instance, Input, cache::BuildIdHasher>,
     /// Entries shown per repeated group (empty entries included).
     entries: HashMap<FieldId, u32>,
     state: env::State,
@@ -123,7 +123,7 @@ impl<'f> Session<'f> {
             lang,
             today,
             answers: BTreeMap::new(),
-            by_inst: HashMap::new(),
+            by_inst: HashMap::default(),
             entries: HashMap::new(),
             state: env::State::new(form),
         };
@@ -613,14 +613,19 @@ impl<'f> Session<'f> {
         changes
     }
 
-    /// The entries a field has instances for: `[None]` outside repeated groups.
-    fn instances_of(&self, f: FieldId) -> Vec<Option<u32>> {
-        match self.form.field(f).repeat_group {
-            None => vec![None],
-            Some(g) => (0..self.entry_count(g)).map(Some).collect(),
-        }
+    /// The entries a field has instances for: `[None]` outside repeated groups. (An
+    /// iterator, not a list: validation asks once per field.)
+    fn instances_of(&self, f: FieldId) -> Instances {
+        let (plain, count) = match self.form.field(f).repeat_group {
+            None => (Some(None), 0),
+            Some(g) => (None, self.entry_count(g)),
+        };
+        plain.into_iter().chain((0..count).map(Some as fn(u32) -> Option<u32>))
     }
 }
+
+/// What [`Session::instances_of`] gives.
+type Instances = std::iter::Chain<std::option::IntoIter<Option<u32>>, std::iter::Map<std::ops::Range<u32>, fn(u32) -> Option<u32>>>;
 
 #[derive(Clone, Copy)]
 enum Dep {
@@ -668,7 +673,7 @@ impl Session<'_> {
         for (site, e) in form.sites() {
             let entries = match site {
                 Site::Min(_) | Site::Max(_) | Site::Computed(_) | Site::Value(_) => continue,
-                Site::Visible(f) | Site::Required(f) | Site::OptionIf(f, _) | Site::FieldRule(f, _) => self.instances_of(f),
+                Site::Visible(f) | Site::Required(f) | Site::OptionIf(f, _) | Site::FieldRule(f, _) => self.instances_of(f).collect(),
                 Site::StepRule(..) | Site::When(_) | Site::Next(..) => vec![None],
             };
             for entry in entries {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::env::Ctx;
-use super::fieldcheck::{Bounds, check_input, message_for};
+use super::fieldcheck::{Bounds, Checked, check_input, check_value, message_for};
 use super::{Instance, Session, paths};
 use crate::checks::{
     CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_euro, display_money, display_number,
@@ -108,13 +108,24 @@ impl Session<'_> {
             }
             _ => {}
         }
-        let (bounds, offered) = {
-            let mut c = Ctx { s: self };
-            let min = field.min.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
-            let max = field.max.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
-            (Bounds { min, max }, c.offered(inst.field, inst.entry))
+        let mut c = Ctx { s: self };
+        let min = field.min.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
+        let max = field.max.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
+        let bounds = Bounds { min, max };
+        // An accepted answer has its value in the cache (expressions read it, or it is read
+        // here once): only the checks on the value are left. Blank and rejected answers
+        // (value empty) are read again for their failure.
+        let accepted = match c.cached_value(inst.field, inst.entry) {
+            Some(value) if !value.is_empty() => Some(check_value(field, value, lang, &bounds)),
+            _ => None,
         };
-        let checked = check_input(field, self.input(inst.field, inst.entry), lang, &bounds, &|v| offered.contains(v));
+        let checked = match accepted {
+            Some(failures) => Checked { value: Value::Empty, blank: false, failures },
+            None => {
+                let offered = Ctx { s: self }.offered(inst.field, inst.entry);
+                check_input(field, self.input(inst.field, inst.entry), lang, &bounds, &|v| offered.contains(v))
+            }
+        };
         if checked.blank {
             let required = field.required.as_ref().is_some_and(|r| Ctx { s: self }.evaluate(r, inst.entry).holds());
             if required {
