@@ -314,7 +314,9 @@ impl<'f> Ctx<'_, 'f> {
         if let Some(v) = self.s.state.value.get(f, own_entry) {
             return v.clone();
         }
-        self.compute_value(f, own_entry)
+        let v = self.compute_value(f, own_entry);
+        self.s.state.cache_value(f, own_entry, v.clone());
+        v
     }
 
     /// The cached value of an instance, computed first if need be; `None` only for an entry
@@ -322,13 +324,14 @@ impl<'f> Ctx<'_, 'f> {
     pub fn cached_value(&mut self, f: FieldId, entry: Option<u32>) -> Option<&Value> {
         let own_entry = if self.s.form.field(f).repeat_group.is_some() { entry } else { None };
         if self.s.state.value.get(f, own_entry).is_none() {
-            self.compute_value(f, own_entry);
+            let v = self.compute_value(f, own_entry);
+            self.s.state.cache_value(f, own_entry, v);
         }
         self.s.state.value.get(f, own_entry)
     }
 
-    /// Computes (and caches) the value of an instance; `own_entry` is `None` outside
-    /// repeated groups.
+    /// Computes the value of an instance (the callers cache it); `own_entry` is `None`
+    /// outside repeated groups.
     fn compute_value(&mut self, f: FieldId, own_entry: Option<u32>) -> Value {
         let form = self.s.form;
         let field = form.field(f);
@@ -351,7 +354,6 @@ impl<'f> Ctx<'_, 'f> {
                 }
             }
         };
-        self.s.state.cache_value(f, own_entry, v.clone());
         v
     }
 
