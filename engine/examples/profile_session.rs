@@ -4,7 +4,8 @@
 //! `valgrind --tool=callgrind target/release/examples/profile_session validate 1000`.
 //! What it runs: `load` (a new session given every answer), `validate` (`problems()` of
 //! a loaded session, ten times on fresh clones) or `scenarios` (the workload's scenario
-//! file).
+//! file); `write N DIR` writes the workload and its scenarios as `DIR/workload.yaml` and
+//! `DIR/workload.test.yaml`, for `wegweiser test DIR`.
 
 #[path = "../benches/gen/mod.rs"]
 mod formgen;
@@ -16,6 +17,12 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let what = args.get(1).map_or("validate", String::as_str);
     let fields: usize = args.get(2).and_then(|n| n.parse().ok()).unwrap_or(1000);
+    if what == "write" {
+        let dir = std::path::Path::new(args.get(3).map_or(".", String::as_str));
+        std::fs::write(dir.join("workload.yaml"), formgen::generate_form(fields)).expect("writable");
+        std::fs::write(dir.join("workload.test.yaml"), formgen::generate_scenarios(fields)).expect("writable");
+        return;
+    }
     let form = engine::compile(&formgen::generate_form(fields)).form.expect("the generated form compiles");
     let today = NaiveDate::from_ymd_opt(2026, 11, 22).expect("valid date");
     let answers: Vec<(String, Option<Input>)> = formgen::generate_answers(fields)
@@ -49,6 +56,8 @@ fn main() {
             let outcomes = engine::scenario::run_scenarios(&form, &formgen::generate_scenarios(fields)).expect("readable");
             assert!(outcomes.iter().all(|o| o.failures.is_empty()));
         }
-        other => eprintln!("unknown: {other} (load, validate or scenarios)"),
+        // Compiling and preparing the answers only: subtracted from the others' totals.
+        "none" => {}
+        other => eprintln!("unknown: {other} (none, load, validate, scenarios or write)"),
     }
 }

@@ -271,6 +271,32 @@ impl<'f> Session<'f> {
 
     /// Adds an empty entry to a repeated group; false when the group is at its `max`.
     pub fn add_entry(&mut self, group: FieldId) -> bool {
+        if !self.grow(group) {
+            return false;
+        }
+        self.state.clear();
+        self.recompute_path();
+        true
+    }
+
+    /// Adds empty entries to repeated groups until each has the number given, stopping at
+    /// its `max` (as [`Session::add_entry`] called until then), and walks the path once:
+    /// for a caller that sets many groups' entries at once (a scenario).
+    pub fn add_entries(&mut self, groups: impl IntoIterator<Item = (FieldId, u32)>) {
+        let mut grown = false;
+        for (group, n) in groups {
+            while self.entry_count(group) < n && self.grow(group) {
+                grown = true;
+            }
+        }
+        if grown {
+            self.state.clear();
+            self.recompute_path();
+        }
+    }
+
+    /// One more entry for a repeated group, without re-evaluating; false at its `max`.
+    fn grow(&mut self, group: FieldId) -> bool {
         let Some(r) = &self.form.field(group).repeat else { return false };
         let max = r.max.unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES);
         let count = self.entries.entry(group).or_insert(0);
@@ -278,8 +304,6 @@ impl<'f> Session<'f> {
             return false;
         }
         *count += 1;
-        self.state.clear();
-        self.recompute_path();
         true
     }
 
