@@ -1,6 +1,8 @@
 //! Normalisation of raw input before any check (§4 "Input is normalised"): what the
 //! citizen typed is compared and stored in one canonical spelling.
 
+use std::borrow::Cow;
+
 #[cfg(feature = "nfc")]
 use unicode_normalization::UnicodeNormalization;
 
@@ -35,10 +37,16 @@ fn is_nfc(_: &str) -> bool {
 /// NFC first, so that a decomposed "é" typed on one system equals the composed one
 /// typed on another, and length limits count what a person sees as one character.
 pub fn normalize_text(raw: &str) -> String {
+    normalized(raw).into_owned()
+}
+
+/// [`normalize_text`], borrowed from `raw` when that is in NFC already: for a reader that
+/// only parses the text (a number, a date) and keeps nothing of it.
+pub fn normalized(raw: &str) -> Cow<'_, str> {
     if is_nfc(raw) {
-        return raw.trim().to_string();
+        return Cow::Borrowed(raw.trim());
     }
-    nfc(raw).collect::<String>().trim().to_string()
+    Cow::Owned(nfc(raw).collect::<String>().trim().to_string())
 }
 
 /// Whether [`normalize_text`] of `raw` is empty, without building it when `raw` is in NFC.
@@ -89,6 +97,7 @@ mod tests {
         for raw in ["Straße 1", " Müller ", "Mu\u{308}ller", "\u{1100}\u{1161}", "a\u{301}", "\u{a0}\u{2003}", "", " x\u{300} "] {
             let composed: String = nfc(raw).collect::<String>().trim().to_string();
             assert_eq!(normalize_text(raw), composed, "{raw:?}");
+            assert_eq!(normalized(raw), composed, "{raw:?}");
             assert_eq!(is_blank_text(raw), composed.is_empty(), "{raw:?}");
             assert_eq!(char_len(raw), nfc(raw).count(), "{raw:?}");
         }

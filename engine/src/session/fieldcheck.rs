@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use crate::checks::{
     CheckCode, DateError, FieldKind, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number,
     is_blank_text, is_integer, is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches,
-    normalize_compact, normalize_iban, normalize_text, parse_number, read_date,
+    normalize_compact, normalize_iban, normalize_text, normalized, parse_number, read_date,
 };
 use crate::form::{Field, FieldType};
 use crate::session::Input;
@@ -148,7 +148,7 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
             Ok(Some(Value::Text(s)))
         }
         FieldType::Number | FieldType::Integer | FieldType::Money => {
-            let s = normalize_text(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
+            let s = normalized(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
             let d = parse_number(&s, lang).ok_or_else(|| fail(CheckCode::Type))?;
             // Counted on the value: `12,0` is the integer 12.
             if field.ty == FieldType::Integer && !is_integer(&d) {
@@ -157,7 +157,7 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
             Ok(Some(Value::Number(d)))
         }
         FieldType::Date => {
-            let s = normalize_text(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
+            let s = normalized(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
             let d = read_date(&s).map_err(|e| {
                 Box::new(Failure {
                     code: CheckCode::Type,
