@@ -286,7 +286,7 @@ pub fn generate_scenarios(fields: usize) -> String {
     let mut y = String::with_capacity(fields * 40 + 1024);
     y.push_str("today: 2026-11-22\nscenarios:\n");
     y.push_str("  - name: vollständig ausgefüllt\n    answers:\n");
-    let mut groups: Vec<(String, Vec<Vec<(String, String)>>)> = Vec::new();
+    let mut groups: Vec<GroupAnswers> = Vec::new();
     for (path, answer) in generate_answers(fields) {
         let text = match answer {
             Answer::Text(t) => format!("\"{t}\""),
@@ -324,7 +324,10 @@ pub fn generate_scenarios(fields: usize) -> String {
     y
 }
 
-fn flush_groups(y: &mut String, groups: &mut Vec<(String, Vec<Vec<(String, String)>>)>) {
+/// A repeated group's id and its entries, each a list of (member id, YAML value).
+type GroupAnswers = (String, Vec<Vec<(String, String)>>);
+
+fn flush_groups(y: &mut String, groups: &mut Vec<GroupAnswers>) {
     for (g, entries) in groups.drain(..) {
         let _ = writeln!(y, "      {g}:");
         for entry in entries {

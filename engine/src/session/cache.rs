@@ -115,12 +115,8 @@ mod tests {
 
     #[test]
     fn instances_hash_apart() {
-        use std::hash::{BuildHasher, Hash};
-        let h = |field: u32, entry: Option<u32>| {
-            let mut hasher = BuildIdHasher::default().build_hasher();
-            super::super::Instance { field: FieldId(field), entry }.hash(&mut hasher);
-            hasher.finish()
-        };
+        use std::hash::BuildHasher;
+        let h = |field: u32, entry: Option<u32>| BuildIdHasher::default().hash_one(super::super::Instance { field: FieldId(field), entry });
         let all: std::collections::HashSet<u64> = (0..50).flat_map(|f| [None, Some(0), Some(1), Some(199)].map(|e| h(f, e))).collect();
         assert_eq!(all.len(), 200);
     }

@@ -267,14 +267,14 @@ impl<'f> Ctx<'_, 'f> {
             }
             let Some(input) = self.s.by_inst.get(&super::Instance { field: m, entry: Some(e) }) else { return false };
             let lang = self.s.lang;
-            let given = check_input(field, Some(input), &lang, &Bounds::default(), &|_| true);
+            let given = check_input(field, Some(input), lang, &Bounds::default(), &|_| true);
             if given.blank {
                 return false;
             }
             match &field.default {
                 None => true,
                 Some(d) => {
-                    let def = check_input(field, Some(d), &lang, &Bounds::default(), &|_| true);
+                    let def = check_input(field, Some(d), lang, &Bounds::default(), &|_| true);
                     given.value.is_empty() || given.value != def.value
                 }
             }
@@ -335,7 +335,7 @@ impl<'f> Ctx<'_, 'f> {
     fn compute_value(&mut self, f: FieldId, own_entry: Option<u32>) -> Value {
         let form = self.s.form;
         let field = form.field(f);
-        let v = if !self.active(f, own_entry) {
+        if !self.active(f, own_entry) {
             Value::Empty
         } else {
             match field.ty {
@@ -353,8 +353,7 @@ impl<'f> Ctx<'_, 'f> {
                     check_input(field, self.input(f, own_entry), self.s.lang, &Bounds::default(), &|v| offered.contains(v)).value
                 }
             }
-        };
-        v
+        }
     }
 
     /// A `values` entry.

@@ -98,7 +98,7 @@ impl Session<'_> {
                             Some(m) => m,
                             None => {
                                 ctx.label = self.label_of(inst).map(Into::into);
-                                crate::checks::default_message(CheckCode::Count, &ctx, &lang)
+                                crate::checks::default_message(CheckCode::Count, &ctx, lang)
                             }
                         };
                         push(CheckCode::Count, msg);
@@ -136,7 +136,7 @@ impl Session<'_> {
                             label: self.label_of(inst).map(Into::into),
                             ..MessageCtx::new(field.ty.kind().unwrap_or_default())
                         };
-                        crate::checks::default_message(CheckCode::Required, &ctx, &lang)
+                        crate::checks::default_message(CheckCode::Required, &ctx, lang)
                     }
                 };
                 push(CheckCode::Required, msg);
@@ -148,7 +148,7 @@ impl Session<'_> {
                     None => {
                         let mut f = f.clone();
                         f.ctx.label = self.label_of(inst).map(Into::into);
-                        message_for(&f, &lang)
+                        message_for(&f, lang)
                     }
                 };
                 push(f.code, msg);
@@ -260,11 +260,11 @@ impl Session<'_> {
         let lang = self.lang;
         match (v, how) {
             (Value::Empty, _) => String::new(),
-            (Value::Number(d), Display::Money) => display_money(d, &lang),
-            (Value::Number(d), Display::Euro) => display_euro(d, &lang),
-            (Value::Number(d), _) => display_number(d, &lang),
-            (Value::Date(d), _) => display_date(*d, &lang),
-            (Value::Bool(b), _) => display_bool(*b, &lang),
+            (Value::Number(d), Display::Money) => display_money(d, lang),
+            (Value::Number(d), Display::Euro) => display_euro(d, lang),
+            (Value::Number(d), _) => display_number(d, lang),
+            (Value::Date(d), _) => display_date(*d, lang),
+            (Value::Bool(b), _) => display_bool(*b, lang),
             (Value::Text(t), Display::Choice(f)) => self.option_label(f, t, entry),
             (Value::List(items), Display::Choice(f)) => items.iter().map(|i| self.option_label(f, i, entry)).collect::<Vec<_>>().join(", "),
             (Value::Text(t), _) => t.clone(),
