@@ -9,7 +9,7 @@ use crate::compile::input_from_yaml;
 use crate::diag::{Diagnostic, LineIndex};
 use crate::form::{FieldType, Form};
 use crate::ids::FieldId;
-use crate::session::{Input, Session};
+use crate::session::{AnswerError, Input, Session};
 use crate::source::{CoreType, Node, NodeKind, parse_yaml};
 
 /// The outcome of one scenario.
@@ -21,6 +21,9 @@ pub struct Outcome {
     pub failures: Vec<Mismatch>,
     /// Every condition with whether it held after the scenario's answers (for `--coverage`).
     pub conditions: Vec<(crate::form::Site, bool)>,
+    /// Expressions the scenario evaluated ([`Session::evaluations`]); tests use it to show
+    /// that its answers cost one walk of the path per batch, not one per answer.
+    pub evaluations: u64,
 }
 
 /// One expectation that did not hold.
@@ -68,24 +71,32 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
                     collect_answers(form, k.as_str().unwrap_or_default(), None, v, s.language(), &mut list, &mut failures);
                 }
             }
+            // The entries and then the answers are set in one batch each, each walking the
+            // path once: one walk per answer (and per listed group) made a scenario cost
+            // answers × path. The result is the same as in the file's order: what a session
+            // holds is a function of its answers and entry counts, and both an entry list
+            // (entries added up to its length, stopping at `max`: the count becomes
+            // max(count, min(length, max))) and an answer (the count becomes at least its
+            // entry + 1) only raise a count to a bound of their own, which commute.
+            let mut entries = Vec::new();
+            let mut batch = Vec::new();
             for (path, entries_hint, input) in list {
-                if let Some((g, n)) = entries_hint {
-                    while s.entry_count(g) < n {
-                        if !s.add_entry(g) {
-                            break;
-                        }
-                    }
+                if let Some(hint) = entries_hint {
+                    entries.push(hint);
                 }
                 if path.is_empty() {
                     continue;
                 }
-                if let Err(e) = s.set_answers([(path.clone(), input)]) {
-                    let expected = match e {
-                        crate::session::AnswerError::WrongKind(_) => "an answer this field can hold",
-                        _ => "an input field",
-                    };
-                    failures.push(Mismatch { key: format!("answers {path}"), expected: expected.into(), actual: e.to_string() });
+                match s.check_answer(&path, input.as_ref()) {
+                    Ok(()) => batch.push((path, input)),
+                    Err(e) => failures.push(answer_mismatch(&path, &e)),
                 }
+            }
+            s.add_entries(entries);
+            if !batch.is_empty()
+                && let Err(e) = s.set_answers(batch)
+            {
+                failures.push(answer_mismatch("", &e));
             }
         }
         if let Some(expect) = get(pairs, "expect")
@@ -96,12 +107,20 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
             }
         }
         let conditions = s.condition_outcomes();
-        out.push(Outcome { name, failures, conditions });
+        out.push(Outcome { name, failures, conditions, evaluations: s.evaluations() });
     }
     Ok(out)
 }
 
 type Answer = (String, Option<(FieldId, u32)>, Option<Input>);
+
+fn answer_mismatch(path: &str, e: &AnswerError) -> Mismatch {
+    let expected = match e {
+        AnswerError::WrongKind(_) => "an answer this field can hold",
+        _ => "an input field",
+    };
+    Mismatch { key: format!("answers {path}").trim_end().to_string(), expected: expected.into(), actual: e.to_string() }
+}
 
 fn collect_answers(
     form: &Form,
@@ -449,5 +468,75 @@ mod tests {
         assert_eq!(e("[1]\n").code, "E0501");
         assert_eq!(e("today: 2026-11-22\nscenarios: [x]\n").code, "E0501");
         assert!(run_scenarios(&form, "today: 2026-11-22\nscenarios: []\n").is_ok());
+    }
+
+    /// A form of `steps` steps whose `when` reads the step before, each with a repeated
+    /// group, and a scenario answering every field of it (two entries per group).
+    fn chain(steps: usize) -> (Form, String) {
+        let mut form = String::from("wegweiser: 1\nid: kette\ntitle: Kette\nsteps:\n");
+        let mut test = String::from("today: 2026-11-22\nscenarios:\n  - name: alles\n    answers:\n");
+        for s in 0..steps {
+            form.push_str(&format!("  - id: s{s}\n"));
+            if s > 0 {
+                form.push_str(&format!("    when: filled(a{})\n", s - 1));
+            }
+            form.push_str(&format!("    fields:\n      - {{ id: a{s}, type: text, required: true }}\n"));
+            form.push_str(&format!("      - {{ id: b{s}, type: integer, visible_if: filled(a{s}) }}\n"));
+            form.push_str(&format!("      - {{ id: g{s}, type: group, repeat: {{ max: 3 }}, fields: [{{ id: n{s}, type: text }}] }}\n"));
+            test.push_str(&format!("      a{s}: Antwort\n      b{s}: {s}\n      g{s}: [{{ n{s}: x }}, {{}}]\n"));
+        }
+        test.push_str("    expect:\n      submittable: true\n");
+        (crate::compile(&form).form.expect("the form compiles"), test)
+    }
+
+    /// Each answer of a scenario once re-walked the path (answers × steps: the 10,000-field
+    /// workload ran for minutes), and so did each entry added for a listed group; set in
+    /// one batch, ten times the answers cost about ten times the evaluations.
+    #[test]
+    fn a_scenario_sets_its_answers_in_one_batch() {
+        let evaluations = |steps: usize| {
+            let (form, test) = chain(steps);
+            let outcomes = run_scenarios(&form, &test).expect("readable");
+            assert!(outcomes[0].failures.is_empty(), "{:?}", outcomes[0].failures);
+            outcomes[0].evaluations
+        };
+        let (small, large) = (evaluations(10), evaluations(100));
+        assert!(large <= 12 * small, "evaluations grew from {small} to {large}");
+    }
+
+    /// Entry lists and answers set in one batch count entries as in the file's order: a
+    /// list adds entries up to its length but not beyond `max`, an answer beyond `max` adds
+    /// its entry (and the count check reports it), whichever comes first in the file.
+    #[test]
+    fn entries_of_a_batch_count_as_in_order() {
+        let form = crate::compile(
+            "wegweiser: 1\nid: t\ntitle: T\nsteps:\n  - id: s\n    fields:\n      - { id: g, type: group, repeat: { max: 2 }, fields: [{ id: n, type: text }] }\n",
+        )
+        .form
+        .expect("the form compiles");
+        let run = |answers: &str, expect: &str| {
+            let test = format!("today: 2026-11-22\nscenarios:\n  - name: x\n    answers: {answers}\n    expect: {expect}\n");
+            let outcomes = run_scenarios(&form, &test).expect("readable");
+            assert!(outcomes[0].failures.is_empty(), "{answers}: {:?}", outcomes[0].failures);
+        };
+        // Three listed, the third empty: two entries (max), no count problem.
+        run("{ g: [{ n: a }, { n: b }, {}] }", "{ no_errors: [g], values: { g.1.n: b } }");
+        // Three listed and answered: the answer makes the third entry, beyond max.
+        run("{ g: [{ n: a }, { n: b }, { n: c }] }", "{ errors: { g: count } }");
+        // A dotted answer beyond max before the list, and after it.
+        run("{ g.2.n: c, g: [{ n: a }, { n: b }] }", "{ errors: { g: count } }");
+        run("{ g: [{ n: a }, { n: b }], g.2.n: c }", "{ errors: { g: count } }");
+        // An entry left empty does not count (§4).
+        run("{ g: [{ n: a }], g.2.n: c }", "{ no_errors: [g] }");
+    }
+
+    /// A refused answer is reported on its own and the others of the batch are still set.
+    #[test]
+    fn a_refused_answer_in_a_batch_is_reported_alone() {
+        let (form, _) = chain(3);
+        let test = "today: 2026-11-22\nscenarios:\n  - name: x\n    answers: { a0: ja, a0.b0: 1, a1: ja }\n    expect:\n      path: [s0, s1, s2]\n";
+        let outcomes = run_scenarios(&form, test).expect("readable");
+        let keys: Vec<&str> = outcomes[0].failures.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys, ["answers a0.b0"]);
     }
 }

@@ -4,6 +4,12 @@
 //! on `n / 20` question steps of 20 fields each, plus one exit step. Every tenth step holds a
 //! repeated group whose entries are counted and summed by a computed field. The form compiles
 //! without errors; it has warnings (mostly texts without an English translation).
+//!
+//! `generate_answers(n)` fills that form completely and validly, `generate_scenarios(n)` is
+//! its scenario file (the session benchmark and `wegweiser test` run them).
+
+// Each user (the compile and session benchmarks, the test) takes only some of the functions.
+#![allow(dead_code)]
 
 use std::fmt::Write as _;
 
@@ -218,4 +224,115 @@ fn group_block(y: &mut String, s: usize) {
         y,
         "      - {{ id: {g}_summe, type: computed, label: {{ de: Gesamteinkommen, en: Total income }}, value: 'sum({g}, {g}_betrag) + count({g}, {g}_anzahl > 2) * 10', format: money }}"
     );
+}
+
+/// One answer of the generated workload: a field path and what a citizen gives, as the
+/// scenario file writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// A text (numbers and dates as a German speaker types them).
+    Text(String),
+    /// A yes/no.
+    Bool(bool),
+    /// Ticked options.
+    List(Vec<String>),
+}
+
+/// A complete and valid set of answers for `generate_form(fields)`: every step stays on the
+/// path (no skip, no exit), the repeated groups get two entries each, and the whole form is
+/// submittable. In the order a citizen fills the form.
+pub fn generate_answers(fields: usize) -> Vec<(String, Answer)> {
+    let steps = (fields / FIELDS_PER_STEP).max(1);
+    let t = |s: &str| Answer::Text(s.to_string());
+    let mut out = Vec::with_capacity(fields);
+    for s in 0..steps {
+        let f = |k: usize| format!("f{s}_{k}");
+        out.push((f(0), Answer::Text(format!("AB-{s}"))));
+        // 5: at most `grenze` (no skip), not 1000 (no exit), below 10 (slot 10 hidden).
+        out.push((f(1), t("5")));
+        out.push((f(2), t("100")));
+        out.push((f(3), t("01.05.1980")));
+        out.push((f(4), Answer::Bool(false)));
+        out.push((f(5), t("miete")));
+        out.push((f(6), t("person@example.org")));
+        out.push((f(7), t("10115")));
+        out.push((f(9), t("Weil es nötig ist.")));
+        if s % 10 == 9 {
+            for e in 0..2 {
+                let m = |k: &str| format!("g{s}.{e}.g{s}_{k}");
+                out.push((m("name"), t(if e == 0 { "Anna" } else { "Ben" })));
+                out.push((m("anzahl"), t("1")));
+                out.push((m("betrag"), t("50")));
+                out.push((m("seit"), t("01.01.2020")));
+            }
+        } else {
+            out.push((f(11), t("12,5")));
+            out.push((f(12), t("ledig")));
+            out.push((f(13), t("030 1234567")));
+            out.push((f(15), Answer::List(vec!["a".into(), "b".into()])));
+        }
+        out.push((f(16), t("Hausverwaltung Muster")));
+        out.push((f(17), t("01.01.2020")));
+        out.push((f(18), t("2")));
+    }
+    out
+}
+
+/// A scenario file (`.test.yaml`) for `generate_form(fields)`: the complete application
+/// (every answer of [`generate_answers`], submittable, the whole path), the empty form, the
+/// exit on the first step, and a skipped step. `today` is 2026-11-22.
+pub fn generate_scenarios(fields: usize) -> String {
+    let steps = (fields / FIELDS_PER_STEP).max(1);
+    let mut y = String::with_capacity(fields * 40 + 1024);
+    y.push_str("today: 2026-11-22\nscenarios:\n");
+    y.push_str("  - name: vollständig ausgefüllt\n    answers:\n");
+    let mut groups: Vec<GroupAnswers> = Vec::new();
+    for (path, answer) in generate_answers(fields) {
+        let text = match answer {
+            Answer::Text(t) => format!("\"{t}\""),
+            Answer::Bool(b) => b.to_string(),
+            Answer::List(l) => format!("[{}]", l.join(", ")),
+        };
+        let parts: Vec<&str> = path.split('.').collect();
+        if let [g, e, m] = parts[..] {
+            let e: usize = e.parse().expect("an entry number");
+            if groups.last().is_none_or(|(last, _)| last != g) {
+                groups.push((g.to_string(), Vec::new()));
+            }
+            let entries = &mut groups.last_mut().expect("pushed above").1;
+            if entries.len() <= e {
+                entries.push(Vec::new());
+            }
+            entries[e].push((m.to_string(), text));
+        } else {
+            // A group's entries are written once its step is done (its members come first).
+            flush_groups(&mut y, &mut groups);
+            let _ = writeln!(y, "      {path}: {text}");
+        }
+    }
+    flush_groups(&mut y, &mut groups);
+    let path: Vec<String> = (0..steps).map(|s| format!("s{s}")).collect();
+    let _ = writeln!(y, "    expect:\n      submittable: true\n      path: [{}]", path.join(", "));
+    y.push_str("      no_errors: [f0_0, f0_1]\n      values: { f0_19: 3 }\n");
+    y.push_str("  - name: leer\n    expect:\n      submittable: false\n      errors: { f0_0: required, f0_1: required }\n");
+    y.push_str("  - name: nicht zuständig\n    answers: { f0_1: 1000 }\n    expect:\n      path: [s0, nicht-zustaendig]\n");
+    if steps > 2 {
+        y.push_str(
+            "  - name: ein Schritt übersprungen\n    answers: { f0_1: 600, f0_4: true }\n    expect:\n      inactive: [f1_0]\n      active: [f2_0]\n",
+        );
+    }
+    y
+}
+
+/// A repeated group's id and its entries, each a list of (member id, YAML value).
+type GroupAnswers = (String, Vec<Vec<(String, String)>>);
+
+fn flush_groups(y: &mut String, groups: &mut Vec<GroupAnswers>) {
+    for (g, entries) in groups.drain(..) {
+        let _ = writeln!(y, "      {g}:");
+        for entry in entries {
+            let items: Vec<String> = entry.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let _ = writeln!(y, "        - {{ {} }}", items.join(", "));
+        }
+    }
 }

@@ -25,7 +25,7 @@ pub use iban::is_valid_iban;
 pub use kind::FieldKind;
 pub use messages::{CheckCode, CountBound, EntryWord, MessageCtx, default_message};
 pub use mime::{mime_matches, sniff_mime};
-pub use normalize::{char_len, normalize_compact, normalize_iban, normalize_text};
+pub use normalize::{char_len, is_blank_text, normalize_compact, normalize_iban, normalize_text, normalized};
 pub use number::{canonical, canonical_money, decimals_of, is_integer, parse_number, parse_plain_decimal, round_integer, round_money};
 pub use phone::is_valid_phone;
 pub use plz::is_valid_plz;

@@ -4,6 +4,8 @@
 //! Everything works on `rust_decimal::Decimal` and never on floating point, so fees
 //! come out to the cent. Only non-panicking operations are used.
 
+use std::borrow::Cow;
+
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Most significant digits a number may have (§6).
@@ -36,14 +38,15 @@ pub fn parse_number(input: &str, lang: &str) -> Option<Decimal> {
     from_digits(negative, &int_digits, frac_digits)
 }
 
-/// The digits of an integer part, with group separators checked and removed. Empty is
-/// allowed only before a decimal mark (`,5`).
-fn read_grouped(s: &str, sep: char, has_fraction: bool) -> Option<String> {
+/// The digits of an integer part, with group separators checked and removed (borrowed
+/// when there are none: every number field is read on each validation). Empty is allowed
+/// only before a decimal mark (`,5`).
+fn read_grouped(s: &str, sep: char, has_fraction: bool) -> Option<Cow<'_, str>> {
     if s.is_empty() {
-        return has_fraction.then(String::new);
+        return has_fraction.then_some(Cow::Borrowed(""));
     }
     if !s.contains(sep) {
-        return s.bytes().all(|b| b.is_ascii_digit()).then(|| s.to_string());
+        return s.bytes().all(|b| b.is_ascii_digit()).then_some(Cow::Borrowed(s));
     }
     let mut groups = s.split(sep);
     let first = groups.next()?;
@@ -58,7 +61,7 @@ fn read_grouped(s: &str, sep: char, has_fraction: bool) -> Option<String> {
         }
         digits.push_str(g);
     }
-    Some(digits)
+    Some(Cow::Owned(digits))
 }
 
 fn split_sign(s: &str) -> (bool, &str) {
@@ -76,12 +79,17 @@ fn split_sign(s: &str) -> (bool, &str) {
 fn from_digits(negative: bool, int_digits: &str, frac_digits: &str) -> Option<Decimal> {
     let int_digits = int_digits.trim_start_matches('0');
     let frac_digits = frac_digits.trim_end_matches('0');
-    let all = format!("{int_digits}{frac_digits}");
-    let significant = all.trim_start_matches('0');
-    if significant.len() > MAX_DIGITS || frac_digits.len() > MAX_DIGITS {
+    // The significant digits are those of both parts from the first that is not 0; read
+    // in place, without joining the parts into a new string.
+    let significant = if int_digits.is_empty() { frac_digits.trim_start_matches('0').len() } else { int_digits.len() + frac_digits.len() };
+    if significant > MAX_DIGITS || frac_digits.len() > MAX_DIGITS {
         return None;
     }
-    let mantissa: i128 = if significant.is_empty() { 0 } else { significant.parse().ok()? };
+    let mut mantissa: i128 = 0;
+    for c in int_digits.chars().chain(frac_digits.chars()) {
+        // At most 28 digits: 10^28 is far within i128.
+        mantissa = mantissa * 10 + i128::from(c.to_digit(10)?);
+    }
     let mantissa = if negative { -mantissa } else { mantissa };
     let d = Decimal::try_from_i128_with_scale(mantissa, frac_digits.len() as u32).ok()?;
     Some(d.normalize())
@@ -150,6 +158,24 @@ pub fn round_integer(d: &Decimal) -> Decimal {
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    /// The digits are counted and read in place: leading and trailing zeros are not
+    /// significant, 28 significant digits or places are read and 29 are not.
+    #[test]
+    fn significant_digits_at_the_limit() {
+        let de = |s: &str| parse_number(s, "de").map(|d| canonical(&d));
+        assert_eq!(de("000,000").as_deref(), Some("0"));
+        assert_eq!(de("0,0001200").as_deref(), Some("0.00012"));
+        assert_eq!(de("-0,5").as_deref(), Some("-0.5"));
+        let digits28 = "1234567890123456789012345678";
+        assert_eq!(de(digits28).as_deref(), Some(digits28));
+        assert_eq!(de(&format!("{digits28}9")), None);
+        assert_eq!(de(&format!("000{digits28}")).as_deref(), Some(digits28));
+        assert_eq!(de(&format!("0,{digits28}")).as_deref(), Some(format!("0.{digits28}").as_str()));
+        assert_eq!(de(&format!("0,0{digits28}")), None);
+        assert_eq!(de(&format!("1,{}", &digits28[1..])).as_deref(), Some(format!("1.{}", &digits28[1..]).as_str()));
+        assert_eq!(de(&format!("12,{}", &digits28[1..])), None);
+    }
 
     fn dec(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

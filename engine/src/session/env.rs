@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::Session;
+use super::cache::Slots;
 use super::fieldcheck::{Bounds, check_input};
 use crate::expr::{CExpr, Env, eval};
 use crate::form::{FieldType, Form, Format, StepKind, Target};
@@ -17,13 +18,24 @@ use crate::value::Value;
 pub(super) struct State {
     pub path: Vec<StepId>,
     pub on_path: Vec<bool>,
-    value: Vec<HashMap<Option<u32>, Value>>,
-    active: Vec<HashMap<Option<u32>, bool>>,
+    value: Slots<Value>,
+    active: Slots<bool>,
     named: Vec<Option<Value>>,
     pub problems: HashMap<StepId, Vec<super::Problem>>,
     /// Problems per field, by entry.
-    pub field_problems: Vec<HashMap<Option<u32>, Vec<super::Problem>>>,
+    field_problems: Slots<Vec<super::Problem>>,
+    /// The fields that may have something in `value`, `active` or `field_problems`, and
+    /// the `values` entries in `named`, each listed once (`listed`): [`State::clear`]
+    /// empties only these. The walk clears once per step on the path; emptying every field
+    /// each time made it cost steps × fields, now it costs what was evaluated in between.
+    filled: Vec<FieldId>,
+    filled_named: Vec<ValueId>,
+    listed: Vec<bool>,
+    listed_named: Vec<bool>,
     pub evals: u64,
+    /// Cache slots (a field's or a `values` entry's cached results) emptied so far; tests use
+    /// it to prove that the walk's clearing grows with the evaluations, not steps × fields.
+    pub cleared: u64,
     /// Evaluation steps left for this session until [`Session::set_step_budget`] renews
     /// them; shared by every expression, so a form cannot make one request slow by having
     /// many moderately expensive expressions.
@@ -38,32 +50,77 @@ impl State {
         State {
             path: Vec::new(),
             on_path: vec![false; form.steps.len()],
-            value: vec![HashMap::new(); form.fields.len()],
-            active: vec![HashMap::new(); form.fields.len()],
+            value: Slots::new(form.fields.len()),
+            active: Slots::new(form.fields.len()),
             named: vec![None; form.values.len()],
             problems: HashMap::new(),
-            field_problems: vec![HashMap::new(); form.fields.len()],
+            field_problems: Slots::new(form.fields.len()),
+            filled: Vec::new(),
+            filled_named: Vec::new(),
+            listed: vec![false; form.fields.len()],
+            listed_named: vec![false; form.values.len()],
             evals: 0,
+            cleared: 0,
             steps_left: u64::MAX,
             exhausted: false,
         }
     }
 
     pub fn clear(&mut self) {
-        self.value.iter_mut().for_each(HashMap::clear);
-        self.active.iter_mut().for_each(HashMap::clear);
-        self.named.iter_mut().for_each(|v| *v = None);
+        self.cleared += (self.filled.len() + self.filled_named.len()) as u64;
+        for f in self.filled.drain(..) {
+            self.value.clear_field(f);
+            self.active.clear_field(f);
+            self.field_problems.clear_field(f);
+            self.listed[f.ix()] = false;
+        }
+        for v in self.filled_named.drain(..) {
+            self.named[v.ix()] = None;
+            self.listed_named[v.ix()] = false;
+        }
         self.problems.clear();
-        self.field_problems.iter_mut().for_each(HashMap::clear);
+    }
+
+    /// Lists `f` for [`State::clear`] before something is cached for it.
+    fn list(&mut self, f: FieldId) {
+        if !std::mem::replace(&mut self.listed[f.ix()], true) {
+            self.filled.push(f);
+        }
+    }
+
+    pub fn cached_field_problems(&self, f: FieldId, entry: Option<u32>) -> Option<&Vec<super::Problem>> {
+        self.field_problems.get(f, entry)
+    }
+
+    pub fn cache_field_problems(&mut self, f: FieldId, entry: Option<u32>, problems: Vec<super::Problem>) {
+        self.list(f);
+        self.field_problems.insert(f, entry, problems);
+    }
+
+    fn cache_active(&mut self, f: FieldId, entry: Option<u32>, active: bool) {
+        self.list(f);
+        self.active.insert(f, entry, active);
+    }
+
+    fn cache_value(&mut self, f: FieldId, entry: Option<u32>, value: Value) {
+        self.list(f);
+        self.value.insert(f, entry, value);
+    }
+
+    fn cache_named(&mut self, v: ValueId, value: Value) {
+        if !std::mem::replace(&mut self.listed_named[v.ix()], true) {
+            self.filled_named.push(v);
+        }
+        self.named[v.ix()] = Some(value);
     }
 
     pub fn invalidate_field_problems(&mut self, f: FieldId) {
-        self.field_problems[f.ix()].clear();
+        self.field_problems.clear_field(f);
     }
 
     pub fn invalidate_field(&mut self, f: FieldId) {
-        self.value[f.ix()].clear();
-        self.active[f.ix()].clear();
+        self.value.clear_field(f);
+        self.active.clear_field(f);
     }
 
     pub fn invalidate_value(&mut self, v: ValueId) {
@@ -80,7 +137,7 @@ pub(super) struct Ctx<'a, 'f> {
     pub s: &'a mut Session<'f>,
 }
 
-impl Ctx<'_, '_> {
+impl<'f> Ctx<'_, 'f> {
     fn eval(&mut self, e: &CExpr, entry: Option<u32>) -> Value {
         self.s.state.evals += 1;
         // Beyond its own EVAL_BUDGET an expression is `Empty` (§6); the session's budget
@@ -93,9 +150,14 @@ impl Ctx<'_, '_> {
     }
 
     /// Walks the step graph (§3): while deciding, only steps already on the path are active.
+    ///
+    /// Every cached result depends on which steps are on the path, so the caches are emptied
+    /// when the walk starts and each time it adds a step; [`State::clear`] empties only what
+    /// was cached since, so the walk costs what it evaluates, not steps × fields. What is
+    /// cached after the last step was added was computed with the final path and stays.
     pub fn walk(&mut self) -> Vec<StepId> {
         let form = self.s.form;
-        self.s.state.on_path = vec![false; form.steps.len()];
+        self.s.state.on_path.iter_mut().for_each(|o| *o = false);
         self.s.state.clear();
         let mut path = Vec::new();
         let mut cur = if form.steps.is_empty() { None } else { Some(StepId(0)) };
@@ -139,19 +201,18 @@ impl Ctx<'_, '_> {
                 Target::Summary => None,
             };
         }
-        self.s.state.clear();
         path
     }
 
     /// Whether a field instance is active (§8).
     pub fn active(&mut self, f: FieldId, entry: Option<u32>) -> bool {
-        if let Some(a) = self.s.state.active[f.ix()].get(&entry) {
-            return *a;
-        }
         let form = self.s.form;
         let field = form.field(f);
         // Entries only matter below a repeated group; the group itself has none.
         let own_entry = if field.repeat_group.is_some() { entry } else { None };
+        if let Some(a) = self.s.state.active.get(f, own_entry) {
+            return *a;
+        }
         let mut a = self.s.state.on_path[field.step.ix()];
         if a && let Some(g) = field.repeat_group {
             let count = self.s.entry_count(g);
@@ -163,7 +224,7 @@ impl Ctx<'_, '_> {
         if a && let Some(v) = &field.visible_if {
             a = self.holds(v, own_entry);
         }
-        self.s.state.active[f.ix()].insert(own_entry, a);
+        self.s.state.cache_active(f, own_entry, a);
         a
     }
 
@@ -205,15 +266,15 @@ impl Ctx<'_, '_> {
                 return false;
             }
             let Some(input) = self.s.by_inst.get(&super::Instance { field: m, entry: Some(e) }) else { return false };
-            let lang = self.s.lang.clone();
-            let given = check_input(field, Some(input), &lang, &Bounds::default(), &|_| true);
+            let lang = self.s.lang;
+            let given = check_input(field, Some(input), lang, &Bounds::default(), &|_| true);
             if given.blank {
                 return false;
             }
             match &field.default {
                 None => true,
                 Some(d) => {
-                    let def = check_input(field, Some(d), &lang, &Bounds::default(), &|_| true);
+                    let def = check_input(field, Some(d), lang, &Bounds::default(), &|_| true);
                     given.value.is_empty() || given.value != def.value
                 }
             }
@@ -221,8 +282,8 @@ impl Ctx<'_, '_> {
     }
 
     /// The raw input of an instance, or its default while unanswered.
-    pub fn input(&self, f: FieldId, entry: Option<u32>) -> Option<super::Input> {
-        self.s.by_inst.get(&super::Instance { field: f, entry }).cloned().or_else(|| self.s.form.field(f).default.clone())
+    pub fn input(&self, f: FieldId, entry: Option<u32>) -> Option<&super::Input> {
+        self.s.input(f, entry)
     }
 
     /// Whether option `i` of a choice is offered.
@@ -234,13 +295,15 @@ impl Ctx<'_, '_> {
         }
     }
 
-    /// The values of the options offered now.
-    pub fn shown_options(&mut self, f: FieldId, entry: Option<u32>) -> Vec<String> {
+    /// The options offered now. Without option conditions that is every option, and
+    /// nothing is evaluated or copied.
+    pub fn offered(&mut self, f: FieldId, entry: Option<u32>) -> Offered<'f> {
         let form = self.s.form;
-        (0..form.field(f).options.len())
-            .filter(|&i| self.option_shown(f, entry, i))
-            .map(|i| form.field(f).options[i].value.clone())
-            .collect()
+        let options = &form.field(f).options;
+        if options.iter().all(|o| o.cond.is_none()) {
+            return Offered::All(options);
+        }
+        Offered::These((0..options.len()).filter(|&i| self.option_shown(f, entry, i)).map(|i| options[i].value.as_str()).collect())
     }
 
     /// The value of an instance as expressions see it: Empty when inactive (§8).
@@ -248,10 +311,31 @@ impl Ctx<'_, '_> {
         let form = self.s.form;
         let field = form.field(f);
         let own_entry = if field.repeat_group.is_some() { entry } else { None };
-        if let Some(v) = self.s.state.value[f.ix()].get(&own_entry) {
+        if let Some(v) = self.s.state.value.get(f, own_entry) {
             return v.clone();
         }
-        let v = if !self.active(f, own_entry) {
+        let v = self.compute_value(f, own_entry);
+        self.s.state.cache_value(f, own_entry, v.clone());
+        v
+    }
+
+    /// The cached value of an instance, computed first if need be; `None` only for an entry
+    /// the cache does not keep (see [`Slots::insert`]).
+    pub fn cached_value(&mut self, f: FieldId, entry: Option<u32>) -> Option<&Value> {
+        let own_entry = if self.s.form.field(f).repeat_group.is_some() { entry } else { None };
+        if self.s.state.value.get(f, own_entry).is_none() {
+            let v = self.compute_value(f, own_entry);
+            self.s.state.cache_value(f, own_entry, v);
+        }
+        self.s.state.value.get(f, own_entry)
+    }
+
+    /// Computes the value of an instance (the callers cache it); `own_entry` is `None`
+    /// outside repeated groups.
+    fn compute_value(&mut self, f: FieldId, own_entry: Option<u32>) -> Value {
+        let form = self.s.form;
+        let field = form.field(f);
+        if !self.active(f, own_entry) {
             Value::Empty
         } else {
             match field.ty {
@@ -265,15 +349,11 @@ impl Ctx<'_, '_> {
                 }
                 FieldType::Group | FieldType::Info => Value::Empty,
                 _ => {
-                    let input = self.input(f, own_entry);
-                    let shown = if field.options.is_empty() { Vec::new() } else { self.shown_options(f, own_entry) };
-                    let lang = self.s.lang.clone();
-                    check_input(field, input.as_ref(), &lang, &Bounds::default(), &|v| shown.iter().any(|s| s == v)).value
+                    let offered = self.offered(f, own_entry);
+                    check_input(field, self.input(f, own_entry), self.s.lang, &Bounds::default(), &|v| offered.contains(v)).value
                 }
             }
-        };
-        self.s.state.value[f.ix()].insert(own_entry, v.clone());
-        v
+        }
     }
 
     /// A `values` entry.
@@ -283,7 +363,7 @@ impl Ctx<'_, '_> {
         }
         let form = self.s.form;
         let x = self.eval(&form.values[v.ix()].expr, None);
-        self.s.state.named[v.ix()] = Some(x.clone());
+        self.s.state.cache_named(v, x.clone());
         x
     }
 
@@ -297,6 +377,24 @@ impl Ctx<'_, '_> {
             return Vec::new();
         }
         (0..self.s.entry_count(g)).filter(|&e| self.entry_nonempty(g, e)).collect()
+    }
+}
+
+/// The options of a choice offered now (see [`Ctx::offered`]).
+pub(super) enum Offered<'f> {
+    /// Every option (none has a condition).
+    All(&'f [crate::form::ChoiceOption]),
+    /// The values of the options whose condition holds.
+    These(Vec<&'f str>),
+}
+
+impl Offered<'_> {
+    /// Whether `value` is one of the offered options.
+    pub fn contains(&self, value: &str) -> bool {
+        match self {
+            Offered::All(options) => options.iter().any(|o| o.value == value),
+            Offered::These(values) => values.contains(&value),
+        }
     }
 }
 

@@ -11,8 +11,8 @@ use rust_decimal::Decimal;
 
 use crate::checks::{
     CheckCode, DateError, FieldKind, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number,
-    is_integer, is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches, normalize_compact,
-    normalize_iban, normalize_text, parse_number, read_date,
+    is_blank_text, is_integer, is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches,
+    normalize_compact, normalize_iban, normalize_text, normalized, parse_number, read_date,
 };
 use crate::form::{Field, FieldType};
 use crate::session::Input;
@@ -92,6 +92,16 @@ pub fn check_input(field: &Field, input: Option<&Input>, lang: &str, bounds: &Bo
     }
 }
 
+/// The checks [`check_input`] runs on an accepted answer whose value is `value` (min, max,
+/// lengths, pattern, decimals, file size), for a caller that has read the value already:
+/// reading it is most of the cost of validating a field.
+pub fn check_value(field: &Field, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
+    match field.ty.kind() {
+        Some(kind) => soft_checks(field, kind, value, lang, bounds),
+        None => Vec::new(),
+    }
+}
+
 /// The built-in default message of `failure` in language `lang`.
 pub fn message_for(failure: &Failure, lang: &str) -> String {
     default_message(failure.code, &failure.ctx, lang)
@@ -103,7 +113,7 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
     // A blank text is blank for every type: a form post sends "" for an untouched input,
     // whatever the field's type.
     if let Input::Text(s) = input
-        && normalize_text(s).is_empty()
+        && is_blank_text(s)
     {
         return Ok(None);
     }
@@ -138,7 +148,7 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
             Ok(Some(Value::Text(s)))
         }
         FieldType::Number | FieldType::Integer | FieldType::Money => {
-            let s = normalize_text(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
+            let s = normalized(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
             let d = parse_number(&s, lang).ok_or_else(|| fail(CheckCode::Type))?;
             // Counted on the value: `12,0` is the integer 12.
             if field.ty == FieldType::Integer && !is_integer(&d) {
@@ -147,7 +157,7 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
             Ok(Some(Value::Number(d)))
         }
         FieldType::Date => {
-            let s = normalize_text(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
+            let s = normalized(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
             let d = read_date(&s).map_err(|e| {
                 Box::new(Failure {
                     code: CheckCode::Type,

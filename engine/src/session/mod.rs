@@ -4,6 +4,7 @@
 //! depends on it, through the form's dependency graph.
 
 mod answer_step;
+mod cache;
 mod env;
 pub mod fieldcheck;
 mod paths;
@@ -29,12 +30,14 @@ pub use submission::{Submission, canonical_json, value_json};
 #[derive(Debug, Clone)]
 pub struct Session<'f> {
     form: &'f Form,
-    lang: String,
+    /// One of the form's languages (borrowed from the form: reading an answer needs it for
+    /// every field, and a copy per field was an allocation per field).
+    lang: &'f str,
     today: NaiveDate,
     /// Raw answers by field path (`vorname`, `hund.0.name`, `adresse.strasse`).
     answers: BTreeMap<String, Input>,
     /// The same answers by field instance, for lookups on the hot path.
-    by_inst: HashMap<Instance, Input>,
+    by_inst: HashMap<Instance, Input, cache::BuildIdHasher>,
     /// Entries shown per repeated group (empty entries included).
     entries: HashMap<FieldId, u32>,
     state: env::State,
@@ -119,13 +122,13 @@ impl<'f> Session<'f> {
     /// A new, empty session. `lang` falls back to the form's default language when the
     /// form does not offer it; `today` comes from the caller (the engine has no clock).
     pub fn new(form: &'f Form, lang: &str, today: NaiveDate) -> Self {
-        let lang = if form.languages.iter().any(|l| l == lang) { lang.to_string() } else { form.default_language().to_string() };
+        let lang = form.languages.iter().find(|l| *l == lang).map_or(form.default_language(), String::as_str);
         let mut s = Session {
             form,
             lang,
             today,
             answers: BTreeMap::new(),
-            by_inst: HashMap::new(),
+            by_inst: HashMap::default(),
             entries: HashMap::new(),
             state: env::State::new(form),
         };
@@ -145,7 +148,7 @@ impl<'f> Session<'f> {
 
     /// The session's language.
     pub fn language(&self) -> &str {
-        &self.lang
+        self.lang
     }
 
     /// Today's date as given by the caller.
@@ -155,8 +158,10 @@ impl<'f> Session<'f> {
 
     /// Switches the language (numbers typed so far are re-read in the new language).
     pub fn set_language(&mut self, lang: &str) {
-        if self.form.languages.iter().any(|l| l == lang) && lang != self.lang {
-            self.lang = lang.to_string();
+        if let Some(l) = self.form.languages.iter().find(|l| *l == lang)
+            && l != self.lang
+        {
+            self.lang = l;
             self.state.clear();
             self.recompute_path();
         }
@@ -170,6 +175,11 @@ impl<'f> Session<'f> {
     /// All raw answers.
     pub fn answers(&self) -> &BTreeMap<String, Input> {
         &self.answers
+    }
+
+    /// The raw input of an instance, or its field's default while unanswered.
+    fn input(&self, f: FieldId, entry: Option<u32>) -> Option<&Input> {
+        self.by_inst.get(&Instance { field: f, entry }).or(self.form.field(f).default.as_ref())
     }
 
     /// Number of entries shown for a repeated group (empty ones included).
@@ -204,6 +214,13 @@ impl<'f> Session<'f> {
         self.state.clear();
         self.recompute_path();
         result
+    }
+
+    /// The error [`Session::set_answer`] would give for this answer, without setting it: a
+    /// caller that collects answers for one [`Session::set_answers`] (a scenario) reports each
+    /// refused one on its own.
+    pub fn check_answer(&self, path: &str, input: Option<&Input>) -> Result<(), AnswerError> {
+        self.answerable_instance(path, input).map(|_| ())
     }
 
     /// [`Session::input_instance`], and [`AnswerError::WrongKind`] when its field cannot
@@ -259,6 +276,32 @@ impl<'f> Session<'f> {
 
     /// Adds an empty entry to a repeated group; false when the group is at its `max`.
     pub fn add_entry(&mut self, group: FieldId) -> bool {
+        if !self.grow(group) {
+            return false;
+        }
+        self.state.clear();
+        self.recompute_path();
+        true
+    }
+
+    /// Adds empty entries to repeated groups until each has the number given, stopping at
+    /// its `max` (as [`Session::add_entry`] called until then), and walks the path once:
+    /// for a caller that sets many groups' entries at once (a scenario).
+    pub fn add_entries(&mut self, groups: impl IntoIterator<Item = (FieldId, u32)>) {
+        let mut grown = false;
+        for (group, n) in groups {
+            while self.entry_count(group) < n && self.grow(group) {
+                grown = true;
+            }
+        }
+        if grown {
+            self.state.clear();
+            self.recompute_path();
+        }
+    }
+
+    /// One more entry for a repeated group, without re-evaluating; false at its `max`.
+    fn grow(&mut self, group: FieldId) -> bool {
         let Some(r) = &self.form.field(group).repeat else { return false };
         let max = r.max.unwrap_or(MAX_ENTRIES).min(MAX_ENTRIES);
         let count = self.entries.entry(group).or_insert(0);
@@ -266,8 +309,6 @@ impl<'f> Session<'f> {
             return false;
         }
         *count += 1;
-        self.state.clear();
-        self.recompute_path();
         true
     }
 
@@ -405,7 +446,7 @@ impl<'f> Session<'f> {
         Snapshot {
             form: self.form.id.clone(),
             version: self.form.version.clone(),
-            language: self.lang.clone(),
+            language: self.lang.to_string(),
             answers: self.answers.clone(),
             entries: self.entries.iter().map(|(g, n)| (self.form.field(*g).id.clone(), *n)).collect(),
         }
@@ -601,14 +642,19 @@ impl<'f> Session<'f> {
         changes
     }
 
-    /// The entries a field has instances for: `[None]` outside repeated groups.
-    fn instances_of(&self, f: FieldId) -> Vec<Option<u32>> {
-        match self.form.field(f).repeat_group {
-            None => vec![None],
-            Some(g) => (0..self.entry_count(g)).map(Some).collect(),
-        }
+    /// The entries a field has instances for: `[None]` outside repeated groups. (An
+    /// iterator, not a list: validation asks once per field.)
+    fn instances_of(&self, f: FieldId) -> Instances {
+        let (plain, count) = match self.form.field(f).repeat_group {
+            None => (Some(None), 0),
+            Some(g) => (None, self.entry_count(g)),
+        };
+        plain.into_iter().chain((0..count).map(Some as fn(u32) -> Option<u32>))
     }
 }
+
+/// What [`Session::instances_of`] gives.
+type Instances = std::iter::Chain<std::option::IntoIter<Option<u32>>, std::iter::Map<std::ops::Range<u32>, fn(u32) -> Option<u32>>>;
 
 #[derive(Clone, Copy)]
 enum Dep {
@@ -656,7 +702,7 @@ impl Session<'_> {
         for (site, e) in form.sites() {
             let entries = match site {
                 Site::Min(_) | Site::Max(_) | Site::Computed(_) | Site::Value(_) => continue,
-                Site::Visible(f) | Site::Required(f) | Site::OptionIf(f, _) | Site::FieldRule(f, _) => self.instances_of(f),
+                Site::Visible(f) | Site::Required(f) | Site::OptionIf(f, _) | Site::FieldRule(f, _) => self.instances_of(f).collect(),
                 Site::StepRule(..) | Site::When(_) | Site::Next(..) => vec![None],
             };
             for entry in entries {

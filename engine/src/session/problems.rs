@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::env::Ctx;
-use super::fieldcheck::{Bounds, check_input, message_for};
+use super::fieldcheck::{Bounds, Checked, check_input, check_value, message_for};
 use super::{Instance, Session, paths};
 use crate::checks::{
     CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_euro, display_money, display_number,
@@ -39,7 +39,7 @@ impl Session<'_> {
             return p.clone();
         }
         let mut out = Vec::new();
-        if self.state.path.contains(&step) && self.form.step(step).kind == StepKind::Question {
+        if self.state.on_path[step.ix()] && self.form.step(step).kind == StepKind::Question {
             for f in fields_in_order(self.form, step) {
                 for e in self.instances_of(f) {
                     out.extend(self.field_problems(Instance { field: f, entry: e }));
@@ -58,11 +58,11 @@ impl Session<'_> {
 
     /// The problems of one field instance (inactive: none).
     pub(super) fn field_problems(&mut self, inst: Instance) -> Vec<Problem> {
-        if let Some(p) = self.state.field_problems[inst.field.ix()].get(&inst.entry) {
+        if let Some(p) = self.state.cached_field_problems(inst.field, inst.entry) {
             return p.clone();
         }
         let p = self.compute_field_problems(inst);
-        self.state.field_problems[inst.field.ix()].insert(inst.entry, p.clone());
+        self.state.cache_field_problems(inst.field, inst.entry, p.clone());
         p
     }
 
@@ -72,7 +72,7 @@ impl Session<'_> {
         if !self.is_active(inst) {
             return Vec::new();
         }
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let mut out = Vec::new();
         // The path and step strings are built only when there is a problem to report.
         let mut push = |code: CheckCode, message: String| {
@@ -98,7 +98,7 @@ impl Session<'_> {
                             Some(m) => m,
                             None => {
                                 ctx.label = self.label_of(inst).map(Into::into);
-                                crate::checks::default_message(CheckCode::Count, &ctx, &lang)
+                                crate::checks::default_message(CheckCode::Count, &ctx, lang)
                             }
                         };
                         push(CheckCode::Count, msg);
@@ -108,15 +108,24 @@ impl Session<'_> {
             }
             _ => {}
         }
-        let (input, bounds, shown) = {
-            let mut c = Ctx { s: self };
-            let input = c.input(inst.field, inst.entry);
-            let min = field.min.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
-            let max = field.max.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
-            let shown = if field.options.is_empty() { Vec::new() } else { c.shown_options(inst.field, inst.entry) };
-            (input, Bounds { min, max }, shown)
+        let mut c = Ctx { s: self };
+        let min = field.min.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
+        let max = field.max.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
+        let bounds = Bounds { min, max };
+        // An accepted answer has its value in the cache (expressions read it, or it is read
+        // here once): only the checks on the value are left. Blank and rejected answers
+        // (value empty) are read again for their failure.
+        let accepted = match c.cached_value(inst.field, inst.entry) {
+            Some(value) if !value.is_empty() => Some(check_value(field, value, lang, &bounds)),
+            _ => None,
         };
-        let checked = check_input(field, input.as_ref(), &lang, &bounds, &|v| shown.iter().any(|s| s == v));
+        let checked = match accepted {
+            Some(failures) => Checked { value: Value::Empty, blank: false, failures },
+            None => {
+                let offered = Ctx { s: self }.offered(inst.field, inst.entry);
+                check_input(field, self.input(inst.field, inst.entry), lang, &bounds, &|v| offered.contains(v))
+            }
+        };
         if checked.blank {
             let required = field.required.as_ref().is_some_and(|r| Ctx { s: self }.evaluate(r, inst.entry).holds());
             if required {
@@ -127,7 +136,7 @@ impl Session<'_> {
                             label: self.label_of(inst).map(Into::into),
                             ..MessageCtx::new(field.ty.kind().unwrap_or_default())
                         };
-                        crate::checks::default_message(CheckCode::Required, &ctx, &lang)
+                        crate::checks::default_message(CheckCode::Required, &ctx, lang)
                     }
                 };
                 push(CheckCode::Required, msg);
@@ -139,7 +148,7 @@ impl Session<'_> {
                     None => {
                         let mut f = f.clone();
                         f.ctx.label = self.label_of(inst).map(Into::into);
-                        message_for(&f, &lang)
+                        message_for(&f, lang)
                     }
                 };
                 push(f.code, msg);
@@ -162,7 +171,7 @@ impl Session<'_> {
     /// The problems of a step's rules, in their order.
     pub(super) fn step_rule_problems(&mut self, step: StepId) -> Vec<Problem> {
         let form = self.form;
-        if !self.state.path.contains(&step) {
+        if !self.state.on_path[step.ix()] {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -193,10 +202,8 @@ impl Session<'_> {
             // No input of their own: neither blank nor rejected.
             FieldType::Computed | FieldType::Info => true,
             _ => {
-                let mut c = Ctx { s: self };
-                let input = c.input(f, None);
-                let shown = if field.options.is_empty() { Vec::new() } else { c.shown_options(f, None) };
-                let checked = check_input(field, input.as_ref(), &self.lang, &Bounds::default(), &|v| shown.iter().any(|s| s == v));
+                let offered = Ctx { s: self }.offered(f, None);
+                let checked = check_input(field, self.input(f, None), self.lang, &Bounds::default(), &|v| offered.contains(v));
                 if checked.blank {
                     return when_empty;
                 }
@@ -233,7 +240,7 @@ impl Session<'_> {
 
     /// Renders a text in the session's language, placeholders filled in (§6).
     pub fn render(&mut self, text: &Text, entry: Option<u32>) -> String {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         let Some((_, template)) = text.langs.iter().find(|(l, _)| *l == lang).or_else(|| text.langs.first()) else { return String::new() };
         let mut out = String::new();
         for part in template {
@@ -250,14 +257,14 @@ impl Session<'_> {
 
     /// A value for reading, in the session's language (§6).
     pub fn display(&mut self, v: &Value, how: Display, entry: Option<u32>) -> String {
-        let lang = self.lang.clone();
+        let lang = self.lang;
         match (v, how) {
             (Value::Empty, _) => String::new(),
-            (Value::Number(d), Display::Money) => display_money(d, &lang),
-            (Value::Number(d), Display::Euro) => display_euro(d, &lang),
-            (Value::Number(d), _) => display_number(d, &lang),
-            (Value::Date(d), _) => display_date(*d, &lang),
-            (Value::Bool(b), _) => display_bool(*b, &lang),
+            (Value::Number(d), Display::Money) => display_money(d, lang),
+            (Value::Number(d), Display::Euro) => display_euro(d, lang),
+            (Value::Number(d), _) => display_number(d, lang),
+            (Value::Date(d), _) => display_date(*d, lang),
+            (Value::Bool(b), _) => display_bool(*b, lang),
             (Value::Text(t), Display::Choice(f)) => self.option_label(f, t, entry),
             (Value::List(items), Display::Choice(f)) => items.iter().map(|i| self.option_label(f, i, entry)).collect::<Vec<_>>().join(", "),
             (Value::Text(t), _) => t.clone(),

@@ -72,7 +72,7 @@ impl Session<'_> {
         Submission {
             form: self.form.id.clone(),
             version: self.form.version.clone(),
-            language: self.lang.clone(),
+            language: self.lang.to_string(),
             submitted_at: submitted_at.to_string(),
             reference: reference.to_string(),
             data: self.submission_data(),

@@ -238,3 +238,47 @@ steps:
     assert!(dropped.is_empty(), "{dropped:?}");
     assert_eq!(restored.answers(), s.answers());
 }
+
+/// A form of `steps` steps of ten fields; each step after the first is shown when a field
+/// of the step before it is filled, and a computed field carries a running total, so the
+/// walk evaluates every step's `when`.
+fn chain(steps: usize) -> String {
+    let mut y = String::from("wegweiser: 1\nid: kette\ntitle: Kette\nsteps:\n");
+    for s in 0..steps {
+        y.push_str(&format!("  - id: s{s}\n"));
+        if s > 0 {
+            y.push_str(&format!("    when: filled(t{p}_0) or z{p} > 3\n", p = s - 1));
+        }
+        y.push_str("    fields:\n");
+        y.push_str(&format!("      - {{ id: z{s}, type: integer }}\n"));
+        let carry = if s > 0 { format!(" + summe{}", s - 1) } else { String::new() };
+        y.push_str(&format!("      - {{ id: summe{s}, type: computed, value: 'z{s} * 2{carry}' }}\n"));
+        for k in 0..8 {
+            y.push_str(&format!("      - {{ id: t{s}_{k}, type: text, visible_if: z{s} < 10 }}\n"));
+        }
+    }
+    y
+}
+
+/// The walk that decides the path (§3: only steps already on the path are active) once
+/// emptied every field's caches per step on the path: steps × fields. What it empties now
+/// is what it evaluated, so ten times the steps cost about ten times as much, not a hundred.
+#[test]
+fn the_walk_clears_caches_in_linear_time() {
+    let measure = |steps: usize| {
+        let f = form(&chain(steps));
+        let mut s = Session::new(&f, "de", today());
+        let answers: Vec<_> = (0..steps).flat_map(|i| [(format!("z{i}"), text("1")), (format!("t{i}_0"), text("x"))]).collect();
+        s.set_answers(answers).unwrap();
+        assert_eq!(s.path().len(), steps, "every step is on the path");
+        assert!(s.problems().is_empty());
+        // One answer read by a `when`: the path is walked again.
+        s.set_answer("t0_0", text("y")).unwrap();
+        (s.state.cleared, s.evaluations())
+    };
+    let (small_cleared, small_evals) = measure(10);
+    let (large_cleared, large_evals) = measure(100);
+    println!("10 steps: {small_cleared} slots cleared, {small_evals} evaluations; 100 steps: {large_cleared}, {large_evals}");
+    assert!(large_cleared <= 12 * small_cleared, "clearing grew from {small_cleared} to {large_cleared} slots");
+    assert!(large_evals <= 12 * small_evals, "evaluations grew from {small_evals} to {large_evals}");
+}

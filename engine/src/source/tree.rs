@@ -1,5 +1,7 @@
 //! Builds [`Node`]s from `saphyr-parser` events.
 
+use std::collections::HashMap;
+
 use crate::diag::codes;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
@@ -197,9 +199,23 @@ impl Node {
 }
 
 enum Frame {
-    Seq { start: u32, items: Vec<Node> },
-    Map { start: u32, entries: Vec<(Node, Node)>, key: Option<Node> },
+    Seq {
+        start: u32,
+        items: Vec<Node>,
+    },
+    /// `index` maps each text key to its entry once the map is large ([`KEY_INDEX_FROM`]
+    /// entries): finding a duplicate by scanning made a scenario's answer map of 9,000
+    /// keys take most of `wegweiser test` on a 10,000-field form.
+    Map {
+        start: u32,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        index: Option<HashMap<String, usize>>,
+    },
 }
+
+/// Entries from which a map's keys are looked up in an index rather than scanned.
+const KEY_INDEX_FROM: usize = 32;
 
 /// Parses a form file into a tree, or returns the diagnostics that prevent it.
 pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
@@ -314,7 +330,7 @@ impl Builder<'_> {
             }
             Event::MappingStart(..) => {
                 self.open()?;
-                self.stack.push(Frame::Map { start, entries: Vec::new(), key: None });
+                self.stack.push(Frame::Map { start, entries: Vec::new(), key: None, index: None });
             }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq { start: s, items }) = self.stack.pop() {
@@ -374,9 +390,13 @@ impl Builder<'_> {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Map { entries, key, index, .. }) => match key.take() {
                 None => {
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str().is_some() && k.as_str() == node.as_str()) {
+                    let first = match index {
+                        Some(ix) => node.as_str().and_then(|k| ix.get(k)).map(|i| &entries[*i]),
+                        None => entries.iter().find(|(k, _)| k.as_str().is_some() && k.as_str() == node.as_str()),
+                    };
+                    if let Some((first, _)) = first {
                         return Err(Box::new(
                             Diagnostic::error(
                                 codes::E0106,
@@ -389,7 +409,22 @@ impl Builder<'_> {
                     }
                     *key = Some(node);
                 }
-                Some(k) => entries.push((k, node)),
+                Some(k) => {
+                    entries.push((k, node));
+                    match index {
+                        Some(ix) => {
+                            let i = entries.len() - 1;
+                            if let Some(k) = entries[i].0.as_str() {
+                                ix.insert(k.to_string(), i);
+                            }
+                        }
+                        None if entries.len() >= KEY_INDEX_FROM => {
+                            let ix = entries.iter().enumerate().filter_map(|(i, (k, _))| Some((k.as_str()?.to_string(), i))).collect();
+                            *index = Some(ix);
+                        }
+                        None => {}
+                    }
+                }
             },
         }
         Ok(())
@@ -471,6 +506,21 @@ mod tests {
         assert_eq!(parse_yaml(&deep).unwrap_err()[0].code, "E0002");
         let e = parse_yaml("a: [1\n").unwrap_err();
         assert_eq!(e[0].code, "E0001");
+    }
+
+    /// A duplicate key is found in a large map too (looked up in its index), pointing at
+    /// the first one.
+    #[test]
+    fn duplicate_keys_in_a_large_map() {
+        for (n, dup) in [(40, 3), (40, 35), (31, 30), (32, 31), (33, 0)] {
+            let mut y: String = (0..n).map(|i| format!("k{i}: {i}\n")).collect();
+            y.push_str(&format!("k{dup}: again\n"));
+            let e = parse_yaml(&y).unwrap_err();
+            assert_eq!(e[0].code, "E0106", "{n} {dup}");
+            assert_eq!((e[0].span.start.line, e[0].labels[0].span.start.line), (n as u32 + 1, dup as u32 + 1), "{n} {dup}");
+        }
+        let unique: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        assert!(parse_yaml(&unique).is_ok());
     }
 
     #[test]
