@@ -17,9 +17,8 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
-import { addEntries, errorSummary, fill, press } from './page-helpers.mjs';
+import { addEntries, errorSummary, fill, launchChromium, press } from './page-helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -37,15 +36,7 @@ const checked = []; // { name, url }
 const violations = []; // { page, id, impact, help, helpUrl, targets }
 
 before(async () => {
-  // playwright-core gives a non-persistent browser a fresh, empty user data dir of its own.
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -13,8 +13,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
-import { press } from './page-helpers.mjs';
+import { launchChromium, press } from './page-helpers.mjs';
 
 const BASE = process.env.WEGWEISER_URL;
 if (!BASE) throw new Error('WEGWEISER_URL is not set (run scripts/browser-test)');
@@ -22,12 +21,7 @@ const FORM = 'bewohnerparkausweis';
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => browser?.close());
 

@@ -12,9 +12,9 @@
 //   CHROMIUM        the browser (default /usr/bin/chromium)
 
 import { test, before, after } from 'node:test';
+import { launchChromium } from './page-helpers.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 
 const BASE = process.env.WEGWEISER_URL;
 if (!BASE) throw new Error('WEGWEISER_URL is not set (run scripts/browser-test)');
@@ -23,12 +23,7 @@ const CHIP_MESSAGE = 'Eine Chipnummer besteht aus genau 15 Ziffern.';
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => browser?.close());
 

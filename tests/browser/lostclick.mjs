@@ -12,8 +12,8 @@
 //   CHROMIUM        the browser (default /usr/bin/chromium)
 
 import { test, before, after } from 'node:test';
+import { launchChromium } from './page-helpers.mjs';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 
 const BASE = process.env.WEGWEISER_URL;
 if (!BASE) throw new Error('WEGWEISER_URL is not set (run scripts/browser-test)');
@@ -21,11 +21,7 @@ const FORM = 'hundesteuer-anmeldung';
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 after(async () => browser?.close());
 

@@ -1,6 +1,25 @@
+import { chromium } from 'playwright-core';
+
 // The no-JavaScript walk through a step page, shared by a11y.mjs and walk.mjs: answering
 // the questions a page shows with a scenario's answers, adding repeated-group entries with
 // the add button, pressing buttons that post.
+
+/**
+ * Debian's Chromium, headless, as every browser test starts it: playwright-core downloads no
+ * browser; the flags keep it off this machine's closed network (background connections are
+ * refused, many at a time, without them). A non-persistent browser gets a fresh, empty user
+ * data dir of its own.
+ */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+}
 
 export function typed(v) {
   if (typeof v === 'number') return String(v).replace('.', ',');

@@ -14,9 +14,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
-import { addEntries, errorSummary, fill, press } from './page-helpers.mjs';
+import { addEntries, errorSummary, fill, launchChromium, press } from './page-helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BASE = process.env.WEGWEISER_WALK_URL;
@@ -33,14 +32,7 @@ const FORMS = readdirSync(FORMS_DIR)
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

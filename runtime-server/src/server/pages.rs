@@ -248,16 +248,21 @@ async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, lang: &str) -
 
 async fn save(state: &AppState, sid: &Sid, l: &mut Loaded<'_>) -> Result<String, Response> {
     let snap = serde_json::to_string(&l.session.snapshot()).map_err(internal)?;
+    save_json(state, sid, l, &snap).await
+}
+
+/// [`save`] with the snapshot already serialised (the step POST measures it first).
+async fn save_json(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, snap: &str) -> Result<String, Response> {
     let ttl = state.config.draft_ttl.as_millis() as i64;
     let now = state.now_ms();
     match &l.draft {
         Some(id) => {
-            state.store.save_draft(id, &snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
+            state.store.save_draft(id, snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
             Ok(id.clone())
         }
         None => {
             let id =
-                state.store.create_draft(&sid.hash(), &l.session.form().id, &snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
+                state.store.create_draft(&sid.hash(), &l.session.form().id, snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
             l.draft = Some(id.clone());
             Ok(id)
         }
@@ -515,7 +520,12 @@ pub async fn step_post(
     // A draft has an overall size limit, answers and files together (issue #17.1): a post
     // that would outgrow it changes nothing and says so.
     let max_draft = state.config.limits.max_draft_bytes;
-    let answers = serde_json::to_string(&l.session.snapshot()).map_or(usize::MAX, |j| j.len());
+    // Serialised once: measured here, saved below when no entry is added or removed.
+    let snap = match serde_json::to_string(&l.session.snapshot()) {
+        Ok(j) => j,
+        Err(e) => return internal(e),
+    };
+    let answers = snap.len();
     // A form without file fields keeps no files: no query for them on every step.
     let has_files = served.form.fields.iter().any(|f| f.ty == FieldType::File);
     let files = match if has_files { state.store.files_size(&draft_id, "").await } else { Ok(0) } {
@@ -579,7 +589,7 @@ pub async fn step_post(
         }
         return Redirect::to(&url).into_response();
     }
-    if let Err(r) = save(&state, &sid, &mut l).await {
+    if let Err(r) = save_json(&state, &sid, &mut l, &snap).await {
         return r;
     }
     if action == "save" && refused.errors.is_empty() {
@@ -712,9 +722,11 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
     let mut answer = s.answer_step(step, &typed);
     let mut refused = Refused::default();
     let mut failed: Vec<String> = Vec::new();
-    let answers_len = serde_json::to_string(&s.snapshot()).map_or(0, |j| j.len()) as u64;
+    // Only a post with an upload to keep needs the answers' size (serialised once).
+    let mut answers_len: Option<u64> = None;
     for path in &answer.read {
         let Some(up) = uploads.get(path.as_str()).filter(|u| u.keep) else { continue };
+        let answers_len = *answers_len.get_or_insert_with(|| serde_json::to_string(&s.snapshot()).map_or(0, |j| j.len()) as u64);
         // The draft's size limit counts the files it keeps (issue #17.1).
         let others = state.store.files_size(draft_id, path).await.map_err(|e| storage_error(state, e))?;
         let total = u64::try_from(others).unwrap_or(0).saturating_add(up.bytes.len() as u64).saturating_add(answers_len);
