@@ -224,3 +224,63 @@ pub fn sign(
     let signature = signer.sign_with_rng(&mut rsa::rand_core::OsRng, signing_input.as_bytes());
     format!("{signing_input}.{}", B64.encode(signature.to_bytes()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2048 bits keep the unit tests quick; `verify` itself does not look at the size (the JWKS
+    /// filter `signature_keys` does, tested in key.rs).
+    fn keys() -> (RsaPrivateKey, HashMap<String, RsaPublicKey>) {
+        use rsa::pkcs8::DecodePrivateKey;
+        let pem = include_str!("../tests/keys/test-only-2048.pem");
+        let key = RsaPrivateKey::from_pkcs8_pem(&pem[pem.find("-----BEGIN").unwrap()..]).unwrap();
+        let public = HashMap::from([("sig-1".to_owned(), key.to_public_key())]);
+        (key, public)
+    }
+
+    fn reject_problem() -> Problem {
+        Problem {
+            kind: "https://schema.fitko.de/fit-connect/events/problems/missing-attachment".into(),
+            title: "Anlage fehlt".into(),
+            detail: Some("Der Nachweis fehlt.".into()),
+        }
+    }
+
+    #[test]
+    fn signed_events_verify_and_read() {
+        let (key, public) = keys();
+        let token = sign(&key, "sig-1", "case-1", "sub-1", &EventKind::Reject, &[reject_problem()], 1_700_000_000);
+        let event = verify(&token, &public, "case-1").unwrap();
+        assert_eq!(event.kind, EventKind::Reject);
+        assert_eq!(event.submission_id.as_deref(), Some("sub-1"));
+        assert_eq!(event.issued_at, 1_700_000_000);
+        assert_eq!(event.problems, vec![reject_problem()]);
+        let accept = sign(&key, "sig-1", "case-1", "sub-1", &EventKind::Accept, &[], 1);
+        assert_eq!(verify(&accept, &public, "case-1").unwrap().kind, EventKind::Accept);
+    }
+
+    #[test]
+    fn altered_foreign_or_unsigned_tokens_refused() {
+        let (key, public) = keys();
+        let token = sign(&key, "sig-1", "case-1", "sub-1", &EventKind::Reject, &[reject_problem()], 1);
+        let parts: Vec<&str> = token.split('.').collect();
+
+        // The payload changed to say accept: the signature no longer matches.
+        let claims = json!({"txn": "case:case-1", "iat": 1, "events": {EventKind::Accept.uri(): {}}});
+        let altered = format!("{}.{}.{}", parts[0], B64.encode(claims.to_string()), parts[2]);
+        assert_eq!(verify(&altered, &public, "case-1"), Err(EventError::Signature));
+
+        // Unsigned ("alg": "none").
+        let none = format!("{}.{}.", B64.encode(r#"{"alg":"none","typ":"secevent+jwt"}"#), parts[1]);
+        assert_eq!(verify(&none, &public, "case-1"), Err(EventError::Algorithm("none".into())));
+
+        // Another kid than the published ones.
+        let other = sign(&key, "sig-9", "case-1", "sub-1", &EventKind::Accept, &[], 1);
+        assert_eq!(verify(&other, &public, "case-1"), Err(EventError::UnknownKey("sig-9".into())));
+
+        // A genuine token of another case replayed into this log.
+        assert_eq!(verify(&token, &public, "case-2"), Err(EventError::OtherCase));
+        assert_eq!(verify("a.b", &public, "case-1"), Err(EventError::Format));
+    }
+}
