@@ -127,8 +127,7 @@ impl Api {
             // A refused client (400 invalid_client / 401) is a configuration error.
             return Err(error);
         }
-        let parsed: Value = serde_json::from_slice(&body)
-            .map_err(|_| SendError::transient("token: the answer is not JSON"))?;
+        let parsed: Value = serde_json::from_slice(&body).map_err(|_| SendError::transient("token: the answer is not JSON"))?;
         let value = parsed["access_token"]
             .as_str()
             .filter(|t| !t.is_empty())
@@ -139,8 +138,7 @@ impl Api {
         // on the way: a tenth of the lifetime, at most 30 seconds.
         let margin = (lifetime / 10).min(Duration::from_secs(30));
         let renew_at = Instant::now() + lifetime.saturating_sub(margin);
-        *self.token.lock().unwrap_or_else(|e| e.into_inner()) =
-            Some(CachedToken { value: value.clone(), renew_at });
+        *self.token.lock().unwrap_or_else(|e| e.into_inner()) = Some(CachedToken { value: value.clone(), renew_at });
         tracing::debug!(lifetime_s = lifetime.as_secs(), "FIT-Connect token obtained");
         Ok(value)
     }
@@ -160,9 +158,9 @@ impl Api {
                 .header(header::ACCEPT, "application/json, application/problem+json");
             request = match body {
                 Body::None => request,
-                Body::Json(value) => request
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(serde_json::to_vec(value).unwrap_or_default()),
+                Body::Json(value) => {
+                    request.header(header::CONTENT_TYPE, "application/json").body(serde_json::to_vec(value).unwrap_or_default())
+                }
                 Body::Jose(jwe) => request.header(header::CONTENT_TYPE, "application/jose").body(jwe.clone()),
             };
             let response = request.send().await.map_err(|e| transport_error(e).context(&step))?;
@@ -185,8 +183,7 @@ impl Api {
     pub(crate) async fn call_json(&self, method: Method, path: &str, body: &Body) -> Result<Value, SendError> {
         let step = format!("{method} {}", redact_path(path));
         let bytes = self.call(method, path, body).await?;
-        serde_json::from_slice(&bytes)
-            .map_err(|_| SendError::transient(format!("{step}: the answer is not JSON")))
+        serde_json::from_slice(&bytes).map_err(|_| SendError::transient(format!("{step}: the answer is not JSON")))
     }
 }
 
@@ -214,9 +211,7 @@ fn transport_error(error: reqwest::Error) -> SendError {
 
 /// An HTTP error status with its RFC 7807 problem document, if the body is one.
 pub(crate) fn status_error(status: StatusCode, body: &[u8]) -> SendError {
-    let retryable = status.is_server_error()
-        || status == StatusCode::REQUEST_TIMEOUT
-        || status == StatusCode::TOO_MANY_REQUESTS;
+    let retryable = status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT || status == StatusCode::TOO_MANY_REQUESTS;
     let mut reason = format!("HTTP {status}");
     if let Ok(problem) = serde_json::from_slice::<Value>(body) {
         let text = |name: &str| problem.get(name).and_then(Value::as_str).filter(|s| !s.is_empty());
@@ -251,7 +246,18 @@ mod tests {
             e.reason,
             "HTTP 404 Not Found: Destination not found (https://schema.fitko.de/fit-connect/submission-api/problems/destination-not-found): no such destination"
         );
-        for (code, retry) in [(400, false), (403, false), (409, false), (422, false), (408, true), (429, true), (500, true), (502, true), (503, true), (504, true)] {
+        for (code, retry) in [
+            (400, false),
+            (403, false),
+            (409, false),
+            (422, false),
+            (408, true),
+            (429, true),
+            (500, true),
+            (502, true),
+            (503, true),
+            (504, true),
+        ] {
             assert_eq!(status_error(StatusCode::from_u16(code).unwrap(), b"").retryable, retry, "{code}");
         }
         let long = format!(r#"{{"title":"t","detail":"{}"}}"#, "x".repeat(1000));

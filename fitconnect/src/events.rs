@@ -121,12 +121,7 @@ pub enum EventError {
 /// The usable signature keys of a JWKS (`{"keys": [...]}`), by kid. Keys that are not 4096-bit
 /// RSA keys for PS512 are left out (a JWKS may list other keys).
 pub fn signature_keys(jwks: &Value) -> HashMap<String, RsaPublicKey> {
-    jwks.get("keys")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|jwk| crate::key::check_signature_key(jwk).ok())
-        .collect()
+    jwks.get("keys").and_then(Value::as_array).into_iter().flatten().filter_map(|jwk| crate::key::check_signature_key(jwk).ok()).collect()
 }
 
 fn decode_json(part: &str) -> Result<Value, EventError> {
@@ -168,21 +163,13 @@ pub fn verify(token: &str, keys: &HashMap<String, RsaPublicKey>, case_id: &str) 
         .flatten()
         .map(|p| {
             let text = |n: &str| p.get(n).and_then(Value::as_str).map(str::to_owned);
-            Problem {
-                kind: text("type").unwrap_or_default(),
-                title: text("title").unwrap_or_default(),
-                detail: text("detail"),
-            }
+            Problem { kind: text("type").unwrap_or_default(), title: text("title").unwrap_or_default(), detail: text("detail") }
         })
         .collect();
     Ok(CaseEvent {
         kind: EventKind::from_uri(uri),
         issued_at: claims.get("iat").and_then(Value::as_i64).unwrap_or_default(),
-        submission_id: claims
-            .get("sub")
-            .and_then(Value::as_str)
-            .and_then(|s| s.strip_prefix("submission:"))
-            .map(str::to_owned),
+        submission_id: claims.get("sub").and_then(Value::as_str).and_then(|s| s.strip_prefix("submission:")).map(str::to_owned),
         problems,
     })
 }
@@ -201,10 +188,7 @@ pub fn sign(
     let header = json!({"typ": "secevent+jwt", "alg": "PS512", "kid": kid});
     let mut event = json!({});
     if *kind == EventKind::Reject || *kind == EventKind::Accept {
-        let problems: Vec<Value> = problems
-            .iter()
-            .map(|p| json!({"type": p.kind, "title": p.title, "detail": p.detail}))
-            .collect();
+        let problems: Vec<Value> = problems.iter().map(|p| json!({"type": p.kind, "title": p.title, "detail": p.detail})).collect();
         event = json!({"problems": problems});
     }
     let claims = json!({

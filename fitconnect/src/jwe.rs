@@ -78,9 +78,8 @@ pub fn encrypt(key: &RsaPublicKey, kid: &str, plaintext: &[u8]) -> Result<String
     let mut iv = [0u8; 12];
     getrandom::fill(&mut iv).map_err(|_| JweError::Encrypt("no random source"))?;
 
-    let wrapped = key
-        .encrypt(&mut rsa::rand_core::OsRng, Oaep::new::<sha2::Sha256>(), &cek)
-        .map_err(|_| JweError::Encrypt("key wrapping"))?;
+    let wrapped =
+        key.encrypt(&mut rsa::rand_core::OsRng, Oaep::new::<sha2::Sha256>(), &cek).map_err(|_| JweError::Encrypt("key wrapping"))?;
 
     let cipher = Aes256Gcm::new_from_slice(&cek).map_err(|_| JweError::Encrypt("content key"))?;
     let mut buffer = plaintext.to_vec();
@@ -99,19 +98,13 @@ pub fn decrypt(key: &RsaPrivateKey, jwe: &str) -> Result<Opened, JweError> {
 
 /// The whole decryption for one key management algorithm: `decrypt` fixes it to RSA-OAEP-256;
 /// the RFC 7516 test vector (RSA-OAEP with SHA-1) goes through the same steps in the tests.
-fn decrypt_with(
-    key: &RsaPrivateKey,
-    jwe: &str,
-    alg: &str,
-    padding: fn() -> Oaep,
-) -> Result<Opened, JweError> {
+fn decrypt_with(key: &RsaPrivateKey, jwe: &str, alg: &str, padding: fn() -> Oaep) -> Result<Opened, JweError> {
     let parts: Vec<&str> = jwe.trim().split('.').collect();
     let [header_b64, wrapped, iv, ciphertext, tag] = parts[..] else {
         return Err(JweError::Format);
     };
     let decode = |part: &str| B64.decode(part).map_err(|_| JweError::Format);
-    let header: Header =
-        serde_json::from_slice(&decode(header_b64)?).map_err(|_| JweError::Header)?;
+    let header: Header = serde_json::from_slice(&decode(header_b64)?).map_err(|_| JweError::Header)?;
     if header.alg != alg || header.enc != ENC || header.zip.is_some() {
         return Err(JweError::Unsupported { alg: header.alg, enc: header.enc, zip: header.zip });
     }
@@ -127,12 +120,7 @@ fn decrypt_with(
     let cipher = Aes256Gcm::new_from_slice(&cek).map_err(|_| JweError::KeyUnwrap)?;
     let mut buffer = decode(ciphertext)?;
     cipher
-        .decrypt_in_place_detached(
-            Nonce::from_slice(&iv),
-            header_b64.as_bytes(),
-            &mut buffer,
-            Tag::from_slice(&tag),
-        )
+        .decrypt_in_place_detached(Nonce::from_slice(&iv), header_b64.as_bytes(), &mut buffer, Tag::from_slice(&tag))
         .map_err(|_| JweError::Decrypt)?;
     Ok(Opened { kid: header.kid, plaintext: buffer })
 }
@@ -157,8 +145,7 @@ mod tests {
         let plain = "Fachdaten: {\"G17000001\": \"Müller\"}".as_bytes();
         let jwe = encrypt(&key.to_public_key(), "kid-1", plain).unwrap();
         assert_eq!(jwe.split('.').count(), 5);
-        let header: serde_json::Value =
-            serde_json::from_slice(&B64.decode(jwe.split('.').next().unwrap()).unwrap()).unwrap();
+        let header: serde_json::Value = serde_json::from_slice(&B64.decode(jwe.split('.').next().unwrap()).unwrap()).unwrap();
         assert_eq!(header, serde_json::json!({"alg": "RSA-OAEP-256", "enc": "A256GCM", "kid": "kid-1"}));
         let opened = decrypt(&key, &jwe).unwrap();
         assert_eq!(opened.plaintext, plain);
@@ -197,7 +184,15 @@ mod tests {
         parts[0] = &header;
         assert_eq!(decrypt(&key, &parts.join(".")), Err(JweError::Decrypt));
         // Truncated content.
-        assert_eq!(decrypt(&key, &replace_part(&jwe, 3, |b| { b.pop(); })), Err(JweError::Decrypt));
+        assert_eq!(
+            decrypt(
+                &key,
+                &replace_part(&jwe, 3, |b| {
+                    b.pop();
+                })
+            ),
+            Err(JweError::Decrypt)
+        );
     }
 
     #[test]
@@ -244,8 +239,7 @@ mod tests {
             "t3UVe4WO3JkJOzlpUf-KTVI2Ptgm-dARxTEtE-id-4OJr0h-K-VFs3VSnd",
             "VTIznSxfyrj8ILL6MG_Uv8YAu7VILSB3lOW085-4qE3DzgrTjgyQ"
         ));
-        let key = RsaPrivateKey::from_components(n, BigUint::from(65537u32), d, vec![])
-            .expect("the RFC's key");
+        let key = RsaPrivateKey::from_components(n, BigUint::from(65537u32), d, vec![]).expect("the RFC's key");
         let jwe = concat!(
             "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.",
             "OKOawDo13gRp2ojaHV7LFpZcgV7T6DVZKTyKOMTYUmKoTCVJRgckCL9kiMT03JGe",
@@ -260,17 +254,11 @@ mod tests {
             "XFBoMYUZodetZdvTiFvSkQ"
         );
         let opened = decrypt_with(&key, jwe, "RSA-OAEP", Oaep::new::<sha1::Sha1>).unwrap();
-        assert_eq!(
-            String::from_utf8(opened.plaintext).unwrap(),
-            "The true sign of intelligence is not knowledge but imagination."
-        );
+        assert_eq!(String::from_utf8(opened.plaintext).unwrap(), "The true sign of intelligence is not knowledge but imagination.");
         // The production entry point refuses the SHA-1 variant outright.
         assert!(matches!(decrypt(&key, jwe), Err(JweError::Unsupported { .. })));
         // And one changed bit of the RFC's tag is refused.
         let tampered = jwe.replace("XFBoMYUZodetZdvTiFvSkQ", "XFBoMYUZodetZdvTiFvSkA");
-        assert_eq!(
-            decrypt_with(&key, &tampered, "RSA-OAEP", Oaep::new::<sha1::Sha1>),
-            Err(JweError::Decrypt)
-        );
+        assert_eq!(decrypt_with(&key, &tampered, "RSA-OAEP", Oaep::new::<sha1::Sha1>), Err(JweError::Decrypt));
     }
 }

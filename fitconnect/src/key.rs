@@ -68,9 +68,7 @@ fn text<'a>(jwk: &'a Value, name: &str) -> Option<&'a str> {
 }
 
 fn has_key_op(jwk: &Value, op: &str) -> bool {
-    jwk.get("key_ops")
-        .and_then(Value::as_array)
-        .is_some_and(|ops| ops.iter().any(|o| o.as_str() == Some(op)))
+    jwk.get("key_ops").and_then(Value::as_array).is_some_and(|ops| ops.iter().any(|o| o.as_str() == Some(op)))
 }
 
 fn rsa_key(jwk: &Value) -> Result<RsaPublicKey, KeyError> {
@@ -112,16 +110,10 @@ pub fn check_encryption_key(jwk: &Value, expected_kid: &str) -> Result<Encryptio
         return Err(KeyError::MissingKeyOp("wrapKey"));
     }
     if text(jwk, "alg") != Some(crate::jwe::ALG) {
-        return Err(KeyError::WrongAlg {
-            found: text(jwk, "alg").map(str::to_owned),
-            expected: crate::jwe::ALG,
-        });
+        return Err(KeyError::WrongAlg { found: text(jwk, "alg").map(str::to_owned), expected: crate::jwe::ALG });
     }
     if text(jwk, "kid") != Some(expected_kid) {
-        return Err(KeyError::KidMismatch {
-            found: text(jwk, "kid").map(str::to_owned),
-            expected: expected_kid.into(),
-        });
+        return Err(KeyError::KidMismatch { found: text(jwk, "kid").map(str::to_owned), expected: expected_kid.into() });
     }
     let key = rsa_key(jwk)?;
     Ok(EncryptionKey { kid: expected_kid.into(), key })
@@ -187,10 +179,7 @@ mod tests {
     fn each_refusal_is_named() {
         assert_eq!(check_encryption_key(&json!("x"), "k1"), Err(KeyError::NotAnObject));
         assert_eq!(check_encryption_key(&with("kty", json!("EC")), "k1"), Err(KeyError::NotRsa("EC".into())));
-        assert_eq!(
-            check_encryption_key(&with("key_ops", json!(["encrypt", "verify"])), "k1"),
-            Err(KeyError::MissingKeyOp("wrapKey"))
-        );
+        assert_eq!(check_encryption_key(&with("key_ops", json!(["encrypt", "verify"])), "k1"), Err(KeyError::MissingKeyOp("wrapKey")));
         let mut no_ops = good();
         no_ops.as_object_mut().unwrap().remove("key_ops");
         assert_eq!(check_encryption_key(&no_ops, "k1"), Err(KeyError::MissingKeyOp("wrapKey")));
@@ -202,10 +191,7 @@ mod tests {
         assert_eq!(check_encryption_key(&with("n", json!(n_of_bits(8192))), "k1"), Err(KeyError::WrongSize(8192)));
         assert_eq!(check_encryption_key(&with("n", json!("***")), "k1"), Err(KeyError::BadComponent("n")));
         assert_eq!(check_encryption_key(&with("e", json!(null)), "k1"), Err(KeyError::BadComponent("e")));
-        assert_eq!(
-            check_encryption_key(&good(), "k2"),
-            Err(KeyError::KidMismatch { found: Some("k1".into()), expected: "k2".into() })
-        );
+        assert_eq!(check_encryption_key(&good(), "k2"), Err(KeyError::KidMismatch { found: Some("k1".into()), expected: "k2".into() }));
     }
 
     #[test]

@@ -119,9 +119,7 @@ fn check_destination(destination: &Value, service_urn: &str, schema_uri: &str) -
         let service = services
             .iter()
             .find(|s| s.get("identifier").and_then(Value::as_str) == Some(service_urn))
-            .ok_or_else(|| {
-                SendError::permanent(format!("the destination does not accept the service {service_urn}"))
-            })?;
+            .ok_or_else(|| SendError::permanent(format!("the destination does not accept the service {service_urn}")))?;
         if let Some(schemas) = service.get("submissionSchemas").and_then(Value::as_array) {
             let accepted = schemas.iter().any(|s| {
                 s.get("schemaUri").and_then(Value::as_str) == Some(schema_uri)
@@ -160,25 +158,20 @@ impl Sender {
     /// accepts it shows later in [`events`](Self::events).
     pub async fn send(&self, out: &Outgoing) -> Result<Delivered, SendError> {
         let destination_id = path_id("destination id", &out.destination_id)?;
-        let leika_key = out.leika_key.as_deref().ok_or_else(|| {
-            SendError::permanent("FIT-Connect needs the service type, and the form has no LeiKa key")
-        })?;
+        let leika_key = out
+            .leika_key
+            .as_deref()
+            .ok_or_else(|| SendError::permanent("FIT-Connect needs the service type, and the form has no LeiKa key"))?;
         if serde_json::from_slice::<Value>(&out.data).is_err() {
             return Err(SendError::permanent("the Fachdaten are not JSON"));
         }
         let service_type = metadata::service_type(&out.service_name, leika_key);
         let service_urn = service_type["identifier"].as_str().unwrap_or_default().to_owned();
 
-        let destination = self
-            .api
-            .call_json(Method::GET, &format!("/destinations/{destination_id}"), &Body::None)
-            .await?;
+        let destination = self.api.call_json(Method::GET, &format!("/destinations/{destination_id}"), &Body::None).await?;
         let kid = check_destination(&destination, &service_urn, &out.schema_uri)?;
         let kid = path_id("destination's encryptionKid", &kid)?;
-        let jwk = self
-            .api
-            .call_json(Method::GET, &format!("/destinations/{destination_id}/keys/{kid}"), &Body::None)
-            .await?;
+        let jwk = self.api.call_json(Method::GET, &format!("/destinations/{destination_id}/keys/{kid}"), &Body::None).await?;
         let key = key::check_encryption_key(&jwk, kid)
             .map_err(|e| SendError::permanent(format!("the destination's encryption key was refused: {e}")))?;
 
@@ -205,11 +198,7 @@ impl Sender {
 
         for (attachment_id, jwe) in &sealed.attachments {
             self.api
-                .call(
-                    Method::PUT,
-                    &format!("/submissions/{submission}/attachments/{attachment_id}"),
-                    &Body::Jose(jwe.clone()),
-                )
+                .call(Method::PUT, &format!("/submissions/{submission}/attachments/{attachment_id}"), &Body::Jose(jwe.clone()))
                 .await
                 .map_err(incomplete)?;
         }
@@ -228,9 +217,8 @@ impl Sender {
     /// Hashes, describes and encrypts the application: the metadata is validated against the
     /// official schema here, before anything is created at the Zustelldienst.
     fn seal(&self, out: &Outgoing, key: &EncryptionKey) -> Result<Sealed, SendError> {
-        let files = std::iter::once((Purpose::Form, "application/pdf", &out.pdf.filename, &out.pdf.bytes)).chain(
-            out.uploads.iter().map(|u| (Purpose::Attachment, u.mime.as_str(), &u.filename, &u.bytes)),
-        );
+        let files = std::iter::once((Purpose::Form, "application/pdf", &out.pdf.filename, &out.pdf.bytes))
+            .chain(out.uploads.iter().map(|u| (Purpose::Attachment, u.mime.as_str(), &u.filename, &u.bytes)));
         let mut entries = Vec::new();
         let mut attachments = Vec::new();
         for (purpose, mime, filename, bytes) in files {

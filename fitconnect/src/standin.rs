@@ -47,8 +47,7 @@ fn parse_pem(pem: &str) -> RsaPrivateKey {
     RsaPrivateKey::from_pkcs8_pem(&pem[start..]).expect("the committed stand-in test key parses")
 }
 
-static KEYS: LazyLock<(RsaPrivateKey, RsaPrivateKey)> =
-    LazyLock::new(|| (parse_pem(ENCRYPTION_PEM), parse_pem(SIGNING_PEM)));
+static KEYS: LazyLock<(RsaPrivateKey, RsaPrivateKey)> = LazyLock::new(|| (parse_pem(ENCRYPTION_PEM), parse_pem(SIGNING_PEM)));
 
 /// What the stand-in serves.
 #[derive(Debug, Clone)]
@@ -204,9 +203,8 @@ impl StandIn {
     pub async fn start(config: StandInConfig) -> std::io::Result<StandIn> {
         let mut validators = HashMap::new();
         for (uri, schema) in &config.data_schemas {
-            let validator = jsonschema::validator_for(schema).map_err(|e| {
-                std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("schema {uri}: {e}"))
-            })?;
+            let validator = jsonschema::validator_for(schema)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("schema {uri}: {e}")))?;
             validators.insert(uri.clone(), validator);
         }
         LazyLock::force(&KEYS);
@@ -315,22 +313,12 @@ impl StandIn {
 
     /// How many accepted submissions carry `reference` as `senderReference`.
     pub fn count_by_reference(&self, reference: &str) -> usize {
-        self.shared
-            .lock()
-            .received
-            .iter()
-            .filter(|r| r.metadata["additionalReferenceInfo"]["senderReference"] == reference)
-            .count()
+        self.shared.lock().received.iter().filter(|r| r.metadata["additionalReferenceInfo"]["senderReference"] == reference).count()
     }
 
     fn push_event(&self, case_id: &str, kind: EventKind, problems: &[Problem]) {
         let mut state = self.shared.lock();
-        let submission_id = state
-            .submissions
-            .iter()
-            .find(|(_, s)| s.case_id == case_id)
-            .map(|(id, _)| id.clone())
-            .unwrap_or_default();
+        let submission_id = state.submissions.iter().find(|(_, s)| s.case_id == case_id).map(|(id, _)| id.clone()).unwrap_or_default();
         let token = events::sign(&KEYS.1, SIGNING_KID, case_id, &submission_id, &kind, problems, now_secs());
         state.events.entry(case_id.into()).or_default().push(token);
     }
@@ -389,9 +377,7 @@ async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
         return json_response(StatusCode::BAD_REQUEST, json!({"error": "unsupported_grant_type"}));
     }
     let config = &shared.config;
-    if field("client_id") != Some(config.client_id.as_str())
-        || field("client_secret") != Some(config.client_secret.as_str())
-    {
+    if field("client_id") != Some(config.client_id.as_str()) || field("client_secret") != Some(config.client_secret.as_str()) {
         return json_response(StatusCode::UNAUTHORIZED, json!({"error": "invalid_client"}));
     }
     let token = random_hex(32);
@@ -411,10 +397,7 @@ async fn token(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
 
 /// Some(response) when the bearer token is missing, unknown or expired.
 fn unauthorised(shared: &Shared, headers: &HeaderMap) -> Option<Response> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let valid = token.is_some_and(|t| shared.lock().tokens.get(t).is_some_and(|expiry| Instant::now() < *expiry));
     (!valid).then(|| problem(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", "no valid bearer token"))
 }
@@ -436,11 +419,8 @@ async fn destination(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path
     if id != config.destination_id {
         return destination_not_found();
     }
-    let schemas: Vec<Value> = config
-        .data_schemas
-        .iter()
-        .map(|(uri, _)| json!({"schemaUri": uri, "mimeType": metadata::DATA_MIME}))
-        .collect();
+    let schemas: Vec<Value> =
+        config.data_schemas.iter().map(|(uri, _)| json!({"schemaUri": uri, "mimeType": metadata::DATA_MIME})).collect();
     json_response(
         StatusCode::OK,
         json!({
@@ -453,11 +433,7 @@ async fn destination(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path
     )
 }
 
-async fn destination_key(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path((id, kid)): Path<(String, String)>,
-) -> Response {
+async fn destination_key(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path((id, kid)): Path<(String, String)>) -> Response {
     if let Some(r) = unauthorised(&shared, &headers) {
         return r;
     }
@@ -508,27 +484,27 @@ async fn create_submission(State(shared): State<Arc<Shared>>, headers: HeaderMap
     }
     let submission_id = uuid();
     let case_id = uuid();
-    shared.lock().submissions.insert(
-        submission_id.clone(),
-        Submission { case_id: case_id.clone(), announced, attachments: HashMap::new(), submitted: false },
-    );
+    shared
+        .lock()
+        .submissions
+        .insert(submission_id.clone(), Submission { case_id: case_id.clone(), announced, attachments: HashMap::new(), submitted: false });
     json_response(
         StatusCode::CREATED,
         json!({"destinationId": shared.config.destination_id, "submissionId": submission_id, "caseId": case_id}),
     )
 }
 
-async fn upload(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path((id, aid)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
+async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path((id, aid)): Path<(String, String)>, body: Bytes) -> Response {
     if let Some(r) = unauthorised(&shared, &headers) {
         return r;
     }
     if headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) != Some("application/jose") {
-        return problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", "expected application/jose");
+        return problem(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "expected application/jose",
+        );
     }
     let opened = match std::str::from_utf8(&body).map_err(|_| jwe::JweError::Format).and_then(|t| jwe::decrypt(&KEYS.0, t)) {
         Ok(opened) => opened,
@@ -545,7 +521,12 @@ async fn upload(
         return problem(StatusCode::CONFLICT, "submission-state-invalid", "Submission already submitted", "already submitted");
     }
     if !submission.announced.contains(&aid) {
-        return problem(StatusCode::NOT_FOUND, "attachment-not-announced", "Attachment not announced", "this attachment id was not announced");
+        return problem(
+            StatusCode::NOT_FOUND,
+            "attachment-not-announced",
+            "Attachment not announced",
+            "this attachment id was not announced",
+        );
     }
     submission.attachments.insert(aid, opened.plaintext);
     StatusCode::NO_CONTENT.into_response()
@@ -650,10 +631,7 @@ async fn submit(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path(id):
     state.received.push(Received { submission_id: id.clone(), case_id: case_id.clone(), metadata, data, attachments, repeat });
     let token = events::sign(&KEYS.1, SIGNING_KID, &case_id, &id, &EventKind::Submit, &[], now_secs());
     state.events.entry(case_id.clone()).or_default().push(token);
-    json_response(
-        StatusCode::ACCEPTED,
-        json!({"destinationId": shared.config.destination_id, "submissionId": id, "caseId": case_id}),
-    )
+    json_response(StatusCode::ACCEPTED, json!({"destinationId": shared.config.destination_id, "submissionId": id, "caseId": case_id}))
 }
 
 async fn case_events(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path(id): Path<String>) -> Response {
@@ -664,8 +642,5 @@ async fn case_events(State(shared): State<Arc<Shared>>, headers: HeaderMap, Path
     let Some(log) = state.events.get(&id) else {
         return problem(StatusCode::NOT_FOUND, "case-not-found", "Case not found", "no such case");
     };
-    json_response(
-        StatusCode::OK,
-        json!({"count": log.len(), "offset": 0, "totalCount": log.len(), "eventLog": log}),
-    )
+    json_response(StatusCode::OK, json!({"count": log.len(), "offset": 0, "totalCount": log.len(), "eventLog": log}))
 }

@@ -80,11 +80,8 @@ async fn whole_flow_delivers_what_was_sent() {
     assert_eq!(got.data, serde_json::from_slice::<Value>(&out.data).unwrap());
     metadata::validate(&got.metadata).expect("the metadata validates");
 
-    let files: Vec<(&str, Option<&str>, &str, &[u8])> = got
-        .attachments
-        .iter()
-        .map(|a| (a.purpose.as_str(), a.filename.as_deref(), a.mime_type.as_str(), a.bytes.as_slice()))
-        .collect();
+    let files: Vec<(&str, Option<&str>, &str, &[u8])> =
+        got.attachments.iter().map(|a| (a.purpose.as_str(), a.filename.as_deref(), a.mime_type.as_str(), a.bytes.as_slice())).collect();
     assert_eq!(
         files,
         vec![
@@ -388,15 +385,12 @@ async fn the_standin_checks_hashes_schema_and_attachments() {
     assert_eq!(status, 202);
 
     let other_hash = metadata::sha512_hex(b"something else");
-    let (status, problem) = manual
-        .submit(&standin, true, |m| m["contentStructure"]["data"]["hash"]["content"] = json!(other_hash))
-        .await;
+    let (status, problem) = manual.submit(&standin, true, |m| m["contentStructure"]["data"]["hash"]["content"] = json!(other_hash)).await;
     assert_eq!(status, 422);
     assert_eq!(problem["detail"], "Fachdaten: the hash does not match");
 
-    let (status, problem) = manual
-        .submit(&standin, true, |m| m["contentStructure"]["attachments"][0]["hash"]["content"] = json!(other_hash))
-        .await;
+    let (status, problem) =
+        manual.submit(&standin, true, |m| m["contentStructure"]["attachments"][0]["hash"]["content"] = json!(other_hash)).await;
     assert_eq!(status, 422);
     assert!(problem["detail"].as_str().unwrap().ends_with("the hash does not match"), "{problem}");
 
@@ -404,9 +398,7 @@ async fn the_standin_checks_hashes_schema_and_attachments() {
     assert_eq!(status, 422);
     assert!(problem["detail"].as_str().unwrap().contains("was announced but not uploaded"), "{problem}");
 
-    let (status, problem) = manual
-        .submit(&standin, true, |m| m["contentStructure"]["attachments"][0]["purpose"] = json!("upload"))
-        .await;
+    let (status, problem) = manual.submit(&standin, true, |m| m["contentStructure"]["attachments"][0]["purpose"] = json!("upload")).await;
     assert_eq!(status, 422);
     assert!(problem["detail"].as_str().unwrap().starts_with("metadata: /contentStructure/attachments/0/purpose"), "{problem}");
 
