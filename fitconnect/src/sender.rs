@@ -284,6 +284,41 @@ impl Sender {
 mod tests {
     use super::*;
 
+    /// The server's outbox spawns sends on a multi-threaded runtime and shares one sender.
+    #[test]
+    fn sender_and_its_futures_are_send() {
+        fn is_send<T: Send>(_: &T) {}
+        fn is_send_sync<T: Send + Sync>() {}
+        is_send_sync::<Sender>();
+        let config = Config {
+            token_url: "http://127.0.0.1:9/token".into(),
+            api_url: "http://127.0.0.1:9".into(),
+            client_id: "c".into(),
+            client_secret: "s".into(),
+        };
+        let sender = Sender::new(config, reqwest::Client::new());
+        let out = Outgoing {
+            destination_id: "d".into(),
+            leika_key: None,
+            service_name: "s".into(),
+            reference: "r".into(),
+            application_date: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            data: b"{}".to_vec(),
+            schema_uri: "u".into(),
+            pdf: Document { filename: "a.pdf".into(), bytes: vec![] },
+            uploads: vec![],
+            reply_email: None,
+        };
+        is_send(&sender.send(&out));
+        is_send(&sender.events("c"));
+        // Debug shows neither the Fachdaten nor the address.
+        let mut secret = out.clone();
+        secret.data = b"{\"name\":\"Erika\"}".to_vec();
+        secret.reply_email = Some("erika@example.org".into());
+        let shown = format!("{secret:?}");
+        assert!(!shown.contains("Erika") && !shown.contains("erika@"), "{shown}");
+    }
+
     #[test]
     fn uuid_v4_shape() {
         let id = uuid_v4().unwrap();
