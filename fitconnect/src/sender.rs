@@ -88,9 +88,11 @@ pub struct Sender {
     api: Api,
 }
 
-/// An id that goes into a URL path: letters, digits and `-` only (FIT-Connect ids are UUIDs).
+/// An id that goes into a URL path: FIT-Connect's ids are UUIDs; a key id may also be a
+/// base64url thumbprint. Letters, digits, `-`, `_` and `.` only, and not `.` or `..`.
 fn path_id<'a>(what: &str, id: &'a str) -> Result<&'a str, SendError> {
-    if !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.');
+    if !id.is_empty() && id.len() <= 128 && id.bytes().all(allowed) && id != "." && id != ".." {
         Ok(id)
     } else {
         Err(SendError::permanent(format!("the {what} is not a valid id")))
@@ -351,7 +353,8 @@ mod tests {
     #[test]
     fn path_ids_refuse_path_tricks() {
         assert!(path_id("x", "9f3c2b1a-0000-4000-8000-000000000000").is_ok());
-        for bad in ["", "../admin", "a/b", "a?b", "a%2f"] {
+        assert!(path_id("x", "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs").is_ok());
+        for bad in ["", "..", ".", "../admin", "a/b", "a?b", "a%2f", "a#b"] {
             assert!(path_id("x", bad).is_err(), "{bad}");
         }
     }
