@@ -431,3 +431,201 @@ fn plain(text: &Text, lang: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(all(test, feature = "yaml"))]
+mod tests {
+    use super::*;
+
+    /// Every way a field reaches the FIM data: plain fields, a group with an id, a
+    /// transparent group, a repeated group with an id, a repeated FIM field (the importer's
+    /// `_liste`), fields without an id, a step that not every path shows.
+    const FORM: &str = r#"
+wegweiser: 1
+id: fim-test
+title: FIM-Test
+fim: { schema: S00000123, version: "1.2" }
+steps:
+  - id: person
+    title: Person
+    fields:
+      - { id: familienname, type: text, label: Familienname, required: true, max_length: 60, fim: F60000227 }
+      - id: vorname_liste
+        type: group
+        label: Vornamen
+        repeat: { min: 1, max: 3 }
+        fields:
+          - { id: vorname, type: text, label: Vorname, required: true, fim: F60000228 }
+      - { id: geburtsdatum, type: date, label: Geburtsdatum, required: true, fim: F60000233 }
+      - { id: notiz, type: text, label: Notiz }
+      - id: layout
+        type: group
+        label: Kontakt
+        fields:
+          - { id: email, type: email, label: E-Mail, fim: F60000242 }
+      - id: anschrift
+        type: group
+        label: Anschrift
+        fim: G60000086
+        fields:
+          - { id: strasse, type: text, label: Straße, required: true, fim: F60000243 }
+          - { id: plz, type: plz, label: PLZ, fim: F60000246 }
+      - { id: hinweis, type: info, text: Nur ein Hinweis, fim: F00000001 }
+    next:
+      - if: familienname == "Kurz"
+        goto: ende
+      - goto: angaben
+  - id: angaben
+    title: Angaben
+    fields:
+      - { id: hunde, type: integer, label: Hunde, required: true, fim: F00000010 }
+      - { id: betrag, type: money, label: Betrag, fim: F00000011 }
+      - { id: faktor, type: number, label: Faktor, fim: F00000012 }
+      - { id: halter, type: boolean, label: Halter, required: true, fim: F00000013 }
+      - id: art
+        type: choice
+        label: Art
+        required: true
+        fim: F00000014
+        options: [{ value: "01", label: Neu }, { value: "02", label: Verlängerung }]
+      - { id: doppelt, type: computed, value: hunde * 2, format: integer, label: Doppelt, fim: F00000015 }
+      - id: kinder
+        type: group
+        label: Kind
+        fim: G00000020
+        repeat: { min: 0, max: 5 }
+        fields:
+          - { id: kind_name, type: text, label: Name, required: true, fim: F60000227 }
+          - { id: kind_alter, type: integer, label: Alter, fim: F00000021 }
+  - id: ende
+    title: Ende
+    fields:
+      - { id: ok, type: consent, label: Richtig, required: true, fim: F00000030 }
+"#;
+
+    const SCENARIO: &str = r#"
+today: 2026-11-22
+scenarios:
+  - name: alles
+    answers:
+      familienname: Mustermann
+      vorname_liste: [{ vorname: Erika }, { vorname: Maria }]
+      geburtsdatum: 1980-04-02
+      notiz: nicht in den FIM-Daten
+      layout: { email: erika@example.de }
+      anschrift: { strasse: Hauptstraße 1, plz: "72070" }
+      hunde: "2"
+      betrag: "12,50"
+      faktor: "0,125"
+      halter: false
+      art: "02"
+      kinder: [{ kind_name: Max, kind_alter: "7" }, { kind_name: Mia }]
+      ok: true
+    expect:
+      submittable: true
+"#;
+
+    fn form() -> Form {
+        let c = crate::compile(FORM);
+        let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        // `notiz` has no FIM id (W0405); the info text's id is no answer's.
+        let warnings: Vec<_> = c.diagnostics.iter().map(|d| (d.code, d.message.as_str())).collect();
+        assert_eq!(warnings, [("W0405", "the field `notiz` has no FIM id: its answer is left out of the FIM data")]);
+        c.form.unwrap()
+    }
+
+    fn data(form: &Form) -> Json {
+        let outcomes = crate::scenario::run_scenarios(form, SCENARIO).unwrap();
+        assert!(outcomes[0].failures.is_empty(), "{:#?}", outcomes[0].failures);
+        outcomes[0].submission.clone().expect("the scenario is submittable")
+    }
+
+    #[test]
+    fn data_is_keyed_by_fim_ids_and_nested_by_groups() {
+        let form = form();
+        let fim = fim_data(&form, &data(&form)).unwrap();
+        assert_eq!(
+            fim,
+            json!({
+                "F60000227": "Mustermann",
+                "F60000228": ["Erika", "Maria"],
+                "F60000233": "1980-04-02",
+                "F60000242": "erika@example.de",
+                "G60000086": { "F60000243": "Hauptstraße 1", "F60000246": "72070" },
+                "F00000010": 2,
+                "F00000011": 12.5,
+                "F00000012": 0.125,
+                "F00000013": false,
+                "F00000014": "02",
+                "F00000015": 4,
+                "G00000020": [{ "F60000227": "Max", "F00000021": 7 }, { "F60000227": "Mia" }],
+                "F00000030": true,
+            })
+        );
+        // The order is the form's, as in `data`.
+        let keys: Vec<&String> = fim.as_object().unwrap().keys().collect();
+        assert_eq!(keys[..3], ["F60000227", "F60000228", "F60000233"]);
+    }
+
+    #[test]
+    fn the_data_validates_against_the_schema_and_a_wrong_document_does_not() {
+        let form = form();
+        let schema = fim_schema(&form).unwrap();
+        let validator = jsonschema::draft202012::new(&schema).expect("a valid 2020-12 schema");
+        let fim = fim_data(&form, &data(&form)).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&fim).map(|e| format!("{e} at {}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{fim:#}");
+
+        let mut wrong = fim.clone();
+        wrong["F00000010"] = json!("2"); // a number as text
+        assert!(!validator.is_valid(&wrong));
+        let mut wrong = fim.clone();
+        wrong["G00000020"][0]["F00000021"] = json!(7.5); // not a whole number
+        assert!(!validator.is_valid(&wrong));
+        let mut wrong = fim.clone();
+        wrong["F00000014"] = json!("03"); // no option
+        assert!(!validator.is_valid(&wrong));
+        let mut wrong = fim.clone();
+        wrong.as_object_mut().unwrap().remove("F60000227"); // required on the first step
+        assert!(!validator.is_valid(&wrong));
+        let mut wrong = fim.clone();
+        wrong["G60000086"].as_object_mut().unwrap().remove("F60000243"); // required in its group
+        assert!(!validator.is_valid(&wrong));
+        let mut wrong = fim;
+        wrong["notiz"] = json!("x"); // no such key
+        assert!(!validator.is_valid(&wrong));
+    }
+
+    #[test]
+    fn required_only_where_every_submission_has_it() {
+        let form = form();
+        let schema = fim_schema(&form).unwrap();
+        // `angaben` is skipped when the path jumps to `ende`: its fields are not required,
+        // even `hunde` (`required: true`); `ende` and `person` are on every path.
+        assert_eq!(schema["required"], json!(["F60000227", "F60000228", "F60000233", "G60000086", "F00000030"]));
+        assert_eq!(schema["properties"]["G00000020"]["items"]["required"], json!(["F60000227"]));
+        assert_eq!(schema["properties"]["F60000228"]["minItems"], json!(1));
+        assert_eq!(schema["properties"]["F60000228"]["maxItems"], json!(3));
+        assert_eq!(schema["$id"], json!("https://schema.fitko.de/fim/s00000123_1.2.schema.json"));
+        insta::assert_json_snapshot!(schema);
+    }
+
+    #[test]
+    fn a_form_without_fim_ids_has_no_fim_data() {
+        let c = crate::compile("wegweiser: 1\nid: ohne\ntitle: Ohne\nsteps:\n  - id: a\n    title: A\n    fields:\n      - { id: x, type: text, label: X }\n");
+        let form = c.form.unwrap();
+        assert!(c.diagnostics.is_empty(), "{:#?}", c.diagnostics);
+        assert_eq!(fim_data(&form, &json!({ "x": "y" })), None);
+        assert_eq!(fim_schema(&form), None);
+    }
+
+    #[test]
+    fn decimals_become_json_numbers() {
+        let field = |ty| Field { ty, ..form().fields[0].clone() };
+        assert_eq!(value(&field(FieldType::Integer), &json!("-12")), json!(-12));
+        assert_eq!(value(&field(FieldType::Money), &json!("120.00")), json!(120.0));
+        assert_eq!(value(&field(FieldType::Number), &json!("0.1")), json!(0.1));
+        assert_eq!(value(&field(FieldType::Text), &json!("0.1")), json!("0.1"));
+        assert_eq!(value(&field(FieldType::Date), &json!("2026-01-01")), json!("2026-01-01"));
+    }
+}
