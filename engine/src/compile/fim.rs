@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::Compiler;
 use crate::diag::{Diagnostic, Span, codes};
-use crate::form::{FieldType, Form, StepKind};
+use crate::form::{Form, StepKind};
 use crate::ids::FieldId;
 use crate::output::fim::{Slot, SlotKind, has_fim_ids, layout};
 
@@ -22,21 +22,22 @@ pub(crate) fn check_fim(c: &mut Compiler, form: &Form) {
     if form.fim.is_none() {
         return;
     }
-    for f in left_out {
-        let field = form.field(f);
-        let what = if field.ty == FieldType::Group {
-            format!("the answers in the repeated group `{}` are left out of the FIM data", field.id)
-        } else {
-            format!("the field `{}` has no FIM id: its answer is left out of the FIM data", field.id)
-        };
-        let help = if field.ty == FieldType::Group {
-            "give the group its FIM id (`fim: G…`); without one, only a repeated group with a single member that has a FIM id is kept, as that member repeated"
-        } else {
-            "give it the id of the matching FIM data field (`fim: F…`), if the Stammdatenschema has one"
-        };
-        let span = span(c, f);
-        c.diags.push(Diagnostic::warning(codes::W0405, span, what).with_help(help));
+    // One warning for the form, at the first field, naming all of them: a form built by
+    // hand around a Stammdatenschema often has several questions of its own.
+    let Some(&first) = left_out.first() else { return };
+    let names: Vec<String> = left_out.iter().map(|f| format!("`{}`", form.field(*f).id)).collect();
+    let message = match names.as_slice() {
+        [one] => format!("{one} has no FIM id: its answers are left out of the FIM data"),
+        many => format!("{} fields have no FIM id: their answers are left out of the FIM data: {}", many.len(), many.join(", ")),
+    };
+    let mut d = Diagnostic::warning(codes::W0405, span(c, first), message).with_help(
+        "give each the id of its FIM element (`fim: F…`, a group `fim: G…`) where the Stammdatenschema has one; \
+         a repeated group without an id is kept only when its one member has an id (that field repeated)",
+    );
+    for &f in &left_out[1..] {
+        d = d.with_label(span(c, f), format!("`{}` has no FIM id", form.field(f).id));
     }
+    c.diags.push(d);
 }
 
 /// One object's properties: W0406 for keys used twice; collects the left-out fields.
