@@ -66,7 +66,10 @@ fn check(out: &fim::Import, name: &str) -> usize {
 fn imported_forms_deliver_fim_data_that_validates() {
     let m = material();
     let cases: Vec<(&str, fim::Import)> = vec![
-        ("S05000058 Bewohnerparkausweis", import(&m.join("xdf2/bewohnerparken/S05000058V1.0_xdf2.xml"), Some(&m.join("xdf2/bewohnerparken")))),
+        (
+            "S05000058 Bewohnerparkausweis",
+            import(&m.join("xdf2/bewohnerparken/S05000058V1.0_xdf2.xml"), Some(&m.join("xdf2/bewohnerparken"))),
+        ),
         ("S00000009 Gewerbe-Anmeldung", import(&m.join("xdf2/gewerbeanmeldung/S00000009_xdatenfelder.xml"), None)),
         ("XDF3 simple.xml", import(&m.join("xdf3-examples/simple.xml"), None)),
         ("XDF3 input.xml", import(&m.join("xdf3-examples/input.xml"), None)),

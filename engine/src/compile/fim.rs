@@ -15,8 +15,7 @@ pub(crate) fn check_fim(c: &mut Compiler, form: &Form) {
     if !has_fim_ids(form) && form.fim.is_none() {
         return;
     }
-    let top: Vec<FieldId> =
-        form.steps.iter().filter(|s| s.kind == StepKind::Question).flat_map(|s| s.fields.iter().copied()).collect();
+    let top: Vec<FieldId> = form.steps.iter().filter(|s| s.kind == StepKind::Question).flat_map(|s| s.fields.iter().copied()).collect();
     let mut left_out = Vec::new();
     object(c, form, &top, &mut left_out);
     if form.fim.is_none() {
@@ -55,7 +54,9 @@ fn object(c: &mut Compiler, form: &Form, fields: &[FieldId], left_out: &mut Vec<
                 format!("`{b}` has the FIM id {} that `{a}` has in the same object: only `{a}`'s answer is in the FIM data", slot.key),
             )
             .with_label(span(c, earlier), format!("`{a}` has it first"))
-            .with_help("put one of them in a group with the FIM id of the group it belongs to (`type: group`, `fim: G…`), or correct the id");
+            .with_help(
+                "put one of them in a group with the FIM id of the group it belongs to (`type: group`, `fim: G…`), or correct the id",
+            );
             c.diags.push(d);
         } else {
             first.insert(slot.key.as_str(), f);

@@ -134,12 +134,8 @@ fn object(form: &Form, slots: &[Slot], data: &Json) -> Map<String, Json> {
                 let (members, _) = layout(form, &field.members);
                 match parent.get(&field.id) {
                     Some(Json::Array(entries)) => {
-                        let list: Vec<Json> = entries
-                            .iter()
-                            .map(|e| object(form, &members, e))
-                            .filter(|o| !o.is_empty())
-                            .map(Json::Object)
-                            .collect();
+                        let list: Vec<Json> =
+                            entries.iter().map(|e| object(form, &members, e)).filter(|o| !o.is_empty()).map(Json::Object).collect();
                         (!list.is_empty()).then_some(Json::Array(list))
                     }
                     Some(entry @ Json::Object(_)) => {
@@ -612,7 +608,9 @@ scenarios:
 
     #[test]
     fn a_form_without_fim_ids_has_no_fim_data() {
-        let c = crate::compile("wegweiser: 1\nid: ohne\ntitle: Ohne\nsteps:\n  - id: a\n    title: A\n    fields:\n      - { id: x, type: text, label: X }\n");
+        let c = crate::compile(
+            "wegweiser: 1\nid: ohne\ntitle: Ohne\nsteps:\n  - id: a\n    title: A\n    fields:\n      - { id: x, type: text, label: X }\n",
+        );
         let form = c.form.unwrap();
         assert!(c.diagnostics.is_empty(), "{:#?}", c.diagnostics);
         assert_eq!(fim_data(&form, &json!({ "x": "y" })), None);
