@@ -526,7 +526,7 @@ scenarios:
         assert!(errors.is_empty(), "{errors:#?}");
         // `notiz` has no FIM id (W0405); the info text's id is no answer's.
         let warnings: Vec<_> = c.diagnostics.iter().map(|d| (d.code, d.message.as_str())).collect();
-        assert_eq!(warnings, [("W0405", "`notiz` has no FIM id: its answers are left out of the FIM data")]);
+        assert_eq!(warnings, [(crate::diag::codes::W0405, "`notiz` has no FIM id: its answers are left out of the FIM data")]);
         c.form.unwrap()
     }
 
