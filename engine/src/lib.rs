@@ -30,3 +30,4 @@ pub mod value;
 pub use compile::{Compiled, compile};
 pub use diag::{Diagnostic, Severity, Span};
 pub use form::Form;
+pub use output::{fim_data, fim_schema};

@@ -24,6 +24,9 @@ pub struct Outcome {
     /// Expressions the scenario evaluated ([`Session::evaluations`]); tests use it to show
     /// that its answers cost one walk of the path per batch, not one per answer.
     pub evaluations: u64,
+    /// The submission's `data` when the answers are submittable, else `None`: what tests of
+    /// the documents derived from it (the FIM data) start from.
+    pub submission: Option<Json>,
 }
 
 /// One expectation that did not hold.
@@ -107,7 +110,9 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
             }
         }
         let conditions = s.condition_outcomes();
-        out.push(Outcome { name, failures, conditions, evaluations: s.evaluations() });
+        let evaluations = s.evaluations();
+        let submission = s.is_submittable().then(|| s.submission_data());
+        out.push(Outcome { name, failures, conditions, evaluations, submission });
     }
     Ok(out)
 }

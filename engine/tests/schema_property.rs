@@ -1,6 +1,7 @@
 //! Property: every submission the engine produces validates against the form's exported
 //! JSON Schema (§10). Random sessions are filled for each bundled form; those that are
-//! submittable have their `data` checked.
+//! submittable have their `data` checked, and for a form with FIM ids their FIM-keyed data
+//! against the FIM schema.
 
 use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -414,6 +415,8 @@ fn check_form(path: &Path) {
     let form = compiled.form.unwrap_or_else(|| panic!("{} does not compile", path.display()));
     let schema = engine::output::data_schema(&form);
     let validator = jsonschema::draft202012::new(&schema).expect("the exported schema is a valid 2020-12 schema");
+    // The FIM-keyed data too, for a form with FIM ids.
+    let fim_validator = engine::fim_schema(&form).map(|s| jsonschema::draft202012::new(&s).expect("a valid 2020-12 FIM schema"));
     let g = Gen { form: &form, pool: scenario_pool(path, &form), literals: literal_texts(&form) };
     let submittable = Cell::new(0u32);
     let total = Cell::new(0u32);
@@ -451,6 +454,18 @@ fn check_form(path: &Path) {
                         serde_json::to_string_pretty(&data).unwrap(),
                         s.answers()
                     )));
+                }
+                if let Some(v) = &fim_validator {
+                    let fim = engine::fim_data(&form, &data).expect("a form with FIM ids has FIM data");
+                    let errors: Vec<String> = v.iter_errors(&fim).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+                    if !errors.is_empty() {
+                        return Err(TestCaseError::fail(format!(
+                            "{}: FIM data does not match the FIM schema:\n  {}\nFIM data: {}",
+                            path.display(),
+                            errors.join("\n  "),
+                            serde_json::to_string_pretty(&fim).unwrap()
+                        )));
+                    }
                 }
             }
             Ok(())

@@ -208,3 +208,21 @@ fn editor_schema_is_the_committed_file() {
     let committed = std::fs::read_to_string("../docs/form-language.schema.json").unwrap();
     assert!(out == committed, "regenerate with `cargo run -p wegweiser -- editor-schema > docs/form-language.schema.json`");
 }
+
+#[test]
+fn schema_fim_prints_the_schema_of_the_fim_keyed_data() {
+    let out = ok(&["schema", "--fim", "../form-definitions/bewohnerparkausweis.yaml"]);
+    let schema: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(schema["$id"], "https://schema.fitko.de/fim/s05000058_1.0.schema.json");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn schema_fim_of_a_form_without_fim_ids_is_refused_plainly() {
+    let o = wegweiser(&["schema", "--fim", "../form-definitions/hundesteuer.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty());
+    assert!(stderr(&o).starts_with("error: `../form-definitions/hundesteuer.yaml` has no FIM ids"), "{}", stderr(&o));
+    // Without `--fim` the same form has its submission schema.
+    assert!(ok(&["schema", "../form-definitions/hundesteuer.yaml"]).contains("\"$schema\""));
+}

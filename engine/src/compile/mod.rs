@@ -4,6 +4,7 @@
 
 mod cycles;
 mod fields;
+mod fim;
 pub use fields::input_from_yaml;
 mod graph;
 pub mod limits;
@@ -179,6 +180,7 @@ impl<'a> Compiler<'a> {
             field_index: Default::default(),
         };
         graph::check_graph(self, ast, &mut form);
+        fim::check_fim(self, &form);
         Some(form)
     }
 

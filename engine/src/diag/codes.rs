@@ -75,6 +75,8 @@ registry! {
     W0402 Warning "a text without a translation";
     W0403 Warning "an option list nobody uses";
     W0404 Warning "a condition reads a field that is asked only later";
+    W0405 Warning "a field of a FIM form whose answers are left out of the FIM data";
+    W0406 Warning "two fields with one FIM id in one object of the FIM data";
     E0501 Error "a scenario file that cannot be read";
 }
 

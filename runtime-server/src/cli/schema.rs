@@ -1,6 +1,8 @@
-//! `wegweiser schema FILE`: compiles a form and prints the JSON Schema (draft 2020-12) of
-//! its submission `data` (§10) as pretty JSON. Exit code: 0 printed, 1 the form has
-//! errors (rendered to standard error), 2 the file could not be read.
+//! `wegweiser schema [--fim] FILE`: compiles a form and prints the JSON Schema (draft
+//! 2020-12) of its submission `data` (§10) as pretty JSON; with `--fim`, the schema of the
+//! same answers keyed by FIM ids (docs/fim.md, "FIM-keyed data"). Exit code: 0 printed,
+//! 1 the form has errors (rendered to standard error), 2 the file could not be read or
+//! (`--fim`) the form has no FIM ids.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,6 +16,9 @@ pub struct Args {
     /// The form file.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
+    /// Print the schema of the FIM-keyed data instead (the form's fields carry `fim:` ids).
+    #[arg(long)]
+    pub fim: bool,
 }
 
 /// Runs the command.
@@ -38,7 +43,20 @@ pub fn run(args: &Args) -> Exit {
             return Exit::Diagnostics;
         }
     };
-    let schema = engine::output::data_schema(&form);
+    let schema = if args.fim {
+        match engine::output::fim_schema(&form) {
+            Some(s) => s,
+            None => {
+                eprintln!(
+                    "error: `{name}` has no FIM ids: no field or group has `fim:`, so there is no FIM-keyed data \
+                     (give fields the ids of their FIM data fields, `fim: F…`, or import the form with `wegweiser import fim`)"
+                );
+                return Exit::Failure;
+            }
+        }
+    } else {
+        engine::output::data_schema(&form)
+    };
     let text = serde_json::to_string_pretty(&schema).expect("a JSON value serialises");
     match writeln!(std::io::stdout().lock(), "{text}") {
         Ok(()) => Exit::Ok,
