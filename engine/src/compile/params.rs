@@ -67,8 +67,19 @@ impl<'a> Compiler<'a> {
                         .with_help("add `options:` with a list of `{ value, label }`, or the name of a list under `lists:`"),
                 );
             }
+            // Labels are for the people who set the values, not for citizens: a missing
+            // translation is no finding (W0402 is dropped), everything else is.
+            let before = self.diags.len();
             let label = p.label.as_ref().map(|t| self.text(t, CheckCtx::default()));
             let description = p.description.as_ref().map(|t| self.text(t, CheckCtx::default()));
+            let mut k = before;
+            while k < self.diags.len() {
+                if self.diags[k].code == codes::W0402 {
+                    self.diags.remove(k);
+                } else {
+                    k += 1;
+                }
+            }
             let id = ValueId((first + i) as u32);
             let Some(ty) = ty else { continue };
             let mut param = Parameter { id: name.value.clone(), value: id, ty, default: None, options, label, description };
