@@ -298,6 +298,7 @@ impl<'f> Reader<'f> {
             for (k, v, form) in self.form_map(f, "forms") {
                 let Some(form) = form else { continue };
                 let mut values = ParameterValues::new();
+                let mut written: Vec<String> = Vec::new();
                 let key_span = match &f.kind {
                     NodeKind::Map(pairs) => pairs.iter().find(|(key, _)| key.as_str() == Some(&k)).map_or(v.span, |(key, _)| key.span),
                     _ => v.span,
@@ -309,8 +310,15 @@ impl<'f> Reader<'f> {
                     let (read, diags) = parameter_values(form, p);
                     self.diags.extend(diags);
                     values = read;
+                    written = match &p.kind {
+                        NodeKind::Map(pairs) => pairs.iter().filter_map(|(k, _)| k.as_str().map(String::from)).collect(),
+                        _ => Vec::new(),
+                    };
                 }
-                self.diags.extend(missing_parameters(form, &values, key_span, &format!("the authority `{id}`")));
+                // A value written but refused (E0603) is not also "missing".
+                let mut present = values.clone();
+                present.extend(written.into_iter().map(|w| (w, crate::value::Value::Empty)));
+                self.diags.extend(missing_parameters(form, &present, key_span, &format!("the authority `{id}`")));
                 forms.insert(k, OfferedForm { parameters: values });
             }
         }
