@@ -67,7 +67,12 @@ pub fn is_authority_file(path: &Path) -> bool {
 
 /// The forms folder an authority file (or an authority's folder entry) belongs to.
 pub fn forms_dir_of(authority_file: &Path) -> Option<PathBuf> {
-    authority_file.parent()?.parent()?.parent().map(Path::to_path_buf)
+    authority_file.parent()?.parent()?.parent().map(dir_or_here)
+}
+
+/// A file's folder as a path that can be read: `""` (a bare file name's) is `.`.
+pub fn dir_or_here(dir: &Path) -> PathBuf {
+    if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir.to_path_buf() }
 }
 
 /// Loads every authority below `<forms_dir>/authorities/`, checked against `forms`. No

@@ -108,7 +108,7 @@ pub fn test(paths: &[PathBuf], coverage: bool) -> (String, Exit) {
             failed += 1;
             continue;
         };
-        let forms_dir = form_path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let forms_dir = crate::authority::dir_or_here(form_path.parent().unwrap_or(Path::new("")));
         let auths = authorities.entry(forms_dir.clone()).or_insert_with(|| {
             let forms = crate::authority::forms_of_dir(&forms_dir);
             crate::authority::load_dir(&forms_dir, &forms.iter().collect::<Vec<_>>())
