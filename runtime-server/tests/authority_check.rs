@@ -48,7 +48,10 @@ fn scenarios_run_for_every_authority_and_an_authoritys_own_only_for_it() {
     assert!(out.contains("ok     tests/fixtures/authorities-ok/gebuehr.test.yaml [sued] — Zwei Stück zum Satz der Datei"), "{out}");
     assert!(!out.contains("gebuehr.test.yaml — "), "no run with defaults: {out}");
     // The authority's own file runs with its values (15.50 × 2) and only for it.
-    assert!(out.contains("ok     tests/fixtures/authorities-ok/authorities/sued/gebuehr.test.yaml [sued] — Zwei Stück zum Satz des Südens"), "{out}");
+    assert!(
+        out.contains("ok     tests/fixtures/authorities-ok/authorities/sued/gebuehr.test.yaml [sued] — Zwei Stück zum Satz des Südens"),
+        "{out}"
+    );
     assert!(out.contains("FAILED tests/fixtures/authorities-ok/authorities/sued/gebuehr.test.yaml [sued] — Ein falscher Betrag\n         values betrag: expected 99, got 15.5"), "{out}");
     assert!(!out.contains("sued/gebuehr.test.yaml [nord]"), "{out}");
     assert!(out.ends_with("3 passed, 1 failed\n"), "{out}");
@@ -61,12 +64,17 @@ fn the_bundled_hundesteuer_runs_with_defaults_and_for_three_towns() {
     let shared = out.lines().filter(|l| l.contains("form-definitions/hundesteuer.test.yaml")).count();
     let runs = ["", " [bitburg]", " [trier]", " [wittlich]"];
     for r in runs {
-        assert!(out.contains(&format!("ok     ../form-definitions/hundesteuer.test.yaml{r} — Ein Hund, Überweisung, vollständig")), "{r}: {out}");
+        assert!(
+            out.contains(&format!("ok     ../form-definitions/hundesteuer.test.yaml{r} — Ein Hund, Überweisung, vollständig")),
+            "{r}: {out}"
+        );
     }
     assert_eq!(shared % 4, 0, "every shared scenario once per run: {out}");
     for (id, amount) in [("bitburg", "90.00"), ("trier", "120.00"), ("wittlich", "75.00")] {
         assert!(out.contains(&format!("ok     ../form-definitions/authorities/{id}/hundesteuer.test.yaml [{id}] — Ein Hund")), "{out}");
-        let own = std::fs::read_to_string(format!("{}/../form-definitions/authorities/{id}/hundesteuer.test.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let own =
+            std::fs::read_to_string(format!("{}/../form-definitions/authorities/{id}/hundesteuer.test.yaml", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
         assert!(own.contains(&format!("steuer_jahr: \"{amount}\"")), "{id}");
     }
 }
