@@ -7,6 +7,7 @@ use crate::checks::{CheckCode, FieldKind};
 use crate::expr::{CExpr, Type};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::pattern::Pattern;
+use crate::value::Value;
 
 /// A compiled form.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -27,8 +28,13 @@ pub struct Form {
     pub steps: Vec<Step>,
     /// Every field (members too) in declaration order; `FieldId` indexes this.
     pub fields: Vec<Field>,
-    /// Named calculations; `ValueId` indexes this.
+    /// Named calculations; `ValueId` indexes this. The form's [`Parameter`]s come last,
+    /// one entry each (their expression is their default), so that every expression reads
+    /// a parameter exactly like a `values` entry.
     pub values: Vec<NamedValue>,
+    /// `parameters:`: the values each deployment (an authority) sets, in declaration order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parameters: Vec<Parameter>,
     /// Reference pattern and delivery.
     pub submission: SubmissionConfig,
     /// The FIM schema the form was built from.
@@ -387,6 +393,126 @@ pub struct NamedValue {
     pub ty: Type,
 }
 
+/// The type of a parameter (`parameters: { name: { type } }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamType {
+    /// Any exact decimal.
+    Number,
+    /// An amount of euros: a decimal with at most two places.
+    Money,
+    /// A whole number.
+    Integer,
+    /// A text.
+    Text,
+    /// A calendar date.
+    Date,
+    /// Yes or no.
+    Boolean,
+    /// One of the declared options.
+    Choice,
+}
+
+impl ParamType {
+    /// Every type as written in a form, for messages and the editor schema.
+    pub const NAMES: &'static [&'static str] = &["number", "money", "integer", "text", "date", "boolean", "choice"];
+
+    /// The type as written (`money`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ParamType::Number => "number",
+            ParamType::Money => "money",
+            ParamType::Integer => "integer",
+            ParamType::Text => "text",
+            ParamType::Date => "date",
+            ParamType::Boolean => "boolean",
+            ParamType::Choice => "choice",
+        }
+    }
+
+    /// Parses the type as written.
+    pub fn parse(s: &str) -> Option<ParamType> {
+        Self::NAMES.iter().position(|n| *n == s).map(|i| {
+            [
+                ParamType::Number,
+                ParamType::Money,
+                ParamType::Integer,
+                ParamType::Text,
+                ParamType::Date,
+                ParamType::Boolean,
+                ParamType::Choice,
+            ][i]
+        })
+    }
+
+    /// The expression type of its value.
+    pub fn value_type(self) -> Type {
+        match self {
+            ParamType::Number | ParamType::Money | ParamType::Integer => Type::Number,
+            ParamType::Text | ParamType::Choice => Type::Text,
+            ParamType::Date => Type::Date,
+            ParamType::Boolean => Type::Bool,
+        }
+    }
+}
+
+/// One declared parameter of a form.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Parameter {
+    /// Its name, readable in expressions like a `values` entry.
+    pub id: String,
+    /// The `values` entry that carries it.
+    pub value: ValueId,
+    /// Its type.
+    pub ty: ParamType,
+    /// The value used where a deployment sets none; without one the parameter is required.
+    pub default: Option<Value>,
+    /// For `choice`: the allowed values.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// What it means, for the people who set it.
+    pub label: Option<Text>,
+    /// A longer explanation.
+    pub description: Option<Text>,
+}
+
+impl Parameter {
+    /// Why `v` is no value of this parameter, or `None` when it is one. An empty value
+    /// never is: a parameter is set or it has its default.
+    pub fn refuses(&self, v: &Value) -> Option<String> {
+        let ok = match (self.ty, v) {
+            (ParamType::Number, Value::Number(_)) => true,
+            (ParamType::Money, Value::Number(d)) => d.normalize().scale() <= 2,
+            (ParamType::Integer, Value::Number(d)) => d.fract().is_zero(),
+            (ParamType::Text, Value::Text(_)) => true,
+            (ParamType::Date, Value::Date(_)) => true,
+            (ParamType::Boolean, Value::Bool(_)) => true,
+            (ParamType::Choice, Value::Text(t)) => {
+                return (!self.options.contains(t)).then(|| {
+                    format!(
+                        "`{t}` is not one of its options ({})",
+                        self.options.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")
+                    )
+                });
+            }
+            _ => false,
+        };
+        (!ok).then(|| match self.ty {
+            ParamType::Number => "it needs a number, e.g. `90` or `12.5`".to_string(),
+            ParamType::Money => "it needs an amount with at most two decimal places, e.g. `90` or `7.50`".to_string(),
+            ParamType::Integer => "it needs a whole number, e.g. `3`".to_string(),
+            ParamType::Text => "it needs a text".to_string(),
+            ParamType::Date => "it needs a date like `2026-01-01`".to_string(),
+            ParamType::Boolean => "it needs `true` or `false`".to_string(),
+            ParamType::Choice => "it needs one of its options".to_string(),
+        })
+    }
+}
+
+/// Values of a form's parameters by name, as a deployment (an authority, a scenario) sets
+/// them; parameters it leaves out have their default.
+pub type ParameterValues = std::collections::BTreeMap<String, Value>;
+
 /// `submission:`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct SubmissionConfig {
@@ -537,6 +663,17 @@ impl Form {
             }
         }
         out
+    }
+
+    /// The parameter carried by the `values` entry `v`, if it is one.
+    pub fn parameter_of(&self, v: ValueId) -> Option<&Parameter> {
+        let first = self.values.len().checked_sub(self.parameters.len())?;
+        v.ix().checked_sub(first).and_then(|i| self.parameters.get(i)).filter(|p| p.value == v)
+    }
+
+    /// The declared parameter called `name`.
+    pub fn parameter(&self, name: &str) -> Option<&Parameter> {
+        self.parameters.iter().find(|p| p.id == name)
     }
 
     /// The default language.

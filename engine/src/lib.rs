@@ -7,6 +7,8 @@
 #![deny(missing_docs)]
 
 pub mod answers;
+#[cfg(feature = "yaml")]
+pub mod authority;
 pub mod checks;
 #[cfg(feature = "yaml")]
 pub mod compile;

@@ -5,9 +5,9 @@ use crate::diag::codes;
 use chrono::NaiveDate;
 use serde_json::Value as Json;
 
-use crate::compile::input_from_yaml;
+use crate::compile::{input_from_yaml, missing_parameters, parameter_values};
 use crate::diag::{Diagnostic, LineIndex};
-use crate::form::{FieldType, Form};
+use crate::form::{FieldType, Form, ParameterValues};
 use crate::ids::FieldId;
 use crate::session::{AnswerError, Input, Session};
 use crate::source::{CoreType, Node, NodeKind, parse_yaml};
@@ -40,8 +40,17 @@ pub struct Mismatch {
     pub actual: String,
 }
 
-/// Runs every scenario of a test file's text against a compiled form.
+/// Runs every scenario of a test file's text against a compiled form, with the form's
+/// parameter defaults and the `parameters:` the file and each scenario set.
 pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
+    run_scenarios_with(form, source, &ParameterValues::new())
+}
+
+/// [`run_scenarios`] for one deployment: `base` holds its parameter values (an
+/// authority's), which the file's top-level `parameters:` and then each scenario's own
+/// replace name by name. An undeclared parameter or a value that does not fit is an error
+/// located in the scenario file, as is a parameter without default that nothing sets.
+pub fn run_scenarios_with(form: &Form, source: &str, base: &ParameterValues) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
     let root = parse_yaml(source)?;
     let index = LineIndex::new(source);
     let err = |n: &Node, msg: &str| vec![Diagnostic::error(codes::E0501, n.span, msg.to_string())];
@@ -57,6 +66,14 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
         .as_str()
         .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
         .ok_or_else(|| err(&today_node, "`today` must be a date like 2026-11-22"))?;
+    let mut file_params = base.clone();
+    if let Some(p) = get(top, "parameters") {
+        let (values, diags) = parameter_values(form, &p);
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        file_params.extend(values);
+    }
     let Some(scenarios) = get(top, "scenarios") else { return Err(err(&root, "the scenario file needs `scenarios:`")) };
     let NodeKind::Seq(items) = &scenarios.kind else { return Err(err(&scenarios, "`scenarios` must be a list")) };
     let mut out = Vec::new();
@@ -65,7 +82,21 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
         let name =
             get(pairs, "name").and_then(|n| n.as_str().map(String::from)).unwrap_or_else(|| format!("line {}", item.span.start.line));
         let lang = get(pairs, "language").and_then(|n| n.as_str().map(String::from)).unwrap_or_else(|| form.default_language().to_string());
-        let mut s = Session::new(form, &lang, today);
+        let mut params = file_params.clone();
+        if let Some(p) = get(pairs, "parameters") {
+            let (values, diags) = parameter_values(form, &p);
+            if !diags.is_empty() {
+                return Err(diags);
+            }
+            params.extend(values);
+        }
+        let at = get(pairs, "name").map_or(item.span, |n| n.span);
+        let missing = missing_parameters(form, &params, at, &format!("the scenario `{name}`"));
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let mut s = Session::with_parameters(form, &lang, today, &params)
+            .map_err(|e| vec![Diagnostic::error(codes::E0603, item.span, e.to_string())])?;
         let mut failures = Vec::new();
         if let Some(answers) = get(pairs, "answers") {
             let mut list = Vec::new();
@@ -455,6 +486,35 @@ pub fn uncovered(form: &Form, outcomes: &[Outcome]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PARAMS: &str = "wegweiser: 1\nid: t\ntitle: T\nparameters:\n  satz: { type: money, default: 90 }\n  weiterer: { type: money }\nvalues:\n  steuer: n * satz + weiterer\nsteps:\n  - id: s\n    fields:\n      - { id: n, type: integer }\n";
+
+    #[test]
+    fn scenarios_set_parameters_for_the_file_and_each_scenario() {
+        let form = crate::compile(PARAMS).form.expect("the form compiles");
+        let src = "today: 2026-11-22\nparameters: { weiterer: 10 }\nscenarios:\n  - name: file\n    answers: { n: 2 }\n    expect: { values: { steuer: \"190\", weiterer: \"10\" } }\n  - name: own\n    parameters: { satz: 120 }\n    answers: { n: 2 }\n    expect: { values: { steuer: \"250\" } }\n";
+        let out = run_scenarios(&form, src).expect("runs");
+        assert!(out.iter().all(|o| o.failures.is_empty()), "{out:#?}");
+        // An authority's values are the base the file and the scenario replace.
+        let base: ParameterValues = [("satz".to_string(), crate::value::Value::Number(100.into()))].into();
+        let out = run_scenarios_with(&form, src, &base).expect("runs");
+        assert_eq!(out[0].failures[0].actual, "210", "2 × 100 + 10");
+        assert!(out[1].failures.is_empty());
+    }
+
+    #[test]
+    fn unknown_missing_and_wrong_parameters_in_scenarios_are_located_errors() {
+        let form = crate::compile(PARAMS).form.expect("the form compiles");
+        let e = |src: &str| run_scenarios(&form, src).expect_err(src).remove(0);
+        let d = e("today: 2026-11-22\nscenarios:\n  - name: a\n    parameters: { satzz: 1, weiterer: 1 }\n");
+        assert_eq!((d.code, d.span.start.line, d.span.start.column), ("E0601", 4, 19));
+        assert_eq!(d.help.as_deref(), Some("did you mean `satz`?"));
+        let d = e("today: 2026-11-22\nscenarios:\n  - name: a\n    answers: {}\n");
+        assert_eq!((d.code, d.span.start.line), ("E0602", 3));
+        assert!(d.message.contains("`weiterer`"), "{}", d.message);
+        let d = e("today: 2026-11-22\nparameters: { weiterer: ja }\nscenarios: []\n");
+        assert_eq!((d.code, d.span.start.line, d.span.start.column), ("E0603", 2, 25));
+    }
 
     #[test]
     fn e0501_unreadable_scenario_files() {

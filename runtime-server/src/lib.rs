@@ -6,5 +6,6 @@
 //! binary in `main.rs` only parses arguments and dispatches.
 #![deny(missing_docs)]
 
+pub mod authority;
 pub mod cli;
 pub mod server;

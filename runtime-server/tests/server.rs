@@ -455,7 +455,7 @@ async fn step_with_errors_snapshot() {
 /// on their own in `the_step_page_carries_the_compiled_form_and_the_answers`).
 fn without_data_blocks(html: &str) -> String {
     let mut out = html.to_string();
-    for id in ["wegweiser-form", "wegweiser-snapshot"] {
+    for id in ["wegweiser-form", "wegweiser-snapshot", "wegweiser-parameters"] {
         let open = format!("id=\"{id}\">");
         if let Some(block) = between(&out, &open, "</script>") {
             out = out.replace(&format!("{open}{block}</script>"), &format!("{open}[{id}]</script>"));
@@ -486,6 +486,13 @@ async fn the_step_page_carries_the_compiled_form_and_the_answers() {
         serde_json::from_str(&between(&page.body, r#"<script type="application/json" id="wegweiser-snapshot">"#, "</script>").unwrap())
             .unwrap();
     assert_eq!(snapshot["answers"]["vorname"], serde_json::json!("Erika"), "{snapshot}");
+    // The parameter values the server evaluates with (no authorities: the form's defaults),
+    // as the module's `Guide` reads them.
+    let block = between(&page.body, r#"<script type="application/json" id="wegweiser-parameters">"#, "</script>").unwrap();
+    let params: engine::form::ParameterValues = serde_json::from_str(&block).unwrap();
+    let defaults: engine::form::ParameterValues =
+        form.parameters.iter().map(|p| (p.id.clone(), p.default.clone().unwrap_or_default())).collect();
+    assert_eq!(params, defaults);
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //!
 //! The convention, read from top to bottom:
 //! - a ```yaml block whose first line is `# file: NAME` is written to `NAME` in a fresh
-//!   folder (a later block with the same name overwrites it);
+//!   folder, its folders created (a later block with the same name overwrites it);
 //! - in a ```sh block, each line starting with `wegweiser ` is run with the built binary in
 //!   that folder; `# exit N` at the end of the line is the expected exit code (default 0);
 //!   `> FILE` sends standard output to `FILE`;
@@ -144,6 +144,10 @@ fn the_tutorial_works_as_written() {
     for b in blocks(&md) {
         match b {
             Block::File { name, text } => {
+                // A file may lie in a folder (`authorities/nordstadt/authority.yaml`).
+                if let Some(parent) = dir.join(&name).parent() {
+                    std::fs::create_dir_all(parent).unwrap();
+                }
                 std::fs::write(dir.join(&name), text).unwrap();
                 files += 1;
             }

@@ -27,7 +27,9 @@ export async function start(doc = document) {
   const lang = doc.documentElement.lang || "de";
   const today = form.dataset.today || new Date().toISOString().slice(0, 10);
   const snapshot = $("#wegweiser-snapshot", doc)?.textContent || "";
-  const guide = new wasm.Guide(formBlock.textContent, snapshot, lang, today);
+  // The authority's values of the form's parameters (rates …); empty: the form's defaults.
+  const parameters = $("#wegweiser-parameters", doc)?.textContent || "";
+  const guide = new wasm.Guide(formBlock.textContent, snapshot, lang, today, parameters);
   const step = form.dataset.wegweiserStep;
   const en = lang === "en";
   const word = { error: form.dataset.tError || (en ? "Error" : "Fehler"), summary: form.dataset.tErrorSummary || (en ? "There is a problem" : "Es gibt ein Problem") };

@@ -34,7 +34,7 @@ const forms = JSON.parse(lines[0]);
 let sequences = 0, changes = 0;
 for (let n = 0; n + 1 < lines.length; n++) {
   const seq = JSON.parse(lines[n + 1]);
-  const g = new glue.Guide(forms[seq.form], "", seq.lang, seq.today);
+  const g = new glue.Guide(forms[seq.form], "", seq.lang, seq.today, "");
   const first = JSON.parse(g.evaluate_all());
   if (!isDeepStrictEqual(first, seq.first)) fail(n, seq, -1, "first evaluation", seq.first, first);
   for (const [i, st] of seq.steps.entries()) {
@@ -64,7 +64,7 @@ const runs = [];
 for (let r = 0; r < 5; r++) {
   const s = performance.now();
   glue.initSync({ module: new WebAssembly.Module(bytes) });
-  const g = new glue.Guide(big, "", "de", "2026-11-22");
+  const g = new glue.Guide(big, "", "de", "2026-11-22", "");
   g.evaluate_all();
   g.step_state("s0");
   runs.push(performance.now() - s);

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use engine::Form;
 use engine::answers::PostedStep;
-use engine::form::{Display, FieldType, Format, TPart, Text};
+use engine::form::{Display, FieldType, Format, ParameterValues, TPart, Text};
 use engine::ids::StepId;
 use engine::session::{Input, Instance, Problem, Session, Snapshot};
 use engine::value::Value;
@@ -88,10 +88,12 @@ fn to_json<T: Serialize>(v: &T) -> String {
 #[wasm_bindgen]
 impl Guide {
     /// Makes a guide from the compiled form's JSON, the session's snapshot (JSON, or empty
-    /// for a new session), the language and today's date (`YYYY-MM-DD`, from the server).
+    /// for a new session), the language, today's date (`YYYY-MM-DD`, from the server) and
+    /// the form's parameter values (the JSON of an `engine::form::ParameterValues`, as the
+    /// server embeds them; empty: the form's defaults).
     #[wasm_bindgen(constructor)]
-    pub fn new(form_json: &str, snapshot_json: &str, lang: &str, today_iso: &str) -> Result<Guide, JsError> {
-        Guide::create(form_json, snapshot_json, lang, today_iso).map_err(js_err)
+    pub fn new(form_json: &str, snapshot_json: &str, lang: &str, today_iso: &str, parameters_json: &str) -> Result<Guide, JsError> {
+        Guide::create_with_parameters(form_json, snapshot_json, lang, today_iso, parameters_json).map_err(js_err)
     }
 
     /// Sets (value `null`: clears) the answer at a path; the value is the JSON of an
@@ -142,17 +144,33 @@ impl Guide {
 }
 
 impl Guide {
-    /// [`Guide::new`] with a plain error.
+    /// [`Guide::new`] with the form's default parameters and a plain error.
     pub fn create(form_json: &str, snapshot_json: &str, lang: &str, today_iso: &str) -> Result<Guide, String> {
+        Guide::create_with_parameters(form_json, snapshot_json, lang, today_iso, "")
+    }
+
+    /// [`Guide::new`] with a plain error.
+    pub fn create_with_parameters(
+        form_json: &str,
+        snapshot_json: &str,
+        lang: &str,
+        today_iso: &str,
+        parameters_json: &str,
+    ) -> Result<Guide, String> {
         let form: Form = serde_json::from_str(form_json).map_err(|e| format!("the compiled form is not readable: {e}"))?;
         let today = NaiveDate::parse_from_str(today_iso, "%Y-%m-%d").map_err(|_| format!("`{today_iso}` is not a date (YYYY-MM-DD)"))?;
+        let params: ParameterValues = if parameters_json.trim().is_empty() {
+            ParameterValues::new()
+        } else {
+            serde_json::from_str(parameters_json).map_err(|e| format!("the parameter values are not readable: {e}"))?
+        };
         let form: &'static Form = Box::leak(Box::new(form));
         let session = if snapshot_json.trim().is_empty() {
-            Session::new(form, lang, today)
+            Session::with_parameters(form, lang, today, &params).map_err(|e| e.to_string())?
         } else {
             let mut snap: Snapshot = serde_json::from_str(snapshot_json).map_err(|e| format!("the snapshot is not readable: {e}"))?;
             snap.language = lang.to_string();
-            Session::restore(form, &snap, today).0
+            Session::restore_with_parameters(form, &snap, today, u64::MAX, &params).map_err(|e| e.to_string())?.0
         };
         Ok(Guide { session })
     }

@@ -90,3 +90,21 @@ fn typed_values_are_read_by_the_rule_of_a_posted_step() {
     assert!(g.typed("ort", r#""Tübingen""#).unwrap_err().contains("typed values"));
     assert!(g.read_step("gibt-es-nicht", "{}").unwrap_err().contains("no step"));
 }
+
+#[test]
+fn the_guide_evaluates_with_the_parameter_values_it_is_given() {
+    let src = "wegweiser: 1\nid: p\ntitle: P\nparameters:\n  satz: { type: money, default: 90 }\n  pflicht: { type: integer }\nvalues:\n  steuer: n * satz\nsteps:\n  - id: a\n    fields:\n      - { id: n, type: integer }\n";
+    let form = serde_json::to_string(&engine::compile(src).form.expect("compiles")).unwrap();
+    let values = r#"{"satz":{"t":"number","v":"120"},"pflicht":{"t":"number","v":"1"}}"#;
+    let mut g = Guide::create_with_parameters(&form, "", "de", "2026-11-22", values).unwrap();
+    g.set("n", "\"2\"").unwrap();
+    assert_eq!(parse(&g.evaluate_all())["values"]["steuer"], "240");
+    // A restored draft keeps them too.
+    let snap = g.snapshot();
+    let mut back = Guide::create_with_parameters(&form, &snap, "de", "2026-11-22", values).unwrap();
+    assert_eq!(parse(&back.evaluate_all())["values"]["steuer"], "240");
+    // Without a value for the parameter that has no default, no guide (not a panic).
+    let err = Guide::create_with_parameters(&form, "", "de", "2026-11-22", "").err().unwrap();
+    assert!(err.contains("`pflicht`"), "{err}");
+    assert!(Guide::create_with_parameters(&form, "", "de", "2026-11-22", "{\"satzz\":{\"t\":\"bool\",\"v\":true}}").is_err());
+}

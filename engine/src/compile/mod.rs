@@ -8,6 +8,8 @@ mod fim;
 pub use fields::input_from_yaml;
 mod graph;
 pub mod limits;
+mod params;
+pub use params::{missing_parameters, parameter_value, parameter_values};
 mod scope;
 
 use crate::diag::codes;
@@ -54,6 +56,7 @@ pub fn compile(source: &str) -> Compiled {
         used_lists: Vec::new(),
         site_spans: HashMap::new(),
         patterns: HashMap::new(),
+        money_params: Vec::new(),
     };
     let form = c.form(&ast);
     let mut diagnostics = c.diags;
@@ -86,6 +89,8 @@ pub(crate) struct Compiler<'a> {
     pub site_spans: HashMap<crate::form::Site, Span>,
     /// Regular expressions built so far, by source.
     pub patterns: HashMap<String, crate::pattern::Pattern>,
+    /// The `values` entries that carry a `money` parameter (shown with two places).
+    pub money_params: Vec<crate::ids::ValueId>,
 }
 
 impl<'a> Compiler<'a> {
@@ -144,8 +149,16 @@ impl<'a> Compiler<'a> {
         }
         let steps = self.collect_steps(&ast.steps);
         self.collect_values(&ast.values);
+        let parameters = self.collect_parameters(&ast.parameters, ast.values.len());
         // Computed fields and values, in dependency order, so that their types are known.
-        let (computed, values) = self.check_calculations(&ast.values);
+        let (computed, mut values) = self.check_calculations(&ast.values);
+        // Each parameter is a `values` entry after the author's own; its expression is its
+        // default, which a session replaces by the value it was created with.
+        values.extend(parameters.iter().map(|p| crate::form::NamedValue {
+            id: p.id.clone(),
+            expr: CExpr::Lit(p.default.clone().unwrap_or_default()),
+            ty: p.ty.value_type(),
+        }));
 
         let ctx = CheckCtx::default();
         let title = ast.title.as_ref().map(|t| self.text(t, ctx)).unwrap_or_default();
@@ -174,6 +187,7 @@ impl<'a> Compiler<'a> {
             steps,
             fields,
             values,
+            parameters,
             submission,
             fim,
             deps: Default::default(),
@@ -347,6 +361,10 @@ impl<'a> Compiler<'a> {
     fn display_of(&self, c: &CExpr) -> Display {
         let id = match c {
             CExpr::Field(id) | CExpr::Member(id) => *id,
+            // A money parameter reads like a money field: `{{ satz_erster }}` is `90,00`.
+            CExpr::Value(v) => {
+                return if self.money_params.contains(v) { Display::Money } else { Display::Plain };
+            }
             _ => return Display::Plain,
         };
         let slot = &self.fields[id.ix()];

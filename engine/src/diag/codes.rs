@@ -71,6 +71,7 @@ registry! {
     E0309 Error "a `default` that does not fit the field";
     E0310 Error "a repeated group inside a repeated group";
     E0311 Error "more steps, fields, entries or answer length than a form may have";
+    E0312 Error "a parameter `default` that does not fit its type";
     W0401 Warning "a step no path reaches";
     W0402 Warning "a text without a translation";
     W0403 Warning "an option list nobody uses";
@@ -78,6 +79,13 @@ registry! {
     W0405 Warning "a field of a FIM form whose answers are left out of the FIM data";
     W0406 Warning "two fields with one FIM id in one object of the FIM data";
     E0501 Error "a scenario file that cannot be read";
+    E0601 Error "a parameter value for a parameter the form does not declare";
+    E0602 Error "a required parameter without a value";
+    E0603 Error "a parameter value that does not fit its declaration";
+    E0701 Error "an authority offers a form that does not exist";
+    E0702 Error "a colour that is not written `#rrggbb`";
+    E0703 Error "colours with too little contrast (WCAG AA, 4.5:1)";
+    E0704 Error "a file the authority names that does not exist";
 }
 
 #[cfg(test)]

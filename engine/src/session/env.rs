@@ -361,6 +361,10 @@ impl<'f> Ctx<'_, 'f> {
         if let Some(x) = &self.s.state.named[v.ix()] {
             return x.clone();
         }
+        // A parameter is a constant of the session: no expression, nothing it depends on.
+        if let Some(p) = self.s.parameter_value(v) {
+            return p.clone();
+        }
         let form = self.s.form;
         let x = self.eval(&form.values[v.ix()].expr, None);
         self.s.state.cache_named(v, x.clone());

@@ -40,7 +40,24 @@ pub struct Session<'f> {
     by_inst: HashMap<Instance, Input, cache::BuildIdHasher>,
     /// Entries shown per repeated group (empty entries included).
     entries: HashMap<FieldId, u32>,
+    /// The value of each of the form's parameters (`Form::parameters`, same order): the
+    /// values the session was created with, else the defaults. Constants for evaluation.
+    params: Vec<Value>,
     state: env::State,
+}
+
+/// Why a session could not be created with the parameter values given.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParameterError {
+    /// A value for a parameter the form does not declare.
+    #[error("the form has no parameter `{0}`")]
+    Unknown(String),
+    /// A parameter without a default and without a value.
+    #[error("the parameter `{0}` has no default and no value was given")]
+    Missing(String),
+    /// A value that does not fit the declaration.
+    #[error("the value of the parameter `{0}` does not fit: {1}")]
+    Mismatch(String, String),
 }
 
 /// Where a session stands: the answers, tagged with the form they were given for. A server
@@ -121,7 +138,44 @@ pub const MAX_ENTRIES: u32 = 200;
 impl<'f> Session<'f> {
     /// A new, empty session. `lang` falls back to the form's default language when the
     /// form does not offer it; `today` comes from the caller (the engine has no clock).
+    /// The form's parameters have their defaults (one without a default is empty: use
+    /// [`Session::with_parameters`] for a form that has such parameters).
     pub fn new(form: &'f Form, lang: &str, today: NaiveDate) -> Self {
+        let params = form.parameters.iter().map(|p| p.default.clone().unwrap_or_default()).collect();
+        Self::create(form, lang, today, params)
+    }
+
+    /// A new, empty session with the parameter values of a deployment (an authority, a
+    /// scenario); parameters it leaves out have their default. A value for an unknown
+    /// parameter, a value that does not fit, or a parameter without default and without
+    /// value is an error.
+    pub fn with_parameters(
+        form: &'f Form,
+        lang: &str,
+        today: NaiveDate,
+        values: &crate::form::ParameterValues,
+    ) -> Result<Self, ParameterError> {
+        Ok(Self::create(form, lang, today, Self::parameter_list(form, values)?))
+    }
+
+    /// The values of every parameter of `form`, in its order, from `values` and the defaults.
+    fn parameter_list(form: &Form, values: &crate::form::ParameterValues) -> Result<Vec<Value>, ParameterError> {
+        if let Some(name) = values.keys().find(|k| form.parameter(k).is_none()) {
+            return Err(ParameterError::Unknown(name.clone()));
+        }
+        form.parameters
+            .iter()
+            .map(|p| match values.get(&p.id).or(p.default.as_ref()) {
+                None => Err(ParameterError::Missing(p.id.clone())),
+                Some(v) => match p.refuses(v) {
+                    Some(why) => Err(ParameterError::Mismatch(p.id.clone(), why)),
+                    None => Ok(v.clone()),
+                },
+            })
+            .collect()
+    }
+
+    fn create(form: &'f Form, lang: &str, today: NaiveDate, params: Vec<Value>) -> Self {
         let lang = form.languages.iter().find(|l| *l == lang).map_or(form.default_language(), String::as_str);
         let mut s = Session {
             form,
@@ -130,6 +184,7 @@ impl<'f> Session<'f> {
             answers: BTreeMap::new(),
             by_inst: HashMap::default(),
             entries: HashMap::new(),
+            params,
             state: env::State::new(form),
         };
         for (i, f) in form.fields.iter().enumerate() {
@@ -149,6 +204,18 @@ impl<'f> Session<'f> {
     /// The session's language.
     pub fn language(&self) -> &str {
         self.lang
+    }
+
+    /// The parameter values of this session by name (defaults included), as the submission
+    /// records them.
+    pub fn parameters(&self) -> crate::form::ParameterValues {
+        self.form.parameters.iter().zip(&self.params).map(|(p, v)| (p.id.clone(), v.clone())).collect()
+    }
+
+    /// The value of the parameter carried by the `values` entry `v`, if `v` carries one.
+    pub(crate) fn parameter_value(&self, v: ValueId) -> Option<&Value> {
+        let first = self.form.values.len().checked_sub(self.params.len())?;
+        self.params.get(v.ix().checked_sub(first)?)
     }
 
     /// Today's date as given by the caller.
@@ -462,7 +529,23 @@ impl<'f> Session<'f> {
     /// [`Session::restore`] with the evaluation budget of [`Session::set_step_budget`]
     /// already in force while the restored answers are first evaluated.
     pub fn restore_with_budget(form: &'f Form, snapshot: &Snapshot, today: NaiveDate, steps: u64) -> (Session<'f>, Vec<String>) {
-        let mut s = Session::new(form, &snapshot.language, today);
+        Self::restore_into(Session::new(form, &snapshot.language, today), snapshot, steps)
+    }
+
+    /// [`Session::restore_with_budget`] with the parameter values of a deployment, checked
+    /// as [`Session::with_parameters`] checks them.
+    pub fn restore_with_parameters(
+        form: &'f Form,
+        snapshot: &Snapshot,
+        today: NaiveDate,
+        steps: u64,
+        values: &crate::form::ParameterValues,
+    ) -> Result<(Session<'f>, Vec<String>), ParameterError> {
+        Ok(Self::restore_into(Session::with_parameters(form, &snapshot.language, today, values)?, snapshot, steps))
+    }
+
+    fn restore_into(mut s: Session<'f>, snapshot: &Snapshot, steps: u64) -> (Session<'f>, Vec<String>) {
+        let form = s.form;
         s.set_step_budget(steps);
         let mut dropped = Vec::new();
         for (g, n) in &snapshot.entries {

@@ -24,6 +24,11 @@ pub struct Submission {
     pub reference: String,
     /// The answers.
     pub data: Json,
+    /// The values of the form's parameters this session was evaluated with (the
+    /// authority's rates, say), by name in canonical form; absent when the form declares
+    /// none, so documents of forms without parameters are unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Json>,
 }
 
 /// A value in canonical submission form (§10); `None` for a money field/format.
@@ -76,7 +81,19 @@ impl Session<'_> {
             submitted_at: submitted_at.to_string(),
             reference: reference.to_string(),
             data: self.submission_data(),
+            parameters: (!self.form.parameters.is_empty()).then(|| self.parameters_json()),
         }
+    }
+
+    /// The session's parameter values by name in canonical form (money with two places).
+    pub fn parameters_json(&self) -> Json {
+        let values = self.parameters();
+        let mut out = Map::new();
+        for p in &self.form.parameters {
+            let format = (p.ty == crate::form::ParamType::Money).then_some(Format::Money);
+            out.insert(p.id.clone(), value_json(values.get(&p.id).unwrap_or(&Value::Empty), format));
+        }
+        Json::Object(out)
     }
 
     /// The uploads the document carries: every active file answer with its path, as

@@ -282,3 +282,83 @@ fn the_walk_clears_caches_in_linear_time() {
     assert!(large_cleared <= 12 * small_cleared, "clearing grew from {small_cleared} to {large_cleared} slots");
     assert!(large_evals <= 12 * small_evals, "evaluations grew from {small_evals} to {large_evals}");
 }
+
+const PARAMS: &str = r#"
+wegweiser: 1
+id: params
+title: Parameter
+parameters:
+  satz: { type: money, default: 90 }
+  zweiter: { type: money }
+  gesondert: { type: boolean, default: true }
+values:
+  steuer: anzahl * satz
+steps:
+  - id: a
+    title: "Der erste Hund kostet {{ satz }} Euro."
+    fields:
+      - { id: anzahl, type: integer }
+  - id: b
+    when: gesondert
+    fields:
+      - { id: extra, type: text }
+"#;
+
+fn params(pairs: &[(&str, crate::value::Value)]) -> crate::form::ParameterValues {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+fn num(s: &str) -> crate::value::Value {
+    crate::value::Value::Number(s.parse().unwrap())
+}
+
+#[test]
+fn parameters_are_read_like_values_with_the_sessions_values() {
+    let f = form(PARAMS);
+    assert_eq!(f.parameters.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), ["satz", "zweiter", "gesondert"]);
+    let steuer = crate::ids::ValueId(0);
+    // Defaults only: `zweiter` has none and is empty in a plain `Session::new`.
+    let mut s = Session::new(&f, "de", today());
+    s.set_answer("anzahl", text("2")).unwrap();
+    assert_eq!(s.named_value(steuer), num("180"));
+    assert_eq!(s.path().len(), 2);
+    // An authority's values replace the defaults.
+    let values = params(&[("satz", num("120")), ("zweiter", num("168")), ("gesondert", crate::value::Value::Bool(false))]);
+    let mut s = Session::with_parameters(&f, "de", today(), &values).unwrap();
+    s.set_answer("anzahl", text("2")).unwrap();
+    assert_eq!(s.named_value(steuer), num("240"));
+    assert_eq!(s.path().len(), 1, "`when: gesondert` reads the parameter");
+    let title = f.steps[0].title.clone().unwrap();
+    assert_eq!(s.render(&title, None), "Der erste Hund kostet 120,00 Euro.");
+    // The submission records what the session was evaluated with.
+    let doc = s.submission("2026-11-22T10:00:00Z", "X-1");
+    assert_eq!(doc.parameters, Some(serde_json::json!({ "satz": "120.00", "zweiter": "168.00", "gesondert": false })));
+    // A restored draft keeps the authority's values.
+    let (mut back, dropped) = Session::restore_with_parameters(&f, &s.snapshot(), today(), u64::MAX, &values).unwrap();
+    assert!(dropped.is_empty());
+    assert_eq!(back.named_value(steuer), num("240"));
+}
+
+#[test]
+fn wrong_parameter_values_are_construction_errors() {
+    use super::ParameterError;
+    let f = form(PARAMS);
+    let e = |v: &crate::form::ParameterValues| Session::with_parameters(&f, "de", today(), v).err();
+    assert_eq!(e(&params(&[])), Some(ParameterError::Missing("zweiter".into())));
+    assert_eq!(e(&params(&[("zweiter", num("1")), ("satzz", num("1"))])), Some(ParameterError::Unknown("satzz".into())));
+    assert!(matches!(e(&params(&[("zweiter", num("1.005"))])), Some(ParameterError::Mismatch(n, _)) if n == "zweiter"));
+    assert!(matches!(e(&params(&[("zweiter", crate::value::Value::Bool(true))])), Some(ParameterError::Mismatch(..))));
+    assert_eq!(e(&params(&[("zweiter", num("1"))])), None);
+}
+
+#[test]
+fn a_parameter_is_a_constant_of_the_dependency_graph() {
+    let f = form(PARAMS);
+    // Nothing reads a parameter through the graph: it has no dependencies and never changes.
+    let satz = f.parameter("satz").unwrap().value;
+    assert!(matches!(f.values[satz.ix()].expr, crate::expr::CExpr::Lit(_)));
+    let values = params(&[("zweiter", num("1"))]);
+    let mut s = Session::with_parameters(&f, "de", today(), &values).unwrap();
+    let changes = s.set_answer("anzahl", text("3")).unwrap();
+    assert_eq!(changes.values, vec![("steuer".to_string(), serde_json::json!("270"))]);
+}

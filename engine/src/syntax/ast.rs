@@ -60,6 +60,8 @@ pub struct FormAst {
     pub lists: Vec<ListAst>,
     /// `values:`.
     pub values: Vec<(Src, SrcScalar)>,
+    /// `parameters:`.
+    pub parameters: Vec<ParameterAst>,
     /// `steps:`.
     pub steps: Vec<StepAst>,
     /// `submission:`.
@@ -67,6 +69,25 @@ pub struct FormAst {
     /// `fim: { schema, version }`.
     pub fim: Option<(Src, Option<Src>)>,
     /// The whole file.
+    pub span: Span,
+}
+
+/// One `parameters:` entry.
+#[derive(Debug, Clone)]
+pub struct ParameterAst {
+    /// Its name.
+    pub name: Src,
+    /// `type:`.
+    pub ty: Option<Src>,
+    /// `default:` as written.
+    pub default: Option<Node>,
+    /// `options:`.
+    pub options: Option<OptionsAst>,
+    /// `label:`.
+    pub label: Option<TextAst>,
+    /// `description:`.
+    pub description: Option<TextAst>,
+    /// The whole declaration.
     pub span: Span,
 }
 

@@ -3,7 +3,8 @@
 //!
 //! The lowering checks unknown keys against it (with "did you mean"), the reference in
 //! `docs/form-language.md` and the editor schema are generated from it, so the three
-//! cannot drift apart.
+//! cannot drift apart. The keys of authority files (`authority.yaml`) are not the form
+//! language's and live beside their reader, `crate::authority::keys`.
 
 /// The shape of a key's value, as the editor schema describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,9 +156,23 @@ pub const FORM: &[KeyDef] = &[
     key("authority", Shape::Text, "The authority that receives the submissions."),
     key("lists", Shape::MapOf("options"), "Named option lists (\"Codelisten\") for choice fields."),
     key("values", Shape::MapOf("expr"), "Named calculations and constants, usable in every expression."),
+    key(
+        "parameters",
+        Shape::MapOf("parameter"),
+        "Values each authority sets for the form (rates, deadlines), usable in every expression like `values`.",
+    ),
     req("steps", Shape::ListOf("step"), "The steps (pages), in their default order."),
     key("submission", Shape::Nested("submission"), "Reference numbers and delivery."),
     key("fim", Shape::Nested("fim_schema"), "The FIM Stammdatenschema this form was built from."),
+];
+
+/// Keys of a parameter declaration (`parameters: { name: { … } }`).
+pub const PARAMETER: &[KeyDef] = &[
+    req("type", Shape::Str, "`number`, `money`, `integer`, `text`, `date`, `boolean` or `choice`."),
+    key("default", Shape::Any, "The value where an authority sets none; without it every authority must set one."),
+    key("options", Shape::Options, "For `choice`: the allowed values, a list or the name of a list under `lists`."),
+    key("label", Shape::Text, "What the parameter means, for the people who set it."),
+    key("description", Shape::Text, "A longer explanation, e.g. where the value comes from."),
 ];
 
 /// Keys of a step.
@@ -250,6 +265,7 @@ pub const FIM_SCHEMA: &[KeyDef] =
 /// All tables by name, for generated documentation and the editor schema.
 pub const TABLES: &[(&str, &[KeyDef])] = &[
     ("form", FORM),
+    ("parameter", PARAMETER),
     ("step", STEP),
     ("field", FIELD),
     ("option", OPTION),

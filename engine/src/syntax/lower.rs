@@ -200,6 +200,7 @@ impl Lowerer {
             authority: None,
             lists: Vec::new(),
             values: Vec::new(),
+            parameters: Vec::new(),
             steps: Vec::new(),
             submission: None,
             fim: None,
@@ -217,6 +218,7 @@ impl Lowerer {
                 "authority" => f.authority = self.text(v, "authority"),
                 "lists" => f.lists = self.lists(v),
                 "values" => f.values = self.values(v),
+                "parameters" => f.parameters = self.parameters(v),
                 "steps" => {
                     let items = self.seq(v, "steps");
                     if items.is_empty() {
@@ -268,6 +270,35 @@ impl Lowerer {
             return Vec::new();
         };
         pairs.iter().filter_map(|(k, v)| Some((self.string(k, "value name")?, self.scalar(v, "values")?))).collect()
+    }
+
+    fn parameters(&mut self, node: &Node) -> Vec<ParameterAst> {
+        let NodeKind::Map(pairs) = &node.kind else {
+            self.err(
+                Diagnostic::error(codes::E0103, node.span, "`parameters` must be a map from names to declarations")
+                    .with_help("e.g. `parameters: { satz_erster: { type: money, default: 90 } }`"),
+            );
+            return Vec::new();
+        };
+        pairs
+            .iter()
+            .filter_map(|(k, v)| {
+                let name = self.string(k, "parameter name")?;
+                let e = self.map(v, keys::PARAMETER, "a parameter")?;
+                Some(ParameterAst {
+                    name,
+                    ty: e.get("type").and_then(|n| self.string(n, "type")),
+                    default: e.get("default").cloned(),
+                    options: e.get("options").and_then(|n| match &n.kind {
+                        NodeKind::Scalar(_) => self.string(n, "options").map(OptionsAst::Named),
+                        _ => Some(OptionsAst::Inline(self.option_list(n))),
+                    }),
+                    label: e.get("label").and_then(|n| self.text(n, "label")),
+                    description: e.get("description").and_then(|n| self.text(n, "description")),
+                    span: v.span,
+                })
+            })
+            .collect()
     }
 
     fn option_list(&mut self, node: &Node) -> Vec<OptionAst> {

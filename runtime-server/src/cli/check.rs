@@ -1,6 +1,8 @@
 //! `wegweiser check PATH... [--format text|json]`: compiles each form file, and every
 //! form file in each folder given (`*.yaml` and `*.yml` below it, scenario files
-//! `*.test.yaml` skipped), and reports every error and warning.
+//! `*.test.yaml` skipped), and reports every error and warning. Authority files
+//! (`authorities/<id>/authority.yaml`) are checked as such, against the forms of the
+//! folder above `authorities/` (docs/authorities.md).
 //!
 //! Text goes to standard output, one rustc-style block per diagnostic in source order and
 //! a one-line verdict per file; `--format json` prints one JSON array for all files
@@ -76,6 +78,8 @@ pub fn check(files: &[PathBuf], format: Format, color: bool) -> Report {
     let mut io_failed = false;
     let mut any_error = false;
     let mut all: Vec<(String, Diagnostic)> = Vec::new();
+    // The compiled forms of each forms folder, for its authority files.
+    let mut forms_by_dir: std::collections::HashMap<PathBuf, Vec<engine::Form>> = std::collections::HashMap::new();
 
     for path in expand(files, &mut report.stderr, &mut io_failed) {
         let name = path.display().to_string();
@@ -87,7 +91,21 @@ pub fn check(files: &[PathBuf], format: Format, color: bool) -> Report {
                 continue;
             }
         };
-        let mut diagnostics = engine::compile(&source).diagnostics;
+        let mut diagnostics = if crate::authority::is_authority_file(&path) {
+            let dir = crate::authority::forms_dir_of(&path).unwrap_or_default();
+            let forms = forms_by_dir.entry(dir.clone()).or_insert_with(|| crate::authority::forms_of_dir(&dir));
+            let refs: Vec<&engine::Form> = forms.iter().collect();
+            match crate::authority::load_file(&path, &refs) {
+                Ok(f) => f.diagnostics,
+                Err(msg) => {
+                    report.stderr.push_str(&format!("{msg}\n"));
+                    io_failed = true;
+                    continue;
+                }
+            }
+        } else {
+            engine::compile(&source).diagnostics
+        };
         diagnostics.sort_by_key(|d| (d.span.start.line, d.span.start.column));
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         let warnings = diagnostics.len() - errors;
@@ -156,7 +174,10 @@ fn expand(paths: &[PathBuf], stderr: &mut String, io_failed: &mut bool) -> Vec<P
                 }
                 if path.is_dir() {
                     stack.push(path);
-                } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml") && !is_scenario(&path) {
+                } else if path.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                    && !is_scenario(&path)
+                    && (crate::authority::is_authority_file(&path) || !in_authorities(&path, p))
+                {
                     found.push(path);
                 }
             }
@@ -169,6 +190,12 @@ fn expand(paths: &[PathBuf], stderr: &mut String, io_failed: &mut bool) -> Vec<P
         out.extend(found);
     }
     out
+}
+
+/// Whether `path`, found below the folder `root`, lies in an `authorities/` folder: the
+/// files there other than `authority.yaml` (scenario files, logos) are no forms.
+fn in_authorities(path: &Path, root: &Path) -> bool {
+    path.strip_prefix(root).unwrap_or(path).components().any(|c| c.as_os_str() == crate::authority::DIR_NAME)
 }
 
 /// Reads a form file as UTF-8 text (without a byte order mark), or says why not, in

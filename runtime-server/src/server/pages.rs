@@ -381,6 +381,9 @@ fn step_page(
     // Both escaped for a <script> element already (`<` as \u003c …), so not escaped again.
     let form_json = state.forms.get(&form.id).map(|f| f.browser_json.as_str()).unwrap_or_default();
     let snapshot_json = super::script_safe_json(&serde_json::to_string(&s.snapshot()).unwrap_or_default());
+    // The parameter values the session evaluates with (today the form's defaults; with
+    // authorities, the authority's), so the browser module computes what the server does.
+    let parameters_json = super::script_safe_json(&serde_json::to_string(&s.parameters()).unwrap_or_default());
     let ctx = minijinja::context! {
         form_id => form.id, form_title => form_title, title => title, text => text, section => section,
         // Focus goes to the error summary when there is one, else to the first question
@@ -391,6 +394,7 @@ fn step_page(
         step_id => st.id, today => state.today().format("%Y-%m-%d").to_string(),
         form_json => minijinja::Value::from_safe_string(form_json.to_string()),
         snapshot_json => minijinja::Value::from_safe_string(snapshot_json),
+        parameters_json => minijinja::Value::from_safe_string(parameters_json),
     };
     page(state, "step.html", b, ctx)
 }
