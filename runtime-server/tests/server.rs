@@ -577,7 +577,10 @@ async fn webhook_down_then_up_delivers_once_with_a_valid_signature() {
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
 
     let mut form = compile("hundesteuer");
-    form.submission.webhook = Some(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: Some("CARGO_PKG_NAME".into()) });
+    form.submission.channels = vec![engine::form::Channel::Webhook(engine::form::Webhook {
+        url: format!("http://{addr}/hook"),
+        secret_env: Some("CARGO_PKG_NAME".into()),
+    })];
     // The secret comes from the environment variable the form names; `cargo test` sets
     // this one (setting a variable is unsafe in edition 2024, and unsafe is forbidden).
     let secret = std::env::var("CARGO_PKG_NAME").unwrap();
@@ -710,7 +713,8 @@ async fn a_hanging_webhook_times_out_and_is_retried_while_the_others_are_deliver
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
 
     let mut form = compile("hundesteuer");
-    form.submission.webhook = Some(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: None });
+    form.submission.channels =
+        vec![engine::form::Channel::Webhook(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: None })];
     let sc = scenario(&form, "hundesteuer");
     let url = sqlite_url();
     let store = Store::connect(&url).await.unwrap();
