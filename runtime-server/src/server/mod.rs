@@ -102,6 +102,18 @@ pub struct Config {
     pub smtp: Option<delivery::email::SmtpConfig>,
     /// The FIT-Connect client of the `fitconnect` channel.
     pub fitconnect: Option<delivery::fitconnect::FitConnectConfig>,
+    /// Values of the variables that channels name (`email.to_env`,
+    /// `fitconnect.destination_env`) that replace the process environment's (tests set
+    /// them here: the environment of a running process is not safely writable).
+    pub channel_env: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// The value of a variable a channel names: [`Config::channel_env`], else the process
+    /// environment.
+    pub fn channel_var(&self, name: &str) -> Option<String> {
+        self.channel_env.get(name).cloned().or_else(|| std::env::var(name).ok())
+    }
 }
 
 /// Bounds on one request, so that neither a citizen's mistake nor an attacker can make the
@@ -151,6 +163,7 @@ impl Default for Config {
             legal: legal::Legal::default(),
             smtp: None,
             fitconnect: None,
+            channel_env: BTreeMap::new(),
         }
     }
 }

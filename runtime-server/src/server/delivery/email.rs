@@ -166,7 +166,7 @@ pub async fn send(state: &AppState, item: &OutboxItem, sub: StoredSubmission) ->
         }
     } else {
         let var = item.target.clone().unwrap_or_default();
-        match authority_addresses(&var, std::env::var(&var).ok()) {
+        match authority_addresses(&var, state.config.channel_var(&var)) {
             Ok(b) => b,
             Err(e) => return Attempt::Retry(e),
         }
