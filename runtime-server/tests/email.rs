@@ -4,6 +4,8 @@
 //! `wegweiser serve` does not start without the channel's settings.
 
 mod common;
+#[path = "common/receiver.rs"]
+mod receiver;
 #[path = "common/smtp.rs"]
 mod smtp;
 
@@ -56,12 +58,16 @@ fn smtp_config(port: u16, password: &str, certs: &Certs) -> SmtpConfig {
 }
 
 async fn state(port: u16, password: &str, certs: &Certs) -> AppState {
+    state_on(&sqlite_url(), port, password, certs).await
+}
+
+async fn state_on(url: &str, port: u16, password: &str, certs: &Certs) -> AppState {
     let config = Config {
         smtp: Some(smtp_config(port, password, certs)),
         channel_env: BTreeMap::from([("TEST_MAIL_TO".to_string(), AUTHORITY.to_string())]),
         ..config()
     };
-    state_with(&sqlite_url(), vec![form()], config).await
+    state_with(url, vec![form()], config).await
 }
 
 /// Walks the form with these answers and submits; the reference.
@@ -230,9 +236,24 @@ async fn answers_with_line_breaks_inject_no_header_and_no_recipient() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_smtp_outage_is_retried_and_each_message_is_sent_once_when_the_server_is_back() {
+    outage(&sqlite_url()).await;
+}
+
+/// The same on PostgreSQL (the outbox's channel columns, the admin API's and the metrics'
+/// queries), when `DATABASE_URL` is set (`.ci/run` sets it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_smtp_outage_is_retried_and_each_message_is_sent_once_when_the_server_is_back_on_postgres() {
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        eprintln!("DATABASE_URL is not set: PostgreSQL run not made (.ci/run sets it)");
+        return;
+    };
+    outage(&url).await;
+}
+
+async fn outage(url: &str) {
     let certs = Certs::make();
     let port = smtp::free_port();
-    let state = state(port, smtp::PASSWORD, &certs).await;
+    let state = state_on(url, port, smtp::PASSWORD, &certs).await;
     let mut b = Browser::new(app(state.clone()));
     let reference = submit(&state, &mut b, "Erika", "erika@example.org").await;
     // Nothing listens on the port.
@@ -244,7 +265,9 @@ async fn an_smtp_outage_is_retried_and_each_message_is_sent_once_when_the_server
         assert_eq!(c["last_error"], "SMTP connection failed", "{c}");
     }
     let metrics = b.get("/metrics").await.body;
-    assert!(metrics.contains("wegweiser_outbox_deliveries{channel=\"email\",status=\"retrying\"} 1"), "{metrics}");
+    // (On a shared PostgreSQL database other tests' rows count too: at least this one.)
+    let retrying = metrics.lines().find_map(|l| l.strip_prefix("wegweiser_outbox_deliveries{channel=\"email\",status=\"retrying\"} "));
+    assert!(retrying.is_some_and(|n| n.parse::<i64>().unwrap() >= 1), "{metrics}");
     // The server comes up; the retries deliver each message once.
     let out = temp_out("outage");
     let mail = Smtp::start(port, &certs, &out, &[]);
@@ -338,4 +361,38 @@ fn serve_refuses_to_start_when_a_channel_lacks_its_settings() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("smtp://"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Each channel has its own row and status: a webhook delivered, while the FIT-Connect
+/// channel (its sender not wired in yet) stays pending with its reason, retried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_channel_has_its_own_outbox_row_and_status() {
+    let target = receiver::Receiver::start().await;
+    let src = FORM.replace(
+        "    - email: { to_env: TEST_MAIL_TO, confirmation_to: mail }\n",
+        &format!(
+            "    - webhook: {{ url: \"{}\" }}\n    - fitconnect: {{ destination_env: TEST_DESTINATION, leika: \"99108009000000\" }}\n",
+            target.url("/hook")
+        ),
+    );
+    let c = engine::compile(&src);
+    let form = c.form.unwrap_or_else(|| panic!("{:?}", c.diagnostics));
+    assert_eq!(form.submission.channels.iter().map(|c| c.kind()).collect::<Vec<_>>(), ["webhook", "fitconnect"]);
+    let state = state_with(&sqlite_url(), vec![form], config()).await;
+    let mut b = Browser::new(app(state.clone()));
+    let reference = submit(&state, &mut b, "Erika", "erika@example.org").await;
+    assert_eq!(server::delivery::deliver_due(&state).await, 1, "the webhook");
+    assert_eq!(target.got()[0].header("x-wegweiser-reference"), reference, "the webhook as before");
+    let list = channels(&mut b, &reference).await;
+    assert_eq!(list.len(), 2, "no confirmation row without an e-mail channel: {list:?}");
+    assert_eq!(channel(&list, "webhook")["status"], "delivered");
+    assert_eq!(channel(&list, "webhook")["receipt"], serde_json::Value::Null);
+    let f = channel(&list, "fitconnect");
+    assert_eq!(f["status"], "pending");
+    assert_eq!(f["last_error"], server::delivery::fitconnect::NOT_YET);
+    assert!(f["next_attempt_at"].is_string(), "retried: {f}");
+    let r = b.get_with("/api/v1/submissions/XYZ-0/channels", "authorization", "Bearer admin-secret").await;
+    assert_eq!(r.status, 404);
+    let r = b.get(&format!("/api/v1/submissions/{reference}/channels")).await;
+    assert_eq!(r.status, 401, "the admin token is needed");
 }
