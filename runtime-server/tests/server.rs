@@ -1084,6 +1084,10 @@ async fn the_confirmation_offers_the_application_as_a_pdf_to_its_owner_only() {
     assert_eq!(headers[header::CONTENT_DISPOSITION].to_str().unwrap(), format!("attachment; filename=\"{reference}.pdf\""));
     assert!(pdf.starts_with(b"%PDF-"));
     assert_eq!(pdf.len().div_ceil(1024), kb);
+    // docs/delivery.md's picture of the first page is made from this file.
+    if let Some(path) = std::env::var_os("WEGWEISER_SAMPLE_PDF") {
+        std::fs::write(path, &pdf).unwrap();
+    }
     if let Some(text) = pdftotext(&pdf) {
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for needle in rows.iter().chain([&reference, &"Hund 4".to_string()]) {
