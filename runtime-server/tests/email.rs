@@ -397,3 +397,62 @@ async fn each_channel_has_its_own_outbox_row_and_status() {
     let r = b.get(&format!("/api/v1/submissions/{reference}/channels")).await;
     assert_eq!(r.status, 401, "the admin token is needed");
 }
+
+/// A form with a FIT-Connect channel needs the FIT-Connect client and its destination
+/// variable; a complete configuration leaves nothing missing.
+#[test]
+fn a_fitconnect_channel_needs_its_client_and_destination() {
+    let src = FORM.replace(
+        "    - email: { to_env: TEST_MAIL_TO, confirmation_to: mail }\n",
+        "    - fitconnect: { destination_env: TEST_DESTINATION, leika: \"99108009000000\" }\n",
+    );
+    let forms = vec![server::LoadedForm { file: "post.yaml".into(), form: engine::compile(&src).form.unwrap() }];
+    let missing = server::missing_channel_settings(&forms, &Config::default(), |_| None);
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert!(missing[0].contains("no FIT-Connect client is configured"), "{missing:?}");
+    assert!(missing[1].contains("`TEST_DESTINATION`"), "{missing:?}");
+    let env = |k: &str| {
+        [("WEGWEISER_FITCONNECT_CLIENT_ID", "id"), ("WEGWEISER_FITCONNECT_CLIENT_SECRET", "secret"), ("TEST_DESTINATION", "d-1")]
+            .iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| v.to_string())
+    };
+    let fitconnect = server::delivery::fitconnect::FitConnectConfig::from_parts(
+        Some("https://auth.example/token"),
+        Some("https://api.example/submission-api"),
+        env,
+    )
+    .unwrap();
+    let config = Config { fitconnect, ..Config::default() };
+    assert!(server::missing_channel_settings(&forms, &config, env).is_empty());
+}
+
+/// The measurement in `docs/delivery.md`: 100 submissions walked and stored, then the
+/// outbox started: how long until all 200 messages (authority and confirmation; the PDF
+/// rendered by the channel) are accepted by the local SMTP server.
+/// `cargo test -p wegweiser --test email -- --ignored --nocapture a_burst_of_100`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement; run by hand"]
+async fn a_burst_of_100_submissions_by_email() {
+    let certs = Certs::make();
+    let mail = Smtp::start(smtp::free_port(), &certs, &temp_out("burst"), &[]);
+    let config = Config {
+        smtp: Some(smtp_config(mail.port, smtp::PASSWORD, &certs)),
+        channel_env: BTreeMap::from([("TEST_MAIL_TO".to_string(), AUTHORITY.to_string())]),
+        new_drafts_per_minute: 10_000,
+        ..config()
+    };
+    let state = state_with(&sqlite_url(), vec![form()], config).await;
+    for i in 0..100 {
+        let mut b = Browser::new(app(state.clone()));
+        submit(&state, &mut b, &format!("Erika {i}"), "erika@example.org").await;
+    }
+    let started = std::time::Instant::now();
+    tokio::spawn(server::delivery::run(state.clone(), Duration::from_secs(2)));
+    mail.wait_for(200, Duration::from_secs(300)).await;
+    let took = started.elapsed();
+    while state.store.outbox_pending().await.unwrap() > 0 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    println!("200 messages (100 PDFs rendered) in {:.2} s = {:.0} messages/s", took.as_secs_f64(), 200.0 / took.as_secs_f64());
+}
