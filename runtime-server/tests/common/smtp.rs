@@ -168,6 +168,13 @@ impl Smtp {
 impl Drop for Smtp {
     fn drop(&mut self) {
         self.stop();
+        let _ = std::fs::remove_dir_all(&self.out);
+    }
+}
+
+impl Drop for Certs {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
