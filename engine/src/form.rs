@@ -518,12 +518,65 @@ pub type ParameterValues = std::collections::BTreeMap<String, Value>;
 pub struct SubmissionConfig {
     /// Pattern of reference numbers.
     pub reference: String,
-    /// Delivery by webhook.
-    pub webhook: Option<Webhook>,
+    /// How each submission is delivered (`deliver:`, or the one channel of `webhook:`); at
+    /// most one channel of each kind. Empty: stored only (the admin API reads it).
+    pub channels: Vec<Channel>,
 }
 
-/// `submission.webhook`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+impl SubmissionConfig {
+    /// The webhook channel, if the form has one.
+    pub fn webhook(&self) -> Option<&Webhook> {
+        self.channels.iter().find_map(|c| match c {
+            Channel::Webhook(w) => Some(w),
+            _ => None,
+        })
+    }
+}
+
+/// A delivery channel of `submission.deliver`. The form names the channel and the
+/// environment variables; endpoints and secrets come from the server's configuration.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Channel {
+    /// POST the submission document to a URL.
+    Webhook(Webhook),
+    /// E-mail to the authority over SMTP.
+    Email(EmailChannel),
+    /// Send to a FIT-Connect destination.
+    FitConnect(FitConnectChannel),
+}
+
+impl Channel {
+    /// The channel's name as the form writes it (`webhook`, `email`, `fitconnect`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Channel::Webhook(_) => "webhook",
+            Channel::Email(_) => "email",
+            Channel::FitConnect(_) => "fitconnect",
+        }
+    }
+}
+
+/// An `email` channel.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EmailChannel {
+    /// The environment variable with the authority's address(es), comma-separated.
+    pub to_env: String,
+    /// The `email` field (not in a repeated group) whose answer gets a confirmation.
+    pub confirmation_to: Option<FieldId>,
+}
+
+/// A `fitconnect` channel.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FitConnectChannel {
+    /// The environment variable with the destination id.
+    pub destination_env: String,
+    /// The LeiKa key of the service (14 digits).
+    pub leika: String,
+}
+
+/// `submission.webhook`, or a `webhook` channel.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Webhook {
     /// Target URL.
     pub url: String,

@@ -360,7 +360,8 @@ async fn crlf_in_answers_and_file_names_never_becomes_a_header() {
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
 
     let mut form = probe();
-    form.submission.webhook = Some(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: None });
+    form.submission.channels =
+        vec![engine::form::Channel::Webhook(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: None })];
     let state = state_with(&sqlite_url(), vec![form], config()).await;
     let mut b = Browser::new(app(state.clone()));
     let csrf = b.get(STEP1).await.csrf();

@@ -9,8 +9,15 @@
 //! `KILL_SEED` replays it).
 //!
 //! What a receiver sees: delivery is at least once, with the same `X-Wegweiser-Delivery`
-//! id and reference on every attempt (see `server::outbox`); what must hold is one stored
+//! id and reference on every attempt (see `server::delivery`); what must hold is one stored
 //! submission per draft and one *distinct* delivered reference per submission.
+//!
+//! The load run's form has two channels, the webhook and e-mail to a real SMTP server
+//! (`tests/smtp/server.py`, STARTTLS and AUTH): every acknowledged submission must reach
+//! both, and a repeated e-mail carries the same `Message-ID` and `X-Wegweiser-Delivery`.
+
+#[path = "common/smtp.rs"]
+mod smtp;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
@@ -167,6 +174,28 @@ fn forms_with_webhook(dir: &Path, hook: &str) -> PathBuf {
     forms
 }
 
+/// The SMTP server the e-mail channel of the served form sends to.
+struct Mail {
+    port: u16,
+    ca: PathBuf,
+}
+
+/// The variable with the authority's address in the load run's form.
+const MAIL_TO_VAR: &str = "KILL_TEST_MAIL_TO";
+const MAIL_TO: &str = "eingang@amt.example";
+
+/// A folder with the bundled form delivering to the webhook and by e-mail.
+fn forms_with_webhook_and_email(dir: &Path, hook: &str) -> PathBuf {
+    let forms = dir.join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    let src = std::fs::read_to_string(repo().join("form-definitions/hundesteuer.yaml")).unwrap();
+    let line = "  reference: HST-{year}-{seq:6}\n";
+    assert!(src.contains(line), "the bundled form's submission block changed");
+    let deliver = format!("{line}  deliver:\n    - webhook: {{ url: \"{hook}\" }}\n    - email: {{ to_env: {MAIL_TO_VAR} }}\n");
+    std::fs::write(forms.join("hundesteuer.yaml"), src.replace(line, &deliver)).unwrap();
+    forms
+}
+
 struct Server {
     child: Child,
     base: String,
@@ -178,6 +207,11 @@ impl Server {
     /// Starts `wegweiser serve` on a fresh port with the database in `dir`; returns once
     /// `/healthz` answers.
     async fn start(dir: &Path, forms: &Path, fault: Option<&str>) -> Server {
+        Server::start_with(dir, forms, fault, None).await
+    }
+
+    /// [`Server::start`], with the e-mail channel's SMTP server when `mail` is given.
+    async fn start_with(dir: &Path, forms: &Path, fault: Option<&str>, mail: Option<&Mail>) -> Server {
         let port = free_port();
         let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_wegweiser"));
@@ -201,6 +235,14 @@ impl Server {
             .stderr(Stdio::piped());
         if let Some(f) = fault {
             cmd.env(wegweiser::server::fault::VAR, f);
+        }
+        if let Some(m) = mail {
+            cmd.args(["--smtp-url", &format!("smtp://{}@127.0.0.1:{}", smtp::USER, m.port)])
+                .args(["--smtp-from", "antraege@stadt.example", "--smtp-timeout", "2"])
+                .arg("--smtp-ca-file")
+                .arg(&m.ca)
+                .env("WEGWEISER_SMTP_PASSWORD", smtp::PASSWORD)
+                .env(MAIL_TO_VAR, MAIL_TO);
         }
         let mut child = cmd.spawn().expect("wegweiser serve starts");
         let (tx, stderr) = mpsc::unbounded_channel();
@@ -638,10 +680,13 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
     const CITIZENS: usize = 16;
     let dir = temp_dir("load");
     let hook = Receiver::start(Mode::Accept).await;
-    let forms = forms_with_webhook(&dir, &hook.url);
+    let forms = forms_with_webhook_and_email(&dir, &hook.url);
     let plan = Arc::new(plan());
+    let certs = smtp::Certs::make();
+    let smtp_server = smtp::Smtp::start(smtp::free_port(), &certs, &dir.join("mail"), &[]);
+    let mail = Mail { port: smtp_server.port, ca: certs.ca() };
 
-    let server = Server::start(&dir, &forms, None).await;
+    let server = Server::start_with(&dir, &forms, None, Some(&mail)).await;
     // Wait for a random number of acknowledged submissions (and a random extra moment),
     // so the kill lands while citizens are at every stage of their walk, submits and
     // deliveries included.
@@ -683,6 +728,7 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
     assert!(got.is_ok(), "the citizens did not get {kill_after} submissions through");
     tokio::time::sleep(extra).await;
     let delivered_before = hook.accepted().len();
+    let mailed_before = smtp_server.messages().len();
     server.kill();
     let (mut acknowledged, mut cut) = (Vec::new(), 0);
     for t in tasks {
@@ -691,9 +737,12 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
         acknowledged.extend(out.acknowledged);
         cut += out.cut_in_submit;
     }
-    println!("{} acknowledged submissions, {cut} submits cut by the kill, {delivered_before} delivered before it", acknowledged.len());
+    println!(
+        "{} acknowledged submissions, {cut} submits cut by the kill, {delivered_before} delivered and {mailed_before} mailed before it",
+        acknowledged.len()
+    );
 
-    let server = Server::start(&dir, &forms, None).await;
+    let server = Server::start_with(&dir, &forms, None, Some(&mail)).await;
     let stored = server.stored().await;
     let distinct: BTreeSet<&String> = stored.iter().collect();
     assert_eq!(distinct.len(), stored.len(), "a reference stored twice");
@@ -717,6 +766,25 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
         ids.entry(s.reference).or_default().insert(s.delivery);
     }
     assert!(ids.values().all(|d| d.len() == 1), "one delivery id per submission: {ids:?}");
+    // The e-mail channel: every stored submission mailed to the authority, each with one
+    // Message-ID and delivery id however often it was sent, and nothing else.
+    let mut mailed: BTreeMap<String, (BTreeSet<String>, usize)> = BTreeMap::new();
+    for m in smtp_server.messages() {
+        assert_eq!(m["rcpt_tos"], serde_json::json!([MAIL_TO]));
+        let reference = smtp::header(&m, "X-Wegweiser-Reference").unwrap();
+        let id = smtp::header(&m, "Message-ID").unwrap();
+        let delivery = smtp::header(&m, "X-Wegweiser-Delivery").unwrap();
+        assert_eq!(id, format!("<{delivery}@stadt.example>"), "the Message-ID is the delivery id");
+        let parts: Vec<&str> = m["parts"].as_array().unwrap().iter().map(|p| p["content_type"].as_str().unwrap()).collect();
+        assert_eq!(parts, ["text/plain", "application/pdf", "application/json"]);
+        let e = mailed.entry(reference).or_default();
+        e.0.insert(id);
+        e.1 += 1;
+    }
+    let mailed_refs: BTreeSet<&String> = mailed.keys().collect();
+    assert_eq!(mailed_refs, distinct, "every stored submission mailed, nothing else");
+    assert!(mailed.values().all(|(ids, _)| ids.len() == 1), "one Message-ID per submission: {mailed:?}");
+    let mail_repeats: usize = mailed.values().map(|(_, n)| n - 1).sum();
     // And in the database: no draft with two submissions.
     sqlx::any::install_default_drivers();
     let db = sqlx::AnyPool::connect(&format!("sqlite://{}", dir.join("wegweiser.db").display())).await.unwrap();
@@ -731,10 +799,11 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
     db.close().await;
     let repeats: usize = accepted.values().map(|n| n - 1).sum();
     println!(
-        "after the restart: {} stored ({} acknowledged), {} delivered, {repeats} repeated deliveries",
+        "after the restart: {} stored ({} acknowledged), {} delivered, {repeats} repeated deliveries, {} mailed, {mail_repeats} repeated e-mails",
         stored.len(),
         acknowledged.len(),
-        delivered.len()
+        delivered.len(),
+        mailed.len()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -584,7 +584,10 @@ async fn webhook_down_then_up_delivers_once_with_a_valid_signature() {
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
 
     let mut form = compile("hundesteuer");
-    form.submission.webhook = Some(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: Some("CARGO_PKG_NAME".into()) });
+    form.submission.channels = vec![engine::form::Channel::Webhook(engine::form::Webhook {
+        url: format!("http://{addr}/hook"),
+        secret_env: Some("CARGO_PKG_NAME".into()),
+    })];
     // The secret comes from the environment variable the form names; `cargo test` sets
     // this one (setting a variable is unsafe in edition 2024, and unsafe is forbidden).
     let secret = std::env::var("CARGO_PKG_NAME").unwrap();
@@ -717,7 +720,8 @@ async fn a_hanging_webhook_times_out_and_is_retried_while_the_others_are_deliver
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
 
     let mut form = compile("hundesteuer");
-    form.submission.webhook = Some(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: None });
+    form.submission.channels =
+        vec![engine::form::Channel::Webhook(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: None })];
     let sc = scenario(&form, "hundesteuer");
     let url = sqlite_url();
     let store = Store::connect(&url).await.unwrap();
@@ -1087,6 +1091,10 @@ async fn the_confirmation_offers_the_application_as_a_pdf_to_its_owner_only() {
     assert_eq!(headers[header::CONTENT_DISPOSITION].to_str().unwrap(), format!("attachment; filename=\"{reference}.pdf\""));
     assert!(pdf.starts_with(b"%PDF-"));
     assert_eq!(pdf.len().div_ceil(1024), kb);
+    // docs/delivery.md's picture of the first page is made from this file.
+    if let Some(path) = std::env::var_os("WEGWEISER_SAMPLE_PDF") {
+        std::fs::write(path, &pdf).unwrap();
+    }
     if let Some(text) = pdftotext(&pdf) {
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for needle in rows.iter().chain([&reference, &"Hund 4".to_string()]) {

@@ -17,9 +17,11 @@ use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, LineIndex, Span, did_you_mean};
 use crate::expr::{self, CExpr, CheckCtx, ExprError, Type};
-use crate::form::{Display, FieldType, FimSchema, Form, SubmissionConfig, TPart, Text, Webhook};
+use crate::form::{
+    Channel, Display, EmailChannel, Field, FieldType, FimSchema, FitConnectChannel, Form, SubmissionConfig, TPart, Text, Webhook,
+};
 use crate::ids::{FieldId, StepId};
-use crate::syntax::ast::{FieldAst, FormAst, ListAst, SrcScalar, TextAst};
+use crate::syntax::ast::{ChannelAst, FieldAst, FormAst, ListAst, SrcScalar, TextAst};
 use scope::{Names, RESERVED, Sym, is_field_id, is_form_id};
 
 /// The outcome of compiling a form file.
@@ -175,7 +177,7 @@ impl<'a> Compiler<'a> {
                 );
             }
         }
-        let submission = self.submission(ast, &id);
+        let submission = self.submission(ast, &id, &fields);
         let fim = ast.fim.as_ref().map(|(s, v)| FimSchema { schema: s.value.clone(), version: v.as_ref().map(|v| v.value.clone()) });
         let mut form = Form {
             id,
@@ -198,8 +200,8 @@ impl<'a> Compiler<'a> {
         Some(form)
     }
 
-    fn submission(&mut self, ast: &FormAst, id: &str) -> SubmissionConfig {
-        let mut cfg = SubmissionConfig { reference: format!("{}-{{year}}-{{seq:6}}", id.to_uppercase()), webhook: None };
+    fn submission(&mut self, ast: &FormAst, id: &str, fields: &[Field]) -> SubmissionConfig {
+        let mut cfg = SubmissionConfig { reference: format!("{}-{{year}}-{{seq:6}}", id.to_uppercase()), channels: Vec::new() };
         if let Some(s) = &ast.submission {
             if let Some(r) = &s.reference {
                 if let Err(msg) = check_reference(&r.value) {
@@ -212,16 +214,92 @@ impl<'a> Compiler<'a> {
                 cfg.reference = r.value.clone();
             }
             if let Some((url, secret)) = &s.webhook {
-                if !(url.value.starts_with("https://") || url.value.starts_with("http://")) {
+                let w = self.webhook(url, secret.as_ref());
+                cfg.channels.push(Channel::Webhook(w));
+            }
+            if let (Some(key), Some((_, deliver))) = (s.webhook_key, &s.deliver) {
+                self.err(
+                    Diagnostic::error(codes::E0106, key, "`submission` has both `webhook` and `deliver`")
+                        .with_label(*deliver, "the channels are listed here")
+                        .with_help("move the webhook into `deliver:` as `- webhook: { url: …, secret_env: … }`"),
+                );
+            }
+            let mut seen: Vec<(&'static str, Span)> = Vec::new();
+            for c in s.deliver.iter().flat_map(|(list, _)| list) {
+                let (channel, key) = match c {
+                    ChannelAst::Webhook { url, secret_env, key } => (Channel::Webhook(self.webhook(url, secret_env.as_ref())), *key),
+                    ChannelAst::Email { to_env, confirmation_to, key } => {
+                        let confirmation_to = confirmation_to.as_ref().and_then(|f| self.confirmation_field(f, fields));
+                        (Channel::Email(EmailChannel { to_env: to_env.value.clone(), confirmation_to }), *key)
+                    }
+                    ChannelAst::FitConnect { destination_env, leika, key } => {
+                        if leika.value.len() != 14 || !leika.value.bytes().all(|b| b.is_ascii_digit()) {
+                            self.err(
+                                Diagnostic::error(codes::E0103, leika.span, format!("`{}` is not a LeiKa key", leika.value))
+                                    .with_help("a LeiKa key has 14 digits, e.g. `99108009000000`; quote it if it starts with 0"),
+                            );
+                        }
+                        let c = FitConnectChannel { destination_env: destination_env.value.clone(), leika: leika.value.clone() };
+                        (Channel::FitConnect(c), *key)
+                    }
+                };
+                if let Some((_, first)) = seen.iter().find(|(k, _)| *k == channel.kind()) {
                     self.err(
-                        Diagnostic::error(codes::E0108, url.span, "the webhook `url` must start with `https://`")
-                            .with_help("the authority's receiving address, e.g. `https://fachverfahren.example.de/eingang`"),
+                        Diagnostic::error(codes::E0106, key, format!("the channel `{}` is listed twice", channel.kind()))
+                            .with_label(*first, "first listed here")
+                            .with_help("each channel is delivered once per submission: keep one entry"),
                     );
+                    continue;
                 }
-                cfg.webhook = Some(Webhook { url: url.value.clone(), secret_env: secret.as_ref().map(|s| s.value.clone()) });
+                seen.push((channel.kind(), key));
+                cfg.channels.push(channel);
             }
         }
         cfg
+    }
+
+    fn webhook(&mut self, url: &crate::syntax::ast::Src, secret: Option<&crate::syntax::ast::Src>) -> Webhook {
+        if !(url.value.starts_with("https://") || url.value.starts_with("http://")) {
+            self.err(
+                Diagnostic::error(codes::E0108, url.span, "the webhook `url` must start with `https://`")
+                    .with_help("the authority's receiving address, e.g. `https://fachverfahren.example.de/eingang`"),
+            );
+        }
+        Webhook { url: url.value.clone(), secret_env: secret.map(|s| s.value.clone()) }
+    }
+
+    /// The field of `confirmation_to`: an `email` field outside repeated groups.
+    fn confirmation_field(&mut self, name: &crate::syntax::ast::Src, fields: &[Field]) -> Option<FieldId> {
+        let Some(i) = fields.iter().position(|f| f.id == name.value) else {
+            let help = match did_you_mean(&name.value, fields.iter().filter(|f| f.ty == FieldType::Email).map(|f| f.id.as_str())) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "name a field of type `email` that asks for the citizen's address".to_string(),
+            };
+            self.err(
+                Diagnostic::error(codes::E0202, name.span, format!("`confirmation_to` names no field: `{}`", name.value)).with_help(help),
+            );
+            return None;
+        };
+        let f = &fields[i];
+        if f.ty != FieldType::Email {
+            self.err(
+                Diagnostic::error(
+                    codes::E0205,
+                    name.span,
+                    format!("`confirmation_to` must name an `email` field, but `{}` is not one", f.id),
+                )
+                .with_help("the confirmation goes to the address the citizen typed into a field of type `email`"),
+            );
+            return None;
+        }
+        if f.repeat_group.is_some() {
+            self.err(
+                Diagnostic::error(codes::E0208, name.span, format!("`{}` is inside a repeated group: which entry's address?", f.id))
+                    .with_help("name an `email` field that is asked once"),
+            );
+            return None;
+        }
+        Some(FieldId(i as u32))
     }
 
     fn collect_values(&mut self, values: &[(crate::syntax::ast::Src, SrcScalar)]) {

@@ -271,4 +271,40 @@ pub struct SubmissionAst {
     pub reference: Option<Src>,
     /// `webhook: { url, secret_env }`.
     pub webhook: Option<(Src, Option<Src>)>,
+    /// The key `webhook`, when written.
+    pub webhook_key: Option<Span>,
+    /// `deliver:`: the channels, and the key's span.
+    pub deliver: Option<(Vec<ChannelAst>, Span)>,
+}
+
+/// An entry of `submission.deliver`.
+#[derive(Debug, Clone)]
+pub enum ChannelAst {
+    /// `webhook: { url, secret_env }`.
+    Webhook {
+        /// `url:`.
+        url: Src,
+        /// `secret_env:`.
+        secret_env: Option<Src>,
+        /// The channel's key.
+        key: Span,
+    },
+    /// `email: { to_env, confirmation_to }`.
+    Email {
+        /// `to_env:`.
+        to_env: Src,
+        /// `confirmation_to:`.
+        confirmation_to: Option<Src>,
+        /// The channel's key.
+        key: Span,
+    },
+    /// `fitconnect: { destination_env, leika }`.
+    FitConnect {
+        /// `destination_env:`.
+        destination_env: Src,
+        /// `leika:`.
+        leika: Src,
+        /// The channel's key.
+        key: Span,
+    },
 }

@@ -249,13 +249,33 @@ pub const REPEAT: &[KeyDef] = &[
 /// Keys of `submission`.
 pub const SUBMISSION: &[KeyDef] = &[
     key("reference", Shape::Str, "The pattern of reference numbers, e.g. `HST-{year}-{seq:6}`."),
-    key("webhook", Shape::Nested("webhook"), "Where submissions are delivered: `{ url, secret_env }`."),
+    key("webhook", Shape::Nested("webhook"), "One webhook channel, `{ url, secret_env }` (short for `deliver: [webhook: …]`)."),
+    key("deliver", Shape::ListOf("channel"), "The delivery channels, each one of `webhook:`, `email:`, `fitconnect:`; several at once."),
 ];
 
-/// Keys of `submission.webhook`.
+/// Keys of `submission.webhook` (and of a `webhook` channel).
 pub const WEBHOOK: &[KeyDef] = &[
     req("url", Shape::Str, "The HTTPS address that receives each submission as a POST."),
     key("secret_env", Shape::Str, "The environment variable holding the HMAC-SHA256 secret."),
+];
+
+/// Keys of an entry of `submission.deliver`: exactly one of them, the channel.
+pub const CHANNEL: &[KeyDef] = &[
+    key("webhook", Shape::Nested("webhook"), "POST the submission document to an address, signed with HMAC-SHA256."),
+    key("email", Shape::Nested("email"), "E-mail the PDF and the submission document to the authority over SMTP."),
+    key("fitconnect", Shape::Nested("fitconnect"), "Send the submission to a FIT-Connect destination."),
+];
+
+/// Keys of an `email` channel (the SMTP server comes from the server's configuration).
+pub const EMAIL: &[KeyDef] = &[
+    req("to_env", Shape::Str, "The environment variable holding the authority's address(es), separated by commas."),
+    key("confirmation_to", Shape::Id, "An `email` field whose answer gets a confirmation with the reference number (no answers)."),
+];
+
+/// Keys of a `fitconnect` channel (client id and secret come from the server's configuration).
+pub const FITCONNECT: &[KeyDef] = &[
+    req("destination_env", Shape::Str, "The environment variable holding the FIT-Connect destination id."),
+    req("leika", Shape::Str, "The LeiKa key of the service: 14 digits."),
 ];
 
 /// Keys of the form's `fim` map.
@@ -274,6 +294,9 @@ pub const TABLES: &[(&str, &[KeyDef])] = &[
     ("repeat", REPEAT),
     ("submission", SUBMISSION),
     ("webhook", WEBHOOK),
+    ("channel", CHANNEL),
+    ("email", EMAIL),
+    ("fitconnect", FITCONNECT),
     ("fim_schema", FIM_SCHEMA),
 ];
 

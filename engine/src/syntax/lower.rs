@@ -29,6 +29,10 @@ impl<'n> Entries<'n> {
     fn get(&self, name: &str) -> Option<&'n Node> {
         self.entries.iter().find(|(k, _, _)| k.name == name).map(|(_, _, v)| *v)
     }
+
+    fn key_span(&self, name: &str) -> Option<Span> {
+        self.entries.iter().find(|(k, _, _)| k.name == name).map(|(_, k, _)| k.span)
+    }
 }
 
 fn src(value: impl Into<String>, span: Span) -> Src {
@@ -552,12 +556,53 @@ impl Lowerer {
     fn submission(&mut self, node: &Node) -> Option<SubmissionAst> {
         let e = self.map(node, keys::SUBMISSION, "`submission`")?;
         let reference = e.get("reference").and_then(|n| self.string(n, "reference"));
-        let webhook = e.get("webhook").and_then(|w| {
-            let m = self.map(w, keys::WEBHOOK, "`webhook`")?;
-            let url = m.get("url").and_then(|n| self.string(n, "url"))?;
-            Some((url, m.get("secret_env").and_then(|n| self.string(n, "secret_env"))))
+        let webhook = e.get("webhook").and_then(|w| self.webhook(w));
+        let webhook_key = e.key_span("webhook");
+        let deliver = e.get("deliver").map(|d| {
+            let channels = self.seq(d, "deliver").iter().filter_map(|c| self.channel(c)).collect();
+            (channels, e.key_span("deliver").unwrap_or(d.span))
         });
-        Some(SubmissionAst { reference, webhook })
+        Some(SubmissionAst { reference, webhook, webhook_key, deliver })
+    }
+
+    fn webhook(&mut self, node: &Node) -> Option<(Src, Option<Src>)> {
+        let m = self.map(node, keys::WEBHOOK, "`webhook`")?;
+        let url = m.get("url").and_then(|n| self.string(n, "url"))?;
+        Some((url, m.get("secret_env").and_then(|n| self.string(n, "secret_env"))))
+    }
+
+    /// One entry of `deliver`: a map with exactly one key, the channel.
+    fn channel(&mut self, node: &Node) -> Option<ChannelAst> {
+        let e = self.map(node, keys::CHANNEL, "a delivery channel")?;
+        if e.entries.len() != 1 {
+            // Unknown keys were reported by `map`; an entry with none left names no channel.
+            if e.entries.len() > 1 || matches!(&node.kind, NodeKind::Map(p) if p.is_empty()) {
+                self.err(
+                    Diagnostic::error(codes::E0103, node.span, "each entry of `deliver` names exactly one channel")
+                        .with_help("write one list entry per channel, e.g. `- webhook: { url: … }` and `- email: { to_env: … }`"),
+                );
+            }
+            return None;
+        }
+        let (def, k, v) = e.entries[0];
+        match def.name {
+            "webhook" => {
+                let (url, secret_env) = self.webhook(v)?;
+                Some(ChannelAst::Webhook { url, secret_env, key: k.span })
+            }
+            "email" => {
+                let m = self.map(v, keys::EMAIL, "an `email` channel")?;
+                let to_env = m.get("to_env").and_then(|n| self.string(n, "to_env"))?;
+                let confirmation_to = m.get("confirmation_to").and_then(|n| self.string(n, "confirmation_to"));
+                Some(ChannelAst::Email { to_env, confirmation_to, key: k.span })
+            }
+            _ => {
+                let m = self.map(v, keys::FITCONNECT, "a `fitconnect` channel")?;
+                let destination_env = m.get("destination_env").and_then(|n| self.string(n, "destination_env"));
+                let leika = m.get("leika").and_then(|n| self.string(n, "leika"));
+                Some(ChannelAst::FitConnect { destination_env: destination_env?, leika: leika?, key: k.span })
+            }
+        }
     }
 }
 

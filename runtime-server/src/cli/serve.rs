@@ -108,6 +108,29 @@ pub struct Args {
     /// The conciliation body for the built-in statement (the federal one by default).
     #[arg(long)]
     pub accessibility_conciliation: Option<String>,
+    /// The SMTP server of forms that deliver by e-mail (also `WEGWEISER_SMTP_URL`):
+    /// `smtp://USER@HOST:587` (STARTTLS required) or `smtps://USER@HOST:465` (TLS from the
+    /// start). The password in the URL or, better, in `WEGWEISER_SMTP_PASSWORD`.
+    #[arg(long, value_name = "URL")]
+    pub smtp_url: Option<String>,
+    /// The sender of the e-mails (also `WEGWEISER_SMTP_FROM`), e.g.
+    /// `"Stadt Bitburg – Online-Anträge <antraege@bitburg.example>"`.
+    #[arg(long, value_name = "ADDRESS")]
+    pub smtp_from: Option<String>,
+    /// A PEM file with CA certificates to trust for the SMTP server's certificate besides
+    /// the public ones (an authority's own CA).
+    #[arg(long, value_name = "FILE")]
+    pub smtp_ca_file: Option<PathBuf>,
+    /// Seconds one e-mail may take (connect, TLS, login, send) before it is retried later.
+    #[arg(long, default_value_t = 60.0, value_parser = positive_seconds)]
+    pub smtp_timeout: f64,
+    /// The OAuth token address of FIT-Connect, for forms that deliver by FIT-Connect (the
+    /// client id and secret in `WEGWEISER_FITCONNECT_CLIENT_ID` / `_SECRET`).
+    #[arg(long, value_name = "URL")]
+    pub fitconnect_token_url: Option<String>,
+    /// The FIT-Connect Submission API's address.
+    #[arg(long, value_name = "URL")]
+    pub fitconnect_api_url: Option<String>,
     /// Production mode (also `WEGWEISER_PRODUCTION=1`): refuse to start without an
     /// Impressum, a Datenschutzerklärung and an accessibility statement or contact.
     #[arg(long)]
@@ -135,6 +158,25 @@ pub fn legal_pages(args: &Args) -> Result<server::legal::Legal, server::legal::L
         legal.check_production()?;
     }
     Ok(legal)
+}
+
+/// The e-mail channel's SMTP server from the flags and the environment; `Ok(None)` when
+/// neither URL nor sender is given.
+pub fn smtp_config(args: &Args, env: impl Fn(&str) -> Option<String>) -> Result<Option<server::delivery::email::SmtpConfig>, String> {
+    let url = args.smtp_url.clone().or_else(|| env("WEGWEISER_SMTP_URL")).filter(|v| !v.is_empty());
+    let from = args.smtp_from.clone().or_else(|| env("WEGWEISER_SMTP_FROM")).filter(|v| !v.is_empty());
+    let (url, from) = match (url, from) {
+        (None, None) => return Ok(None),
+        (Some(u), Some(f)) => (u, f),
+        (None, Some(_)) => return Err("--smtp-from is given without --smtp-url (or WEGWEISER_SMTP_URL)".into()),
+        (Some(_), None) => return Err("--smtp-url is given without --smtp-from (or WEGWEISER_SMTP_FROM): who sends the e-mails?".into()),
+    };
+    let ca = match &args.smtp_ca_file {
+        Some(f) => Some(std::fs::read(f).map_err(|e| format!("cannot read --smtp-ca-file `{}`: {e}", f.display()))?),
+        None => None,
+    };
+    let timeout = Duration::from_secs_f64(args.smtp_timeout);
+    server::delivery::email::SmtpConfig::new(&url, env("WEGWEISER_SMTP_PASSWORD"), &from, ca.as_deref(), timeout).map(Some)
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -205,8 +247,36 @@ async fn serve(args: &Args) -> Exit {
         );
         return Exit::Failure;
     }
+    let env = |v: &str| std::env::var(v).ok();
+    let smtp = match smtp_config(args, env) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failure;
+        }
+    };
+    let fitconnect = match server::delivery::fitconnect::FitConnectConfig::from_parts(
+        args.fitconnect_token_url.as_deref(),
+        args.fitconnect_api_url.as_deref(),
+        env,
+    ) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Failure;
+        }
+    };
+    let channels = Config { smtp, fitconnect, ..Config::default() };
+    let missing = server::missing_channel_settings(&forms, &channels, env);
+    if !missing.is_empty() {
+        for m in &missing {
+            eprintln!("error: {m}");
+        }
+        eprintln!("help: see docs/delivery.md for what each channel needs, or take the form out of `{}`", args.forms.display());
+        return Exit::Failure;
+    }
     for f in &forms {
-        if f.form.submission.webhook.as_ref().is_some_and(|w| w.secret_env.is_none()) {
+        if f.form.submission.webhook().is_some_and(|w| w.secret_env.is_none()) {
             tracing::warn!(form = %f.form.id, "the webhook names no secret_env: its deliveries are signed with an empty key, so the receiver cannot trust them");
         }
     }
@@ -238,7 +308,7 @@ async fn serve(args: &Args) -> Exit {
         client_ip_header: args.client_ip_header.clone(),
         limits: server::Limits { max_draft_bytes: args.max_draft_mib.max(1) * 1024 * 1024, ..server::Limits::default() },
         legal,
-        ..Config::default()
+        ..channels
     };
     let n = forms.len();
     let listen = server::listen::Listen::of(&config);

@@ -65,6 +65,15 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         "# HELP wegweiser_outbox_failing Deliveries whose last attempt failed (see /api/v1/outbox).\n# TYPE wegweiser_outbox_failing gauge"
     );
     let _ = writeln!(out, "wegweiser_outbox_failing {failing}");
+    let _ = writeln!(
+        out,
+        "# HELP wegweiser_outbox_deliveries Outbox rows by channel and status (pending: not tried yet; retrying: the last \
+         attempt failed; delivered; failed: refused for good).\n# TYPE wegweiser_outbox_deliveries gauge"
+    );
+    for (channel, status, n) in state.store.outbox_by_channel().await.unwrap_or_default() {
+        let channel: String = channel.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+        let _ = writeln!(out, "wegweiser_outbox_deliveries{{channel=\"{channel}\",status=\"{status}\"}} {n}");
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
 }
 
@@ -154,9 +163,10 @@ pub async fn one(
     }
 }
 
-/// `GET /api/v1/outbox`: the deliveries not done yet (at most 1,000, soonest due first),
-/// each with its reference, form, attempts, next attempt and the reason the last one
-/// failed. No URL: a webhook URL may carry a token.
+/// `GET /api/v1/outbox`: the deliveries not done yet (at most 1,000, soonest due first):
+/// pending ones and those refused for good (`status: failed`), each with its channel,
+/// reference, form, attempts, next attempt and the reason the last one failed. No URL (a
+/// webhook URL may carry a token), no address (personal data).
 pub async fn outbox(State(state): State<AppState>, Extension(ip): Extension<ClientIp>, headers: HeaderMap) -> Response {
     if let Some(r) = refuse(&state, &headers, ip) {
         return r;
@@ -168,8 +178,10 @@ pub async fn outbox(State(state): State<AppState>, Extension(ip): Extension<Clie
                 .iter()
                 .map(|d| {
                     serde_json::json!({
-                        "delivery": d.id, "reference": d.reference, "form": d.form, "attempts": d.attempts,
-                        "next_attempt_at": at(d.next_attempt_at), "last_error": d.last_error,
+                        "delivery": d.id, "channel": d.channel, "status": if d.failed_at.is_some() { "failed" } else { "pending" },
+                        "reference": d.reference, "form": d.form, "attempts": d.attempts,
+                        "next_attempt_at": if d.failed_at.is_some() { None } else { at(d.next_attempt_at) },
+                        "failed_at": d.failed_at.and_then(at), "last_error": d.last_error,
                     })
                 })
                 .collect();
@@ -177,4 +189,39 @@ pub async fn outbox(State(state): State<AppState>, Extension(ip): Extension<Clie
         }
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response(),
     }
+}
+
+/// `GET /api/v1/submissions/{reference}/channels`: each delivery channel of one submission
+/// with its status (`pending`, `delivered`, `failed`), attempts, the reason the last
+/// attempt failed, when it was delivered or given up and the receipt (an e-mail's
+/// Message-ID, a FIT-Connect submission id). 404 for an unknown reference.
+pub async fn channels(
+    State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> Response {
+    if let Some(r) = refuse(&state, &headers, ip) {
+        return r;
+    }
+    let unavailable = || (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response();
+    match state.store.submission_by_reference(&reference).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return (StatusCode::NOT_FOUND, "not found").into_response(),
+        Err(_) => return unavailable(),
+    }
+    let Ok(rows) = state.store.channels_of(&reference).await else { return unavailable() };
+    let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+    let list: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "delivery": c.id, "channel": c.channel, "status": c.status(), "attempts": c.attempts,
+                "next_attempt_at": if c.status() == "pending" { at(c.next_attempt_at) } else { None },
+                "delivered_at": c.delivered_at.and_then(at), "failed_at": c.failed_at.and_then(at),
+                "last_error": c.last_error, "receipt": c.receipt,
+            })
+        })
+        .collect();
+    json(serde_json::to_string(&serde_json::json!({ "reference": reference, "channels": list })).unwrap_or_default())
 }

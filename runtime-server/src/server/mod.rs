@@ -5,7 +5,8 @@
 //! - [`app`] builds the router from an [`AppState`]; tests call it without a socket.
 //! - [`pages`] has the HTML handlers (start, steps, summary, submission, resume);
 //!   [`view`] turns a session into the templates' context; [`store`] is the database;
-//!   [`outbox`] delivers submissions to webhooks; [`security`] has tokens, CSRF, headers
+//!   [`delivery`] delivers submissions by the forms' channels (webhook, e-mail,
+//!   FIT-Connect; [`outbox`] is its older name); [`security`] has tokens, CSRF, headers
 //!   and the rate limits; [`legal`] has the footer's pages (Impressum, Datenschutz,
 //!   Barrierefreiheit); [`listen`] serves the router on a socket with the timeouts
 //!   against slow clients and the connection limits; [`multipart`] cleans the part
@@ -16,11 +17,11 @@
 //! logged (never an answer, a token or a URL with a token).
 
 pub mod api;
+pub mod delivery;
 pub mod fault;
 pub mod legal;
 pub mod listen;
 pub mod multipart;
-pub mod outbox;
 pub mod pages;
 pub mod pdf;
 pub mod preview;
@@ -41,6 +42,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use engine::Form;
 
+pub use delivery as outbox;
 pub use store::Store;
 
 /// How the server runs.
@@ -96,6 +98,22 @@ pub struct Config {
     pub client_ip_header: Option<String>,
     /// Impressum, Datenschutz and Barrierefreiheit (the footer's pages).
     pub legal: legal::Legal,
+    /// The SMTP server of the `email` channel (`--smtp-url`, `--smtp-from`).
+    pub smtp: Option<delivery::email::SmtpConfig>,
+    /// The FIT-Connect client of the `fitconnect` channel.
+    pub fitconnect: Option<delivery::fitconnect::FitConnectConfig>,
+    /// Values of the variables that channels name (`email.to_env`,
+    /// `fitconnect.destination_env`) that replace the process environment's (tests set
+    /// them here: the environment of a running process is not safely writable).
+    pub channel_env: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// The value of a variable a channel names: [`Config::channel_env`], else the process
+    /// environment.
+    pub fn channel_var(&self, name: &str) -> Option<String> {
+        self.channel_env.get(name).cloned().or_else(|| std::env::var(name).ok())
+    }
 }
 
 /// Bounds on one request, so that neither a citizen's mistake nor an attacker can make the
@@ -143,6 +161,9 @@ impl Default for Config {
             new_drafts_per_minute: 60,
             client_ip_header: None,
             legal: legal::Legal::default(),
+            smtp: None,
+            fitconnect: None,
+            channel_env: BTreeMap::new(),
         }
     }
 }
@@ -200,9 +221,9 @@ pub struct Inner {
     pub config: Config,
     /// Requests by route and status.
     pub requests: Mutex<BTreeMap<(String, u16), u64>>,
-    /// The HTTP client of the outbox (no redirects: [`outbox::client`]).
+    /// The HTTP client of the outbox (no redirects: [`delivery::client`]).
     pub http: reqwest::Client,
-    /// Wakes the outbox when a submission is stored ([`outbox::wake`]).
+    /// Wakes the outbox when a submission is stored ([`delivery::wake`]).
     pub outbox_wake: tokio::sync::Notify,
     /// Failed resume and admin lookups by client (guessing is rate-limited).
     pub lookups: security::Limiter,
@@ -225,7 +246,7 @@ impl AppState {
     pub fn new(forms: Vec<Form>, store: Store, config: Config) -> AppState {
         let templates = view::environment(config.templates.clone());
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
-        let http = outbox::client(config.webhook_timeout);
+        let http = delivery::client(config.webhook_timeout);
         let lookups = security::Limiter::new(config.failed_lookups_per_minute, Duration::from_secs(60));
         let drafts = security::Limiter::new(config.new_drafts_per_minute, Duration::from_secs(60));
         AppState(Arc::new(Inner {
@@ -309,19 +330,59 @@ pub fn load_forms(dir: &Path) -> Result<(Vec<LoadedForm>, Vec<String>), LoadErro
 }
 
 /// The webhook secrets that `env` (the process environment, in `wegweiser serve`) does
-/// not have: one message per form whose `submission.webhook.secret_env` names a
-/// variable that is unset or empty, naming the form, its file and the variable. The
-/// server must not start with any: it would sign deliveries with an empty key.
+/// not have: one message per form whose webhook's `secret_env` names a variable that is
+/// unset or empty, naming the form, its file and the variable. The server must not start
+/// with any: it would sign deliveries with an empty key.
 pub fn missing_secrets(forms: &[LoadedForm], env: impl Fn(&str) -> Option<String>) -> Vec<String> {
     let mut missing = Vec::new();
     for LoadedForm { file, form } in forms {
-        let Some(var) = form.submission.webhook.as_ref().and_then(|w| w.secret_env.as_deref()) else { continue };
+        let Some(var) = form.submission.webhook().and_then(|w| w.secret_env.as_deref()) else { continue };
         if env(var).is_none_or(|v| v.is_empty()) {
             missing.push(format!(
                 "form `{}` ({}): the webhook secret variable `{var}` (submission.webhook.secret_env) is unset or empty",
                 form.id,
                 file.display()
             ));
+        }
+    }
+    missing
+}
+
+/// What the forms' other channels need and the configuration or `env` lacks: the SMTP
+/// server and the address variable of an `email` channel, the FIT-Connect client and the
+/// destination variable of a `fitconnect` channel. One plain message each; the server must
+/// not start with any (the submissions would pile up undeliverable).
+pub fn missing_channel_settings(forms: &[LoadedForm], config: &Config, env: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    use engine::form::Channel;
+    let mut missing = Vec::new();
+    for LoadedForm { file, form } in forms {
+        let at = format!("form `{}` ({})", form.id, file.display());
+        for c in &form.submission.channels {
+            match c {
+                Channel::Email(e) => {
+                    if config.smtp.is_none() {
+                        missing.push(format!("{at}: delivers by e-mail, but no SMTP server is configured (--smtp-url and --smtp-from)"));
+                    }
+                    if let Err(why) = delivery::email::authority_addresses(&e.to_env, env(&e.to_env)) {
+                        missing.push(format!("{at}: the e-mail channel's {why} (submission.deliver email.to_env)"));
+                    }
+                }
+                Channel::FitConnect(f) => {
+                    if config.fitconnect.is_none() {
+                        missing.push(format!(
+                            "{at}: delivers by FIT-Connect, but no FIT-Connect client is configured (--fitconnect-token-url, \
+                             --fitconnect-api-url, WEGWEISER_FITCONNECT_CLIENT_ID, WEGWEISER_FITCONNECT_CLIENT_SECRET)"
+                        ));
+                    }
+                    if env(&f.destination_env).is_none_or(|v| v.trim().is_empty()) {
+                        missing.push(format!(
+                            "{at}: the FIT-Connect destination variable `{}` (fitconnect.destination_env) is unset or empty",
+                            f.destination_env
+                        ));
+                    }
+                }
+                _ => {}
+            }
         }
     }
     missing
@@ -348,6 +409,7 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(api::metrics))
         .route("/api/v1/submissions", get(api::list))
         .route("/api/v1/submissions/{reference}", get(api::one))
+        .route("/api/v1/submissions/{reference}/channels", get(api::channels))
         .route("/api/v1/outbox", get(api::outbox))
         .route_layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .fallback(pages::not_found)

@@ -983,13 +983,15 @@ pub async fn submit(
     // Exactly the uploads of active answers go with the submission (issue #17.5).
     let files: Vec<(String, String, i64)> =
         l.session.submitted_files().into_iter().map(|(path, f)| (path, f.name, i64::try_from(f.size).unwrap_or(i64::MAX))).collect();
+    // One outbox row per channel; the confirmation's address is read here, while the
+    // session is at hand (and only when lettre's parser takes it as an address).
+    let deliveries = super::delivery::rows_for(form, &mut l.session);
     let s = std::sync::Mutex::new(&mut l.session);
     let document = |r: &str| {
         let mut s = s.lock().expect("not poisoned");
         serde_json::to_string(&s.submission(&submitted_at, r)).unwrap_or_default()
     };
     let make_ref = |seq: i64| reference(&form.submission.reference, year, seq);
-    let webhook = form.submission.webhook.as_ref().map(|w| (w.url.as_str(), w.secret_env.as_deref()));
     let outcome = state
         .store
         .submit(NewSubmission {
@@ -998,7 +1000,7 @@ pub async fn submit(
             year: year as i64,
             reference: &make_ref,
             document: &document,
-            webhook,
+            deliveries: &deliveries,
             files: &files,
             now: state.now_ms(),
         })
@@ -1006,7 +1008,7 @@ pub async fn submit(
     match outcome {
         Ok(SubmitOutcome::Stored(_)) => {
             tracing::info!(form = %form_id, "submission stored");
-            super::outbox::wake(&state);
+            super::delivery::wake(&state);
             Redirect::to(&confirmation).into_response()
         }
         Ok(SubmitOutcome::AlreadySubmitted) => Redirect::to(&confirmation).into_response(),

@@ -162,23 +162,95 @@ pub struct SubmissionPdf {
 /// An outbox row claimed for an attempt.
 #[derive(Debug, Clone)]
 pub struct OutboxItem {
-    /// Its id.
+    /// Its id (the delivery id a receiver drops repeats by).
     pub id: String,
     /// The submission's id.
     pub submission_id: String,
-    /// The webhook URL.
+    /// The channel: `webhook`, `email`, `email-confirmation`, `fitconnect`.
+    pub channel: String,
+    /// The webhook URL (`''` for the other channels).
     pub url: String,
-    /// The environment variable with the HMAC secret.
+    /// The environment variable with the HMAC secret (webhook).
     pub secret_env: Option<String>,
+    /// What the channel sends to (see [`NewDelivery::target`]).
+    pub target: Option<String>,
+    /// The channel's extra setting (see [`NewDelivery::detail`]).
+    pub detail: Option<String>,
     /// Attempts so far.
     pub attempts: i64,
 }
 
-/// A delivery not done yet, as the admin API shows it (no URL: it may carry a token).
+/// One outbox row to write with a submission: one per channel of its form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    /// The channel: `webhook`, `email`, `email-confirmation`, `fitconnect`.
+    pub channel: &'static str,
+    /// The webhook URL (`''` for the other channels).
+    pub url: String,
+    /// The environment variable with the webhook's HMAC secret.
+    pub secret_env: Option<String>,
+    /// email: the environment variable with the authority's address(es);
+    /// email-confirmation: the citizen's address; fitconnect: the environment variable
+    /// with the destination id.
+    pub target: Option<String>,
+    /// fitconnect: the LeiKa key.
+    pub detail: Option<String>,
+}
+
+impl NewDelivery {
+    /// A webhook row.
+    pub fn webhook(url: &str, secret_env: Option<&str>) -> NewDelivery {
+        NewDelivery { channel: "webhook", url: url.into(), secret_env: secret_env.map(Into::into), target: None, detail: None }
+    }
+
+    /// A row of another channel.
+    pub fn other(channel: &'static str, target: String, detail: Option<String>) -> NewDelivery {
+        NewDelivery { channel, url: String::new(), secret_env: None, target: Some(target), detail }
+    }
+}
+
+/// The state of one channel of a submission, as the admin API shows it.
+#[derive(Debug, Clone)]
+pub struct ChannelState {
+    /// The outbox row's id (the delivery id).
+    pub id: String,
+    /// The channel.
+    pub channel: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// When the next attempt is due (Unix ms), while pending.
+    pub next_attempt_at: i64,
+    /// Delivered (Unix ms).
+    pub delivered_at: Option<i64>,
+    /// Given up for good (Unix ms).
+    pub failed_at: Option<i64>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// What the channel gave back (an SMTP Message-ID, a FIT-Connect submission id).
+    pub receipt: Option<String>,
+}
+
+impl ChannelState {
+    /// `pending`, `delivered` or `failed`.
+    pub fn status(&self) -> &'static str {
+        match (self.delivered_at, self.failed_at) {
+            (Some(_), _) => "delivered",
+            (None, Some(_)) => "failed",
+            (None, None) => "pending",
+        }
+    }
+}
+
+/// A delivery not done yet (pending or failed for good), as the admin API shows it (no
+/// URL: it may carry a token; no address: it is personal data).
 #[derive(Debug, Clone)]
 pub struct PendingDelivery {
     /// The outbox row's id (the `X-Wegweiser-Delivery` header).
     pub id: String,
+    /// The channel.
+    pub channel: String,
+    /// Given up for good (Unix ms).
+    pub failed_at: Option<i64>,
     /// The submission's reference.
     pub reference: String,
     /// The form's id.
@@ -212,8 +284,8 @@ pub struct NewSubmission<'a> {
     pub reference: &'a (dyn Fn(i64) -> String + Sync),
     /// Builds the document from the reference.
     pub document: &'a (dyn Fn(&str) -> String + Sync),
-    /// Webhook URL and secret variable, when the form has one.
-    pub webhook: Option<(&'a str, Option<&'a str>)>,
+    /// The outbox rows: one per delivery channel of the form.
+    pub deliveries: &'a [NewDelivery],
     /// The uploads the document carries (`Session::submitted_files`): path, name, size.
     /// Only stored files that match one of them are linked to the submission; the
     /// draft's other files (removed entries, inactive fields) are deleted with it.
@@ -544,15 +616,18 @@ impl Store {
             .await?;
         }
         sqlx::query("DELETE FROM files WHERE draft_id = $1 AND submission_id IS NULL").bind(new.draft_id).execute(&mut *tx).await?;
-        if let Some((url, secret)) = new.webhook {
+        for d in new.deliveries {
             sqlx::query(
-                "INSERT INTO outbox (id, submission_id, url, secret_env, attempts, next_attempt_at, delivered_at, last_error) \
-                 VALUES ($1, $2, $3, $4, 0, $5, NULL, NULL)",
+                "INSERT INTO outbox (id, submission_id, channel, url, secret_env, target, detail, attempts, next_attempt_at, \
+                 delivered_at, failed_at, last_error, receipt) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, NULL, NULL, NULL, NULL)",
             )
             .bind(super::security::random_hex(16))
             .bind(&id)
-            .bind(url)
-            .bind(secret)
+            .bind(d.channel)
+            .bind(&d.url)
+            .bind(d.secret_env.as_deref())
+            .bind(d.target.as_deref())
+            .bind(d.detail.as_deref())
             .bind(new.now)
             .execute(&mut *tx)
             .await?;
@@ -653,9 +728,76 @@ impl Store {
         Ok(sqlx::query("SELECT COUNT(*) AS n FROM submissions").fetch_one(&self.pool).await?.get("n"))
     }
 
-    /// Outbox entries not delivered yet.
+    /// Outbox entries not delivered yet and not given up.
     pub async fn outbox_pending(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL").fetch_one(&self.pool).await?.get("n"))
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL")
+            .fetch_one(&self.pool)
+            .await?
+            .get("n"))
+    }
+
+    /// Outbox entries by channel and status (`pending`, `retrying`: pending after a failed
+    /// attempt, `delivered`, `failed`: given up), for `/metrics`.
+    pub async fn outbox_by_channel(&self) -> Result<Vec<(String, &'static str, i64)>> {
+        let rows = sqlx::query(
+            "SELECT channel, CAST(CASE WHEN delivered_at IS NOT NULL THEN 1 WHEN failed_at IS NOT NULL THEN 2 \
+             WHEN last_error IS NOT NULL THEN 3 ELSE 0 END AS BIGINT) AS status, COUNT(*) AS n FROM outbox GROUP BY 1, 2 ORDER BY 1, 2",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let status = match r.get::<i64, _>("status") {
+                    1 => "delivered",
+                    2 => "failed",
+                    3 => "retrying",
+                    _ => "pending",
+                };
+                (r.get("channel"), status, r.get("n"))
+            })
+            .collect())
+    }
+
+    /// The channels of a submission (by reference), in the order they were written.
+    pub async fn channels_of(&self, reference: &str) -> Result<Vec<ChannelState>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.channel, o.attempts, o.next_attempt_at, o.delivered_at, o.failed_at, o.last_error, o.receipt \
+             FROM outbox o JOIN submissions s ON s.id = o.submission_id WHERE s.reference = $1 ORDER BY o.channel, o.id",
+        )
+        .bind(reference)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ChannelState {
+                id: r.get("id"),
+                channel: r.get("channel"),
+                attempts: r.get("attempts"),
+                next_attempt_at: r.get("next_attempt_at"),
+                delivered_at: r.get("delivered_at"),
+                failed_at: r.get("failed_at"),
+                last_error: r.get("last_error"),
+                receipt: r.get("receipt"),
+            })
+            .collect())
+    }
+
+    /// The draft a submission was made from (its snapshot renders the PDF).
+    pub async fn draft_of_submission(&self, submission_id: &str) -> Result<Option<Draft>> {
+        let row = sqlx::query(
+            "SELECT d.id, d.snapshot, d.reference, d.expires_at FROM drafts d JOIN submissions s ON s.draft_id = d.id WHERE s.id = $1",
+        )
+        .bind(submission_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(draft_of))
+    }
+
+    /// When a submission was stored (Unix ms).
+    pub async fn submission_created_at(&self, submission_id: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT created_at FROM submissions WHERE id = $1").bind(submission_id).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.get("created_at")))
     }
 
     /// Outbox entries delivered.
@@ -666,7 +808,7 @@ impl Store {
     /// Outbox entries not delivered yet whose last attempt failed (an error status, a
     /// redirect, no connection, a timeout, no secret): the ones an operator looks at.
     pub async fn outbox_failing(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND last_error IS NOT NULL")
+        Ok(sqlx::query("SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND last_error IS NOT NULL")
             .fetch_one(&self.pool)
             .await?
             .get("n"))
@@ -676,7 +818,7 @@ impl Store {
     /// submission's reference and form, for the admin API.
     pub async fn outbox_undelivered(&self, limit: i64) -> Result<Vec<PendingDelivery>> {
         let rows = sqlx::query(
-            "SELECT o.id, s.reference, s.form, o.attempts, o.next_attempt_at, o.last_error \
+            "SELECT o.id, o.channel, o.failed_at, s.reference, s.form, o.attempts, o.next_attempt_at, o.last_error \
              FROM outbox o JOIN submissions s ON s.id = o.submission_id \
              WHERE o.delivered_at IS NULL ORDER BY o.next_attempt_at, o.id LIMIT $1",
         )
@@ -687,6 +829,8 @@ impl Store {
             .into_iter()
             .map(|r| PendingDelivery {
                 id: r.get("id"),
+                channel: r.get("channel"),
+                failed_at: r.get("failed_at"),
                 reference: r.get("reference"),
                 form: r.get("form"),
                 attempts: r.get("attempts"),
@@ -708,10 +852,10 @@ impl Store {
         let rows = retry(|| {
             sqlx::query(
                 "UPDATE outbox SET next_attempt_at = $1 \
-                 WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= $2 \
+                 WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
                               ORDER BY next_attempt_at LIMIT $3) \
-                   AND delivered_at IS NULL AND next_attempt_at <= $2 \
-                 RETURNING id, submission_id, url, secret_env, attempts",
+                   AND delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2 \
+                 RETURNING id, submission_id, channel, url, secret_env, target, detail, attempts",
             )
             .bind(until)
             .bind(now)
@@ -724,18 +868,35 @@ impl Store {
             .map(|r| OutboxItem {
                 id: r.get("id"),
                 submission_id: r.get("submission_id"),
+                channel: r.get("channel"),
                 url: r.get("url"),
                 secret_env: r.get("secret_env"),
+                target: r.get("target"),
+                detail: r.get("detail"),
                 attempts: r.get("attempts"),
             })
             .collect())
     }
 
-    /// Marks an entry delivered.
-    pub async fn outbox_delivered_now(&self, id: &str, now: i64) -> Result<()> {
+    /// Marks an entry delivered, with what the channel gave back.
+    pub async fn outbox_delivered_now(&self, id: &str, now: i64, receipt: Option<&str>) -> Result<()> {
         retry(|| {
-            sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+            sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL, receipt = $2 WHERE id = $3")
                 .bind(now)
+                .bind(receipt)
+                .bind(id)
+                .execute(&self.pool)
+        })
+        .await?;
+        Ok(())
+    }
+
+    /// Gives an entry up for good (a refusal no retry changes): never claimed again.
+    pub async fn outbox_gave_up(&self, id: &str, now: i64, error: &str) -> Result<()> {
+        retry(|| {
+            sqlx::query("UPDATE outbox SET attempts = attempts + 1, failed_at = $1, last_error = $2 WHERE id = $3")
+                .bind(now)
+                .bind(error)
                 .bind(id)
                 .execute(&self.pool)
         })

@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use wegweiser::server::AppState;
-use wegweiser::server::store::{NewSubmission, SubmitOutcome};
+use wegweiser::server::store::{NewDelivery, NewSubmission, SubmitOutcome};
 
 /// One request the receiver got.
 #[derive(Debug, Clone)]
@@ -105,7 +105,7 @@ pub async fn store_submissions(state: &AppState, n: usize, url: &str, secret_env
                 year: 2026,
                 reference: &reference,
                 document: &document,
-                webhook: Some((url, secret_env)),
+                deliveries: &[NewDelivery::webhook(url, secret_env)],
                 files: &[],
                 now: state.now_ms(),
             })
