@@ -9,7 +9,8 @@
 //!   and the rate limits; [`legal`] has the footer's pages (Impressum, Datenschutz,
 //!   Barrierefreiheit); [`listen`] serves the router on a socket with the timeouts
 //!   against slow clients and the connection limits; [`multipart`] cleans the part
-//!   headers of uploads.
+//!   headers of uploads; [`tenant`] serves the forms of several authorities, each under
+//!   `/{authority}/` with its parameter values and branding.
 //!
 //! Invariants: the server never takes the browser's view of the form (only active input
 //! fields of the posted step are read); nothing but route templates and status codes is
@@ -26,6 +27,7 @@ pub mod pdf;
 pub mod preview;
 pub mod security;
 pub mod store;
+pub mod tenant;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -50,8 +52,12 @@ pub struct Config {
     pub draft_ttl: Duration,
     /// Add `Secure` to cookies (behind TLS).
     pub secure_cookies: bool,
-    /// The bearer token of the admin API (`WEGWEISER_ADMIN_TOKEN`); no API without it.
+    /// The bearer token of the admin API (`WEGWEISER_ADMIN_TOKEN`): the operator's, which
+    /// sees every submission. No API without it or an authority's token.
     pub admin_token: Option<String>,
+    /// The admin tokens of authorities by authority id (`WEGWEISER_ADMIN_TOKEN_<ID>`): each
+    /// sees only its authority's submissions and deliveries.
+    pub authority_tokens: BTreeMap<String, String>,
     /// Largest request body in bytes (uploads included).
     pub max_body: usize,
     /// A directory whose templates (and `assets/`) replace the built-in ones.
@@ -126,6 +132,7 @@ impl Default for Config {
             draft_ttl: Duration::from_secs(30 * 24 * 3600),
             secure_cookies: false,
             admin_token: None,
+            authority_tokens: BTreeMap::new(),
             max_body: 25 * 1024 * 1024,
             templates: None,
             today: None,
@@ -192,6 +199,8 @@ pub struct AppState(pub Arc<Inner>);
 pub struct Inner {
     /// The forms by id.
     pub forms: BTreeMap<String, Served>,
+    /// The authorities by id; none for a server without `authorities/`.
+    pub tenants: BTreeMap<String, tenant::Tenant>,
     /// The database.
     pub store: Store,
     /// The templates.
@@ -223,6 +232,13 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// Builds the state from compiled forms and a connected store.
     pub fn new(forms: Vec<Form>, store: Store, config: Config) -> AppState {
+        AppState::with_authorities(forms, Vec::new(), store, config)
+    }
+
+    /// Builds the state of a server for several authorities ([`tenant`]); with none, the
+    /// server of [`AppState::new`].
+    pub fn with_authorities(forms: Vec<Form>, tenants: Vec<tenant::Tenant>, store: Store, config: Config) -> AppState {
+        let tenants = tenants.into_iter().map(|t| (t.authority.id.clone(), t)).collect();
         let templates = view::environment(config.templates.clone());
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
         let http = outbox::client(config.webhook_timeout);
@@ -230,6 +246,7 @@ impl AppState {
         let drafts = security::Limiter::new(config.new_drafts_per_minute, Duration::from_secs(60));
         AppState(Arc::new(Inner {
             forms,
+            tenants,
             store,
             templates,
             config,
@@ -330,8 +347,31 @@ pub fn missing_secrets(forms: &[LoadedForm], env: impl Fn(&str) -> Option<String
 /// The router.
 pub fn app(state: AppState) -> Router {
     let max_body = state.config.max_body;
-    Router::new()
-        .route("/", get(pages::index))
+    let mut router = Router::new();
+    if state.tenants.is_empty() {
+        router = router.route("/", get(pages::index));
+    } else {
+        // The same handlers under each authority's prefix (they read `{authority}` from the
+        // path: `tenant::FormPath`), and the authorities' own pages. Registered only with
+        // authorities, so that a server without them has exactly its routes of before.
+        router = router
+            .route("/", get(tenant::home))
+            .route("/{authority}", get(tenant::authority_home))
+            .route("/{authority}/", get(tenant::authority_home))
+            .route("/{authority}/logo", get(tenant::logo))
+            .route("/{authority}/brand.css", get(tenant::brand_stylesheet))
+            .route("/{authority}/impressum", get(tenant::legal_page))
+            .route("/{authority}/datenschutz", get(tenant::legal_page))
+            .route("/{authority}/barrierefreiheit", get(tenant::legal_page))
+            .route("/{authority}/f/{form}", get(pages::start))
+            .route("/{authority}/f/{form}/s/{step}", get(pages::step_get).post(pages::step_post))
+            .route("/{authority}/f/{form}/summary", get(pages::summary))
+            .route("/{authority}/f/{form}/submit", post(pages::submit))
+            .route("/{authority}/f/{form}/confirmation", get(pages::confirmation))
+            .route("/{authority}/f/{form}/confirmation/antrag.pdf", get(pages::confirmation_pdf))
+            .route("/{authority}/resume/{token}", get(pages::resume).post(pages::resume_post));
+    }
+    router
         .route("/f/{form}", get(pages::start))
         .route("/f/{form}/s/{step}", get(pages::step_get).post(pages::step_post))
         .route("/f/{form}/summary", get(pages::summary))
