@@ -21,11 +21,11 @@ use engine::session::{Renumbered, Session, Snapshot};
 use engine::value::FileRef;
 use serde::Deserialize;
 
+use super::AppState;
 use super::security::{self, ClientIp, LANG_COOKIE, SESSION_COOKIE};
 use super::store::{Fault, NewSubmission, SubmitOutcome};
 use super::tenant::{self, FormPath, ResumePath, Scope, StepPath, Tenant};
 use super::view;
-use super::AppState;
 
 /// The browser session of a request (the cookie's token).
 #[derive(Clone, Debug)]

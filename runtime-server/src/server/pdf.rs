@@ -12,7 +12,7 @@ use engine::session::{Session, Snapshot};
 
 use super::store::Draft;
 use super::tenant::Scope;
-use super::{AppState, Served, view};
+use super::{AppState, view};
 
 /// Why no PDF could be had.
 #[derive(Debug, thiserror::Error)]
@@ -43,12 +43,7 @@ pub async fn of_draft(state: &AppState, scope: Scope<'_>, draft: &Draft) -> Resu
         Some(p) => Session::restore_with_parameters(&served.form, &snapshot, state.today(), budget, p).map_err(|_| PdfFault::Missing)?.0,
         None => Session::restore_with_budget(&served.form, &snapshot, state.today(), budget).0,
     };
-    let mut app = application(&mut session, served, reference, stored.created_at);
-    // Under an authority the PDF names it with its address, in the header's authority line.
-    if let Some(t) = scope.tenant {
-        let a = &t.authority;
-        app.authority = Some(format!("{}, {}, {} {}", a.name, a.address.street, a.address.postcode, a.address.city));
-    }
+    let app = application(&mut session, scope, reference, stored.created_at);
     // Layout and writing take milliseconds to a second at the bounds: off the async threads.
     let rendered = tokio::task::spawn_blocking(move || pdf::render(&app)).await.map_err(|_| PdfFault::Missing)??;
     state.store.put_submission_pdf(&stored.id, &rendered.bytes, state.now_ms()).await?;
@@ -60,14 +55,21 @@ pub async fn of_draft(state: &AppState, scope: Scope<'_>, draft: &Draft) -> Resu
 }
 
 /// The model of the PDF: the summary's rows in its order, the interface texts in the
-/// session's language, the time in the server's time zone (as `today` is).
-pub fn application(s: &mut Session<'_>, served: &Served, reference: &str, created_at_ms: i64) -> pdf::Application {
-    let form = &served.form;
+/// session's language, the time in the server's time zone (as `today` is). Under an
+/// authority, the header names it with its address; else the form's `authority:` text.
+pub fn application(s: &mut Session<'_>, scope: Scope<'_>, reference: &str, created_at_ms: i64) -> pdf::Application {
+    let form = &scope.served.form;
     let lang = s.language().to_string();
     let t = view::texts(&lang);
     let title = s.render(&form.title, None);
-    let authority = form.authority.as_ref().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty());
-    let sections = view::summary(s, &format!("/f/{}", form.id))
+    let authority = match scope.tenant {
+        Some(tenant) => {
+            let a = &tenant.authority;
+            Some(format!("{}, {}, {} {}", a.name, a.address.street, a.address.postcode, a.address.city))
+        }
+        None => form.authority.as_ref().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty()),
+    };
+    let sections = view::summary(s, &scope.form_url())
         .into_iter()
         .map(|step| pdf::Section {
             title: step.title,

@@ -316,7 +316,15 @@ impl Store {
     }
 
     /// Creates a draft of a form of an authority (`""` without authorities) and returns its id.
-    pub async fn create_draft(&self, session_hash: &str, authority: &str, form: &str, snapshot: &str, now: i64, ttl_ms: i64) -> Result<String> {
+    pub async fn create_draft(
+        &self,
+        session_hash: &str,
+        authority: &str,
+        form: &str,
+        snapshot: &str,
+        now: i64,
+        ttl_ms: i64,
+    ) -> Result<String> {
         let id = super::security::random_hex(16);
         retry(|| {
             sqlx::query(
@@ -364,8 +372,8 @@ impl Store {
                 .bind(resume_hash)
                 .bind(now)
                 .bind(authority)
-            .fetch_optional(&self.pool)
-            .await?;
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|r| r.get::<String, _>("form")))
     }
 
@@ -655,8 +663,10 @@ impl Store {
 
     /// One submission by id.
     pub async fn submission(&self, id: &str) -> Result<Option<StoredSubmission>> {
-        let row =
-            sqlx::query("SELECT id, form, reference, document, authority FROM submissions WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id, form, reference, document, authority FROM submissions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(submission_of))
     }
 

@@ -29,8 +29,20 @@ pub const MAX_LOGO_BYTES: usize = 512 * 1024;
 
 /// First path segments the server uses itself: no authority may be called so, or its
 /// pages would be shadowed by (or shadow) the server's own.
-pub const RESERVED_IDS: &[&str] =
-    &["f", "s", "assets", "resume", "api", "healthz", "metrics", "impressum", "datenschutz", "barrierefreiheit", "favicon.ico", "robots.txt"];
+pub const RESERVED_IDS: &[&str] = &[
+    "f",
+    "s",
+    "assets",
+    "resume",
+    "api",
+    "healthz",
+    "metrics",
+    "impressum",
+    "datenschutz",
+    "barrierefreiheit",
+    "favicon.ico",
+    "robots.txt",
+];
 
 /// An authority as the server serves it.
 #[derive(Debug, Clone)]
@@ -151,8 +163,7 @@ pub fn brand_css(c: &Colours) -> String {
     let ok = |v: &str, fallback: &'static str| {
         if v.len() == 7 && v.starts_with('#') && v[1..].bytes().all(|b| b.is_ascii_hexdigit()) { v.to_string() } else { fallback.into() }
     };
-    let (primary, on_primary, background) =
-        (ok(&c.primary, "#0b4f8a"), ok(&c.on_primary, "#ffffff"), ok(&c.background, "#ffffff"));
+    let (primary, on_primary, background) = (ok(&c.primary, "#0b4f8a"), ok(&c.on_primary, "#ffffff"), ok(&c.background, "#ffffff"));
     format!(
         "/* The authority's colours (authority.yaml `colours:`), contrast-checked when it was read. */\n\
          :root {{\n  --brand: {primary};\n  --brand-text: {on_primary};\n  --link: {primary};\n  --page-background: {background};\n}}\n\
@@ -321,7 +332,10 @@ pub async fn authority_home(
 pub async fn logo(State(state): State<AppState>, axum::extract::Path(p): axum::extract::Path<AuthorityPath>) -> Response {
     match state.tenants.get(&p.authority).and_then(|t| t.logo.as_ref()) {
         Some(l) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static(l.mime)), (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"))],
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(l.mime)),
+                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            ],
             Body::from(l.bytes.clone()),
         )
             .into_response(),
@@ -370,7 +384,10 @@ mod tests {
     #[test]
     fn the_stylesheet_carries_only_colours() {
         let css = brand_css(&Colours { primary: "#b5121b".into(), on_primary: "#ffffff".into(), background: "#fafafa".into() });
-        assert!(css.contains("--brand: #b5121b;") && css.contains("--brand-text: #ffffff;") && css.contains("background: #fafafa;"), "{css}");
+        assert!(
+            css.contains("--brand: #b5121b;") && css.contains("--brand-text: #ffffff;") && css.contains("background: #fafafa;"),
+            "{css}"
+        );
         // Anything but `#rrggbb` (never read so, but the stylesheet does not rely on it).
         let css = brand_css(&Colours { primary: "red;}*{x".into(), on_primary: "#fff".into(), background: "#ffffff".into() });
         assert!(!css.contains("red") && css.contains("--brand: #0b4f8a;") && css.contains("--brand-text: #ffffff;"), "{css}");

@@ -16,6 +16,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("header.html", include_str!("../../templates/header.html")),
     ("footer.html", include_str!("../../templates/footer.html")),
     ("index.html", include_str!("../../templates/index.html")),
+    ("authorities.html", include_str!("../../templates/authorities.html")),
+    ("authority.html", include_str!("../../templates/authority.html")),
     ("start.html", include_str!("../../templates/start.html")),
     ("step.html", include_str!("../../templates/step.html")),
     ("field.html", include_str!("../../templates/field.html")),
