@@ -71,6 +71,9 @@ async fn walk_to_payment(b: &mut Browser, authority: &str, plz: &str, ort: &str)
     let base = format!("/{authority}/f/{FORM}");
     let start = b.get(&base).await;
     assert_eq!(start.status, StatusCode::OK, "{}", start.body);
+    // A fresh session (no draft yet) has the authority's values too.
+    let first = b.get(&format!("{base}/s/zustaendigkeit")).await;
+    assert!(first.body.contains(&format!("Wohnen Sie in {ort}?")), "{authority}: {}", first.body);
     let next = post_step(b, &format!("{base}/s/zustaendigkeit"), &[("wohnsitz_bitburg", "true")]).await;
     assert_eq!(next, format!("{base}/s/halter"));
     let halter = [

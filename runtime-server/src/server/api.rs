@@ -118,6 +118,8 @@ fn authorised(state: &AppState, headers: &HeaderMap) -> Option<Viewer> {
 
 /// Who may use the API; else the refusal: 429 while the client is over its limit of
 /// failures, 401 (counted) for a missing or wrong token.
+// The refusal is answered at once by the caller, never carried further: its size is moot.
+#[allow(clippy::result_large_err)]
 fn refuse(state: &AppState, headers: &HeaderMap, ip: ClientIp) -> Result<Viewer, Response> {
     if state.lookups.blocked(ip) {
         return Err((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "60")], "too many attempts").into_response());
