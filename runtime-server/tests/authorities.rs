@@ -38,6 +38,10 @@ fn tokens() -> BTreeMap<String, String> {
 /// One server for the bundled forms folder: its three authorities, the Hundesteuer form and
 /// one form no authority offers.
 async fn kreis() -> AppState {
+    kreis_on(&sqlite_url()).await
+}
+
+async fn kreis_on(url: &str) -> AppState {
     let form = hundesteuer();
     let other = compile("gewerbeanmeldung");
     let found = wegweiser::authority::load_dir(&forms_dir(), &[&form, &other]);
@@ -51,7 +55,7 @@ async fn kreis() -> AppState {
         retry_base: Duration::from_millis(50),
         ..Config::default()
     };
-    let store = Store::connect(&sqlite_url()).await.expect("database");
+    let store = Store::connect(url).await.expect("database");
     AppState::with_authorities(vec![form, other], tenants, store, config)
 }
 
@@ -393,4 +397,33 @@ fn a_wrong_parameter_value_keeps_the_server_from_starting_and_is_reported_with_l
     assert!(stderr.contains("E0603"), "{stderr}");
     assert!(stderr.contains("the server does not start"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The separation on PostgreSQL (`DATABASE_URL`, which `.ci/run` sets): the counters per
+/// authority, the draft lookup and the admin API's filters in the other database's SQL.
+#[tokio::test]
+async fn the_kommunen_are_separated_on_postgres() {
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        eprintln!("DATABASE_URL is not set: PostgreSQL run not made (.ci/run sets it)");
+        return;
+    };
+    let state = kreis_on(&url).await;
+    let mut b = Browser::new(app(state.clone()));
+    let trier = submit_one_dog(&mut b, "trier", "54294", "Trier").await;
+    let mut b2 = Browser::new(app(state.clone()));
+    let bitburg = submit_one_dog(&mut b2, "bitburg", "54634", "Bitburg").await;
+    assert!(trier.starts_with("TRIER-HST-2026-") && bitburg.starts_with("BITBURG-HST-2026-"), "{trier} {bitburg}");
+    // The database is shared with earlier runs: other submissions may be there too.
+    let mut admin = Browser::new(app(state.clone()));
+    let (_, body) = api(&mut admin, "/api/v1/submissions?limit=1000", "trier-secret").await;
+    let refs = references(&body, "reference");
+    assert!(refs.contains(&trier) && refs.iter().all(|r| r.starts_with("TRIER-")), "{refs:?}");
+    assert_eq!(api(&mut admin, &format!("/api/v1/submissions/{bitburg}"), "trier-secret").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(api(&mut admin, &format!("/api/v1/submissions?after={bitburg}"), "trier-secret").await.0, StatusCode::BAD_REQUEST);
+    let (_, body) = api(&mut admin, "/api/v1/outbox", "trier-secret").await;
+    assert!(references(&body, "reference").iter().all(|r| r.starts_with("TRIER-")));
+    assert_eq!(api(&mut admin, &format!("/api/v1/submissions/{bitburg}"), "operator-secret").await.0, StatusCode::OK);
+    // A draft of Trier's is not Bitburg's, in the same browser.
+    let r = b.get(&format!("/bitburg/f/{FORM}/confirmation")).await;
+    assert_eq!(r.location.as_deref(), Some(format!("/bitburg/f/{FORM}").as_str()));
 }
