@@ -407,7 +407,7 @@ fn a_fitconnect_channel_needs_its_client_and_destination() {
         "    - fitconnect: { destination_env: TEST_DESTINATION, leika: \"99108009000000\" }\n",
     );
     let forms = vec![server::LoadedForm { file: "post.yaml".into(), form: engine::compile(&src).form.unwrap() }];
-    let missing = server::missing_channel_settings(&forms, &Config::default(), |_| None);
+    let missing = server::missing_channel_settings(&forms, &[], &Config::default(), |_| None);
     assert_eq!(missing.len(), 2, "{missing:?}");
     assert!(missing[0].contains("no FIT-Connect client is configured"), "{missing:?}");
     assert!(missing[1].contains("`TEST_DESTINATION`"), "{missing:?}");
@@ -424,7 +424,7 @@ fn a_fitconnect_channel_needs_its_client_and_destination() {
     )
     .unwrap();
     let config = Config { fitconnect, ..Config::default() };
-    assert!(server::missing_channel_settings(&forms, &config, env).is_empty());
+    assert!(server::missing_channel_settings(&forms, &[], &config, env).is_empty());
 }
 
 /// The measurement in `docs/delivery.md`: 100 submissions walked and stored, then the
@@ -455,4 +455,85 @@ async fn a_burst_of_100_submissions_by_email() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     println!("200 messages (100 PDFs rendered) in {:.2} s = {:.0} messages/s", took.as_secs_f64(), 200.0 / took.as_secs_f64());
+}
+
+/// A folder with the test form and two authorities offering it: `nord` names its own
+/// address for the form in `delivery:`, `sued` names none (the form's variable applies).
+fn authority_folder(name: &str, sued_address: bool) -> std::path::PathBuf {
+    let dir = temp_out(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("post.yaml"), FORM).unwrap();
+    let file = |id: &str, town: &str, delivery: &str| {
+        let d = dir.join("authorities").join(id);
+        std::fs::create_dir_all(&d).unwrap();
+        let yaml = format!(
+            "name: Gemeinde {town}\naddress: {{ street: Markt 1, postcode: \"12345\", city: {town} }}\n\
+             colours: {{ primary: \"#1d4f91\", on_primary: \"#ffffff\" }}\nforms:\n  post: {{}}\n{delivery}"
+        );
+        std::fs::write(d.join("authority.yaml"), yaml).unwrap();
+    };
+    file("nord", "Nord", "delivery:\n  post: { email: poststelle@nord.example }\n");
+    file("sued", "Sued", if sued_address { "delivery:\n  post: { email: poststelle@sued.example }\n" } else { "" });
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_authoritys_own_address_comes_before_the_forms_variable_and_the_message_names_it() {
+    let certs = Certs::make();
+    let mail = Smtp::start(smtp::free_port(), &certs, &temp_out("own-address"), &[]);
+    let dir = authority_folder("own-address-forms", false);
+    let form = form();
+    let found = wegweiser::authority::load_dir(&dir, &[&form]);
+    assert!(!found.has_errors(), "{:?}", found.files.iter().map(|f| &f.diagnostics).collect::<Vec<_>>());
+    let tenants = server::tenant::tenants(&dir, &found).expect("servable");
+
+    // `sued` has no address of its own: the form's variable is needed; with one, it is not.
+    let loaded = vec![server::LoadedForm { file: dir.join("post.yaml"), form: form.clone() }];
+    let smtp = Config { smtp: Some(smtp_config(mail.port, smtp::PASSWORD, &certs)), ..Config::default() };
+    let missing = server::missing_channel_settings(&loaded, &tenants, &smtp, |_| None);
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(missing[0].contains("TEST_MAIL_TO"), "{missing:?}");
+    let both = authority_folder("own-address-both", true);
+    let found_both = wegweiser::authority::load_dir(&both, &[&form]);
+    let tenants_both = server::tenant::tenants(&both, &found_both).expect("servable");
+    assert!(server::missing_channel_settings(&loaded, &tenants_both, &smtp, |_| None).is_empty());
+
+    let config = Config {
+        smtp: Some(smtp_config(mail.port, smtp::PASSWORD, &certs)),
+        channel_env: BTreeMap::from([("TEST_MAIL_TO".to_string(), AUTHORITY.to_string())]),
+        ..config()
+    };
+    let store = server::Store::connect(&sqlite_url()).await.unwrap();
+    let state = AppState::with_authorities(vec![form], tenants, store, config);
+    let mut nord = Browser::new(app(state.clone()));
+    let mut sued = Browser::new(app(state.clone()));
+    let r_nord = submit_at(&state, &mut nord, "/nord/f/post", "Erika Nord", "erika@example.org").await;
+    let r_sued = submit_at(&state, &mut sued, "/sued/f/post", "Emil Sued", "emil@example.org").await;
+    assert_eq!(deliver(&state, 4).await, 4);
+    let msgs = mail.wait_for(4, PATIENCE).await;
+    let to =
+        |addr: &str| msgs.iter().find(|m| m["rcpt_tos"] == serde_json::json!([addr])).unwrap_or_else(|| panic!("to {addr}: {msgs:#?}"));
+    let body = |m: &serde_json::Value| m["parts"][0]["text"].as_str().unwrap().to_string();
+    let m = to("poststelle@nord.example");
+    assert_eq!(smtp::header(m, "X-Wegweiser-Reference").unwrap(), r_nord);
+    assert!(body(m).contains("Behörde: Gemeinde Nord"), "{}", body(m));
+    let m = to(AUTHORITY);
+    assert_eq!(smtp::header(m, "X-Wegweiser-Reference").unwrap(), r_sued);
+    assert!(body(m).contains("Behörde: Gemeinde Sued"), "{}", body(m));
+    assert!(body(to("erika@example.org")).contains("Gemeinde Nord"));
+}
+
+/// Walks the test form under `base` and submits; the reference.
+async fn submit_at(state: &AppState, b: &mut Browser, base: &str, name: &str, mail: &str) -> String {
+    let csrf = b.get(&format!("{base}/s/eins")).await.csrf();
+    let fields = [("_csrf".into(), csrf.clone()), ("name".into(), name.into()), ("mail".into(), mail.into())];
+    let r = b.post(&format!("{base}/s/eins"), &fields).await;
+    assert_eq!(r.location, Some(format!("{base}/s/zwei")), "{}", error_summary(&r.body));
+    let r = b.post(&format!("{base}/s/zwei"), &[("_csrf".into(), csrf.clone()), ("richtig".into(), "true".into())]).await;
+    assert_eq!(r.location, Some(format!("{base}/summary")));
+    let summary = b.get(&format!("{base}/summary")).await;
+    let idem = between(&summary.body, "name=\"_idempotency\" value=\"", "\"").unwrap();
+    let r = b.post(&format!("{base}/submit"), &[("_csrf".into(), csrf), ("_idempotency".into(), idem)]).await;
+    assert_eq!(r.location, Some(format!("{base}/confirmation")));
+    state.store.submissions().await.unwrap().last().unwrap().reference.clone()
 }

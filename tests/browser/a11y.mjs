@@ -18,7 +18,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { parse as parseYaml } from 'yaml';
-import { addEntries, errorSummary, fill, launchChromium, press } from './page-helpers.mjs';
+import { addEntries, errorSummary, fill, formPath, launchChromium, press } from './page-helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -128,7 +128,7 @@ function scenario(name, overrides = {}) {
  * every page before it is answered. Returns the reference number.
  */
 async function walk(page, formId, sc, onPage = async () => {}) {
-  await goto(page, `/f/${formId}`);
+  await goto(page, formPath(formId));
   await onPage(page, `start page of ${formId}`);
   await press(page, '.button-start');
   for (let i = 0; i < 40; i++) {
@@ -147,7 +147,7 @@ async function walk(page, formId, sc, onPage = async () => {}) {
   assert.ok(page.url().endsWith('/summary'), `${formId}: no summary after 40 pages`);
   await onPage(page, `summary of ${formId}`);
   await press(page, 'form[action$="/submit"] button[type="submit"]');
-  assert.ok(page.url().endsWith(`/f/${formId}/confirmation`), `${formId}: not confirmed, at ${page.url()}`);
+  assert.ok(page.url().endsWith(`${formPath(formId)}/confirmation`), `${formId}: not confirmed, at ${page.url()}`);
   await onPage(page, `confirmation of ${formId}`);
   return (await page.locator('.reference').innerText()).trim();
 }
@@ -172,9 +172,16 @@ test('every page type of the Hundesteuer form has no axe violation (JavaScript o
   const run = async (name) => found.push(...(await axe(page, name)));
   const sc = scenario('hundesteuer');
   try {
+    // The bundled folder has authorities: the start page lists them with their services,
+    // each authority has a page of its own, in its branding (docs/authorities.md#serving).
     await goto(page, '/');
-    await run('form list');
-    await page.locator('a[href="/f/hundesteuer-anmeldung"]').click();
+    await run('start page: the authorities and their services');
+    await goto(page, '/bitburg/');
+    await run("an authority's page (branded)");
+    await goto(page, '/bitburg/impressum');
+    await run("an authority's Impressum from its authority file");
+    await goto(page, '/');
+    await page.locator('a[href="/bitburg/f/hundesteuer-anmeldung"]').click();
     await page.waitForLoadState('load');
     await run('start page');
     await press(page, '.button-start');
@@ -208,10 +215,10 @@ test('every page type of the Hundesteuer form has no axe violation (JavaScript o
     await page.locator('#nachname').focus();
     await page.screenshot({ path: join(SHOTS, 'wegweiser-focus-1024.png') });
     // The English version of a step.
-    await goto(page, '/f/hundesteuer-anmeldung/s/halter?lang=en');
+    await goto(page, '/bitburg/f/hundesteuer-anmeldung/s/halter?lang=en');
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     await run('step in English');
-    await goto(page, '/f/hundesteuer-anmeldung/s/halter?lang=de');
+    await goto(page, '/bitburg/f/hundesteuer-anmeldung/s/halter?lang=de');
     await fill(page, sc.answers);
     await press(page, 'button[value="continue"]');
     assert.ok(page.url().endsWith('/s/hunde'), `${page.url()}: ${await errorSummary(page)}`);
@@ -259,9 +266,9 @@ test('every page type of the Hundesteuer form has no axe violation (JavaScript o
     await page.setViewportSize({ width: 320, height: 640 });
     await page.screenshot({ path: join(SHOTS, 'wegweiser-summary-320.png'), fullPage: true });
     await page.setViewportSize({ width: 1024, height: 768 });
-    await goto(page, '/f/hundesteuer-anmeldung/summary?lang=en');
+    await goto(page, '/bitburg/f/hundesteuer-anmeldung/summary?lang=en');
     await run('summary in English');
-    await goto(page, '/f/hundesteuer-anmeldung/summary?lang=de');
+    await goto(page, '/bitburg/f/hundesteuer-anmeldung/summary?lang=de');
     await press(page, 'form[action$="/submit"] button[type="submit"]');
     assert.ok(page.url().endsWith('/confirmation'), page.url());
     await run('confirmation');
@@ -308,7 +315,7 @@ test('the Hundesteuer form walks to the confirmation without JavaScript', async 
   const { context, page } = await newPage({ javaScriptEnabled: false });
   try {
     const ref = await walk(page, 'hundesteuer-anmeldung', scenario('hundesteuer'));
-    assert.match(ref, /^HST-\d{4}-\d{6}$/);
+    assert.match(ref, /^BITBURG-HST-\d{4}-\d{6}$/);
     assert.match(await page.locator('h1').innerText(), /Antrag eingegangen/);
   } finally {
     await context.close();

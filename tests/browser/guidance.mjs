@@ -12,7 +12,7 @@
 //   CHROMIUM        the browser (default /usr/bin/chromium)
 
 import { test, before, after } from 'node:test';
-import { launchChromium } from './page-helpers.mjs';
+import { formPath, launchChromium } from './page-helpers.mjs';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
@@ -46,7 +46,7 @@ async function press(page, selector) {
 
 /** From the start page to the dogs step: lives in Bitburg, the keeper's details. */
 async function toDogsStep(page) {
-  await page.goto(`${BASE}/f/${FORM}?lang=de`, { waitUntil: 'load' });
+  await page.goto(`${BASE}${formPath(FORM)}?lang=de`, { waitUntil: 'load' });
   await press(page, '.button-start');
   await page.locator('input[name="wohnsitz_bitburg"][value="true"]').check();
   await press(page, 'button[name="_action"][value="continue"]');
@@ -55,7 +55,7 @@ async function toDogsStep(page) {
     await page.locator(`[name="${name}"]`).fill(value);
   }
   await press(page, 'button[name="_action"][value="continue"]');
-  assert.ok(page.url().endsWith(`/f/${FORM}/s/hunde`), `at the dogs step, not ${page.url()}`);
+  assert.ok(page.url().endsWith(`${formPath(FORM)}/s/hunde`), `at the dogs step, not ${page.url()}`);
 }
 
 test('guidance: a field appears, a value updates, an error shows and clears, without a page load', async () => {
@@ -136,7 +136,7 @@ test('the same page without JavaScript works by posting', async () => {
     await press(page, 'button[name="_action"][value="continue"]');
     // The step again: the revealed field shown (without an error yet), the chip error in
     // the same markup the script writes.
-    assert.ok(page.url().endsWith(`/f/${FORM}/s/hunde`));
+    assert.ok(page.url().endsWith(`${formPath(FORM)}/s/hunde`));
     assert.equal(await other.isVisible(), true, 'the post revealed the field');
     assert.equal(await page.locator(byId('hund.0.rasse_sonstige-error')).count(), 0, 'no error for a field not seen yet');
     const error = page.locator(byId('hund.0.chipnummer-error'));

@@ -12,7 +12,7 @@
 //   CHROMIUM        the browser (default /usr/bin/chromium)
 
 import { test, before, after } from 'node:test';
-import { launchChromium } from './page-helpers.mjs';
+import { formPath, launchChromium } from './page-helpers.mjs';
 import assert from 'node:assert/strict';
 
 const BASE = process.env.WEGWEISER_URL;
@@ -35,7 +35,7 @@ async function pressNav(page, selector) {
  * as a citizen has it when they finish the last field and go for "Weiter". */
 async function keeperStepWithCursorInPhone(context) {
   const page = await context.newPage();
-  await page.goto(`${BASE}/f/${FORM}?lang=de`, { waitUntil: 'load' });
+  await page.goto(`${BASE}${formPath(FORM)}?lang=de`, { waitUntil: 'load' });
   await pressNav(page, '.button-start');
   await page.locator('input[name="wohnsitz_bitburg"][value="true"]').check();
   await pressNav(page, 'button[name="_action"][value="continue"]');
@@ -126,7 +126,7 @@ test('a consent box stays beside its long label at 320, 390, 768 and 1024 px', a
   const context = await browser.newContext({ locale: 'de-DE' });
   try {
     const page = await context.newPage();
-    await page.goto(`${BASE}/f/${FORM}?lang=de`, { waitUntil: 'load' });
+    await page.goto(`${BASE}${formPath(FORM)}?lang=de`, { waitUntil: 'load' });
     await page.evaluate(() => {
       const group = document.createElement('div');
       group.className = 'form-group';

@@ -88,3 +88,23 @@ export async function addEntries(page, entries) {
     }
   }
 }
+
+/**
+ * Where a bundled form is served. The Hundesteuer is offered by the bundled authorities
+ * (form-definitions/authorities/), so the server serves it only under them
+ * (docs/authorities.md#serving): the tests use Bitburg, whose rates and postcode are the ones
+ * the form's shared scenarios are written for. The other forms stay at /f/{id}.
+ */
+export const AUTHORITY_OF = { 'hundesteuer-anmeldung': 'bitburg' };
+
+/** A form's address: `/f/{id}`, or `/{authority}/f/{id}`. */
+export function formPath(id) {
+  const a = AUTHORITY_OF[id];
+  return a ? `/${a}/f/${id}` : `/f/${id}`;
+}
+
+/** What an authority puts in front of its reference numbers (`BITBURG-`), or ''. */
+export function referencePrefix(id) {
+  const a = AUTHORITY_OF[id];
+  return a ? `${a.toUpperCase()}-` : '';
+}

@@ -15,7 +15,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
-import { addEntries, errorSummary, fill, launchChromium, press } from './page-helpers.mjs';
+import { addEntries, errorSummary, fill, formPath, launchChromium, press, referencePrefix } from './page-helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const BASE = process.env.WEGWEISER_WALK_URL;
@@ -68,7 +68,7 @@ function load(name) {
 /** A value as a citizen types it: dates as 02.04.1980, decimals with a comma. */
 /** Start page to confirmation; returns the steps seen and the reference number. */
 async function walk(page, f) {
-  await page.goto(`${BASE}/f/${f.id}`, { waitUntil: 'load' });
+  await page.goto(`${BASE}${formPath(f.id)}`, { waitUntil: 'load' });
   await press(page, '.button-start');
   const steps = [];
   for (let i = 0; i < 40 && !page.url().endsWith('/summary'); i++) {
@@ -85,7 +85,7 @@ async function walk(page, f) {
   }
   assert.ok(page.url().endsWith('/summary'), `${f.id}: no summary after 40 pages`);
   await press(page, 'form[action$="/submit"] button[type="submit"]');
-  assert.ok(page.url().endsWith(`/f/${f.id}/confirmation`), `${f.id}: not confirmed, at ${page.url()}`);
+  assert.ok(page.url().endsWith(`${formPath(f.id)}/confirmation`), `${f.id}: not confirmed, at ${page.url()}`);
   return { steps, reference: (await page.locator('.reference').innerText()).trim() };
 }
 
@@ -101,12 +101,13 @@ for (const name of FORMS) {
     try {
       const page = await context.newPage();
       const { steps, reference } = await walk(page, f);
-      // HST-{year}-{seq:6} → ^HST-2026-\d{6}$ (the year of the fixed today).
+      // HST-{year}-{seq:6} → ^HST-2026-\d{6}$ (the year of the fixed today); under an
+      // authority with its id in front (BITBURG-HST-2026-000001).
       const pattern = f.reference
         .replace('{year}', TODAY.slice(0, 4))
         .replace(/\{seq:(\d+)\}/, (_, n) => `\\d{${n}}`)
         .replace('{seq}', '\\d+');
-      assert.match(reference, new RegExp(`^${pattern}$`));
+      assert.match(reference, new RegExp(`^${referencePrefix(f.id)}${pattern}$`));
       assert.match(await page.locator('h1').innerText(), /Antrag eingegangen/);
       console.log(`  ${f.id}: ${steps.length} steps (${steps.join(', ')}), "${f.scenario}" → ${reference}`);
     } finally {

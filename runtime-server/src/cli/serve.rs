@@ -1,5 +1,7 @@
 //! `wegweiser serve`: serves every form in a folder over HTTP (see [`crate::server`]).
 //! Without flags: the bundled `form-definitions/` on 127.0.0.1:8080 with an SQLite file.
+//! A folder with `authorities/` is served per authority (`/{authority}/f/{form}`,
+//! docs/authorities.md); an authority file with errors keeps the server from starting.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,9 +14,13 @@ use crate::server::{self, AppState, Config, Store};
 /// Arguments of `wegweiser serve`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The folder with the forms (`*.yaml`; `*.test.yaml` are skipped).
+    /// The folder with the forms (`*.yaml`; `*.test.yaml` are skipped) and, if any, their
+    /// authorities (`authorities/<id>/authority.yaml`).
     #[arg(long, default_value = "form-definitions")]
     pub forms: PathBuf,
+    /// The same as `--forms FOLDER`.
+    #[arg(value_name = "FOLDER", conflicts_with = "forms")]
+    pub folder: Option<PathBuf>,
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
@@ -190,6 +196,38 @@ fn positive_seconds(s: &str) -> Result<f64, String> {
     }
 }
 
+/// The variable with an authority's admin token: `WEGWEISER_ADMIN_TOKEN_` and its id in
+/// capitals, `-` as `_` (`bernkastel-kues` → `WEGWEISER_ADMIN_TOKEN_BERNKASTEL_KUES`).
+pub fn token_variable(authority: &str) -> String {
+    format!("WEGWEISER_ADMIN_TOKEN_{}", authority.to_ascii_uppercase().replace('-', "_"))
+}
+
+/// The authorities of the forms folder, ready to serve; none without `authorities/`. Any
+/// error in an authority file (or a logo that cannot be served) is printed with its line
+/// and column and keeps the server from starting: a Kommune served with wrong rates or
+/// without its branding is worse than no server.
+fn authorities(dir: &std::path::Path, forms: &[server::LoadedForm]) -> Result<Vec<server::tenant::Tenant>, Exit> {
+    let refs: Vec<&engine::Form> = forms.iter().map(|f| &f.form).collect();
+    let found = crate::authority::load_dir(dir, &refs);
+    if found.has_errors() {
+        let color = super::ColorChoice::Auto.enabled();
+        for f in &found.files {
+            for d in &f.diagnostics {
+                eprint!("{}", super::render::render_text(d, &f.path.display().to_string(), &f.source, color));
+            }
+        }
+        for p in &found.problems {
+            eprintln!("{p}");
+        }
+        eprintln!("error: the authorities in `{}` have errors; the server does not start", dir.join(crate::authority::DIR_NAME).display());
+        return Err(Exit::Diagnostics);
+    }
+    server::tenant::tenants(dir, &found).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Failure
+    })
+}
+
 /// Runs the server until Ctrl-C.
 pub fn run(args: &Args) -> Exit {
     // The log goes to standard output; colour codes only belong on a terminal, not in a
@@ -217,10 +255,11 @@ async fn serve(args: &Args) -> Exit {
             return Exit::Failure;
         }
     };
-    let (forms, errors) = match server::load_forms(&args.forms) {
+    let dir = args.folder.as_ref().unwrap_or(&args.forms);
+    let (forms, errors) = match server::load_forms(dir) {
         Ok(f) => f,
         Err(server::LoadError::Io(e)) => {
-            eprintln!("error: cannot read `{}`: {e}", args.forms.display());
+            eprintln!("error: cannot read `{}`: {e}", dir.display());
             return Exit::Failure;
         }
         Err(e @ server::LoadError::DuplicateId { .. }) => {
@@ -232,7 +271,7 @@ async fn serve(args: &Args) -> Exit {
         tracing::error!("{e}");
     }
     if forms.is_empty() {
-        eprintln!("error: no form to serve in `{}`", args.forms.display());
+        eprintln!("error: no form to serve in `{}`", dir.display());
         return Exit::Diagnostics;
     }
     // A webhook secret that is not there would sign every delivery with an empty key.
@@ -243,7 +282,7 @@ async fn serve(args: &Args) -> Exit {
         }
         eprintln!(
             "help: set each variable to the secret the receiver checks (e.g. `openssl rand -hex 32`), or take the form out of `{}`",
-            args.forms.display()
+            dir.display()
         );
         return Exit::Failure;
     }
@@ -266,8 +305,17 @@ async fn serve(args: &Args) -> Exit {
             return Exit::Failure;
         }
     };
+    for f in &forms {
+        if f.form.submission.webhook().is_some_and(|w| w.secret_env.is_none()) {
+            tracing::warn!(form = %f.form.id, "the webhook names no secret_env: its deliveries are signed with an empty key, so the receiver cannot trust them");
+        }
+    }
+    let tenants = match authorities(dir, &forms) {
+        Ok(t) => t,
+        Err(exit) => return exit,
+    };
     let channels = Config { smtp, fitconnect, ..Config::default() };
-    let missing = server::missing_channel_settings(&forms, &channels, env);
+    let missing = server::missing_channel_settings(&forms, &tenants, &channels, env);
     if !missing.is_empty() {
         for m in &missing {
             eprintln!("error: {m}");
@@ -275,11 +323,10 @@ async fn serve(args: &Args) -> Exit {
         eprintln!("help: see docs/delivery.md for what each channel needs, or take the form out of `{}`", args.forms.display());
         return Exit::Failure;
     }
-    for f in &forms {
-        if f.form.submission.webhook().is_some_and(|w| w.secret_env.is_none()) {
-            tracing::warn!(form = %f.form.id, "the webhook names no secret_env: its deliveries are signed with an empty key, so the receiver cannot trust them");
-        }
-    }
+    let authority_tokens = tenants
+        .iter()
+        .filter_map(|t| std::env::var(token_variable(t.id())).ok().filter(|v| !v.is_empty()).map(|v| (t.id().to_string(), v)))
+        .collect();
     let forms: Vec<_> = forms.into_iter().map(|f| f.form).collect();
     let url = args.database.clone().or_else(|| std::env::var("DATABASE_URL").ok()).unwrap_or_else(|| "sqlite://wegweiser.db".into());
     let store = match Store::connect(&url).await {
@@ -293,6 +340,7 @@ async fn serve(args: &Args) -> Exit {
         draft_ttl: Duration::from_secs(args.draft_days * 24 * 3600),
         secure_cookies: args.secure_cookies,
         admin_token: std::env::var("WEGWEISER_ADMIN_TOKEN").ok().filter(|t| !t.is_empty()),
+        authority_tokens,
         max_body: args.max_body_mib * 1024 * 1024,
         templates: args.templates.clone(),
         today: args.today,
@@ -312,7 +360,8 @@ async fn serve(args: &Args) -> Exit {
     };
     let n = forms.len();
     let listen = server::listen::Listen::of(&config);
-    let state = AppState::new(forms, store, config);
+    let authorities = tenants.len();
+    let state = AppState::with_authorities(forms, tenants, store, config);
     tokio::spawn(server::outbox::run(state.clone(), Duration::from_millis(args.outbox_every_ms.max(1))));
     let listener = match tokio::net::TcpListener::bind(&args.addr).await {
         Ok(l) => l,
@@ -321,7 +370,7 @@ async fn serve(args: &Args) -> Exit {
             return Exit::Failure;
         }
     };
-    tracing::info!(forms = n, addr = %args.addr, "serving on http://{}/", args.addr);
+    tracing::info!(forms = n, authorities, addr = %args.addr, "serving on http://{}/", args.addr);
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

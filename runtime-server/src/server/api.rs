@@ -1,6 +1,11 @@
 //! Health, metrics and the admin API (`Authorization: Bearer $WEGWEISER_ADMIN_TOKEN`):
 //! submissions, and the deliveries the outbox has not done yet.
 //!
+//! With authorities, each may have a token of its own (`WEGWEISER_ADMIN_TOKEN_<ID>`,
+//! docs/operations.md) that sees only its submissions and deliveries: another authority's
+//! submission is "not found" to it, exactly like one that does not exist. The operator's
+//! token sees everything.
+//!
 //! The token is compared in constant time; a client that sends wrong tokens too often
 //! gets 429 for the rest of the minute, so it can neither time nor guess its way in.
 
@@ -77,23 +82,62 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out).into_response()
 }
 
-fn authorised(state: &AppState, headers: &HeaderMap) -> bool {
-    let Some(expected) = state.config.admin_token.as_deref().filter(|t| !t.is_empty()) else { return false };
-    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
-    ct_eq(given, expected)
+/// Whose submissions a request of the admin API may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewer {
+    /// The operator (`WEGWEISER_ADMIN_TOKEN`): every authority's.
+    Operator,
+    /// An authority's token: only that authority's.
+    Authority(String),
 }
 
-/// `None` when the request may use the API; else the refusal: 429 while the client is
-/// over its limit of failures, 401 (counted) for a missing or wrong token.
-fn refuse(state: &AppState, headers: &HeaderMap, ip: ClientIp) -> Option<Response> {
-    if state.lookups.blocked(ip) {
-        return Some((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "60")], "too many attempts").into_response());
+impl Viewer {
+    /// The authority whose rows the store returns (`None`: all).
+    fn only(&self) -> Option<&str> {
+        match self {
+            Viewer::Operator => None,
+            Viewer::Authority(a) => Some(a),
+        }
     }
-    if authorised(state, headers) {
-        return None;
+
+    /// Whether it may see a submission of `authority`.
+    fn sees(&self, authority: &str) -> bool {
+        self.only().is_none_or(|a| a == authority)
+    }
+}
+
+/// Whose token the request carries. Every configured token is compared (in constant time
+/// each), whichever matches, so the time does not tell which one came close.
+fn authorised(state: &AppState, headers: &HeaderMap) -> Option<Viewer> {
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
+    let mut found = None;
+    if let Some(expected) = state.config.admin_token.as_deref().filter(|t| !t.is_empty())
+        && ct_eq(given, expected)
+    {
+        found = Some(Viewer::Operator);
+    }
+    for (id, expected) in &state.config.authority_tokens {
+        // An authority that is not served has no token either.
+        if !expected.is_empty() && ct_eq(given, expected) && found.is_none() && state.tenants.contains_key(id) {
+            found = Some(Viewer::Authority(id.clone()));
+        }
+    }
+    found
+}
+
+/// Who may use the API; else the refusal: 429 while the client is over its limit of
+/// failures, 401 (counted) for a missing or wrong token.
+// The refusal is answered at once by the caller, never carried further: its size is moot.
+#[allow(clippy::result_large_err)]
+fn refuse(state: &AppState, headers: &HeaderMap, ip: ClientIp) -> Result<Viewer, Response> {
+    if state.lookups.blocked(ip) {
+        return Err((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "60")], "too many attempts").into_response());
+    }
+    if let Some(v) = authorised(state, headers) {
+        return Ok(v);
     }
     state.lookups.failed(ip);
-    Some((StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "unauthorized").into_response())
+    Err((StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "unauthorized").into_response())
 }
 
 fn json(body: String) -> Response {
@@ -123,12 +167,13 @@ pub async fn list(
     headers: HeaderMap,
     page: Result<Query<Page>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    if let Some(r) = refuse(&state, &headers, ip) {
-        return r;
-    }
+    let viewer = match refuse(&state, &headers, ip) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
     let Ok(Query(page)) = page else { return (StatusCode::BAD_REQUEST, "limit must be a number").into_response() };
     let limit = page.limit.unwrap_or(PAGE_DEFAULT).clamp(1, PAGE_MAX);
-    match state.store.submissions_after(page.after.as_deref(), limit).await {
+    match state.store.submissions_after(viewer.only(), page.after.as_deref(), limit).await {
         Ok(Some(subs)) => {
             let docs: Vec<serde_json::Value> = subs.iter().filter_map(|s| serde_json::from_str(&s.document).ok()).collect();
             let mut res = json(serde_json::to_string(&docs).unwrap_or_default());
@@ -153,12 +198,13 @@ pub async fn one(
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> Response {
-    if let Some(r) = refuse(&state, &headers, ip) {
-        return r;
-    }
+    let viewer = match refuse(&state, &headers, ip) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
     match state.store.submission_by_reference(&reference).await {
-        Ok(Some(s)) => json(s.document),
-        Ok(None) => (StatusCode::NOT_FOUND, "not found").into_response(),
+        Ok(Some(s)) if viewer.sees(&s.authority) => json(s.document),
+        Ok(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
         Err(_) => (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response(),
     }
 }
@@ -168,10 +214,11 @@ pub async fn one(
 /// reference, form, attempts, next attempt and the reason the last one failed. No URL (a
 /// webhook URL may carry a token), no address (personal data).
 pub async fn outbox(State(state): State<AppState>, Extension(ip): Extension<ClientIp>, headers: HeaderMap) -> Response {
-    if let Some(r) = refuse(&state, &headers, ip) {
-        return r;
-    }
-    match state.store.outbox_undelivered(1_000).await {
+    let viewer = match refuse(&state, &headers, ip) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    match state.store.outbox_undelivered(viewer.only(), 1_000).await {
         Ok(rows) => {
             let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
             let list: Vec<serde_json::Value> = rows
@@ -201,13 +248,15 @@ pub async fn channels(
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> Response {
-    if let Some(r) = refuse(&state, &headers, ip) {
-        return r;
-    }
+    let viewer = match refuse(&state, &headers, ip) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
     let unavailable = || (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response();
+    // An authority's token sees only its own submissions' channels: another's is 404.
     match state.store.submission_by_reference(&reference).await {
-        Ok(Some(_)) => {}
-        Ok(None) => return (StatusCode::NOT_FOUND, "not found").into_response(),
+        Ok(Some(s)) if viewer.sees(&s.authority) => {}
+        Ok(_) => return (StatusCode::NOT_FOUND, "not found").into_response(),
         Err(_) => return unavailable(),
     }
     let Ok(rows) = state.store.channels_of(&reference).await else { return unavailable() };

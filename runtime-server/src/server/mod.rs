@@ -10,7 +10,8 @@
 //!   and the rate limits; [`legal`] has the footer's pages (Impressum, Datenschutz,
 //!   Barrierefreiheit); [`listen`] serves the router on a socket with the timeouts
 //!   against slow clients and the connection limits; [`multipart`] cleans the part
-//!   headers of uploads.
+//!   headers of uploads; [`tenant`] serves the forms of several authorities, each under
+//!   `/{authority}/` with its parameter values and branding.
 //!
 //! Invariants: the server never takes the browser's view of the form (only active input
 //! fields of the posted step are read); nothing but route templates and status codes is
@@ -27,6 +28,7 @@ pub mod pdf;
 pub mod preview;
 pub mod security;
 pub mod store;
+pub mod tenant;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -52,8 +54,12 @@ pub struct Config {
     pub draft_ttl: Duration,
     /// Add `Secure` to cookies (behind TLS).
     pub secure_cookies: bool,
-    /// The bearer token of the admin API (`WEGWEISER_ADMIN_TOKEN`); no API without it.
+    /// The bearer token of the admin API (`WEGWEISER_ADMIN_TOKEN`): the operator's, which
+    /// sees every submission. No API without it or an authority's token.
     pub admin_token: Option<String>,
+    /// The admin tokens of authorities by authority id (`WEGWEISER_ADMIN_TOKEN_<ID>`): each
+    /// sees only its authority's submissions and deliveries.
+    pub authority_tokens: BTreeMap<String, String>,
     /// Largest request body in bytes (uploads included).
     pub max_body: usize,
     /// A directory whose templates (and `assets/`) replace the built-in ones.
@@ -144,6 +150,7 @@ impl Default for Config {
             draft_ttl: Duration::from_secs(30 * 24 * 3600),
             secure_cookies: false,
             admin_token: None,
+            authority_tokens: BTreeMap::new(),
             max_body: 25 * 1024 * 1024,
             templates: None,
             today: None,
@@ -213,6 +220,8 @@ pub struct AppState(pub Arc<Inner>);
 pub struct Inner {
     /// The forms by id.
     pub forms: BTreeMap<String, Served>,
+    /// The authorities by id; none for a server without `authorities/`.
+    pub tenants: BTreeMap<String, tenant::Tenant>,
     /// The database.
     pub store: Store,
     /// The templates.
@@ -244,6 +253,13 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// Builds the state from compiled forms and a connected store.
     pub fn new(forms: Vec<Form>, store: Store, config: Config) -> AppState {
+        AppState::with_authorities(forms, Vec::new(), store, config)
+    }
+
+    /// Builds the state of a server for several authorities ([`tenant`]); with none, the
+    /// server of [`AppState::new`].
+    pub fn with_authorities(forms: Vec<Form>, tenants: Vec<tenant::Tenant>, store: Store, config: Config) -> AppState {
+        let tenants = tenants.into_iter().map(|t| (t.authority.id.clone(), t)).collect();
         let templates = view::environment(config.templates.clone());
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
         let http = delivery::client(config.webhook_timeout);
@@ -251,6 +267,7 @@ impl AppState {
         let drafts = security::Limiter::new(config.new_drafts_per_minute, Duration::from_secs(60));
         AppState(Arc::new(Inner {
             forms,
+            tenants,
             store,
             templates,
             config,
@@ -352,16 +369,33 @@ pub fn missing_secrets(forms: &[LoadedForm], env: impl Fn(&str) -> Option<String
 /// server and the address variable of an `email` channel, the FIT-Connect client and the
 /// destination variable of a `fitconnect` channel. One plain message each; the server must
 /// not start with any (the submissions would pile up undeliverable).
-pub fn missing_channel_settings(forms: &[LoadedForm], config: &Config, env: impl Fn(&str) -> Option<String>) -> Vec<String> {
+///
+/// With authorities, an authority's `delivery:` entry for a form (its e-mail address, its
+/// FIT-Connect destination) takes the place of the form's variable under that authority;
+/// the variable is needed only where some scope serving the form has no such entry.
+pub fn missing_channel_settings(
+    forms: &[LoadedForm],
+    tenants: &[tenant::Tenant],
+    config: &Config,
+    env: impl Fn(&str) -> Option<String>,
+) -> Vec<String> {
     use engine::form::Channel;
     let mut missing = Vec::new();
     for LoadedForm { file, form } in forms {
         let at = format!("form `{}` ({})", form.id, file.display());
+        let offering: Vec<&tenant::Tenant> = tenants.iter().filter(|t| t.authority.forms.contains_key(&form.id)).collect();
+        // Some scope serving the form has no `delivery:` value of this kind: it reads the variable.
+        let needs_var = |has: &dyn Fn(&engine::authority::Delivery) -> bool| {
+            offering.is_empty() || offering.iter().any(|t| !t.authority.delivery.get(&form.id).is_some_and(has))
+        };
         for c in &form.submission.channels {
             match c {
                 Channel::Email(e) => {
                     if config.smtp.is_none() {
                         missing.push(format!("{at}: delivers by e-mail, but no SMTP server is configured (--smtp-url and --smtp-from)"));
+                    }
+                    if !needs_var(&|d| d.email.is_some()) {
+                        continue;
                     }
                     if let Err(why) = delivery::email::authority_addresses(&e.to_env, env(&e.to_env)) {
                         missing.push(format!("{at}: the e-mail channel's {why} (submission.deliver email.to_env)"));
@@ -374,7 +408,7 @@ pub fn missing_channel_settings(forms: &[LoadedForm], config: &Config, env: impl
                              --fitconnect-api-url, WEGWEISER_FITCONNECT_CLIENT_ID, WEGWEISER_FITCONNECT_CLIENT_SECRET)"
                         ));
                     }
-                    if env(&f.destination_env).is_none_or(|v| v.trim().is_empty()) {
+                    if needs_var(&|d| d.fit_connect.is_some()) && env(&f.destination_env).is_none_or(|v| v.trim().is_empty()) {
                         missing.push(format!(
                             "{at}: the FIT-Connect destination variable `{}` (fitconnect.destination_env) is unset or empty",
                             f.destination_env
@@ -391,8 +425,31 @@ pub fn missing_channel_settings(forms: &[LoadedForm], config: &Config, env: impl
 /// The router.
 pub fn app(state: AppState) -> Router {
     let max_body = state.config.max_body;
-    Router::new()
-        .route("/", get(pages::index))
+    let mut router = Router::new();
+    if state.tenants.is_empty() {
+        router = router.route("/", get(pages::index));
+    } else {
+        // The same handlers under each authority's prefix (they read `{authority}` from the
+        // path: `tenant::FormPath`), and the authorities' own pages. Registered only with
+        // authorities, so that a server without them has exactly its routes of before.
+        router = router
+            .route("/", get(tenant::home))
+            .route("/{authority}", get(tenant::authority_home))
+            .route("/{authority}/", get(tenant::authority_home))
+            .route("/{authority}/logo", get(tenant::logo))
+            .route("/{authority}/brand.css", get(tenant::brand_stylesheet))
+            .route("/{authority}/impressum", get(tenant::legal_page))
+            .route("/{authority}/datenschutz", get(tenant::legal_page))
+            .route("/{authority}/barrierefreiheit", get(tenant::legal_page))
+            .route("/{authority}/f/{form}", get(pages::start))
+            .route("/{authority}/f/{form}/s/{step}", get(pages::step_get).post(pages::step_post))
+            .route("/{authority}/f/{form}/summary", get(pages::summary))
+            .route("/{authority}/f/{form}/submit", post(pages::submit))
+            .route("/{authority}/f/{form}/confirmation", get(pages::confirmation))
+            .route("/{authority}/f/{form}/confirmation/antrag.pdf", get(pages::confirmation_pdf))
+            .route("/{authority}/resume/{token}", get(pages::resume).post(pages::resume_post));
+    }
+    router
         .route("/f/{form}", get(pages::start))
         .route("/f/{form}/s/{step}", get(pages::step_get).post(pages::step_post))
         .route("/f/{form}/summary", get(pages::summary))

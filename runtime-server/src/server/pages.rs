@@ -21,10 +21,11 @@ use engine::session::{Renumbered, Session, Snapshot};
 use engine::value::FileRef;
 use serde::Deserialize;
 
+use super::AppState;
 use super::security::{self, ClientIp, LANG_COOKIE, SESSION_COOKIE};
 use super::store::{Fault, NewSubmission, SubmitOutcome};
+use super::tenant::{self, FormPath, ResumePath, Scope, StepPath, Tenant};
 use super::view;
-use super::{AppState, Served};
 
 /// The browser session of a request (the cookie's token).
 #[derive(Clone, Debug)]
@@ -64,6 +65,13 @@ pub async fn browser_session(State(state): State<AppState>, mut req: Request, ne
 #[derive(Debug, Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
+}
+
+/// A page in German or English (`?lang=`, the cookie), with the language cookie set when
+/// it was chosen now.
+pub(super) fn with_language(state: &AppState, headers: &HeaderMap, q: &LangQuery, page: impl FnOnce(&str) -> Response) -> Response {
+    let lang = language(state, headers, q, &["de".into(), "en".into()]);
+    with_cookie(page(&lang.code), &lang)
 }
 
 /// The language of a page: `?lang=` (remembered in a cookie), the cookie, or the default.
@@ -154,23 +162,26 @@ fn lang_links(path: &str, offered: &[String], current: &str) -> Vec<minijinja::V
         .collect()
 }
 
-fn base(state: &AppState, lang: &str, sid: &Sid, path: &str, offered: &[String]) -> minijinja::Value {
+/// The context every page has; with `tenant`, in the authority's branding (header, footer,
+/// stylesheet).
+pub(super) fn base(state: &AppState, tenant: Option<&Tenant>, lang: &str, sid: &Sid, path: &str, offered: &[String]) -> minijinja::Value {
     let _ = state;
     minijinja::context! {
         lang => lang,
         t => view::texts(lang),
         csrf => security::csrf_token(&sid.0),
         languages => lang_links(path, offered, lang),
+        brand => tenant.map(Tenant::brand),
     }
 }
 
-fn page(state: &AppState, name: &str, base: minijinja::Value, extra: minijinja::Value) -> Response {
+pub(super) fn page(state: &AppState, name: &str, base: minijinja::Value, extra: minijinja::Value) -> Response {
     render(state, name, minijinja::context! { ..extra, ..base })
 }
 
 fn message(state: &AppState, status: StatusCode, lang: &str, sid: &Sid, title_key: &str, text_key: &str) -> Response {
     let t = view::texts(lang);
-    let b = base(state, lang, sid, "/", &["de".into(), "en".into()]);
+    let b = base(state, None, lang, sid, "/", &["de".into(), "en".into()]);
     let mut res = page(state, "message.html", b, minijinja::context! { title => t[title_key], text => t[text_key] });
     *res.status_mut() = status;
     res
@@ -185,6 +196,11 @@ pub async fn not_found(State(state): State<AppState>, headers: HeaderMap, req: R
 
 fn form_not_found(state: &AppState, sid: &Sid) -> Response {
     message(state, StatusCode::NOT_FOUND, "de", sid, "not_found", "not_found_text")
+}
+
+/// The 404 page, for the authorities' pages.
+pub(super) fn not_found_page(state: &AppState, sid: &Sid) -> Response {
+    form_not_found(state, sid)
 }
 
 /// When the request's evaluation budget ran out (`Config::eval_budget`), the session's
@@ -214,7 +230,7 @@ pub async fn index(
         let description = served.form.description.as_ref().map(|d| s.render(d, None));
         forms.push(minijinja::context! { id => id, title => title, description => description });
     }
-    let b = base(&state, &lang.code, &sid, "/", &offered);
+    let b = base(&state, None, &lang.code, &sid, "/", &offered);
     with_cookie(page(&state, "index.html", b, minijinja::context! { forms => forms }), &lang)
 }
 
@@ -222,28 +238,40 @@ pub async fn index(
 struct Loaded<'f> {
     session: Session<'f>,
     draft: Option<String>,
+    /// The authority the draft belongs to (`""` without one).
+    authority: String,
 }
 
-async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, lang: &str) -> Result<Loaded<'f>, Response> {
+/// The request's session: the browser session's open draft of this form under this
+/// authority (a draft of another authority is never opened here), or a new one, with the
+/// authority's parameter values.
+async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, lang: &str) -> Result<Loaded<'f>, Response> {
     let now = state.now_ms();
-    let draft = state.store.open_draft(&sid.hash(), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;
+    let served = scope.served;
+    let draft =
+        state.store.open_draft(&sid.hash(), scope.authority_id(), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;
     let budget = state.config.eval_budget;
     let fresh = || {
-        let mut s = Session::new(&served.form, lang, state.today());
+        let mut s = scope.session(lang, state.today())?;
         s.set_step_budget(budget);
-        s
+        Ok(s)
     };
     // The budget is set once, before the draft's answers are first evaluated: renewing it
     // afterwards would double the allowance and forget an exhaustion during the restore.
-    let mut session = match draft.as_ref().map(|d| serde_json::from_str::<Snapshot>(&d.snapshot)) {
-        Some(Ok(snap)) => Session::restore_with_budget(&served.form, &snap, state.today(), budget).0,
+    let restored = match draft.as_ref().map(|d| serde_json::from_str::<Snapshot>(&d.snapshot)) {
+        Some(Ok(snap)) => match scope.parameters() {
+            Some(p) => Session::restore_with_parameters(&served.form, &snap, state.today(), budget, p).map(|r| r.0),
+            None => Ok(Session::restore_with_budget(&served.form, &snap, state.today(), budget).0),
+        },
         Some(Err(_)) | None => fresh(),
     };
+    // The values were checked when the authority was read: an error here is the server's.
+    let mut session = restored.map_err(internal)?;
     if let Some(r) = over_budget(state, sid, lang, &session) {
         return Err(r);
     }
     session.set_language(lang);
-    Ok(Loaded { session, draft: draft.map(|d| d.id) })
+    Ok(Loaded { session, draft: draft.map(|d| d.id), authority: scope.authority_id().to_string() })
 }
 
 async fn save(state: &AppState, sid: &Sid, l: &mut Loaded<'_>) -> Result<String, Response> {
@@ -261,16 +289,15 @@ async fn save_json(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, snap: &str) 
             Ok(id.clone())
         }
         None => {
-            let id =
-                state.store.create_draft(&sid.hash(), &l.session.form().id, snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
+            let id = state
+                .store
+                .create_draft(&sid.hash(), &l.authority, &l.session.form().id, snap, now, ttl)
+                .await
+                .map_err(|e| storage_error(state, e))?;
             l.draft = Some(id.clone());
             Ok(id)
         }
     }
-}
-
-fn step_url(form: &str, step: &str) -> String {
-    format!("/f/{form}/s/{step}")
 }
 
 /// Where a citizen may be: the steps on the path up to the first incomplete one.
@@ -284,14 +311,23 @@ fn reachable(s: &mut Session<'_>, step: StepId) -> bool {
 }
 
 /// Where to send a citizen who asked for a step they cannot be on.
-fn resume_target(s: &mut Session<'_>) -> String {
+fn resume_target(scope: Scope<'_>, s: &mut Session<'_>) -> String {
     let form = s.form();
     match s.first_incomplete_step() {
-        Some(st) => step_url(&form.id, &form.step(st).id),
+        Some(st) => scope.step_url(&form.step(st).id),
         None => match s.path_end() {
-            Target::Step(st) => step_url(&form.id, &form.step(st).id),
-            Target::Summary => format!("/f/{}/summary", form.id),
+            Target::Step(st) => scope.step_url(&form.step(st).id),
+            Target::Summary => format!("{}/summary", scope.form_url()),
         },
+    }
+}
+
+/// Who receives the application: the authority it is made under, else the form's
+/// `authority:` text.
+fn authority_name(scope: Scope<'_>, s: &mut Session<'_>) -> Option<String> {
+    match scope.tenant {
+        Some(t) => Some(t.authority.name.clone()),
+        None => scope.served.form.authority.as_ref().map(|a| s.render(a, None)),
     }
 }
 
@@ -299,18 +335,22 @@ fn resume_target(s: &mut Session<'_>) -> String {
 pub async fn start(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-    Path(form_id): Path<String>,
+    Path(p): Path<FormPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
+    let served = scope.served;
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let mut s = Session::new(&served.form, &lang.code, state.today());
+    let mut s = match scope.session(&lang.code, state.today()) {
+        Ok(s) => s,
+        Err(e) => return internal(e),
+    };
     let title = s.render(&served.form.title, None);
     let description = served.form.description.as_ref().map(|d| s.render(d, None));
-    let authority = served.form.authority.as_ref().map(|d| s.render(d, None));
-    let first = s.path().first().map(|st| step_url(&form_id, &served.form.step(*st).id)).unwrap_or_default();
-    let b = base(&state, &lang.code, &sid, &format!("/f/{form_id}"), &served.form.languages);
+    let authority = authority_name(scope, &mut s);
+    let first = s.path().first().map(|st| scope.step_url(&served.form.step(*st).id)).unwrap_or_default();
+    let b = base(&state, scope.tenant, &lang.code, &sid, &scope.form_url(), &served.form.languages);
     let ctx = minijinja::context! { title => title, description => description, authority => authority, start => first };
     with_cookie(page(&state, "start.html", b, ctx), &lang)
 }
@@ -319,14 +359,15 @@ pub async fn start(
 pub async fn step_get(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-    Path((form_id, step_id)): Path<(String, String)>,
+    Path(p): Path<StepPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
-    let Some(step) = served.form.step_by_id(&step_id) else { return form_not_found(&state, &sid) };
+    let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
+    let served = scope.served;
+    let Some(step) = served.form.step_by_id(&p.step) else { return form_not_found(&state, &sid) };
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let mut l = match load(&state, served, &sid, &lang.code).await {
+    let mut l = match load(&state, scope, &sid, &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -335,9 +376,9 @@ pub async fn step_get(
         return r;
     }
     if !here {
-        return Redirect::to(&resume_target(&mut l.session)).into_response();
+        return Redirect::to(&resume_target(scope, &mut l.session)).into_response();
     }
-    let page = step_page(&state, &sid, &mut l.session, step, &HashMap::new(), Vec::new(), Vec::new());
+    let page = step_page(&state, scope, &sid, &mut l.session, step, &HashMap::new(), Vec::new(), Vec::new());
     if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
         return r;
     }
@@ -351,8 +392,10 @@ struct ErrorLink {
     message: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn step_page(
     state: &AppState,
+    scope: Scope<'_>,
     sid: &Sid,
     s: &mut Session<'_>,
     step: StepId,
@@ -371,18 +414,18 @@ fn step_page(
     let path = s.path().to_vec();
     let position = path.iter().position(|p| *p == step).map_or(0, |p| p + 1);
     let back = match s.previous_step(step) {
-        Some(p) => step_url(&form.id, &form.step(p).id),
-        None => format!("/f/{}", form.id),
+        Some(p) => scope.step_url(&form.step(p).id),
+        None => scope.form_url(),
     };
     let exit = st.kind == StepKind::Exit;
     let multipart = view::step_instances(s, step).iter().any(|i| form.field(i.field).ty == FieldType::File);
-    let url = step_url(&form.id, &st.id);
-    let b = base(state, &lang, sid, &url, &form.languages);
+    let url = scope.step_url(&st.id);
+    let b = base(state, scope.tenant, &lang, sid, &url, &form.languages);
     // Both escaped for a <script> element already (`<` as \u003c …), so not escaped again.
-    let form_json = state.forms.get(&form.id).map(|f| f.browser_json.as_str()).unwrap_or_default();
+    let form_json = scope.served.browser_json.as_str();
     let snapshot_json = super::script_safe_json(&serde_json::to_string(&s.snapshot()).unwrap_or_default());
-    // The parameter values the session evaluates with (today the form's defaults; with
-    // authorities, the authority's), so the browser module computes what the server does.
+    // The parameter values the session evaluates with (the authority's, else the form's
+    // defaults), so the browser module computes what the server does.
     let parameters_json = super::script_safe_json(&serde_json::to_string(&s.parameters()).unwrap_or_default());
     let ctx = minijinja::context! {
         form_id => form.id, form_title => form_title, title => title, text => text, section => section,
@@ -480,11 +523,13 @@ pub async fn step_post(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
     axum::Extension(ip): axum::Extension<ClientIp>,
-    Path((form_id, step_id)): Path<(String, String)>,
+    Path(p): Path<StepPath>,
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();
-    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
+    let served = scope.served;
+    let step_id = p.step;
     let Some(step) = served.form.step_by_id(&step_id) else { return form_not_found(&state, &sid) };
     let posted = match read_post(&state, req).await {
         Ok(p) => p,
@@ -494,7 +539,7 @@ pub async fn step_post(
         return forbidden(&state, &sid);
     }
     let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
-    let mut l = match load(&state, served, &sid, &lang.code).await {
+    let mut l = match load(&state, scope, &sid, &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -503,7 +548,7 @@ pub async fn step_post(
         return r;
     }
     if !here {
-        return Redirect::to(&resume_target(&mut l.session)).into_response();
+        return Redirect::to(&resume_target(scope, &mut l.session)).into_response();
     }
     // The first save creates the draft: new drafts are rate-limited per client.
     if l.draft.is_none() {
@@ -541,12 +586,12 @@ pub async fn step_post(
         let message = draft_too_large(&view::texts(&lang.code), max_draft);
         let first = view::active_paths(&mut l.session, step).into_iter().next().unwrap_or_default();
         let summary = vec![ErrorLink { href: format!("#{first}"), message }];
-        let mut res = step_page(&state, &sid, &mut l.session, step, &HashMap::new(), summary, Vec::new());
+        let mut res = step_page(&state, scope, &sid, &mut l.session, step, &HashMap::new(), summary, Vec::new());
         *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
         return res;
     }
     let form = &served.form;
-    let url = step_url(&form_id, &step_id);
+    let url = scope.step_url(&step_id);
     let action = posted.get("_action").unwrap_or("continue").to_string();
     if let Some(group) = action.strip_prefix("add:") {
         // Only a group of this step is named in the redirect: the posted text never
@@ -597,7 +642,7 @@ pub async fn step_post(
         return r;
     }
     if action == "save" && refused.errors.is_empty() {
-        return saved_page(&state, &sid, &mut l, &draft_id).await;
+        return saved_page(&state, scope, &sid, &mut l, &draft_id).await;
     }
     let problems = l.session.step_problems(step);
     if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
@@ -605,9 +650,9 @@ pub async fn step_post(
     }
     if problems.is_empty() && refused.errors.is_empty() {
         let next = match l.session.next_step(step) {
-            Some(Target::Step(n)) => step_url(&form_id, &form.step(n).id),
-            Some(Target::Summary) => format!("/f/{form_id}/summary"),
-            None => resume_target(&mut l.session),
+            Some(Target::Step(n)) => scope.step_url(&form.step(n).id),
+            Some(Target::Summary) => format!("{}/summary", scope.form_url()),
+            None => resume_target(scope, &mut l.session),
         };
         return Redirect::to(&next).into_response();
     }
@@ -642,7 +687,7 @@ pub async fn step_post(
             None => summary.push(ErrorLink { href: format!("#{first_field}"), message: p.message }),
         }
     }
-    let mut res = step_page(&state, &sid, &mut l.session, step, &errors, summary, new_questions);
+    let mut res = step_page(&state, scope, &sid, &mut l.session, step, &errors, summary, new_questions);
     if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
         return r;
     }
@@ -765,7 +810,7 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
     Ok(refused)
 }
 
-async fn saved_page(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, draft_id: &str) -> Response {
+async fn saved_page(state: &AppState, scope: Scope<'_>, sid: &Sid, l: &mut Loaded<'_>, draft_id: &str) -> Response {
     let token = security::random_hex(16);
     if let Err(e) = state.store.set_resume_hash(draft_id, &security::sha256_hex(&token)).await {
         return storage_error(state, e);
@@ -775,10 +820,10 @@ async fn saved_page(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, draft_id: &
     let lang = s.language().to_string();
     let until = chrono::Local::now() + chrono::Duration::from_std(state.config.draft_ttl).unwrap_or_default();
     let until = if lang == "en" { until.format("%d/%m/%Y").to_string() } else { until.format("%d.%m.%Y").to_string() };
-    let b = base(state, &lang, sid, &format!("/f/{}", form.id), &form.languages);
+    let b = base(state, scope.tenant, &lang, sid, &scope.form_url(), &form.languages);
     let ctx = minijinja::context! {
-        form_title => s.render(&form.title, None), link => format!("/resume/{token}"), until => until,
-        next => resume_target(s),
+        form_title => s.render(&form.title, None), link => format!("{}/resume/{token}", scope.prefix()), until => until,
+        next => resume_target(scope, s),
     };
     page(state, "saved.html", b, ctx)
 }
@@ -798,20 +843,30 @@ pub async fn resume(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
     axum::Extension(ip): axum::Extension<ClientIp>,
-    Path(token): Path<String>,
+    Path(ResumePath { authority, token }): Path<ResumePath>,
 ) -> Response {
     if state.lookups.blocked(ip) {
         return too_many(&state);
     }
-    let found =
-        if well_formed_token(&token) { state.store.resume_form(&security::sha256_hex(&token), state.now_ms()).await } else { Ok(None) };
+    // A link works only under the authority its draft was started under.
+    let owner = authority.as_deref().unwrap_or_default();
+    let found = if well_formed_token(&token) {
+        state.store.resume_form(&security::sha256_hex(&token), owner, state.now_ms()).await
+    } else {
+        Ok(None)
+    };
     match found {
-        Ok(Some(form_id)) => match state.forms.get(&form_id) {
-            Some(served) => {
+        Ok(Some(form_id)) => match tenant::resolve(&state, authority.as_deref(), &form_id) {
+            Some(scope) => {
+                let served = scope.served;
                 let lang = served.form.default_language().to_string();
-                let mut s = Session::new(&served.form, &lang, state.today());
-                let b = base(&state, &lang, &sid, "/", &served.form.languages);
-                let ctx = minijinja::context! { form_title => s.render(&served.form.title, None), action => format!("/resume/{token}") };
+                let mut s = match scope.session(&lang, state.today()) {
+                    Ok(s) => s,
+                    Err(e) => return internal(e),
+                };
+                let b = base(&state, scope.tenant, &lang, &sid, "/", &served.form.languages);
+                let action = format!("{}/resume/{token}", scope.prefix());
+                let ctx = minijinja::context! { form_title => s.render(&served.form.title, None), action => action };
                 let mut res = page(&state, "resume.html", b, ctx);
                 // The token is in the URL: no cache keeps the page.
                 res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -834,7 +889,7 @@ pub async fn resume_post(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
     axum::Extension(ip): axum::Extension<ClientIp>,
-    Path(token): Path<String>,
+    Path(ResumePath { authority, token }): Path<ResumePath>,
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();
@@ -848,19 +903,20 @@ pub async fn resume_post(
     if state.lookups.blocked(ip) {
         return too_many(&state);
     }
+    let owner = authority.as_deref().unwrap_or_default();
     let found = if well_formed_token(&token) {
-        state.store.resume(&security::sha256_hex(&token), &sid.hash(), state.now_ms()).await
+        state.store.resume(&security::sha256_hex(&token), &sid.hash(), owner, state.now_ms()).await
     } else {
         Ok(None)
     };
     match found {
-        Ok(Some(form_id)) => match state.forms.get(&form_id) {
-            Some(served) => {
-                let mut l = match load(&state, served, &sid, served.form.default_language()).await {
+        Ok(Some(form_id)) => match tenant::resolve(&state, authority.as_deref(), &form_id) {
+            Some(scope) => {
+                let mut l = match load(&state, scope, &sid, scope.served.form.default_language()).await {
                     Ok(l) => l,
                     Err(r) => return r,
                 };
-                Redirect::to(&resume_target(&mut l.session)).into_response()
+                Redirect::to(&resume_target(scope, &mut l.session)).into_response()
             }
             None => message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text"),
         },
@@ -876,13 +932,14 @@ pub async fn resume_post(
 pub async fn summary(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-    Path(form_id): Path<String>,
+    Path(p): Path<FormPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
+    let served = scope.served;
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let mut l = match load(&state, served, &sid, &lang.code).await {
+    let mut l = match load(&state, scope, &sid, &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -891,17 +948,18 @@ pub async fn summary(
         return r;
     }
     if !submittable {
-        return Redirect::to(&resume_target(&mut l.session)).into_response();
+        return Redirect::to(&resume_target(scope, &mut l.session)).into_response();
     }
     let s = &mut l.session;
     let form = &served.form;
-    let steps = view::summary(s, &form_id);
-    let back = s.path().last().map(|st| step_url(&form_id, &form.step(*st).id)).unwrap_or_default();
-    let url = format!("/f/{form_id}/summary");
-    let b = base(&state, &lang.code, &sid, &url, &form.languages);
+    let form_url = scope.form_url();
+    let steps = view::summary(s, &form_url);
+    let back = s.path().last().map(|st| scope.step_url(&form.step(*st).id)).unwrap_or_default();
+    let url = format!("{form_url}/summary");
+    let b = base(&state, scope.tenant, &lang.code, &sid, &url, &form.languages);
     let ctx = minijinja::context! {
         form_title => s.render(&form.title, None), steps => steps, back => back,
-        action => format!("/f/{form_id}/submit"), idempotency => l.draft.clone().unwrap_or_default(),
+        action => format!("{form_url}/submit"), idempotency => l.draft.clone().unwrap_or_default(),
     };
     if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
         return r;
@@ -935,16 +993,33 @@ pub fn reference(pattern: &str, year: i32, seq: i64) -> String {
     out
 }
 
+/// The stored submission document: the engine's, and under an authority its id, name and
+/// address (`"authority"`), so that every delivery says whose it is.
+fn document_of(scope: Scope<'_>, submission: &impl serde::Serialize) -> String {
+    let mut doc = serde_json::to_value(submission).unwrap_or_default();
+    if let (Some(t), Some(map)) = (scope.tenant, doc.as_object_mut()) {
+        let a = &t.authority;
+        map.insert(
+            "authority".into(),
+            serde_json::json!({ "id": a.id, "name": a.name, "address": { "street": a.address.street, "postcode": a.address.postcode, "city": a.address.city } }),
+        );
+    }
+    serde_json::to_string(&doc).unwrap_or_default()
+}
+
 /// `POST /f/{form}/submit`: re-validates the whole path, stores the submission once and
 /// queues its delivery.
 pub async fn submit(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-    Path(form_id): Path<String>,
+    Path(p): Path<FormPath>,
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();
-    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
+    let served = scope.served;
+    let form_id = p.form;
+    let form_url = scope.form_url();
     let posted = match read_post(&state, req).await {
         Ok(p) => p,
         Err(r) => return r,
@@ -953,16 +1028,16 @@ pub async fn submit(
         return forbidden(&state, &sid);
     }
     let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
-    let mut l = match load(&state, served, &sid, &lang.code).await {
+    let mut l = match load(&state, scope, &sid, &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
-    let confirmation = format!("/f/{form_id}/confirmation");
+    let confirmation = format!("{form_url}/confirmation");
     let Some(draft_id) = l.draft.clone() else {
         // No open draft: already submitted (a second click), or nothing to submit.
-        return match state.store.submitted_draft(&sid.hash(), &form_id).await {
+        return match state.store.submitted_draft(&sid.hash(), scope.authority_id(), &form_id).await {
             Ok(Some(_)) => Redirect::to(&confirmation).into_response(),
-            Ok(None) => Redirect::to(&format!("/f/{form_id}")).into_response(),
+            Ok(None) => Redirect::to(&form_url).into_response(),
             Err(e) => storage_error(&state, e),
         };
     };
@@ -974,7 +1049,7 @@ pub async fn submit(
         return r;
     }
     if !submittable {
-        return Redirect::to(&resume_target(&mut l.session)).into_response();
+        return Redirect::to(&resume_target(scope, &mut l.session)).into_response();
     }
     let form = &served.form;
     let today = state.today();
@@ -989,13 +1064,19 @@ pub async fn submit(
     let s = std::sync::Mutex::new(&mut l.session);
     let document = |r: &str| {
         let mut s = s.lock().expect("not poisoned");
-        serde_json::to_string(&s.submission(&submitted_at, r)).unwrap_or_default()
+        document_of(scope, &s.submission(&submitted_at, r))
     };
-    let make_ref = |seq: i64| reference(&form.submission.reference, year, seq);
+    // Each authority counts its own references; its id in front keeps them apart (the
+    // admin API and the webhooks name a submission by its reference).
+    let make_ref = |seq: i64| match scope.tenant {
+        Some(t) => format!("{}-{}", t.id().to_uppercase(), reference(&form.submission.reference, year, seq)),
+        None => reference(&form.submission.reference, year, seq),
+    };
     let outcome = state
         .store
         .submit(NewSubmission {
             draft_id: &draft_id,
+            authority: scope.authority_id(),
             form: &form_id,
             year: year as i64,
             reference: &make_ref,
@@ -1020,33 +1101,37 @@ pub async fn submit(
 pub async fn confirmation(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-    Path(form_id): Path<String>,
+    Path(p): Path<FormPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
+    let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
+    let (served, form_id, form_url) = (scope.served, p.form, scope.form_url());
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let draft = match state.store.submitted_draft(&sid.hash(), &form_id).await {
+    let draft = match state.store.submitted_draft(&sid.hash(), scope.authority_id(), &form_id).await {
         Ok(Some(d)) => d,
-        Ok(None) => return Redirect::to(&format!("/f/{form_id}")).into_response(),
+        Ok(None) => return Redirect::to(&form_url).into_response(),
         Err(e) => return storage_error(&state, e),
     };
     // The PDF is written here the first time (its size goes into the link); without it the
     // page still confirms the submission.
-    let pdf_kb = match super::pdf::of_draft(&state, served, &draft).await {
+    let pdf_kb = match super::pdf::of_draft(&state, scope, &draft).await {
         Ok(bytes) => Some(bytes.len().div_ceil(1024)),
         Err(e) => {
             tracing::error!(form = %form_id, error = %e, "no PDF of the submission");
             None
         }
     };
-    let mut s = Session::new(&served.form, &lang.code, state.today());
-    let url = format!("/f/{form_id}/confirmation");
-    let b = base(&state, &lang.code, &sid, &url, &served.form.languages);
-    let authority = served.form.authority.as_ref().map(|a| s.render(a, None));
+    let mut s = match scope.session(&lang.code, state.today()) {
+        Ok(s) => s,
+        Err(e) => return internal(e),
+    };
+    let url = format!("{form_url}/confirmation");
+    let b = base(&state, scope.tenant, &lang.code, &sid, &url, &served.form.languages);
+    let authority = authority_name(scope, &mut s);
     let ctx = minijinja::context! {
         form_title => s.render(&served.form.title, None), authority => authority, reference => draft.reference,
-        pdf_url => pdf_kb.map(|_| format!("/f/{form_id}/confirmation/antrag.pdf")), pdf_kb => pdf_kb,
+        pdf_url => pdf_kb.map(|_| format!("{url}/antrag.pdf")), pdf_kb => pdf_kb,
     };
     with_cookie(page(&state, "confirmation.html", b, ctx), &lang)
 }
@@ -1056,15 +1141,15 @@ pub async fn confirmation(
 pub async fn confirmation_pdf(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-    Path(form_id): Path<String>,
+    Path(p): Path<FormPath>,
 ) -> Response {
-    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
-    let draft = match state.store.submitted_draft(&sid.hash(), &form_id).await {
+    let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
+    let draft = match state.store.submitted_draft(&sid.hash(), scope.authority_id(), &p.form).await {
         Ok(Some(d)) => d,
         Ok(None) => return message(&state, StatusCode::NOT_FOUND, "de", &sid, "not_found", "not_found_text"),
         Err(e) => return storage_error(&state, e),
     };
-    match super::pdf::of_draft(&state, served, &draft).await {
+    match super::pdf::of_draft(&state, scope, &draft).await {
         Ok(bytes) => {
             let name = super::pdf::file_name(draft.reference.as_deref().unwrap_or_default());
             let disposition =
@@ -1091,7 +1176,7 @@ pub async fn impressum(
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    legal_page(&state, &sid, &headers, &q, "imprint")
+    legal_page(&state, None, &sid, &headers, &q, "imprint")
 }
 
 /// `GET /datenschutz`.
@@ -1101,7 +1186,7 @@ pub async fn datenschutz(
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    legal_page(&state, &sid, &headers, &q, "privacy")
+    legal_page(&state, None, &sid, &headers, &q, "privacy")
 }
 
 /// `GET /barrierefreiheit`: the operator's statement, or the built-in one (BITV 2.0).
@@ -1111,24 +1196,29 @@ pub async fn barrierefreiheit(
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
-    legal_page(&state, &sid, &headers, &q, "accessibility")
+    legal_page(&state, None, &sid, &headers, &q, "accessibility")
 }
 
 /// One of the footer's pages (`key`: its title in the interface texts): a redirect to the
 /// operator's address, their text, the built-in accessibility statement, or a 404 page
 /// that says the operator has not given it (`--production` refuses to start so).
-fn legal_page(state: &AppState, sid: &Sid, headers: &HeaderMap, q: &LangQuery, key: &str) -> Response {
+///
+/// Under an authority (`tenant`), its own Impressum and Datenschutzerklärung replace the
+/// server's, and the page is in its branding.
+pub(super) fn legal_page(state: &AppState, tenant: Option<&Tenant>, sid: &Sid, headers: &HeaderMap, q: &LangQuery, key: &str) -> Response {
     use super::legal::Source;
     let offered = vec!["de".to_string(), "en".to_string()];
     let lang = language(state, headers, q, &offered);
     let legal = &state.config.legal;
-    let (source, path) = match key {
-        "imprint" => (&legal.impressum, "/impressum"),
-        "privacy" => (&legal.datenschutz, "/datenschutz"),
-        _ => (&legal.barrierefreiheit, "/barrierefreiheit"),
+    let (server, own, path) = match key {
+        "imprint" => (&legal.impressum, tenant.and_then(|t| t.imprint.as_ref()), "/impressum"),
+        "privacy" => (&legal.datenschutz, tenant.and_then(|t| t.privacy.as_ref()), "/datenschutz"),
+        _ => (&legal.barrierefreiheit, None, "/barrierefreiheit"),
     };
+    let source = own.or(server.as_ref());
     let t = view::texts(&lang.code);
-    let b = base(state, &lang.code, sid, path, &offered);
+    let path = format!("{}{path}", tenant.map_or_else(String::new, |t| format!("/{}", t.id())));
+    let b = base(state, tenant, &lang.code, sid, &path, &offered);
     let res = match source {
         Some(Source::Url(url)) => Redirect::to(url).into_response(),
         Some(Source::Text(blocks)) => page(state, "legal.html", b, minijinja::context! { title => t[key], blocks => blocks }),

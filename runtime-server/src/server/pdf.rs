@@ -11,7 +11,8 @@ use chrono::{Datelike, TimeZone, Timelike};
 use engine::session::{Session, Snapshot};
 
 use super::store::Draft;
-use super::{AppState, Served, view};
+use super::tenant::Scope;
+use super::{AppState, view};
 
 /// Why no PDF could be had.
 #[derive(Debug, thiserror::Error)]
@@ -28,16 +29,21 @@ pub enum PdfFault {
 }
 
 /// The PDF of a submitted draft: the stored one, or rendered from the draft's snapshot now
-/// and stored.
-pub async fn of_draft(state: &AppState, served: &Served, draft: &Draft) -> Result<Vec<u8>, PdfFault> {
+/// (with the authority's parameter values, as it was submitted) and stored.
+pub async fn of_draft(state: &AppState, scope: Scope<'_>, draft: &Draft) -> Result<Vec<u8>, PdfFault> {
+    let served = scope.served;
     let reference = draft.reference.as_deref().ok_or(PdfFault::Missing)?;
     let stored = state.store.submission_pdf(reference).await?.ok_or(PdfFault::Missing)?;
     if let Some(bytes) = stored.pdf {
         return Ok(bytes);
     }
     let snapshot: Snapshot = serde_json::from_str(&draft.snapshot).map_err(|_| PdfFault::Missing)?;
-    let (mut session, _) = Session::restore_with_budget(&served.form, &snapshot, state.today(), state.config.eval_budget);
-    let app = application(&mut session, served, reference, stored.created_at);
+    let budget = state.config.eval_budget;
+    let mut session = match scope.parameters() {
+        Some(p) => Session::restore_with_parameters(&served.form, &snapshot, state.today(), budget, p).map_err(|_| PdfFault::Missing)?.0,
+        None => Session::restore_with_budget(&served.form, &snapshot, state.today(), budget).0,
+    };
+    let app = application(&mut session, scope, reference, stored.created_at);
     // Layout and writing take milliseconds to a second at the bounds: off the async threads.
     let rendered = tokio::task::spawn_blocking(move || pdf::render(&app)).await.map_err(|_| PdfFault::Missing)??;
     state.store.put_submission_pdf(&stored.id, &rendered.bytes, state.now_ms()).await?;
@@ -49,14 +55,21 @@ pub async fn of_draft(state: &AppState, served: &Served, draft: &Draft) -> Resul
 }
 
 /// The model of the PDF: the summary's rows in its order, the interface texts in the
-/// session's language, the time in the server's time zone (as `today` is).
-pub fn application(s: &mut Session<'_>, served: &Served, reference: &str, created_at_ms: i64) -> pdf::Application {
-    let form = &served.form;
+/// session's language, the time in the server's time zone (as `today` is). Under an
+/// authority, the header names it with its address; else the form's `authority:` text.
+pub fn application(s: &mut Session<'_>, scope: Scope<'_>, reference: &str, created_at_ms: i64) -> pdf::Application {
+    let form = &scope.served.form;
     let lang = s.language().to_string();
     let t = view::texts(&lang);
     let title = s.render(&form.title, None);
-    let authority = form.authority.as_ref().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty());
-    let sections = view::summary(s, &form.id)
+    let authority = match scope.tenant {
+        Some(tenant) => {
+            let a = &tenant.authority;
+            Some(format!("{}, {}, {} {}", a.name, a.address.street, a.address.postcode, a.address.city))
+        }
+        None => form.authority.as_ref().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty()),
+    };
+    let sections = view::summary(s, &scope.form_url())
         .into_iter()
         .map(|step| pdf::Section {
             title: step.title,

@@ -146,6 +146,8 @@ pub struct StoredSubmission {
     pub reference: String,
     /// The submission document (JSON).
     pub document: String,
+    /// The authority it was submitted to (`""` without authorities).
+    pub authority: String,
 }
 
 /// A submission with its PDF, if written ([`Store::submission_pdf`]).
@@ -276,6 +278,8 @@ pub enum SubmitOutcome {
 pub struct NewSubmission<'a> {
     /// The draft.
     pub draft_id: &'a str,
+    /// The authority (`""` without authorities): its own reference counter.
+    pub authority: &'a str,
     /// The form's id.
     pub form: &'a str,
     /// The year for the `{year}` counter.
@@ -351,41 +355,53 @@ impl Store {
         &self.pool
     }
 
-    /// The open (not submitted, not expired) draft of a browser session for a form.
-    pub async fn open_draft(&self, session_hash: &str, form: &str, now: i64) -> Result<Option<Draft>> {
+    /// The open (not submitted, not expired) draft of a browser session for a form of an
+    /// authority (`""` without authorities): a draft started under one authority is never
+    /// opened under another's addresses.
+    pub async fn open_draft(&self, session_hash: &str, authority: &str, form: &str, now: i64) -> Result<Option<Draft>> {
         let row = sqlx::query(
             "SELECT id, snapshot, reference, expires_at FROM drafts \
-             WHERE session_hash = $1 AND form = $2 AND reference IS NULL AND expires_at > $3 \
+             WHERE session_hash = $1 AND form = $2 AND reference IS NULL AND expires_at > $3 AND authority = $4 \
              ORDER BY updated_at DESC LIMIT 1",
         )
         .bind(session_hash)
         .bind(form)
         .bind(now)
+        .bind(authority)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(draft_of))
     }
 
-    /// The latest submitted draft of a browser session for a form.
-    pub async fn submitted_draft(&self, session_hash: &str, form: &str) -> Result<Option<Draft>> {
+    /// The latest submitted draft of a browser session for a form of an authority.
+    pub async fn submitted_draft(&self, session_hash: &str, authority: &str, form: &str) -> Result<Option<Draft>> {
         let row = sqlx::query(
             "SELECT id, snapshot, reference, expires_at FROM drafts \
-             WHERE session_hash = $1 AND form = $2 AND reference IS NOT NULL ORDER BY updated_at DESC LIMIT 1",
+             WHERE session_hash = $1 AND form = $2 AND reference IS NOT NULL AND authority = $3 ORDER BY updated_at DESC LIMIT 1",
         )
         .bind(session_hash)
         .bind(form)
+        .bind(authority)
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(draft_of))
     }
 
-    /// Creates a draft and returns its id.
-    pub async fn create_draft(&self, session_hash: &str, form: &str, snapshot: &str, now: i64, ttl_ms: i64) -> Result<String> {
+    /// Creates a draft of a form of an authority (`""` without authorities) and returns its id.
+    pub async fn create_draft(
+        &self,
+        session_hash: &str,
+        authority: &str,
+        form: &str,
+        snapshot: &str,
+        now: i64,
+        ttl_ms: i64,
+    ) -> Result<String> {
         let id = super::security::random_hex(16);
         retry(|| {
             sqlx::query(
-                "INSERT INTO drafts (id, session_hash, form, snapshot, resume_hash, reference, created_at, updated_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, NULL, NULL, $5, $5, $6)",
+                "INSERT INTO drafts (id, session_hash, form, snapshot, resume_hash, reference, created_at, updated_at, expires_at, authority) \
+                 VALUES ($1, $2, $3, $4, NULL, NULL, $5, $5, $6, $7)",
             )
             .bind(&id)
             .bind(session_hash)
@@ -393,6 +409,7 @@ impl Store {
             .bind(snapshot)
             .bind(now)
             .bind(now + ttl_ms)
+            .bind(authority)
             .execute(&self.pool)
         })
         .await?;
@@ -419,28 +436,32 @@ impl Store {
         Ok(())
     }
 
-    /// The form of the open draft with this resume-token hash (the link is valid); moves
-    /// nothing.
-    pub async fn resume_form(&self, resume_hash: &str, now: i64) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT form FROM drafts WHERE resume_hash = $1 AND reference IS NULL AND expires_at > $2")
-            .bind(resume_hash)
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await?;
+    /// The form of the open draft of `authority` with this resume-token hash (the link is
+    /// valid, and opened under the draft's own authority); moves nothing.
+    pub async fn resume_form(&self, resume_hash: &str, authority: &str, now: i64) -> Result<Option<String>> {
+        let row =
+            sqlx::query("SELECT form FROM drafts WHERE resume_hash = $1 AND reference IS NULL AND expires_at > $2 AND authority = $3")
+                .bind(resume_hash)
+                .bind(now)
+                .bind(authority)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|r| r.get::<String, _>("form")))
     }
 
     /// Moves the open draft with this resume-token hash to another browser session and
-    /// spends the token (a link works once); returns the draft's form.
-    pub async fn resume(&self, resume_hash: &str, session_hash: &str, now: i64) -> Result<Option<String>> {
+    /// spends the token (a link works once); returns the draft's form. Only a draft of
+    /// `authority` moves (a link opened under another authority's address is no link).
+    pub async fn resume(&self, resume_hash: &str, session_hash: &str, authority: &str, now: i64) -> Result<Option<String>> {
         let row = retry(|| {
             sqlx::query(
                 "UPDATE drafts SET session_hash = $1, updated_at = $2, resume_hash = NULL \
-                 WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 RETURNING form",
+                 WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 AND authority = $4 RETURNING form",
             )
             .bind(session_hash)
             .bind(now)
             .bind(resume_hash)
+            .bind(authority)
             .fetch_optional(&self.pool)
         })
         .await?;
@@ -566,14 +587,18 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         // A write first: SQLite takes the write lock here (so two submissions queue
         // instead of failing to upgrade a read lock); PostgreSQL locks the counter row.
-        sqlx::query("INSERT INTO counters (form, year, n) VALUES ($1, $2, 0) ON CONFLICT (form, year) DO NOTHING")
+        sqlx::query(
+            "INSERT INTO counters (authority, form, year, n) VALUES ($3, $1, $2, 0) ON CONFLICT (authority, form, year) DO NOTHING",
+        )
+        .bind(new.form)
+        .bind(new.year)
+        .bind(new.authority)
+        .execute(&mut *tx)
+        .await?;
+        let seq: i64 = sqlx::query("UPDATE counters SET n = n + 1 WHERE form = $1 AND year = $2 AND authority = $3 RETURNING n")
             .bind(new.form)
             .bind(new.year)
-            .execute(&mut *tx)
-            .await?;
-        let seq: i64 = sqlx::query("UPDATE counters SET n = n + 1 WHERE form = $1 AND year = $2 RETURNING n")
-            .bind(new.form)
-            .bind(new.year)
+            .bind(new.authority)
             .fetch_one(&mut *tx)
             .await?
             .get("n");
@@ -581,8 +606,8 @@ impl Store {
         let document = (new.document)(&reference);
         let id = super::security::random_hex(16);
         let inserted = sqlx::query(
-            "INSERT INTO submissions (id, draft_id, form, reference, document, created_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (draft_id) DO NOTHING RETURNING id",
+            "INSERT INTO submissions (id, draft_id, form, reference, document, created_at, authority) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (draft_id) DO NOTHING RETURNING id",
         )
         .bind(&id)
         .bind(new.draft_id)
@@ -590,6 +615,7 @@ impl Store {
         .bind(&reference)
         .bind(&document)
         .bind(new.now)
+        .bind(new.authority)
         .fetch_optional(&mut *tx)
         .await?;
         if inserted.is_none() {
@@ -640,25 +666,44 @@ impl Store {
 
     /// All submissions, oldest first.
     pub async fn submissions(&self) -> Result<Vec<StoredSubmission>> {
-        let rows = sqlx::query("SELECT id, form, reference, document FROM submissions ORDER BY created_at, reference")
+        let rows = sqlx::query("SELECT id, form, reference, document, authority FROM submissions ORDER BY created_at, reference")
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(submission_of).collect())
     }
 
     /// At most `limit` submissions, oldest first, after the one with the reference `after`
-    /// (a page of the admin list); `None` when there is no submission `after`.
-    pub async fn submissions_after(&self, after: Option<&str>, limit: i64) -> Result<Option<Vec<StoredSubmission>>> {
+    /// (a page of the admin list); `None` when there is no submission `after`. With
+    /// `authority`, only that authority's submissions (`after` must be one of them too).
+    pub async fn submissions_after(
+        &self,
+        authority: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Option<Vec<StoredSubmission>>> {
+        // `$a = 1` lets every authority's rows through (the operator's view); one statement
+        // for both, so both databases type the parameters alike.
+        let (all, only) = match authority {
+            None => (1_i64, ""),
+            Some(a) => (0_i64, a),
+        };
         let rows = match after {
             None => {
-                sqlx::query("SELECT id, form, reference, document FROM submissions ORDER BY created_at, reference LIMIT $1")
-                    .bind(limit)
-                    .fetch_all(&self.pool)
-                    .await?
+                sqlx::query(
+                    "SELECT id, form, reference, document, authority FROM submissions \
+                     WHERE ($2 = 1 OR authority = $3) ORDER BY created_at, reference LIMIT $1",
+                )
+                .bind(limit)
+                .bind(all)
+                .bind(only)
+                .fetch_all(&self.pool)
+                .await?
             }
             Some(reference) => {
-                let Some(row) = sqlx::query("SELECT created_at FROM submissions WHERE reference = $1")
+                let Some(row) = sqlx::query("SELECT created_at FROM submissions WHERE reference = $1 AND ($2 = 1 OR authority = $3)")
                     .bind(reference)
+                    .bind(all)
+                    .bind(only)
                     .fetch_optional(&self.pool)
                     .await?
                 else {
@@ -666,12 +711,15 @@ impl Store {
                 };
                 let at: i64 = row.get(0);
                 sqlx::query(
-                    "SELECT id, form, reference, document FROM submissions \
-                     WHERE created_at > $1 OR (created_at = $1 AND reference > $2) ORDER BY created_at, reference LIMIT $3",
+                    "SELECT id, form, reference, document, authority FROM submissions \
+                     WHERE (created_at > $1 OR (created_at = $1 AND reference > $2)) AND ($4 = 1 OR authority = $5) \
+                     ORDER BY created_at, reference LIMIT $3",
                 )
                 .bind(at)
                 .bind(reference)
                 .bind(limit)
+                .bind(all)
+                .bind(only)
                 .fetch_all(&self.pool)
                 .await?
             }
@@ -681,7 +729,7 @@ impl Store {
 
     /// One submission by reference.
     pub async fn submission_by_reference(&self, reference: &str) -> Result<Option<StoredSubmission>> {
-        let row = sqlx::query("SELECT id, form, reference, document FROM submissions WHERE reference = $1")
+        let row = sqlx::query("SELECT id, form, reference, document, authority FROM submissions WHERE reference = $1")
             .bind(reference)
             .fetch_optional(&self.pool)
             .await?;
@@ -690,8 +738,10 @@ impl Store {
 
     /// One submission by id.
     pub async fn submission(&self, id: &str) -> Result<Option<StoredSubmission>> {
-        let row =
-            sqlx::query("SELECT id, form, reference, document FROM submissions WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id, form, reference, document, authority FROM submissions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(submission_of))
     }
 
@@ -816,13 +866,20 @@ impl Store {
 
     /// The deliveries not done yet, soonest due first (at most `limit`), with their
     /// submission's reference and form, for the admin API.
-    pub async fn outbox_undelivered(&self, limit: i64) -> Result<Vec<PendingDelivery>> {
+    /// With `authority`, only the deliveries of its submissions.
+    pub async fn outbox_undelivered(&self, authority: Option<&str>, limit: i64) -> Result<Vec<PendingDelivery>> {
+        let (all, only) = match authority {
+            None => (1_i64, ""),
+            Some(a) => (0_i64, a),
+        };
         let rows = sqlx::query(
             "SELECT o.id, o.channel, o.failed_at, s.reference, s.form, o.attempts, o.next_attempt_at, o.last_error \
              FROM outbox o JOIN submissions s ON s.id = o.submission_id \
-             WHERE o.delivered_at IS NULL ORDER BY o.next_attempt_at, o.id LIMIT $1",
+             WHERE o.delivered_at IS NULL AND ($2 = 1 OR s.authority = $3) ORDER BY o.next_attempt_at, o.id LIMIT $1",
         )
         .bind(limit)
+        .bind(all)
+        .bind(only)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -923,7 +980,13 @@ fn draft_of(r: sqlx::any::AnyRow) -> Draft {
 }
 
 fn submission_of(r: sqlx::any::AnyRow) -> StoredSubmission {
-    StoredSubmission { id: r.get("id"), form: r.get("form"), reference: r.get("reference"), document: r.get("document") }
+    StoredSubmission {
+        id: r.get("id"),
+        form: r.get("form"),
+        reference: r.get("reference"),
+        document: r.get("document"),
+        authority: r.get("authority"),
+    }
 }
 
 #[cfg(test)]
@@ -951,7 +1014,7 @@ mod tests {
         let mut lock = other.pool().acquire().await.unwrap();
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *lock).await.unwrap();
         // A real SQLITE_BUSY: transient, not "full".
-        let e = store.create_draft("s", "f", "{}", 0, 1).await.err();
+        let e = store.create_draft("s", "", "f", "{}", 0, 1).await.err();
         // `create_draft` retried it WRITE_ATTEMPTS times and gave up: the lock never went.
         let e = e.expect("busy while the lock is held");
         assert!(is_transient(&e), "{e}");

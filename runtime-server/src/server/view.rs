@@ -16,6 +16,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("header.html", include_str!("../../templates/header.html")),
     ("footer.html", include_str!("../../templates/footer.html")),
     ("index.html", include_str!("../../templates/index.html")),
+    ("authorities.html", include_str!("../../templates/authorities.html")),
+    ("authority.html", include_str!("../../templates/authority.html")),
     ("start.html", include_str!("../../templates/start.html")),
     ("step.html", include_str!("../../templates/step.html")),
     ("field.html", include_str!("../../templates/field.html")),
@@ -56,6 +58,14 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
         ("service", pick("Online-Anträge", "Online applications")),
         ("skip", pick("Zum Inhalt springen", "Skip to main content")),
         ("forms", pick("Anträge", "Applications")),
+        ("authorities", pick("Behörden und ihre Anträge", "Authorities and their applications")),
+        ("other_forms", pick("Weitere Anträge", "Other applications")),
+        ("all_authorities", pick("Alle Behörden", "All authorities")),
+        ("address", pick("Anschrift", "Address")),
+        ("contact", pick("Kontakt", "Contact")),
+        ("phone", pick("Telefon", "Phone")),
+        ("email", pick("E-Mail", "Email")),
+        ("website", pick("Internetseite", "Website")),
         ("start", pick("Jetzt starten", "Start now")),
         ("resume_hint", pick("Ihre Eingaben werden bei jedem Schritt gespeichert.", "Your answers are saved at every step.")),
         ("continue", pick("Weiter", "Continue")),
@@ -537,15 +547,16 @@ pub struct SummaryStep {
 }
 
 /// The summary: every active field with a value, by step on the path; each entry of a
-/// repeated group as a block of its own.
-pub fn summary(s: &mut Session<'_>, form_id: &str) -> Vec<SummaryStep> {
+/// repeated group as a block of its own. `form_url` is the form's address (`/f/{form}`,
+/// under an authority `/{authority}/f/{form}`): the edit links go to its steps.
+pub fn summary(s: &mut Session<'_>, form_url: &str) -> Vec<SummaryStep> {
     let path: Vec<StepId> = s.path().to_vec();
     let mut out = Vec::new();
     for step in path {
         let form = s.form();
         let st = form.step(step);
         let title = text(s, &st.title, None).unwrap_or_else(|| st.id.clone());
-        let step_url = format!("/f/{form_id}/s/{}", st.id);
+        let step_url = format!("{form_url}/s/{}", st.id);
         let mut blocks = Vec::new();
         let mut plain = Vec::new();
         for f in st.fields.clone() {

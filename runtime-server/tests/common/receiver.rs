@@ -101,6 +101,7 @@ pub async fn store_submissions(state: &AppState, n: usize, url: &str, secret_env
             .store
             .submit(NewSubmission {
                 draft_id: &draft,
+                authority: "",
                 form: "probe",
                 year: 2026,
                 reference: &reference,

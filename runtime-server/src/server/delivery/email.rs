@@ -165,8 +165,15 @@ pub async fn send(state: &AppState, item: &OutboxItem, sub: StoredSubmission) ->
             None => return Attempt::GiveUp("the confirmation address is not an address".into()),
         }
     } else {
+        // Under an authority, its own address for the form (authority.yaml `delivery:`)
+        // comes before the form's variable.
+        let own = state.tenants.get(&sub.authority).and_then(|t| t.authority.delivery.get(&sub.form)).and_then(|d| d.email.clone());
         let var = item.target.clone().unwrap_or_default();
-        match authority_addresses(&var, state.config.channel_var(&var)) {
+        let found = match own {
+            Some(address) => authority_addresses("delivery.email of the authority file", Some(address)),
+            None => authority_addresses(&var, state.config.channel_var(&var)),
+        };
+        match found {
             Ok(b) => b,
             Err(e) => return Attempt::Retry(e),
         }
@@ -175,6 +182,11 @@ pub async fn send(state: &AppState, item: &OutboxItem, sub: StoredSubmission) ->
     let at = chrono::Local.timestamp_millis_opt(created_at).single().unwrap_or_else(chrono::Local::now);
     let when = at.format("%d.%m.%Y, %H:%M Uhr").to_string();
     let title = form_title(state, &sub.form);
+    // Under an authority, the message names it (one line, no control characters).
+    let authority_line = match state.tenants.get(&sub.authority) {
+        Some(t) => format!("Behörde: {}\r\n", t.authority.name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>()),
+        None => String::new(),
+    };
     let message_id = format!("<{}@{}>", item.id, smtp.from.email.domain());
     let mut builder = Message::builder()
         .from(smtp.from.clone())
@@ -185,7 +197,7 @@ pub async fn send(state: &AppState, item: &OutboxItem, sub: StoredSubmission) ->
         .date_now();
     let message = if confirmation {
         builder = builder.subject(format!("Ihr Antrag: {title} – {}", sub.reference));
-        builder.singlepart(SinglePart::plain(confirmation_body(&title, &sub.reference, &when)))
+        builder.singlepart(SinglePart::plain(confirmation_body(&authority_line, &title, &sub.reference, &when)))
     } else {
         let pdf = match pdf_of(state, &sub).await {
             Ok(p) => p,
@@ -193,7 +205,7 @@ pub async fn send(state: &AppState, item: &OutboxItem, sub: StoredSubmission) ->
         };
         let name = pdf::file_name(&sub.reference);
         let json_name = format!("{}.json", name.trim_end_matches(".pdf"));
-        let body = authority_body(&title, &sub.form, &sub.reference, &when, &name, &json_name, &item.id);
+        let body = authority_body(&authority_line, &title, &sub.form, &sub.reference, &when, &name, &json_name, &item.id);
         builder = builder.subject(format!("{title} – {}", sub.reference));
         builder.multipart(
             MultiPart::mixed()
@@ -237,18 +249,22 @@ async fn pdf_of(state: &AppState, sub: &StoredSubmission) -> Result<Vec<u8>, Str
     {
         return Ok(bytes);
     }
-    let served = state.forms.get(&sub.form).ok_or("no PDF: the form is not served here and none was stored")?;
+    // The scope it was submitted under: its authority's name and parameter values.
+    let authority = Some(sub.authority.as_str()).filter(|a| !a.is_empty());
+    let scope =
+        crate::server::tenant::resolve(state, authority, &sub.form).ok_or("no PDF: the form is not served here and none was stored")?;
     let draft = match state.store.draft_of_submission(&sub.id).await {
         Ok(Some(d)) => d,
         _ => return Err("no PDF: the submission's draft is missing".into()),
     };
-    pdf::of_draft(state, served, &draft).await.map_err(|e| format!("no PDF: {e}"))
+    pdf::of_draft(state, scope, &draft).await.map_err(|e| format!("no PDF: {e}"))
 }
 
-fn authority_body(title: &str, form: &str, reference: &str, when: &str, pdf: &str, json: &str, delivery: &str) -> String {
+#[allow(clippy::too_many_arguments)]
+fn authority_body(authority: &str, title: &str, form: &str, reference: &str, when: &str, pdf: &str, json: &str, delivery: &str) -> String {
     format!(
         "Ein neuer Antrag ist über Wegweiser eingegangen.\r\n\r\n\
-         Formular: {title} ({form})\r\n\
+         {authority}Formular: {title} ({form})\r\n\
          Aktenzeichen: {reference}\r\n\
          Eingegangen: {when}\r\n\r\n\
          Anhänge:\r\n\
@@ -258,10 +274,11 @@ fn authority_body(title: &str, form: &str, reference: &str, when: &str, pdf: &st
     )
 }
 
-fn confirmation_body(title: &str, reference: &str, when: &str) -> String {
+fn confirmation_body(authority: &str, title: &str, reference: &str, when: &str) -> String {
     format!(
         "Guten Tag,\r\n\r\n\
          Ihr Antrag „{title}“ ist am {when} eingegangen.\r\n\
+         {authority}\
          Ihr Aktenzeichen: {reference}\r\n\r\n\
          Bitte geben Sie das Aktenzeichen bei Rückfragen an. Ihre Angaben stehen aus Datenschutzgründen\r\n\
          nicht in dieser Nachricht.\r\n\r\n\
