@@ -35,6 +35,8 @@ const DESTINATION: &str = "7b7c3a9e-4c1e-4f7a-9d55-0a6f1e2b3c4d";
 const LEIKA: &str = "99108009000000";
 const AUTHORITY: &str = "eingang@amt.example";
 const PATIENCE: Duration = Duration::from_secs(20);
+/// The FIT-Connect timeout of the tests' server (the hang test waits for it).
+const TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The bundled form with FIM ids, delivering by FIT-Connect and e-mail (the bundled file
 /// itself has no channel: `serve` would refuse it without their settings).
@@ -71,9 +73,12 @@ struct Setup {
 }
 
 async fn setup(name: &str) -> Setup {
-    let form = fim_form();
+    setup_with(name, fim_form()).await
+}
+
+async fn setup_with(name: &str, form: Form) -> Setup {
     let sc = scenario(&form, "bewohnerparkausweis");
-    let standin = standin(&form).await;
+    let standin = standin(&fim_form()).await;
     let certs = smtp::Certs::make();
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).unwrap();
@@ -85,7 +90,7 @@ async fn setup(name: &str) -> Setup {
         api_url: c.api_url,
         client_id: c.client_id,
         client_secret: c.client_secret,
-        timeout: Duration::from_secs(5),
+        timeout: TIMEOUT,
     };
     let smtp_config = SmtpConfig::new(
         &format!("smtp://{}@127.0.0.1:{}", smtp::USER, mail.port),
@@ -240,6 +245,27 @@ async fn a_503_is_retried_and_delivers_once() {
     assert_eq!(server::delivery::deliver_due(&s.state).await, 0);
 }
 
+/// A Zustelldienst that never answers the upload of an attachment: the attempt ends at the
+/// timeout and is retried; the retry delivers a new submission, the abandoned one never
+/// reaches the authority.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_zustelldienst_times_out_and_the_retry_delivers() {
+    let s = setup("hang").await;
+    let (mut b, _, reference) = walk_and_submit(&s).await;
+    s.standin.hang_next("PUT /submissions/");
+    let started = std::time::Instant::now();
+    assert_eq!(server::delivery::deliver_due(&s.state).await, 1, "only the e-mail");
+    assert!(started.elapsed() >= TIMEOUT, "{:?}", started.elapsed());
+    let f = channel(&channels(&mut b, &reference).await, "fitconnect");
+    assert_eq!(f["status"], "pending", "{f}");
+    assert!(f["last_error"].as_str().unwrap().contains("timeout"), "{f}");
+    assert_eq!(deliver(&s.state, 1).await, 1);
+    let creates = s.standin.requests().iter().filter(|r| *r == "POST /submissions").count();
+    assert_eq!(creates, 2, "a new submission on the retry");
+    assert_eq!(s.standin.received().len(), 1, "the abandoned one was never submitted");
+    assert_eq!(s.standin.count_by_reference(&reference), 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_400_problem_fails_the_row_for_good_with_its_title() {
     let s = setup("problem").await;
@@ -294,6 +320,20 @@ async fn acceptance_and_rejection_of_the_case_show_in_the_admin_api() {
     let f = channel(&channels(&mut b1, &accepted).await, "fitconnect");
     assert!(f["case"]["error"].as_str().unwrap().contains("refused"), "{f}");
     assert!(f["case"].get("latest").is_none(), "{f}");
+}
+
+/// A row of a form that cannot deliver by FIT-Connect (stored before `serve` refused such
+/// forms, say) fails for good with the reason, and nothing reaches the Zustelldienst.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_row_of_a_form_without_a_fim_schema_fails_for_good_and_sends_nothing() {
+    let src = fim_form_source().replace("fim: { schema: S05000058, version: \"1.0\" }\n", "");
+    let s = setup_with("nofim", engine::compile(&src).form.unwrap()).await;
+    let (mut b, _, reference) = walk_and_submit(&s).await;
+    assert_eq!(server::delivery::deliver_due(&s.state).await, 1, "only the e-mail");
+    let f = channel(&channels(&mut b, &reference).await, "fitconnect");
+    assert_eq!(f["status"], "failed", "{f}");
+    assert!(f["last_error"].as_str().unwrap().contains("names no FIM schema"), "{f}");
+    assert!(s.standin.requests().is_empty(), "{:?}", s.standin.requests());
 }
 
 /// `serve` refuses a FIT-Connect channel on a form without FIM ids; the FIM form with its

@@ -296,6 +296,40 @@ fn latest(case_id: &str, submission_id: &str, events: &[CaseEvent]) -> Value {
 mod tests {
     use super::*;
 
+    fn form(deliver: &str) -> Form {
+        let src = format!(
+            "wegweiser: 1\nid: t\nversion: \"1\"\ntitle: T\nsteps:\n  - id: s\n    title: S\n    fields:\n      \
+             - {{ id: name, type: text, label: Name }}\n      - {{ id: privat, type: email, label: Privat }}\n      \
+             - id: kontakt\n        type: group\n        label: Kontakt\n        fields:\n          \
+             - {{ id: dienst, type: email, label: Dienstlich }}\nsubmission:\n  reference: T-{{seq:3}}\n  deliver:\n{deliver}"
+        );
+        let c = engine::compile(&src);
+        c.form.unwrap_or_else(|| panic!("{:?}", c.diagnostics))
+    }
+
+    #[test]
+    fn the_reply_address_is_the_confirmation_field_else_the_first_email_field() {
+        let fit = "    - fitconnect: { destination_env: D, leika: \"99108009000000\" }\n";
+        let data = json!({"name": "Erika", "privat": "erika@example.org", "kontakt": {"dienst": "e.m@amt.example"}});
+        let first = form(fit);
+        let f = reply_field(&first).unwrap();
+        assert_eq!(first.field(f).id, "privat");
+        assert_eq!(answer(&first, f, &data), Some(&json!("erika@example.org")));
+        let with_confirmation = form(&format!("{fit}    - email: {{ to_env: M, confirmation_to: dienst }}\n"));
+        let f = reply_field(&with_confirmation).unwrap();
+        assert_eq!(with_confirmation.field(f).id, "dienst");
+        assert_eq!(answer(&with_confirmation, f, &data), Some(&json!("e.m@amt.example")), "through its group");
+        assert_eq!(answer(&with_confirmation, f, &json!({})), None);
+    }
+
+    #[test]
+    fn a_form_without_fim_ids_cannot_use_the_channel_and_receipts_round_trip() {
+        let f = form("    - fitconnect: { destination_env: D, leika: \"99108009000000\" }\n");
+        assert!(fim_problem(&f).unwrap().contains("no field has a FIM id"));
+        assert_eq!(case_of(&receipt("s-1", "c-1")), Some(("s-1".into(), "c-1".into())));
+        assert_eq!(case_of("<id@stadt.example>"), None);
+    }
+
     fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |k| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
     }
