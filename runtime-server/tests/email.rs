@@ -365,7 +365,7 @@ fn serve_refuses_to_start_when_a_channel_lacks_its_settings() {
 }
 
 /// Each channel has its own row and status: a webhook delivered, while the FIT-Connect
-/// channel (its sender not wired in yet) stays pending with its reason, retried.
+/// channel (no client configured in this state) stays pending with its reason, retried.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_channel_has_its_own_outbox_row_and_status() {
     let target = receiver::Receiver::start().await;
@@ -390,7 +390,7 @@ async fn each_channel_has_its_own_outbox_row_and_status() {
     assert_eq!(channel(&list, "webhook")["receipt"], serde_json::Value::Null);
     let f = channel(&list, "fitconnect");
     assert_eq!(f["status"], "pending");
-    assert_eq!(f["last_error"], server::delivery::fitconnect::NOT_YET);
+    assert!(f["last_error"].as_str().unwrap().contains("no FIT-Connect client configured"), "{f}");
     assert!(f["next_attempt_at"].is_string(), "retried: {f}");
     let r = b.get_with("/api/v1/submissions/XYZ-0/channels", "authorization", "Bearer admin-secret").await;
     assert_eq!(r.status, 404);
@@ -398,8 +398,9 @@ async fn each_channel_has_its_own_outbox_row_and_status() {
     assert_eq!(r.status, 401, "the admin token is needed");
 }
 
-/// A form with a FIT-Connect channel needs the FIT-Connect client and its destination
-/// variable; a complete configuration leaves nothing missing.
+/// A form with a FIT-Connect channel needs the FIT-Connect client, its destination
+/// variable and FIM ids (the Fachdaten are the FIM-keyed data); with a complete
+/// configuration only the missing FIM ids are left.
 #[test]
 fn a_fitconnect_channel_needs_its_client_and_destination() {
     let src = FORM.replace(
@@ -408,9 +409,10 @@ fn a_fitconnect_channel_needs_its_client_and_destination() {
     );
     let forms = vec![server::LoadedForm { file: "post.yaml".into(), form: engine::compile(&src).form.unwrap() }];
     let missing = server::missing_channel_settings(&forms, &[], &Config::default(), |_| None);
-    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert_eq!(missing.len(), 3, "{missing:?}");
     assert!(missing[0].contains("no FIT-Connect client is configured"), "{missing:?}");
-    assert!(missing[1].contains("`TEST_DESTINATION`"), "{missing:?}");
+    assert!(missing[1].contains("no field has a FIM id"), "{missing:?}");
+    assert!(missing[2].contains("`TEST_DESTINATION`"), "{missing:?}");
     let env = |k: &str| {
         [("WEGWEISER_FITCONNECT_CLIENT_ID", "id"), ("WEGWEISER_FITCONNECT_CLIENT_SECRET", "secret"), ("TEST_DESTINATION", "d-1")]
             .iter()
@@ -424,7 +426,9 @@ fn a_fitconnect_channel_needs_its_client_and_destination() {
     )
     .unwrap();
     let config = Config { fitconnect, ..Config::default() };
-    assert!(server::missing_channel_settings(&forms, &[], &config, env).is_empty());
+    let missing = server::missing_channel_settings(&forms, &[], &config, env);
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(missing[0].contains("form `post` (post.yaml): delivers by FIT-Connect, but no field has a FIM id"), "{missing:?}");
 }
 
 /// The measurement in `docs/delivery.md`: 100 submissions walked and stored, then the

@@ -12,9 +12,12 @@
 //! id and reference on every attempt (see `server::delivery`); what must hold is one stored
 //! submission per draft and one *distinct* delivered reference per submission.
 //!
-//! The load run's form has two channels, the webhook and e-mail to a real SMTP server
-//! (`tests/smtp/server.py`, STARTTLS and AUTH): every acknowledged submission must reach
-//! both, and a repeated e-mail carries the same `Message-ID` and `X-Wegweiser-Delivery`.
+//! The load run's form has three channels, the webhook, e-mail to a real SMTP server
+//! (`tests/smtp/server.py`, STARTTLS and AUTH) and FIT-Connect to the stand-in Zustelldienst
+//! (`fitconnect::standin`, run by the test, outside the killed process; the load form gets
+//! FIM ids for it): every acknowledged submission must reach all three, a repeated e-mail
+//! carries the same `Message-ID` and `X-Wegweiser-Delivery`, and a repeated FIT-Connect
+//! submission the same `senderReference`.
 
 #[path = "common/smtp.rs"]
 mod smtp;
@@ -30,6 +33,7 @@ use axum::http::{HeaderMap, StatusCode};
 use engine::form::{FieldType, Form};
 use engine::session::{Input, Session};
 use engine::source::{Node, NodeKind, parse_yaml};
+use fitconnect::standin::{StandIn, StandInConfig};
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use tokio::sync::mpsc;
 
@@ -184,16 +188,48 @@ struct Mail {
 const MAIL_TO_VAR: &str = "KILL_TEST_MAIL_TO";
 const MAIL_TO: &str = "eingang@amt.example";
 
-/// A folder with the bundled form delivering to the webhook and by e-mail.
-fn forms_with_webhook_and_email(dir: &Path, hook: &str) -> PathBuf {
-    let forms = dir.join("forms");
-    std::fs::create_dir_all(&forms).unwrap();
-    let src = std::fs::read_to_string(repo().join("form-definitions/hundesteuer.yaml")).unwrap();
+/// The variable with the FIT-Connect destination id in the load run's form.
+const DESTINATION_VAR: &str = "KILL_TEST_DESTINATION";
+const DESTINATION: &str = "0d7f3b52-9a4e-4c61-8f0b-6e2d9c1a7b35";
+const LEIKA: &str = "99036012000000";
+
+/// The bundled form delivering to the webhook, by e-mail and by FIT-Connect, with FIM ids on
+/// the keeper's name and address (the Fachdaten are the FIM-keyed data) and a FIM schema
+/// whose `$id` is the `schemaUri` (test-only ids: the bundled form has none).
+fn load_form_source(hook: &str) -> String {
+    let mut src = std::fs::read_to_string(repo().join("form-definitions/hundesteuer.yaml")).unwrap();
     let line = "  reference: HST-{year}-{seq:6}\n";
     assert!(src.contains(line), "the bundled form's submission block changed");
-    let deliver = format!("{line}  deliver:\n    - webhook: {{ url: \"{hook}\" }}\n    - email: {{ to_env: {MAIL_TO_VAR} }}\n");
-    std::fs::write(forms.join("hundesteuer.yaml"), src.replace(line, &deliver)).unwrap();
+    let deliver = format!(
+        "{line}  deliver:\n    - webhook: {{ url: \"{hook}\" }}\n    - email: {{ to_env: {MAIL_TO_VAR} }}\n    \
+         - fitconnect: {{ destination_env: {DESTINATION_VAR}, leika: \"{LEIKA}\" }}\n"
+    );
+    src = src.replace(line, &deliver);
+    let version = "version: \"2026-11\"\n";
+    assert!(src.contains(version), "the bundled form's version changed");
+    src = src.replace(version, &format!("{version}fim: {{ schema: S99000001, version: \"1.0\" }}\n"));
+    for (field, fim) in [("vorname", "F99000001"), ("nachname", "F99000002"), ("email", "F99000003")] {
+        let id = format!("      - id: {field}\n");
+        assert!(src.contains(&id), "the bundled form's field {field} moved");
+        src = src.replace(&id, &format!("{id}        fim: {fim}\n"));
+    }
+    src
+}
+
+/// A folder with the load form (see [`load_form_source`]).
+fn forms_for_load(dir: &Path, hook: &str) -> PathBuf {
+    let forms = dir.join("forms");
+    std::fs::create_dir_all(&forms).unwrap();
+    std::fs::write(forms.join("hundesteuer.yaml"), load_form_source(hook)).unwrap();
     forms
+}
+
+/// The stand-in Zustelldienst for the load form: its LeiKa key, its FIM schema.
+async fn standin_for(forms: &Path) -> StandIn {
+    let form = engine::compile(&std::fs::read_to_string(forms.join("hundesteuer.yaml")).unwrap()).form.expect("the load form compiles");
+    let schema = engine::fim_schema(&form).expect("the load form has FIM ids");
+    let uri = schema["$id"].as_str().unwrap().to_string();
+    StandIn::start(StandInConfig::new(DESTINATION, LEIKA, &uri, schema)).await.unwrap()
 }
 
 struct Server {
@@ -207,11 +243,12 @@ impl Server {
     /// Starts `wegweiser serve` on a fresh port with the database in `dir`; returns once
     /// `/healthz` answers.
     async fn start(dir: &Path, forms: &Path, fault: Option<&str>) -> Server {
-        Server::start_with(dir, forms, fault, None).await
+        Server::start_with(dir, forms, fault, None, None).await
     }
 
-    /// [`Server::start`], with the e-mail channel's SMTP server when `mail` is given.
-    async fn start_with(dir: &Path, forms: &Path, fault: Option<&str>, mail: Option<&Mail>) -> Server {
+    /// [`Server::start`], with the e-mail channel's SMTP server when `mail` is given and the
+    /// FIT-Connect client of the stand-in when `fit` is.
+    async fn start_with(dir: &Path, forms: &Path, fault: Option<&str>, mail: Option<&Mail>, fit: Option<&fitconnect::Config>) -> Server {
         let port = free_port();
         let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_wegweiser"));
@@ -243,6 +280,13 @@ impl Server {
                 .arg(&m.ca)
                 .env("WEGWEISER_SMTP_PASSWORD", smtp::PASSWORD)
                 .env(MAIL_TO_VAR, MAIL_TO);
+        }
+        if let Some(f) = fit {
+            // Plain http:// is allowed to a loopback address only (the stand-in).
+            cmd.args(["--fitconnect-token-url", &f.token_url, "--fitconnect-api-url", &f.api_url, "--fitconnect-timeout", "2"])
+                .env("WEGWEISER_FITCONNECT_CLIENT_ID", &f.client_id)
+                .env("WEGWEISER_FITCONNECT_CLIENT_SECRET", &f.client_secret)
+                .env(DESTINATION_VAR, DESTINATION);
         }
         let mut child = cmd.spawn().expect("wegweiser serve starts");
         let (tx, stderr) = mpsc::unbounded_channel();
@@ -680,13 +724,15 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
     const CITIZENS: usize = 16;
     let dir = temp_dir("load");
     let hook = Receiver::start(Mode::Accept).await;
-    let forms = forms_with_webhook_and_email(&dir, &hook.url);
+    let forms = forms_for_load(&dir, &hook.url);
     let plan = Arc::new(plan());
     let certs = smtp::Certs::make();
     let smtp_server = smtp::Smtp::start(smtp::free_port(), &certs, &dir.join("mail"), &[]);
     let mail = Mail { port: smtp_server.port, ca: certs.ca() };
+    let standin = standin_for(&forms).await;
+    let fit = standin.sender_config();
 
-    let server = Server::start_with(&dir, &forms, None, Some(&mail)).await;
+    let server = Server::start_with(&dir, &forms, None, Some(&mail), Some(&fit)).await;
     // Wait for a random number of acknowledged submissions (and a random extra moment),
     // so the kill lands while citizens are at every stage of their walk, submits and
     // deliveries included.
@@ -729,6 +775,7 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
     tokio::time::sleep(extra).await;
     let delivered_before = hook.accepted().len();
     let mailed_before = smtp_server.messages().len();
+    let sent_before = standin.received().len();
     server.kill();
     let (mut acknowledged, mut cut) = (Vec::new(), 0);
     for t in tasks {
@@ -738,11 +785,12 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
         cut += out.cut_in_submit;
     }
     println!(
-        "{} acknowledged submissions, {cut} submits cut by the kill, {delivered_before} delivered and {mailed_before} mailed before it",
+        "{} acknowledged submissions, {cut} submits cut by the kill, {delivered_before} delivered, {mailed_before} mailed and \
+         {sent_before} sent by FIT-Connect before it",
         acknowledged.len()
     );
 
-    let server = Server::start_with(&dir, &forms, None, Some(&mail)).await;
+    let server = Server::start_with(&dir, &forms, None, Some(&mail), Some(&fit)).await;
     let stored = server.stored().await;
     let distinct: BTreeSet<&String> = stored.iter().collect();
     assert_eq!(distinct.len(), stored.len(), "a reference stored twice");
@@ -785,6 +833,25 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
     assert_eq!(mailed_refs, distinct, "every stored submission mailed, nothing else");
     assert!(mailed.values().all(|(ids, _)| ids.len() == 1), "one Message-ID per submission: {mailed:?}");
     let mail_repeats: usize = mailed.values().map(|(_, n)| n - 1).sum();
+    // FIT-Connect: every stored submission reached the stand-in (which decrypted it and
+    // checked its metadata and Fachdaten), at least once; a repeat (a kill after the submit,
+    // before it was recorded) carries the same senderReference, and nothing else arrived.
+    let received = standin.received();
+    let mut sent: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &received {
+        let reference = r.metadata["additionalReferenceInfo"]["senderReference"].as_str().unwrap().to_string();
+        assert_eq!(r.data["F99000001"], "Erika", "the FIM-keyed Fachdaten of {reference}: {}", r.data);
+        assert_eq!(r.attachments[0].purpose, "form");
+        assert!(r.attachments[0].bytes.starts_with(b"%PDF-"));
+        *sent.entry(reference).or_default() += 1;
+    }
+    for reference in &distinct {
+        assert!(standin.count_by_reference(reference) >= 1, "{reference} never reached the stand-in");
+    }
+    let sent_refs: BTreeSet<&String> = sent.keys().collect();
+    assert_eq!(sent_refs, distinct, "every stored submission sent by FIT-Connect, nothing else");
+    assert!(theirs.iter().all(|r| sent.contains_key(r)), "every acknowledged submission sent by FIT-Connect");
+    let fit_repeats: usize = sent.values().map(|n| n - 1).sum();
     // And in the database: no draft with two submissions.
     sqlx::any::install_default_drivers();
     let db = sqlx::AnyPool::connect(&format!("sqlite://{}", dir.join("wegweiser.db").display())).await.unwrap();
@@ -799,11 +866,13 @@ async fn killed_at_a_random_moment_of_a_load_run_every_acknowledged_submission_i
     db.close().await;
     let repeats: usize = accepted.values().map(|n| n - 1).sum();
     println!(
-        "after the restart: {} stored ({} acknowledged), {} delivered, {repeats} repeated deliveries, {} mailed, {mail_repeats} repeated e-mails",
+        "after the restart: {} stored ({} acknowledged), {} delivered, {repeats} repeated deliveries, {} mailed, {mail_repeats} \
+         repeated e-mails, {} sent by FIT-Connect, {fit_repeats} repeated submissions",
         stored.len(),
         acknowledged.len(),
         delivered.len(),
-        mailed.len()
+        mailed.len(),
+        sent.len()
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,17 +5,25 @@
 // typed, as the summary shows it: option labels, German dates and numbers, Ja/Nein, file
 // names.
 //
+// The server delivers the form by FIT-Connect to the stand-in Zustelldienst and by e-mail to
+// the test SMTP server (runtime-server/examples/delivery-targets.rs): the stand-in must get one
+// submission (decrypted, its metadata and FIM-keyed Fachdaten validated by it) whose `form`
+// attachment is the very PDF downloaded, with the uploads as attachments and the citizen's
+// address as the reply channel, and the SMTP server an e-mail with the same PDF.
+//
 // The answers are written for the day the scenarios are (`today:` in the *.test.yaml); the
 // server runs with the hidden, testing-only `serve --today` set to it. Run by
-// `scripts/browser-test`, which starts that server.
-//   WEGWEISER_WALK_URL  the server started with --today (http://127.0.0.1:PORT), required
-//   WEGWEISER_TODAY     the day it was given (YYYY-MM-DD), required
-//   CHROMIUM            the browser (default /usr/bin/chromium)
+// `scripts/browser-test`, which starts that server and the delivery targets.
+//   WEGWEISER_WALK_URL    the server started with --today (http://127.0.0.1:PORT), required
+//   WEGWEISER_TODAY       the day it was given (YYYY-MM-DD), required
+//   WEGWEISER_DELIVERIES  the folder delivery-targets writes what it receives to, required
+//   CHROMIUM              the browser (default /usr/bin/chromium)
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +33,10 @@ import { errorSummary, fill, launchChromium, press } from './page-helpers.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const BASE = process.env.WEGWEISER_WALK_URL;
 const TODAY = process.env.WEGWEISER_TODAY;
-if (!BASE || !TODAY) throw new Error('WEGWEISER_WALK_URL and WEGWEISER_TODAY are not set (run scripts/browser-test)');
+const DELIVERIES = process.env.WEGWEISER_DELIVERIES;
+if (!BASE || !TODAY || !DELIVERIES) {
+  throw new Error('WEGWEISER_WALK_URL, WEGWEISER_TODAY and WEGWEISER_DELIVERIES are not set (run scripts/browser-test)');
+}
 const FORM_FILE = join(here, '..', '..', 'form-definitions', 'bewohnerparkausweis.yaml');
 
 // A keeper other than the applicant, two years, with the BonusCard: every question page.
@@ -95,6 +106,26 @@ function findField(form, id) {
   return undefined;
 }
 
+/** The JSON files of a folder of delivery-targets, parsed, oldest first. */
+function received(folder) {
+  const dir = join(DELIVERIES, folder);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
+}
+
+/** Waits (at most 30 s) until `find` finds something in what a target received. */
+async function waitFor(folder, what, find) {
+  for (let i = 0; i < 300; i++) {
+    const hit = find(received(folder));
+    if (hit) return hit;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} never arrived; ${folder} holds ${JSON.stringify(received(folder)).slice(0, 2000)}`);
+}
+
+const header = (msg, name) => msg.headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
+const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+
 /** Whitespace left out: the PDF breaks long lines where it must. */
 const squeeze = (s) => s.replace(/\s+/g, '');
 
@@ -147,6 +178,36 @@ test('bewohnerparkausweis: walked without JavaScript, its PDF holds every answer
     assert.ok(squeezed.includes(squeeze(reference)), `the reference ${reference} is in the PDF`);
     assert.deepEqual(missing, [], `answers missing from the PDF text:\n${text}`);
     console.log(`  ${form.id}: ${steps.length} steps → ${reference}, PDF ${bytes.length} bytes, ${ANSWERS.size} answers found`);
+
+    // FIT-Connect: the stand-in accepted it only after decrypting it and validating the
+    // metadata (official schema) and the Fachdaten (the form's FIM schema).
+    const sub = await waitFor('fitconnect', `the FIT-Connect submission of ${reference}`, (list) =>
+      list.find((s) => s.metadata.additionalReferenceInfo.senderReference === reference));
+    const [pdfPart, ...uploads] = sub.attachments;
+    assert.equal(pdfPart.purpose, 'form');
+    assert.equal(pdfPart.mime_type, 'application/pdf');
+    assert.ok(Buffer.from(pdfPart.base64, 'base64').equals(bytes), 'the form attachment is the PDF the citizen downloaded');
+    const files = [...ANSWERS.values()].filter((v) => v && typeof v === 'object').map((v) => [v.name, v.type]);
+    assert.deepEqual(
+      uploads.map((u) => [u.filename, u.mime_type]).sort(),
+      files.sort(),
+      'every upload is an attachment, with its name and type');
+    assert.ok(uploads.every((u) => u.purpose === 'attachment'));
+    assert.equal(sub.metadata.replyChannel?.eMail?.address, ANSWERS.get('email'));
+    assert.equal(sub.metadata.publicServiceType.name, 'Bewohnerparkausweis beantragen');
+    const data = JSON.stringify(sub.data);
+    for (const v of ['Johanna', 'Fröhlich-Übermuth', 'Rappstraße 14', 'TÜ-JF 2024']) {
+      assert.ok(data.includes(v), `the Fachdaten hold ${v}: ${data}`);
+    }
+    assert.equal(received('fitconnect').filter((s) => s.metadata.additionalReferenceInfo.senderReference === reference).length, 1);
+
+    // E-mail: the authority's message carries the same PDF.
+    const mail = await waitFor('mail', `the e-mail of ${reference}`, (list) =>
+      list.find((m) => header(m, 'X-Wegweiser-Reference') === reference));
+    const pdfMail = mail.parts.find((p) => p.content_type === 'application/pdf');
+    assert.ok(pdfMail, 'the e-mail has the PDF attached');
+    assert.equal(pdfMail.sha256, sha256(bytes), 'the e-mail carries the PDF the citizen downloaded');
+    console.log(`  delivered: FIT-Connect submission ${sub.submission_id} (${sub.attachments.length} attachments), e-mail to ${mail.rcpt_tos.join(', ')}`);
   } finally {
     await context.close();
   }

@@ -137,6 +137,9 @@ pub struct Args {
     /// The FIT-Connect Submission API's address.
     #[arg(long, value_name = "URL")]
     pub fitconnect_api_url: Option<String>,
+    /// Seconds one FIT-Connect delivery may take (all its calls) before it is retried later.
+    #[arg(long, default_value_t = 120.0, value_parser = positive_seconds)]
+    pub fitconnect_timeout: f64,
     /// Production mode (also `WEGWEISER_PRODUCTION=1`): refuse to start without an
     /// Impressum, a Datenschutzerklärung and an accessibility statement or contact.
     #[arg(long)]
@@ -299,7 +302,9 @@ async fn serve(args: &Args) -> Exit {
         args.fitconnect_api_url.as_deref(),
         env,
     ) {
-        Ok(f) => f,
+        Ok(f) => {
+            f.map(|f| server::delivery::fitconnect::FitConnectConfig { timeout: Duration::from_secs_f64(args.fitconnect_timeout), ..f })
+        }
         Err(e) => {
             eprintln!("error: {e}");
             return Exit::Failure;

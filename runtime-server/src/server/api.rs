@@ -16,8 +16,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
 use super::security::{ClientIp, ct_eq};
+use super::{AppState, delivery};
 
 /// How long `/healthz` reports degraded after a request was answered with 507.
 pub const FULL_REPORTED_FOR: std::time::Duration = std::time::Duration::from_secs(60);
@@ -241,7 +241,11 @@ pub async fn outbox(State(state): State<AppState>, Extension(ip): Extension<Clie
 /// `GET /api/v1/submissions/{reference}/channels`: each delivery channel of one submission
 /// with its status (`pending`, `delivered`, `failed`), attempts, the reason the last
 /// attempt failed, when it was delivered or given up and the receipt (an e-mail's
-/// Message-ID, a FIT-Connect submission id). 404 for an unknown reference.
+/// Message-ID; for FIT-Connect `{"submission_id", "case_id"}`). A delivered FIT-Connect row
+/// also has `case`: the case's latest event about the submission, read from its event log at
+/// the Zustelldienst now (`{"case_id", "events", "latest": {"event": "submit" | "accept" |
+/// "reject" | …, "issued_at", "problems": [{"type", "title", "detail"}]}}`, or `{"case_id",
+/// "error"}` when the log cannot be read). 404 for an unknown reference.
 pub async fn channels(
     State(state): State<AppState>,
     Extension(ip): Extension<ClientIp>,
@@ -261,16 +265,23 @@ pub async fn channels(
     }
     let Ok(rows) = state.store.channels_of(&reference).await else { return unavailable() };
     let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-    let list: Vec<serde_json::Value> = rows
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "delivery": c.id, "channel": c.channel, "status": c.status(), "attempts": c.attempts,
-                "next_attempt_at": if c.status() == "pending" { at(c.next_attempt_at) } else { None },
-                "delivered_at": c.delivered_at.and_then(at), "failed_at": c.failed_at.and_then(at),
-                "last_error": c.last_error, "receipt": c.receipt,
-            })
-        })
-        .collect();
+    let mut list: Vec<serde_json::Value> = Vec::with_capacity(rows.len());
+    for c in &rows {
+        let mut row = serde_json::json!({
+            "delivery": c.id, "channel": c.channel, "status": c.status(), "attempts": c.attempts,
+            "next_attempt_at": if c.status() == "pending" { at(c.next_attempt_at) } else { None },
+            "delivered_at": c.delivered_at.and_then(at), "failed_at": c.failed_at.and_then(at),
+            "last_error": c.last_error, "receipt": c.receipt,
+        });
+        // A delivered FIT-Connect submission: its case's latest event, read now.
+        if c.channel == "fitconnect"
+            && c.status() == "delivered"
+            && let Some(receipt) = c.receipt.as_deref()
+            && let Some(case) = delivery::fitconnect::case_status(&state, receipt).await
+        {
+            row["case"] = case;
+        }
+        list.push(row);
+    }
     json(serde_json::to_string(&serde_json::json!({ "reference": reference, "channels": list })).unwrap_or_default())
 }

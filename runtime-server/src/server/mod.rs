@@ -232,6 +232,8 @@ pub struct Inner {
     pub requests: Mutex<BTreeMap<(String, u16), u64>>,
     /// The HTTP client of the outbox (no redirects: [`delivery::client`]).
     pub http: reqwest::Client,
+    /// The FIT-Connect sender (one per server: its token cache), when configured.
+    pub fitconnect: Option<fitconnect::Sender>,
     /// Wakes the outbox when a submission is stored ([`delivery::wake`]).
     pub outbox_wake: tokio::sync::Notify,
     /// Failed resume and admin lookups by client (guessing is rate-limited).
@@ -263,6 +265,7 @@ impl AppState {
         let templates = view::environment(config.templates.clone());
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
         let http = delivery::client(config.webhook_timeout);
+        let fitconnect = config.fitconnect.as_ref().map(delivery::fitconnect::FitConnectConfig::sender);
         let lookups = security::Limiter::new(config.failed_lookups_per_minute, Duration::from_secs(60));
         let drafts = security::Limiter::new(config.new_drafts_per_minute, Duration::from_secs(60));
         AppState(Arc::new(Inner {
@@ -273,6 +276,7 @@ impl AppState {
             config,
             requests: Mutex::new(BTreeMap::new()),
             http,
+            fitconnect,
             outbox_wake: tokio::sync::Notify::new(),
             lookups,
             drafts,
@@ -407,6 +411,9 @@ pub fn missing_channel_settings(
                             "{at}: delivers by FIT-Connect, but no FIT-Connect client is configured (--fitconnect-token-url, \
                              --fitconnect-api-url, WEGWEISER_FITCONNECT_CLIENT_ID, WEGWEISER_FITCONNECT_CLIENT_SECRET)"
                         ));
+                    }
+                    if let Some(why) = delivery::fitconnect::fim_problem(form) {
+                        missing.push(format!("{at}: {why}"));
                     }
                     if needs_var(&|d| d.fit_connect.is_some()) && env(&f.destination_env).is_none_or(|v| v.trim().is_empty()) {
                         missing.push(format!(

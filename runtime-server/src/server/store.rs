@@ -833,6 +833,16 @@ impl Store {
             .collect())
     }
 
+    /// A submission's uploads as they were submitted: (file name, MIME type, bytes), in the
+    /// order of their field paths.
+    pub async fn submission_files(&self, submission_id: &str) -> Result<Vec<(String, String, Vec<u8>)>> {
+        let rows = sqlx::query("SELECT name, mime, content FROM files WHERE submission_id = $1 ORDER BY field_path")
+            .bind(submission_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.get("name"), r.get("mime"), r.get("content"))).collect())
+    }
+
     /// The draft a submission was made from (its snapshot renders the PDF).
     pub async fn draft_of_submission(&self, submission_id: &str) -> Result<Option<Draft>> {
         let row = sqlx::query(

@@ -142,7 +142,7 @@ fn header_safe(value: &str) -> String {
 }
 
 /// The form's title in its default language, without line breaks.
-fn form_title(state: &AppState, form: &str) -> String {
+pub(super) fn form_title(state: &AppState, form: &str) -> String {
     let title = match state.forms.get(form) {
         Some(served) => {
             let mut s = engine::session::Session::new(&served.form, served.form.default_language(), state.today());
@@ -243,7 +243,7 @@ fn classify(e: &lettre::transport::smtp::Error) -> Attempt {
 }
 
 /// The stored PDF of a submission, or rendered and stored now from its draft.
-async fn pdf_of(state: &AppState, sub: &StoredSubmission) -> Result<Vec<u8>, String> {
+pub(super) async fn pdf_of(state: &AppState, sub: &StoredSubmission) -> Result<Vec<u8>, String> {
     if let Ok(Some(p)) = state.store.submission_pdf(&sub.reference).await
         && let Some(bytes) = p.pdf
     {

@@ -87,7 +87,8 @@ pub fn wake(state: &AppState) {
 /// timeout), with a margin for the database writes around it.
 fn lease_ms(state: &AppState) -> i64 {
     let smtp = state.config.smtp.as_ref().map_or(Duration::ZERO, |s| s.timeout);
-    let timeout = state.config.webhook_timeout.max(smtp).as_millis().min(i64::MAX as u128 / 4) as i64;
+    let fitconnect = state.config.fitconnect.as_ref().map_or(Duration::ZERO, |f| f.timeout);
+    let timeout = state.config.webhook_timeout.max(smtp).max(fitconnect).as_millis().min(i64::MAX as u128 / 4) as i64;
     timeout * 2 + 1_000
 }
 
@@ -125,7 +126,7 @@ async fn deliver(state: &AppState, item: OutboxItem) -> bool {
     let attempt = match item.channel.as_str() {
         "webhook" => webhook::send(state, &item, sub).await,
         "email" | "email-confirmation" => email::send(state, &item, sub).await,
-        "fitconnect" => fitconnect::send(&item, sub).await,
+        "fitconnect" => fitconnect::send(state, &item, sub).await,
         other => Attempt::Retry(format!("unknown channel `{other}`")),
     };
     let now = state.now_ms();
