@@ -169,7 +169,7 @@ pub fn check(data: &[u8]) {
             let snap = &s.drafts[&form.id];
             s.state
                 .store
-                .create_draft(&security::sha256_hex(&sid), &form.id, snap, s.state.now_ms(), 3_600_000)
+                .create_draft(&security::sha256_hex(&sid), "", &form.id, snap, s.state.now_ms(), 3_600_000)
                 .await
                 .expect("creating the draft");
         }
