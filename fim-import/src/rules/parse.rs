@@ -137,9 +137,13 @@ fn word(r: Rule) -> Option<&'static str> {
         Rule::unit => "\"Jahre\", \"Monate\", \"Wochen\" or \"Tage\"",
         Rule::whole => "a whole number",
         Rule::cond | Rule::conj | Rule::neg | Rule::atom | Rule::field_condition => "a condition",
-        Rule::consequence | Rule::must_fill | Rule::must_empty | Rule::may_fill | Rule::becomes_required | Rule::is_to_fill => {
-            "a consequence (\"muss … befüllt sein\", \"darf … nicht befüllt sein\", \"kann … befüllt werden\")"
-        }
+        Rule::consequence
+        | Rule::must_fill
+        | Rule::must_not_be_empty
+        | Rule::must_empty
+        | Rule::may_fill
+        | Rule::becomes_required
+        | Rule::is_to_fill => "a consequence (\"muss … befüllt sein\", \"darf … nicht befüllt sein\", \"kann … befüllt werden\")",
         Rule::sentence | Rule::if_sentence | Rule::only_if_sentence => "a sentence (\"Wenn …, dann …\")",
         Rule::k_mindestens => "\"mindestens\"",
         Rule::k_genau => "\"genau\"",
@@ -205,7 +209,7 @@ fn consequence(p: Pair<'_, Rule>) -> Consequence {
     }
     match (rule, quant) {
         (Rule::must_fill, Some(q)) => Consequence::Some(q, ts),
-        (Rule::must_fill | Rule::becomes_required, _) => Consequence::Required(ts),
+        (Rule::must_fill | Rule::must_not_be_empty | Rule::becomes_required, _) => Consequence::Required(ts),
         (Rule::is_to_fill, _) if !negated => Consequence::Required(ts),
         (Rule::must_empty | Rule::is_to_fill, _) => Consequence::Empty(ts),
         _ => Consequence::Shown(ts),

@@ -125,8 +125,21 @@ impl Builder<'_> {
     pub(crate) fn resolve_ref(&self, r: &Ref, host: Option<usize>, rule: &str, warnings: &mut Vec<String>) -> Result<usize, String> {
         let id = r.id();
         let mut occ = self.occurrences(id, host);
+        // An XDatenfelder 3 schema whose rule still names an element by its short XDatenfelder 2
+        // id (`G60000086` for `G60000000086`): the ids were lengthened by three zeros after the
+        // number range, so the short one means exactly one long one.
+        let long = if occ.is_empty() { long_id(id) } else { None };
+        if let Some(l) = &long {
+            occ = self.occurrences(l, host);
+            if !occ.is_empty() {
+                warnings.push(format!("{rule}: {id} is written with its short XDatenfelder 2 id; read as {l}"));
+            }
+        }
         if occ.len() > 1 && r.path.len() > 1 {
-            let groups = &r.path[..r.path.len() - 1];
+            let groups: Vec<String> = r.path[..r.path.len() - 1]
+                .iter()
+                .map(|g| if long.is_some() { long_id(g).unwrap_or_else(|| g.clone()) } else { g.clone() })
+                .collect();
             occ.retain(|&i| groups.iter().all(|g| self.has_ancestor(i, g)));
         }
         let &[n] = occ.as_slice() else {
@@ -139,7 +152,7 @@ impl Builder<'_> {
         if let Some(l) = &r.label {
             let node = &self.nodes[n];
             let w = norm_label(l);
-            let ok = [&node.label, &node.title].iter().any(|x| {
+            let ok = [&node.label, &node.title, &node.name].iter().any(|x| {
                 let x = norm_label(x);
                 !x.is_empty() && (x == w || x.contains(&w) || w.contains(&x))
             });
@@ -711,23 +724,55 @@ impl Builder<'_> {
         match kind {
             Kind::Required => {
                 let mut members = Vec::new();
+                // A group none of whose members is required whenever it is (its members are
+                // optional groups, as the street and the post-box address in "Anschrift
+                // Inland"): "befüllt" means something in it is answered, a step rule.
+                let mut checks = Vec::new();
                 for &n in &nodes {
                     if self.nodes[n].ty == "group" {
                         let mut ms = Vec::new();
                         self.required_members(n, &mut ms);
                         if ms.is_empty() {
-                            return Err(format!("{} has no required members", self.nodes[n].fim));
+                            if !self.nodes[n].emitted() {
+                                return Err(format!("{} has no required members and became a step", self.nodes[n].fim));
+                            }
+                            checks.push(n);
                         }
                         members.extend(ms);
                     } else {
                         members.push(n);
                     }
                 }
-                // The scenario that the rule does not apply needs a target nothing else makes required.
-                let Some(&probe) = members.iter().find(|&&m| self.required(m).as_deref() != Some("true")) else {
-                    return Err("what it makes required is required anyway".into());
-                };
-                out.push(Effect { kind, expr, targets: members, probe, holds, fails, reads, message: String::new(), anchor: nodes[0] });
+                if !members.is_empty() {
+                    // The scenario that the rule does not apply needs a target nothing else makes required.
+                    let Some(&probe) = members.iter().find(|&&m| self.required(m).as_deref() != Some("true")) else {
+                        return Err("what it makes required is required anyway".into());
+                    };
+                    out.push(Effect {
+                        kind,
+                        expr: expr.clone(),
+                        targets: members,
+                        probe,
+                        holds: holds.clone(),
+                        fails: fails.clone(),
+                        reads: reads.clone(),
+                        message: String::new(),
+                        anchor: nodes[0],
+                    });
+                }
+                for g in checks {
+                    out.push(Effect {
+                        kind: Kind::Check,
+                        expr: format!("not ({expr}) or filled({})", self.nodes[g].id),
+                        targets: vec![g],
+                        probe: g,
+                        holds: holds.clone(),
+                        fails: fails.clone(),
+                        reads: reads.clone(),
+                        message: s.text.clone(),
+                        anchor: g,
+                    });
+                }
             }
             Kind::Hidden | Kind::Shown => {
                 let mut targets = Vec::new();
@@ -780,6 +825,14 @@ impl Builder<'_> {
         }
         Ok(out)
     }
+}
+
+/// The XDatenfelder 3 form of a short XDatenfelder 2 id: `G60000086` → `G60000000086` (the
+/// letter and the two digits of the number range, then the number widened by three zeros).
+pub(crate) fn long_id(id: &str) -> Option<String> {
+    let b = id.as_bytes();
+    let short = b.len() == 9 && matches!(b[0], b'F' | b'G') && b[1..].iter().all(u8::is_ascii_digit);
+    short.then(|| format!("{}000{}", &id[..3], &id[3..]))
 }
 
 fn negate_filled(e: TExpr) -> TExpr {
