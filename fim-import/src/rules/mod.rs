@@ -160,6 +160,39 @@ mod tests {
     }
 
     #[test]
+    fn shapes_of_s00000094() {
+        // A stray opening quote before the id, the label in its own quotes.
+        let t = parse(
+            "Wenn das Feld F00002483 \"E-Mail Personalangelegenheit\" befüllt wurde, dann muss das Feld \"F00002408 \"Einverständnis E-Mail\" befüllt sein.",
+        )
+        .unwrap();
+        assert_eq!(t.sentences[0].then, Consequence::Required(vec![r("F00002408", Some("Einverständnis E-Mail"))]));
+        // "nicht leer" without "ist"; "darf … nicht leer sein" is required.
+        let (c, t) = one("Wenn F60000231 \"Tag (ohne Monat und Jahr)\" nicht leer, dann darf F60000232 \"Monat\" nicht leer sein.");
+        assert_eq!(c, Some(Cond::State { subject: r("F60000231", Some("Tag (ohne Monat und Jahr)")), state: State::Empty, negated: true }));
+        assert_eq!(t, Consequence::Required(vec![r("F60000232", Some("Monat"))]));
+        // "<>" written against the code.
+        let (c, _) = one("Wenn Feld F1 \"Status\" <>002 \"stillend\", dann darf das Feld F2 \"Termin\" nicht befüllt werden.");
+        assert_eq!(
+            c,
+            Some(Cond::Cmp { subject: r("F1", Some("Status")), op: Op::Ne, value: Value::Code("002".into(), Some("stillend".into())) })
+        );
+        // The id and its label in one pair of quotes still read as before.
+        let (_, t) = one("„F1 Träger“ ist nur dann zu befüllen, wenn „F2“ bejaht wurde.");
+        assert_eq!(t, Consequence::Shown(vec![r("F1", Some("Träger"))]));
+    }
+
+    #[test]
+    fn a_short_xdf2_id_has_one_xdf3_form() {
+        use super::translate::long_id;
+        assert_eq!(long_id("G60000086").as_deref(), Some("G60000000086"));
+        assert_eq!(long_id("F00002408").as_deref(), Some("F00000002408"));
+        assert_eq!(long_id("G60000000086"), None);
+        assert_eq!(long_id("R60000019"), None);
+        assert_eq!(long_id("G6000008x"), None);
+    }
+
+    #[test]
     fn a_text_the_grammar_cannot_read_says_where_it_stopped() {
         let e = parse("Wenn bei F1 \"02\" angegeben wird, dann wird G2 zur Pflichtangabe, sofern F3 leer ist.").unwrap_err();
         assert_eq!(e.at, 63);

@@ -802,6 +802,21 @@ impl Builder<'_> {
                 if nodes.len() < 2 {
                     return Err("\"mindestens eines\" of fewer than two fields".into());
                 }
+                // A rule of an optional group applies only when the group is given. "Mindestens
+                // eines" of the group's own fields then holds whenever it applies (FIM: "make the
+                // group optional if no contact need be given"); required anyway it would ask
+                // more than the schema does.
+                if let Some(h) = host
+                    && s.cond.is_none()
+                    && self.nodes[h].ty == "group"
+                    && self.in_optional_group(Some(h))
+                    && nodes.iter().all(|&n| self.is_within(n, h))
+                {
+                    return Err(format!(
+                        "the rule asks nothing here: its group {} is optional, and what it asks of the group's own fields holds whenever the group is given",
+                        self.nodes[h].fim
+                    ));
+                }
                 let body = match quant {
                     Quant::AtLeastOne => filled.join(" or "),
                     Quant::ExactlyOne => {
