@@ -1288,7 +1288,10 @@ impl Builder<'_> {
                 let cases: Vec<(&HashMap<usize, Val>, &(String, String), bool)> = match e.kind {
                     // A check is violated where its condition holds and no field is answered,
                     // and satisfied where the first field is answered too.
-                    Kind::Check => vec![(&e.holds, &holds[0], false), (&e.holds, &fails[0], true)],
+                    Kind::Check => match &e.satisfied {
+                        Some(sat) => vec![(&e.holds, &holds[0], false), (sat, &fails[0], false)],
+                        None => vec![(&e.holds, &holds[0], false), (&e.holds, &fails[0], true)],
+                    },
                     _ => vec![(&e.holds, &holds[0], false), (&e.fails, &fails[0], false)],
                 };
                 for (vals, (name, expect), answer_probe) in cases {

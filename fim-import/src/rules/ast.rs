@@ -47,6 +47,9 @@ pub enum Consequence {
     Shown(Vec<Ref>),
     /// "muss mindestens eines / genau eines der Felder … befüllt sein".
     Some(Quant, Vec<Ref>),
+    /// "Wenn alle drei Felder D, M und J befüllt sind, muss die Validität des sich ergebenden
+    /// Kalenderdatums sichergestellt werden": day, month and year make a real date.
+    ValidDate(Ref, Ref, Ref),
 }
 
 /// "mindestens eines" or "genau eines".

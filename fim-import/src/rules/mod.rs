@@ -183,6 +183,26 @@ mod tests {
     }
 
     #[test]
+    fn a_valid_calendar_date_of_three_fields_and_a_closing_remark() {
+        let prose = "Wenn alle drei Felder F60000231 \"Tag (ohne Monat und Jahr)\", F60000232 \"Monat\" und F60000233 \"Jahr\" befüllt \
+                     sind, muss die Validität des sich ergebenden Kalenderdatums sichergestellt werden. D.h. es muss z.B. 30.02.2019 \
+                     oder der 31.11.1968 verhindert werden, da diese keine korrekten Datumsangaben sind.";
+        let (c, t) = one(prose);
+        assert_eq!(c, None);
+        assert_eq!(
+            t,
+            Consequence::ValidDate(
+                r("F60000231", Some("Tag (ohne Monat und Jahr)")),
+                r("F60000232", Some("Monat")),
+                r("F60000233", Some("Jahr"))
+            )
+        );
+        // A "D.h." that goes on with another rule is not passed over.
+        let e = parse("Wenn F1 befüllt ist, dann muss F2 befüllt sein. D.h. wenn F3 befüllt ist, dann muss F4 befüllt sein.").unwrap_err();
+        assert!(e.found.starts_with("wenn F3 befüllt"), "{e:?}");
+    }
+
+    #[test]
     fn a_short_xdf2_id_has_one_xdf3_form() {
         use super::translate::long_id;
         assert_eq!(long_id("G60000086").as_deref(), Some("G60000000086"));

@@ -144,7 +144,7 @@ fn word(r: Rule) -> Option<&'static str> {
         | Rule::may_fill
         | Rule::becomes_required
         | Rule::is_to_fill => "a consequence (\"muss … befüllt sein\", \"darf … nicht befüllt sein\", \"kann … befüllt werden\")",
-        Rule::sentence | Rule::if_sentence | Rule::only_if_sentence => "a sentence (\"Wenn …, dann …\")",
+        Rule::sentence | Rule::if_sentence | Rule::only_if_sentence | Rule::valid_date_sentence => "a sentence (\"Wenn …, dann …\")",
         Rule::k_mindestens => "\"mindestens\"",
         Rule::k_genau => "\"genau\"",
         Rule::k_aktuelles_datum => "\"aktuelles Datum\"",
@@ -160,6 +160,11 @@ fn sentence(p: Pair<'_, Rule>) -> Sentence {
     let text = p.as_str().trim().to_string();
     let inner = p.into_inner().next().expect("a sentence has a body");
     match inner.as_rule() {
+        Rule::valid_date_sentence => {
+            let ts: Vec<Ref> = inner.into_inner().filter(|q| q.as_rule() == Rule::target).map(target).collect();
+            let [d, m, y]: [Ref; 3] = ts.try_into().expect("the grammar reads three fields");
+            Sentence { cond: None, then: Consequence::ValidDate(d, m, y), text }
+        }
         Rule::if_sentence => {
             let mut cond_ = None;
             let mut then = None;

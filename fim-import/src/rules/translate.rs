@@ -109,6 +109,9 @@ pub(crate) struct Effect {
     pub message: String,
     /// Where the rule's comment goes: the first element the consequence names.
     pub anchor: usize,
+    /// `Check`: answers under which the check holds, when answering the probe is not enough
+    /// (the scenario "Regel erfüllt"; else it answers the probe on top of `holds`).
+    pub satisfied: Option<HashMap<usize, Val>>,
 }
 
 /// Most answer combinations tried per condition.
@@ -684,6 +687,9 @@ impl Builder<'_> {
         today: NaiveDate,
         warnings: &mut Vec<String>,
     ) -> Result<Vec<Effect>, String> {
+        if let Consequence::ValidDate(d, m, y) = &s.then {
+            return Ok(vec![self.valid_date(s, [d, m, y], host, rule, warnings)?]);
+        }
         let cond = match &s.cond {
             Some(c) => Some(self.cond_expr(c, host, rule, warnings)?),
             None => None,
@@ -693,6 +699,7 @@ impl Builder<'_> {
             Consequence::Empty(r) => (r, Kind::Hidden),
             Consequence::Shown(r) => (r, Kind::Shown),
             Consequence::Some(_, r) => (r, Kind::Check),
+            Consequence::ValidDate(..) => unreachable!("translated above"),
         };
         let mut nodes = Vec::new();
         for r in refs {
@@ -758,6 +765,7 @@ impl Builder<'_> {
                         reads: reads.clone(),
                         message: String::new(),
                         anchor: nodes[0],
+                        satisfied: None,
                     });
                 }
                 for g in checks {
@@ -771,6 +779,7 @@ impl Builder<'_> {
                         reads: reads.clone(),
                         message: s.text.clone(),
                         anchor: g,
+                        satisfied: None,
                     });
                 }
             }
@@ -785,7 +794,18 @@ impl Builder<'_> {
                 }
                 let Some(&probe) = targets.first() else { return Err("the group has no fields".into()) };
                 let expr = if kind == Kind::Hidden { format!("not ({expr})") } else { expr };
-                out.push(Effect { kind, expr, targets, probe, holds, fails, reads, message: String::new(), anchor: nodes[0] });
+                out.push(Effect {
+                    kind,
+                    expr,
+                    targets,
+                    probe,
+                    holds,
+                    fails,
+                    reads,
+                    message: String::new(),
+                    anchor: nodes[0],
+                    satisfied: None,
+                });
             }
             Kind::Check => {
                 let quant = match &s.then {
@@ -835,10 +855,74 @@ impl Builder<'_> {
                     reads,
                     message: s.text.clone(),
                     anchor: nodes[0],
+                    satisfied: None,
                 });
             }
         }
         Ok(out)
+    }
+}
+
+impl Builder<'_> {
+    /// Day, month and year fields that must make a real calendar date once all three are
+    /// answered: a step rule on the day field, with a date that does not exist (30 February in
+    /// a common year) and one that does as the scenarios' answers, both within the fields'
+    /// bounds.
+    fn valid_date(
+        &self,
+        s: &Sentence,
+        refs: [&Ref; 3],
+        host: Option<usize>,
+        rule: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Effect, String> {
+        let mut n = [0usize; 3];
+        for (k, r) in refs.iter().enumerate() {
+            let i = self.resolve_ref(r, host, rule, warnings)?;
+            let node = &self.nodes[i];
+            if node.ty != "integer" {
+                return Err(format!("{} is no whole-number field", r.id()));
+            }
+            if node.repeat.is_some() || self.repeat_scope(i).is_some() {
+                return Err(format!("{} is in a repeated group", r.id()));
+            }
+            n[k] = i;
+        }
+        let [d, m, y] = n;
+        let bound = |v: &Option<String>| v.as_deref().and_then(engine::checks::parse_plain_decimal);
+        let fits = |i: usize, v: i64| {
+            let x = Decimal::from(v);
+            bound(&self.nodes[i].min).is_none_or(|lo| lo <= x) && bound(&self.nodes[i].max).is_none_or(|hi| x <= hi)
+        };
+        let leap = |v: i64| v % 4 == 0 && (v % 100 != 0 || v % 400 == 0);
+        let Some(year) = [2019, 2021, 2023, 1999].into_iter().chain(1..=9999).find(|&v| !leap(v) && fits(y, v)) else {
+            return Err(format!("{} takes no common year", refs[2].id()));
+        };
+        let Some((bd, bm)) = [(30, 2), (31, 4), (29, 2), (31, 6), (31, 9), (31, 11)].into_iter().find(|&(a, b)| fits(d, a) && fits(m, b))
+        else {
+            return Err("the day and month fields take no date that does not exist".into());
+        };
+        let Some((gd, gm)) = [(28, 2), (1, 1), (15, 6), (30, 4)].into_iter().find(|&(a, b)| fits(d, a) && fits(m, b)) else {
+            return Err("the day and month fields take no real date".into());
+        };
+        let num = |v: i64| Val::Num(Decimal::from(v));
+        let holds = HashMap::from([(d, num(bd)), (m, num(bm)), (y, num(year))]);
+        let satisfied = HashMap::from([(d, num(gd)), (m, num(gm)), (y, num(year))]);
+        let [di, mi, yi] = [d, m, y].map(|i| self.nodes[i].id.clone());
+        let leap_expr = format!("floor({yi} / 4) * 4 == {yi} and (floor({yi} / 100) * 100 != {yi} or floor({yi} / 400) * 400 == {yi})");
+        let days = format!("if({mi} == 2, if({leap_expr}, 29, 28), if({mi} == 4 or {mi} == 6 or {mi} == 9 or {mi} == 11, 30, 31))");
+        Ok(Effect {
+            kind: Kind::Check,
+            expr: format!("not (filled({di}) and filled({mi}) and filled({yi})) or {di} <= {days}"),
+            targets: vec![d, m, y],
+            probe: d,
+            holds,
+            fails: satisfied.clone(),
+            reads: vec![d, m, y],
+            message: s.text.clone(),
+            anchor: d,
+            satisfied: Some(satisfied),
+        })
     }
 }
 
