@@ -950,7 +950,8 @@ impl Builder<'_> {
         if rule.prose.is_empty() {
             return Err("the rule has no prose".into());
         }
-        let parsed = crate::rules::parse(&rule.prose).map_err(|s| s.to_string())?;
+        let mut parsed = crate::rules::parse(&rule.prose).map_err(|s| s.to_string())?;
+        crate::rules::translate::resolve_others(&mut parsed);
         let mut effects = Vec::new();
         for s in &parsed.sentences {
             effects.extend(self.sentence_effects(s, host, &rule.id, scenario_today(), warnings)?);

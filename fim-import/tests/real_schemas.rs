@@ -72,6 +72,11 @@ fn all() -> Vec<Measured> {
         measure("G60000000088 XDF3 simple.xml", &shared.join("xdf3-examples/simple.xml"), None),
         measure("XDF3 input.xml", &shared.join("xdf3-examples/input.xml"), None),
         measure(
+            "S00000000371 Nachtarbeit schwangere/stillende Frau (XDF3)",
+            &real("bund-t-S00000000371").join("S00000000371_schema.xdf.xml"),
+            None,
+        ),
+        measure(
             "S00000094 Beschäftigung schwangere/stillende Frau",
             &real("gerps-onto-S00000094").join("S00000094V1.0_xdf2.xml"),
             Some(&real("gerps-onto-S00000094")),
@@ -105,10 +110,11 @@ fn real_schemas_are_measured() {
             "S00000009 Gewerbe-Anmeldung: 132 fields, 0 rules: 0 translated, 0 to do, 13 warnings",
             "G60000000088 XDF3 simple.xml: 1 fields, 1 rules: 0 translated, 1 to do, 1 warnings",
             "XDF3 input.xml: 1 fields, 0 rules: 0 translated, 0 to do, 2 warnings",
+            "S00000000371 Nachtarbeit schwangere/stillende Frau (XDF3): 27 fields, 5 rules: 5 translated, 0 to do, 0 warnings",
             "S00000094 Beschäftigung schwangere/stillende Frau: 44 fields, 12 rules: 10 translated, 2 to do, 1 warnings",
         ]
     );
-    assert_eq!((translated, total), (12, 15));
+    assert_eq!((translated, total), (17, 20));
     assert!(translated * 100 >= total * 80, "{translated} of {total} is below 80 %");
 }
 
@@ -153,6 +159,44 @@ fn s00000094_rules() {
     assert_eq!(m.out.report.warnings.len(), 1, "{:#?}", m.out.report.warnings);
     assert!(m.out.report.warnings[0].starts_with("F60000261 \"Staat\": code list C60000020"));
     insta::assert_json_snapshot!("s00000094_report", m.out.report);
+}
+
+/// S00000000371 (XDF3, the rule style of newer FIM schemas: "WENN … DANN aktiviere …").
+#[test]
+fn s00000000371_rules() {
+    let d = real("bund-t-S00000000371");
+    let m = measure("S00000000371", &d.join("S00000000371_schema.xdf.xml"), None);
+    let rule = |id: &str| m.out.report.rules.iter().find(|r| r.fim == id).unwrap_or_else(|| panic!("{id}"));
+    let expr = |id: &str| rule(id).expression.clone().unwrap_or_else(|| panic!("{id}: {:?}", rule(id).reason));
+    // "= 999 …, DANN aktiviere F" / "= alle anderen möglichen Ausprägungen der Codeliste, DANN
+    // deaktiviere F": shown for 999, hidden for every other answer.
+    assert_eq!(
+        expr("R00000002565"),
+        "visible_if: welcher_art_beschaeftigungsverhaeltnis == \"999\"; \
+         visible_if: not (welcher_art_beschaeftigungsverhaeltnis != \"999\")"
+    );
+    // "aktiviere F2 UND mache es zu einer Pflichtangabe UND deaktiviere F3", twice.
+    assert_eq!(
+        expr("R00000002566"),
+        "visible_if: auswahl_status_frau_schwanger == \"001\"; auswahl_status_frau_schwanger == \"001\"; \
+         visible_if: not (auswahl_status_frau_schwanger == \"001\"); visible_if: not (auswahl_status_frau_schwanger == \"002\"); \
+         visible_if: auswahl_status_frau_schwanger == \"002\"; auswahl_status_frau_schwanger == \"002\""
+    );
+    // "aktiviere G… und mache sie zu einer Pflichtangabe" of a group required whenever shown: the
+    // second consequence adds nothing; the group of this rule's own occurrence is meant.
+    assert_eq!(
+        expr("R00000002568"),
+        "visible_if: not (wo_befindet_beschaeftigungsort_frau == \"001\"); visible_if: wo_befindet_beschaeftigungsort_frau == \"002\""
+    );
+    assert!(
+        rule("R00000002568").targets.as_ref().unwrap().iter().all(|t| t.starts_with("ort_beschaeftigung")),
+        "{:?}",
+        rule("R00000002568").targets
+    );
+    // The Baukasten rules of G60000000083, with the XDF3 ids.
+    assert_eq!(expr("R60000000023"), "filled(tag)");
+    assert!(expr("R60000000024").starts_with("rule: not (filled(tag) and filled(monat) and filled(jahr))"));
+    insta::assert_json_snapshot!("s00000000371_report", m.out.report);
 }
 
 /// R60000024's check, run by the engine on dates around its edges: the generated "Regel

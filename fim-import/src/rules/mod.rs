@@ -203,6 +203,56 @@ mod tests {
     }
 
     #[test]
+    fn aktiviere_deaktiviere_and_mache_es_zu_einer_pflichtangabe() {
+        let t = parse(
+            "WENN F1 'Status der Frau (schwanger / stillend)' = 001 'schwanger', DANN aktiviere F2 '(voraussichtlicher) Entbindungstermin' \
+             UND mache es zu einer Pflichtangabe UND deaktiviere F3 'tatsächlicher Entbindungstermin'.\n\n\
+             WENN F1 'Status' = 002 'stillend', DANN deaktiviere G4 'Anschrift' und mache sie zu einer Pflichtangabe.",
+        )
+        .unwrap();
+        let c1 = Cond::Cmp {
+            subject: r("F1", Some("Status der Frau (schwanger / stillend)")),
+            op: Op::Eq,
+            value: Value::Code("001".into(), Some("schwanger".into())),
+        };
+        let thens: Vec<(&Consequence, bool)> = t.sentences.iter().map(|s| (&s.then, s.also)).collect();
+        assert_eq!(
+            thens,
+            [
+                (&Consequence::Shown(vec![r("F2", Some("(voraussichtlicher) Entbindungstermin"))]), false),
+                (&Consequence::Required(vec![r("F2", Some("(voraussichtlicher) Entbindungstermin"))]), true),
+                (&Consequence::Empty(vec![r("F3", Some("tatsächlicher Entbindungstermin"))]), true),
+                (&Consequence::Empty(vec![r("G4", Some("Anschrift"))]), false),
+                (&Consequence::Required(vec![r("G4", Some("Anschrift"))]), true),
+            ]
+        );
+        assert!(t.sentences[..3].iter().all(|s| s.cond.as_ref() == Some(&c1)));
+    }
+
+    #[test]
+    fn alle_anderen_auspraegungen_are_the_values_the_rule_names_elsewhere() {
+        let mut t = parse(
+            "WENN F1 'Art' = 999 'Sonstiges', DANN aktiviere F2 'Beschreibung'. \
+             WENN F1 'Art' = alle anderen möglichen Ausprägungen der Codeliste , DANN deaktiviere F2 'Beschreibung'.",
+        )
+        .unwrap();
+        assert_eq!(t.sentences[1].cond, Some(Cond::Cmp { subject: r("F1", Some("Art")), op: Op::Eq, value: Value::Others }));
+        super::translate::resolve_others(&mut t);
+        assert_eq!(
+            t.sentences[1].cond,
+            Some(Cond::And(vec![Cond::Cmp {
+                subject: r("F1", Some("Art")),
+                op: Op::Ne,
+                value: Value::Code("999".into(), Some("Sonstiges".into()))
+            }]))
+        );
+        // With no value named elsewhere it stays (and is reported when translated).
+        let mut t = parse("WENN F1 = alle anderen Ausprägungen, DANN deaktiviere F2.").unwrap();
+        super::translate::resolve_others(&mut t);
+        assert_eq!(t.sentences[0].cond, Some(Cond::Cmp { subject: r("F1", None), op: Op::Eq, value: Value::Others }));
+    }
+
+    #[test]
     fn a_short_xdf2_id_has_one_xdf3_form() {
         use super::translate::long_id;
         assert_eq!(long_id("G60000086").as_deref(), Some("G60000000086"));
@@ -215,9 +265,10 @@ mod tests {
     #[test]
     fn a_text_the_grammar_cannot_read_says_where_it_stopped() {
         let e = parse("Wenn bei F1 \"02\" angegeben wird, dann wird G2 zur Pflichtangabe, sofern F3 leer ist.").unwrap_err();
-        assert_eq!(e.at, 63);
-        assert!(e.found.starts_with(", sofern"), "{e:?}");
-        assert!(e.expected.iter().any(|x| x.contains("the end of the text")), "{e:?}");
+        // (after the comma a further consequence "UND …" could follow)
+        assert_eq!(e.at, 65);
+        assert!(e.found.starts_with("sofern"), "{e:?}");
+        assert!(e.expected.iter().any(|x| x.contains("UND")), "{e:?}");
         let e = parse("Die Felder müssen plausibel sein.").unwrap_err();
         assert!(e.to_string().starts_with("the grammar stopped at character 11 (\"müssen"), "{e}");
         // Deep brackets are refused before pest recurses.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::ast::{Cond, Consequence, DateTerm, Op, Quant, Ref, Sentence, State, Unit, Value};
+use super::ast::{Cond, Consequence, DateTerm, Op, Quant, Ref, RuleText, Sentence, State, Unit, Value};
 use crate::build::Builder;
 use crate::yaml::{Ans, quote};
 
@@ -324,6 +324,7 @@ impl Builder<'_> {
             Value::Code(c, l) => (c.clone(), l.clone()),
             Value::Bool(b) => ((if *b { "wahr" } else { "falsch" }).to_string(), None),
             Value::Date(d) => (d.format("%d.%m.%Y").to_string(), None),
+            Value::Others => return Err(format!("\"alle anderen Ausprägungen\" of {fim}, but the rule names no value of it")),
         };
         let text = text.trim().to_string();
         if text.is_empty() {
@@ -753,6 +754,11 @@ impl Builder<'_> {
                 if !members.is_empty() {
                     // The scenario that the rule does not apply needs a target nothing else makes required.
                     let Some(&probe) = members.iter().find(|&&m| self.required(m).as_deref() != Some("true")) else {
+                        // "aktiviere G UND mache sie zu einer Pflichtangabe" of a group required
+                        // whenever it is shown: the second consequence adds nothing.
+                        if s.also {
+                            return Ok(out);
+                        }
                         return Err("what it makes required is required anyway".into());
                     };
                     out.push(Effect {
@@ -923,6 +929,47 @@ impl Builder<'_> {
             anchor: d,
             satisfied: Some(satisfied),
         })
+    }
+}
+
+/// "F = alle anderen möglichen Ausprägungen der Codeliste" means F is answered with none of the
+/// values the rule's other sentences compare F with (`=`): each such comparison becomes
+/// `F <> v1 UND F <> v2 …` (and `<>` of them `F = v1 ODER …`). A field the rule names no value
+/// of is left as it is (and reported when translated).
+pub(crate) fn resolve_others(text: &mut RuleText) {
+    fn named(c: &Cond, out: &mut Vec<(String, Value)>) {
+        match c {
+            Cond::Or(v) | Cond::And(v) => v.iter().for_each(|x| named(x, out)),
+            Cond::Not(x) => named(x, out),
+            Cond::Cmp { subject, op: Op::Eq, value } if *value != Value::Others => out.push((subject.id().to_string(), value.clone())),
+            _ => {}
+        }
+    }
+    fn replace(c: &mut Cond, values: &[(String, Value)]) {
+        match c {
+            Cond::Or(v) | Cond::And(v) => v.iter_mut().for_each(|x| replace(x, values)),
+            Cond::Not(x) => replace(x, values),
+            Cond::Cmp { subject, op: op @ (Op::Eq | Op::Ne), value: Value::Others } => {
+                let mine: Vec<Value> = values.iter().filter(|(id, _)| id == subject.id()).map(|(_, v)| v.clone()).collect();
+                if mine.is_empty() {
+                    return;
+                }
+                let (each, join): (Op, fn(Vec<Cond>) -> Cond) = if *op == Op::Eq { (Op::Ne, Cond::And) } else { (Op::Eq, Cond::Or) };
+                *c = join(mine.into_iter().map(|value| Cond::Cmp { subject: subject.clone(), op: each, value }).collect());
+            }
+            _ => {}
+        }
+    }
+    let mut values = Vec::new();
+    for s in &text.sentences {
+        if let Some(c) = &s.cond {
+            named(c, &mut values);
+        }
+    }
+    for s in &mut text.sentences {
+        if let Some(c) = &mut s.cond {
+            replace(c, &values);
+        }
     }
 }
 
