@@ -23,6 +23,8 @@ pub(crate) struct Node {
     pub(crate) hint: String,
     pub(crate) text: String,
     pub(crate) title: String,
+    /// The FIM `name` (what rules usually quote after an id).
+    pub(crate) name: String,
     pub(crate) id: String,
     pub(crate) parent: Option<usize>,
     pub(crate) children: Vec<usize>,
@@ -267,6 +269,7 @@ impl Builder<'_> {
             label: c.label.clone(),
             hint: c.hint.clone(),
             title: c.title().to_string(),
+            name: c.name.clone(),
             parent,
             flattened,
             least: item.min,
@@ -410,6 +413,7 @@ impl Builder<'_> {
             label: c.title().to_string(),
             hint: c.hint.clone(),
             title: c.title().to_string(),
+            name: c.name.clone(),
             parent,
             least: min,
             ..Node::default()
@@ -880,7 +884,9 @@ impl Builder<'_> {
                             }
                         }
                         if e.kind == Kind::Check {
-                            self.nodes[e.probe].base_answer = true;
+                            for m in self.probe_answers(e.probe) {
+                                self.nodes[m].base_answer = true;
+                            }
                             let step = self.step_of(e.probe);
                             let field = self.nodes[e.probe].id.clone();
                             self.steps[step].rules.push((e.expr.clone(), format!("{} ({})", e.message, rule.id), field));
@@ -944,7 +950,8 @@ impl Builder<'_> {
         if rule.prose.is_empty() {
             return Err("the rule has no prose".into());
         }
-        let parsed = crate::rules::parse(&rule.prose).map_err(|s| s.to_string())?;
+        let mut parsed = crate::rules::parse(&rule.prose).map_err(|s| s.to_string())?;
+        crate::rules::translate::resolve_others(&mut parsed);
         let mut effects = Vec::new();
         for s in &parsed.sentences {
             effects.extend(self.sentence_effects(s, host, &rule.id, scenario_today(), warnings)?);
@@ -1282,7 +1289,10 @@ impl Builder<'_> {
                 let cases: Vec<(&HashMap<usize, Val>, &(String, String), bool)> = match e.kind {
                     // A check is violated where its condition holds and no field is answered,
                     // and satisfied where the first field is answered too.
-                    Kind::Check => vec![(&e.holds, &holds[0], false), (&e.holds, &fails[0], true)],
+                    Kind::Check => match &e.satisfied {
+                        Some(sat) => vec![(&e.holds, &holds[0], false), (sat, &fails[0], false)],
+                        None => vec![(&e.holds, &holds[0], false), (&e.holds, &fails[0], true)],
+                    },
                     _ => vec![(&e.holds, &holds[0], false), (&e.fails, &fails[0], false)],
                 };
                 for (vals, (name, expect), answer_probe) in cases {
@@ -1290,9 +1300,17 @@ impl Builder<'_> {
                     let mut ex = exclude.clone();
                     ex.retain(|n| !set.contains_key(n));
                     ex.extend(targets.iter().copied());
+                    if e.kind == Kind::Check {
+                        // (a group target stays empty only when its members do)
+                        ex.extend(e.targets.iter().flat_map(|&t| self.probe_answers(t)));
+                    }
                     if answer_probe {
-                        ex.remove(&e.probe);
-                        set.insert(e.probe, self.sample(e.probe, &[]));
+                        // (a group is answered through its members: those required whenever
+                        // it is, else its first field)
+                        for m in self.probe_answers(e.probe) {
+                            ex.remove(&m);
+                            set.insert(m, self.sample(m, &[]));
+                        }
                     }
                     let answers = self.answers(&tops, &avoid, &set, &ex);
                     o.push_str(&format!("  - name: \"{label}: {name}\"\n    answers:"));
@@ -1308,6 +1326,19 @@ impl Builder<'_> {
             }
         }
         o
+    }
+
+    /// The fields to answer so that `p` counts as filled.
+    pub(crate) fn probe_answers(&self, p: usize) -> Vec<usize> {
+        if self.nodes[p].ty != "group" {
+            return vec![p];
+        }
+        let mut ms = Vec::new();
+        self.required_members(p, &mut ms);
+        if ms.is_empty() {
+            ms.extend(self.first_input(p));
+        }
+        ms
     }
 
     /// Input fields under `g` (all depths).

@@ -17,6 +17,8 @@ pub struct Sentence {
     pub then: Consequence,
     /// The sentence as written (normalised), the message of a check.
     pub text: String,
+    /// A further consequence of the same condition ("… UND mache es zu einer Pflichtangabe").
+    pub also: bool,
 }
 
 /// A reference to a field or group: its FIM id with the ids of groups before it
@@ -47,6 +49,19 @@ pub enum Consequence {
     Shown(Vec<Ref>),
     /// "muss mindestens eines / genau eines der Felder … befüllt sein".
     Some(Quant, Vec<Ref>),
+    /// "Wenn alle drei Felder D, M und J befüllt sind, muss die Validität des sich ergebenden
+    /// Kalenderdatums sichergestellt werden": day, month and year make a real date.
+    ValidDate(Ref, Ref, Ref),
+}
+
+impl Consequence {
+    /// The fields and groups it names.
+    pub fn targets(&self) -> Vec<Ref> {
+        match self {
+            Consequence::Required(r) | Consequence::Empty(r) | Consequence::Shown(r) | Consequence::Some(_, r) => r.clone(),
+            Consequence::ValidDate(d, m, y) => vec![d.clone(), m.clone(), y.clone()],
+        }
+    }
 }
 
 /// "mindestens eines" or "genau eines".
@@ -100,6 +115,9 @@ pub enum Value {
     Bool(bool),
     /// `31.12.2020`.
     Date(chrono::NaiveDate),
+    /// "alle anderen möglichen Ausprägungen der Codeliste": the options the rule names for the
+    /// field elsewhere, negated.
+    Others,
 }
 
 /// A unit of date arithmetic.

@@ -160,11 +160,115 @@ mod tests {
     }
 
     #[test]
+    fn shapes_of_s00000094() {
+        // A stray opening quote before the id, the label in its own quotes.
+        let t = parse(
+            "Wenn das Feld F00002483 \"E-Mail Personalangelegenheit\" befüllt wurde, dann muss das Feld \"F00002408 \"Einverständnis E-Mail\" befüllt sein.",
+        )
+        .unwrap();
+        assert_eq!(t.sentences[0].then, Consequence::Required(vec![r("F00002408", Some("Einverständnis E-Mail"))]));
+        // "nicht leer" without "ist"; "darf … nicht leer sein" is required.
+        let (c, t) = one("Wenn F60000231 \"Tag (ohne Monat und Jahr)\" nicht leer, dann darf F60000232 \"Monat\" nicht leer sein.");
+        assert_eq!(c, Some(Cond::State { subject: r("F60000231", Some("Tag (ohne Monat und Jahr)")), state: State::Empty, negated: true }));
+        assert_eq!(t, Consequence::Required(vec![r("F60000232", Some("Monat"))]));
+        // "<>" written against the code.
+        let (c, _) = one("Wenn Feld F1 \"Status\" <>002 \"stillend\", dann darf das Feld F2 \"Termin\" nicht befüllt werden.");
+        assert_eq!(
+            c,
+            Some(Cond::Cmp { subject: r("F1", Some("Status")), op: Op::Ne, value: Value::Code("002".into(), Some("stillend".into())) })
+        );
+        // The id and its label in one pair of quotes still read as before.
+        let (_, t) = one("„F1 Träger“ ist nur dann zu befüllen, wenn „F2“ bejaht wurde.");
+        assert_eq!(t, Consequence::Shown(vec![r("F1", Some("Träger"))]));
+    }
+
+    #[test]
+    fn a_valid_calendar_date_of_three_fields_and_a_closing_remark() {
+        let prose = "Wenn alle drei Felder F60000231 \"Tag (ohne Monat und Jahr)\", F60000232 \"Monat\" und F60000233 \"Jahr\" befüllt \
+                     sind, muss die Validität des sich ergebenden Kalenderdatums sichergestellt werden. D.h. es muss z.B. 30.02.2019 \
+                     oder der 31.11.1968 verhindert werden, da diese keine korrekten Datumsangaben sind.";
+        let (c, t) = one(prose);
+        assert_eq!(c, None);
+        assert_eq!(
+            t,
+            Consequence::ValidDate(
+                r("F60000231", Some("Tag (ohne Monat und Jahr)")),
+                r("F60000232", Some("Monat")),
+                r("F60000233", Some("Jahr"))
+            )
+        );
+        // A "D.h." that goes on with another rule is not passed over.
+        let e = parse("Wenn F1 befüllt ist, dann muss F2 befüllt sein. D.h. wenn F3 befüllt ist, dann muss F4 befüllt sein.").unwrap_err();
+        assert!(e.found.starts_with("wenn F3 befüllt"), "{e:?}");
+    }
+
+    #[test]
+    fn aktiviere_deaktiviere_and_mache_es_zu_einer_pflichtangabe() {
+        let t = parse(
+            "WENN F1 'Status der Frau (schwanger / stillend)' = 001 'schwanger', DANN aktiviere F2 '(voraussichtlicher) Entbindungstermin' \
+             UND mache es zu einer Pflichtangabe UND deaktiviere F3 'tatsächlicher Entbindungstermin'.\n\n\
+             WENN F1 'Status' = 002 'stillend', DANN deaktiviere G4 'Anschrift' und mache sie zu einer Pflichtangabe.",
+        )
+        .unwrap();
+        let c1 = Cond::Cmp {
+            subject: r("F1", Some("Status der Frau (schwanger / stillend)")),
+            op: Op::Eq,
+            value: Value::Code("001".into(), Some("schwanger".into())),
+        };
+        let thens: Vec<(&Consequence, bool)> = t.sentences.iter().map(|s| (&s.then, s.also)).collect();
+        assert_eq!(
+            thens,
+            [
+                (&Consequence::Shown(vec![r("F2", Some("(voraussichtlicher) Entbindungstermin"))]), false),
+                (&Consequence::Required(vec![r("F2", Some("(voraussichtlicher) Entbindungstermin"))]), true),
+                (&Consequence::Empty(vec![r("F3", Some("tatsächlicher Entbindungstermin"))]), true),
+                (&Consequence::Empty(vec![r("G4", Some("Anschrift"))]), false),
+                (&Consequence::Required(vec![r("G4", Some("Anschrift"))]), true),
+            ]
+        );
+        assert!(t.sentences[..3].iter().all(|s| s.cond.as_ref() == Some(&c1)));
+    }
+
+    #[test]
+    fn alle_anderen_auspraegungen_are_the_values_the_rule_names_elsewhere() {
+        let mut t = parse(
+            "WENN F1 'Art' = 999 'Sonstiges', DANN aktiviere F2 'Beschreibung'. \
+             WENN F1 'Art' = alle anderen möglichen Ausprägungen der Codeliste , DANN deaktiviere F2 'Beschreibung'.",
+        )
+        .unwrap();
+        assert_eq!(t.sentences[1].cond, Some(Cond::Cmp { subject: r("F1", Some("Art")), op: Op::Eq, value: Value::Others }));
+        super::translate::resolve_others(&mut t);
+        assert_eq!(
+            t.sentences[1].cond,
+            Some(Cond::And(vec![Cond::Cmp {
+                subject: r("F1", Some("Art")),
+                op: Op::Ne,
+                value: Value::Code("999".into(), Some("Sonstiges".into()))
+            }]))
+        );
+        // With no value named elsewhere it stays (and is reported when translated).
+        let mut t = parse("WENN F1 = alle anderen Ausprägungen, DANN deaktiviere F2.").unwrap();
+        super::translate::resolve_others(&mut t);
+        assert_eq!(t.sentences[0].cond, Some(Cond::Cmp { subject: r("F1", None), op: Op::Eq, value: Value::Others }));
+    }
+
+    #[test]
+    fn a_short_xdf2_id_has_one_xdf3_form() {
+        use super::translate::long_id;
+        assert_eq!(long_id("G60000086").as_deref(), Some("G60000000086"));
+        assert_eq!(long_id("F00002408").as_deref(), Some("F00000002408"));
+        assert_eq!(long_id("G60000000086"), None);
+        assert_eq!(long_id("R60000019"), None);
+        assert_eq!(long_id("G6000008x"), None);
+    }
+
+    #[test]
     fn a_text_the_grammar_cannot_read_says_where_it_stopped() {
         let e = parse("Wenn bei F1 \"02\" angegeben wird, dann wird G2 zur Pflichtangabe, sofern F3 leer ist.").unwrap_err();
-        assert_eq!(e.at, 63);
-        assert!(e.found.starts_with(", sofern"), "{e:?}");
-        assert!(e.expected.iter().any(|x| x.contains("the end of the text")), "{e:?}");
+        // (after the comma a further consequence "UND …" could follow)
+        assert_eq!(e.at, 65);
+        assert!(e.found.starts_with("sofern"), "{e:?}");
+        assert!(e.expected.iter().any(|x| x.contains("UND")), "{e:?}");
         let e = parse("Die Felder müssen plausibel sein.").unwrap_err();
         assert!(e.to_string().starts_with("the grammar stopped at character 11 (\"müssen"), "{e}");
         // Deep brackets are refused before pest recurses.

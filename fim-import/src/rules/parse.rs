@@ -79,7 +79,7 @@ pub fn parse(prose: &str) -> Result<RuleText, Stop> {
     let mut sentences = Vec::new();
     for p in top.into_inner() {
         if p.as_rule() == Rule::sentence {
-            sentences.push(sentence(p));
+            sentences.extend(sentence(p));
         }
     }
     Ok(RuleText { sentences })
@@ -137,10 +137,17 @@ fn word(r: Rule) -> Option<&'static str> {
         Rule::unit => "\"Jahre\", \"Monate\", \"Wochen\" or \"Tage\"",
         Rule::whole => "a whole number",
         Rule::cond | Rule::conj | Rule::neg | Rule::atom | Rule::field_condition => "a condition",
-        Rule::consequence | Rule::must_fill | Rule::must_empty | Rule::may_fill | Rule::becomes_required | Rule::is_to_fill => {
-            "a consequence (\"muss … befüllt sein\", \"darf … nicht befüllt sein\", \"kann … befüllt werden\")"
-        }
-        Rule::sentence | Rule::if_sentence | Rule::only_if_sentence => "a sentence (\"Wenn …, dann …\")",
+        Rule::consequence
+        | Rule::must_fill
+        | Rule::must_not_be_empty
+        | Rule::must_empty
+        | Rule::may_fill
+        | Rule::becomes_required
+        | Rule::is_to_fill
+        | Rule::activate
+        | Rule::deactivate
+        | Rule::make_required => "a consequence (\"muss … befüllt sein\", \"darf … nicht befüllt sein\", \"kann … befüllt werden\")",
+        Rule::sentence | Rule::if_sentence | Rule::only_if_sentence | Rule::valid_date_sentence => "a sentence (\"Wenn …, dann …\")",
         Rule::k_mindestens => "\"mindestens\"",
         Rule::k_genau => "\"genau\"",
         Rule::k_aktuelles_datum => "\"aktuelles Datum\"",
@@ -152,21 +159,31 @@ fn word(r: Rule) -> Option<&'static str> {
     })
 }
 
-fn sentence(p: Pair<'_, Rule>) -> Sentence {
+/// A sentence: one [`Sentence`] per consequence (they share the condition and the text).
+fn sentence(p: Pair<'_, Rule>) -> Vec<Sentence> {
     let text = p.as_str().trim().to_string();
     let inner = p.into_inner().next().expect("a sentence has a body");
+    let one = |cond, then, text| vec![Sentence { cond, then, text, also: false }];
     match inner.as_rule() {
+        Rule::valid_date_sentence => {
+            let ts: Vec<Ref> = inner.into_inner().filter(|q| q.as_rule() == Rule::target).map(target).collect();
+            let [d, m, y]: [Ref; 3] = ts.try_into().expect("the grammar reads three fields");
+            one(None, Consequence::ValidDate(d, m, y), text)
+        }
         Rule::if_sentence => {
             let mut cond_ = None;
-            let mut then = None;
+            let mut thens: Vec<Consequence> = Vec::new();
             for q in inner.into_inner() {
                 match q.as_rule() {
                     Rule::cond => cond_ = Some(cond(q)),
-                    Rule::consequence => then = Some(consequence(q)),
+                    Rule::consequence => {
+                        let prev = thens.last().map(Consequence::targets).unwrap_or_default();
+                        thens.push(consequence(q, &prev));
+                    }
                     _ => {}
                 }
             }
-            Sentence { cond: cond_, then: then.expect("a consequence"), text }
+            thens.into_iter().enumerate().map(|(k, then)| Sentence { cond: cond_.clone(), then, text: text.clone(), also: k > 0 }).collect()
         }
         Rule::only_if_sentence => {
             let mut targets_ = Vec::new();
@@ -178,13 +195,14 @@ fn sentence(p: Pair<'_, Rule>) -> Sentence {
                     _ => {}
                 }
             }
-            Sentence { cond: cond_, then: Consequence::Shown(targets_), text }
+            one(cond_, Consequence::Shown(targets_), text)
         }
-        _ => Sentence { cond: None, then: consequence(inner), text },
+        _ => one(None, consequence(inner, &[]), text),
     }
 }
 
-fn consequence(p: Pair<'_, Rule>) -> Consequence {
+/// A consequence; `prev` is what the one before named (for "mache es zu einer Pflichtangabe").
+fn consequence(p: Pair<'_, Rule>, prev: &[Ref]) -> Consequence {
     let c = p.into_inner().next().expect("a consequence has a body");
     let rule = c.as_rule();
     let mut quant = None;
@@ -204,8 +222,12 @@ fn consequence(p: Pair<'_, Rule>) -> Consequence {
         }
     }
     match (rule, quant) {
+        (Rule::make_required, _) if ts.is_empty() => Consequence::Required(prev.to_vec()),
+        (Rule::make_required, _) => Consequence::Required(ts),
+        (Rule::activate, _) => Consequence::Shown(ts),
+        (Rule::deactivate, _) => Consequence::Empty(ts),
         (Rule::must_fill, Some(q)) => Consequence::Some(q, ts),
-        (Rule::must_fill | Rule::becomes_required, _) => Consequence::Required(ts),
+        (Rule::must_fill | Rule::must_not_be_empty | Rule::becomes_required, _) => Consequence::Required(ts),
         (Rule::is_to_fill, _) if !negated => Consequence::Required(ts),
         (Rule::must_empty | Rule::is_to_fill, _) => Consequence::Empty(ts),
         _ => Consequence::Shown(ts),
@@ -222,7 +244,8 @@ fn target(p: Pair<'_, Rule>) -> Ref {
 }
 
 fn unquote(s: &str) -> String {
-    s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(s).trim().to_string()
+    let inner = s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).or_else(|| s.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')));
+    inner.unwrap_or(s).trim().to_string()
 }
 
 fn reference(p: Pair<'_, Rule>) -> Ref {
@@ -276,6 +299,7 @@ fn value(p: Pair<'_, Rule>) -> Value {
     let mut it = p.into_inner();
     let v = it.next().expect("a value");
     match v.as_rule() {
+        Rule::others => Value::Others,
         Rule::date => {
             let parts: Vec<u32> = v.as_str().split('.').filter_map(|x| x.parse().ok()).collect();
             match chrono::NaiveDate::from_ymd_opt(parts[2] as i32, parts[1], parts[0]) {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{Days, Months, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::ast::{Cond, Consequence, DateTerm, Op, Quant, Ref, Sentence, State, Unit, Value};
+use super::ast::{Cond, Consequence, DateTerm, Op, Quant, Ref, RuleText, Sentence, State, Unit, Value};
 use crate::build::Builder;
 use crate::yaml::{Ans, quote};
 
@@ -109,6 +109,9 @@ pub(crate) struct Effect {
     pub message: String,
     /// Where the rule's comment goes: the first element the consequence names.
     pub anchor: usize,
+    /// `Check`: answers under which the check holds, when answering the probe is not enough
+    /// (the scenario "Regel erfüllt"; else it answers the probe on top of `holds`).
+    pub satisfied: Option<HashMap<usize, Val>>,
 }
 
 /// Most answer combinations tried per condition.
@@ -125,8 +128,21 @@ impl Builder<'_> {
     pub(crate) fn resolve_ref(&self, r: &Ref, host: Option<usize>, rule: &str, warnings: &mut Vec<String>) -> Result<usize, String> {
         let id = r.id();
         let mut occ = self.occurrences(id, host);
+        // An XDatenfelder 3 schema whose rule still names an element by its short XDatenfelder 2
+        // id (`G60000086` for `G60000000086`): the ids were lengthened by three zeros after the
+        // number range, so the short one means exactly one long one.
+        let long = if occ.is_empty() { long_id(id) } else { None };
+        if let Some(l) = &long {
+            occ = self.occurrences(l, host);
+            if !occ.is_empty() {
+                warnings.push(format!("{rule}: {id} is written with its short XDatenfelder 2 id; read as {l}"));
+            }
+        }
         if occ.len() > 1 && r.path.len() > 1 {
-            let groups = &r.path[..r.path.len() - 1];
+            let groups: Vec<String> = r.path[..r.path.len() - 1]
+                .iter()
+                .map(|g| if long.is_some() { long_id(g).unwrap_or_else(|| g.clone()) } else { g.clone() })
+                .collect();
             occ.retain(|&i| groups.iter().all(|g| self.has_ancestor(i, g)));
         }
         let &[n] = occ.as_slice() else {
@@ -139,7 +155,7 @@ impl Builder<'_> {
         if let Some(l) = &r.label {
             let node = &self.nodes[n];
             let w = norm_label(l);
-            let ok = [&node.label, &node.title].iter().any(|x| {
+            let ok = [&node.label, &node.title, &node.name].iter().any(|x| {
                 let x = norm_label(x);
                 !x.is_empty() && (x == w || x.contains(&w) || w.contains(&x))
             });
@@ -308,6 +324,7 @@ impl Builder<'_> {
             Value::Code(c, l) => (c.clone(), l.clone()),
             Value::Bool(b) => ((if *b { "wahr" } else { "falsch" }).to_string(), None),
             Value::Date(d) => (d.format("%d.%m.%Y").to_string(), None),
+            Value::Others => return Err(format!("\"alle anderen Ausprägungen\" of {fim}, but the rule names no value of it")),
         };
         let text = text.trim().to_string();
         if text.is_empty() {
@@ -671,6 +688,9 @@ impl Builder<'_> {
         today: NaiveDate,
         warnings: &mut Vec<String>,
     ) -> Result<Vec<Effect>, String> {
+        if let Consequence::ValidDate(d, m, y) = &s.then {
+            return Ok(vec![self.valid_date(s, [d, m, y], host, rule, warnings)?]);
+        }
         let cond = match &s.cond {
             Some(c) => Some(self.cond_expr(c, host, rule, warnings)?),
             None => None,
@@ -680,6 +700,7 @@ impl Builder<'_> {
             Consequence::Empty(r) => (r, Kind::Hidden),
             Consequence::Shown(r) => (r, Kind::Shown),
             Consequence::Some(_, r) => (r, Kind::Check),
+            Consequence::ValidDate(..) => unreachable!("translated above"),
         };
         let mut nodes = Vec::new();
         for r in refs {
@@ -711,23 +732,62 @@ impl Builder<'_> {
         match kind {
             Kind::Required => {
                 let mut members = Vec::new();
+                // A group none of whose members is required whenever it is (its members are
+                // optional groups, as the street and the post-box address in "Anschrift
+                // Inland"): "befüllt" means something in it is answered, a step rule.
+                let mut checks = Vec::new();
                 for &n in &nodes {
                     if self.nodes[n].ty == "group" {
                         let mut ms = Vec::new();
                         self.required_members(n, &mut ms);
                         if ms.is_empty() {
-                            return Err(format!("{} has no required members", self.nodes[n].fim));
+                            if !self.nodes[n].emitted() {
+                                return Err(format!("{} has no required members and became a step", self.nodes[n].fim));
+                            }
+                            checks.push(n);
                         }
                         members.extend(ms);
                     } else {
                         members.push(n);
                     }
                 }
-                // The scenario that the rule does not apply needs a target nothing else makes required.
-                let Some(&probe) = members.iter().find(|&&m| self.required(m).as_deref() != Some("true")) else {
-                    return Err("what it makes required is required anyway".into());
-                };
-                out.push(Effect { kind, expr, targets: members, probe, holds, fails, reads, message: String::new(), anchor: nodes[0] });
+                if !members.is_empty() {
+                    // The scenario that the rule does not apply needs a target nothing else makes required.
+                    let Some(&probe) = members.iter().find(|&&m| self.required(m).as_deref() != Some("true")) else {
+                        // "aktiviere G UND mache sie zu einer Pflichtangabe" of a group required
+                        // whenever it is shown: the second consequence adds nothing.
+                        if s.also {
+                            return Ok(out);
+                        }
+                        return Err("what it makes required is required anyway".into());
+                    };
+                    out.push(Effect {
+                        kind,
+                        expr: expr.clone(),
+                        targets: members,
+                        probe,
+                        holds: holds.clone(),
+                        fails: fails.clone(),
+                        reads: reads.clone(),
+                        message: String::new(),
+                        anchor: nodes[0],
+                        satisfied: None,
+                    });
+                }
+                for g in checks {
+                    out.push(Effect {
+                        kind: Kind::Check,
+                        expr: format!("not ({expr}) or filled({})", self.nodes[g].id),
+                        targets: vec![g],
+                        probe: g,
+                        holds: holds.clone(),
+                        fails: fails.clone(),
+                        reads: reads.clone(),
+                        message: s.text.clone(),
+                        anchor: g,
+                        satisfied: None,
+                    });
+                }
             }
             Kind::Hidden | Kind::Shown => {
                 let mut targets = Vec::new();
@@ -740,7 +800,18 @@ impl Builder<'_> {
                 }
                 let Some(&probe) = targets.first() else { return Err("the group has no fields".into()) };
                 let expr = if kind == Kind::Hidden { format!("not ({expr})") } else { expr };
-                out.push(Effect { kind, expr, targets, probe, holds, fails, reads, message: String::new(), anchor: nodes[0] });
+                out.push(Effect {
+                    kind,
+                    expr,
+                    targets,
+                    probe,
+                    holds,
+                    fails,
+                    reads,
+                    message: String::new(),
+                    anchor: nodes[0],
+                    satisfied: None,
+                });
             }
             Kind::Check => {
                 let quant = match &s.then {
@@ -756,6 +827,21 @@ impl Builder<'_> {
                 }
                 if nodes.len() < 2 {
                     return Err("\"mindestens eines\" of fewer than two fields".into());
+                }
+                // A rule of an optional group applies only when the group is given. "Mindestens
+                // eines" of the group's own fields then holds whenever it applies (FIM: "make the
+                // group optional if no contact need be given"); required anyway it would ask
+                // more than the schema does.
+                if let Some(h) = host
+                    && s.cond.is_none()
+                    && self.nodes[h].ty == "group"
+                    && self.in_optional_group(Some(h))
+                    && nodes.iter().all(|&n| self.is_within(n, h))
+                {
+                    return Err(format!(
+                        "the rule asks nothing here: its group {} is optional, and what it asks of the group's own fields holds whenever the group is given",
+                        self.nodes[h].fim
+                    ));
                 }
                 let body = match quant {
                     Quant::AtLeastOne => filled.join(" or "),
@@ -775,11 +861,124 @@ impl Builder<'_> {
                     reads,
                     message: s.text.clone(),
                     anchor: nodes[0],
+                    satisfied: None,
                 });
             }
         }
         Ok(out)
     }
+}
+
+impl Builder<'_> {
+    /// Day, month and year fields that must make a real calendar date once all three are
+    /// answered: a step rule on the day field, with a date that does not exist (30 February in
+    /// a common year) and one that does as the scenarios' answers, both within the fields'
+    /// bounds.
+    fn valid_date(
+        &self,
+        s: &Sentence,
+        refs: [&Ref; 3],
+        host: Option<usize>,
+        rule: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<Effect, String> {
+        let mut n = [0usize; 3];
+        for (k, r) in refs.iter().enumerate() {
+            let i = self.resolve_ref(r, host, rule, warnings)?;
+            let node = &self.nodes[i];
+            if node.ty != "integer" {
+                return Err(format!("{} is no whole-number field", r.id()));
+            }
+            if node.repeat.is_some() || self.repeat_scope(i).is_some() {
+                return Err(format!("{} is in a repeated group", r.id()));
+            }
+            n[k] = i;
+        }
+        let [d, m, y] = n;
+        let bound = |v: &Option<String>| v.as_deref().and_then(engine::checks::parse_plain_decimal);
+        let fits = |i: usize, v: i64| {
+            let x = Decimal::from(v);
+            bound(&self.nodes[i].min).is_none_or(|lo| lo <= x) && bound(&self.nodes[i].max).is_none_or(|hi| x <= hi)
+        };
+        let leap = |v: i64| v % 4 == 0 && (v % 100 != 0 || v % 400 == 0);
+        let Some(year) = [2019, 2021, 2023, 1999].into_iter().chain(1..=9999).find(|&v| !leap(v) && fits(y, v)) else {
+            return Err(format!("{} takes no common year", refs[2].id()));
+        };
+        let Some((bd, bm)) = [(30, 2), (31, 4), (29, 2), (31, 6), (31, 9), (31, 11)].into_iter().find(|&(a, b)| fits(d, a) && fits(m, b))
+        else {
+            return Err("the day and month fields take no date that does not exist".into());
+        };
+        let Some((gd, gm)) = [(28, 2), (1, 1), (15, 6), (30, 4)].into_iter().find(|&(a, b)| fits(d, a) && fits(m, b)) else {
+            return Err("the day and month fields take no real date".into());
+        };
+        let num = |v: i64| Val::Num(Decimal::from(v));
+        let holds = HashMap::from([(d, num(bd)), (m, num(bm)), (y, num(year))]);
+        let satisfied = HashMap::from([(d, num(gd)), (m, num(gm)), (y, num(year))]);
+        let [di, mi, yi] = [d, m, y].map(|i| self.nodes[i].id.clone());
+        let leap_expr = format!("floor({yi} / 4) * 4 == {yi} and (floor({yi} / 100) * 100 != {yi} or floor({yi} / 400) * 400 == {yi})");
+        let days = format!("if({mi} == 2, if({leap_expr}, 29, 28), if({mi} == 4 or {mi} == 6 or {mi} == 9 or {mi} == 11, 30, 31))");
+        Ok(Effect {
+            kind: Kind::Check,
+            expr: format!("not (filled({di}) and filled({mi}) and filled({yi})) or {di} <= {days}"),
+            targets: vec![d, m, y],
+            probe: d,
+            holds,
+            fails: satisfied.clone(),
+            reads: vec![d, m, y],
+            message: s.text.clone(),
+            anchor: d,
+            satisfied: Some(satisfied),
+        })
+    }
+}
+
+/// "F = alle anderen möglichen Ausprägungen der Codeliste" means F is answered with none of the
+/// values the rule's other sentences compare F with (`=`): each such comparison becomes
+/// `F <> v1 UND F <> v2 …` (and `<>` of them `F = v1 ODER …`). A field the rule names no value
+/// of is left as it is (and reported when translated).
+pub(crate) fn resolve_others(text: &mut RuleText) {
+    fn named(c: &Cond, out: &mut Vec<(String, Value)>) {
+        match c {
+            Cond::Or(v) | Cond::And(v) => v.iter().for_each(|x| named(x, out)),
+            Cond::Not(x) => named(x, out),
+            Cond::Cmp { subject, op: Op::Eq, value } if *value != Value::Others => out.push((subject.id().to_string(), value.clone())),
+            _ => {}
+        }
+    }
+    fn replace(c: &mut Cond, values: &[(String, Value)]) {
+        match c {
+            Cond::Or(v) | Cond::And(v) => v.iter_mut().for_each(|x| replace(x, values)),
+            Cond::Not(x) => replace(x, values),
+            Cond::Cmp { subject, op: op @ (Op::Eq | Op::Ne), value: Value::Others } => {
+                let mine: Vec<Value> = values.iter().filter(|(id, _)| id == subject.id()).map(|(_, v)| v.clone()).collect();
+                if mine.is_empty() {
+                    return;
+                }
+                let (each, join): (Op, fn(Vec<Cond>) -> Cond) = if *op == Op::Eq { (Op::Ne, Cond::And) } else { (Op::Eq, Cond::Or) };
+                *c = join(mine.into_iter().map(|value| Cond::Cmp { subject: subject.clone(), op: each, value }).collect());
+            }
+            _ => {}
+        }
+    }
+    let mut values = Vec::new();
+    for s in &text.sentences {
+        if let Some(c) = &s.cond {
+            named(c, &mut values);
+        }
+    }
+    for s in &mut text.sentences {
+        if let Some(c) = &mut s.cond {
+            replace(c, &values);
+        }
+    }
+}
+
+/// The XDatenfelder 3 form of a short XDatenfelder 2 id: `G60000086` → `G60000000086` (the
+/// letter and the two digits of the number range, then the number widened by three zeros).
+pub(crate) fn long_id(id: &str) -> Option<String> {
+    let b = id.as_bytes();
+    let short = b.len() == 9 && matches!(b[0], b'F' | b'G') && b[1..].iter().all(u8::is_ascii_digit);
+    short.then(|| format!("{}000{}", &id[..3], &id[3..]))
 }
 
 fn negate_filled(e: TExpr) -> TExpr {
