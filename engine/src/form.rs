@@ -140,7 +140,7 @@ pub enum Target {
     Summary,
 }
 
-/// The field types (§4).
+/// The field types (docs/form-language.md#field-types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
@@ -367,7 +367,7 @@ pub struct Repeat {
     pub add_label: Option<Text>,
 }
 
-/// A rule (§7).
+/// A rule (docs/form-language.md#rules).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Rule {
     /// The condition that must hold.
@@ -378,7 +378,7 @@ pub struct Rule {
     pub when_empty: bool,
     /// For a step rule: the field the problem belongs to.
     pub field: Option<FieldId>,
-    /// The fields that must be filled for the rule to be checked (§7).
+    /// The fields that must be filled for the rule to be checked (docs/form-language.md#rules).
     pub gate: Vec<FieldId>,
 }
 

@@ -1,4 +1,4 @@
-//! Scenario tests for form authors (§11): `foo.test.yaml` next to `foo.yaml`. Used by
+//! Scenario tests for form authors (docs/form-language.md#scenario-tests): `foo.test.yaml` next to `foo.yaml`. Used by
 //! `wegweiser test` and by the project's own tests of the bundled forms.
 
 use crate::diag::codes;
@@ -591,7 +591,7 @@ mod tests {
         // A dotted answer beyond max before the list, and after it.
         run("{ g.2.n: c, g: [{ n: a }, { n: b }] }", "{ errors: { g: count } }");
         run("{ g: [{ n: a }, { n: b }], g.2.n: c }", "{ errors: { g: count } }");
-        // An entry left empty does not count (§4).
+        // An entry left empty does not count (docs/form-language.md#groups-and-repeated-groups).
         run("{ g: [{ n: a }], g.2.n: c }", "{ no_errors: [g] }");
     }
 

@@ -1,6 +1,6 @@
 //! Runtime values of expressions and answers.
 //!
-//! `Empty` is a value of every type (§6 of the contract): unanswered, blank, inactive or
+//! `Empty` is a value of every type (docs/form-language.md#empty-values): unanswered, blank, inactive or
 //! invalid input all evaluate to it.
 
 use chrono::NaiveDate;
@@ -23,7 +23,7 @@ pub struct FileRef {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(tag = "t", content = "v", rename_all = "lowercase")]
 pub enum Value {
-    /// No value (§6 "Empty").
+    /// No value (docs/form-language.md#empty-values).
     #[default]
     Empty,
     /// Text; never blank (blank text is `Empty`).

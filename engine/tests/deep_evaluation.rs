@@ -55,7 +55,7 @@ fn a_sum_of_250_terms_compiles_and_evaluates_without_overflowing_the_stack() {
 
 #[test]
 fn forty_links_of_fifty_terms_each_evaluate_without_overflowing_the_stack() {
-    // 50^40 is beyond 10^28, so the last links are empty (§6), and `ende` is hidden.
+    // 50^40 is beyond 10^28, so the last links are empty (docs/form-language.md#numbers), and `ende` is hidden.
     assert_eq!(last_value(40, 50), (Value::Empty, false));
     assert_eq!(last_value(16, 50), (Value::Number(Decimal::from_i128_with_scale(50i128.pow(15), 0)), true));
 }

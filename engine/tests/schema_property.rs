@@ -1,5 +1,5 @@
 //! Property: every submission the engine produces validates against the form's exported
-//! JSON Schema (§10). Random sessions are filled for each bundled form; those that are
+//! JSON Schema (docs/form-language.md#the-submission). Random sessions are filled for each bundled form; those that are
 //! submittable have their `data` checked, and for a form with FIM ids their FIM-keyed data
 //! against the FIM schema.
 

@@ -1412,7 +1412,7 @@ impl Builder<'_> {
                     let in_filled = within_filled_group && n.parent.is_some_and(|p| self.subtree_has(p, set, exclude));
                     if exclude.contains(&i) {
                         // Left unanswered, a field with a default has its default: answering
-                        // blank clears it (§4), so the target is really empty (found by
+                        // blank clears it (docs/form-language.md#blank-versus-default), so the target is really empty (found by
                         // fuzzing).
                         if n.default.is_some() {
                             out.push((n.id.clone(), Ans::Text(String::new())));

@@ -6,7 +6,7 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 /// Longest text answer the engine accepts (`max_length` cannot be larger, E0311).
 pub const ANSWER_MAX: u64 = engine::compile::limits::MAX_ANSWER_LENGTH as u64;
 
-/// What a `text` field allows without `max_length` (§4; found by fuzzing: a pattern that
+/// What a `text` field allows without `max_length` (docs/form-language.md#min-length-max-length; found by fuzzing: a pattern that
 /// needs more characters).
 pub const TEXT_DEFAULT_MAX: u64 = 500;
 

@@ -566,7 +566,7 @@ fn a_group_without_fields_is_left_out_and_a_schema_without_any_is_refused() {
 #[test]
 fn a_rule_target_with_a_default_is_answered_blank_where_the_scenario_needs_it_empty() {
     // Found by the fim_import fuzz target: `begruendung` has a default, so leaving it
-    // unanswered did not make it empty; answering blank clears the default (§4).
+    // unanswered did not make it empty; answering blank clears the default (docs/form-language.md#blank-versus-default).
     let xml = in_element(&fixture_with("rules.xml", &[]), "F98000007", "<xdf:inhalt></xdf:inhalt>", "<xdf:inhalt>Keine</xdf:inhalt>");
     let out = fim::import(&xml, &Options::default()).unwrap();
     check(&out, "");

@@ -1,4 +1,4 @@
-//! Dates as people type them (§4): ISO `2026-01-31` or German `31.1.2026`, in every
+//! Dates as people type them (docs/form-language.md#input-normalisation): ISO `2026-01-31` or German `31.1.2026`, in every
 //! language, and only real calendar dates.
 
 use chrono::NaiveDate;

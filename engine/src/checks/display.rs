@@ -1,4 +1,4 @@
-//! Values shown for reading in the session's language (§6 "Placeholders"): German
+//! Values shown for reading in the session's language (docs/form-language.md#placeholders): German
 //! `1.234,50` and `22.11.2026`, English `1,234.50` and `22 November 2026`. Languages
 //! other than `de` display as `en`.
 

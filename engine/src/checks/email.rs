@@ -1,4 +1,4 @@
-//! E-mail address check (§4 `email`): pragmatic syntax, not full RFC 5322.
+//! E-mail address check (docs/form-language.md#field-types, `email`): pragmatic syntax, not full RFC 5322.
 //!
 //! The aim is to catch typing mistakes (missing `@`, spaces, `name@gmail`), not to prove
 //! that a mailbox exists; quoted local parts and IP-literal domains are refused because
@@ -13,7 +13,7 @@ const MAX_LEN: usize = 254;
 /// ``!#$%&'*+/=?^_`{|}~-``) and dots (not first, not last, not two in a row) and at most
 /// 64 characters; the domain has at least two labels of ASCII letters, digits and
 /// hyphens, each label 1 to 63 characters, not starting or ending with a hyphen, the last
-/// not all digits (§4 `email`). An internationalised domain is written in its ASCII form
+/// not all digits (docs/form-language.md#field-types, `email`). An internationalised domain is written in its ASCII form
 /// (`xn--…`): the contract allows only ASCII, and so do many mail systems of authorities.
 pub fn is_valid_email(s: &str) -> bool {
     if s.chars().count() > MAX_LEN {
@@ -95,7 +95,7 @@ mod tests {
             "erika@192.168.0.1",
             "erika(at)example.de",
             "erika@example.de,",
-            // ASCII only (§4): no Unicode letters or digits in either part.
+            // ASCII only (docs/form-language.md#field-types, `email`): no Unicode letters or digits in either part.
             "jörg@example.de",
             "info@bürgeramt-köln.de",
             "erika@example.１２",

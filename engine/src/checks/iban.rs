@@ -1,4 +1,4 @@
-//! IBAN check (§4 `iban`): ISO 13616 structure, the country's length and BBAN format,
+//! IBAN check (docs/form-language.md#field-types, `iban`): ISO 13616 structure, the country's length and BBAN format,
 //! and the mod 97 check digits, all as the `iban_validate` crate knows them from the
 //! SWIFT IBAN registry.
 

@@ -1,5 +1,5 @@
-//! The kinds of input field whose answers the built-in checks understand (§4 types
-//! table), as the session maps them for checks and messages.
+//! The kinds of input field whose answers the built-in checks understand (the types table,
+//! docs/form-language.md#field-types), as the session maps them for checks and messages.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! Default validation messages (§9) in German and English, one for every check code.
+//! Default validation messages (docs/form-language.md#validation) in German and English, one for every check code.
 //!
 //! Authors may override them per field (`messages:`); these are what a citizen reads
 //! otherwise, so they say what to do, plainly and politely, and name the bound
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::kind::FieldKind;
 
-/// The stable code of a check (§9), in the order built-in checks are reported.
+/// The stable code of a check (docs/form-language.md#check-order), in the order built-in checks are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckCode {
@@ -44,7 +44,7 @@ pub enum CheckCode {
 }
 
 impl CheckCode {
-    /// Every code, in the order of §9.
+    /// Every code, in the order of docs/form-language.md#check-order.
     pub const ALL: [CheckCode; 14] = [
         CheckCode::Required,
         CheckCode::Type,
@@ -530,7 +530,7 @@ mod tests {
         }
         assert_eq!(CheckCode::MinLength.as_str(), "min_length");
         assert_eq!(CheckCode::FileType.as_str(), "file_type");
-        // ALL is in the order of §9 and complete.
+        // ALL is in the order of docs/form-language.md#check-order and complete.
         let mut sorted = CheckCode::ALL;
         sorted.sort();
         assert_eq!(sorted, CheckCode::ALL);

@@ -1,4 +1,4 @@
-//! File types (§4 `file`): matching a type against the author's `accept` list, and
+//! File types (docs/form-language.md#accept-max-size, `file`): matching a type against the author's `accept` list, and
 //! telling the type from the file's content, never from its name, which anyone can
 //! change.
 
@@ -77,7 +77,7 @@ fn iso_media(brand: &[u8]) -> Option<&'static str> {
 
 /// Tells ODF and OOXML documents from other ZIP archives.
 fn zip_kind(bytes: &[u8]) -> &'static str {
-    // ODF puts an uncompressed entry `mimetype` first (ODF 1.2 part 3, §3.3), so the
+    // ODF puts an uncompressed entry `mimetype` first (ODF 1.2 part 3, section 3.3), so the
     // type is plain text right after the first local file header.
     const ODF: &[&str] = &[
         "application/vnd.oasis.opendocument.text",
@@ -153,7 +153,7 @@ mod tests {
         let accept = list(&["application/pdf", "image/*"]);
         assert!(mime_matches(&accept, "application/pdf"));
         assert!(mime_matches(&accept, "Application/PDF"));
-        // Without regard to case on both sides (RFC 2045, §4 `accept`).
+        // Without regard to case on both sides (RFC 2045, docs/form-language.md#accept-max-size, `accept`).
         assert!(mime_matches(&list(&["Application/PDF", "IMAGE/*"]), "application/pdf"));
         assert!(mime_matches(&list(&["Application/PDF", "IMAGE/*"]), "image/PNG"));
         assert!(mime_matches(&accept, "image/png"));

@@ -1,8 +1,8 @@
-//! Built-in checks of answers (§4, §9 of the contract), input normalisation and the
+//! Built-in checks of answers (docs/form-language.md#field-types, docs/form-language.md#validation), input normalisation and the
 //! locale-aware reading and display of numbers and dates.
 //!
 //! Every check is a pure function of already-normalised input, so the session code
-//! decides the order of checks (§9) and this module only answers "is this well-formed?".
+//! decides the order of checks (docs/form-language.md#check-order) and this module only answers "is this well-formed?".
 
 mod date;
 mod display;

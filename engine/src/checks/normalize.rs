@@ -1,4 +1,4 @@
-//! Normalisation of raw input before any check (§4 "Input is normalised"): what the
+//! Normalisation of raw input before any check (docs/form-language.md#input-normalisation): what the
 //! citizen typed is compared and stored in one canonical spelling.
 
 use std::borrow::Cow;
@@ -69,7 +69,7 @@ pub fn normalize_iban(raw: &str) -> String {
 }
 
 /// Length in Unicode code points after NFC: what `min_length`/`max_length` and `len()`
-/// count (§4).
+/// count (docs/form-language.md#input-normalisation).
 pub fn char_len(s: &str) -> usize {
     if is_nfc(s) {
         return s.chars().count();

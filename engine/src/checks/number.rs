@@ -1,5 +1,7 @@
-//! Numbers as people type them (§4), as scenario files write them (§11), and in the
-//! canonical form of the submission (§10); plus the rounding of `money`/`integer` (§6).
+//! Numbers as people type them (docs/form-language.md#input-normalisation), as scenario
+//! files write them (docs/form-language.md#scenario-tests), and in the canonical form of the
+//! submission (docs/form-language.md#the-submission); plus the rounding of `money`/`integer`
+//! (docs/form-language.md#numbers).
 //!
 //! Everything works on `rust_decimal::Decimal` and never on floating point, so fees
 //! come out to the cent. Only non-panicking operations are used.
@@ -8,7 +10,7 @@ use std::borrow::Cow;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-/// Most significant digits a number may have (§6).
+/// Most significant digits a number may have (docs/form-language.md#numbers).
 const MAX_DIGITS: usize = 28;
 
 /// Reads a number typed in the session's language `lang`, or `None` if it is not one
@@ -17,7 +19,7 @@ const MAX_DIGITS: usize = 28;
 /// In `de` `,` is the decimal mark and `.` may only group thousands in threes; in every
 /// other language `.` is the decimal mark and `,` groups. `1.5` in German is `None`,
 /// never 15 or 1.5: guessing would silently change an amount. A group mark after a lone
-/// `0` (`0.125` in German, or `00.125`) is `None` too (§4): no thousands stand before it,
+/// `0` (`0.125` in German, or `00.125`) is `None` too (docs/form-language.md#input-normalisation): no thousands stand before it,
 /// but many write `0.125` meaning an eighth. Other leading zeros are digits like any
 /// (`01.234` is 1234, as `007` is 7). The result has no trailing zeros (`12,50` gives
 /// 12.5).
@@ -105,7 +107,7 @@ pub fn is_integer(d: &Decimal) -> bool {
     decimals_of(d) == 0
 }
 
-/// Reads a YAML number's source text that is a plain decimal (§11): an optional sign,
+/// Reads a YAML number's source text that is a plain decimal (docs/form-language.md#scenario-tests): an optional sign,
 /// digits, and optionally `.` and digits (`-12.5`, `007`, `1.234` = 1.234), in every
 /// language. `.5` and `5.` are accepted because YAML reads them as numbers too and
 /// their meaning is plain. Exponents, hex, octal, `.inf`, `.nan` and `_` are `None`.
@@ -122,7 +124,7 @@ pub fn parse_plain_decimal(src: &str) -> Option<Decimal> {
     from_digits(negative, int_part, frac_part)
 }
 
-/// The canonical text of a number in the submission (§10): no exponent, no trailing
+/// The canonical text of a number in the submission (docs/form-language.md#the-submission): no exponent, no trailing
 /// zeros, `-` for negatives, `0` for zero (`12.5`, `1235`, `-3`).
 pub fn canonical(d: &Decimal) -> String {
     if d.is_zero() {
@@ -132,7 +134,7 @@ pub fn canonical(d: &Decimal) -> String {
     d.normalize().to_string()
 }
 
-/// The canonical text of an amount (§10): rounded half away from zero to two places,
+/// The canonical text of an amount (docs/form-language.md#the-submission): rounded half away from zero to two places,
 /// always with two places (`228.00`, `-0.50`).
 pub fn canonical_money(d: &Decimal) -> String {
     // Padding the text instead of rescaling: `rescale` cannot add places to a value with
@@ -144,12 +146,12 @@ pub fn canonical_money(d: &Decimal) -> String {
     }
 }
 
-/// Rounds to two places, half away from zero (kaufmännisches Runden, §6).
+/// Rounds to two places, half away from zero (kaufmännisches Runden, docs/form-language.md#numbers).
 pub fn round_money(d: &Decimal) -> Decimal {
     d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
-/// Rounds to a whole number, half away from zero (§4 `format: integer`).
+/// Rounds to a whole number, half away from zero (docs/form-language.md#value-format, `format: integer`).
 pub fn round_integer(d: &Decimal) -> Decimal {
     d.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
 }
@@ -203,7 +205,7 @@ mod tests {
         assert_eq!(de("+3,25").as_deref(), Some("3.25"));
         assert_eq!(de("0").as_deref(), Some("0"));
         assert_eq!(de("-0").as_deref(), Some("0"));
-        // Leading zeros before a group mark are digits; only a lone `0` is no group (§4).
+        // Leading zeros before a group mark are digits; only a lone `0` is no group (docs/form-language.md#input-normalisation).
         assert_eq!(de("01.234").as_deref(), Some("1234"));
         assert_eq!(de("001.234,5").as_deref(), Some("1234.5"));
     }

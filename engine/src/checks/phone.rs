@@ -1,4 +1,4 @@
-//! Phone number check (§4 `phone`): the characters people use to write numbers and a
+//! Phone number check (docs/form-language.md#field-types, `phone`): the characters people use to write numbers and a
 //! plausible count of digits; no lookup of real number ranges.
 
 /// Fewest digits accepted: shorter is a typo or an extension alone; the shortest

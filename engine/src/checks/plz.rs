@@ -1,9 +1,9 @@
-//! German postcode check (§4 `plz`).
+//! German postcode check (docs/form-language.md#field-types, `plz`).
 
 /// True for five ASCII digits in the range of German postcodes, 01001 to 99998.
 ///
 /// Below `01001` is refused: no German postcode starts with `00` (`00000` is the typical
-/// placeholder typed to get past a form), and the range of the contract (§4 `plz`) starts
+/// placeholder typed to get past a form), and the range of the contract (docs/form-language.md#field-types, `plz`) starts
 /// at `01001`. Leading zeros matter (`01067` is Dresden), so the value stays text.
 pub fn is_valid_plz(s: &str) -> bool {
     s.len() == 5 && s.bytes().all(|b| b.is_ascii_digit()) && ("01001"..="99998").contains(&s)

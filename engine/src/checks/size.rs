@@ -1,4 +1,4 @@
-//! File sizes as authors write them in `max_size` (§4): `5000000`, `5MB`, `5 MiB`.
+//! File sizes as authors write them in `max_size` (docs/form-language.md#accept-max-size): `5000000`, `5MB`, `5 MiB`.
 
 use rust_decimal::Decimal;
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! German tax identification number check (§4 `steuer_id`, § 139b AO): structure of
+//! German tax identification number check (docs/form-language.md#field-types, `steuer_id`, § 139b AO): structure of
 //! the first ten digits and the ISO/IEC 7064 MOD 11,10 check digit.
 
 /// True for a valid Steuer-Identifikationsnummer, already without spaces.

@@ -495,7 +495,7 @@ impl<'a> Compiler<'a> {
             fim: a.fim.as_ref().map(|f| f.value.clone()),
         };
         // A default must pass the field's type, format and option checks, against all
-        // options whatever their `if` (§4); bounds are not checked at compile time.
+        // options whatever their `if` (docs/form-language.md#default); bounds are not checked at compile time.
         if let (Some(d), Some(node)) = (&field.default, &a.default) {
             let lang = self.languages[0].clone();
             let checked = crate::session::fieldcheck::check_input(&field, Some(d), &lang, &Default::default(), &|_| true);
@@ -603,7 +603,7 @@ impl<'a> Compiler<'a> {
         Some(Rule { check, message, when_empty: r.when_empty, field, gate })
     }
 
-    /// A `default:` read like a scenario answer (§4, §11).
+    /// A `default:` read like a scenario answer (docs/form-language.md#default, docs/form-language.md#scenario-tests).
     fn default(&mut self, n: &Node, ty: FieldType) -> Option<Input> {
         let lang = self.languages[0].clone();
         match input_from_yaml(n, ty, &lang) {
@@ -740,7 +740,7 @@ fn type_word(ty: FieldType) -> String {
     serde_json::to_value(ty).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
-/// Reads a YAML node as a citizen's input for a field of type `ty` (§11): a YAML number
+/// Reads a YAML node as a citizen's input for a field of type `ty` (docs/form-language.md#scenario-tests): a YAML number
 /// is, for number types, the decimal in its source text whatever the language, and for
 /// any other field its source text; `true`/`false` for yes/no fields; a list for
 /// `multi_choice`; `{ name, size, type }` for a file. `None` when the shape does not fit.

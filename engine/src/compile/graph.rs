@@ -183,7 +183,7 @@ fn condition_cycles(c: &mut Compiler<'_>, form: &Form) {
     let ns = form.steps.len();
     // Node numbering: fields, values, step places (on the path), steps walked. A step is
     // walked when a walked predecessor's `next` leads to it; it is on the path when it is
-    // walked and its `when` holds (§3); its fields are active only while it is on the path.
+    // walked and its `when` holds (docs/form-language.md#the-path); its fields are active only while it is on the path.
     let place = |s: usize| nf + nv + s;
     let walked = |s: usize| nf + nv + ns + s;
     let total = nf + nv + 2 * ns;

@@ -73,5 +73,5 @@ pub(crate) fn is_form_id(s: &str) -> bool {
     matches!(c.next(), Some('a'..='z' | '0'..='9')) && c.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '-'))
 }
 
-/// Words that may not be field or value ids (§2).
+/// Words that may not be field or value ids (docs/form-language.md#names).
 pub(crate) const RESERVED: &[&str] = &["and", "or", "not", "in", "true", "false", "index"];

@@ -106,7 +106,7 @@ impl CExpr {
         }
     }
 
-    /// The fields that gate a rule (§7): every field or computed field named in the
+    /// The fields that gate a rule (docs/form-language.md#rules): every field or computed field named in the
     /// expression, arguments of `filled`/`empty` included; not groups, not members inside
     /// `count`/`sum`, not values. No duplicates.
     pub fn gate_fields(&self, out: &mut Vec<FieldId>) {

@@ -1,5 +1,5 @@
 //! The static type checker and name resolver: turns an [`ast::Expr`] into a [`CExpr`]
-//! with its [`Type`], or reports every problem it finds (§6 "Types", "References").
+//! with its [`Type`], or reports every problem it finds (docs/form-language.md#type-checking).
 //!
 //! Names are resolved through the compiler's [`Scope`]. Where an expression is written
 //! decides what a group member means: inside a repeated group (its label, its members'
@@ -315,7 +315,7 @@ impl Checker<'_> {
             BinOp::Add => match (lt, rt) {
                 (Number, Number) => bin(Number),
                 (Text, Text) => {
-                    // A chain of joins is one node, trimmed once as a whole (§6).
+                    // A chain of joins is one node, trimmed once as a whole (docs/form-language.md#operators).
                     let mut parts = Vec::new();
                     for c in [lc, rc] {
                         match c {

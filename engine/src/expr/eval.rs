@@ -1,4 +1,5 @@
-//! Evaluating a checked expression against a citizen's answers (§6 semantics).
+//! Evaluating a checked expression against a citizen's answers (the semantics of
+//! docs/form-language.md#expressions and docs/form-language.md#empty-values).
 //!
 //! Every operation knows what to do with `Empty`; numbers are exact decimals with 28
 //! significant digits (too large → `Empty`, division by zero → `Empty`); dates use
@@ -38,7 +39,7 @@ pub fn eval_with_budget(e: &CExpr, env: &mut dyn Env, entry: Option<u32>, budget
     Evaluator { env, budget }.eval(e, entry)
 }
 
-/// 10^28: numbers of this magnitude or more are `Empty` (§6).
+/// 10^28: numbers of this magnitude or more are `Empty` (docs/form-language.md#numbers).
 fn limit() -> Decimal {
     Decimal::from_i128_with_scale(10_000_000_000_000_000_000_000_000_000, 0)
 }
@@ -83,7 +84,7 @@ fn last_day(year: i32, month: u32) -> Option<u32> {
     Some(first_next.pred_opt()?.day())
 }
 
-/// Whole periods of `step` months from `a` to `b` (§6, §§ 187(2), 188 BGB): the largest
+/// Whole periods of `step` months from `a` to `b` (docs/form-language.md#functions, §§ 187(2), 188 BGB): the largest
 /// n whose anniversary is on or before `b`, the anniversary being the day after a clamped
 /// date; negative when `b` is before `a`.
 fn periods_between(a: NaiveDate, b: NaiveDate, step: i64) -> Option<i64> {
@@ -214,7 +215,7 @@ impl Evaluator<'_, '_> {
                         terms.push(d);
                     }
                 }
-                // One result, rounded once (§6), however many entries it adds.
+                // One result, rounded once (docs/form-language.md#numbers), however many entries it adds.
                 num(exact::sum(terms))
             }
             CExpr::GroupFilled(g) => Value::Bool(self.env.group_filled(*g, None)),
@@ -273,7 +274,7 @@ impl Evaluator<'_, '_> {
             },
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => match (l, r) {
                 (Number(x), Number(y)) => num(match op {
-                    // Exact, then rounded once (§6); None for 10^28 and more and for a
+                    // Exact, then rounded once (docs/form-language.md#numbers); None for 10^28 and more and for a
                     // zero divisor.
                     BinOp::Add => exact::add(x, y),
                     BinOp::Sub => exact::sub(x, y),

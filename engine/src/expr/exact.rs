@@ -1,4 +1,4 @@
-//! `+ - * /` on decimals, computed exactly and rounded once (§6 "Numbers").
+//! `+ - * /` on decimals, computed exactly and rounded once (docs/form-language.md#numbers).
 //!
 //! `rust_decimal`'s own operations round a result that does not fit its 96-bit mantissa
 //! to 29 digits, and the evaluator then had to round again to 28: a sum like

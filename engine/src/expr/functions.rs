@@ -1,4 +1,4 @@
-//! The table of built-in functions (§6): names, number of arguments and how they are
+//! The table of built-in functions (docs/form-language.md#functions): names, number of arguments and how they are
 //! called. The argument types are checked in `check.rs`; this table is what error messages
 //! and "did you mean" suggestions are made from.
 

@@ -1,4 +1,4 @@
-//! The expression language (§6 of the contract): grammar, syntax tree, static type
+//! The expression language (docs/form-language.md#expressions): grammar, syntax tree, static type
 //! checker, evaluator and `{{ }}` placeholders.
 //!
 //! The pipeline is: text --[`parse`]--> [`ast::Expr`] --[`check`] with a [`Scope`]-->
@@ -116,7 +116,7 @@ pub trait Env {
     fn value(&mut self, id: ValueId) -> Value;
     /// The indices of the non-empty entries of a repeated group; none when it is inactive.
     fn entries(&mut self, group: FieldId) -> Vec<u32>;
-    /// Whether a group is filled (§4): a repeated group has a non-empty entry, a
+    /// Whether a group is filled (docs/form-language.md#groups-and-repeated-groups): a repeated group has a non-empty entry, a
     /// non-repeated group has a filled input member. `entry` as in [`Env::field`].
     fn group_filled(&mut self, group: FieldId, entry: Option<u32>) -> bool;
     /// Today's date, from the caller.

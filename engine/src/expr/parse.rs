@@ -21,7 +21,7 @@ pub const MAX_NESTING: usize = 64;
 /// The deepest syntax tree accepted (long operator chains); keeps the checker's and
 /// evaluator's recursion bounded.
 pub const MAX_TREE_DEPTH: u32 = 256;
-/// Significant digits of an exact decimal (§6).
+/// Significant digits of an exact decimal (docs/form-language.md#numbers).
 const MAX_DIGITS: usize = 28;
 
 mod grammar {

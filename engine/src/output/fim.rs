@@ -8,7 +8,7 @@
 //! yes/no as booleans, dates as `YYYY-MM-DD` strings and selections as their codes.
 //!
 //! Both functions here work from the compiled [`Form`] and the stored document's `data`
-//! (keyed by field ids, §10), never from a session: a delivery that runs later has only
+//! (keyed by field ids, docs/form-language.md#the-submission), never from a session: a delivery that runs later has only
 //! the stored document. How the form's fields map to FIM keys is decided once, by
 //! [`layout`], which the compiler's checks (W0405, W0406) use too:
 //!

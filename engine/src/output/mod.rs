@@ -1,5 +1,5 @@
 //! Exports derived from a compiled form for systems outside the engine: the JSON Schema
-//! of the submission document's `data` (§10), and the same answers keyed by FIM ids with
+//! of the submission document's `data` (docs/form-language.md#the-submission), and the same answers keyed by FIM ids with
 //! their JSON Schema (`fim.rs`).
 
 pub mod fim;

@@ -1,4 +1,4 @@
-//! The JSON Schema (draft 2020-12) of a form's submission `data` (§10).
+//! The JSON Schema (draft 2020-12) of a form's submission `data` (docs/form-language.md#the-submission).
 //!
 //! The schema describes exactly what [`crate::session::Session::submission_data`]
 //! produces: one property per top-level input, computed or group field (info fields are

@@ -38,7 +38,7 @@ enum Read {
 /// One field's answer from the values typed for it (in the order posted; none when the
 /// post did not name the field) and its upload.
 fn read_typed(field: &Field, typed: &[String], file: Option<&FileRef>, max_chars: Option<usize>) -> Read {
-    // Answering blank clears a default (§4): the blank answer is kept, or the default would
+    // Answering blank clears a default (docs/form-language.md#blank-versus-default): the blank answer is kept, or the default would
     // stand in again. Without a default, blank and unanswered are the same.
     let blank = || Read::Answer(field.default.as_ref().map(|_| Input::Text(String::new())));
     match field.ty {

@@ -1,5 +1,5 @@
 //! The memoised evaluator behind a session: the values and activity of field instances,
-//! `values`, option conditions, and the walk that computes the path (§3, §8).
+//! `values`, option conditions, and the walk that computes the path (docs/form-language.md#the-path, docs/form-language.md#visibility).
 
 use std::collections::HashMap;
 
@@ -140,7 +140,7 @@ pub(super) struct Ctx<'a, 'f> {
 impl<'f> Ctx<'_, 'f> {
     fn eval(&mut self, e: &CExpr, entry: Option<u32>) -> Value {
         self.s.state.evals += 1;
-        // Beyond its own EVAL_BUDGET an expression is `Empty` (§6); the session's budget
+        // Beyond its own EVAL_BUDGET an expression is `Empty` (docs/form-language.md#decisions-beyond-the-contract); the session's budget
         // is spent step by step through `spend_step`, nested evaluations included.
         eval(e, self, entry)
     }
@@ -149,7 +149,7 @@ impl<'f> Ctx<'_, 'f> {
         self.eval(e, entry).holds()
     }
 
-    /// Walks the step graph (§3): while deciding, only steps already on the path are active.
+    /// Walks the step graph (docs/form-language.md#the-step-graph): while deciding, only steps already on the path are active.
     ///
     /// Every cached result depends on which steps are on the path, so the caches are emptied
     /// when the walk starts and each time it adds a step; [`State::clear`] empties only what
@@ -204,7 +204,7 @@ impl<'f> Ctx<'_, 'f> {
         path
     }
 
-    /// Whether a field instance is active (§8).
+    /// Whether a field instance is active (docs/form-language.md#visibility).
     pub fn active(&mut self, f: FieldId, entry: Option<u32>) -> bool {
         let form = self.s.form;
         let field = form.field(f);
@@ -256,7 +256,7 @@ impl<'f> Ctx<'_, 'f> {
     }
 
     /// An entry is empty when none of its input members has non-blank input other than
-    /// its default (§4).
+    /// its default (docs/form-language.md#groups-and-repeated-groups).
     fn entry_nonempty(&mut self, g: FieldId, e: u32) -> bool {
         let form = self.s.form;
         let members = super::descendants(form, g);
@@ -306,7 +306,7 @@ impl<'f> Ctx<'_, 'f> {
         Offered::These((0..options.len()).filter(|&i| self.option_shown(f, entry, i)).map(|i| options[i].value.as_str()).collect())
     }
 
-    /// The value of an instance as expressions see it: Empty when inactive (§8).
+    /// The value of an instance as expressions see it: Empty when inactive (docs/form-language.md#visibility).
     pub fn field_value(&mut self, f: FieldId, entry: Option<u32>) -> Value {
         let form = self.s.form;
         let field = form.field(f);

@@ -1,5 +1,7 @@
 //! Reading one field's input: normalisation, the value expressions see, and the failed
-//! built-in checks (§4 types table and normalisation, §6 "Empty", §9 order).
+//! built-in checks (the types table, docs/form-language.md#field-types, and
+//! docs/form-language.md#input-normalisation; docs/form-language.md#empty-values; the order of
+//! docs/form-language.md#check-order).
 //!
 //! This is the single place that turns what a citizen typed into a [`Value`], so the
 //! rules "what is blank", "which failures empty the value" and "in which order problems
@@ -34,7 +36,7 @@ pub struct Bounds {
 /// One failed built-in check, with what its message needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
-    /// The check's code (§9).
+    /// The check's code (docs/form-language.md#validation).
     pub code: CheckCode,
     /// The field's kind and the failing bound, displayed in the session's language.
     pub ctx: MessageCtx,
@@ -44,14 +46,14 @@ pub struct Failure {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
     /// The value expressions see: Empty when blank, or when the input fails `type`,
-    /// `format`, `option` or `file_type` (§6); otherwise the value (also when it fails
+    /// `format`, `option` or `file_type` (docs/form-language.md#empty-values); otherwise the value (also when it fails
     /// only min/max/length/pattern/decimals/file_size).
     pub value: Value,
-    /// Blank (§9): no input, blank after trimming, no item ticked, consent unticked.
+    /// Blank (docs/form-language.md#validation): no input, blank after trimming, no item ticked, consent unticked.
     /// (The caller handles defaults: it passes the default as the input while the
     /// citizen has not answered.)
     pub blank: bool,
-    /// The failed built-in checks in §9 order (required is NOT decided here: the caller
+    /// The failed built-in checks in the order of docs/form-language.md#check-order (required is NOT decided here: the caller
     /// knows whether the field is required).
     pub failures: Vec<Failure>,
 }
@@ -62,13 +64,14 @@ impl Checked {
     }
 }
 
-/// Why an input has no value although it is not blank: the one failure §9 reports alone.
+/// Why an input has no value although it is not blank: the one failure reported alone
+/// (docs/form-language.md#check-order).
 // Boxed: a failure carries its message context (a label, an accept list), and the
 // common path (an accepted answer) should not pay for its size.
 type Rejected = Box<Failure>;
 
 /// Reads `input` for `field` in language `lang`: normalises it, decides whether it is
-/// blank, and runs the built-in checks (§4) in §9 order.
+/// blank, and runs the built-in checks (docs/form-language.md#field-types) in the order of docs/form-language.md#check-order.
 ///
 /// `bounds` are the field's evaluated `min`/`max`; `shown(value)` tells whether the option
 /// with that value is currently offered. `computed`, `group` and `info` fields have no
@@ -83,7 +86,7 @@ pub fn check_input(field: &Field, input: Option<&Input>, lang: &str, bounds: &Bo
     match read(field, kind, input, lang, shown) {
         Ok(None) => Checked::blank(),
         // A not-blank answer failing type/format/option/file_type has only that problem
-        // and is empty in expressions (§6, §9).
+        // and is empty in expressions (docs/form-language.md#empty-values, docs/form-language.md#validation).
         Err(rejected) => Checked { value: Value::Empty, blank: false, failures: vec![*rejected] },
         Ok(Some(value)) => {
             let failures = soft_checks(field, kind, &value, lang, bounds);
@@ -169,7 +172,7 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
         FieldType::Boolean => match input {
             Input::Bool(b) => Ok(Some(Value::Bool(*b))),
             Input::Text(s) => match yes_no(&normalize_text(s)) {
-                // `false` ("Nein") is an answer, not blank (§4).
+                // `false` ("Nein") is an answer, not blank (docs/form-language.md#field-types).
                 Some(b) => Ok(Some(Value::Bool(b))),
                 None => Err(fail(CheckCode::Type)),
             },
@@ -217,7 +220,7 @@ fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn F
             if items.is_empty() {
                 return Ok(None);
             }
-            // One option that is not offered spoils the whole answer (§5).
+            // One option that is not offered spoils the whole answer (docs/form-language.md#option-lists).
             if !items.iter().all(|i| is_shown_option(field, i, shown)) {
                 return Err(fail(CheckCode::Option));
             }
@@ -262,8 +265,9 @@ fn is_shown_option(field: &Field, value: &str, shown: &dyn Fn(&str) -> bool) -> 
     field.options.iter().any(|o| o.value == value) && shown(value)
 }
 
-/// The checks that keep the value (§6): in §9 order min, max, min_length, max_length,
-/// pattern, decimals, file_size.
+/// The checks that keep the value (docs/form-language.md#empty-values), in the order of
+/// docs/form-language.md#check-order: min, max, min_length, max_length, pattern, decimals,
+/// file_size.
 fn soft_checks(field: &Field, kind: FieldKind, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
     let mut out = Vec::new();
     let ctx = |bound: String| MessageCtx::new(kind).with_bound(bound);
@@ -605,7 +609,7 @@ mod tests {
 
     #[test]
     fn format_failure_is_the_only_problem() {
-        // Too long and malformed: §9 reports only the format.
+        // Too long and malformed: only the format is reported (docs/form-language.md#check-order).
         let mut f = field(FieldType::Email);
         f.max_length = Some(5);
         rejected(check(&f, &text("not an address")), CheckCode::Format);
@@ -679,7 +683,8 @@ mod tests {
 
     #[test]
     fn only_ascii_digits_are_digits() {
-        // §4: every digit is an ASCII digit 0-9; full-width and Arabic-Indic digits are none.
+        // Every digit is an ASCII digit 0-9 (docs/form-language.md#input-normalisation); full-width and Arabic-Indic
+        // digits are none.
         let cases: [(FieldType, &str, CheckCode); 8] = [
             (FieldType::Number, "１２", CheckCode::Type),
             (FieldType::Integer, "٤٢", CheckCode::Type),
@@ -772,7 +777,7 @@ mod tests {
             rejected(c.clone(), CheckCode::Type);
             assert!(messages(&c)[0].contains("TT.MM.JJJJ"));
         }
-        // Written as a date, but no such day: the same code (§4: a real calendar date is
+        // Written as a date, but no such day: the same code (docs/form-language.md#field-types: a real calendar date is
         // `type`), a message of its own.
         for impossible in ["2026-02-30", "29.2.2025", "31.02.1980", "1.13.2026"] {
             let c = check(&f, &text(impossible));

@@ -411,7 +411,7 @@ impl<'f> Session<'f> {
         paths::renumbered(self.form, group, index, path)
     }
 
-    /// The path: the steps the citizen goes through (§3), summary not included.
+    /// The path: the steps the citizen goes through (docs/form-language.md#the-path), summary not included.
     pub fn path(&self) -> &[StepId] {
         &self.state.path
     }
@@ -471,13 +471,13 @@ impl<'f> Session<'f> {
         self.state.steps_left
     }
 
-    /// Whether a field instance is active (§8).
+    /// Whether a field instance is active (docs/form-language.md#visibility).
     pub fn is_active(&mut self, inst: Instance) -> bool {
         env::Ctx { s: self }.active(inst.field, inst.entry)
     }
 
     /// Whether a field instance is shown on its step: active, or a member of an entry that
-    /// is still empty (§4: its members count as inactive until it has input, but the
+    /// is still empty (docs/form-language.md#groups-and-repeated-groups: its members count as inactive until it has input, but the
     /// citizen must see and may answer them).
     pub fn is_shown(&mut self, inst: Instance) -> bool {
         env::Ctx { s: self }.shown(inst.field, inst.entry)

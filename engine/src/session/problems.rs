@@ -1,4 +1,4 @@
-//! Validation results (§9) and the rendering of texts in the session's language.
+//! Validation results (docs/form-language.md#validation) and the rendering of texts in the session's language.
 
 use serde::{Deserialize, Serialize};
 
@@ -27,7 +27,7 @@ pub struct Problem {
 }
 
 impl Session<'_> {
-    /// Every problem on the path, in path order (§9).
+    /// Every problem on the path, in path order (docs/form-language.md#check-order).
     pub fn problems(&mut self) -> Vec<Problem> {
         let path = self.state.path.clone();
         path.into_iter().flat_map(|s| self.step_problems(s)).collect()
@@ -51,7 +51,7 @@ impl Session<'_> {
         out
     }
 
-    /// True when the path ends at the summary and every step on it is valid (§9).
+    /// True when the path ends at the summary and every step on it is valid (docs/form-language.md#validation).
     pub fn is_submittable(&mut self) -> bool {
         matches!(self.path_end(), crate::form::Target::Summary) && self.problems().is_empty()
     }
@@ -189,11 +189,11 @@ impl Session<'_> {
         out
     }
 
-    /// Whether a step rule attached to field `f` (`field: f`) is checked (§9): its problem
+    /// Whether a step rule attached to field `f` (`field: f`) is checked (docs/form-language.md#validation): its problem
     /// is one of the field's, and a blank field has only `required` and the rules checked
     /// while empty (`when_empty`), a field failing `type`/`format`/`option`/`file_type`
     /// only that failure. A group is blank while none of its input members is filled.
-    /// The gate of §7 does not cover this: the rule's `check` need not read `f` at all.
+    /// The gate of a rule (docs/form-language.md#rules) does not cover this: the rule's `check` need not read `f` at all.
     fn admits_attached_rule(&mut self, f: FieldId, when_empty: bool) -> bool {
         let form = self.form;
         let field = form.field(f);
@@ -212,7 +212,7 @@ impl Session<'_> {
         }
     }
 
-    /// The rule's message if it is checked (§7: every field it reads is filled, unless
+    /// The rule's message if it is checked (docs/form-language.md#rules: every field it reads is filled, unless
     /// `when_empty`) and fails.
     fn failed_rule(&mut self, rule: &Rule, entry: Option<u32>) -> Option<String> {
         let mut c = Ctx { s: self };
@@ -238,7 +238,7 @@ impl Session<'_> {
         Some(self.render(text, entry))
     }
 
-    /// Renders a text in the session's language, placeholders filled in (§6).
+    /// Renders a text in the session's language, placeholders filled in (docs/form-language.md#placeholders).
     pub fn render(&mut self, text: &Text, entry: Option<u32>) -> String {
         let lang = self.lang;
         let Some((_, template)) = text.langs.iter().find(|(l, _)| *l == lang).or_else(|| text.langs.first()) else { return String::new() };
@@ -255,7 +255,7 @@ impl Session<'_> {
         out
     }
 
-    /// A value for reading, in the session's language (§6).
+    /// A value for reading, in the session's language (docs/form-language.md#placeholders).
     pub fn display(&mut self, v: &Value, how: Display, entry: Option<u32>) -> String {
         let lang = self.lang;
         match (v, how) {
@@ -288,7 +288,8 @@ impl Ctx<'_, '_> {
     }
 }
 
-/// The failures that leave an answer empty and are then its only problem (§6, §9).
+/// The failures that leave an answer empty and are then its only problem
+/// (docs/form-language.md#empty-values, docs/form-language.md#validation).
 fn empties_value(code: CheckCode) -> bool {
     matches!(code, CheckCode::Type | CheckCode::Format | CheckCode::Option | CheckCode::FileType)
 }
@@ -315,7 +316,8 @@ mod tests {
     use crate::session::{Input, Session};
 
     /// A step rule attached to each kind of field; `check: false` always fails, so only
-    /// the §9 conditions decide whether its problem is reported.
+    /// the conditions of docs/form-language.md#validation decide whether its problem is
+    /// reported.
     const ATTACHED: &str = r#"
 wegweiser: 1
 id: probe

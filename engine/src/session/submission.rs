@@ -1,4 +1,4 @@
-//! The submission document (§10): only active fields with a value, in canonical form.
+//! The submission document (docs/form-language.md#the-submission): only active fields with a value, in canonical form.
 
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -31,7 +31,7 @@ pub struct Submission {
     pub parameters: Option<Json>,
 }
 
-/// A value in canonical submission form (§10); `None` for a money field/format.
+/// A value in canonical submission form (docs/form-language.md#the-submission); `None` for a money field/format.
 pub fn value_json(v: &Value, format: Option<Format>) -> Json {
     match v {
         Value::Empty => Json::Null,

@@ -170,7 +170,7 @@ fn the_session_budget_caps_the_steps_of_all_expressions_together() {
         s.snapshot()
     };
     // Without a session budget every expression stays within its own budget: c39 is 50^39
-    // (beyond 10^28, so empty by §6) but c10 is exact, and nothing is marked exhausted.
+    // (beyond 10^28, so empty by docs/form-language.md#numbers) but c10 is exact, and nothing is marked exhausted.
     let (mut s, _) = Session::restore(&f, &snap, today());
     let c10 = s.instance("c10").unwrap();
     assert_eq!(s.value(c10), crate::value::Value::Number(rust_decimal::Decimal::from(50u64.pow(10))));
@@ -260,7 +260,7 @@ fn chain(steps: usize) -> String {
     y
 }
 
-/// The walk that decides the path (§3: only steps already on the path are active) once
+/// The walk that decides the path (docs/form-language.md#the-path: only steps already on the path are active) once
 /// emptied every field's caches per step on the path: steps × fields. What it empties now
 /// is what it evaluated, so ten times the steps cost about ten times as much, not a hundred.
 #[test]

@@ -70,7 +70,7 @@ pub struct Scalar {
 }
 
 impl Scalar {
-    /// The core-schema type of the scalar (§2: YAML 1.2 core schema).
+    /// The core-schema type of the scalar (docs/form-language.md#yaml-basics: YAML 1.2 core schema).
     pub fn core_type(&self) -> CoreType {
         if self.style != Style::Plain || self.tagged_str {
             return CoreType::Str;

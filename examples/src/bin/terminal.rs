@@ -186,7 +186,7 @@ impl<'f, R: BufRead> Term<'f, R> {
     }
 
     /// Whether the entry of `f`'s repeated group has no answers yet (its members are then
-    /// inactive, §4, but still to be asked).
+    /// inactive, docs/form-language.md#groups-and-repeated-groups, but still to be asked).
     fn entry_blank(&self, f: FieldId, entry: Option<u32>) -> bool {
         let (Some(g), Some(e)) = (self.s.form().field(f).repeat_group, entry) else { return false };
         // The group's own path carries no entry number: `hund` → `hund.0.`.

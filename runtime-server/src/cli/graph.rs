@@ -1,4 +1,4 @@
-//! `wegweiser graph FILE [--format mermaid|dot]`: the step graph (§3) as a Mermaid
+//! `wegweiser graph FILE [--format mermaid|dot]`: the step graph (docs/form-language.md#the-step-graph) as a Mermaid
 //! flowchart (default; GitHub and GitLab render it in Markdown) or a Graphviz `dot` graph.
 //!
 //! Each step is a node labelled with its title in the default language and its id; the

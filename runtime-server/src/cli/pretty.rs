@@ -9,7 +9,7 @@ use engine::expr::ast::{BinOp, UnOp};
 use engine::form::{Form, TPart, Text};
 use engine::value::Value;
 
-/// Binding strength, loosest first (§6): `or`, `and`, `not`, comparisons, `+ -`, `* /`,
+/// Binding strength, loosest first (docs/form-language.md#operators): `or`, `and`, `not`, comparisons, `+ -`, `* /`,
 /// unary `-`, atoms.
 fn prec(e: &CExpr) -> u8 {
     match e {

@@ -1,4 +1,4 @@
-//! `wegweiser routes FILE [--max N]`: every distinct route through the step graph (§3) from
+//! `wegweiser routes FILE [--max N]`: every distinct route through the step graph (docs/form-language.md#the-step-graph) from
 //! the first step to the summary or an exit step, with the conditions that select it.
 //!
 //! A route is a sequence of `next` branches, one per step it passes (two branches of a step
@@ -24,7 +24,7 @@
 //! must be filled and empty, or has no value left among its options (a `boolean`: yes and
 //! no; a `consent`: yes; a `choice`: its options). A condition that needs an answer of a
 //! field whose step is not on the route before the decision cannot hold either: during
-//! the walk only the fields of steps already on the path are active (§3).
+//! the walk only the fields of steps already on the path are active (docs/form-language.md#the-path).
 //!
 //! Limits: it knows nothing about `<`, `>`, arithmetic, dates, text functions, counts or
 //! members of repeated groups, and nothing about an `or` that must hold; such conditions

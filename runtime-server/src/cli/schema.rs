@@ -1,5 +1,5 @@
 //! `wegweiser schema [--fim] FILE`: compiles a form and prints the JSON Schema (draft
-//! 2020-12) of its submission `data` (§10) as pretty JSON; with `--fim`, the schema of the
+//! 2020-12) of its submission `data` (docs/form-language.md#the-submission) as pretty JSON; with `--fim`, the schema of the
 //! same answers keyed by FIM ids (docs/fim.md, "FIM-keyed data"). Exit code: 0 printed,
 //! 1 the form has errors (rendered to standard error), 2 the file could not be read or
 //! (`--fim`) the form has no FIM ids.

@@ -1,4 +1,4 @@
-//! `wegweiser test PATH...`: runs the scenario files (`*.test.yaml`, §11) found in the
+//! `wegweiser test PATH...`: runs the scenario files (`*.test.yaml`, docs/form-language.md#scenario-tests) found in the
 //! given files and folders against the form file beside each, and prints one line per
 //! scenario, each failed expectation, and `N passed, N failed`.
 //!

@@ -391,7 +391,7 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
         input_type: "text",
         ..FieldView::default()
     };
-    // Until the citizen answers, the field's default is the answer (§4): show it.
+    // Until the citizen answers, the field's default is the answer (docs/form-language.md#default): show it.
     match s.answer(&path).or(field.default.as_ref()) {
         Some(Input::Text(t)) => v.value = t.clone(),
         Some(Input::Bool(b)) => v.value = b.to_string(),
