@@ -6,6 +6,7 @@ mod cycles;
 mod fields;
 pub use fields::input_from_yaml;
 mod graph;
+mod login;
 pub mod limits;
 mod scope;
 
@@ -151,7 +152,9 @@ impl<'a> Compiler<'a> {
         let description = ast.description.as_ref().map(|t| self.text(t, ctx));
         let authority = ast.authority.as_ref().map(|t| self.text(t, ctx));
 
-        let fields = self.compile_fields(computed);
+        let mut fields = self.compile_fields(computed);
+        let login = self.login(ast);
+        self.prefill(login, &mut fields);
         let steps = self.compile_steps(&ast.steps, &steps);
         for (name, list) in &self.lists.clone() {
             if !self.used_lists.contains(name) {
@@ -175,6 +178,7 @@ impl<'a> Compiler<'a> {
             values,
             submission,
             fim,
+            login,
             deps: Default::default(),
             field_index: Default::default(),
         };

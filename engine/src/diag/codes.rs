@@ -76,6 +76,10 @@ registry! {
     W0403 Warning "an option list nobody uses";
     W0404 Warning "a condition reads a field that is asked only later";
     E0501 Error "a scenario file that cannot be read";
+    E0701 Error "an unknown account attribute in `prefill`";
+    E0702 Error "an account attribute that cannot fill this field";
+    E0703 Error "`locked` without `prefill`";
+    W0704 Warning "`prefill` in a form that offers no login";
 }
 
 #[cfg(test)]

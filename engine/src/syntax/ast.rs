@@ -66,6 +66,8 @@ pub struct FormAst {
     pub submission: Option<SubmissionAst>,
     /// `fim: { schema, version }`.
     pub fim: Option<(Src, Option<Src>)>,
+    /// `login: { mode, trust }`.
+    pub login: Option<LoginAst>,
     /// The whole file.
     pub span: Span,
 }
@@ -239,6 +241,10 @@ pub struct FieldAst {
     pub text: Option<TextAst>,
     /// `fim:`.
     pub fim: Option<Src>,
+    /// `prefill:`.
+    pub prefill: Option<Src>,
+    /// `locked:` with the span of its key.
+    pub locked: Option<(bool, Span)>,
     /// The whole field.
     pub span: Span,
 }
@@ -250,4 +256,15 @@ pub struct SubmissionAst {
     pub reference: Option<Src>,
     /// `webhook: { url, secret_env }`.
     pub webhook: Option<(Src, Option<Src>)>,
+}
+
+/// `login:`.
+#[derive(Debug, Clone)]
+pub struct LoginAst {
+    /// `mode:`.
+    pub mode: Option<Src>,
+    /// `trust:`.
+    pub trust: Option<Src>,
+    /// The whole map.
+    pub span: Span,
 }

@@ -9,12 +9,14 @@
 //!   and the rate limits; [`legal`] has the footer's pages (Impressum, Datenschutz,
 //!   Barrierefreiheit); [`listen`] serves the router on a socket with the timeouts
 //!   against slow clients and the connection limits; [`multipart`] cleans the part
-//!   headers of uploads.
+//!   headers of uploads; [`account`] logs citizens in with OpenID Connect (only with
+//!   `--oidc-issuer`) and holds what a form's `login:` asks of a request.
 //!
 //! Invariants: the server never takes the browser's view of the form (only active input
 //! fields of the posted step are read); nothing but route templates and status codes is
 //! logged (never an answer, a token or a URL with a token).
 
+pub mod account;
 pub mod api;
 pub mod fault;
 pub mod legal;
@@ -211,6 +213,8 @@ pub struct Inner {
     /// When a request was last answered with 507 (storage full): `/healthz` reports
     /// degraded for a while after it.
     pub last_full: Mutex<Option<std::time::Instant>>,
+    /// The OpenID Connect relying party, when an identity provider is configured.
+    pub oidc: Option<account::oidc::Oidc>,
 }
 
 impl std::ops::Deref for AppState {
@@ -223,6 +227,11 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// Builds the state from compiled forms and a connected store.
     pub fn new(forms: Vec<Form>, store: Store, config: Config) -> AppState {
+        AppState::with_oidc(forms, store, config, None)
+    }
+
+    /// [`AppState::new`] with an identity provider ([`account::oidc::Oidc::discover`]).
+    pub fn with_oidc(forms: Vec<Form>, store: Store, config: Config, oidc: Option<account::oidc::Oidc>) -> AppState {
         let templates = view::environment(config.templates.clone());
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
         let http = outbox::client(config.webhook_timeout);
@@ -239,6 +248,7 @@ impl AppState {
             lookups,
             drafts,
             last_full: Mutex::new(None),
+            oidc,
         }))
     }
 
@@ -342,6 +352,9 @@ pub fn app(state: AppState) -> Router {
         .route("/impressum", get(pages::impressum))
         .route("/datenschutz", get(pages::datenschutz))
         .route("/barrierefreiheit", get(pages::barrierefreiheit))
+        .route("/login", get(account::oidc::login))
+        .route("/login/callback", get(account::oidc::callback))
+        .route("/logout", post(account::oidc::logout))
         .route("/assets/{file}", get(pages::asset))
         .route("/assets/wasm/{file}", get(pages::wasm_asset))
         .route("/healthz", get(api::healthz))
@@ -351,6 +364,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/outbox", get(api::outbox))
         .route_layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), account::session::account_session))
         .layer(middleware::from_fn_with_state(state.clone(), pages::browser_session))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(state.clone(), request_timeout))

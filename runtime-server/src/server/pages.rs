@@ -21,6 +21,7 @@ use engine::session::{Renumbered, Session, Snapshot};
 use engine::value::FileRef;
 use serde::Deserialize;
 
+use super::account::{self, Account, CurrentAccount};
 use super::security::{self, ClientIp, LANG_COOKIE, SESSION_COOKIE};
 use super::store::{Fault, NewSubmission, SubmitOutcome};
 use super::view;
@@ -31,9 +32,28 @@ use super::{AppState, Served};
 pub struct Sid(pub String);
 
 impl Sid {
-    fn hash(&self) -> String {
+    /// The SHA-256 of the session token (what the database sees).
+    pub fn hash(&self) -> String {
         security::sha256_hex(&self.0)
     }
+
+    /// The key of this browser session's drafts of a form, with the account the form sees
+    /// ([`account::owner_hash`]).
+    fn owner(&self, account: Option<&Account>) -> String {
+        account::owner_hash(&self.0, account)
+    }
+}
+
+/// A message page for the login routes (German, the default language).
+pub fn account_message(state: &AppState, sid: &Sid, status: StatusCode, title_key: &str, text_key: &str) -> Response {
+    message(state, status, "de", sid, title_key, text_key)
+}
+
+/// A page about a form's login (the trust-level page) with the page's usual context.
+pub fn account_page(state: &AppState, sid: &Sid, form: &engine::Form, lang: &str, template: &str, extra: minijinja::Value) -> Response {
+    let lang = form.languages.iter().find(|l| *l == lang).map_or(form.default_language(), String::as_str);
+    let b = base(state, lang, sid, &format!("/f/{}", form.id), &form.languages);
+    page(state, template, b, extra)
 }
 
 /// Gives every request a browser session; sets the cookie when it is new. Only a cookie
@@ -222,15 +242,28 @@ pub async fn index(
 struct Loaded<'f> {
     session: Session<'f>,
     draft: Option<String>,
+    /// The account the form sees (none for a form without `login:`).
+    account: Option<Account>,
 }
 
-async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, lang: &str) -> Result<Loaded<'f>, Response> {
+async fn load<'f>(
+    state: &AppState,
+    served: &'f Served,
+    sid: &Sid,
+    account: Option<&Account>,
+    lang: &str,
+) -> Result<Loaded<'f>, Response> {
     let now = state.now_ms();
-    let draft = state.store.open_draft(&sid.hash(), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;
+    let account = account::for_form(&served.form, account);
+    let draft = state.store.open_draft(&sid.owner(account), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;
     let budget = state.config.eval_budget;
+    // A new draft of a logged-in citizen starts with the answers from the account.
     let fresh = || {
         let mut s = Session::new(&served.form, lang, state.today());
         s.set_step_budget(budget);
+        if let Some(a) = account {
+            s.prefill(&a.values);
+        }
         s
     };
     // The budget is set once, before the draft's answers are first evaluated: renewing it
@@ -243,7 +276,7 @@ async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, lang: &str) -
         return Err(r);
     }
     session.set_language(lang);
-    Ok(Loaded { session, draft: draft.map(|d| d.id) })
+    Ok(Loaded { session, draft: draft.map(|d| d.id), account: account.cloned() })
 }
 
 async fn save(state: &AppState, sid: &Sid, l: &mut Loaded<'_>) -> Result<String, Response> {
@@ -261,8 +294,11 @@ async fn save_json(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, snap: &str) 
             Ok(id.clone())
         }
         None => {
-            let id =
-                state.store.create_draft(&sid.hash(), &l.session.form().id, snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
+            let owner = sid.owner(l.account.as_ref());
+            let id = state.store.create_draft(&owner, &l.session.form().id, snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
+            if let Some(a) = &l.account {
+                state.store.set_draft_account(&id, &a.issuer, &a.subject).await.map_err(|e| storage_error(state, e))?;
+            }
             l.draft = Some(id.clone());
             Ok(id)
         }
@@ -299,6 +335,7 @@ fn resume_target(s: &mut Session<'_>) -> String {
 pub async fn start(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(form_id): Path<String>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
@@ -310,8 +347,24 @@ pub async fn start(
     let description = served.form.description.as_ref().map(|d| s.render(d, None));
     let authority = served.form.authority.as_ref().map(|d| s.render(d, None));
     let first = s.path().first().map(|st| step_url(&form_id, &served.form.step(*st).id)).unwrap_or_default();
+    let account = account::for_form(&served.form, acc.0.as_ref());
+    if let Some(a) = account
+        && account::session::too_low(&served.form, a)
+    {
+        return account::session::trust_page(&state, &sid, &served.form, a, &lang.code);
+    }
+    // The login button only where a provider is configured (`serve` refuses a `required`
+    // form without one; a test state may still have one: it then shows no button).
+    let login = (served.form.login.mode != engine::account::LoginMode::None && state.oidc.is_some()).then(|| {
+        minijinja::context! {
+            required => served.form.login.mode == engine::account::LoginMode::Required,
+            level => served.form.login.trust.map(engine::account::TrustLevel::as_str),
+            url => format!("/login?next={}", form_urlencoded::byte_serialize(first.as_bytes()).collect::<String>()),
+            logged_in => account.is_some(),
+        }
+    });
     let b = base(&state, &lang.code, &sid, &format!("/f/{form_id}"), &served.form.languages);
-    let ctx = minijinja::context! { title => title, description => description, authority => authority, start => first };
+    let ctx = minijinja::context! { title => title, description => description, authority => authority, start => first, login => login };
     with_cookie(page(&state, "start.html", b, ctx), &lang)
 }
 
@@ -319,6 +372,7 @@ pub async fn start(
 pub async fn step_get(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path((form_id, step_id)): Path<(String, String)>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
@@ -326,7 +380,10 @@ pub async fn step_get(
     let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
     let Some(step) = served.form.step_by_id(&step_id) else { return form_not_found(&state, &sid) };
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let mut l = match load(&state, served, &sid, &lang.code).await {
+    if let Some(r) = account::gate(&state, &sid, &served.form, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+        return r;
+    }
+    let mut l = match load(&state, served, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -475,6 +532,7 @@ fn forbidden(state: &AppState, sid: &Sid) -> Response {
 pub async fn step_post(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     axum::Extension(ip): axum::Extension<ClientIp>,
     Path((form_id, step_id)): Path<(String, String)>,
     req: Request,
@@ -490,7 +548,10 @@ pub async fn step_post(
         return forbidden(&state, &sid);
     }
     let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
-    let mut l = match load(&state, served, &sid, &lang.code).await {
+    if let Some(r) = account::gate(&state, &sid, &served.form, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+        return r;
+    }
+    let mut l = match load(&state, served, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -829,6 +890,7 @@ pub async fn resume(
 pub async fn resume_post(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     axum::Extension(ip): axum::Extension<ClientIp>,
     Path(token): Path<String>,
     req: Request,
@@ -845,14 +907,34 @@ pub async fn resume_post(
         return too_many(&state);
     }
     let found = if well_formed_token(&token) {
-        state.store.resume(&security::sha256_hex(&token), &sid.hash(), state.now_ms()).await
+        let hash = security::sha256_hex(&token);
+        // A draft started while logged in moves only to a browser where the same account is
+        // logged in (another account, or none, gets a refusal and the link stays valid).
+        let form = match state.store.resume_form(&hash, state.now_ms()).await {
+            Ok(f) => f,
+            Err(e) => return storage_error(&state, e),
+        };
+        match form.and_then(|f| state.forms.get(&f)) {
+            Some(served) => {
+                let account = account::for_form(&served.form, acc.0.as_ref());
+                let drafted = match state.store.resume_account(&hash).await {
+                    Ok(a) => a.flatten(),
+                    Err(e) => return storage_error(&state, e),
+                };
+                if drafted.as_ref().map(|(i, s)| (i.as_str(), s.as_str())) != account.map(|a| (a.issuer.as_str(), a.subject.as_str())) {
+                    return forbidden(&state, &sid);
+                }
+                state.store.resume(&hash, &sid.owner(account), state.now_ms()).await
+            }
+            None => Ok(None),
+        }
     } else {
         Ok(None)
     };
     match found {
         Ok(Some(form_id)) => match state.forms.get(&form_id) {
             Some(served) => {
-                let mut l = match load(&state, served, &sid, served.form.default_language()).await {
+                let mut l = match load(&state, served, &sid, acc.0.as_ref(), served.form.default_language()).await {
                     Ok(l) => l,
                     Err(r) => return r,
                 };
@@ -872,13 +954,17 @@ pub async fn resume_post(
 pub async fn summary(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(form_id): Path<String>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let mut l = match load(&state, served, &sid, &lang.code).await {
+    if let Some(r) = account::gate(&state, &sid, &served.form, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+        return r;
+    }
+    let mut l = match load(&state, served, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -936,6 +1022,7 @@ pub fn reference(pattern: &str, year: i32, seq: i64) -> String {
 pub async fn submit(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(form_id): Path<String>,
     req: Request,
 ) -> Response {
@@ -949,14 +1036,17 @@ pub async fn submit(
         return forbidden(&state, &sid);
     }
     let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
-    let mut l = match load(&state, served, &sid, &lang.code).await {
+    if let Some(r) = account::gate(&state, &sid, &served.form, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+        return r;
+    }
+    let mut l = match load(&state, served, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
     let confirmation = format!("/f/{form_id}/confirmation");
     let Some(draft_id) = l.draft.clone() else {
         // No open draft: already submitted (a second click), or nothing to submit.
-        return match state.store.submitted_draft(&sid.hash(), &form_id).await {
+        return match state.store.submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), &form_id).await {
             Ok(Some(_)) => Redirect::to(&confirmation).into_response(),
             Ok(None) => Redirect::to(&format!("/f/{form_id}")).into_response(),
             Err(e) => storage_error(&state, e),
@@ -1014,13 +1104,14 @@ pub async fn submit(
 pub async fn confirmation(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(form_id): Path<String>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let draft = match state.store.submitted_draft(&sid.hash(), &form_id).await {
+    let draft = match state.store.submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), &form_id).await {
         Ok(Some(d)) => d,
         Ok(None) => return Redirect::to(&format!("/f/{form_id}")).into_response(),
         Err(e) => return storage_error(&state, e),
@@ -1050,10 +1141,11 @@ pub async fn confirmation(
 pub async fn confirmation_pdf(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(form_id): Path<String>,
 ) -> Response {
     let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
-    let draft = match state.store.submitted_draft(&sid.hash(), &form_id).await {
+    let draft = match state.store.submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), &form_id).await {
         Ok(Some(d)) => d,
         Ok(None) => return message(&state, StatusCode::NOT_FOUND, "de", &sid, "not_found", "not_found_text"),
         Err(e) => return storage_error(&state, e),
