@@ -59,12 +59,8 @@ impl Compiler<'_> {
                     }
                     Some(attr) if !attr.types.contains(&ty) => {
                         self.err(
-                            Diagnostic::error(
-                                codes::E0702,
-                                p.span,
-                                format!("the attribute `{}` cannot fill a `{ty}` field", attr.name),
-                            )
-                            .with_help(format!("`{}` fills a field of type: {}", attr.name, attr.types.join(", "))),
+                            Diagnostic::error(codes::E0702, p.span, format!("the attribute `{}` cannot fill a `{ty}` field", attr.name))
+                                .with_help(format!("`{}` fills a field of type: {}", attr.name, attr.types.join(", "))),
                         );
                     }
                     Some(_) if field.repeat_group.is_some() => {

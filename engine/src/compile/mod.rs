@@ -6,8 +6,8 @@ mod cycles;
 mod fields;
 pub use fields::input_from_yaml;
 mod graph;
-mod login;
 pub mod limits;
+mod login;
 mod scope;
 
 use crate::diag::codes;

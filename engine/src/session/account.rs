@@ -25,6 +25,13 @@ impl Session<'_> {
                 continue;
             }
             let inst = Instance { field: FieldId(i as u32), entry: None };
+            // A date as the citizen would type it in the form's language (the account
+            // gives `YYYY-MM-DD`).
+            let value = match chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d") {
+                Ok(d) if field.ty == crate::form::FieldType::Date && self.lang == "de" => d.format("%d.%m.%Y").to_string(),
+                Ok(d) if field.ty == crate::form::FieldType::Date && self.lang == "en" => d.format("%d/%m/%Y").to_string(),
+                _ => value.clone(),
+            };
             self.store(inst, Some(Input::Text(value.clone())));
             let path = super::paths::path_of(form, inst);
             mark.fields.insert(path.clone(), value.clone());
@@ -130,8 +137,9 @@ steps:
         }
         s.answer_step(crate::ids::StepId(0), &post);
         assert_eq!(s.answer("name"), Some(&Input::Text("Muster".into())));
-        assert_eq!(s.answer("geburt"), Some(&Input::Text("1980-02-01".into())));
+        assert_eq!(s.answer("geburt"), Some(&Input::Text("01.02.1980".into())));
         assert_eq!(s.answer("vorname"), Some(&Input::Text("Anne".into())));
+        assert_eq!(s.value(s.instance("geburt").unwrap()), crate::value::Value::Date(NaiveDate::from_ymd_opt(1980, 2, 1).unwrap()));
         // Changed by the citizen: no longer from the account.
         assert!(!s.from_account("vorname"));
         let sub = s.submission("2026-11-22T10:00:00Z", "P-1");

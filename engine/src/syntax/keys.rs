@@ -158,7 +158,11 @@ pub const FORM: &[KeyDef] = &[
     req("steps", Shape::ListOf("step"), "The steps (pages), in their default order."),
     key("submission", Shape::Nested("submission"), "Reference numbers and delivery."),
     key("fim", Shape::Nested("fim_schema"), "The FIM Stammdatenschema this form was built from."),
-    key("login", Shape::Nested("login"), "Login with BundID / Servicekonto: `{ mode: none|optional|required, trust: basis|substantiell|hoch }`."),
+    key(
+        "login",
+        Shape::Nested("login"),
+        "Login with BundID / Servicekonto: `{ mode: none|optional|required, trust: basis|substantiell|hoch }`.",
+    ),
 ];
 
 /// Keys of a step.

@@ -247,7 +247,10 @@ async fn serve(args: &Args) -> Exit {
             for m in &needing {
                 eprintln!("error: {m}");
             }
-            eprintln!("help: start with `--oidc-issuer URL` (see docs/operations.md, \"Login\"), or take the form out of `{}`", args.forms.display());
+            eprintln!(
+                "help: start with `--oidc-issuer URL` (see docs/operations.md, \"Login\"), or take the form out of `{}`",
+                args.forms.display()
+            );
             return Exit::Failure;
         }
     }

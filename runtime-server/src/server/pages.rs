@@ -246,13 +246,7 @@ struct Loaded<'f> {
     account: Option<Account>,
 }
 
-async fn load<'f>(
-    state: &AppState,
-    served: &'f Served,
-    sid: &Sid,
-    account: Option<&Account>,
-    lang: &str,
-) -> Result<Loaded<'f>, Response> {
+async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, account: Option<&Account>, lang: &str) -> Result<Loaded<'f>, Response> {
     let now = state.now_ms();
     let account = account::for_form(&served.form, account);
     let draft = state.store.open_draft(&sid.owner(account), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;

@@ -295,7 +295,10 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
             ),
         ),
         ("level_basis", pick("„basis“ (Benutzername und Passwort)", "\u{201e}basis\u{201c} (user name and password)")),
-        ("level_substantiell", pick("„substantiell“ (zum Beispiel ELSTER-Zertifikat)", "\u{201e}substantiell\u{201c} (for example an ELSTER certificate)")),
+        (
+            "level_substantiell",
+            pick("„substantiell“ (zum Beispiel ELSTER-Zertifikat)", "\u{201e}substantiell\u{201c} (for example an ELSTER certificate)"),
+        ),
         ("level_hoch", pick("„hoch“ (Online-Ausweis)", "\u{201e}hoch\u{201c} (online ID card)")),
     ])
 }

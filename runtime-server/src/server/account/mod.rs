@@ -160,10 +160,7 @@ mod tests {
     #[test]
     fn trust_mappings_parse() {
         assert_eq!(parse_trust_mapping("STORK-QAA-Level-4=hoch"), Ok(("STORK-QAA-Level-4".into(), TrustLevel::Hoch)));
-        assert_eq!(
-            parse_trust_mapping("http://eidas.europa.eu/LoA/high=hoch").map(|m| m.1),
-            Ok(TrustLevel::Hoch)
-        );
+        assert_eq!(parse_trust_mapping("http://eidas.europa.eu/LoA/high=hoch").map(|m| m.1), Ok(TrustLevel::Hoch));
         assert!(parse_trust_mapping("x=high").is_err() && parse_trust_mapping("x").is_err());
     }
 

@@ -85,14 +85,19 @@ impl Oidc {
         Ok(Oidc { settings, metadata, http, wanted })
     }
 
-    fn client(&self) -> Result<CoreClient<
-        openidconnect::EndpointSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointNotSet,
-        openidconnect::EndpointMaybeSet,
-        openidconnect::EndpointMaybeSet,
-    >, String> {
+    fn client(
+        &self,
+    ) -> Result<
+        CoreClient<
+            openidconnect::EndpointSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointMaybeSet,
+            openidconnect::EndpointMaybeSet,
+        >,
+        String,
+    > {
         let redirect = RedirectUrl::new(self.settings.redirect_url.clone()).map_err(|e| e.to_string())?;
         Ok(CoreClient::from_provider_metadata(
             self.metadata.clone(),
@@ -162,12 +167,10 @@ pub struct LoginQuery {
 
 /// `GET /login?next=/f/…`: starts a login at the provider (303 to its authorization
 /// endpoint). `next` must be a local path.
-pub async fn login(
-    State(state): State<AppState>,
-    axum::Extension(sid): axum::Extension<Sid>,
-    Query(q): Query<LoginQuery>,
-) -> Response {
-    let Some(oidc) = state.oidc.as_ref() else { return super::super::pages::message_page(&state, StatusCode::NOT_FOUND, "not_found", "not_found_text") };
+pub async fn login(State(state): State<AppState>, axum::Extension(sid): axum::Extension<Sid>, Query(q): Query<LoginQuery>) -> Response {
+    let Some(oidc) = state.oidc.as_ref() else {
+        return super::super::pages::message_page(&state, StatusCode::NOT_FOUND, "not_found", "not_found_text");
+    };
     let client = match oidc.client() {
         Ok(c) => c,
         Err(e) => return refused(&state, &sid, "client", &e),
@@ -208,7 +211,9 @@ pub async fn callback(
     axum::Extension(sid): axum::Extension<Sid>,
     Query(q): Query<CallbackQuery>,
 ) -> Response {
-    let Some(oidc) = state.oidc.as_ref() else { return super::super::pages::message_page(&state, StatusCode::NOT_FOUND, "not_found", "not_found_text") };
+    let Some(oidc) = state.oidc.as_ref() else {
+        return super::super::pages::message_page(&state, StatusCode::NOT_FOUND, "not_found", "not_found_text");
+    };
     if let Some(e) = &q.error {
         // The citizen cancelled, or the provider refused: no attempt is spent on guessing.
         let reason = if e.len() <= 64 && e.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') { e.as_str() } else { "other" };
@@ -258,13 +263,23 @@ pub async fn callback(
         return refused(&state, &sid, "claims", "");
     };
     let values = AccountValues { trust: oidc.trust_of(&json), values: oidc.attributes(&json) };
+    // Claim names only (never their values), to set up the trust claim and the mappers.
+    tracing::debug!(claims = ?json.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()), "ID token claims");
     let id = security::random_hex(16);
     let now = state.now_ms();
     let expires = now + oidc.settings.absolute.as_millis() as i64;
     let claims_json = serde_json::to_string(&values.values).unwrap_or_else(|_| "{}".into());
     if let Err(e) = state
         .store
-        .put_account_session(&security::sha256_hex(&id), &issuer, &subject, values.trust.map(TrustLevel::as_str), &claims_json, now, expires)
+        .put_account_session(
+            &security::sha256_hex(&id),
+            &issuer,
+            &subject,
+            values.trust.map(TrustLevel::as_str),
+            &claims_json,
+            now,
+            expires,
+        )
         .await
     {
         tracing::error!(error = %e, "storage error creating an account session");

@@ -32,7 +32,8 @@ pub async fn account_session(State(state): State<AppState>, mut req: Request, ne
     };
     let mut clear = false;
     let mut account = None;
-    if let Some(id) = security::cookie(req.headers(), ACCOUNT_COOKIE).filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit())) {
+    if let Some(id) = security::cookie(req.headers(), ACCOUNT_COOKIE).filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
         let id_hash = security::sha256_hex(&id);
         let now = state.now_ms();
         match state.store.account_session(&id_hash).await {
@@ -92,7 +93,8 @@ pub fn too_low(form: &Form, a: &Account) -> bool {
 pub fn trust_page(state: &AppState, sid: &Sid, form: &Form, a: &Account, lang: &str) -> Response {
     let need = form.login.trust.map(TrustLevel::as_str).unwrap_or_default();
     let have = a.values.trust.map(TrustLevel::as_str);
-    let mut res = super::super::pages::account_page(state, sid, form, lang, "trust.html", minijinja::context! { need => need, have => have });
+    let mut res =
+        super::super::pages::account_page(state, sid, form, lang, "trust.html", minijinja::context! { need => need, have => have });
     *res.status_mut() = StatusCode::FORBIDDEN;
     res
 }

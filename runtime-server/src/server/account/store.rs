@@ -46,10 +46,7 @@ impl Store {
     pub async fn put_login_attempt(&self, state_hash: &str, a: &Attempt) -> Result<()> {
         retry(|| async {
             let mut tx = self.pool().begin().await?;
-            sqlx::query("DELETE FROM login_attempts WHERE created_at < $1")
-                .bind(a.created_at - ATTEMPT_TTL_MS)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("DELETE FROM login_attempts WHERE created_at < $1").bind(a.created_at - ATTEMPT_TTL_MS).execute(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO login_attempts (state_hash, session_hash, nonce, pkce_verifier, next_url, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6)",
@@ -123,12 +120,10 @@ impl Store {
 
     /// The account session with this id hash, if it exists.
     pub async fn account_session(&self, id_hash: &str) -> Result<Option<StoredAccount>> {
-        let row = sqlx::query(
-            "SELECT issuer, subject, trust, claims, last_seen_at, expires_at FROM account_sessions WHERE id_hash = $1",
-        )
-        .bind(id_hash)
-        .fetch_optional(self.pool())
-        .await?;
+        let row = sqlx::query("SELECT issuer, subject, trust, claims, last_seen_at, expires_at FROM account_sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.map(|r| StoredAccount {
             issuer: r.get("issuer"),
             subject: r.get("subject"),
@@ -141,8 +136,10 @@ impl Store {
 
     /// Notes a request of an account session (its idle time starts again).
     pub async fn touch_account_session(&self, id_hash: &str, now: i64) -> Result<()> {
-        retry(|| sqlx::query("UPDATE account_sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now).bind(id_hash).execute(self.pool()))
-            .await?;
+        retry(|| {
+            sqlx::query("UPDATE account_sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now).bind(id_hash).execute(self.pool())
+        })
+        .await?;
         Ok(())
     }
 
