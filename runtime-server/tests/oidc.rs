@@ -109,10 +109,14 @@ fn settings(issuer: &str, idle: Duration) -> OidcSettings {
 }
 
 async fn state_for(issuer: &str, idle: Duration) -> AppState {
+    state_on(&common::sqlite_url(), issuer, idle).await
+}
+
+async fn state_on(url: &str, issuer: &str, idle: Duration) -> AppState {
     // The server's log (the reason of a refused login) in the test's output.
     let _ = tracing_subscriber::fmt().with_env_filter("wegweiser=info").with_test_writer().try_init();
     let forms = login_forms();
-    let store = Store::connect(&common::sqlite_url()).await.unwrap();
+    let store = Store::connect(url).await.unwrap();
     let oidc = Oidc::discover(settings(issuer, idle), account::wanted_attributes(&forms)).await.expect("discovery");
     AppState::with_oidc(forms, store, Config { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22), ..common::config() }, Some(oidc))
 }
@@ -570,6 +574,47 @@ async fn refused(bad: Bad) {
     assert!(!b.cookies.contains_key("ww_account"), "{bad:?}: no account cookie");
     assert_eq!(state.store.account_session_count().await.unwrap(), 0, "{bad:?}: no account session");
     assert_eq!(b.get(MELDE).await.location.as_deref(), Some("/f/meldebescheinigung"), "{bad:?}: not logged in");
+}
+
+#[tokio::test]
+async fn login_logout_and_a_replayed_callback_on_postgres() {
+    // The same statements on PostgreSQL (migration 0005, the attempt taken once with
+    // `DELETE … RETURNING`, the account sessions, the draft's account).
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        eprintln!("DATABASE_URL is not set: the PostgreSQL login test is not run (.ci/run sets it)");
+        return;
+    };
+    let (_node, issuer) = real_provider();
+    let state = state_on(&url, &issuer, Duration::from_secs(600)).await;
+    let sessions = state.store.account_session_count().await.unwrap();
+    let mut b = Browser::new(app(state.clone()));
+    let mut p = AtProvider::new();
+    login(&mut b, &mut p, "anna", MELDE).await;
+    assert_eq!(state.store.account_session_count().await.unwrap(), sessions + 1);
+    let page = b.get(MELDE).await;
+    assert_eq!(field_value(&page.body, "familienname"), "Beispiel");
+    let forged = post_fields(&page.csrf(), &[("familienname", "Fremd")]);
+    b.post(MELDE, &forged).await;
+    assert_eq!(field_value(&b.get(MELDE).await.body, "familienname"), "Beispiel");
+    let draft: (Option<String>,) = sqlx::query_as("SELECT account_subject FROM drafts WHERE account_issuer = $1 ORDER BY created_at DESC LIMIT 1")
+        .bind(&issuer)
+        .fetch_one(state.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(draft.0.as_deref(), Some("anna"));
+    b.post("/logout", &post_fields(&page.csrf(), &[])).await;
+    assert_eq!(state.store.account_session_count().await.unwrap(), sessions);
+
+    let h = hostile().await;
+    let state = state_on(&url, &h.base, Duration::from_secs(600)).await;
+    let mut b = Browser::new(app(state.clone()));
+    let page = b.get(&format!("/login?next={MELDE}")).await;
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let (_, location, _) = AtProvider::new().send(http.get(page.location.unwrap())).await;
+    let callback = location.unwrap().strip_prefix(SITE).unwrap().to_string();
+    assert_eq!(b.get(&callback).await.location.as_deref(), Some(MELDE));
+    assert_eq!(b.get(&callback).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(state.store.account_session_count().await.unwrap(), sessions + 1);
 }
 
 #[tokio::test]
