@@ -596,11 +596,12 @@ async fn login_logout_and_a_replayed_callback_on_postgres() {
     let forged = post_fields(&page.csrf(), &[("familienname", "Fremd")]);
     b.post(MELDE, &forged).await;
     assert_eq!(field_value(&b.get(MELDE).await.body, "familienname"), "Beispiel");
-    let draft: (Option<String>,) = sqlx::query_as("SELECT account_subject FROM drafts WHERE account_issuer = $1 ORDER BY created_at DESC LIMIT 1")
-        .bind(&issuer)
-        .fetch_one(state.store.pool())
-        .await
-        .unwrap();
+    let draft: (Option<String>,) =
+        sqlx::query_as("SELECT account_subject FROM drafts WHERE account_issuer = $1 ORDER BY created_at DESC LIMIT 1")
+            .bind(&issuer)
+            .fetch_one(state.store.pool())
+            .await
+            .unwrap();
     assert_eq!(draft.0.as_deref(), Some("anna"));
     b.post("/logout", &post_fields(&page.csrf(), &[])).await;
     assert_eq!(state.store.account_session_count().await.unwrap(), sessions);

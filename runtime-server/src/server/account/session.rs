@@ -26,7 +26,10 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 /// Finds the account session of the account cookie; an expired one is deleted and its
 /// cookie cleared. Without an identity provider it does nothing (no database read).
 pub async fn account_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let Some(oidc) = state.oidc.as_ref() else {
+    // Assets, the health probe and the metrics need no account: no database read for them.
+    let path = req.uri().path();
+    let needs = !(path.starts_with("/assets/") || path == "/healthz" || path == "/metrics");
+    let Some(oidc) = state.oidc.as_ref().filter(|_| needs) else {
         req.extensions_mut().insert(CurrentAccount(None));
         return next.run(req).await;
     };
