@@ -21,11 +21,8 @@ use engine::session::{Renumbered, Session, Snapshot};
 use engine::value::FileRef;
 use serde::Deserialize;
 
-<<<<<<< HEAD
 use super::AppState;
-=======
 use super::account::{self, Account, CurrentAccount};
->>>>>>> oidc
 use super::security::{self, ClientIp, LANG_COOKIE, SESSION_COOKIE};
 use super::store::{Fault, NewSubmission, SubmitOutcome};
 use super::tenant::{self, FormPath, ResumePath, Scope, StepPath, Tenant};
@@ -53,10 +50,12 @@ pub fn account_message(state: &AppState, sid: &Sid, status: StatusCode, title_ke
     message(state, status, "de", sid, title_key, text_key)
 }
 
-/// A page about a form's login (the trust-level page) with the page's usual context.
-pub fn account_page(state: &AppState, sid: &Sid, form: &engine::Form, lang: &str, template: &str, extra: minijinja::Value) -> Response {
+/// A page about a form's login (the trust-level page) with the page's usual context, in the
+/// branding of the authority the form is asked for under.
+pub fn account_page(state: &AppState, sid: &Sid, scope: Scope<'_>, lang: &str, template: &str, extra: minijinja::Value) -> Response {
+    let form = &scope.served.form;
     let lang = form.languages.iter().find(|l| *l == lang).map_or(form.default_language(), String::as_str);
-    let b = base(state, lang, sid, &format!("/f/{}", form.id), &form.languages);
+    let b = base(state, scope.tenant, lang, sid, &scope.form_url(), &form.languages);
     page(state, template, b, extra)
 }
 
@@ -261,42 +260,34 @@ pub async fn index(
 struct Loaded<'f> {
     session: Session<'f>,
     draft: Option<String>,
-<<<<<<< HEAD
     /// The authority the draft belongs to (`""` without one).
     authority: String,
-}
-
-/// The request's session: the browser session's open draft of this form under this
-/// authority (a draft of another authority is never opened here), or a new one, with the
-/// authority's parameter values.
-async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, lang: &str) -> Result<Loaded<'f>, Response> {
-    let now = state.now_ms();
-    let served = scope.served;
-    let draft =
-        state.store.open_draft(&sid.hash(), scope.authority_id(), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;
-=======
     /// The account the form sees (none for a form without `login:`).
     account: Option<Account>,
 }
 
-async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, account: Option<&Account>, lang: &str) -> Result<Loaded<'f>, Response> {
+/// The request's session: the browser session's open draft of this form under this
+/// authority (a draft of another authority is never opened here), or a new one, with the
+/// authority's parameter values. The draft's owner is the browser session together with
+/// the account the form sees ([`Sid::owner`]).
+async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, account: Option<&Account>, lang: &str) -> Result<Loaded<'f>, Response> {
     let now = state.now_ms();
+    let served = scope.served;
     let account = account::for_form(&served.form, account);
-    let draft = state.store.open_draft(&sid.owner(account), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;
->>>>>>> oidc
+    let draft = state
+        .store
+        .open_draft(&sid.owner(account), scope.authority_id(), &served.form.id, now)
+        .await
+        .map_err(|e| storage_error(state, e))?;
     let budget = state.config.eval_budget;
     // A new draft of a logged-in citizen starts with the answers from the account.
     let fresh = || {
         let mut s = scope.session(lang, state.today())?;
         s.set_step_budget(budget);
-<<<<<<< HEAD
-        Ok(s)
-=======
         if let Some(a) = account {
             s.prefill(&a.values);
         }
-        s
->>>>>>> oidc
+        Ok(s)
     };
     // The budget is set once, before the draft's answers are first evaluated: renewing it
     // afterwards would double the allowance and forget an exhaustion during the restore.
@@ -313,11 +304,7 @@ async fn load<'f>(state: &AppState, served: &'f Served, sid: &Sid, account: Opti
         return Err(r);
     }
     session.set_language(lang);
-<<<<<<< HEAD
-    Ok(Loaded { session, draft: draft.map(|d| d.id), authority: scope.authority_id().to_string() })
-=======
-    Ok(Loaded { session, draft: draft.map(|d| d.id), account: account.cloned() })
->>>>>>> oidc
+    Ok(Loaded { session, draft: draft.map(|d| d.id), authority: scope.authority_id().to_string(), account: account.cloned() })
 }
 
 async fn save(state: &AppState, sid: &Sid, l: &mut Loaded<'_>) -> Result<String, Response> {
@@ -335,19 +322,15 @@ async fn save_json(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, snap: &str) 
             Ok(id.clone())
         }
         None => {
-<<<<<<< HEAD
+            let owner = sid.owner(l.account.as_ref());
             let id = state
                 .store
-                .create_draft(&sid.hash(), &l.authority, &l.session.form().id, snap, now, ttl)
+                .create_draft(&owner, &l.authority, &l.session.form().id, snap, now, ttl)
                 .await
                 .map_err(|e| storage_error(state, e))?;
-=======
-            let owner = sid.owner(l.account.as_ref());
-            let id = state.store.create_draft(&owner, &l.session.form().id, snap, now, ttl).await.map_err(|e| storage_error(state, e))?;
             if let Some(a) = &l.account {
                 state.store.set_draft_account(&id, &a.issuer, &a.subject).await.map_err(|e| storage_error(state, e))?;
             }
->>>>>>> oidc
             l.draft = Some(id.clone());
             Ok(id)
         }
@@ -389,12 +372,8 @@ fn authority_name(scope: Scope<'_>, s: &mut Session<'_>) -> Option<String> {
 pub async fn start(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-<<<<<<< HEAD
-    Path(p): Path<FormPath>,
-=======
     axum::Extension(acc): axum::Extension<CurrentAccount>,
-    Path(form_id): Path<String>,
->>>>>>> oidc
+    Path(p): Path<FormPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
@@ -407,22 +386,17 @@ pub async fn start(
     };
     let title = s.render(&served.form.title, None);
     let description = served.form.description.as_ref().map(|d| s.render(d, None));
-<<<<<<< HEAD
     let authority = authority_name(scope, &mut s);
     let first = s.path().first().map(|st| scope.step_url(&served.form.step(*st).id)).unwrap_or_default();
-    let b = base(&state, scope.tenant, &lang.code, &sid, &scope.form_url(), &served.form.languages);
-    let ctx = minijinja::context! { title => title, description => description, authority => authority, start => first };
-=======
-    let authority = served.form.authority.as_ref().map(|d| s.render(d, None));
-    let first = s.path().first().map(|st| step_url(&form_id, &served.form.step(*st).id)).unwrap_or_default();
     let account = account::for_form(&served.form, acc.0.as_ref());
     if let Some(a) = account
         && account::session::too_low(&served.form, a)
     {
-        return account::session::trust_page(&state, &sid, &served.form, a, &lang.code);
+        return account::session::trust_page(&state, &sid, scope, a, &lang.code);
     }
     // The login button only where a provider is configured (`serve` refuses a `required`
-    // form without one; a test state may still have one: it then shows no button).
+    // form without one; a test state may still have one: it then shows no button). After
+    // the login the citizen lands on the first step of this scope (under its authority).
     let login = (served.form.login.mode != engine::account::LoginMode::None && state.oidc.is_some()).then(|| {
         minijinja::context! {
             required => served.form.login.mode == engine::account::LoginMode::Required,
@@ -431,9 +405,8 @@ pub async fn start(
             logged_in => account.is_some(),
         }
     });
-    let b = base(&state, &lang.code, &sid, &format!("/f/{form_id}"), &served.form.languages);
+    let b = base(&state, scope.tenant, &lang.code, &sid, &scope.form_url(), &served.form.languages);
     let ctx = minijinja::context! { title => title, description => description, authority => authority, start => first, login => login };
->>>>>>> oidc
     with_cookie(page(&state, "start.html", b, ctx), &lang)
 }
 
@@ -441,12 +414,8 @@ pub async fn start(
 pub async fn step_get(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-<<<<<<< HEAD
-    Path(p): Path<StepPath>,
-=======
     axum::Extension(acc): axum::Extension<CurrentAccount>,
-    Path((form_id, step_id)): Path<(String, String)>,
->>>>>>> oidc
+    Path(p): Path<StepPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
@@ -454,14 +423,10 @@ pub async fn step_get(
     let served = scope.served;
     let Some(step) = served.form.step_by_id(&p.step) else { return form_not_found(&state, &sid) };
     let lang = language(&state, &headers, &q, &served.form.languages);
-<<<<<<< HEAD
-    let mut l = match load(&state, scope, &sid, &lang.code).await {
-=======
-    if let Some(r) = account::gate(&state, &sid, &served.form, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+    if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
-    let mut l = match load(&state, served, &sid, acc.0.as_ref(), &lang.code).await {
->>>>>>> oidc
+    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -634,14 +599,10 @@ pub async fn step_post(
         return forbidden(&state, &sid);
     }
     let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
-<<<<<<< HEAD
-    let mut l = match load(&state, scope, &sid, &lang.code).await {
-=======
-    if let Some(r) = account::gate(&state, &sid, &served.form, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+    if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
-    let mut l = match load(&state, served, &sid, acc.0.as_ref(), &lang.code).await {
->>>>>>> oidc
+    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -1008,19 +969,17 @@ pub async fn resume_post(
     }
     let owner = authority.as_deref().unwrap_or_default();
     let found = if well_formed_token(&token) {
-<<<<<<< HEAD
-        state.store.resume(&security::sha256_hex(&token), &sid.hash(), owner, state.now_ms()).await
-=======
         let hash = security::sha256_hex(&token);
         // A draft started while logged in moves only to a browser where the same account is
-        // logged in (another account, or none, gets a refusal and the link stays valid).
-        let form = match state.store.resume_form(&hash, state.now_ms()).await {
+        // logged in (another account, or none, gets a refusal and the link stays valid); and
+        // only under the authority it was started under (`resume_form` and `resume` match it).
+        let form = match state.store.resume_form(&hash, owner, state.now_ms()).await {
             Ok(f) => f,
             Err(e) => return storage_error(&state, e),
         };
-        match form.and_then(|f| state.forms.get(&f)) {
-            Some(served) => {
-                let account = account::for_form(&served.form, acc.0.as_ref());
+        match form.and_then(|f| tenant::resolve(&state, authority.as_deref(), &f)) {
+            Some(scope) => {
+                let account = account::for_form(&scope.served.form, acc.0.as_ref());
                 let drafted = match state.store.resume_account(&hash).await {
                     Ok(a) => a.flatten(),
                     Err(e) => return storage_error(&state, e),
@@ -1028,24 +987,17 @@ pub async fn resume_post(
                 if drafted.as_ref().map(|(i, s)| (i.as_str(), s.as_str())) != account.map(|a| (a.issuer.as_str(), a.subject.as_str())) {
                     return forbidden(&state, &sid);
                 }
-                state.store.resume(&hash, &sid.owner(account), state.now_ms()).await
+                state.store.resume(&hash, &sid.owner(account), owner, state.now_ms()).await
             }
             None => Ok(None),
         }
->>>>>>> oidc
     } else {
         Ok(None)
     };
     match found {
-<<<<<<< HEAD
         Ok(Some(form_id)) => match tenant::resolve(&state, authority.as_deref(), &form_id) {
             Some(scope) => {
-                let mut l = match load(&state, scope, &sid, scope.served.form.default_language()).await {
-=======
-        Ok(Some(form_id)) => match state.forms.get(&form_id) {
-            Some(served) => {
-                let mut l = match load(&state, served, &sid, acc.0.as_ref(), served.form.default_language()).await {
->>>>>>> oidc
+                let mut l = match load(&state, scope, &sid, acc.0.as_ref(), scope.served.form.default_language()).await {
                     Ok(l) => l,
                     Err(r) => return r,
                 };
@@ -1065,26 +1017,18 @@ pub async fn resume_post(
 pub async fn summary(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-<<<<<<< HEAD
-    Path(p): Path<FormPath>,
-=======
     axum::Extension(acc): axum::Extension<CurrentAccount>,
-    Path(form_id): Path<String>,
->>>>>>> oidc
+    Path(p): Path<FormPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
     let served = scope.served;
     let lang = language(&state, &headers, &q, &served.form.languages);
-<<<<<<< HEAD
-    let mut l = match load(&state, scope, &sid, &lang.code).await {
-=======
-    if let Some(r) = account::gate(&state, &sid, &served.form, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+    if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
-    let mut l = match load(&state, served, &sid, acc.0.as_ref(), &lang.code).await {
->>>>>>> oidc
+    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -1157,12 +1101,8 @@ fn document_of(scope: Scope<'_>, submission: &impl serde::Serialize) -> String {
 pub async fn submit(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-<<<<<<< HEAD
-    Path(p): Path<FormPath>,
-=======
     axum::Extension(acc): axum::Extension<CurrentAccount>,
-    Path(form_id): Path<String>,
->>>>>>> oidc
+    Path(p): Path<FormPath>,
     req: Request,
 ) -> Response {
     let headers = req.headers().clone();
@@ -1178,25 +1118,21 @@ pub async fn submit(
         return forbidden(&state, &sid);
     }
     let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
-<<<<<<< HEAD
-    let mut l = match load(&state, scope, &sid, &lang.code).await {
-=======
-    if let Some(r) = account::gate(&state, &sid, &served.form, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+    if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
-    let mut l = match load(&state, served, &sid, acc.0.as_ref(), &lang.code).await {
->>>>>>> oidc
+    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
     let confirmation = format!("{form_url}/confirmation");
     let Some(draft_id) = l.draft.clone() else {
         // No open draft: already submitted (a second click), or nothing to submit.
-<<<<<<< HEAD
-        return match state.store.submitted_draft(&sid.hash(), scope.authority_id(), &form_id).await {
-=======
-        return match state.store.submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), &form_id).await {
->>>>>>> oidc
+        return match state
+            .store
+            .submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), scope.authority_id(), &form_id)
+            .await
+        {
             Ok(Some(_)) => Redirect::to(&confirmation).into_response(),
             Ok(None) => Redirect::to(&form_url).into_response(),
             Err(e) => storage_error(&state, e),
@@ -1262,23 +1198,19 @@ pub async fn submit(
 pub async fn confirmation(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-<<<<<<< HEAD
-    Path(p): Path<FormPath>,
-=======
     axum::Extension(acc): axum::Extension<CurrentAccount>,
-    Path(form_id): Path<String>,
->>>>>>> oidc
+    Path(p): Path<FormPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
 ) -> Response {
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
     let (served, form_id, form_url) = (scope.served, p.form, scope.form_url());
     let lang = language(&state, &headers, &q, &served.form.languages);
-<<<<<<< HEAD
-    let draft = match state.store.submitted_draft(&sid.hash(), scope.authority_id(), &form_id).await {
-=======
-    let draft = match state.store.submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), &form_id).await {
->>>>>>> oidc
+    let draft = match state
+        .store
+        .submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), scope.authority_id(), &form_id)
+        .await
+    {
         Ok(Some(d)) => d,
         Ok(None) => return Redirect::to(&form_url).into_response(),
         Err(e) => return storage_error(&state, e),
@@ -1311,18 +1243,12 @@ pub async fn confirmation(
 pub async fn confirmation_pdf(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
-<<<<<<< HEAD
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(p): Path<FormPath>,
 ) -> Response {
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
-    let draft = match state.store.submitted_draft(&sid.hash(), scope.authority_id(), &p.form).await {
-=======
-    axum::Extension(acc): axum::Extension<CurrentAccount>,
-    Path(form_id): Path<String>,
-) -> Response {
-    let Some(served) = state.forms.get(&form_id) else { return form_not_found(&state, &sid) };
-    let draft = match state.store.submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), &form_id).await {
->>>>>>> oidc
+    let account = account::for_form(&scope.served.form, acc.0.as_ref());
+    let draft = match state.store.submitted_draft(&sid.owner(account), scope.authority_id(), &p.form).await {
         Ok(Some(d)) => d,
         Ok(None) => return message(&state, StatusCode::NOT_FOUND, "de", &sid, "not_found", "not_found_text"),
         Err(e) => return storage_error(&state, e),

@@ -13,6 +13,7 @@ use engine::form::Form;
 use super::super::AppState;
 use super::super::pages::Sid;
 use super::super::security;
+use super::super::tenant::Scope;
 use super::{ACCOUNT_COOKIE, Account};
 
 /// The request's account, if a citizen is logged in (always `None` without an identity
@@ -77,13 +78,15 @@ pub async fn account_session(State(state): State<AppState>, mut req: Request, ne
 /// What a form's `login:` says of a request for one of its steps, its summary or its
 /// submission: `Some` response when it may not go on. A `required` form without a login
 /// goes back to its start page (which offers the login); a login below the form's trust
-/// level gets the page that says which level is needed.
-pub fn gate(state: &AppState, sid: &Sid, form: &Form, account: Option<&Account>, lang: &str) -> Option<Response> {
+/// level gets the page that says which level is needed. Both stay under the authority the
+/// form is asked for under (`scope`).
+pub fn gate(state: &AppState, sid: &Sid, scope: Scope<'_>, account: Option<&Account>, lang: &str) -> Option<Response> {
+    let form = &scope.served.form;
     match (form.login.mode, account) {
         (LoginMode::None, _) => None,
-        (LoginMode::Required, None) => Some(Redirect::to(&format!("/f/{}", form.id)).into_response()),
+        (LoginMode::Required, None) => Some(Redirect::to(&scope.form_url()).into_response()),
         (LoginMode::Optional, None) => None,
-        (_, Some(a)) => too_low(form, a).then(|| trust_page(state, sid, form, a, lang)),
+        (_, Some(a)) => too_low(form, a).then(|| trust_page(state, sid, scope, a, lang)),
     }
 }
 
@@ -93,11 +96,12 @@ pub fn too_low(form: &Form, a: &Account) -> bool {
 }
 
 /// The page for a login whose trust level is too low (403).
-pub fn trust_page(state: &AppState, sid: &Sid, form: &Form, a: &Account, lang: &str) -> Response {
+pub fn trust_page(state: &AppState, sid: &Sid, scope: Scope<'_>, a: &Account, lang: &str) -> Response {
+    let form = &scope.served.form;
     let need = form.login.trust.map(TrustLevel::as_str).unwrap_or_default();
     let have = a.values.trust.map(TrustLevel::as_str);
     let mut res =
-        super::super::pages::account_page(state, sid, form, lang, "trust.html", minijinja::context! { need => need, have => have });
+        super::super::pages::account_page(state, sid, scope, lang, "trust.html", minijinja::context! { need => need, have => have });
     *res.status_mut() = StatusCode::FORBIDDEN;
     res
 }
