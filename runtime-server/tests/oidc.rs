@@ -725,3 +725,85 @@ async fn without_an_identity_provider_nothing_changes_and_a_required_form_is_ref
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("form `meldebescheinigung` needs a login") && err.contains("--oidc-issuer"), "{err}");
 }
+
+/// The login forms offered by one authority, `kreis` (docs/authorities.md), with a provider:
+/// every form is then served only under `/kreis/f/{form}`.
+async fn kreis_with_login(issuer: &str) -> AppState {
+    let _ = tracing_subscriber::fmt().with_env_filter("wegweiser=info").with_test_writer().try_init();
+    let forms = login_forms();
+    let source = "name: Kreis Beispiel\n\
+                  address: { street: Markt 1, postcode: \"54290\", city: Trier }\n\
+                  colours: { primary: \"#1d4f91\", on_primary: \"#ffffff\" }\n\
+                  forms:\n  meldebescheinigung: {}\n  waffenschein: {}\n";
+    let (authority, diags) = engine::authority::read_authority("kreis", source, &forms.iter().collect::<Vec<_>>());
+    assert!(diags.is_empty(), "{diags:?}");
+    let tenant = wegweiser::server::tenant::Tenant::load(&root(), authority.unwrap()).unwrap();
+    let store = Store::connect(&common::sqlite_url()).await.unwrap();
+    let oidc = Oidc::discover(settings(issuer, Duration::from_secs(600)), account::wanted_attributes(&forms)).await.expect("discovery");
+    let config = Config { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22), ..common::config() };
+    AppState::build(forms, vec![tenant], store, config, Some(oidc))
+}
+
+#[tokio::test]
+async fn under_an_authority_the_login_comes_back_to_its_address_and_the_draft_is_the_accounts_and_the_authoritys() {
+    const STEP: &str = "/kreis/f/meldebescheinigung/s/person";
+    let (_node, issuer) = real_provider();
+    let state = kreis_with_login(&issuer).await;
+    let mut b = Browser::new(app(state.clone()));
+    // The form is the authority's: not served unprefixed; without a login its steps send
+    // back to the authority's start page, which offers the login with the way back to it.
+    assert_eq!(b.get("/f/meldebescheinigung").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(b.get(STEP).await.location.as_deref(), Some("/kreis/f/meldebescheinigung"));
+    let start = b.get("/kreis/f/meldebescheinigung").await;
+    assert_eq!(start.status, StatusCode::OK);
+    assert!(start.body.contains("href=\"/login?next=%2Fkreis%2Ff%2Fmeldebescheinigung%2Fs%2Fperson\""), "{}", start.body);
+    assert!(start.body.contains("/kreis/brand.css"), "in the authority's branding");
+
+    let mut p = AtProvider::new();
+    let back = login(&mut b, &mut p, "anna", STEP).await;
+    assert_eq!((back.status, back.location.as_deref()), (StatusCode::SEE_OTHER, Some(STEP)), "{}", back.body);
+    let page = b.get(STEP).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(field_value(&page.body, "familienname"), "Beispiel", "prefilled from the account");
+    let mut save = post_fields(&page.csrf(), ANNA);
+    save.push(("_action".into(), "save".into()));
+    let saved = b.post(STEP, &save).await;
+    let token = between(&saved.body, "/kreis/resume/", "<").or_else(|| between(&saved.body, "/kreis/resume/", "\"")).expect("a link");
+    let link = format!("/kreis/resume/{}", &token[..32]);
+    // The draft is stored under the authority, with the account.
+    let row: (String, Option<String>) =
+        sqlx::query_as("SELECT authority, account_subject FROM drafts").fetch_one(state.store.pool()).await.unwrap();
+    assert_eq!(row, ("kreis".to_string(), Some("anna".to_string())));
+
+    // Another browser: the link works for Anna under the authority's address only.
+    let mut other = Browser::new(app(state.clone()));
+    let mut p = AtProvider::new();
+    login(&mut other, &mut p, "anna", STEP).await;
+    let unprefixed = other.get(&format!("/resume/{}", &token[..32])).await;
+    assert_eq!(unprefixed.status, StatusCode::NOT_FOUND);
+    let ask = other.get(&link).await;
+    assert_eq!(ask.status, StatusCode::OK, "{}", ask.body);
+    let moved = other.post(&link, &post_fields(&ask.csrf(), &[])).await;
+    assert_eq!(moved.location.as_deref(), Some("/kreis/f/meldebescheinigung/s/zweck"), "{}", moved.body);
+    let zweck = other.get("/kreis/f/meldebescheinigung/s/zweck").await;
+    let done =
+        other.post("/kreis/f/meldebescheinigung/s/zweck", &post_fields(&zweck.csrf(), &[("zweck", "Wohnungsgeberbestätigung")])).await;
+    assert_eq!(done.location.as_deref(), Some("/kreis/f/meldebescheinigung/summary"));
+    let summary = other.get("/kreis/f/meldebescheinigung/summary").await;
+    let submit = other.post("/kreis/f/meldebescheinigung/submit", &post_fields(&summary.csrf(), &[])).await;
+    assert_eq!(submit.location.as_deref(), Some("/kreis/f/meldebescheinigung/confirmation"), "{}", submit.body);
+    assert_eq!(other.get("/kreis/f/meldebescheinigung/confirmation").await.status, StatusCode::OK);
+    let subs = state.store.submissions().await.unwrap();
+    let doc: Value = serde_json::from_str(&subs[0].document).unwrap();
+    assert_eq!((doc["authority"]["id"].as_str(), doc["account"]["trust"].as_str()), (Some("kreis"), Some("hoch")));
+    assert_eq!(doc["data"]["familienname"], "Beispiel");
+
+    // Ben's login is below the Waffenschein's level: the page says so, in the authority's
+    // branding.
+    let mut ben = Browser::new(app(state.clone()));
+    let mut p = AtProvider::new();
+    login(&mut ben, &mut p, "ben", "/kreis/f/waffenschein/s/person").await;
+    let low = ben.get("/kreis/f/waffenschein/s/person").await;
+    assert_eq!(low.status, StatusCode::FORBIDDEN);
+    assert!(low.body.contains("/kreis/brand.css"), "{}", low.body);
+}
