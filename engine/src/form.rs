@@ -39,6 +39,9 @@ pub struct Form {
     pub submission: SubmissionConfig,
     /// The FIM schema the form was built from.
     pub fim: Option<FimSchema>,
+    /// Whether a login is offered or required, and its lowest trust level.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub login: crate::account::Login,
     /// Who reads what: the dependency graph for incremental evaluation.
     pub deps: DepGraph,
     /// Field ids to fields, built on first use (not serialised: derived).
@@ -334,6 +337,17 @@ pub struct Field {
     pub text: Option<Text>,
     /// The FIM id.
     pub fim: Option<String>,
+    /// The account attribute that fills it after a login (`prefill:`, one of
+    /// [`crate::account::ATTRIBUTES`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefill: Option<String>,
+    /// A value from the account cannot be changed (`locked: true`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
+}
+
+fn is_default<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 impl Field {

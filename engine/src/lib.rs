@@ -6,6 +6,7 @@
 //! passed in; it runs unchanged in a server, in WebAssembly and in other Rust programs.
 #![deny(missing_docs)]
 
+pub mod account;
 pub mod answers;
 #[cfg(feature = "yaml")]
 pub mod authority;

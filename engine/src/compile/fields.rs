@@ -493,6 +493,8 @@ impl<'a> Compiler<'a> {
             allow_test_ids: a.allow_test_ids,
             text,
             fim: a.fim.as_ref().map(|f| f.value.clone()),
+            prefill: None,
+            locked: false,
         };
         // A default must pass the field's type, format and option checks, against all
         // options whatever their `if` (docs/form-language.md#default); bounds are not checked at compile time.

@@ -10,6 +10,7 @@ mod graph;
 pub mod limits;
 mod params;
 pub use params::{missing_parameters, parameter_value, parameter_values};
+mod login;
 mod scope;
 
 use crate::diag::codes;
@@ -167,7 +168,9 @@ impl<'a> Compiler<'a> {
         let description = ast.description.as_ref().map(|t| self.text(t, ctx));
         let authority = ast.authority.as_ref().map(|t| self.text(t, ctx));
 
-        let fields = self.compile_fields(computed);
+        let mut fields = self.compile_fields(computed);
+        let login = self.login(ast);
+        self.prefill(login, &mut fields);
         let steps = self.compile_steps(&ast.steps, &steps);
         for (name, list) in &self.lists.clone() {
             if !self.used_lists.contains(name) {
@@ -192,6 +195,7 @@ impl<'a> Compiler<'a> {
             parameters,
             submission,
             fim,
+            login,
             deps: Default::default(),
             field_index: Default::default(),
         };

@@ -86,6 +86,10 @@ registry! {
     E0702 Error "a colour that is not written `#rrggbb`";
     E0703 Error "colours with too little contrast (WCAG AA, 4.5:1)";
     E0704 Error "a file the authority names that does not exist";
+    E0801 Error "an unknown account attribute in `prefill`";
+    E0802 Error "an account attribute that cannot fill this field";
+    E0803 Error "`locked` without `prefill`";
+    W0804 Warning "`prefill` in a form that offers no login";
 }
 
 #[cfg(test)]

@@ -114,7 +114,9 @@ impl Session<'_> {
                     continue;
                 }
                 let path = self.path_of(inst);
-                if !done.insert(path.clone()) {
+                // A field locked to the account's value is not read: a forged post to it
+                // changes nothing.
+                if !done.insert(path.clone()) || self.is_locked(&path) {
                     continue;
                 }
                 match read_typed(field, posted.values(&path), posted.files.get(&path), posted.max_chars) {

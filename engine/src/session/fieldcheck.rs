@@ -445,6 +445,8 @@ mod tests {
             allow_test_ids: false,
             text: None,
             fim: None,
+            prefill: None,
+            locked: false,
         }
     }
 

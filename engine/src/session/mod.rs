@@ -3,6 +3,7 @@
 //! submission document. Evaluation is lazy and memoised; a change invalidates only what
 //! depends on it, through the form's dependency graph.
 
+mod account;
 mod answer_step;
 mod cache;
 mod env;
@@ -24,7 +25,7 @@ pub use crate::answers::Input;
 pub use answer_step::MAX_ROUNDS;
 pub use paths::{Instance, Renumbered};
 pub use problems::Problem;
-pub use submission::{Submission, canonical_json, value_json};
+pub use submission::{Submission, SubmissionAccount, canonical_json, value_json};
 
 /// One citizen's session with one form.
 #[derive(Debug, Clone)]
@@ -43,6 +44,8 @@ pub struct Session<'f> {
     /// The value of each of the form's parameters (`Form::parameters`, same order): the
     /// values the session was created with, else the defaults. Constants for evaluation.
     params: Vec<Value>,
+    /// The login this session was filled in with, and the answers that came from it.
+    account: Option<crate::account::AccountMark>,
     state: env::State,
 }
 
@@ -74,6 +77,10 @@ pub struct Snapshot {
     pub answers: BTreeMap<String, Input>,
     /// Entries shown per repeated group, by group id.
     pub entries: BTreeMap<String, u32>,
+    /// The login the draft was filled in with and the answers from the account
+    /// ([`Session::prefill`]); absent without a login.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<crate::account::AccountMark>,
 }
 
 /// What a change did.
@@ -108,6 +115,9 @@ pub enum AnswerError {
     /// accepting it here would make a session and its restored draft differ.
     #[error("`{0}` cannot hold this kind of answer")]
     WrongKind(String),
+    /// The field is locked to the value from the citizen's account (`locked: true`).
+    #[error("`{0}` holds the value from the account and cannot be changed")]
+    Locked(String),
     /// What was typed for the field is refused by the rule of [`Session::answer_typed`]
     /// (a value that is none of a choice's options); its earlier answer stays.
     #[error("the answer to `{0}` is refused ({code})", code = .1.code())]
@@ -185,6 +195,7 @@ impl<'f> Session<'f> {
             by_inst: HashMap::default(),
             entries: HashMap::new(),
             params,
+            account: None,
             state: env::State::new(form),
         };
         for (i, f) in form.fields.iter().enumerate() {
@@ -254,7 +265,8 @@ impl<'f> Session<'f> {
         self.entries.get(&group).copied().unwrap_or(0)
     }
 
-    /// Sets (or, with `None`, clears) the answer at `path` and reports what changed.
+    /// Sets (or, with `None`, clears) the answer at `path` and reports what changed. A
+    /// field locked to the account's value ([`Session::is_locked`]) refuses any change.
     pub fn set_answer(&mut self, path: &str, input: Option<Input>) -> Result<Changes, AnswerError> {
         let inst = self.answerable_instance(path, input.as_ref())?;
         let grows = self.entry_growth(inst);
@@ -294,6 +306,9 @@ impl<'f> Session<'f> {
     /// hold `input`.
     fn answerable_instance(&self, path: &str, input: Option<&Input>) -> Result<Instance, AnswerError> {
         let inst = self.input_instance(path)?;
+        if self.is_locked(path) {
+            return Err(AnswerError::Locked(path.to_string()));
+        }
         match input {
             Some(i) if !kind_fits(self.form.field(inst.field).ty, i) => Err(AnswerError::WrongKind(path.to_string())),
             _ => Ok(inst),
@@ -516,6 +531,7 @@ impl<'f> Session<'f> {
             language: self.lang.to_string(),
             answers: self.answers.clone(),
             entries: self.entries.iter().map(|(g, n)| (self.form.field(*g).id.clone(), *n)).collect(),
+            account: self.account.clone(),
         }
     }
 
@@ -570,6 +586,11 @@ impl<'f> Session<'f> {
                 dropped.push(path.clone());
             }
         }
+        // Only marks of answers that are still there: an answer from the account is one.
+        s.account = snapshot.account.clone().map(|mut a| {
+            a.fields.retain(|p, _| s.answers.contains_key(p));
+            a
+        });
         s.reindex();
         s.state.clear();
         s.recompute_path();

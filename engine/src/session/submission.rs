@@ -29,6 +29,20 @@ pub struct Submission {
     /// none, so documents of forms without parameters are unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Json>,
+    /// The login the form was filled in with, when there was one: its trust level and the
+    /// answers that came from the account unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<SubmissionAccount>,
+}
+
+/// `account` of the submission document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubmissionAccount {
+    /// The login's trust level (`basis`, `substantiell`, `hoch`), `null` when the identity
+    /// provider named none.
+    pub trust: Option<crate::account::TrustLevel>,
+    /// The paths in `data` whose answers are the account's values.
+    pub fields: Vec<String>,
 }
 
 /// A value in canonical submission form (docs/form-language.md#the-submission); `None` for a money field/format.
@@ -82,7 +96,19 @@ impl Session<'_> {
             reference: reference.to_string(),
             data: self.submission_data(),
             parameters: (!self.form.parameters.is_empty()).then(|| self.parameters_json()),
+            account: self.submission_account(),
         }
+    }
+
+    fn submission_account(&mut self) -> Option<SubmissionAccount> {
+        let trust = self.account.as_ref()?.trust;
+        let mut fields = Vec::new();
+        for path in self.account_paths() {
+            if self.instance(&path).is_some_and(|i| self.is_active(i)) {
+                fields.push(path);
+            }
+        }
+        Some(SubmissionAccount { trust, fields })
     }
 
     /// The session's parameter values by name in canonical form (money with two places).

@@ -68,6 +68,8 @@ pub struct FormAst {
     pub submission: Option<SubmissionAst>,
     /// `fim: { schema, version }`.
     pub fim: Option<(Src, Option<Src>)>,
+    /// `login: { mode, trust }`.
+    pub login: Option<LoginAst>,
     /// The whole file.
     pub span: Span,
 }
@@ -260,6 +262,10 @@ pub struct FieldAst {
     pub text: Option<TextAst>,
     /// `fim:`.
     pub fim: Option<Src>,
+    /// `prefill:`.
+    pub prefill: Option<Src>,
+    /// `locked:` with the span of its key.
+    pub locked: Option<(bool, Span)>,
     /// The whole field.
     pub span: Span,
 }
@@ -307,4 +313,15 @@ pub enum ChannelAst {
         /// The channel's key.
         key: Span,
     },
+}
+
+/// `login:`.
+#[derive(Debug, Clone)]
+pub struct LoginAst {
+    /// `mode:`.
+    pub mode: Option<Src>,
+    /// `trust:`.
+    pub trust: Option<Src>,
+    /// The whole map.
+    pub span: Span,
 }

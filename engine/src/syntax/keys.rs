@@ -164,6 +164,11 @@ pub const FORM: &[KeyDef] = &[
     req("steps", Shape::ListOf("step"), "The steps (pages), in their default order."),
     key("submission", Shape::Nested("submission"), "Reference numbers and delivery."),
     key("fim", Shape::Nested("fim_schema"), "The FIM Stammdatenschema this form was built from."),
+    key(
+        "login",
+        Shape::Nested("login"),
+        "Login with BundID / Servicekonto: `{ mode: none|optional|required, trust: basis|substantiell|hoch }`.",
+    ),
 ];
 
 /// Keys of a parameter declaration (`parameters: { name: { … } }`).
@@ -217,6 +222,17 @@ pub const FIELD: &[KeyDef] = &[
     only("max_size", Shape::Size, &["file"], "Largest file: bytes or with a unit (`5MB`, `5MiB`)."),
     only("decimals", Shape::UInt, &["number"], "Places allowed after the decimal mark."),
     only("allow_test_ids", Shape::Bool, &["steuer_id"], "Also accept ELSTER's test ids (first digit 0)."),
+    only("prefill", Shape::Str, PREFILL_TYPES, "The account attribute that fills the field after a login, e.g. `given_name`."),
+    only("locked", Shape::Bool, PREFILL_TYPES, "`true`: a value from the account cannot be changed (needs `prefill`)."),
+];
+
+/// Field types an account attribute can fill (`prefill:`, `locked:`).
+const PREFILL_TYPES: &[&str] = &["text", "textarea", "date", "email", "phone", "plz"];
+
+/// Keys of the form's `login`.
+pub const LOGIN: &[KeyDef] = &[
+    req("mode", Shape::Str, "`none` (default), `optional` (a login button on the start page) or `required`."),
+    key("trust", Shape::Str, "The lowest trust level of the login: `basis`, `substantiell` or `hoch`."),
 ];
 
 /// Keys of an option.
@@ -298,6 +314,7 @@ pub const TABLES: &[(&str, &[KeyDef])] = &[
     ("email", EMAIL),
     ("fitconnect", FITCONNECT),
     ("fim_schema", FIM_SCHEMA),
+    ("login", LOGIN),
 ];
 
 impl KeyDef {

@@ -208,6 +208,7 @@ impl Lowerer {
             steps: Vec::new(),
             submission: None,
             fim: None,
+            login: None,
             span: root.span,
         };
         let Some(e) = self.map(root, keys::FORM, "the form") else { return f };
@@ -239,6 +240,13 @@ impl Lowerer {
                         let schema = m.get("schema").and_then(|n| self.string(n, "schema"));
                         let version = m.get("version").and_then(|n| self.string(n, "version"));
                         f.fim = schema.map(|s| (s, version));
+                    }
+                }
+                "login" => {
+                    if let Some(m) = self.map(v, keys::LOGIN, "`login`") {
+                        let mode = m.get("mode").and_then(|n| self.string(n, "mode"));
+                        let trust = m.get("trust").and_then(|n| self.string(n, "trust"));
+                        f.login = Some(LoginAst { mode, trust, span: v.span });
                     }
                 }
                 _ => {}
@@ -436,6 +444,8 @@ impl Lowerer {
             format: None,
             text: None,
             fim: None,
+            prefill: None,
+            locked: None,
             span: node.span,
         };
         let Some(e) = self.map(node, keys::FIELD, "a field") else { return f };
@@ -523,6 +533,8 @@ impl Lowerer {
                 "format" => f.format = self.string(v, "format"),
                 "text" => f.text = self.text(v, "text"),
                 "fim" => f.fim = self.string(v, "fim"),
+                "prefill" => f.prefill = self.string(v, "prefill"),
+                "locked" => f.locked = Some((self.boolean(v, "locked"), k.span)),
                 _ => {}
             }
         }

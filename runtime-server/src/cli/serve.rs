@@ -140,6 +140,35 @@ pub struct Args {
     /// Seconds one FIT-Connect delivery may take (all its calls) before it is retried later.
     #[arg(long, default_value_t = 120.0, value_parser = positive_seconds)]
     pub fitconnect_timeout: f64,
+    /// Login with OpenID Connect: the issuer of the identity provider (e.g. a Keycloak realm
+    /// brokering BundID). Without it no login is offered, and forms with
+    /// `login: { mode: required }` refuse to be served. The client secret comes from
+    /// `WEGWEISER_OIDC_CLIENT_SECRET`.
+    #[arg(long, value_name = "URL")]
+    pub oidc_issuer: Option<String>,
+    /// The client id registered at the identity provider.
+    #[arg(long, default_value = "wegweiser")]
+    pub oidc_client_id: String,
+    /// The address of `/login/callback` as registered at the provider (default: from
+    /// `--addr`, `http://ADDR/login/callback`; behind a proxy give the public one).
+    #[arg(long, value_name = "URL")]
+    pub oidc_redirect_url: Option<String>,
+    /// The scopes asked for, besides `openid` (space- or comma-separated).
+    #[arg(long, default_value = "profile email address phone")]
+    pub oidc_scopes: String,
+    /// The claim of the ID token that carries the trust level.
+    #[arg(long, default_value = "acr")]
+    pub oidc_trust_claim: String,
+    /// A value of the trust claim and the level it means, `VALUE=basis|substantiell|hoch`
+    /// (repeatable; replaces the built-in mapping of BundID's STORK-QAA and eIDAS values).
+    #[arg(long = "oidc-trust-map", value_parser = server::account::parse_trust_mapping)]
+    pub oidc_trust_map: Vec<(String, engine::account::TrustLevel)>,
+    /// Minutes an account session may stay without a request before it ends.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    pub login_idle_minutes: u64,
+    /// Minutes an account session lasts at most after the login.
+    #[arg(long, default_value_t = 240, value_parser = clap::value_parser!(u64).range(1..=10080))]
+    pub login_max_minutes: u64,
     /// Production mode (also `WEGWEISER_PRODUCTION=1`): refuse to start without an
     /// Impressum, a Datenschutzerklärung and an accessibility statement or contact.
     #[arg(long)]
@@ -333,6 +362,20 @@ async fn serve(args: &Args) -> Exit {
         .filter_map(|t| std::env::var(token_variable(t.id())).ok().filter(|v| !v.is_empty()).map(|v| (t.id().to_string(), v)))
         .collect();
     let forms: Vec<_> = forms.into_iter().map(|f| f.form).collect();
+    // A form that needs a login cannot be served without an identity provider.
+    if args.oidc_issuer.is_none() {
+        let needing = server::account::forms_needing_login(&forms);
+        if !needing.is_empty() {
+            for m in &needing {
+                eprintln!("error: {m}");
+            }
+            eprintln!(
+                "help: start with `--oidc-issuer URL` (see docs/operations.md, \"Login\"), or take the form out of `{}`",
+                args.forms.display()
+            );
+            return Exit::Failure;
+        }
+    }
     let url = args.database.clone().or_else(|| std::env::var("DATABASE_URL").ok()).unwrap_or_else(|| "sqlite://wegweiser.db".into());
     let store = match Store::connect(&url).await {
         Ok(s) => s,
@@ -365,8 +408,31 @@ async fn serve(args: &Args) -> Exit {
     };
     let n = forms.len();
     let listen = server::listen::Listen::of(&config);
+    let oidc = match &args.oidc_issuer {
+        None => None,
+        Some(issuer) => {
+            let settings = server::account::OidcSettings {
+                issuer: issuer.clone(),
+                client_id: args.oidc_client_id.clone(),
+                client_secret: std::env::var("WEGWEISER_OIDC_CLIENT_SECRET").ok().filter(|s| !s.is_empty()),
+                redirect_url: args.oidc_redirect_url.clone().unwrap_or_else(|| format!("http://{}/login/callback", args.addr)),
+                scopes: args.oidc_scopes.split([' ', ',']).filter(|s| !s.is_empty() && *s != "openid").map(str::to_string).collect(),
+                trust_claim: args.oidc_trust_claim.clone(),
+                trust_map: if args.oidc_trust_map.is_empty() { server::account::default_trust_map() } else { args.oidc_trust_map.clone() },
+                idle: Duration::from_secs(args.login_idle_minutes * 60),
+                absolute: Duration::from_secs(args.login_max_minutes * 60),
+            };
+            match server::account::oidc::Oidc::discover(settings, server::account::wanted_attributes(&forms)).await {
+                Ok(o) => Some(o),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Exit::Failure;
+                }
+            }
+        }
+    };
     let authorities = tenants.len();
-    let state = AppState::with_authorities(forms, tenants, store, config);
+    let state = AppState::build(forms, tenants, store, config, oidc);
     tokio::spawn(server::outbox::run(state.clone(), Duration::from_millis(args.outbox_every_ms.max(1))));
     let listener = match tokio::net::TcpListener::bind(&args.addr).await {
         Ok(l) => l,

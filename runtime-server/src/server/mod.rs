@@ -11,12 +11,15 @@
 //!   Barrierefreiheit); [`listen`] serves the router on a socket with the timeouts
 //!   against slow clients and the connection limits; [`multipart`] cleans the part
 //!   headers of uploads; [`tenant`] serves the forms of several authorities, each under
-//!   `/{authority}/` with its parameter values and branding.
+//!   `/{authority}/` with its parameter values and branding; [`account`] logs citizens in
+//!   with OpenID Connect (only with `--oidc-issuer`) and holds what a form's `login:` asks
+//!   of a request.
 //!
 //! Invariants: the server never takes the browser's view of the form (only active input
 //! fields of the posted step are read); nothing but route templates and status codes is
 //! logged (never an answer, a token or a URL with a token).
 
+pub mod account;
 pub mod api;
 pub mod delivery;
 pub mod fault;
@@ -243,6 +246,8 @@ pub struct Inner {
     /// When a request was last answered with 507 (storage full): `/healthz` reports
     /// degraded for a while after it.
     pub last_full: Mutex<Option<std::time::Instant>>,
+    /// The OpenID Connect relying party, when an identity provider is configured.
+    pub oidc: Option<account::oidc::Oidc>,
 }
 
 impl std::ops::Deref for AppState {
@@ -255,12 +260,29 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// Builds the state from compiled forms and a connected store.
     pub fn new(forms: Vec<Form>, store: Store, config: Config) -> AppState {
-        AppState::with_authorities(forms, Vec::new(), store, config)
+        AppState::build(forms, Vec::new(), store, config, None)
     }
 
     /// Builds the state of a server for several authorities ([`tenant`]); with none, the
     /// server of [`AppState::new`].
     pub fn with_authorities(forms: Vec<Form>, tenants: Vec<tenant::Tenant>, store: Store, config: Config) -> AppState {
+        AppState::build(forms, tenants, store, config, None)
+    }
+
+    /// [`AppState::new`] with an identity provider ([`account::oidc::Oidc::discover`]).
+    pub fn with_oidc(forms: Vec<Form>, store: Store, config: Config, oidc: Option<account::oidc::Oidc>) -> AppState {
+        AppState::build(forms, Vec::new(), store, config, oidc)
+    }
+
+    /// The state with everything: authorities ([`tenant`], none for a single forms
+    /// folder) and an identity provider (`None` without login).
+    pub fn build(
+        forms: Vec<Form>,
+        tenants: Vec<tenant::Tenant>,
+        store: Store,
+        config: Config,
+        oidc: Option<account::oidc::Oidc>,
+    ) -> AppState {
         let tenants = tenants.into_iter().map(|t| (t.authority.id.clone(), t)).collect();
         let templates = view::environment(config.templates.clone());
         let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
@@ -281,6 +303,7 @@ impl AppState {
             lookups,
             drafts,
             last_full: Mutex::new(None),
+            oidc,
         }))
     }
 
@@ -467,6 +490,9 @@ pub fn app(state: AppState) -> Router {
         .route("/impressum", get(pages::impressum))
         .route("/datenschutz", get(pages::datenschutz))
         .route("/barrierefreiheit", get(pages::barrierefreiheit))
+        .route("/login", get(account::oidc::login))
+        .route("/login/callback", get(account::oidc::callback))
+        .route("/logout", post(account::oidc::logout))
         .route("/assets/{file}", get(pages::asset))
         .route("/assets/wasm/{file}", get(pages::wasm_asset))
         .route("/healthz", get(api::healthz))
@@ -477,6 +503,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/outbox", get(api::outbox))
         .route_layer(middleware::from_fn_with_state(state.clone(), count_requests))
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), account::session::account_session))
         .layer(middleware::from_fn_with_state(state.clone(), pages::browser_session))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(state.clone(), request_timeout))

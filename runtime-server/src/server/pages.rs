@@ -22,6 +22,7 @@ use engine::value::FileRef;
 use serde::Deserialize;
 
 use super::AppState;
+use super::account::{self, Account, CurrentAccount};
 use super::security::{self, ClientIp, LANG_COOKIE, SESSION_COOKIE};
 use super::store::{Fault, NewSubmission, SubmitOutcome};
 use super::tenant::{self, FormPath, ResumePath, Scope, StepPath, Tenant};
@@ -32,9 +33,30 @@ use super::view;
 pub struct Sid(pub String);
 
 impl Sid {
-    fn hash(&self) -> String {
+    /// The SHA-256 of the session token (what the database sees).
+    pub fn hash(&self) -> String {
         security::sha256_hex(&self.0)
     }
+
+    /// The key of this browser session's drafts of a form, with the account the form sees
+    /// ([`account::owner_hash`]).
+    fn owner(&self, account: Option<&Account>) -> String {
+        account::owner_hash(&self.0, account)
+    }
+}
+
+/// A message page for the login routes (German, the default language).
+pub fn account_message(state: &AppState, sid: &Sid, status: StatusCode, title_key: &str, text_key: &str) -> Response {
+    message(state, status, "de", sid, title_key, text_key)
+}
+
+/// A page about a form's login (the trust-level page) with the page's usual context, in the
+/// branding of the authority the form is asked for under.
+pub fn account_page(state: &AppState, sid: &Sid, scope: Scope<'_>, lang: &str, template: &str, extra: minijinja::Value) -> Response {
+    let form = &scope.served.form;
+    let lang = form.languages.iter().find(|l| *l == lang).map_or(form.default_language(), String::as_str);
+    let b = base(state, scope.tenant, lang, sid, &scope.form_url(), &form.languages);
+    page(state, template, b, extra)
 }
 
 /// Gives every request a browser session; sets the cookie when it is new. Only a cookie
@@ -240,20 +262,31 @@ struct Loaded<'f> {
     draft: Option<String>,
     /// The authority the draft belongs to (`""` without one).
     authority: String,
+    /// The account the form sees (none for a form without `login:`).
+    account: Option<Account>,
 }
 
 /// The request's session: the browser session's open draft of this form under this
 /// authority (a draft of another authority is never opened here), or a new one, with the
-/// authority's parameter values.
-async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, lang: &str) -> Result<Loaded<'f>, Response> {
+/// authority's parameter values. The draft's owner is the browser session together with
+/// the account the form sees ([`Sid::owner`]).
+async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, account: Option<&Account>, lang: &str) -> Result<Loaded<'f>, Response> {
     let now = state.now_ms();
     let served = scope.served;
-    let draft =
-        state.store.open_draft(&sid.hash(), scope.authority_id(), &served.form.id, now).await.map_err(|e| storage_error(state, e))?;
+    let account = account::for_form(&served.form, account);
+    let draft = state
+        .store
+        .open_draft(&sid.owner(account), scope.authority_id(), &served.form.id, now)
+        .await
+        .map_err(|e| storage_error(state, e))?;
     let budget = state.config.eval_budget;
+    // A new draft of a logged-in citizen starts with the answers from the account.
     let fresh = || {
         let mut s = scope.session(lang, state.today())?;
         s.set_step_budget(budget);
+        if let Some(a) = account {
+            s.prefill(&a.values);
+        }
         Ok(s)
     };
     // The budget is set once, before the draft's answers are first evaluated: renewing it
@@ -271,7 +304,7 @@ async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, lang: &str) -> 
         return Err(r);
     }
     session.set_language(lang);
-    Ok(Loaded { session, draft: draft.map(|d| d.id), authority: scope.authority_id().to_string() })
+    Ok(Loaded { session, draft: draft.map(|d| d.id), authority: scope.authority_id().to_string(), account: account.cloned() })
 }
 
 async fn save(state: &AppState, sid: &Sid, l: &mut Loaded<'_>) -> Result<String, Response> {
@@ -289,11 +322,15 @@ async fn save_json(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, snap: &str) 
             Ok(id.clone())
         }
         None => {
+            let owner = sid.owner(l.account.as_ref());
             let id = state
                 .store
-                .create_draft(&sid.hash(), &l.authority, &l.session.form().id, snap, now, ttl)
+                .create_draft(&owner, &l.authority, &l.session.form().id, snap, now, ttl)
                 .await
                 .map_err(|e| storage_error(state, e))?;
+            if let Some(a) = &l.account {
+                state.store.set_draft_account(&id, &a.issuer, &a.subject).await.map_err(|e| storage_error(state, e))?;
+            }
             l.draft = Some(id.clone());
             Ok(id)
         }
@@ -335,6 +372,7 @@ fn authority_name(scope: Scope<'_>, s: &mut Session<'_>) -> Option<String> {
 pub async fn start(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(p): Path<FormPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
@@ -350,8 +388,25 @@ pub async fn start(
     let description = served.form.description.as_ref().map(|d| s.render(d, None));
     let authority = authority_name(scope, &mut s);
     let first = s.path().first().map(|st| scope.step_url(&served.form.step(*st).id)).unwrap_or_default();
+    let account = account::for_form(&served.form, acc.0.as_ref());
+    if let Some(a) = account
+        && account::session::too_low(&served.form, a)
+    {
+        return account::session::trust_page(&state, &sid, scope, a, &lang.code);
+    }
+    // The login button only where a provider is configured (`serve` refuses a `required`
+    // form without one; a test state may still have one: it then shows no button). After
+    // the login the citizen lands on the first step of this scope (under its authority).
+    let login = (served.form.login.mode != engine::account::LoginMode::None && state.oidc.is_some()).then(|| {
+        minijinja::context! {
+            required => served.form.login.mode == engine::account::LoginMode::Required,
+            level => served.form.login.trust.map(engine::account::TrustLevel::as_str),
+            url => format!("/login?next={}", form_urlencoded::byte_serialize(first.as_bytes()).collect::<String>()),
+            logged_in => account.is_some(),
+        }
+    });
     let b = base(&state, scope.tenant, &lang.code, &sid, &scope.form_url(), &served.form.languages);
-    let ctx = minijinja::context! { title => title, description => description, authority => authority, start => first };
+    let ctx = minijinja::context! { title => title, description => description, authority => authority, start => first, login => login };
     with_cookie(page(&state, "start.html", b, ctx), &lang)
 }
 
@@ -359,6 +414,7 @@ pub async fn start(
 pub async fn step_get(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(p): Path<StepPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
@@ -367,7 +423,10 @@ pub async fn step_get(
     let served = scope.served;
     let Some(step) = served.form.step_by_id(&p.step) else { return form_not_found(&state, &sid) };
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let mut l = match load(&state, scope, &sid, &lang.code).await {
+    if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+        return r;
+    }
+    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -522,6 +581,7 @@ fn forbidden(state: &AppState, sid: &Sid) -> Response {
 pub async fn step_post(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     axum::Extension(ip): axum::Extension<ClientIp>,
     Path(p): Path<StepPath>,
     req: Request,
@@ -539,7 +599,10 @@ pub async fn step_post(
         return forbidden(&state, &sid);
     }
     let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
-    let mut l = match load(&state, scope, &sid, &lang.code).await {
+    if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+        return r;
+    }
+    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -888,6 +951,7 @@ pub async fn resume(
 pub async fn resume_post(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     axum::Extension(ip): axum::Extension<ClientIp>,
     Path(ResumePath { authority, token }): Path<ResumePath>,
     req: Request,
@@ -905,14 +969,35 @@ pub async fn resume_post(
     }
     let owner = authority.as_deref().unwrap_or_default();
     let found = if well_formed_token(&token) {
-        state.store.resume(&security::sha256_hex(&token), &sid.hash(), owner, state.now_ms()).await
+        let hash = security::sha256_hex(&token);
+        // A draft started while logged in moves only to a browser where the same account is
+        // logged in (another account, or none, gets a refusal and the link stays valid); and
+        // only under the authority it was started under (`resume_form` and `resume` match it).
+        let form = match state.store.resume_form(&hash, owner, state.now_ms()).await {
+            Ok(f) => f,
+            Err(e) => return storage_error(&state, e),
+        };
+        match form.and_then(|f| tenant::resolve(&state, authority.as_deref(), &f)) {
+            Some(scope) => {
+                let account = account::for_form(&scope.served.form, acc.0.as_ref());
+                let drafted = match state.store.resume_account(&hash).await {
+                    Ok(a) => a.flatten(),
+                    Err(e) => return storage_error(&state, e),
+                };
+                if drafted.as_ref().map(|(i, s)| (i.as_str(), s.as_str())) != account.map(|a| (a.issuer.as_str(), a.subject.as_str())) {
+                    return forbidden(&state, &sid);
+                }
+                state.store.resume(&hash, &sid.owner(account), owner, state.now_ms()).await
+            }
+            None => Ok(None),
+        }
     } else {
         Ok(None)
     };
     match found {
         Ok(Some(form_id)) => match tenant::resolve(&state, authority.as_deref(), &form_id) {
             Some(scope) => {
-                let mut l = match load(&state, scope, &sid, scope.served.form.default_language()).await {
+                let mut l = match load(&state, scope, &sid, acc.0.as_ref(), scope.served.form.default_language()).await {
                     Ok(l) => l,
                     Err(r) => return r,
                 };
@@ -932,6 +1017,7 @@ pub async fn resume_post(
 pub async fn summary(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(p): Path<FormPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
@@ -939,7 +1025,10 @@ pub async fn summary(
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
     let served = scope.served;
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let mut l = match load(&state, scope, &sid, &lang.code).await {
+    if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+        return r;
+    }
+    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -1012,6 +1101,7 @@ fn document_of(scope: Scope<'_>, submission: &impl serde::Serialize) -> String {
 pub async fn submit(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(p): Path<FormPath>,
     req: Request,
 ) -> Response {
@@ -1028,14 +1118,21 @@ pub async fn submit(
         return forbidden(&state, &sid);
     }
     let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
-    let mut l = match load(&state, scope, &sid, &lang.code).await {
+    if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
+        return r;
+    }
+    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
     let confirmation = format!("{form_url}/confirmation");
     let Some(draft_id) = l.draft.clone() else {
         // No open draft: already submitted (a second click), or nothing to submit.
-        return match state.store.submitted_draft(&sid.hash(), scope.authority_id(), &form_id).await {
+        return match state
+            .store
+            .submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), scope.authority_id(), &form_id)
+            .await
+        {
             Ok(Some(_)) => Redirect::to(&confirmation).into_response(),
             Ok(None) => Redirect::to(&form_url).into_response(),
             Err(e) => storage_error(&state, e),
@@ -1101,6 +1198,7 @@ pub async fn submit(
 pub async fn confirmation(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(p): Path<FormPath>,
     headers: HeaderMap,
     Query(q): Query<LangQuery>,
@@ -1108,7 +1206,11 @@ pub async fn confirmation(
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
     let (served, form_id, form_url) = (scope.served, p.form, scope.form_url());
     let lang = language(&state, &headers, &q, &served.form.languages);
-    let draft = match state.store.submitted_draft(&sid.hash(), scope.authority_id(), &form_id).await {
+    let draft = match state
+        .store
+        .submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), scope.authority_id(), &form_id)
+        .await
+    {
         Ok(Some(d)) => d,
         Ok(None) => return Redirect::to(&form_url).into_response(),
         Err(e) => return storage_error(&state, e),
@@ -1141,10 +1243,12 @@ pub async fn confirmation(
 pub async fn confirmation_pdf(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
+    axum::Extension(acc): axum::Extension<CurrentAccount>,
     Path(p): Path<FormPath>,
 ) -> Response {
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
-    let draft = match state.store.submitted_draft(&sid.hash(), scope.authority_id(), &p.form).await {
+    let account = account::for_form(&scope.served.form, acc.0.as_ref());
+    let draft = match state.store.submitted_draft(&sid.owner(account), scope.authority_id(), &p.form).await {
         Ok(Some(d)) => d,
         Ok(None) => return message(&state, StatusCode::NOT_FOUND, "de", &sid, "not_found", "not_found_text"),
         Err(e) => return storage_error(&state, e),

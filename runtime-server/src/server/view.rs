@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("saved.html", include_str!("../../templates/saved.html")),
     ("resume.html", include_str!("../../templates/resume.html")),
     ("message.html", include_str!("../../templates/message.html")),
+    ("trust.html", include_str!("../../templates/trust.html")),
     ("legal.html", include_str!("../../templates/legal.html")),
     ("barrierefreiheit.html", include_str!("../../templates/barrierefreiheit.html")),
 ];
@@ -242,6 +243,73 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
         ("privacy", pick("Datenschutz", "Privacy")),
         ("accessibility", pick("Barrierefreiheit", "Accessibility")),
         ("exit_back", pick("Angaben ändern", "Change your answers")),
+        // Login (server/account/).
+        ("login_button", pick("Mit BundID / Servicekonto anmelden", "Log in with BundID / Servicekonto")),
+        (
+            "login_optional",
+            pick(
+                "Wenn Sie sich anmelden, übernehmen wir Angaben aus Ihrem Konto. Sie können den Antrag auch ohne Anmeldung stellen.",
+                "If you log in, we fill in details from your account. You can also apply without logging in.",
+            ),
+        ),
+        (
+            "login_required",
+            pick(
+                "Für diesen Antrag müssen Sie sich anmelden, zum Beispiel mit der BundID oder Ihrem Servicekonto.",
+                "For this application you need to log in, for example with BundID or your Servicekonto.",
+            ),
+        ),
+        ("login_level", pick("Nötiges Vertrauensniveau:", "Trust level needed:")),
+        ("logged_in", pick("Sie sind angemeldet.", "You are logged in.")),
+        ("logout", pick("Abmelden", "Log out")),
+        ("logged_out", pick("Sie sind abgemeldet", "You are logged out")),
+        (
+            "logged_out_text",
+            pick(
+                "Ihre Anmeldung bei diesem Dienst ist beendet. Schließen Sie auf einem fremden Gerät auch das Browserfenster.",
+                "Your login to this service has ended. On a shared device, close the browser window too.",
+            ),
+        ),
+        ("login_failed", pick("Die Anmeldung hat nicht geklappt", "The login did not work")),
+        (
+            "login_failed_text",
+            pick(
+                "Die Anmeldung konnte nicht bestätigt werden. Bitte starten Sie die Anmeldung noch einmal über die Seite des Antrags.",
+                "The login could not be confirmed. Please start the login again from the application's page.",
+            ),
+        ),
+        ("from_account", pick("Aus Ihrem Konto übernommen.", "Taken from your account.")),
+        (
+            "locked_text",
+            pick(
+                "Diese Angabe können Sie hier nicht ändern. Ist sie falsch, lassen Sie sie bitte in Ihrem Konto berichtigen.",
+                "You cannot change this here. If it is wrong, please have it corrected in your account.",
+            ),
+        ),
+        ("trust_title", pick("Eine sicherere Anmeldung ist nötig", "A more secure login is needed")),
+        (
+            "trust_text",
+            pick(
+                "Für diesen Antrag muss sicher feststehen, wer ihn stellt. Ihre Anmeldung reicht dafür nicht aus.",
+                "For this application it must be certain who is applying. Your login is not enough for that.",
+            ),
+        ),
+        ("trust_needed", pick("Nötig ist das Vertrauensniveau", "The trust level needed is")),
+        ("trust_have", pick("Ihre Anmeldung hat das Vertrauensniveau", "Your login has the trust level")),
+        ("trust_none", pick("Ihre Anmeldung nennt kein Vertrauensniveau.", "Your login names no trust level.")),
+        (
+            "trust_how",
+            pick(
+                "So geht es: Melden Sie sich ab und wieder an, diesmal mit dem Online-Ausweis (Personalausweis mit PIN und der AusweisApp) oder, wenn „substantiell“ genügt, mit Ihrem ELSTER-Zertifikat.",
+                "How: log out and log in again, this time with the online ID card (ID card with PIN and the AusweisApp) or, where \u{201e}substantiell\u{201c} is enough, with your ELSTER certificate.",
+            ),
+        ),
+        ("level_basis", pick("„basis“ (Benutzername und Passwort)", "\u{201e}basis\u{201c} (user name and password)")),
+        (
+            "level_substantiell",
+            pick("„substantiell“ (zum Beispiel ELSTER-Zertifikat)", "\u{201e}substantiell\u{201c} (for example an ELSTER certificate)"),
+        ),
+        ("level_hoch", pick("„hoch“ (Online-Ausweis)", "\u{201e}hoch\u{201c} (online ID card)")),
     ])
 }
 
@@ -288,6 +356,10 @@ pub struct FieldView {
     pub maxlength: Option<u32>,
     /// `accept` of a file input.
     pub accept: Option<String>,
+    /// The answer came from the citizen's account (marked "aus Ihrem Konto").
+    pub from_account: bool,
+    /// Locked to the account's value: rendered `readonly` with a text that says why.
+    pub locked: bool,
 }
 
 /// One option.
@@ -389,6 +461,8 @@ fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &Hash
         autocomplete: field.autocomplete.clone(),
         maxlength: field.max_length,
         input_type: "text",
+        from_account: s.from_account(&path),
+        locked: s.is_locked(&path),
         ..FieldView::default()
     };
     // Until the citizen answers, the field's default is the answer (docs/form-language.md#default): show it.
@@ -520,8 +594,10 @@ pub struct SummaryRow {
     pub value: String,
     /// An IBAN's groups of four, each kept whole when the line wraps.
     pub groups: Option<Vec<String>>,
-    /// The change link (none for computed values).
+    /// The change link (none for computed values and locked answers).
     pub href: Option<String>,
+    /// The answer came from the citizen's account.
+    pub from_account: bool,
 }
 
 /// Answers shown together: the plain fields of a step, or one entry of a repeated group
@@ -628,6 +704,8 @@ fn summary_field(
     let label = text(s, &field.label, entry).unwrap_or_else(|| field.id.clone());
     let p = s.path_of(inst);
     // Computed values have no change link: the citizen cannot change them.
-    let href = (field.ty != FieldType::Computed).then(|| format!("{step_url}#{p}"));
-    plain.push(SummaryRow { label, value, groups, href });
+    // Locked answers neither: they are the account's.
+    let href = (field.ty != FieldType::Computed && !s.is_locked(&p)).then(|| format!("{step_url}#{p}"));
+    let from_account = s.from_account(&p);
+    plain.push(SummaryRow { label, value, groups, href, from_account });
 }
