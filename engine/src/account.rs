@@ -89,7 +89,7 @@ pub struct Attribute {
     /// member of the standard `address` claim. Claims marked in [`Attribute::standard`] as
     /// not standard must be mapped by the identity provider (e.g. a Keycloak mapper).
     pub claim: &'static str,
-    /// Whether `claim` is defined by OpenID Connect Core 1.0 (§5.1) or the eKYC & Identity
+    /// Whether `claim` is defined by OpenID Connect Core 1.0 (section 5.1) or the eKYC & Identity
     /// Assurance claims; otherwise it is this project's name for a claim the broker adds.
     pub standard: bool,
     /// The field types it may fill (the first is the natural one).

@@ -106,10 +106,11 @@ fn module_path(src: &Path, file: &Path) -> Vec<String> {
     parts
 }
 
-/// The code of a file before its first `#[cfg(test)]` (unit tests may compile forms), with
-/// `//` comments removed (a doc comment may mention any module).
+/// The code of a file before its first `#[cfg(test)]` or `#[cfg(all(test, …))]` (unit tests
+/// may compile forms), with `//` comments removed (a doc comment may mention any module).
 fn code(text: &str) -> Vec<(usize, String)> {
-    let text = text.find("#[cfg(test)]").map_or(text, |i| &text[..i]);
+    let end = [text.find("#[cfg(test)]"), text.find("#[cfg(all(test")].into_iter().flatten().min();
+    let text = end.map_or(text, |i| &text[..i]);
     text.lines()
         .enumerate()
         .map(|(n, l)| (n + 1, l.find("//").map_or(l, |i| &l[..i]).to_string()))
@@ -386,6 +387,7 @@ fn a_planted_dependency_is_caught() {
     assert_eq!(referenced_modules("use super::{Instance, paths};", &session), BTreeSet::from(["session".to_string()]));
     assert!(referenced_modules("use my_crate::compile;", &session).is_empty());
     assert_eq!(code("use crate::a; // crate::b\n#[cfg(test)]\nuse crate::c;"), [(1, "use crate::a; ".to_string())]);
+    assert_eq!(code("use crate::a;\n#[cfg(all(test, feature = \"yaml\"))]\nuse crate::c;"), [(1, "use crate::a;".to_string())]);
     assert!(names_library("    let f = fim::import(x);", "fim"));
     assert!(!names_library("use engine::output::fim::layout;", "fim"));
     assert_eq!(backticked_list(" `source`, `syntax`, `compile` (it works on a `Form`)."), ["source", "syntax", "compile"]);
