@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 
 use axum::Extension;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -284,4 +284,117 @@ pub async fn channels(
         list.push(row);
     }
     json(serde_json::to_string(&serde_json::json!({ "reference": reference, "channels": list })).unwrap_or_default())
+}
+
+/// What `POST /api/v1/submissions/{reference}/messages` takes as JSON.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PostedMessage {
+    kind: String,
+    text: String,
+}
+
+/// `POST /api/v1/submissions/{reference}/messages`: posts a status (`kind: status`) or a
+/// message (`kind: message`) to the submission's Postkorb, as JSON `{"kind", "text"}` or as
+/// `multipart/form-data` with the parts `kind`, `text` and optionally `pdf` (a file: it
+/// must start with `%PDF-` and be at most 10 MB, like an upload). The text is plain text
+/// (at most 10,000 characters; the page escapes it). An authority's token reaches only its
+/// own submissions (another's is 404). When the submission was made with a login whose
+/// account gave an e-mail address and SMTP is configured, an outbox row `notification`
+/// sends it a note without the message's content. 201 with `{"id"}`.
+pub async fn post_message(
+    State(state): State<AppState>,
+    Extension(ip): Extension<ClientIp>,
+    Path(reference): Path<String>,
+    req: axum::extract::Request,
+) -> Response {
+    use super::account::postkorb::{MAX_PDF_BYTES, MAX_TEXT_CHARS, NewMessage};
+    let viewer = match refuse(&state, req.headers(), ip) {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let unavailable = || (StatusCode::SERVICE_UNAVAILABLE, [(header::RETRY_AFTER, "30")], "database unavailable").into_response();
+    let bad = |why: &str| (StatusCode::BAD_REQUEST, why.to_string()).into_response();
+    let sub = match state.store.submission_by_reference(&reference).await {
+        Ok(Some(s)) if viewer.sees(&s.authority) => s,
+        Ok(_) => return (StatusCode::NOT_FOUND, "not found").into_response(),
+        Err(_) => return unavailable(),
+    };
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let (kind, text, pdf) = if content_type.starts_with("multipart/form-data") {
+        let mut mp = match axum::extract::Multipart::from_request(super::multipart::clean_part_headers(req), &state).await {
+            Ok(m) => m,
+            Err(e) => return e.into_response(),
+        };
+        let (mut kind, mut text, mut pdf) = (None, None, None);
+        loop {
+            let field = match mp.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => return (e.status(), "bad multipart body").into_response(),
+            };
+            let name = field.name().unwrap_or_default().to_string();
+            let file_name = field.file_name().map(super::pages::clean_file_name);
+            let Ok(bytes) = field.bytes().await else { return bad("bad multipart body") };
+            match name.as_str() {
+                "kind" => kind = Some(String::from_utf8_lossy(&bytes).into_owned()),
+                "text" => match String::from_utf8(bytes.to_vec()) {
+                    Ok(t) => text = Some(t),
+                    Err(_) => return bad("text must be UTF-8"),
+                },
+                "pdf" if pdf.is_none() => pdf = Some((file_name.unwrap_or_else(|| "nachricht.pdf".into()), bytes.to_vec())),
+                _ => return bad("unknown or repeated part: only kind, text and pdf"),
+            }
+        }
+        match (kind, text) {
+            (Some(k), Some(t)) => (k, t, pdf),
+            _ => return bad("kind and text are needed"),
+        }
+    } else {
+        let Ok(body) = axum::body::to_bytes(req.into_body(), MAX_TEXT_CHARS * 4 + 1024).await else {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response();
+        };
+        match serde_json::from_slice::<PostedMessage>(&body) {
+            Ok(m) => (m.kind, m.text, None),
+            Err(_) => return bad("expected JSON {\"kind\": \"status\" | \"message\", \"text\": \"…\"}"),
+        }
+    };
+    if kind != "status" && kind != "message" {
+        return bad("kind must be status or message");
+    }
+    if text.trim().is_empty() || text.chars().count() > MAX_TEXT_CHARS {
+        return bad("text must be 1 to 10000 characters");
+    }
+    // Plain text: line breaks and tabs stay, other control characters go.
+    let text: String = text.replace("\r\n", "\n").chars().filter(|c| !c.is_control() || *c == '\n' || *c == '\t').collect();
+    if let Some((_, bytes)) = &pdf {
+        if bytes.len() > MAX_PDF_BYTES {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "the PDF is larger than 10 MB").into_response();
+        }
+        if engine::checks::sniff_mime(bytes) != Some("application/pdf") {
+            return (StatusCode::UNSUPPORTED_MEDIA_TYPE, "the attachment is not a PDF").into_response();
+        }
+    }
+    let notify = match state.store.submission_account_email(&sub.id).await {
+        Ok(a) => a.filter(|_| state.config.smtp.is_some()),
+        Err(_) => return unavailable(),
+    };
+    let new = NewMessage {
+        submission_id: &sub.id,
+        kind: &kind,
+        text: &text,
+        pdf: pdf.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+        notify: notify.as_deref(),
+        now: state.now_ms(),
+    };
+    match state.store.add_message(&new).await {
+        Ok(id) => {
+            if notify.is_some() {
+                delivery::wake(&state);
+            }
+            tracing::info!(reference = %reference, kind = %kind, "Postkorb message posted");
+            (StatusCode::CREATED, [(header::CONTENT_TYPE, "application/json")], serde_json::json!({ "id": id }).to_string()).into_response()
+        }
+        Err(_) => unavailable(),
+    }
 }

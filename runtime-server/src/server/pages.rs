@@ -791,7 +791,7 @@ fn refusal_message(t: &std::collections::BTreeMap<&str, &str>, r: Refusal) -> St
 
 /// A file name as the citizen's system gave it, made safe to show and to pass on: control
 /// characters (CR, LF: header injection) become `_`, and it is cut to 255 characters.
-fn clean_file_name(name: &str) -> String {
+pub(super) fn clean_file_name(name: &str) -> String {
     let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
     name.chars().map(|c| if c.is_control() { '_' } else { c }).take(255).collect()
 }
@@ -1180,6 +1180,8 @@ pub async fn submit(
             document: &document,
             deliveries: &deliveries,
             files: &files,
+            // The account's address, for the Postkorb's notifications (only with a login).
+            account_email: l.account.as_ref().and_then(|a| a.values.values.get("email")).map(String::as_str),
             now: state.now_ms(),
         })
         .await;

@@ -294,6 +294,9 @@ pub struct NewSubmission<'a> {
     /// Only stored files that match one of them are linked to the submission; the
     /// draft's other files (removed entries, inactive fields) are deleted with it.
     pub files: &'a [(String, String, i64)],
+    /// The account's e-mail address when the submission is made while logged in and the
+    /// login gave one (the Postkorb's notification goes there).
+    pub account_email: Option<&'a str>,
     /// Now (Unix ms).
     pub now: i64,
 }
@@ -606,8 +609,11 @@ impl Store {
         let document = (new.document)(&reference);
         let id = super::security::random_hex(16);
         let inserted = sqlx::query(
-            "INSERT INTO submissions (id, draft_id, form, reference, document, created_at, authority) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (draft_id) DO NOTHING RETURNING id",
+            "INSERT INTO submissions (id, draft_id, form, reference, document, created_at, authority, \
+             account_issuer, account_subject, account_email) \
+             SELECT $1, $2, $3, $4, $5, $6, $7, d.account_issuer, d.account_subject, \
+             CASE WHEN d.account_subject IS NULL THEN NULL ELSE $8 END FROM drafts d WHERE d.id = $2 \
+             ON CONFLICT (draft_id) DO NOTHING RETURNING id",
         )
         .bind(&id)
         .bind(new.draft_id)
@@ -616,6 +622,7 @@ impl Store {
         .bind(&document)
         .bind(new.now)
         .bind(new.authority)
+        .bind(new.account_email)
         .fetch_optional(&mut *tx)
         .await?;
         if inserted.is_none() {

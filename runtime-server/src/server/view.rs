@@ -27,6 +27,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("resume.html", include_str!("../../templates/resume.html")),
     ("message.html", include_str!("../../templates/message.html")),
     ("trust.html", include_str!("../../templates/trust.html")),
+    ("konto.html", include_str!("../../templates/konto.html")),
+    ("konto_antrag.html", include_str!("../../templates/konto_antrag.html")),
     ("legal.html", include_str!("../../templates/legal.html")),
     ("barrierefreiheit.html", include_str!("../../templates/barrierefreiheit.html")),
 ];

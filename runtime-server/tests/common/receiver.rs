@@ -108,6 +108,7 @@ pub async fn store_submissions(state: &AppState, n: usize, url: &str, secret_env
                 document: &document,
                 deliveries: &[NewDelivery::webhook(url, secret_env)],
                 files: &[],
+                account_email: None,
                 now: state.now_ms(),
             })
             .await

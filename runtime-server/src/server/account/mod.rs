@@ -7,6 +7,9 @@
 //!   token's signature against the provider's JWKS, issuer, audience, expiry).
 //! - [`store`]: the login attempts, the account sessions and the draft's account (migration
 //!   0005), on the same database as everything else.
+//! - [`konto`]: "Meine Anträge" (`/konto`): the account's drafts and submissions, and each
+//!   submission's Postkorb.
+//! - [`postkorb`]: their database side (migration 0007): the account's rows, the messages.
 //! - [`session`]: the middleware that finds the request's account (idle and absolute
 //!   lifetime) and [`gate`], the per-form check (login required, trust level).
 //!
@@ -18,7 +21,9 @@
 //! owner key ([`owner_hash`]) is the hash of both, so another account (or the same browser
 //! without a login) never finds it, on any route.
 
+pub mod konto;
 pub mod oidc;
+pub mod postkorb;
 pub mod session;
 pub mod store;
 

@@ -142,7 +142,7 @@ fn header_safe(value: &str) -> String {
 }
 
 /// The form's title in its default language, without line breaks.
-pub(super) fn form_title(state: &AppState, form: &str) -> String {
+pub fn form_title(state: &AppState, form: &str) -> String {
     let title = match state.forms.get(form) {
         Some(served) => {
             let mut s = engine::session::Session::new(&served.form, served.form.default_language(), state.today());
@@ -217,6 +217,40 @@ pub async fn send(state: &AppState, item: &OutboxItem, sub: StoredSubmission) ->
                 ),
         )
     };
+    let message = match message {
+        Ok(m) => m,
+        Err(e) => return Attempt::GiveUp(format!("the message could not be built: {e}")),
+    };
+    match smtp.transport.send(message).await {
+        Ok(_) => Attempt::Delivered(Some(message_id)),
+        Err(e) => classify(&e),
+    }
+}
+
+/// The text of a Postkorb notification: that there is a message, never what it says.
+pub fn notification_body(reference: &str) -> String {
+    format!("Sie haben eine neue Nachricht zu Ihrem Antrag {reference}. Melden Sie sich an, um sie zu lesen.\r\n")
+}
+
+/// One attempt of a `notification` row (a new Postkorb message): a note to the account's
+/// address without the message's content, subject or attachment.
+pub async fn notify(state: &AppState, item: &OutboxItem, sub: StoredSubmission) -> Attempt {
+    let Some(smtp) = state.config.smtp.as_ref() else {
+        return Attempt::Retry("no SMTP server configured (--smtp-url)".into());
+    };
+    let Some(to) = item.target.as_deref().and_then(citizen_address).and_then(|a| a.parse::<Mailbox>().ok()) else {
+        return Attempt::GiveUp("the account's address is not an address".into());
+    };
+    let message_id = format!("<{}@{}>", item.id, smtp.from.email.domain());
+    let message = Message::builder()
+        .from(smtp.from.clone())
+        .to(to)
+        .message_id(Some(message_id.clone()))
+        .raw_header(raw_header("X-Wegweiser-Delivery", &item.id))
+        .raw_header(raw_header("X-Wegweiser-Reference", &sub.reference))
+        .date_now()
+        .subject(format!("Neue Nachricht zu Ihrem Antrag {}", sub.reference))
+        .singlepart(SinglePart::plain(notification_body(&sub.reference)));
     let message = match message {
         Ok(m) => m,
         Err(e) => return Attempt::GiveUp(format!("the message could not be built: {e}")),

@@ -1,5 +1,7 @@
 //! Delivery of submissions: one outbox row per channel of the form (`webhook`, `email`,
-//! `email-confirmation`, `fitconnect`), written in the submission's transaction. A
+//! `email-confirmation`, `fitconnect`), written in the submission's transaction; and a
+//! `notification` row per Postkorb message when the account has an e-mail address
+//! ([`email::notify`]). A
 //! background task claims due rows and hands each to its channel's module
 //! ([`webhook`], [`email`], [`fitconnect`]); the attempt's outcome is recorded here: a
 //! delivery (with the channel's receipt), a failure that is retried with exponential
@@ -126,6 +128,7 @@ async fn deliver(state: &AppState, item: OutboxItem) -> bool {
     let attempt = match item.channel.as_str() {
         "webhook" => webhook::send(state, &item, sub).await,
         "email" | "email-confirmation" => email::send(state, &item, sub).await,
+        "notification" => email::notify(state, &item, sub).await,
         "fitconnect" => fitconnect::send(state, &item, sub).await,
         other => Attempt::Retry(format!("unknown channel `{other}`")),
     };
