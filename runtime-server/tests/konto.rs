@@ -26,6 +26,10 @@ const ADMIN: &str = "operator-secret";
 const HUND: &str = "/f/hundeanmeldung/s/halter";
 
 async fn konto_state(issuer: &str, smtp_port: Option<(u16, &Certs)>) -> AppState {
+    konto_state_on(&common::sqlite_url(), issuer, smtp_port).await
+}
+
+async fn konto_state_on(url: &str, issuer: &str, smtp_port: Option<(u16, &Certs)>) -> AppState {
     let smtp = smtp_port.map(|(port, certs)| {
         let url = format!("smtp://{}@127.0.0.1:{port}", smtp::USER);
         SmtpConfig::new(
@@ -38,7 +42,7 @@ async fn konto_state(issuer: &str, smtp_port: Option<(u16, &Certs)>) -> AppState
         .unwrap()
     });
     let config = Config { admin_token: Some(ADMIN.into()), smtp, channel_env: BTreeMap::new(), ..common::config() };
-    state_with_config(&common::sqlite_url(), issuer, Duration::from_secs(600), config).await
+    state_with_config(url, issuer, Duration::from_secs(600), config).await
 }
 
 /// A logged-in browser of `who`.
@@ -220,11 +224,27 @@ async fn a_draft_started_without_login_is_taken_into_the_account() {
 
 #[tokio::test]
 async fn the_authority_posts_to_the_postkorb_the_citizen_reads_it_and_nobody_else_can() {
+    postkorb_on(&common::sqlite_url(), "sqlite").await;
+}
+
+/// The same on PostgreSQL (migration 0007, the submission's account, the messages' bytes).
+#[tokio::test]
+async fn the_postkorb_on_postgres() {
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        eprintln!("DATABASE_URL is not set: the PostgreSQL Postkorb test is not run (.ci/run sets it)");
+        return;
+    };
+    postkorb_on(&url, "pg").await;
+}
+
+async fn postkorb_on(url: &str, name: &str) {
     let (_node, issuer) = real_provider();
     let certs = Certs::make();
-    let out = std::env::temp_dir().join(format!("wegweiser-postkorb-{}", std::process::id()));
+    let out = std::env::temp_dir().join(format!("wegweiser-postkorb-{name}-{}", std::process::id()));
     let mail = Smtp::start(smtp::free_port(), &certs, &out, &[]);
-    let state = konto_state(&issuer, Some((mail.port, &certs))).await;
+    let state = konto_state_on(url, &issuer, Some((mail.port, &certs))).await;
+    // On a shared database each run's provider has its own issuer (its port), so the
+    // accounts' lists hold only this run's rows.
     let mut a = logged_in(&state, "anna").await;
     start_melde(&mut a).await;
     let reference = submit_melde(&mut a).await;
@@ -240,7 +260,12 @@ async fn the_authority_posts_to_the_postkorb_the_citizen_reads_it_and_nobody_els
     let png = b"\x89PNG\r\n\x1a\nnot a pdf".to_vec();
     let refused = admin_multipart(&mut admin, &reference, "message", "Anbei", ("bescheid.pdf", &png)).await;
     assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    let none: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM messages").fetch_one(state.store.pool()).await.unwrap();
+    let none: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM messages m JOIN submissions s ON s.id = m.submission_id WHERE s.reference = $1")
+            .bind(&reference)
+            .fetch_one(state.store.pool())
+            .await
+            .unwrap();
     assert_eq!(none, 0, "nothing stored by a refused post");
 
     // A status as JSON, with markup that must come out as text; a message with a PDF.
