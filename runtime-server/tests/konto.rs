@@ -335,3 +335,64 @@ async fn postkorb_on(url: &str, name: &str) {
     // Anna's own message id under another reference is not found either.
     assert_eq!(a.get(&format!("/konto/antraege/NOPE-1/nachrichten/{message_id}.pdf")).await.status, StatusCode::NOT_FOUND);
 }
+
+/// Two authorities: `kreis` offers the Meldebescheinigung, `stadt` the Waffenschein; each
+/// has its own admin token.
+async fn two_authorities(issuer: &str) -> AppState {
+    let forms = login_forms();
+    let mut tenants = Vec::new();
+    for (id, name, form) in [("kreis", "Kreis Beispiel", "meldebescheinigung"), ("stadt", "Stadt Beispiel", "waffenschein")] {
+        let source = format!(
+            "name: {name}\naddress: {{ street: Markt 1, postcode: \"54290\", city: Trier }}\n\
+             colours: {{ primary: \"#1d4f91\", on_primary: \"#ffffff\" }}\nforms:\n  {form}: {{}}\n"
+        );
+        let (authority, diags) = engine::authority::read_authority(id, &source, &forms.iter().collect::<Vec<_>>());
+        assert!(diags.is_empty(), "{diags:?}");
+        tenants.push(wegweiser::server::tenant::Tenant::load(&root(), authority.unwrap()).unwrap());
+    }
+    let store = wegweiser::server::Store::connect(&common::sqlite_url()).await.unwrap();
+    let oidc = wegweiser::server::account::oidc::Oidc::discover(
+        settings(issuer, Duration::from_secs(600)),
+        wegweiser::server::account::wanted_attributes(&forms),
+    )
+    .await
+    .unwrap();
+    let tokens = [("kreis", "kreis-secret"), ("stadt", "stadt-secret")].into_iter().map(|(a, t)| (a.to_string(), t.to_string())).collect();
+    let config =
+        Config { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22), authority_tokens: tokens, admin_token: None, ..common::config() };
+    AppState::build(forms, tenants, store, config, Some(oidc))
+}
+
+#[tokio::test]
+async fn under_an_authority_the_list_names_it_and_only_its_token_posts_to_the_postkorb() {
+    const STEP: &str = "/kreis/f/meldebescheinigung/s/person";
+    let (_node, issuer) = real_provider();
+    let state = two_authorities(&issuer).await;
+    let mut a = logged_in(&state, "anna").await;
+    let page = a.get(STEP).await;
+    a.post(STEP, &post_fields(&page.csrf(), ANNA)).await;
+    // The draft continues under its authority's address.
+    let mut b = logged_in(&state, "anna").await;
+    let listed = b.get("/konto").await;
+    assert!(listed.body.contains("Kreis Beispiel"), "{}", listed.body);
+    let ids = draft_ids(&listed.body, "fortsetzen");
+    let go = b.post(&format!("/konto/entwuerfe/{}/fortsetzen", ids[0]), &post_fields(&listed.csrf(), &[])).await;
+    assert_eq!(go.location.as_deref(), Some("/kreis/f/meldebescheinigung"));
+    let zweck = b.get("/kreis/f/meldebescheinigung/s/zweck").await;
+    assert_eq!(zweck.status, StatusCode::OK, "{}", zweck.body);
+    b.post("/kreis/f/meldebescheinigung/s/zweck", &post_fields(&zweck.csrf(), &[("zweck", "Wohnungsgeberbestätigung")])).await;
+    let summary = b.get("/kreis/f/meldebescheinigung/summary").await;
+    b.post("/kreis/f/meldebescheinigung/submit", &post_fields(&summary.csrf(), &[])).await;
+    let reference = state.store.submissions().await.unwrap()[0].reference.clone();
+    assert!(reference.starts_with("KREIS-"), "{reference}");
+    let pdf = b.get(&format!("/konto/antraege/{reference}/antrag.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+
+    // The other authority's token does not find the submission; its own does.
+    let mut admin = Browser::new(app(state.clone()));
+    let body = r#"{"kind":"status","text":"In Bearbeitung."}"#;
+    assert_eq!(admin_json(&mut admin, &reference, "stadt-secret", body).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(admin_json(&mut admin, &reference, "kreis-secret", body).await.status, StatusCode::CREATED);
+    let read = b.get(&format!("/konto/antraege/{reference}")).await;
+    assert!(read.body.contains("In Bearbeitung.") && read.body.contains("Kreis Beispiel"), "{}", read.body);
+}
