@@ -123,6 +123,10 @@ async fn meine_antraege_lists_drafts_and_submissions_a_draft_continues_in_a_seco
     assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
     assert!(empty.body.contains("<h1>Meine Anträge</h1>") && empty.body.contains("Sie haben keine begonnenen Anträge."));
 
+    // Logged in, every page's header links to "Meine Anträge"; without a login none does.
+    assert!(a.get("/f/hundeanmeldung").await.body.contains("<a href=\"/konto\">Meine Anträge</a>"));
+    assert!(!Browser::new(app(state.clone())).get("/f/hundeanmeldung").await.body.contains("href=\"/konto\""));
+
     // Anna starts the Meldebescheinigung in browser A; /konto lists the draft.
     start_melde(&mut a).await;
     let listed = a.get("/konto").await;

@@ -194,6 +194,7 @@ pub(super) fn base(state: &AppState, tenant: Option<&Tenant>, lang: &str, sid: &
         csrf => security::csrf_token(&sid.0),
         languages => lang_links(path, offered, lang),
         brand => tenant.map(Tenant::brand),
+        logged_in => account::session::logged_in(),
     }
 }
 

@@ -60,7 +60,7 @@ fn storage(e: sqlx::Error) -> Response {
 
 fn render(state: &AppState, sid: &Sid, template: &str, path: &str, extra: minijinja::Value) -> Response {
     let b = pages::base(state, None, "de", sid, path, &[]);
-    pages::page(state, template, b, minijinja::context! { logged_in => true, ..extra })
+    pages::page(state, template, b, extra)
 }
 
 /// The logged-in account, else the response for a request without one.

@@ -21,6 +21,17 @@ use super::{ACCOUNT_COOKIE, Account};
 #[derive(Debug, Clone, Default)]
 pub struct CurrentAccount(pub Option<Account>);
 
+tokio::task_local! {
+    /// Whether the request being answered has a logged-in account: the page header links
+    /// to "Meine Anträge" then ([`logged_in`]), without every handler passing it down.
+    static LOGGED_IN: bool;
+}
+
+/// Whether the request being answered has a logged-in account (false outside a request).
+pub fn logged_in() -> bool {
+    LOGGED_IN.try_with(|v| *v).unwrap_or(false)
+}
+
 /// Idle time is written back at most this often (not on every request).
 const TOUCH_EVERY_MS: i64 = 60_000;
 
@@ -64,8 +75,9 @@ pub async fn account_session(State(state): State<AppState>, mut req: Request, ne
             }
         }
     }
+    let logged_in = account.is_some();
     req.extensions_mut().insert(CurrentAccount(account));
-    let mut res = next.run(req).await;
+    let mut res = LOGGED_IN.scope(logged_in, next.run(req)).await;
     if clear {
         let c = security::set_cookie(ACCOUNT_COOKIE, "", 0, state.config.secure_cookies);
         if let Ok(v) = HeaderValue::from_str(&c) {
