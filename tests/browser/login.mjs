@@ -2,11 +2,14 @@
 // test OpenID provider (tests/oidc/provider.mjs), sees the form filled from the account with
 // the mark "aus Ihrem Konto" and a locked field read-only, and submits; a login below the
 // form's trust level gets the page that says what is needed. axe-core checks the login
-// pages (login needed, prefilled step, summary, trust too low): no violation.
+// pages (login needed, prefilled step, summary, trust too low): no violation. After the
+// submission the citizen finds it in "Meine Anträge" (/konto) and reads a Postkorb message
+// the authority posted through the admin API (with a PDF); axe checks both pages.
 //
 // Run by `scripts/browser-test`, which starts the provider and a server with
 // `--forms runtime-server/tests/fixtures/login --oidc-issuer …`.
 //   WEGWEISER_LOGIN_URL  that server (http://127.0.0.1:PORT), required
+//   WEGWEISER_LOGIN_ADMIN_TOKEN  its admin token (the Postkorb message), required
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +21,8 @@ const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const BASE = process.env.WEGWEISER_LOGIN_URL;
 if (!BASE) throw new Error('WEGWEISER_LOGIN_URL is not set (run scripts/browser-test)');
+const ADMIN = process.env.WEGWEISER_LOGIN_ADMIN_TOKEN;
+if (!ADMIN) throw new Error('WEGWEISER_LOGIN_ADMIN_TOKEN is not set (run scripts/browser-test)');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 let browser;
@@ -80,6 +85,48 @@ test('log in, see the prefilled form with its marks, submit', async () => {
   await axeClean(page, 'the summary with answers from the account');
   await press(page, 'form[action$="/submit"] button[type="submit"]');
   assert.equal(new URL(page.url()).pathname, '/f/meldebescheinigung/confirmation');
+  const reference = (await page.locator('.reference').innerText()).trim();
+
+  // "Meine Anträge": the header links to it; the submission is listed with its reference.
+  await press(page, 'header a[href="/konto"]');
+  assert.equal(new URL(page.url()).pathname, '/konto');
+  const list = await page.locator('main').innerText();
+  assert.match(list, /Meine Anträge/);
+  assert.ok(list.includes(`Aktenzeichen ${reference}`), list);
+  assert.match(list, /Nachrichten: 0/);
+  await axeClean(page, 'Meine Anträge');
+
+  // The authority posts a message with a PDF (multipart) through the admin API; its text
+  // has markup, which must arrive as text.
+  const form = new FormData();
+  form.append('kind', 'message');
+  form.append('text', 'Guten Tag,\n\nIhre Meldebescheinigung liegt bei. <b>Nicht fett</b>');
+  form.append('pdf', new Blob([Buffer.from('%PDF-1.4\n% Bescheid\n%%EOF\n')], { type: 'application/pdf' }), 'bescheid.pdf');
+  const posted = await fetch(`${BASE}/api/v1/submissions/${encodeURIComponent(reference)}/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}` },
+    body: form,
+  });
+  assert.equal(posted.status, 201, await posted.text());
+
+  await page.reload();
+  assert.match(await page.locator('main').innerText(), /Nachrichten: 1 \(1 ungelesen\)/);
+  await press(page, `main a[href="/konto/antraege/${encodeURIComponent(reference)}"]`);
+  const message = await page.locator('.postkorb').innerText();
+  assert.match(message, /Nachricht vom .* \(neu\)/);
+  assert.match(message, /Ihre Meldebescheinigung liegt bei\. <b>Nicht fett<\/b>/);
+  assert.equal(await page.locator('.postkorb b').count(), 0, 'the markup is text');
+  const attachment = page.locator('.postkorb a[download]');
+  assert.match(await attachment.innerText(), /bescheid\.pdf/);
+  const pdf = await page.request.get(new URL(await attachment.getAttribute('href'), page.url()).href);
+  assert.equal(pdf.status(), 200);
+  assert.equal(pdf.headers()['content-type'], 'application/pdf');
+  await axeClean(page, 'a submission with its Postkorb message');
+  // Another browser without the login sees nothing of it.
+  const other = await browser.newContext();
+  const anon = await other.request.get(new URL(await attachment.getAttribute('href'), page.url()).href, { maxRedirects: 0 });
+  assert.equal(anon.status(), 404);
+  await other.close();
   await context.close();
 });
 
