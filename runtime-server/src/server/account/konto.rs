@@ -88,6 +88,11 @@ fn draft_context(state: &AppState, d: &super::postkorb::ListedDraft) -> minijinj
     }
 }
 
+/// Whether a form offers the login (only then can its draft belong to an account).
+fn takes_login(state: &AppState, form: &str) -> bool {
+    state.forms.get(form).is_some_and(|s| s.form.login.mode != engine::account::LoginMode::None)
+}
+
 /// `GET /konto`: "Meine Anträge".
 pub async fn overview(
     State(state): State<AppState>,
@@ -110,11 +115,7 @@ pub async fn overview(
     };
     // Only a draft of a form that offers the login can belong to an account (a form without
     // `login:` never sees one, so the moved draft could never be opened again).
-    let anonymous: Vec<_> = anonymous
-        .iter()
-        .filter(|d| state.forms.get(&d.form).is_some_and(|s| s.form.login.mode != engine::account::LoginMode::None))
-        .map(|d| draft_context(&state, d))
-        .collect();
+    let anonymous: Vec<_> = anonymous.iter().filter(|d| takes_login(&state, &d.form)).map(|d| draft_context(&state, d)).collect();
     let drafts: Vec<_> = drafts.iter().map(|d| draft_context(&state, d)).collect();
     let mut submissions = Vec::with_capacity(subs.len());
     for s in &subs {
@@ -336,6 +337,15 @@ pub async fn adopt(
         Err(r) => return r,
     };
     let (anonymous, owner) = (owner_hash(&sid.0, None), owner_hash(&sid.0, Some(&a)));
+    // Only what the page offers: a draft of a form that offers the login (a form without
+    // `login:` never sees the account, so its draft would be lost in it).
+    let offered = match state.store.anonymous_drafts(&anonymous, state.now_ms()).await {
+        Ok(d) => d.iter().any(|d| d.id == id && takes_login(&state, &d.form)),
+        Err(e) => return storage(e),
+    };
+    if !offered {
+        return not_found(&state, &sid);
+    }
     match state.store.adopt_draft(&id, &anonymous, &a.issuer, &a.subject, &owner, state.now_ms()).await {
         Ok(Some(_)) => Redirect::to("/konto").into_response(),
         Ok(None) => not_found(&state, &sid),
