@@ -499,7 +499,7 @@ pub fn app(state: AppState) -> Router {
         .route("/konto/entwuerfe/{id}/uebernehmen", post(account::konto::adopt))
         .route("/konto/antraege/{reference}", get(account::konto::submission))
         .route("/konto/antraege/{reference}/antrag.pdf", get(account::konto::submission_pdf))
-        .route("/konto/antraege/{reference}/nachrichten/{file}", get(account::konto::message_pdf))
+        .route("/konto/antraege/{reference}/nachrichten/{attachment}", get(account::konto::message_pdf))
         .route("/assets/{file}", get(pages::asset))
         .route("/assets/wasm/{file}", get(pages::wasm_asset))
         .route("/healthz", get(api::healthz))

@@ -608,12 +608,15 @@ impl Store {
         let reference = (new.reference)(seq);
         let document = (new.document)(&reference);
         let id = super::security::random_hex(16);
+        // The submission records its draft's account (migration 0007); `WHERE 1 = 1` keeps
+        // SQLite from reading `ON CONFLICT` as part of the SELECT.
         let inserted = sqlx::query(
             "INSERT INTO submissions (id, draft_id, form, reference, document, created_at, authority, \
              account_issuer, account_subject, account_email) \
-             SELECT $1, $2, $3, $4, $5, $6, $7, d.account_issuer, d.account_subject, \
-             CASE WHEN d.account_subject IS NULL THEN NULL ELSE $8 END FROM drafts d WHERE d.id = $2 \
-             ON CONFLICT (draft_id) DO NOTHING RETURNING id",
+             SELECT $1, $2, $3, $4, $5, $6, $7, \
+             (SELECT account_issuer FROM drafts WHERE id = $2), (SELECT account_subject FROM drafts WHERE id = $2), \
+             CASE WHEN (SELECT account_subject FROM drafts WHERE id = $2) IS NULL THEN NULL ELSE $8 END \
+             WHERE 1 = 1 ON CONFLICT (draft_id) DO NOTHING RETURNING id",
         )
         .bind(&id)
         .bind(new.draft_id)

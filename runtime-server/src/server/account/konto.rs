@@ -247,13 +247,13 @@ pub async fn message_pdf(
     State(state): State<AppState>,
     axum::Extension(sid): axum::Extension<Sid>,
     axum::Extension(acc): axum::Extension<CurrentAccount>,
-    Path((reference, file)): Path<(String, String)>,
+    Path((reference, attachment)): Path<(String, String)>,
 ) -> Response {
     let a = match logged_in(&state, &sid, acc, None) {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let Some(id) = file.strip_suffix(".pdf") else { return not_found(&state, &sid) };
+    let Some(id) = attachment.strip_suffix(".pdf") else { return not_found(&state, &sid) };
     let s = match state.store.account_submission(&reference, &a.issuer, &a.subject).await {
         Ok(Some(s)) => s,
         Ok(None) => return not_found(&state, &sid),
