@@ -4,27 +4,12 @@
 //! (`engine::fim_schema`, what `wegweiser schema --fim` prints); a document made wrong on
 //! purpose does not.
 
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::path::Path;
+
+use common::{fixture, material};
 use serde_json::{Value as Json, json};
-
-/// The shared material, found as `tests/import.rs` finds it.
-fn material() -> PathBuf {
-    if let Some(p) = std::env::var_os("WEGWEISER_FIM_MATERIAL") {
-        return PathBuf::from(p);
-    }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fim");
-    for p in [beside, PathBuf::from("/work/shared/fim")] {
-        if p.join("README.md").exists() {
-            return p;
-        }
-    }
-    panic!("the FIM material was not found: set WEGWEISER_FIM_MATERIAL or put shared/fim beside the repository");
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
 
 fn import(path: &Path, lists: Option<&Path>) -> fim::Import {
     let mut w = Vec::new();

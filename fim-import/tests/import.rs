@@ -1,29 +1,13 @@
 //! The importer against the shared FIM material and the crate's own fixtures: every result
 //! compiles without errors and passes its generated smoke scenarios.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::time::Instant;
 
+use common::{fixture, material};
 use fim::{Import, Options};
-
-/// The shared material: `$WEGWEISER_FIM_MATERIAL`, else `shared/fim` beside the repository
-/// (where CI puts it), else `/work/shared/fim`. Missing material fails the test.
-fn material() -> PathBuf {
-    if let Some(p) = std::env::var_os("WEGWEISER_FIM_MATERIAL") {
-        return PathBuf::from(p);
-    }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fim");
-    for p in [beside, PathBuf::from("/work/shared/fim")] {
-        if p.join("README.md").exists() {
-            return p;
-        }
-    }
-    panic!("the FIM material was not found: set WEGWEISER_FIM_MATERIAL or put shared/fim beside the repository");
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
-}
 
 fn codelists(dir: &Path) -> Vec<fim::CodeList> {
     let mut w = Vec::new();

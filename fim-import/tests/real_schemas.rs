@@ -3,24 +3,13 @@
 //! grammar stopped on the others. The counts are pinned, so a regression fails; `docs/fim.md`
 //! ("Figures") reports them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use common::material;
 use fim::{Import, Options};
-
-/// The shared material (as in `import.rs`).
-fn material() -> PathBuf {
-    if let Some(p) = std::env::var_os("WEGWEISER_FIM_MATERIAL") {
-        return PathBuf::from(p);
-    }
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fim");
-    for p in [beside, PathBuf::from("/work/shared/fim")] {
-        if p.join("README.md").exists() {
-            return p;
-        }
-    }
-    panic!("the FIM material was not found: set WEGWEISER_FIM_MATERIAL or put shared/fim beside the repository");
-}
 
 /// The real schemas kept in this crate (`tests/fixtures/real/`, each with its README).
 fn real(dir: &str) -> PathBuf {

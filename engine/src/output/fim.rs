@@ -23,9 +23,9 @@
 
 use serde_json::{Map, Number, Value as Json, json};
 
-use super::schema::DRAFT;
+use super::schema::{DRAFT, plain};
 use crate::expr::{CExpr, Type};
-use crate::form::{Field, FieldType, Form, Format, StepKind, TPart, Target, Text};
+use crate::form::{Field, FieldType, Form, Format, StepKind, Target};
 use crate::ids::{FieldId, StepId};
 use crate::value::Value;
 
@@ -415,17 +415,6 @@ fn summary_reachable(form: &Form, avoid: Option<usize>) -> bool {
         }
     }
     false
-}
-
-/// A text in the language (else the default), placeholders shown as `…`.
-fn plain(text: &Text, lang: &str) -> String {
-    let Some((_, t)) = text.langs.iter().find(|(l, _)| l == lang).or(text.langs.first()) else { return String::new() };
-    t.iter()
-        .map(|p| match p {
-            TPart::Lit(s) => s.as_str(),
-            TPart::Expr(..) => "…",
-        })
-        .collect()
 }
 
 #[cfg(all(test, feature = "yaml"))]

@@ -172,7 +172,7 @@ fn obj(v: Json) -> Map<String, Json> {
 }
 
 /// A text in the language (else the default), placeholders shown as `…`.
-fn plain(text: &Text, lang: &str) -> String {
+pub(crate) fn plain(text: &Text, lang: &str) -> String {
     let Some((_, t)) = text.langs.iter().find(|(l, _)| l == lang).or(text.langs.first()) else { return String::new() };
     t.iter()
         .map(|p| match p {
