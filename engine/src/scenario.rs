@@ -2,15 +2,16 @@
 //! `wegweiser test` and by the project's own tests of the bundled forms.
 
 use crate::diag::codes;
-use chrono::NaiveDate;
 use serde_json::Value as Json;
 
-use crate::compile::{input_from_yaml, missing_parameters, parameter_values};
-use crate::diag::{Diagnostic, LineIndex};
+use crate::diag::Diagnostic;
 use crate::form::{FieldType, Form, ParameterValues};
-use crate::ids::FieldId;
-use crate::session::{AnswerError, Input, Session};
-use crate::source::{CoreType, Node, NodeKind, parse_yaml};
+use crate::session::{AnswerError, Session};
+use crate::source::{CoreType, Node, NodeKind};
+
+mod file;
+
+pub use file::{Scenario, ScenarioAnswer, ScenarioEntries, ScenarioFile};
 
 /// The outcome of one scenario.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,89 +52,34 @@ pub fn run_scenarios(form: &Form, source: &str) -> Result<Vec<Outcome>, Vec<Diag
 /// replace name by name. An undeclared parameter or a value that does not fit is an error
 /// located in the scenario file, as is a parameter without default that nothing sets.
 pub fn run_scenarios_with(form: &Form, source: &str, base: &ParameterValues) -> Result<Vec<Outcome>, Vec<Diagnostic>> {
-    let root = parse_yaml(source)?;
-    let index = LineIndex::new(source);
-    let err = |n: &Node, msg: &str| vec![Diagnostic::error(codes::E0501, n.span, msg.to_string())];
-    let NodeKind::Map(top) = &root.kind else { return Err(err(&root, "a scenario file is a map with `today:` and `scenarios:`")) };
-    let get = |pairs: &'_ [(Node, Node)], k: &str| pairs.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone());
-    let Some(today_node) = get(top, "today") else {
-        return Err(vec![
-            Diagnostic::error(codes::E0501, index.span(0, 0), "the scenario file needs `today:` (the engine has no clock)")
-                .with_help("add `today: 2026-11-22`"),
-        ]);
-    };
-    let today = today_node
-        .as_str()
-        .and_then(|t| NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-        .ok_or_else(|| err(&today_node, "`today` must be a date like 2026-11-22"))?;
-    let mut file_params = base.clone();
-    if let Some(p) = get(top, "parameters") {
-        let (values, diags) = parameter_values(form, &p);
-        if !diags.is_empty() {
-            return Err(diags);
-        }
-        file_params.extend(values);
-    }
-    let Some(scenarios) = get(top, "scenarios") else { return Err(err(&root, "the scenario file needs `scenarios:`")) };
-    let NodeKind::Seq(items) = &scenarios.kind else { return Err(err(&scenarios, "`scenarios` must be a list")) };
-    let mut out = Vec::new();
-    for item in items {
-        let NodeKind::Map(pairs) = &item.kind else { return Err(err(item, "a scenario is a map with `name`, `answers` and `expect`")) };
-        let name =
-            get(pairs, "name").and_then(|n| n.as_str().map(String::from)).unwrap_or_else(|| format!("line {}", item.span.start.line));
-        let lang = get(pairs, "language").and_then(|n| n.as_str().map(String::from)).unwrap_or_else(|| form.default_language().to_string());
-        let mut params = file_params.clone();
-        if let Some(p) = get(pairs, "parameters") {
-            let (values, diags) = parameter_values(form, &p);
-            if !diags.is_empty() {
-                return Err(diags);
-            }
-            params.extend(values);
-        }
-        let at = get(pairs, "name").map_or(item.span, |n| n.span);
-        let missing = missing_parameters(form, &params, at, &format!("the scenario `{name}`"));
-        if !missing.is_empty() {
-            return Err(missing);
-        }
-        let mut s = Session::with_parameters(form, &lang, today, &params)
-            .map_err(|e| vec![Diagnostic::error(codes::E0603, item.span, e.to_string())])?;
-        let mut failures = Vec::new();
-        if let Some(answers) = get(pairs, "answers") {
-            let mut list = Vec::new();
-            if let NodeKind::Map(a) = &answers.kind {
-                for (k, v) in a {
-                    collect_answers(form, k.as_str().unwrap_or_default(), None, v, s.language(), &mut list, &mut failures);
-                }
-            }
-            // The entries and then the answers are set in one batch each, each walking the
-            // path once: one walk per answer (and per listed group) made a scenario cost
-            // answers × path. The result is the same as in the file's order: what a session
-            // holds is a function of its answers and entry counts, and both an entry list
-            // (entries added up to its length, stopping at `max`: the count becomes
-            // max(count, min(length, max))) and an answer (the count becomes at least its
-            // entry + 1) only raise a count to a bound of their own, which commute.
-            let mut entries = Vec::new();
-            let mut batch = Vec::new();
-            for (path, entries_hint, input) in list {
-                if let Some(hint) = entries_hint {
-                    entries.push(hint);
-                }
-                if path.is_empty() {
-                    continue;
-                }
-                match s.check_answer(&path, input.as_ref()) {
-                    Ok(()) => batch.push((path, input)),
-                    Err(e) => failures.push(answer_mismatch(&path, &e)),
-                }
-            }
-            s.add_entries(entries);
-            if !batch.is_empty()
-                && let Err(e) = s.set_answers(batch)
-            {
-                failures.push(answer_mismatch("", &e));
+    let file = ScenarioFile::read(form, source, base)?;
+    let mut out = Vec::with_capacity(file.scenarios.len());
+    for sc in &file.scenarios {
+        let lang = sc.language.as_deref().unwrap_or_else(|| form.default_language());
+        let mut s = Session::with_parameters(form, lang, file.today, &sc.parameters)
+            .map_err(|e| vec![Diagnostic::error(codes::E0603, sc.span, e.to_string())])?;
+        let mut failures = sc.answer_failures.clone();
+        // The entries and then the answers are set in one batch each, each walking the
+        // path once: one walk per answer (and per listed group) made a scenario cost
+        // answers × path. The result is the same as in the file's order: what a session
+        // holds is a function of its answers and entry counts, and both an entry list
+        // (entries added up to its length, stopping at `max`: the count becomes
+        // max(count, min(length, max))) and an answer (the count becomes at least its
+        // entry + 1) only raise a count to a bound of their own, which commute.
+        let mut batch = Vec::with_capacity(sc.answers.len());
+        for a in &sc.answers {
+            match s.check_answer(&a.path, Some(&a.input)) {
+                Ok(()) => batch.push((a.path.clone(), Some(a.input.clone()))),
+                Err(e) => failures.push(answer_mismatch(&a.path, &e)),
             }
         }
-        if let Some(expect) = get(pairs, "expect")
+        s.add_entries(sc.entries.iter().map(|e| (e.group, e.count)));
+        if !batch.is_empty()
+            && let Err(e) = s.set_answers(batch)
+        {
+            failures.push(answer_mismatch("", &e));
+        }
+        if let Some(expect) = &sc.expect
             && let NodeKind::Map(ex) = &expect.kind
         {
             for (k, v) in ex {
@@ -143,12 +89,10 @@ pub fn run_scenarios_with(form: &Form, source: &str, base: &ParameterValues) -> 
         let conditions = s.condition_outcomes();
         let evaluations = s.evaluations();
         let submission = s.is_submittable().then(|| s.submission_data());
-        out.push(Outcome { name, failures, conditions, evaluations, submission });
+        out.push(Outcome { name: sc.name.clone(), failures, conditions, evaluations, submission });
     }
     Ok(out)
 }
-
-type Answer = (String, Option<(FieldId, u32)>, Option<Input>);
 
 fn answer_mismatch(path: &str, e: &AnswerError) -> Mismatch {
     let expected = match e {
@@ -156,66 +100,6 @@ fn answer_mismatch(path: &str, e: &AnswerError) -> Mismatch {
         _ => "an input field",
     };
     Mismatch { key: format!("answers {path}").trim_end().to_string(), expected: expected.into(), actual: e.to_string() }
-}
-
-fn collect_answers(
-    form: &Form,
-    key: &str,
-    parent: Option<(FieldId, String)>,
-    v: &Node,
-    lang: &str,
-    out: &mut Vec<Answer>,
-    failures: &mut Vec<Mismatch>,
-) {
-    let (id, path) = match &parent {
-        None => (form.field_by_id(key).filter(|f| form.field(*f).parent.is_none()), key.to_string()),
-        Some((g, prefix)) => (form.field(*g).members.iter().copied().find(|m| form.field(*m).id == key), format!("{prefix}.{key}")),
-    };
-    // A dotted path (`hund.0.name`) as a key is also accepted.
-    let Some(id) = id.or_else(|| form.field_by_id(key.split('.').next_back().unwrap_or(key)).filter(|_| key.contains('.'))) else {
-        failures.push(Mismatch { key: format!("answers {path}"), expected: "a field of the form".into(), actual: "no such field".into() });
-        return;
-    };
-    let path = if key.contains('.') { key.to_string() } else { path };
-    let field = form.field(id);
-    if v.is_null() {
-        return;
-    }
-    match field.ty {
-        FieldType::Group if field.is_repeated() => {
-            let NodeKind::Seq(entries) = &v.kind else {
-                failures.push(Mismatch {
-                    key: format!("answers {path}"),
-                    expected: "a list of entries".into(),
-                    actual: v.describe().into(),
-                });
-                return;
-            };
-            out.push((String::new(), Some((id, entries.len() as u32)), None));
-            for (i, e) in entries.iter().enumerate() {
-                if let NodeKind::Map(m) = &e.kind {
-                    for (k, val) in m {
-                        collect_answers(form, k.as_str().unwrap_or_default(), Some((id, format!("{path}.{i}"))), val, lang, out, failures);
-                    }
-                }
-            }
-        }
-        FieldType::Group => {
-            if let NodeKind::Map(m) = &v.kind {
-                for (k, val) in m {
-                    collect_answers(form, k.as_str().unwrap_or_default(), Some((id, path.clone())), val, lang, out, failures);
-                }
-            }
-        }
-        ty => match input_from_yaml(v, ty, lang) {
-            Some(i) => out.push((path, None, Some(i))),
-            None => failures.push(Mismatch {
-                key: format!("answers {path}"),
-                expected: format!("an answer for a `{}` field", type_word(ty)),
-                actual: v.describe().into(),
-            }),
-        },
-    }
 }
 
 fn type_word(ty: FieldType) -> String {

@@ -21,9 +21,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use engine::Form;
-use engine::form::FieldType;
-use engine::session::{Input, Session};
-use engine::source::{Node, NodeKind, parse_yaml};
+use engine::scenario::ScenarioFile;
+use engine::session::Session;
 use tower::ServiceExt;
 use wegweiser::server::{AppState, Config, Store, app, security};
 
@@ -97,57 +96,23 @@ async fn check_csrf_mechanism(s: &Server) {
 }
 
 /// A snapshot (JSON) of a session with the answers of the form's complete scenario: the
-/// first scenario named `…vollständig…` without a language, else the first scenario.
+/// first scenario named `…vollständig…` without a language, else the first scenario without
+/// one. Read by the engine's scenario reader, as `wegweiser test` reads it.
 fn complete_draft(form: &Form, scenarios: &str) -> String {
     let mut s = Session::new(form, form.default_language(), crate::forms::today());
-    if let Ok(root) = parse_yaml(scenarios)
-        && let NodeKind::Map(top) = &root.kind
-        && let Some(NodeKind::Seq(items)) = get(top, "scenarios").map(|n| &n.kind)
+    if let Ok(file) = ScenarioFile::read(form, scenarios, &Default::default())
+        && let Some(sc) = file.named("vollständig").or_else(|| file.scenarios.iter().find(|sc| sc.language.is_none()))
     {
-        let plain = |i: &&Node| matches!(&i.kind, NodeKind::Map(p) if get(p, "language").is_none());
-        let named = |i: &&Node| matches!(&i.kind, NodeKind::Map(p) if get(p, "name").and_then(Node::as_str).is_some_and(|n| n.contains("vollständig")));
-        let chosen = items.iter().filter(plain).find(named).or_else(|| items.iter().find(plain));
-        if let Some(NodeKind::Map(p)) = chosen.map(|c| &c.kind)
-            && let Some(NodeKind::Map(answers)) = get(p, "answers").map(|a| &a.kind)
-        {
-            collect(&mut s, None, "", answers);
-        }
+        s.add_entries(sc.entries.iter().map(|e| (e.group, e.count)));
+        let fitting: Vec<_> = sc
+            .answers
+            .iter()
+            .filter(|a| s.check_answer(&a.path, Some(&a.input)).is_ok())
+            .map(|a| (a.path.clone(), Some(a.input.clone())))
+            .collect();
+        let _ = s.set_answers(fitting);
     }
     serde_json::to_string(&s.snapshot()).expect("a snapshot serialises")
-}
-
-fn get<'a>(pairs: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {
-    pairs.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
-}
-
-fn collect(s: &mut Session<'_>, members: Option<&[engine::ids::FieldId]>, prefix: &str, pairs: &[(Node, Node)]) {
-    let form = s.form();
-    for (k, v) in pairs {
-        let Some(key) = k.as_str() else { continue };
-        let id = match members {
-            None => form.field_by_id(key),
-            Some(m) => m.iter().copied().find(|m| form.field(*m).id == key),
-        };
-        let Some(id) = id else { continue };
-        let f = form.field(id);
-        let path = format!("{prefix}{key}");
-        match (&v.kind, f.ty) {
-            (NodeKind::Seq(entries), FieldType::Group) => {
-                while s.entry_count(id) < entries.len() as u32 && s.add_entry(id) {}
-                for (i, e) in entries.iter().enumerate() {
-                    if let NodeKind::Map(m) = &e.kind {
-                        collect(s, Some(&form.field(id).members), &format!("{path}.{i}."), m);
-                    }
-                }
-            }
-            (NodeKind::Map(m), FieldType::Group) => collect(s, Some(&form.field(id).members), &format!("{path}."), m),
-            _ => {
-                if let Some(i) = engine::compile::input_from_yaml(v, f.ty, form.default_language()) {
-                    let _ = s.set_answers([(path, Some::<Input>(i))]);
-                }
-            }
-        }
-    }
 }
 
 /// Runs the check on one input.

@@ -30,9 +30,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::{HeaderMap, StatusCode};
-use engine::form::{FieldType, Form};
-use engine::session::{Input, Session};
-use engine::source::{Node, NodeKind, parse_yaml};
+use engine::scenario::ScenarioFile;
+use engine::session::Input;
 use fitconnect::standin::{StandIn, StandInConfig};
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use tokio::sync::mpsc;
@@ -384,60 +383,13 @@ fn plan() -> Plan {
     let form_src = std::fs::read_to_string(repo().join("form-definitions/hundesteuer.yaml")).unwrap();
     let form = engine::compile(&form_src).form.unwrap();
     let src = std::fs::read_to_string(repo().join("form-definitions/hundesteuer.test.yaml")).unwrap();
-    let root = parse_yaml(&src).unwrap();
-    let get = |pairs: &[(Node, Node)], k: &str| pairs.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone());
-    let NodeKind::Map(top) = &root.kind else { panic!() };
-    let today = chrono::NaiveDate::parse_from_str(get(top, "today").unwrap().as_str().unwrap(), "%Y-%m-%d").unwrap();
-    let NodeKind::Seq(items) = &get(top, "scenarios").unwrap().kind else { panic!() };
-    let complete = items
-        .iter()
-        .find_map(|i| {
-            let NodeKind::Map(p) = &i.kind else { return None };
-            let name = get(p, "name")?;
-            (name.as_str()?.contains("vollständig") && get(p, "language").is_none()).then(|| p.clone())
-        })
-        .unwrap();
-    let NodeKind::Map(answers) = &get(&complete, "answers").unwrap().kind else { panic!() };
-    fn collect(
-        form: &Form,
-        members: Option<&[engine::ids::FieldId]>,
-        prefix: &str,
-        pairs: &[(Node, Node)],
-        out: &mut Vec<(String, Input)>,
-        entries: &mut Vec<(String, String, u32)>,
-    ) {
-        for (k, v) in pairs {
-            let key = k.as_str().unwrap();
-            let id = match members {
-                None => form.field_by_id(key).unwrap(),
-                Some(m) => *m.iter().find(|m| form.field(**m).id == key).unwrap(),
-            };
-            let f = form.field(id);
-            let path = format!("{prefix}{key}");
-            match (&v.kind, f.ty) {
-                (NodeKind::Seq(list), FieldType::Group) => {
-                    entries.push((form.step(f.step).id.clone(), path.clone(), list.len() as u32));
-                    for (i, e) in list.iter().enumerate() {
-                        let NodeKind::Map(m) = &e.kind else { panic!() };
-                        collect(form, Some(&f.members), &format!("{path}.{i}."), m, out, entries);
-                    }
-                }
-                (NodeKind::Map(m), FieldType::Group) => collect(form, Some(&f.members), &format!("{path}."), m, out, entries),
-                _ => out.extend(engine::compile::input_from_yaml(v, f.ty, form.default_language()).map(|i| (path, i))),
-            }
-        }
+    let file = ScenarioFile::read(&form, &src, &Default::default()).unwrap();
+    let complete = file.named("vollständig").expect("a complete scenario");
+    let step_of = |f: engine::ids::FieldId| form.step(form.field(f).step).id.clone();
+    Plan {
+        answers: complete.answers.iter().map(|a| (step_of(a.field), a.path.clone(), a.input.clone())).collect(),
+        entries: complete.entries.iter().map(|e| (step_of(e.group), e.path.clone(), e.count)).collect(),
     }
-    let (mut raw, mut entries) = (Vec::new(), Vec::new());
-    collect(&form, None, "", answers, &mut raw, &mut entries);
-    let session = Session::new(&form, form.default_language(), today);
-    let answers = raw
-        .into_iter()
-        .map(|(path, input)| {
-            let field = session.instance(&path).unwrap().field;
-            (form.step(form.field(field).step).id.clone(), path, input)
-        })
-        .collect();
-    Plan { answers, entries }
 }
 
 struct Page {

@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 use engine::checks::CheckCode;
 use engine::form::{FieldType, Form};
 use engine::ids::FieldId;
+use engine::scenario::ScenarioFile;
 use engine::session::Instance;
-use engine::source::{Node, NodeKind};
 use serde_json::{Value as Json, json};
 use wegweiser_wasm::Guide;
 
@@ -78,7 +78,7 @@ fn main() {
         let compiled = engine::compile(&src);
         let form = compiled.form.unwrap_or_else(|| panic!("{} does not compile", p.display()));
         let json = serde_json::to_string(&form).expect("form serialises");
-        let pool = scenario_answers(&p.with_extension("test.yaml"));
+        let pool = scenario_answers(&form, &p.with_extension("test.yaml"));
         forms.push((form.id.clone(), form, json, pool));
     }
 
@@ -425,16 +425,16 @@ fn fields_read_by_matches(form: &Form) -> Vec<FieldId> {
 }
 
 /// The answers of a form's scenario file, by field id (members of repeated groups by their
-/// own id), as JSON inputs: a pool of values the author knows to be valid.
-fn scenario_answers(path: &Path) -> Pool {
+/// own id), as JSON inputs: a pool of values the author knows to be valid. Read by the
+/// engine's scenario reader, as `wegweiser test` reads them.
+fn scenario_answers(form: &Form, path: &Path) -> Pool {
     let mut pool = Pool::new();
     let Ok(src) = std::fs::read_to_string(path) else { return pool };
-    let Ok(root) = engine::source::parse_yaml(&src) else { return pool };
-    let Some(scenarios) = get(&root, "scenarios") else { return pool };
-    let NodeKind::Seq(list) = &scenarios.kind else { return pool };
-    for sc in list {
-        if let Some(answers) = get(sc, "answers") {
-            collect(answers, &mut pool);
+    let Ok(file) = ScenarioFile::read(form, &src, &Default::default()) else { return pool };
+    for sc in &file.scenarios {
+        for a in &sc.answers {
+            let input = serde_json::to_value(&a.input).expect("an input serialises");
+            pool.entry(form.field(a.field).id.clone()).or_default().push(input);
         }
     }
     for v in pool.values_mut() {
@@ -442,37 +442,4 @@ fn scenario_answers(path: &Path) -> Pool {
         v.dedup();
     }
     pool
-}
-
-fn get<'a>(n: &'a Node, key: &str) -> Option<&'a Node> {
-    let NodeKind::Map(entries) = &n.kind else { return None };
-    entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v)
-}
-
-fn collect(answers: &Node, pool: &mut Pool) {
-    let NodeKind::Map(entries) = &answers.kind else { return };
-    for (k, v) in entries {
-        let Some(key) = k.as_str() else { continue };
-        match &v.kind {
-            NodeKind::Scalar(sc) => {
-                let j = match sc.core_type() {
-                    engine::source::CoreType::Bool(b) => json!(b),
-                    _ if v.is_null() => continue,
-                    _ => json!(sc.value),
-                };
-                pool.entry(key.to_string()).or_default().push(j);
-            }
-            NodeKind::Seq(items) => {
-                if items.iter().all(|i| i.as_scalar().is_some()) {
-                    let list: Vec<&str> = items.iter().filter_map(|i| i.as_str()).collect();
-                    pool.entry(key.to_string()).or_default().push(json!(list));
-                } else {
-                    for i in items {
-                        collect(i, pool);
-                    }
-                }
-            }
-            NodeKind::Map(_) => collect(v, pool),
-        }
-    }
 }

@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use axum::http::StatusCode;
-use engine::form::{FieldType, Form};
+use engine::form::Form;
+use engine::scenario::ScenarioFile;
 use engine::session::Input;
-use engine::source::{NodeKind, parse_yaml};
 
 use crate::common::{Browser, Page, between, error_summary, forms_dir};
 
@@ -25,57 +25,13 @@ pub fn scenario(form: &Form, name: &str) -> Scenario {
 
 /// The scenario of a scenario file whose name contains `name_part` (and sets no language).
 pub fn scenario_named(form: &Form, src: &str, name_part: &str) -> Scenario {
-    let root = parse_yaml(src).unwrap();
-    let NodeKind::Map(top) = &root.kind else { panic!() };
-    let get = |pairs: &[(engine::source::Node, engine::source::Node)], k: &str| {
-        pairs.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v.clone())
-    };
-    let today = chrono::NaiveDate::parse_from_str(get(top, "today").unwrap().as_str().unwrap(), "%Y-%m-%d").unwrap();
-    let NodeKind::Seq(items) = &get(top, "scenarios").unwrap().kind else { panic!() };
-    let complete = items
-        .iter()
-        .find(|i| {
-            let NodeKind::Map(p) = &i.kind else { return false };
-            get(p, "name").and_then(|n| n.as_str().map(|s| s.contains(name_part))).unwrap_or(false) && get(p, "language").is_none()
-        })
-        .expect("a complete scenario");
-    let NodeKind::Map(p) = &complete.kind else { panic!() };
-    let NodeKind::Map(answers) = &get(p, "answers").unwrap().kind else { panic!() };
-    let mut out = Scenario { today, answers: Vec::new(), entries: HashMap::new() };
-    fn collect(
-        form: &Form,
-        members: Option<&[engine::ids::FieldId]>,
-        prefix: &str,
-        pairs: &[(engine::source::Node, engine::source::Node)],
-        out: &mut Scenario,
-    ) {
-        for (k, v) in pairs {
-            let key = k.as_str().unwrap();
-            let id = match members {
-                None => form.field_by_id(key).unwrap(),
-                Some(m) => *m.iter().find(|m| form.field(**m).id == key).unwrap(),
-            };
-            let f = form.field(id);
-            let path = format!("{prefix}{key}");
-            match (&v.kind, f.ty) {
-                (NodeKind::Seq(entries), FieldType::Group) => {
-                    out.entries.insert(path.clone(), entries.len() as u32);
-                    for (i, e) in entries.iter().enumerate() {
-                        let NodeKind::Map(m) = &e.kind else { panic!() };
-                        collect(form, Some(&f.members), &format!("{path}.{i}."), m, out);
-                    }
-                }
-                (NodeKind::Map(m), FieldType::Group) => collect(form, Some(&f.members), &format!("{path}."), m, out),
-                _ => {
-                    if let Some(i) = engine::compile::input_from_yaml(v, f.ty, form.default_language()) {
-                        out.answers.push((path, i));
-                    }
-                }
-            }
-        }
+    let file = ScenarioFile::read(form, src, &Default::default()).unwrap();
+    let sc = file.named(name_part).expect("a complete scenario");
+    Scenario {
+        today: file.today,
+        answers: sc.answers.iter().map(|a| (a.path.clone(), a.input.clone())).collect(),
+        entries: sc.entries.iter().map(|e| (e.path.clone(), e.count)).collect(),
     }
-    collect(form, None, "", answers, &mut out);
-    out
 }
 
 /// Bytes of an upload of this type and size that the server's content sniffing accepts.
