@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::field_type::FieldType;
+
 /// How far a login can be trusted to name the real person: the levels of assurance of
 /// eIDAS, with the names BundID and the Servicekonten use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -93,19 +95,19 @@ pub struct Attribute {
     /// Assurance claims; otherwise it is this project's name for a claim the broker adds.
     pub standard: bool,
     /// The field types it may fill (the first is the natural one).
-    pub types: &'static [&'static str],
+    pub types: &'static [FieldType],
     /// One sentence for the reference.
     pub doc: &'static str,
 }
 
-const TEXT: &[&str] = &["text", "textarea"];
+const TEXT: &[FieldType] = &[FieldType::Text, FieldType::Textarea];
 
 /// The vocabulary of `prefill:`, in the order of the reference.
 pub const ATTRIBUTES: &[Attribute] = &[
     Attribute { name: "given_name", claim: "given_name", standard: true, types: TEXT, doc: "Vorname(n)." },
     Attribute { name: "family_name", claim: "family_name", standard: true, types: TEXT, doc: "Familienname." },
     Attribute { name: "birth_name", claim: "birth_family_name", standard: true, types: TEXT, doc: "Geburtsname (eKYC-IDA claim)." },
-    Attribute { name: "birth_date", claim: "birthdate", standard: true, types: &["date"], doc: "Geburtsdatum (`YYYY-MM-DD`)." },
+    Attribute { name: "birth_date", claim: "birthdate", standard: true, types: &[FieldType::Date], doc: "Geburtsdatum (`YYYY-MM-DD`)." },
     Attribute {
         name: "birth_place",
         claim: "place_of_birth.locality",
@@ -124,16 +126,22 @@ pub const ATTRIBUTES: &[Attribute] = &[
         name: "street_address",
         claim: "address.street_address",
         standard: true,
-        types: &["text", "textarea"],
+        types: &[FieldType::Text, FieldType::Textarea],
         doc: "Straße und Hausnummer in one line.",
     },
     Attribute { name: "street", claim: "street", standard: false, types: TEXT, doc: "Straße without the house number." },
     Attribute { name: "house_number", claim: "house_number", standard: false, types: TEXT, doc: "Hausnummer." },
-    Attribute { name: "postal_code", claim: "address.postal_code", standard: true, types: &["plz", "text"], doc: "Postleitzahl." },
+    Attribute {
+        name: "postal_code",
+        claim: "address.postal_code",
+        standard: true,
+        types: &[FieldType::Plz, FieldType::Text],
+        doc: "Postleitzahl.",
+    },
     Attribute { name: "city", claim: "address.locality", standard: true, types: TEXT, doc: "Ort." },
     Attribute { name: "country", claim: "address.country", standard: true, types: TEXT, doc: "Staat of the address." },
-    Attribute { name: "email", claim: "email", standard: true, types: &["email", "text"], doc: "E-Mail-Adresse." },
-    Attribute { name: "phone", claim: "phone_number", standard: true, types: &["phone", "text"], doc: "Telefonnummer." },
+    Attribute { name: "email", claim: "email", standard: true, types: &[FieldType::Email, FieldType::Text], doc: "E-Mail-Adresse." },
+    Attribute { name: "phone", claim: "phone_number", standard: true, types: &[FieldType::Phone, FieldType::Text], doc: "Telefonnummer." },
 ];
 
 /// The attribute named `name`.

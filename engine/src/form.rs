@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{CheckCode, FieldKind};
+use crate::checks::CheckCode;
 use crate::expr::{CExpr, Type};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::pattern::Pattern;
@@ -143,122 +143,7 @@ pub enum Target {
     Summary,
 }
 
-/// The field types (docs/form-language.md#field-types).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FieldType {
-    /// One line of text.
-    Text,
-    /// Several lines of text.
-    Textarea,
-    /// A decimal.
-    Number,
-    /// A whole number.
-    Integer,
-    /// An amount of money.
-    Money,
-    /// A date.
-    Date,
-    /// Yes/no.
-    Boolean,
-    /// A single checkbox.
-    Consent,
-    /// One of the options.
-    Choice,
-    /// Several of the options.
-    MultiChoice,
-    /// An e-mail address.
-    Email,
-    /// A phone number.
-    Phone,
-    /// A German postcode.
-    Plz,
-    /// An IBAN.
-    Iban,
-    /// A German tax id.
-    SteuerId,
-    /// An upload.
-    File,
-    /// A calculated value.
-    Computed,
-    /// Members, possibly repeated.
-    Group,
-    /// A static text.
-    Info,
-}
-
-impl FieldType {
-    /// Reads a type name.
-    pub fn parse(name: &str) -> Option<FieldType> {
-        use FieldType::*;
-        Some(match name {
-            "text" => Text,
-            "textarea" => Textarea,
-            "number" => Number,
-            "integer" => Integer,
-            "money" => Money,
-            "date" => Date,
-            "boolean" => Boolean,
-            "consent" => Consent,
-            "choice" => Choice,
-            "multi_choice" => MultiChoice,
-            "email" => Email,
-            "phone" => Phone,
-            "plz" => Plz,
-            "iban" => Iban,
-            "steuer_id" => SteuerId,
-            "file" => File,
-            "computed" => Computed,
-            "group" => Group,
-            "info" => Info,
-            _ => return None,
-        })
-    }
-
-    /// The check kind of an input type (`None` for computed, group and info).
-    pub fn kind(self) -> Option<FieldKind> {
-        use FieldType::*;
-        Some(match self {
-            Text => FieldKind::Text,
-            Textarea => FieldKind::Textarea,
-            Number => FieldKind::Number,
-            Integer => FieldKind::Integer,
-            Money => FieldKind::Money,
-            Date => FieldKind::Date,
-            Boolean => FieldKind::Boolean,
-            Consent => FieldKind::Consent,
-            Choice => FieldKind::Choice,
-            MultiChoice => FieldKind::MultiChoice,
-            Email => FieldKind::Email,
-            Phone => FieldKind::Phone,
-            Plz => FieldKind::Plz,
-            Iban => FieldKind::Iban,
-            SteuerId => FieldKind::SteuerId,
-            File => FieldKind::File,
-            Computed | Group | Info => return None,
-        })
-    }
-
-    /// True for types the citizen answers.
-    pub fn is_input(self) -> bool {
-        self.kind().is_some()
-    }
-
-    /// The value type of an input field's answer.
-    pub fn value_type(self) -> Option<Type> {
-        use FieldType::*;
-        Some(match self {
-            Text | Textarea | Choice | Email | Phone | Plz | Iban | SteuerId => Type::Text,
-            Number | Integer | Money => Type::Number,
-            Date => Type::Date,
-            Boolean | Consent => Type::Bool,
-            MultiChoice => Type::List,
-            File => Type::File,
-            Group => Type::Group,
-            Computed | Info => return None,
-        })
-    }
-}
+pub use crate::field_type::FieldType;
 
 /// `format:` of a computed field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

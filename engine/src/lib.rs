@@ -15,6 +15,7 @@ pub mod checks;
 pub mod compile;
 pub mod diag;
 pub mod expr;
+pub mod field_type;
 pub mod form;
 pub mod ids;
 pub mod output;

@@ -45,7 +45,7 @@ impl Compiler<'_> {
     pub(super) fn prefill(&mut self, login: Login, fields: &mut [Field]) {
         for (i, field) in fields.iter_mut().enumerate() {
             let a = self.fields[i].ast;
-            let ty = a.ty.as_ref().map(|t| t.value.as_str()).unwrap_or_default();
+            let ty = field.ty;
             if let Some(p) = &a.prefill {
                 match attribute(&p.value) {
                     None => {
@@ -60,7 +60,11 @@ impl Compiler<'_> {
                     Some(attr) if !attr.types.contains(&ty) => {
                         self.err(
                             Diagnostic::error(codes::E0802, p.span, format!("the attribute `{}` cannot fill a `{ty}` field", attr.name))
-                                .with_help(format!("`{}` fills a field of type: {}", attr.name, attr.types.join(", "))),
+                                .with_help(format!(
+                                    "`{}` fills a field of type: {}",
+                                    attr.name,
+                                    attr.types.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+                                )),
                         );
                     }
                     Some(_) if field.repeat_group.is_some() => {

@@ -9,7 +9,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::keys::{FIELD_TYPES, KeyDef, Shape, TABLES};
+use super::keys::{KeyDef, Shape, TABLES};
+use crate::field_type::FieldType;
 
 /// The JSON Schema (draft-07) of a form file.
 pub fn editor_schema() -> Value {
@@ -67,10 +68,13 @@ fn table(name: &str, keys: &[KeyDef]) -> Value {
         special(name, k.name, &mut s);
         let mut doc = k.doc.to_string();
         if !k.types.is_empty() {
-            doc.push_str(&format!(" Only for the types {}.", k.types.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")));
+            doc.push_str(&format!(
+                " Only for the types {}.",
+                k.types.iter().map(|t| format!("`{}`", t.name())).collect::<Vec<_>>().join(", ")
+            ));
             restricted.push(json!({
                 "if": { "required": [k.name] },
-                "then": { "properties": { "type": { "enum": k.types } } }
+                "then": { "properties": { "type": { "enum": k.type_names() } } }
             }));
         }
         s.insert("description".into(), json!(doc));
@@ -94,8 +98,9 @@ fn table(name: &str, keys: &[KeyDef]) -> Value {
 
 /// Keys whose values are a fixed set of words.
 fn special(table: &str, key: &str, s: &mut Map<String, Value>) {
+    let types: Vec<&str> = FieldType::names().collect();
     let words: &[&str] = match (table, key) {
-        ("field", "type") => FIELD_TYPES,
+        ("field", "type") => &types,
         ("field", "format") => &["money", "integer", "date"],
         ("step", "kind") => &["question", "exit"],
         _ => return,

@@ -51,7 +51,7 @@ pub struct KeyDef {
     /// The shape of its value.
     pub shape: Shape,
     /// For field keys: the field types it applies to (empty: every type).
-    pub types: &'static [&'static str],
+    pub types: &'static [FieldType],
     /// One sentence for the reference and the editor.
     pub doc: &'static str,
 }
@@ -62,88 +62,21 @@ const fn key(name: &'static str, shape: Shape, doc: &'static str) -> KeyDef {
 const fn req(name: &'static str, shape: Shape, doc: &'static str) -> KeyDef {
     KeyDef { name, required: true, shape, types: &[], doc }
 }
-const fn only(name: &'static str, shape: Shape, types: &'static [&'static str], doc: &'static str) -> KeyDef {
+const fn only(name: &'static str, shape: Shape, types: &'static [FieldType], doc: &'static str) -> KeyDef {
     KeyDef { name, required: false, shape, types, doc }
 }
 
-/// Every field type.
-pub const FIELD_TYPES: &[&str] = &[
-    "text",
-    "textarea",
-    "number",
-    "integer",
-    "money",
-    "date",
-    "boolean",
-    "consent",
-    "choice",
-    "multi_choice",
-    "email",
-    "phone",
-    "plz",
-    "iban",
-    "steuer_id",
-    "file",
-    "computed",
-    "group",
-    "info",
-];
+use crate::field_type::FieldType::{self, *};
+
 /// Field types that take input from the citizen.
-pub const INPUT_TYPES: &[&str] = &[
-    "text",
-    "textarea",
-    "number",
-    "integer",
-    "money",
-    "date",
-    "boolean",
-    "consent",
-    "choice",
-    "multi_choice",
-    "email",
-    "phone",
-    "plz",
-    "iban",
-    "steuer_id",
-    "file",
-];
-const DEFAULT_TYPES: &[&str] = &[
-    "text",
-    "textarea",
-    "number",
-    "integer",
-    "money",
-    "date",
-    "boolean",
-    "choice",
-    "multi_choice",
-    "email",
-    "phone",
-    "plz",
-    "iban",
-    "steuer_id",
-];
-const MESSAGE_TYPES: &[&str] = &[
-    "text",
-    "textarea",
-    "number",
-    "integer",
-    "money",
-    "date",
-    "boolean",
-    "consent",
-    "choice",
-    "multi_choice",
-    "email",
-    "phone",
-    "plz",
-    "iban",
-    "steuer_id",
-    "file",
-    "group",
-];
-const BOUND_TYPES: &[&str] = &["number", "integer", "money", "date", "multi_choice"];
-const LENGTH_TYPES: &[&str] = &["text", "textarea", "email", "phone"];
+pub const INPUT_TYPES: &[FieldType] =
+    &[Text, Textarea, Number, Integer, Money, Date, Boolean, Consent, Choice, MultiChoice, Email, Phone, Plz, Iban, SteuerId, File];
+const DEFAULT_TYPES: &[FieldType] =
+    &[Text, Textarea, Number, Integer, Money, Date, Boolean, Choice, MultiChoice, Email, Phone, Plz, Iban, SteuerId];
+const MESSAGE_TYPES: &[FieldType] =
+    &[Text, Textarea, Number, Integer, Money, Date, Boolean, Consent, Choice, MultiChoice, Email, Phone, Plz, Iban, SteuerId, File, Group];
+const BOUND_TYPES: &[FieldType] = &[Number, Integer, Money, Date, MultiChoice];
+const LENGTH_TYPES: &[FieldType] = &[Text, Textarea, Email, Phone];
 
 /// Keys of the form (the file's top level).
 pub const FORM: &[KeyDef] = &[
@@ -212,22 +145,22 @@ pub const FIELD: &[KeyDef] = &[
     only("min_length", Shape::UInt, LENGTH_TYPES, "Fewest characters."),
     only("max_length", Shape::UInt, LENGTH_TYPES, "Most characters (default 500, `textarea` 5,000)."),
     only("pattern", Shape::Str, LENGTH_TYPES, "A regular expression the whole answer must match."),
-    only("options", Shape::Options, &["choice", "multi_choice"], "The options: a list, or the name of a list under `lists`."),
-    only("value", Shape::Expr, &["computed"], "The calculation."),
-    only("format", Shape::Str, &["computed"], "`money`, `integer` or `date`."),
-    only("text", Shape::Text, &["info"], "The text shown."),
-    only("fields", Shape::ListOf("field"), &["group"], "The members of the group."),
-    only("repeat", Shape::Nested("repeat"), &["group"], "Makes the group a list of entries: `{ min, max, add_label }`."),
-    only("accept", Shape::StrList, &["file"], "Allowed MIME types, e.g. `[application/pdf, image/*]`."),
-    only("max_size", Shape::Size, &["file"], "Largest file: bytes or with a unit (`5MB`, `5MiB`)."),
-    only("decimals", Shape::UInt, &["number"], "Places allowed after the decimal mark."),
-    only("allow_test_ids", Shape::Bool, &["steuer_id"], "Also accept ELSTER's test ids (first digit 0)."),
+    only("options", Shape::Options, &[Choice, MultiChoice], "The options: a list, or the name of a list under `lists`."),
+    only("value", Shape::Expr, &[Computed], "The calculation."),
+    only("format", Shape::Str, &[Computed], "`money`, `integer` or `date`."),
+    only("text", Shape::Text, &[Info], "The text shown."),
+    only("fields", Shape::ListOf("field"), &[Group], "The members of the group."),
+    only("repeat", Shape::Nested("repeat"), &[Group], "Makes the group a list of entries: `{ min, max, add_label }`."),
+    only("accept", Shape::StrList, &[File], "Allowed MIME types, e.g. `[application/pdf, image/*]`."),
+    only("max_size", Shape::Size, &[File], "Largest file: bytes or with a unit (`5MB`, `5MiB`)."),
+    only("decimals", Shape::UInt, &[Number], "Places allowed after the decimal mark."),
+    only("allow_test_ids", Shape::Bool, &[SteuerId], "Also accept ELSTER's test ids (first digit 0)."),
     only("prefill", Shape::Str, PREFILL_TYPES, "The account attribute that fills the field after a login, e.g. `given_name`."),
     only("locked", Shape::Bool, PREFILL_TYPES, "`true`: a value from the account cannot be changed (needs `prefill`)."),
 ];
 
 /// Field types an account attribute can fill (`prefill:`, `locked:`).
-const PREFILL_TYPES: &[&str] = &["text", "textarea", "date", "email", "phone", "plz"];
+const PREFILL_TYPES: &[FieldType] = &[Text, Textarea, Date, Email, Phone, Plz];
 
 /// Keys of the form's `login`.
 pub const LOGIN: &[KeyDef] = &[
@@ -319,7 +252,12 @@ pub const TABLES: &[(&str, &[KeyDef])] = &[
 
 impl KeyDef {
     /// Whether the key applies to a field of type `ty`.
-    pub fn applies_to(&self, ty: &str) -> bool {
+    pub fn applies_to(&self, ty: FieldType) -> bool {
         self.types.is_empty() || self.types.contains(&ty)
+    }
+
+    /// The names of the types it applies to, for messages and the editor schema.
+    pub fn type_names(&self) -> Vec<&'static str> {
+        self.types.iter().map(|t| t.name()).collect()
     }
 }

@@ -6,6 +6,7 @@ use super::ast::*;
 use super::keys::{self, KeyDef};
 use crate::diag::codes;
 use crate::diag::{Diagnostic, Span, did_you_mean};
+use crate::field_type::FieldType;
 use crate::source::{CoreType, Node, NodeKind, Scalar};
 
 /// Lowers a form file's tree. Returns the syntax tree (as complete as the errors allow)
@@ -450,29 +451,28 @@ impl Lowerer {
         };
         let Some(e) = self.map(node, keys::FIELD, "a field") else { return f };
         f.ty = e.get("type").and_then(|n| self.string(n, "type"));
-        let ty = f.ty.as_ref().map(|t| t.value.clone());
+        let ty = f.ty.as_ref().and_then(|t| FieldType::parse(&t.value));
         if let Some(t) = &f.ty
-            && !keys::FIELD_TYPES.contains(&t.value.as_str())
+            && ty.is_none()
         {
-            let help = match did_you_mean(&t.value, keys::FIELD_TYPES.iter().copied()) {
+            let help = match did_you_mean(&t.value, FieldType::names()) {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("the field types are: {}", keys::FIELD_TYPES.join(", ")),
+                None => format!("the field types are: {}", FieldType::names().collect::<Vec<_>>().join(", ")),
             };
             self.err(Diagnostic::error(codes::E0108, t.span, format!("unknown field type `{}`", t.value)).with_help(help));
         }
         for (def, k, v) in &e.entries {
-            if let Some(ty) = ty.as_deref()
-                && keys::FIELD_TYPES.contains(&ty)
+            if let Some(ty) = ty
                 && !def.applies_to(ty)
             {
-                let hint = if def.name == "default" && matches!(ty, "consent" | "file") {
-                    if ty == "consent" {
+                let hint = if def.name == "default" && matches!(ty, FieldType::Consent | FieldType::File) {
+                    if ty == FieldType::Consent {
                         "a pre-ticked consent is no consent: the citizen must tick it".to_string()
                     } else {
                         "a file cannot have a default".to_string()
                     }
                 } else {
-                    format!("`{}` applies to: {}", def.name, def.types.join(", "))
+                    format!("`{}` applies to: {}", def.name, def.type_names().join(", "))
                 };
                 self.err(
                     Diagnostic::error(codes::E0104, k.span, format!("`{}` does not apply to a `{ty}` field", def.name)).with_help(hint),
@@ -538,25 +538,25 @@ impl Lowerer {
                 _ => {}
             }
         }
-        if matches!(ty.as_deref(), Some("group")) && f.fields.is_empty() {
+        if ty == Some(FieldType::Group) && f.fields.is_empty() {
             self.err(
                 Diagnostic::error(codes::E0102, head_span(node), "a group needs members under `fields:`")
                     .with_help("add `fields:` with at least one field"),
             );
         }
-        if matches!(ty.as_deref(), Some("computed")) && f.value.is_none() {
+        if ty == Some(FieldType::Computed) && f.value.is_none() {
             self.err(
                 Diagnostic::error(codes::E0102, head_span(node), "a computed field needs `value:`")
                     .with_help("add `value: …` with the calculation"),
             );
         }
-        if matches!(ty.as_deref(), Some("choice" | "multi_choice")) && f.options.is_none() {
+        if matches!(ty, Some(FieldType::Choice | FieldType::MultiChoice)) && f.options.is_none() {
             self.err(
                 Diagnostic::error(codes::E0102, head_span(node), "a choice field needs `options:`")
                     .with_help("add `options:` with a list of `{ value, label }`, or the name of a list under `lists:`"),
             );
         }
-        if matches!(ty.as_deref(), Some("info")) && f.text.is_none() && f.label.is_none() {
+        if ty == Some(FieldType::Info) && f.text.is_none() && f.label.is_none() {
             self.err(
                 Diagnostic::error(codes::E0102, head_span(node), "an info field needs `text:`")
                     .with_help("add `text: …` with what the citizen should read"),
