@@ -16,6 +16,7 @@ pub mod compile;
 pub mod diag;
 pub mod expr;
 pub mod field_type;
+pub mod fieldcheck;
 pub mod form;
 pub mod ids;
 pub mod output;

@@ -11,4 +11,8 @@ mod input;
 mod posted;
 
 pub use input::Input;
+
+/// Most entries of a repeated group without `max`, so a hostile request cannot make a
+/// session allocate without bound (the compiler refuses a larger `max`).
+pub const MAX_ENTRIES: u32 = 200;
 pub use posted::{PostedStep, Refusal, StepAnswer};

@@ -500,9 +500,9 @@ impl<'a> Compiler<'a> {
         // options whatever their `if` (docs/form-language.md#default); bounds are not checked at compile time.
         if let (Some(d), Some(node)) = (&field.default, &a.default) {
             let lang = self.languages[0].clone();
-            let checked = crate::session::fieldcheck::check_input(&field, Some(d), &lang, &Default::default(), &|_| true);
+            let checked = crate::fieldcheck::check_input(&field, Some(d), &lang, &Default::default(), &|_| true);
             if let Some(f) = checked.failures.iter().find(|f| matches!(f.code, CheckCode::Type | CheckCode::Format | CheckCode::Option)) {
-                let why = crate::session::fieldcheck::message_for(f, "en");
+                let why = crate::fieldcheck::message_for(f, "en");
                 self.err(
                     Diagnostic::error(
                         codes::E0309,

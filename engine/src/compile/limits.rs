@@ -7,9 +7,9 @@
 //! hundred fields), so an author meets them only by mistake or by a generator gone wrong,
 //! and then gets a diagnostic instead of a form that is slow for every citizen.
 
+use crate::answers::MAX_ENTRIES;
 use crate::diag::codes;
 use crate::diag::{Diagnostic, Span};
-use crate::session::MAX_ENTRIES;
 
 /// Most steps in one form.
 pub const MAX_STEPS: usize = 1_000;

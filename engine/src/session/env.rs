@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 
 use super::Session;
 use super::cache::Slots;
-use super::fieldcheck::{Bounds, check_input};
 use crate::expr::{CExpr, Env, eval};
+use crate::fieldcheck::{Bounds, check_input};
 use crate::form::{FieldType, Form, Format, StepKind, Target};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::value::Value;

@@ -7,7 +7,7 @@ mod account;
 mod answer_step;
 mod cache;
 mod env;
-pub mod fieldcheck;
+
 mod paths;
 mod problems;
 mod submission;
@@ -141,9 +141,7 @@ fn kind_fits(ty: crate::form::FieldType, input: &Input) -> bool {
 /// (every value, condition and check) takes 71 to 119 steps.
 pub const REQUEST_STEP_BUDGET: u64 = 10_000_000;
 
-/// Most entries of a repeated group without `max`, so a hostile request cannot make a
-/// session allocate without bound.
-pub const MAX_ENTRIES: u32 = 200;
+pub use crate::answers::MAX_ENTRIES;
 
 impl<'f> Session<'f> {
     /// A new, empty session. `lang` falls back to the form's default language when the

@@ -3,11 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::env::Ctx;
-use super::fieldcheck::{Bounds, Checked, check_input, check_value, message_for};
 use super::{Instance, Session, paths};
 use crate::checks::{
     CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_euro, display_money, display_number,
 };
+use crate::fieldcheck::{Bounds, Checked, check_input, check_value, message_for};
 use crate::form::{Display, FieldType, Rule, StepKind, TPart, Text};
 use crate::ids::{FieldId, StepId};
 use crate::value::Value;

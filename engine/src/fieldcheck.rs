@@ -11,13 +11,13 @@
 
 use rust_decimal::Decimal;
 
+use crate::answers::Input;
 use crate::checks::{
     CheckCode, DateError, FieldKind, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number,
     is_blank_text, is_integer, is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches,
     normalize_compact, normalize_iban, normalize_text, normalized, parse_number, read_date,
 };
 use crate::form::{Field, FieldType};
-use crate::session::Input;
 use crate::value::{FileRef, Value};
 
 /// Evaluated bounds of a field (Empty = not checked).
