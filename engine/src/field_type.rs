@@ -5,14 +5,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::checks::FieldKind;
 use crate::expr::Type;
 
 /// The field types (docs/form-language.md#field-types).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     /// One line of text.
+    #[default]
     Text,
     /// Several lines of text.
     Textarea,
@@ -116,33 +116,15 @@ impl FieldType {
         Self::ALL.into_iter().map(FieldType::name)
     }
 
-    /// The check kind of an input type (`None` for computed, group and info).
-    pub fn kind(self) -> Option<FieldKind> {
-        use FieldType::*;
-        Some(match self {
-            Text => FieldKind::Text,
-            Textarea => FieldKind::Textarea,
-            Number => FieldKind::Number,
-            Integer => FieldKind::Integer,
-            Money => FieldKind::Money,
-            Date => FieldKind::Date,
-            Boolean => FieldKind::Boolean,
-            Consent => FieldKind::Consent,
-            Choice => FieldKind::Choice,
-            MultiChoice => FieldKind::MultiChoice,
-            Email => FieldKind::Email,
-            Phone => FieldKind::Phone,
-            Plz => FieldKind::Plz,
-            Iban => FieldKind::Iban,
-            SteuerId => FieldKind::SteuerId,
-            File => FieldKind::File,
-            Computed | Group | Info => return None,
-        })
+    /// The type itself when the citizen answers it; `None` for `computed`, `group` and
+    /// `info`, into which nobody types.
+    pub fn input(self) -> Option<FieldType> {
+        (!matches!(self, FieldType::Computed | FieldType::Group | FieldType::Info)).then_some(self)
     }
 
     /// True for types the citizen answers.
     pub fn is_input(self) -> bool {
-        self.kind().is_some()
+        self.input().is_some()
     }
 
     /// The value type of an input field's answer.

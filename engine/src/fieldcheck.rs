@@ -13,9 +13,9 @@ use rust_decimal::Decimal;
 
 use crate::answers::Input;
 use crate::checks::{
-    CheckCode, DateError, FieldKind, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number,
-    is_blank_text, is_integer, is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches,
-    normalize_compact, normalize_iban, normalize_text, normalized, parse_number, read_date,
+    CheckCode, DateError, MessageCtx, char_len, decimals_of, default_message, display_date, display_money, display_number, is_blank_text,
+    is_integer, is_valid_email, is_valid_iban, is_valid_phone, is_valid_plz, is_valid_steuer_id, mime_matches, normalize_compact,
+    normalize_iban, normalize_text, normalized, parse_number, read_date,
 };
 use crate::form::{Field, FieldType};
 use crate::value::{FileRef, Value};
@@ -77,7 +77,7 @@ type Rejected = Box<Failure>;
 /// with that value is currently offered. `computed`, `group` and `info` fields have no
 /// input: they come back blank and without failures.
 pub fn check_input(field: &Field, input: Option<&Input>, lang: &str, bounds: &Bounds, shown: &dyn Fn(&str) -> bool) -> Checked {
-    let Some(kind) = field.ty.kind() else {
+    let Some(kind) = field.ty.input() else {
         return Checked::blank();
     };
     let Some(input) = input else {
@@ -99,7 +99,7 @@ pub fn check_input(field: &Field, input: Option<&Input>, lang: &str, bounds: &Bo
 /// lengths, pattern, decimals, file size), for a caller that has read the value already:
 /// reading it is most of the cost of validating a field.
 pub fn check_value(field: &Field, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
-    match field.ty.kind() {
+    match field.ty.input() {
         Some(kind) => soft_checks(field, kind, value, lang, bounds),
         None => Vec::new(),
     }
@@ -111,7 +111,7 @@ pub fn message_for(failure: &Failure, lang: &str) -> String {
 }
 
 /// The value of a not-blank input, `Ok(None)` for blank, or the exclusive failure.
-fn read(field: &Field, kind: FieldKind, input: &Input, lang: &str, shown: &dyn Fn(&str) -> bool) -> Result<Option<Value>, Rejected> {
+fn read(field: &Field, kind: FieldType, input: &Input, lang: &str, shown: &dyn Fn(&str) -> bool) -> Result<Option<Value>, Rejected> {
     let fail = |code| Box::new(Failure { code, ctx: MessageCtx::new(kind) });
     // A blank text is blank for every type: a form post sends "" for an untouched input,
     // whatever the field's type.
@@ -268,7 +268,7 @@ fn is_shown_option(field: &Field, value: &str, shown: &dyn Fn(&str) -> bool) -> 
 /// The checks that keep the value (docs/form-language.md#empty-values), in the order of
 /// docs/form-language.md#check-order: min, max, min_length, max_length, pattern, decimals,
 /// file_size.
-fn soft_checks(field: &Field, kind: FieldKind, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
+fn soft_checks(field: &Field, kind: FieldType, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
     let mut out = Vec::new();
     let ctx = |bound: String| MessageCtx::new(kind).with_bound(bound);
 
@@ -940,7 +940,7 @@ mod tests {
             let f = with_options(ty, &["a"]);
             let c = check(&f, &input);
             assert!(!c.blank && c.value.is_empty() && codes(&c) == vec![CheckCode::Type], "{ty:?} {input:?}: {c:?}");
-            assert_eq!(c.failures[0].ctx.kind, ty.kind().unwrap());
+            assert_eq!(c.failures[0].ctx.kind, ty.input().unwrap());
         }
     }
 
@@ -949,6 +949,6 @@ mod tests {
         let mut f = field(FieldType::Textarea);
         f.max_length = Some(3);
         let c = check(&f, &text("abcd"));
-        assert_eq!(c.failures, vec![Failure { code: CheckCode::MaxLength, ctx: MessageCtx::new(FieldKind::Textarea).with_bound("3") }]);
+        assert_eq!(c.failures, vec![Failure { code: CheckCode::MaxLength, ctx: MessageCtx::new(FieldType::Textarea).with_bound("3") }]);
     }
 }

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kind::FieldKind;
+use crate::field_type::FieldType;
 
 /// The stable code of a check (docs/form-language.md#check-order), in the order built-in checks are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -108,7 +108,7 @@ pub struct EntryWord {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MessageCtx {
     /// The field's kind (a group's `count` ignores it).
-    pub kind: FieldKind,
+    pub kind: FieldType,
     /// The failing bound, already displayed in the session's language (`60`, `1.000`,
     /// `22.11.2026`, `1.000,00`, `5 MB`): for `min`, `max`, `min_length`, `max_length`,
     /// `decimals`, `count` and `file_size`.
@@ -129,7 +129,7 @@ pub struct MessageCtx {
 
 impl MessageCtx {
     /// A context for a field of `kind` with nothing else.
-    pub fn new(kind: FieldKind) -> Self {
+    pub fn new(kind: FieldType) -> Self {
         MessageCtx { kind, ..MessageCtx::default() }
     }
 
@@ -191,8 +191,8 @@ pub fn short_label(label: &str) -> String {
 }
 
 /// `required` naming the field; `None` where the general rule reads well.
-fn required_named(kind: FieldKind, l: &str, de: bool) -> Option<String> {
-    use FieldKind as K;
+fn required_named(kind: FieldType, l: &str, de: bool) -> Option<String> {
+    use FieldType as K;
     Some(match (kind, de) {
         (K::Text | K::Textarea, true) => format!("Bitte geben Sie {l} an."),
         (K::Text | K::Textarea, false) => format!("Enter {l}."),
@@ -241,12 +241,13 @@ fn name_english(msg: &str, l: &str) -> String {
 }
 
 fn german(code: CheckCode, ctx: &MessageCtx) -> String {
-    use FieldKind as K;
+    use FieldType as K;
     let b = ctx.bound.as_deref();
     let one = b == Some("1");
     match code {
         CheckCode::Required => match ctx.kind {
-            K::Text | K::Textarea => "Bitte füllen Sie dieses Feld aus.",
+            // A group (its `messages:`) reads like a text field, as nobody types into the others.
+            K::Text | K::Textarea | K::Computed | K::Group | K::Info => "Bitte füllen Sie dieses Feld aus.",
             K::Number | K::Integer => "Bitte geben Sie eine Zahl ein.",
             K::Money => "Bitte geben Sie einen Betrag ein.",
             K::Date => "Bitte geben Sie ein Datum ein.",
@@ -351,12 +352,12 @@ fn german(code: CheckCode, ctx: &MessageCtx) -> String {
 }
 
 fn english(code: CheckCode, ctx: &MessageCtx) -> String {
-    use FieldKind as K;
+    use FieldType as K;
     let b = ctx.bound.as_deref();
     let one = b == Some("1");
     match code {
         CheckCode::Required => match ctx.kind {
-            K::Text | K::Textarea => "Fill in this field.",
+            K::Text | K::Textarea | K::Computed | K::Group | K::Info => "Fill in this field.",
             K::Number | K::Integer => "Enter a number.",
             K::Money => "Enter an amount.",
             K::Date => "Enter a date.",
@@ -539,7 +540,7 @@ mod tests {
     #[test]
     fn every_code_has_german_and_english() {
         for code in CheckCode::ALL {
-            let ctx = MessageCtx::new(FieldKind::Number).with_bound("2");
+            let ctx = MessageCtx::new(FieldType::Number).with_bound("2");
             let de = msg(code, &ctx, "de");
             let en = msg(code, &ctx, "en");
             assert!(!de.is_empty() && !en.is_empty());
@@ -551,51 +552,51 @@ mod tests {
     #[test]
     fn type_messages_name_the_kind() {
         let t = |k| msg(CheckCode::Type, &MessageCtx::new(k), "de");
-        assert_eq!(t(FieldKind::Number), "Bitte geben Sie eine Zahl ein.");
-        assert!(t(FieldKind::Date).contains("ein gültiges Datum im Format TT.MM.JJJJ"));
-        assert!(t(FieldKind::Money).contains("einen Betrag in Euro"));
-        assert!(t(FieldKind::Integer).contains("eine ganze Zahl"));
-        assert_eq!(msg(CheckCode::Type, &MessageCtx::new(FieldKind::Integer), "en"), "Enter a whole number.");
+        assert_eq!(t(FieldType::Number), "Bitte geben Sie eine Zahl ein.");
+        assert!(t(FieldType::Date).contains("ein gültiges Datum im Format TT.MM.JJJJ"));
+        assert!(t(FieldType::Money).contains("einen Betrag in Euro"));
+        assert!(t(FieldType::Integer).contains("eine ganze Zahl"));
+        assert_eq!(msg(CheckCode::Type, &MessageCtx::new(FieldType::Integer), "en"), "Enter a whole number.");
     }
 
     #[test]
     fn format_messages_name_the_format() {
         let f = |k| msg(CheckCode::Format, &MessageCtx::new(k), "de");
-        assert!(f(FieldKind::Iban).contains("eine gültige IBAN"));
-        assert!(f(FieldKind::Plz).contains("eine fünfstellige Postleitzahl"));
-        assert!(f(FieldKind::Email).contains("eine gültige E-Mail-Adresse"));
-        assert!(f(FieldKind::Phone).contains("eine gültige Telefonnummer"));
-        assert!(f(FieldKind::SteuerId).contains("eine gültige Steuer-Identifikationsnummer (11 Ziffern)"));
+        assert!(f(FieldType::Iban).contains("eine gültige IBAN"));
+        assert!(f(FieldType::Plz).contains("eine fünfstellige Postleitzahl"));
+        assert!(f(FieldType::Email).contains("eine gültige E-Mail-Adresse"));
+        assert!(f(FieldType::Phone).contains("eine gültige Telefonnummer"));
+        assert!(f(FieldType::SteuerId).contains("eine gültige Steuer-Identifikationsnummer (11 Ziffern)"));
     }
 
     #[test]
     fn bounds_are_named() {
-        let ctx = MessageCtx::new(FieldKind::Text).with_bound("60");
+        let ctx = MessageCtx::new(FieldType::Text).with_bound("60");
         assert_eq!(msg(CheckCode::MaxLength, &ctx, "de"), "Bitte geben Sie höchstens 60 Zeichen ein.");
         assert_eq!(msg(CheckCode::MaxLength, &ctx, "en"), "Enter no more than 60 characters.");
-        let ctx = MessageCtx::new(FieldKind::Number).with_bound("1.000");
+        let ctx = MessageCtx::new(FieldType::Number).with_bound("1.000");
         assert_eq!(msg(CheckCode::Max, &ctx, "de"), "Der Wert darf höchstens 1.000 sein.");
-        let ctx = MessageCtx::new(FieldKind::Date).with_bound("22.11.2026");
+        let ctx = MessageCtx::new(FieldType::Date).with_bound("22.11.2026");
         assert_eq!(msg(CheckCode::Max, &ctx, "de"), "Das Datum darf nicht nach dem 22.11.2026 liegen.");
-        let ctx = MessageCtx::new(FieldKind::Date).with_bound("22 November 2026");
+        let ctx = MessageCtx::new(FieldType::Date).with_bound("22 November 2026");
         assert_eq!(msg(CheckCode::Min, &ctx, "en"), "The date must be on or after 22 November 2026.");
-        let ctx = MessageCtx::new(FieldKind::MultiChoice).with_bound("2");
+        let ctx = MessageCtx::new(FieldType::MultiChoice).with_bound("2");
         assert_eq!(msg(CheckCode::Min, &ctx, "de"), "Bitte wählen Sie mindestens 2 aus.");
-        let ctx = MessageCtx::new(FieldKind::Number).with_bound("2");
+        let ctx = MessageCtx::new(FieldType::Number).with_bound("2");
         assert!(msg(CheckCode::Decimals, &ctx, "de").contains("höchstens 2 Nachkommastellen"));
-        let ctx = MessageCtx::new(FieldKind::File).with_bound("5 MB");
+        let ctx = MessageCtx::new(FieldType::File).with_bound("5 MB");
         assert!(msg(CheckCode::FileSize, &ctx, "de").contains("höchstens 5 MB"));
     }
 
     #[test]
     fn count_uses_the_entry_word() {
-        let min = MessageCtx::new(FieldKind::Text).with_bound("1");
+        let min = MessageCtx::new(FieldType::Text).with_bound("1");
         assert!(msg(CheckCode::Count, &min, "de").contains("mindestens 1 Eintrag "));
-        let max = MessageCtx { count_bound: CountBound::Max, ..MessageCtx::new(FieldKind::Text).with_bound("5") };
+        let max = MessageCtx { count_bound: CountBound::Max, ..MessageCtx::new(FieldType::Text).with_bound("5") };
         assert!(msg(CheckCode::Count, &max, "de").contains("höchstens 5 Einträge"));
         let dogs = MessageCtx {
             entry: Some(EntryWord { one: "Hund".into(), many: "Hunde".into() }),
-            ..MessageCtx::new(FieldKind::Text).with_bound("2")
+            ..MessageCtx::new(FieldType::Text).with_bound("2")
         };
         assert_eq!(msg(CheckCode::Count, &dogs, "de"), "Bitte geben Sie mindestens 2 Hunde an.");
     }
@@ -604,11 +605,11 @@ mod tests {
     fn file_types_listed_in_a_friendly_way() {
         let ctx = MessageCtx {
             accept: vec!["application/pdf".into(), "image/jpeg".into(), "image/jpg".into(), "image/png".into()],
-            ..MessageCtx::new(FieldKind::File)
+            ..MessageCtx::new(FieldType::File)
         };
         assert_eq!(msg(CheckCode::FileType, &ctx, "de"), "Bitte laden Sie die Datei als PDF, JPEG oder PNG hoch.");
         assert_eq!(msg(CheckCode::FileType, &ctx, "en"), "Upload the file as PDF, JPEG or PNG.");
-        let one = MessageCtx { accept: vec!["application/pdf".into()], ..MessageCtx::new(FieldKind::File) };
+        let one = MessageCtx { accept: vec!["application/pdf".into()], ..MessageCtx::new(FieldType::File) };
         assert_eq!(msg(CheckCode::FileType, &one, "de"), "Bitte laden Sie die Datei als PDF hoch.");
     }
 
@@ -618,34 +619,34 @@ mod tests {
         assert_eq!(msg(CheckCode::Rule, &ctx, "de"), "Die Angabe ist nicht zulässig.");
         assert_eq!(msg(CheckCode::Rule, &ctx, "en"), "This answer is not allowed.");
         assert_eq!(msg(CheckCode::Rule, &ctx, "fr"), "This answer is not allowed.");
-        assert_eq!(msg(CheckCode::Required, &MessageCtx::new(FieldKind::Email), "tr"), "Enter an email address.");
+        assert_eq!(msg(CheckCode::Required, &MessageCtx::new(FieldType::Email), "tr"), "Enter an email address.");
     }
 
     #[test]
     fn messages_name_their_field() {
         let named = |k, label: &str| MessageCtx { label: Some(label.into()), ..MessageCtx::new(k) };
-        assert_eq!(msg(CheckCode::Required, &named(FieldKind::Text, "Nachname"), "de"), "Bitte geben Sie „Nachname“ an.");
-        assert_eq!(msg(CheckCode::Required, &named(FieldKind::Text, "Last name"), "en"), "Enter “Last name”.");
+        assert_eq!(msg(CheckCode::Required, &named(FieldType::Text, "Nachname"), "de"), "Bitte geben Sie „Nachname“ an.");
+        assert_eq!(msg(CheckCode::Required, &named(FieldType::Text, "Last name"), "en"), "Enter “Last name”.");
         assert_eq!(
-            msg(CheckCode::Required, &named(FieldKind::Boolean, "Gilt als gefährlicher Hund"), "de"),
+            msg(CheckCode::Required, &named(FieldType::Boolean, "Gilt als gefährlicher Hund"), "de"),
             "Bitte wählen Sie bei „Gilt als gefährlicher Hund“ Ja oder Nein."
         );
-        assert_eq!(msg(CheckCode::Format, &named(FieldKind::Iban, "IBAN"), "de"), "Bitte geben Sie bei „IBAN“ eine gültige IBAN ein.");
+        assert_eq!(msg(CheckCode::Format, &named(FieldType::Iban, "IBAN"), "de"), "Bitte geben Sie bei „IBAN“ eine gültige IBAN ein.");
         assert_eq!(
-            msg(CheckCode::Format, &named(FieldKind::Phone, "Phone"), "en"),
+            msg(CheckCode::Format, &named(FieldType::Phone, "Phone"), "en"),
             "Enter a valid phone number for “Phone”. Use only digits, spaces and + / - ( )."
         );
-        let max = MessageCtx { label: Some("Gebühr".into()), ..MessageCtx::new(FieldKind::Money).with_bound("100,00") };
+        let max = MessageCtx { label: Some("Gebühr".into()), ..MessageCtx::new(FieldType::Money).with_bound("100,00") };
         assert_eq!(msg(CheckCode::Max, &max, "de"), "Der Betrag bei „Gebühr“ darf höchstens 100,00 Euro sein.");
         // Without a label (or a blank one) the message stays general.
-        assert_eq!(msg(CheckCode::Required, &named(FieldKind::Text, "  "), "de"), "Bitte füllen Sie dieses Feld aus.");
-        assert_eq!(msg(CheckCode::Required, &MessageCtx::new(FieldKind::Text), "de"), "Bitte füllen Sie dieses Feld aus.");
+        assert_eq!(msg(CheckCode::Required, &named(FieldType::Text, "  "), "de"), "Bitte füllen Sie dieses Feld aus.");
+        assert_eq!(msg(CheckCode::Required, &MessageCtx::new(FieldType::Text), "de"), "Bitte füllen Sie dieses Feld aus.");
     }
 
     #[test]
     fn long_labels_are_shortened_at_a_word() {
         let consent = "Ich bestätige, dass meine Angaben vollständig und richtig sind und ich die Hinweise zum Datenschutz gelesen habe.";
-        let m = msg(CheckCode::Required, &MessageCtx { label: Some(consent.into()), ..MessageCtx::new(FieldKind::Consent) }, "de");
+        let m = msg(CheckCode::Required, &MessageCtx { label: Some(consent.into()), ..MessageCtx::new(FieldType::Consent) }, "de");
         assert_eq!(m, "Bitte bestätigen Sie „Ich bestätige, dass meine Angaben vollständig und richtig …“ mit einem Häkchen.");
         assert_eq!(short_label("Name:"), "Name");
         assert_eq!(short_label("  Vor-   und Nachname "), "Vor- und Nachname");
@@ -654,32 +655,32 @@ mod tests {
 
     #[test]
     fn an_impossible_date_is_no_such_day_not_a_wrong_format() {
-        let ctx = MessageCtx { no_such_day: true, ..MessageCtx::new(FieldKind::Date) };
+        let ctx = MessageCtx { no_such_day: true, ..MessageCtx::new(FieldType::Date) };
         assert_eq!(msg(CheckCode::Type, &ctx, "de"), "Bitte prüfen Sie das Datum: Diesen Tag gibt es nicht.");
         assert_eq!(msg(CheckCode::Type, &ctx, "en"), "Check the date: there is no such day.");
-        assert!(msg(CheckCode::Type, &MessageCtx::new(FieldKind::Date), "de").contains("im Format TT.MM.JJJJ"));
+        assert!(msg(CheckCode::Type, &MessageCtx::new(FieldType::Date), "de").contains("im Format TT.MM.JJJJ"));
     }
 
     /// Every default message, as a citizen would read them, in both languages.
     #[test]
     fn all_default_messages() {
         let kinds = [
-            FieldKind::Text,
-            FieldKind::Textarea,
-            FieldKind::Number,
-            FieldKind::Integer,
-            FieldKind::Money,
-            FieldKind::Date,
-            FieldKind::Boolean,
-            FieldKind::Consent,
-            FieldKind::Choice,
-            FieldKind::MultiChoice,
-            FieldKind::Email,
-            FieldKind::Phone,
-            FieldKind::Plz,
-            FieldKind::Iban,
-            FieldKind::SteuerId,
-            FieldKind::File,
+            FieldType::Text,
+            FieldType::Textarea,
+            FieldType::Number,
+            FieldType::Integer,
+            FieldType::Money,
+            FieldType::Date,
+            FieldType::Boolean,
+            FieldType::Consent,
+            FieldType::Choice,
+            FieldType::MultiChoice,
+            FieldType::Email,
+            FieldType::Phone,
+            FieldType::Plz,
+            FieldType::Iban,
+            FieldType::SteuerId,
+            FieldType::File,
         ];
         let mut out = String::new();
         for lang in ["de", "en"] {
@@ -689,9 +690,9 @@ mod tests {
                 let mut cases: Vec<(String, MessageCtx)> = Vec::new();
                 match code {
                     CheckCode::Required | CheckCode::Type | CheckCode::Format | CheckCode::Option => {
-                        use FieldKind as K;
+                        use FieldType as K;
                         // The kinds each code is reported for, and `Text` as the fallback.
-                        let relevant: &[FieldKind] = match code {
+                        let relevant: &[FieldType] = match code {
                             CheckCode::Required => &kinds,
                             CheckCode::Type => &[K::Number, K::Integer, K::Money, K::Date, K::Boolean, K::Text],
                             CheckCode::Format => &[K::Email, K::Phone, K::Plz, K::Iban, K::SteuerId, K::Text],
@@ -706,26 +707,26 @@ mod tests {
                     }
                     CheckCode::Min | CheckCode::Max => {
                         let bounds = [
-                            (FieldKind::Number, if de { "1.000" } else { "1,000" }),
-                            (FieldKind::Integer, "18"),
-                            (FieldKind::Money, if de { "1.000,00" } else { "1,000.00" }),
-                            (FieldKind::Date, if de { "22.11.2026" } else { "22 November 2026" }),
-                            (FieldKind::MultiChoice, "1"),
-                            (FieldKind::MultiChoice, "2"),
+                            (FieldType::Number, if de { "1.000" } else { "1,000" }),
+                            (FieldType::Integer, "18"),
+                            (FieldType::Money, if de { "1.000,00" } else { "1,000.00" }),
+                            (FieldType::Date, if de { "22.11.2026" } else { "22 November 2026" }),
+                            (FieldType::MultiChoice, "1"),
+                            (FieldType::MultiChoice, "2"),
                         ];
                         for (k, b) in bounds {
                             cases.push((format!("{k:?} {b}"), MessageCtx::new(k).with_bound(b)));
                         }
-                        cases.push(("Number, no bound".into(), MessageCtx::new(FieldKind::Number)));
+                        cases.push(("Number, no bound".into(), MessageCtx::new(FieldType::Number)));
                     }
                     CheckCode::MinLength | CheckCode::MaxLength => {
                         for b in ["1", "60"] {
-                            cases.push((format!("Text {b}"), MessageCtx::new(FieldKind::Text).with_bound(b)));
+                            cases.push((format!("Text {b}"), MessageCtx::new(FieldType::Text).with_bound(b)));
                         }
                     }
                     CheckCode::Decimals => {
                         for (k, b) in
-                            [(FieldKind::Number, "0"), (FieldKind::Number, "1"), (FieldKind::Number, "2"), (FieldKind::Money, "2")]
+                            [(FieldType::Number, "0"), (FieldType::Number, "1"), (FieldType::Number, "2"), (FieldType::Money, "2")]
                         {
                             cases.push((format!("{k:?} {b}"), MessageCtx::new(k).with_bound(b)));
                         }
@@ -760,14 +761,14 @@ mod tests {
                             vec![],
                         ] {
                             let ctx =
-                                MessageCtx { accept: accept.iter().map(|s| s.to_string()).collect(), ..MessageCtx::new(FieldKind::File) };
+                                MessageCtx { accept: accept.iter().map(|s| s.to_string()).collect(), ..MessageCtx::new(FieldType::File) };
                             cases.push((format!("{accept:?}"), ctx));
                         }
                     }
                     CheckCode::FileSize => {
-                        cases.push(("5 MB".into(), MessageCtx::new(FieldKind::File).with_bound("5 MB")));
+                        cases.push(("5 MB".into(), MessageCtx::new(FieldType::File).with_bound("5 MB")));
                     }
-                    CheckCode::Pattern | CheckCode::Rule => cases.push(("Text".into(), MessageCtx::new(FieldKind::Text))),
+                    CheckCode::Pattern | CheckCode::Rule => cases.push(("Text".into(), MessageCtx::new(FieldType::Text))),
                 }
                 for (label, ctx) in cases {
                     writeln!(out, "{} [{label}]: {}", code.as_str(), default_message(code, &ctx, lang)).unwrap();

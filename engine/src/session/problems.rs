@@ -134,7 +134,7 @@ impl Session<'_> {
                     None => {
                         let ctx = MessageCtx {
                             label: self.label_of(inst).map(Into::into),
-                            ..MessageCtx::new(field.ty.kind().unwrap_or_default())
+                            ..MessageCtx::new(field.ty.input().unwrap_or_default())
                         };
                         crate::checks::default_message(CheckCode::Required, &ctx, lang)
                     }
