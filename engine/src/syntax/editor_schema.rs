@@ -117,7 +117,7 @@ fn reference(name: &str) -> Value {
 fn shape(shape: Shape) -> Value {
     match shape {
         Shape::Text => reference("text"),
-        Shape::Id | Shape::Str => json!({ "type": "string" }),
+        Shape::Id | Shape::Str | Shape::Regex => json!({ "type": "string" }),
         Shape::Expr => reference("expr"),
         Shape::Cond => json!({ "type": ["boolean", "string"] }),
         Shape::UInt => json!({ "type": "integer", "minimum": 0 }),

@@ -15,6 +15,9 @@ pub enum Shape {
     Id,
     /// A plain string.
     Str,
+    /// A regular expression: a string whose characters keep their positions, so that an
+    /// error in it points at the character.
+    Regex,
     /// An expression (a string; a number, `true`/`false` and dates also parse as one).
     Expr,
     /// `true`, `false` or an expression.
@@ -144,7 +147,7 @@ pub const FIELD: &[KeyDef] = &[
     only("max", Shape::Expr, BOUND_TYPES, "Largest allowed value (for `multi_choice`: most items)."),
     only("min_length", Shape::UInt, LENGTH_TYPES, "Fewest characters."),
     only("max_length", Shape::UInt, LENGTH_TYPES, "Most characters (default 500, `textarea` 5,000)."),
-    only("pattern", Shape::Str, LENGTH_TYPES, "A regular expression the whole answer must match."),
+    only("pattern", Shape::Regex, LENGTH_TYPES, "A regular expression the whole answer must match."),
     only("options", Shape::Options, &[Choice, MultiChoice], "The options: a list, or the name of a list under `lists`."),
     only("value", Shape::Expr, &[Computed], "The calculation."),
     only("format", Shape::Str, &[Computed], "`money`, `integer` or `date`."),

@@ -3,7 +3,7 @@
 //! field's type) and the shape of every value. Collects all diagnostics.
 
 use super::ast::*;
-use super::keys::{self, KeyDef};
+use super::keys::{self, KeyDef, Shape};
 use crate::diag::codes;
 use crate::diag::{Diagnostic, Span, did_you_mean};
 use crate::field_type::FieldType;
@@ -31,8 +31,87 @@ impl<'n> Entries<'n> {
         self.entries.iter().find(|(k, _, _)| k.name == name).map(|(_, _, v)| *v)
     }
 
+    fn entry(&self, name: &str) -> Option<(&'static KeyDef, &'n Node)> {
+        self.entries.iter().find(|(k, _, _)| k.name == name).map(|(d, _, v)| (*d, *v))
+    }
+
     fn key_span(&self, name: &str) -> Option<Span> {
         self.entries.iter().find(|(k, _, _)| k.name == name).map(|(_, k, _)| k.span)
+    }
+}
+
+/// A key's value, read by the shape the key table declares for it ([`KeyDef::shape`],
+/// [`Lowerer::read`]): the lowering never picks a reader of its own, so what the table (and
+/// with it the reference and the editor schema) says a key takes is what the lowering
+/// accepts. Shapes with a structure of their own are read by the caller from the node.
+enum Read {
+    /// The key is not in the map.
+    Missing,
+    /// `Shape::Text`.
+    Text(Option<TextAst>),
+    /// `Shape::Id`, `Shape::Str`, `Shape::Size`.
+    Str(Option<Src>),
+    /// `Shape::Expr`, `Shape::Cond`, `Shape::Regex`: the scalar with its characters' positions.
+    Expr(Option<SrcScalar>),
+    /// `Shape::UInt`.
+    UInt(Option<(u32, Span)>),
+    /// `Shape::Bool`.
+    Bool(bool),
+    /// `Shape::StrList`.
+    List(Vec<Src>),
+    /// `Nested`, `ListOf`, `MapOf`, `Next`, `Options`, `Any`.
+    Structure,
+}
+
+impl Read {
+    /// A read of the wrong shape is a mistake in this file, never in a form: the same key
+    /// always has the same shape. Tests (debug builds) stop on it; a release build treats
+    /// the key as absent.
+    fn wrong<T>(&self, wanted: &str) -> Option<T> {
+        debug_assert!(matches!(self, Read::Missing), "a key of another shape read as {wanted}");
+        None
+    }
+
+    fn text(self) -> Option<TextAst> {
+        match self {
+            Read::Text(t) => t,
+            other => other.wrong("text"),
+        }
+    }
+
+    fn str(self) -> Option<Src> {
+        match self {
+            Read::Str(t) => t,
+            other => other.wrong("a string"),
+        }
+    }
+
+    fn expr(self) -> Option<SrcScalar> {
+        match self {
+            Read::Expr(t) => t,
+            other => other.wrong("an expression"),
+        }
+    }
+
+    fn uint(self) -> Option<(u32, Span)> {
+        match self {
+            Read::UInt(t) => t,
+            other => other.wrong("a whole number"),
+        }
+    }
+
+    fn boolean(self) -> bool {
+        match self {
+            Read::Bool(b) => b,
+            other => other.wrong::<()>("true/false").is_some(),
+        }
+    }
+
+    fn list(self) -> Vec<Src> {
+        match self {
+            Read::List(l) => l,
+            other => other.wrong::<Vec<Src>>("a list").unwrap_or_default(),
+        }
     }
 }
 
@@ -43,6 +122,27 @@ fn src(value: impl Into<String>, span: Span) -> Src {
 impl Lowerer {
     fn err(&mut self, d: Diagnostic) {
         self.diags.push(d);
+    }
+
+    /// Reads a key's value by the shape its [`KeyDef`] declares.
+    fn read(&mut self, def: &KeyDef, v: &Node) -> Read {
+        match def.shape {
+            Shape::Text => Read::Text(self.text(v, def.name)),
+            Shape::Id | Shape::Str | Shape::Size => Read::Str(self.string(v, def.name)),
+            Shape::Expr | Shape::Cond | Shape::Regex => Read::Expr(self.scalar(v, def.name)),
+            Shape::UInt => Read::UInt(self.uint(v, def.name)),
+            Shape::Bool => Read::Bool(self.boolean(v, def.name)),
+            Shape::StrList => Read::List(self.str_list(v, def.name)),
+            Shape::Any | Shape::Nested(_) | Shape::ListOf(_) | Shape::MapOf(_) | Shape::Next | Shape::Options => Read::Structure,
+        }
+    }
+
+    /// [`Lowerer::read`] of the key `name` of a checked map ([`Read::Missing`] without it).
+    fn key(&mut self, e: &Entries<'_>, name: &str) -> Read {
+        match e.entry(name) {
+            Some((def, v)) => self.read(def, v),
+            None => Read::Missing,
+        }
     }
 
     /// Checks a map's keys against `table`; `what` names the map in messages ("a step").
@@ -215,13 +315,13 @@ impl Lowerer {
         let Some(e) = self.map(root, keys::FORM, "the form") else { return f };
         for (def, k, v) in &e.entries {
             match def.name {
-                "wegweiser" => f.wegweiser = self.string(v, "wegweiser"),
-                "id" => f.id = self.string(v, "id"),
-                "version" => f.version = self.string(v, "version"),
-                "languages" => f.languages = self.str_list(v, "languages"),
-                "title" => f.title = self.text(v, "title"),
-                "description" => f.description = self.text(v, "description"),
-                "authority" => f.authority = self.text(v, "authority"),
+                "wegweiser" => f.wegweiser = self.read(def, v).uint().map(|(n, span)| src(n.to_string(), span)),
+                "id" => f.id = self.read(def, v).str(),
+                "version" => f.version = self.read(def, v).str(),
+                "languages" => f.languages = self.read(def, v).list(),
+                "title" => f.title = self.read(def, v).text(),
+                "description" => f.description = self.read(def, v).text(),
+                "authority" => f.authority = self.read(def, v).text(),
                 "lists" => f.lists = self.lists(v),
                 "values" => f.values = self.values(v),
                 "parameters" => f.parameters = self.parameters(v),
@@ -238,15 +338,15 @@ impl Lowerer {
                 "submission" => f.submission = self.submission(v),
                 "fim" => {
                     if let Some(m) = self.map(v, keys::FIM_SCHEMA, "`fim`") {
-                        let schema = m.get("schema").and_then(|n| self.string(n, "schema"));
-                        let version = m.get("version").and_then(|n| self.string(n, "version"));
+                        let schema = self.key(&m, "schema").str();
+                        let version = self.key(&m, "version").str();
                         f.fim = schema.map(|s| (s, version));
                     }
                 }
                 "login" => {
                     if let Some(m) = self.map(v, keys::LOGIN, "`login`") {
-                        let mode = m.get("mode").and_then(|n| self.string(n, "mode"));
-                        let trust = m.get("trust").and_then(|n| self.string(n, "trust"));
+                        let mode = self.key(&m, "mode").str();
+                        let trust = self.key(&m, "trust").str();
                         f.login = Some(LoginAst { mode, trust, span: v.span });
                     }
                 }
@@ -300,14 +400,14 @@ impl Lowerer {
                 let e = self.map(v, keys::PARAMETER, "a parameter")?;
                 Some(ParameterAst {
                     name,
-                    ty: e.get("type").and_then(|n| self.string(n, "type")),
+                    ty: self.key(&e, "type").str(),
                     default: e.get("default").cloned(),
                     options: e.get("options").and_then(|n| match &n.kind {
                         NodeKind::Scalar(_) => self.string(n, "options").map(OptionsAst::Named),
                         _ => Some(OptionsAst::Inline(self.option_list(n))),
                     }),
-                    label: e.get("label").and_then(|n| self.text(n, "label")),
-                    description: e.get("description").and_then(|n| self.text(n, "description")),
+                    label: self.key(&e, "label").text(),
+                    description: self.key(&e, "description").text(),
                     span: v.span,
                 })
             })
@@ -321,10 +421,10 @@ impl Lowerer {
             .filter_map(|o| {
                 let e = self.map(o, keys::OPTION, "an option")?;
                 Some(OptionAst {
-                    value: e.get("value").and_then(|n| self.string(n, "value")).unwrap_or_else(|| src("", o.span)),
-                    label: e.get("label").and_then(|n| self.text(n, "label")),
-                    hint: e.get("hint").and_then(|n| self.text(n, "hint")),
-                    cond: e.get("if").and_then(|n| self.scalar(n, "if")),
+                    value: self.key(&e, "value").str().unwrap_or_else(|| src("", o.span)),
+                    label: self.key(&e, "label").text(),
+                    hint: self.key(&e, "hint").text(),
+                    cond: self.key(&e, "if").expr(),
                     span: o.span,
                 })
             })
@@ -350,12 +450,12 @@ impl Lowerer {
         let Some(e) = self.map(node, keys::STEP, "a step") else { return s };
         for (def, k, v) in &e.entries {
             match def.name {
-                "id" => s.id = self.string(v, "id"),
-                "title" => s.title = self.text(v, "title"),
-                "text" => s.text = self.text(v, "text"),
-                "section" => s.section = self.text(v, "section"),
-                "kind" => s.kind = self.string(v, "kind"),
-                "when" => s.when = self.scalar(v, "when"),
+                "id" => s.id = self.read(def, v).str(),
+                "title" => s.title = self.read(def, v).text(),
+                "text" => s.text = self.read(def, v).text(),
+                "section" => s.section = self.read(def, v).text(),
+                "kind" => s.kind = self.read(def, v).str(),
+                "when" => s.when = self.read(def, v).expr(),
                 "fields" => {
                     s.fields_key = Some(k.span);
                     s.fields = self.seq(v, "fields").iter().map(|f| self.field(f)).collect();
@@ -382,11 +482,7 @@ impl Lowerer {
                     .iter()
                     .filter_map(|b| {
                         let e = self.map(b, keys::BRANCH, "a `next` branch")?;
-                        Some(BranchAst {
-                            cond: e.get("if").and_then(|n| self.scalar(n, "if")),
-                            goto: e.get("goto").and_then(|n| self.string(n, "goto")),
-                            span: b.span,
-                        })
+                        Some(BranchAst { cond: self.key(&e, "if").expr(), goto: self.key(&e, "goto").str(), span: b.span })
                     })
                     .collect(),
             )),
@@ -406,10 +502,10 @@ impl Lowerer {
             .filter_map(|r| {
                 let e = self.map(r, keys::RULE, "a rule")?;
                 Some(RuleAst {
-                    check: e.get("check").and_then(|n| self.scalar(n, "check")),
-                    message: e.get("message").and_then(|n| self.text(n, "message")),
-                    when_empty: e.get("when_empty").is_some_and(|n| self.boolean(n, "when_empty")),
-                    field: e.get("field").and_then(|n| self.string(n, "field")),
+                    check: self.key(&e, "check").expr(),
+                    message: self.key(&e, "message").text(),
+                    when_empty: self.key(&e, "when_empty").boolean(),
+                    field: self.key(&e, "field").str(),
                     span: r.span,
                 })
             })
@@ -450,7 +546,7 @@ impl Lowerer {
             span: node.span,
         };
         let Some(e) = self.map(node, keys::FIELD, "a field") else { return f };
-        f.ty = e.get("type").and_then(|n| self.string(n, "type"));
+        f.ty = self.key(&e, "type").str();
         let ty = f.ty.as_ref().and_then(|t| FieldType::parse(&t.value));
         if let Some(t) = &f.ty
             && ty.is_none()
@@ -480,25 +576,25 @@ impl Lowerer {
                 continue;
             }
             match def.name {
-                "id" => f.id = self.string(v, "id"),
-                "label" => f.label = self.text(v, "label"),
-                "hint" => f.hint = self.text(v, "hint"),
-                "required" => f.required = self.scalar(v, "required"),
-                "visible_if" => f.visible_if = self.scalar(v, "visible_if"),
-                "min" => f.min = self.scalar(v, "min"),
-                "max" => f.max = self.scalar(v, "max"),
-                "min_length" => f.min_length = self.uint(v, "min_length"),
-                "max_length" => f.max_length = self.uint(v, "max_length"),
-                "pattern" => f.pattern = self.scalar(v, "pattern"),
+                "id" => f.id = self.read(def, v).str(),
+                "label" => f.label = self.read(def, v).text(),
+                "hint" => f.hint = self.read(def, v).text(),
+                "required" => f.required = self.read(def, v).expr(),
+                "visible_if" => f.visible_if = self.read(def, v).expr(),
+                "min" => f.min = self.read(def, v).expr(),
+                "max" => f.max = self.read(def, v).expr(),
+                "min_length" => f.min_length = self.read(def, v).uint(),
+                "max_length" => f.max_length = self.read(def, v).uint(),
+                "pattern" => f.pattern = self.read(def, v).expr(),
                 "options" => {
                     f.options = match &v.kind {
                         NodeKind::Scalar(_) => self.string(v, "options").map(OptionsAst::Named),
                         _ => Some(OptionsAst::Inline(self.option_list(v))),
                     }
                 }
-                "display" => f.display = self.string(v, "display"),
+                "display" => f.display = self.read(def, v).str(),
                 "default" => f.default = Some((*v).clone()),
-                "value" => f.value = self.scalar(v, "value"),
+                "value" => f.value = self.read(def, v).expr(),
                 "rules" => f.rules = self.rules(v),
                 "messages" => {
                     if let NodeKind::Map(pairs) = &v.kind {
@@ -514,27 +610,27 @@ impl Lowerer {
                         );
                     }
                 }
-                "autocomplete" => f.autocomplete = self.string(v, "autocomplete"),
+                "autocomplete" => f.autocomplete = self.read(def, v).str(),
                 "fields" => f.fields = self.seq(v, "fields").iter().map(|m| self.field(m)).collect(),
                 "repeat" => {
                     if let Some(r) = self.map(v, keys::REPEAT, "`repeat`") {
                         f.repeat = Some(RepeatAst {
-                            min: r.get("min").and_then(|n| self.uint(n, "min")),
-                            max: r.get("max").and_then(|n| self.uint(n, "max")),
-                            add_label: r.get("add_label").and_then(|n| self.text(n, "add_label")),
+                            min: self.key(&r, "min").uint(),
+                            max: self.key(&r, "max").uint(),
+                            add_label: self.key(&r, "add_label").text(),
                             span: v.span,
                         });
                     }
                 }
-                "accept" => f.accept = self.str_list(v, "accept"),
-                "max_size" => f.max_size = self.string(v, "max_size"),
-                "decimals" => f.decimals = self.uint(v, "decimals"),
-                "allow_test_ids" => f.allow_test_ids = self.boolean(v, "allow_test_ids"),
-                "format" => f.format = self.string(v, "format"),
-                "text" => f.text = self.text(v, "text"),
-                "fim" => f.fim = self.string(v, "fim"),
-                "prefill" => f.prefill = self.string(v, "prefill"),
-                "locked" => f.locked = Some((self.boolean(v, "locked"), k.span)),
+                "accept" => f.accept = self.read(def, v).list(),
+                "max_size" => f.max_size = self.read(def, v).str(),
+                "decimals" => f.decimals = self.read(def, v).uint(),
+                "allow_test_ids" => f.allow_test_ids = self.read(def, v).boolean(),
+                "format" => f.format = self.read(def, v).str(),
+                "text" => f.text = self.read(def, v).text(),
+                "fim" => f.fim = self.read(def, v).str(),
+                "prefill" => f.prefill = self.read(def, v).str(),
+                "locked" => f.locked = Some((self.read(def, v).boolean(), k.span)),
                 _ => {}
             }
         }
@@ -567,7 +663,7 @@ impl Lowerer {
 
     fn submission(&mut self, node: &Node) -> Option<SubmissionAst> {
         let e = self.map(node, keys::SUBMISSION, "`submission`")?;
-        let reference = e.get("reference").and_then(|n| self.string(n, "reference"));
+        let reference = self.key(&e, "reference").str();
         let webhook = e.get("webhook").and_then(|w| self.webhook(w));
         let webhook_key = e.key_span("webhook");
         let deliver = e.get("deliver").map(|d| {
@@ -579,8 +675,8 @@ impl Lowerer {
 
     fn webhook(&mut self, node: &Node) -> Option<(Src, Option<Src>)> {
         let m = self.map(node, keys::WEBHOOK, "`webhook`")?;
-        let url = m.get("url").and_then(|n| self.string(n, "url"))?;
-        Some((url, m.get("secret_env").and_then(|n| self.string(n, "secret_env"))))
+        let url = self.key(&m, "url").str()?;
+        Some((url, self.key(&m, "secret_env").str()))
     }
 
     /// One entry of `deliver`: a map with exactly one key, the channel.
@@ -604,14 +700,14 @@ impl Lowerer {
             }
             "email" => {
                 let m = self.map(v, keys::EMAIL, "an `email` channel")?;
-                let to_env = m.get("to_env").and_then(|n| self.string(n, "to_env"))?;
-                let confirmation_to = m.get("confirmation_to").and_then(|n| self.string(n, "confirmation_to"));
+                let to_env = self.key(&m, "to_env").str()?;
+                let confirmation_to = self.key(&m, "confirmation_to").str();
                 Some(ChannelAst::Email { to_env, confirmation_to, key: k.span })
             }
             _ => {
                 let m = self.map(v, keys::FITCONNECT, "a `fitconnect` channel")?;
-                let destination_env = m.get("destination_env").and_then(|n| self.string(n, "destination_env"));
-                let leika = m.get("leika").and_then(|n| self.string(n, "leika"));
+                let destination_env = self.key(&m, "destination_env").str();
+                let leika = self.key(&m, "leika").str();
                 Some(ChannelAst::FitConnect { destination_env: destination_env?, leika: leika?, key: k.span })
             }
         }
