@@ -41,7 +41,7 @@ pub enum Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// Stable code, e.g. `E0101`: one of [`codes`], documented in `docs/diagnostics.md`.
+    /// Stable code, e.g. `E0101`: one of the registry `diag::codes`, documented in `docs/diagnostics.md`.
     pub code: &'static str,
     /// What is wrong, in one sentence.
     pub message: String,

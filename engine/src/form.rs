@@ -28,7 +28,7 @@ pub struct Form {
     pub steps: Vec<Step>,
     /// Every field (members too) in declaration order; `FieldId` indexes this.
     pub fields: Vec<Field>,
-    /// Named calculations; `ValueId` indexes this. The form's [`Parameter`]s come last,
+    /// Named calculations; `ValueId` indexes this. The form's parameters come last,
     /// one entry each (their expression is their default), so that every expression reads
     /// a parameter exactly like a `values` entry.
     pub values: Vec<NamedValue>,

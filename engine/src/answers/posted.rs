@@ -24,7 +24,7 @@ pub struct PostedStep {
     #[serde(default)]
     pub files: BTreeMap<String, FileRef>,
     /// Most characters one typed value may have; a longer one is refused
-    /// ([`Refusal::TooLong`]) and never stored. `None`: no limit but the fields' own
+    /// ([`Refusal::AnswerTooLong`]) and never stored. `None`: no limit but the fields' own
     /// `max_length` checks.
     #[serde(default)]
     pub max_chars: Option<usize>,

@@ -13,10 +13,10 @@
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use engine::form::{FieldType, Form};
-use engine::ids::FieldId;
-use engine::session::{Input, Session};
-use engine::value::FileRef;
+use engine::FieldId;
+use engine::FileRef;
+use engine::{FieldType, Form};
+use engine::{Input, Session};
 use serde_json::Value as Json;
 
 fn main() -> ExitCode {
