@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod invariants;
+
+pub use invariants::FormError;
+
 use crate::checks::CheckCode;
 use crate::expr::{CExpr, Type};
 use crate::ids::{FieldId, StepId, ValueId};
@@ -13,40 +17,40 @@ use crate::value::Value;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Form {
     /// The form's id.
-    pub id: String,
+    pub(crate) id: String,
     /// The author's revision label.
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Languages; the first is the default.
-    pub languages: Vec<String>,
+    pub(crate) languages: Vec<String>,
     /// Title.
-    pub title: Text,
+    pub(crate) title: Text,
     /// Description.
-    pub description: Option<Text>,
+    pub(crate) description: Option<Text>,
     /// The receiving authority.
-    pub authority: Option<Text>,
+    pub(crate) authority: Option<Text>,
     /// Steps in declaration order; `StepId` indexes this.
-    pub steps: Vec<Step>,
+    pub(crate) steps: Vec<Step>,
     /// Every field (members too) in declaration order; `FieldId` indexes this.
-    pub fields: Vec<Field>,
+    pub(crate) fields: Vec<Field>,
     /// Named calculations; `ValueId` indexes this. The form's parameters come last,
     /// one entry each (their expression is their default), so that every expression reads
     /// a parameter exactly like a `values` entry.
-    pub values: Vec<NamedValue>,
+    pub(crate) values: Vec<NamedValue>,
     /// `parameters:`: the values each deployment (an authority) sets, in declaration order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub parameters: Vec<Parameter>,
+    pub(crate) parameters: Vec<Parameter>,
     /// Reference pattern and delivery.
-    pub submission: SubmissionConfig,
+    pub(crate) submission: SubmissionConfig,
     /// The FIM schema the form was built from.
-    pub fim: Option<FimSchema>,
+    pub(crate) fim: Option<FimSchema>,
     /// Whether a login is offered or required, and its lowest trust level.
     #[serde(default, skip_serializing_if = "is_default")]
-    pub login: crate::account::Login,
+    pub(crate) login: crate::account::Login,
     /// Who reads what: the dependency graph for incremental evaluation.
-    pub deps: DepGraph,
+    pub(crate) deps: DepGraph,
     /// Field ids to fields, built on first use (not serialised: derived).
     #[serde(skip)]
-    pub field_index: std::sync::OnceLock<std::collections::HashMap<String, FieldId>>,
+    pub(crate) field_index: std::sync::OnceLock<std::collections::HashMap<String, FieldId>>,
 }
 
 /// `fim: { schema, version }`.
@@ -631,5 +635,82 @@ impl Form {
     /// The default language.
     pub fn default_language(&self) -> &str {
         self.languages.first().map_or("de", String::as_str)
+    }
+
+    /// The form's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The author's revision label.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// The languages; the first is the default.
+    pub fn languages(&self) -> &[String] {
+        &self.languages
+    }
+
+    /// The title.
+    pub fn title(&self) -> &Text {
+        &self.title
+    }
+
+    /// The description.
+    pub fn description(&self) -> Option<&Text> {
+        self.description.as_ref()
+    }
+
+    /// The receiving authority as the form names it.
+    pub fn authority(&self) -> Option<&Text> {
+        self.authority.as_ref()
+    }
+
+    /// The steps in declaration order; a [`StepId`] indexes them.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// Every field (members too) in declaration order; a [`FieldId`] indexes them.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// The named calculations (`values:`), the parameters last.
+    pub fn values(&self) -> &[NamedValue] {
+        &self.values
+    }
+
+    /// `parameters:`: what each deployment sets, in declaration order.
+    pub fn parameters(&self) -> &[Parameter] {
+        &self.parameters
+    }
+
+    /// The reference pattern and the delivery channels.
+    pub fn submission(&self) -> &SubmissionConfig {
+        &self.submission
+    }
+
+    /// The FIM schema the form was built from.
+    pub fn fim(&self) -> Option<&FimSchema> {
+        self.fim.as_ref()
+    }
+
+    /// Whether a login is offered or required, and its lowest trust level.
+    pub fn login(&self) -> &crate::account::Login {
+        &self.login
+    }
+
+    /// Who reads what: the dependency graph of incremental evaluation.
+    pub fn deps(&self) -> &DepGraph {
+        &self.deps
+    }
+
+    /// The form with other delivery channels (a test's receiver, an operator's redirect):
+    /// the channels name no field or step, so no invariant of the form depends on them.
+    pub fn with_channels(mut self, channels: Vec<Channel>) -> Form {
+        self.submission.channels = channels;
+        self
     }
 }

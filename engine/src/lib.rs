@@ -105,7 +105,7 @@ pub use checks::CheckCode;
 pub use compile::{Compiled, compile};
 pub use diag::{Diagnostic, Pos, Severity, Span};
 pub use field_type::FieldType;
-pub use form::{Form, StepKind, Target};
+pub use form::{Form, FormError, StepKind, Target};
 pub use ids::{FieldId, StepId};
 pub use output::{fim_data, fim_schema};
 #[cfg(feature = "yaml")]

@@ -16,7 +16,7 @@ fn assert_compiles(fields: usize) {
         .collect();
     assert!(errors.is_empty(), "the generated form with {fields} fields has errors:\n{}", errors.join("\n"));
     let form = compiled.form.expect("a form without errors");
-    assert_eq!(form.fields.len(), fields, "the generated form has the requested number of fields");
+    assert_eq!(form.fields().len(), fields, "the generated form has the requested number of fields");
 }
 
 #[test]

@@ -22,7 +22,7 @@ fn form() -> Form {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let form = c.form.expect("compiled");
-    assert_eq!(form.fields.len(), bigform::FIELDS);
+    assert_eq!(form.fields().len(), bigform::FIELDS);
     form
 }
 
@@ -42,7 +42,7 @@ fn readers() -> Vec<String> {
 #[test]
 fn a_change_evaluates_only_its_dependents() {
     let form = form();
-    assert_eq!(form.deps.field_readers[form.field_by_id("x").expect("x").0 as usize].len(), bigform::READERS);
+    assert_eq!(form.deps().field_readers[form.field_by_id("x").expect("x").0 as usize].len(), bigform::READERS);
 
     // What a full evaluation costs: a fresh session with the same answers, validated.
     let full = {

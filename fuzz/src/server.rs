@@ -55,7 +55,7 @@ fn server() -> &'static Server {
         let forms = crate::forms::compile_all();
         let mut drafts = BTreeMap::new();
         for ((_, _, scenarios), form) in crate::forms::BUNDLED.iter().zip(&forms) {
-            drafts.insert(form.id.clone(), complete_draft(form, scenarios));
+            drafts.insert(form.id().to_string(), complete_draft(form, scenarios));
         }
         let config = Config { today: Some(crate::forms::today()), ..Config::default() };
         let url = format!("sqlite://{}", db.display());
@@ -63,7 +63,7 @@ fn server() -> &'static Server {
         // Forms with the same id (the contract's Hundesteuer) are served once; keep the first.
         let mut served: Vec<Form> = Vec::new();
         for f in &forms {
-            if !served.iter().any(|s| s.id == f.id) {
+            if !served.iter().any(|s| s.id() == f.id()) {
                 served.push(f.clone());
             }
         }
@@ -80,7 +80,7 @@ fn server() -> &'static Server {
 async fn check_csrf_mechanism(s: &Server) {
     let sid = "0123456789abcdef0123456789abcdef";
     let form = &s.forms[0];
-    let req = Request::get(format!("/f/{}/s/{}", form.id, form.steps[0].id))
+    let req = Request::get(format!("/f/{}/s/{}", form.id(), form.steps()[0].id))
         .header(
             header::COOKIE,
             format!("{}={}", security::SESSION_COOKIE, security::session_cookie_value(s.state.store.session_key(), sid)),
@@ -88,7 +88,7 @@ async fn check_csrf_mechanism(s: &Server) {
         .body(Body::empty())
         .expect("a request");
     let res = s.app.clone().oneshot(req).await.expect("infallible");
-    assert_eq!(res.status(), StatusCode::OK, "the first step page of {}", form.id);
+    assert_eq!(res.status(), StatusCode::OK, "the first step page of {}", form.id());
     let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("a body");
     let page = String::from_utf8_lossy(&body);
     let token = security::csrf_token(sid);
@@ -120,7 +120,7 @@ pub fn check(data: &[u8]) {
     let [form, step, flags, body @ ..] = data else { return };
     let s = server();
     let form = &s.forms[usize::from(*form) % s.forms.len()];
-    let step = &form.steps[usize::from(*step) % form.steps.len()];
+    let step = &form.steps()[usize::from(*step) % form.steps().len()];
     let (prefill, multipart, english, no_csrf) = (flags & 1 != 0, flags & 2 != 0, flags & 4 != 0, flags & 8 != 0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let sid = format!("{n:032x}");
@@ -131,10 +131,10 @@ pub fn check(data: &[u8]) {
             s.state.store.delete_expired(i64::MAX).await.expect("deleting drafts");
         }
         if prefill {
-            let snap = &s.drafts[&form.id];
+            let snap = &s.drafts[form.id()];
             s.state
                 .store
-                .create_draft(&security::sha256_hex(&sid), "", &form.id, snap, s.state.now_ms(), 3_600_000)
+                .create_draft(&security::sha256_hex(&sid), "", form.id(), snap, s.state.now_ms(), 3_600_000)
                 .await
                 .expect("creating the draft");
         }
@@ -143,7 +143,7 @@ pub fn check(data: &[u8]) {
         if english {
             cookie.push_str(&format!("; {}=en", security::LANG_COOKIE));
         }
-        let uri = format!("/f/{}/s/{}", form.id, step.id);
+        let uri = format!("/f/{}/s/{}", form.id(), step.id);
         let (content_type, payload) = if multipart {
             let mut p = Vec::new();
             if !no_csrf {

@@ -162,7 +162,7 @@ fn raw_input(form: &Form, f: FieldId, val: &Val) -> Option<Input> {
 /// groups counted by `entries`).
 fn instances(form: &Form, entries: impl Fn(FieldId) -> u32) -> Vec<Instance> {
     let mut out = Vec::new();
-    for (i, field) in form.fields.iter().enumerate() {
+    for (i, field) in form.fields().iter().enumerate() {
         let id = FieldId(i as u32);
         match field.repeat_group {
             None => out.push(Instance { field: id, entry: None }),
@@ -179,7 +179,7 @@ fn observe(s: &mut Session<'_>) -> Vec<String> {
     out.push(format!("language {}", s.language()));
     let path: Vec<&str> = s.path().iter().map(|st| form.step(*st).id.as_str()).collect();
     out.push(format!("path {path:?} end {:?}", s.path_end()));
-    let groups: Vec<FieldId> = (0..form.fields.len() as u32).map(FieldId).filter(|g| form.field(*g).is_repeated()).collect();
+    let groups: Vec<FieldId> = (0..form.fields().len() as u32).map(FieldId).filter(|g| form.field(*g).is_repeated()).collect();
     for g in &groups {
         out.push(format!("entries {} = {}", form.field(*g).id, s.entry_count(*g)));
     }
@@ -193,9 +193,9 @@ fn observe(s: &mut Session<'_>) -> Vec<String> {
         let offered: Vec<bool> = (0..field.options.len()).map(|o| s.option_shown(inst.field, inst.entry, o)).collect();
         out.push(format!("field {path}: active {active} shown {shown} value {value:?} options {offered:?}"));
     }
-    for v in 0..form.values.len() as u32 {
+    for v in 0..form.values().len() as u32 {
         let value = s.named_value(ValueId(v));
-        out.push(format!("value {}: {value:?}", form.values[v as usize].id));
+        out.push(format!("value {}: {value:?}", form.values()[v as usize].id));
     }
     for p in s.problems() {
         out.push(format!("problem {p:?}"));
@@ -223,7 +223,7 @@ fn compare(s: &mut Session<'_>, ops: &[Op], done: usize) {
         }
         panic!(
             "form {}: the incremental session differs from a fresh one after operation {done} of {:#?}\nanswers: {:#?}\n{diff}",
-            form.id,
+            form.id(),
             &ops[..done],
             s.answers()
         );
@@ -236,8 +236,8 @@ pub fn check_plan(plan: &Plan) {
     let form = &forms[usize::from(plan.form) % forms.len()];
     let lang = |english: bool| if english { "en" } else { "de" };
     let mut s = Session::new(form, lang(plan.english), today());
-    let inputs: Vec<FieldId> = (0..form.fields.len() as u32).map(FieldId).filter(|f| form.field(*f).ty.is_input()).collect();
-    let groups: Vec<FieldId> = (0..form.fields.len() as u32).map(FieldId).filter(|f| form.field(*f).is_repeated()).collect();
+    let inputs: Vec<FieldId> = (0..form.fields().len() as u32).map(FieldId).filter(|f| form.field(*f).ty.is_input()).collect();
+    let groups: Vec<FieldId> = (0..form.fields().len() as u32).map(FieldId).filter(|f| form.field(*f).is_repeated()).collect();
     // Bounded work per input: a long plan is cut, not slow.
     let ops = &plan.ops[..plan.ops.len().min(64)];
     for (i, op) in ops.iter().enumerate() {

@@ -322,7 +322,7 @@ async fn uploads_whose_content_does_not_match_their_name_are_refused_and_never_s
     // HTML, archives.
     for name in ["bewohnerparkausweis", "gewerbeanmeldung", "hundesteuer", "kita-anmeldung", "sondernutzung"] {
         let form = compile(name);
-        for f in &form.fields {
+        for f in form.fields() {
             for a in &f.accept {
                 assert!(!a.contains("svg") && !a.contains("html") && !a.contains("zip") && a != "*/*", "{name}: {} accepts {a}", f.id);
             }
@@ -360,8 +360,10 @@ async fn crlf_in_answers_and_file_names_never_becomes_a_header() {
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
 
     let mut form = probe();
-    form.submission.channels =
-        vec![engine::form::Channel::Webhook(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: None })];
+    form = form.with_channels(vec![engine::form::Channel::Webhook(engine::form::Webhook {
+        url: format!("http://{addr}/hook"),
+        secret_env: None,
+    })]);
     let state = state_with(&sqlite_url(), vec![form], config()).await;
     let mut b = Browser::new(app(state.clone()));
     let csrf = b.get(STEP1).await.csrf();

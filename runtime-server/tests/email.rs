@@ -378,7 +378,7 @@ async fn each_channel_has_its_own_outbox_row_and_status() {
     );
     let c = engine::compile(&src);
     let form = c.form.unwrap_or_else(|| panic!("{:?}", c.diagnostics));
-    assert_eq!(form.submission.channels.iter().map(|c| c.kind()).collect::<Vec<_>>(), ["webhook", "fitconnect"]);
+    assert_eq!(form.submission().channels.iter().map(|c| c.kind()).collect::<Vec<_>>(), ["webhook", "fitconnect"]);
     let state = state_with(&sqlite_url(), vec![form], config()).await;
     let mut b = Browser::new(app(state.clone()));
     let reference = submit(&state, &mut b, "Erika", "erika@example.org").await;

@@ -120,7 +120,7 @@ async fn walk_and_submit(s: &Setup) -> (Browser, Vec<String>, String) {
     let mut b = Browser::new(app(s.state.clone()));
     let summary = walk_to_summary(&mut b, &s.form, &s.sc).await;
     let answers = summary_answers(&summary.body);
-    let r = submit(&mut b, &s.form.id, &summary).await;
+    let r = submit(&mut b, s.form.id(), &summary).await;
     assert_eq!(r.location.as_deref(), Some("/f/bewohnerparkausweis/confirmation"), "{}", error_summary(&r.body));
     let conf = b.get("/f/bewohnerparkausweis/confirmation").await;
     let reference = between(&conf.body, "class=\"reference\">", "<").unwrap();

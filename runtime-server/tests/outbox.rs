@@ -74,7 +74,7 @@ async fn a_burst_of_5000() {
 async fn a_stored_submission_wakes_the_outbox() {
     let target = Receiver::start().await;
     let mut form = probe();
-    form.submission.channels = vec![engine::form::Channel::Webhook(engine::form::Webhook { url: target.url("/hook"), secret_env: None })];
+    form = form.with_channels(vec![engine::form::Channel::Webhook(engine::form::Webhook { url: target.url("/hook"), secret_env: None })]);
     let state = state_with(&sqlite_url(), vec![form], config()).await;
     tokio::spawn(server::outbox::run(state.clone(), Duration::from_secs(3600)));
     // The loop has looked once (nothing due) and now waits.

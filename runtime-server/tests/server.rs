@@ -38,16 +38,16 @@ async fn walk_all(url: &str) {
         let mut b = Browser::new(app(state.clone()));
         let summary = walk_to_summary(&mut b, &form, &sc).await;
         assert!(summary.body.contains("Prüfen Sie Ihre Angaben"));
-        let r = submit(&mut b, &form.id, &summary).await;
+        let r = submit(&mut b, form.id(), &summary).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{name}: {}", r.body);
-        assert_eq!(r.location.as_deref(), Some(format!("/f/{}/confirmation", form.id).as_str()));
-        let conf = b.get(&format!("/f/{}/confirmation", form.id)).await;
-        let prefix = form.submission.reference.split('{').next().unwrap();
+        assert_eq!(r.location.as_deref(), Some(format!("/f/{}/confirmation", form.id()).as_str()));
+        let conf = b.get(&format!("/f/{}/confirmation", form.id())).await;
+        let prefix = form.submission().reference.split('{').next().unwrap();
         let reference = between(&conf.body, "class=\"reference\">", "<").unwrap();
         assert!(reference.starts_with(prefix), "{name}: {reference}");
         let doc = state.store.submission_by_reference(&reference).await.unwrap().expect("stored");
         let doc: serde_json::Value = serde_json::from_str(&doc.document).unwrap();
-        assert_eq!(doc["form"], form.id.as_str());
+        assert_eq!(doc["form"], form.id());
         assert_eq!(doc["reference"], reference.as_str());
         assert!(doc["data"].as_object().is_some_and(|d| !d.is_empty()));
     }
@@ -329,7 +329,7 @@ async fn the_step_page_carries_the_compiled_form_and_the_answers() {
     let block = between(&page.body, r#"<script type="application/json" id="wegweiser-parameters">"#, "</script>").unwrap();
     let params: engine::form::ParameterValues = serde_json::from_str(&block).unwrap();
     let defaults: engine::form::ParameterValues =
-        form.parameters.iter().map(|p| (p.id.clone(), p.default.clone().unwrap_or_default())).collect();
+        form.parameters().iter().map(|p| (p.id.clone(), p.default.clone().unwrap_or_default())).collect();
     assert_eq!(params, defaults);
 }
 
@@ -422,10 +422,10 @@ async fn webhook_down_then_up_delivers_once_with_a_valid_signature() {
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
 
     let mut form = compile("hundesteuer");
-    form.submission.channels = vec![engine::form::Channel::Webhook(engine::form::Webhook {
+    form = form.with_channels(vec![engine::form::Channel::Webhook(engine::form::Webhook {
         url: format!("http://{addr}/hook"),
         secret_env: Some("CARGO_PKG_NAME".into()),
-    })];
+    })]);
     // The secret comes from the environment variable the form names; `cargo test` sets
     // this one (setting a variable is unsafe in edition 2024, and unsafe is forbidden).
     let secret = std::env::var("CARGO_PKG_NAME").unwrap();
@@ -466,7 +466,7 @@ async fn a_default_is_shown_as_the_answer_and_a_blank_answer_clears_it() {
     );
     let c = engine::compile(&src);
     let form = c.form.unwrap_or_else(|| panic!("{:?}", c.diagnostics));
-    assert!(form.fields.iter().any(|f| f.id == "ort" && f.default.is_some()), "the test's copy has the default");
+    assert!(form.fields().iter().any(|f| f.id == "ort" && f.default.is_some()), "the test's copy has the default");
     let mut sc = scenario(&form, "hundesteuer");
     let state = state_for(&sqlite_url(), vec![form.clone()], Some(sc.today)).await;
     sc.answers.retain(|(p, _)| p != "ort");
@@ -507,8 +507,8 @@ async fn an_imported_fim_form_is_completed_in_the_server_and_its_rule_works() {
     let state = state_for(&sqlite_url(), vec![form.clone()], Some(complete.today)).await;
     let mut b = Browser::new(app(state.clone()));
     let summary = walk_to_summary(&mut b, &form, &complete).await;
-    let r = submit(&mut b, &form.id, &summary).await;
-    assert_eq!(r.location.as_deref(), Some(format!("/f/{}/confirmation", form.id).as_str()));
+    let r = submit(&mut b, form.id(), &summary).await;
+    assert_eq!(r.location.as_deref(), Some(format!("/f/{}/confirmation", form.id()).as_str()));
     assert_eq!(state.store.submission_count().await.unwrap(), 1);
 
     let other_keeper = scenario_named(&form, &imported.test_yaml, "R05000281: Bedingung erfüllt");
@@ -569,8 +569,10 @@ async fn a_hanging_webhook_times_out_and_is_retried_while_the_others_are_deliver
     tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
 
     let mut form = compile("hundesteuer");
-    form.submission.channels =
-        vec![engine::form::Channel::Webhook(engine::form::Webhook { url: format!("http://{addr}/hook"), secret_env: None })];
+    form = form.with_channels(vec![engine::form::Channel::Webhook(engine::form::Webhook {
+        url: format!("http://{addr}/hook"),
+        secret_env: None,
+    })]);
     let sc = scenario(&form, "hundesteuer");
     let url = sqlite_url();
     let store = Store::connect(&url).await.unwrap();
@@ -659,18 +661,18 @@ async fn a_request_that_exhausts_the_evaluation_budget_gets_a_503_page_and_submi
     let config = Config { today: Some(sc.today), eval_budget: 20, ..Config::default() };
     let poor = AppState::new(vec![form.clone()], state.store.clone(), config);
     let mut p = Browser { app: app(poor), cookies: b.cookies.clone(), ip: None };
-    let first = &form.steps[0].id;
-    let page = p.get(&format!("/f/{}/s/{first}", form.id)).await;
+    let first = &form.steps()[0].id;
+    let page = p.get(&format!("/f/{}/s/{first}", form.id())).await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(page.body.contains("Das Formular kann gerade nicht berechnet werden"), "{}", page.body);
     assert!(page.body.contains("Ihre bisherigen Angaben sind gespeichert"));
-    let r = p.get(&format!("/f/{}/summary", form.id)).await;
+    let r = p.get(&format!("/f/{}/summary", form.id())).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
-    let r = submit(&mut p, &form.id, &summary).await;
+    let r = submit(&mut p, form.id(), &summary).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(state.store.submission_count().await.unwrap(), 0, "nothing submitted");
     // With the normal budget the draft is intact and submits.
-    let r = submit(&mut b, &form.id, &summary).await;
+    let r = submit(&mut b, form.id(), &summary).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(state.store.submission_count().await.unwrap(), 1);
 }
@@ -773,11 +775,11 @@ async fn the_confirmation_names_the_form_and_the_authority() {
     let (form, sc, state) = hundesteuer(&sqlite_url()).await;
     let mut b = Browser::new(app(state));
     let summary = walk_to_summary(&mut b, &form, &sc).await;
-    submit(&mut b, &form.id, &summary).await;
+    submit(&mut b, form.id(), &summary).await;
     let conf = b.get("/f/hundesteuer-anmeldung/confirmation").await;
     let mut s = engine::session::Session::new(&form, "de", sc.today);
-    let title = s.render(&form.title, None);
-    let authority = s.render(form.authority.as_ref().expect("the form names its authority"), None);
+    let title = s.render(form.title(), None);
+    let authority = s.render(form.authority().as_ref().expect("the form names its authority"), None);
     let main = between(&conf.body, "<main id=\"main\" tabindex=\"-1\">", "</main>").unwrap();
     assert!(main.contains(&format!("<p class=\"panel-form\">{title}</p>")), "{main}");
     assert!(main.contains(&format!("<strong>{authority}</strong>")), "{main}");
@@ -876,7 +878,7 @@ async fn the_confirmation_offers_the_application_as_a_pdf_to_its_owner_only() {
     let summary = walk_to_summary(&mut b, &form, &sc).await;
     let rows = summary_texts(&summary.body);
     assert!(rows.len() > 20, "{rows:?}");
-    submit(&mut b, &form.id, &summary).await;
+    submit(&mut b, form.id(), &summary).await;
     let conf = b.get("/f/hundesteuer-anmeldung/confirmation").await;
     let reference = between(&conf.body, "class=\"reference\">", "<").unwrap();
     let url = "/f/hundesteuer-anmeldung/confirmation/antrag.pdf";

@@ -79,7 +79,7 @@ fn main() {
         let form = compiled.form.unwrap_or_else(|| panic!("{} does not compile", p.display()));
         let json = serde_json::to_string(&form).expect("form serialises");
         let pool = scenario_answers(&form, &p.with_extension("test.yaml"));
-        forms.push((form.id.clone(), form, json, pool));
+        forms.push((form.id().to_string(), form, json, pool));
     }
 
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
@@ -94,7 +94,7 @@ fn main() {
     for n in 0..total {
         let (id, form, json, pool) = &forms[n % forms.len()];
         let matches_readers = fields_read_by_matches(form);
-        let lang = rng.pick(&form.languages).clone();
+        let lang = rng.pick(form.languages()).clone();
         let mut guide = Guide::create(json, "", &lang, TODAY).expect("guide");
         let diligent = n % 4 != 0;
         let count = if diligent { 40 + rng.below(80) } else { 5 + rng.below(30) };
@@ -221,7 +221,7 @@ fn pick_field(rng: &mut Rng, g: &mut Guide, diligent: bool) -> Option<String> {
     if !active.is_empty() && rng.chance(70) {
         return Some(rng.pick(&active).clone());
     }
-    let inputs: Vec<FieldId> = (0..form.fields.len() as u32).map(FieldId).filter(|f| form.field(*f).ty.is_input()).collect();
+    let inputs: Vec<FieldId> = (0..form.fields().len() as u32).map(FieldId).filter(|f| form.field(*f).ty.is_input()).collect();
     let f = *rng.pick(&inputs);
     let entry = form.field(f).repeat_group.map(|grp| {
         let n = s.entry_count(grp);

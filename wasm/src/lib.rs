@@ -157,7 +157,7 @@ impl Guide {
         today_iso: &str,
         parameters_json: &str,
     ) -> Result<Guide, String> {
-        let form: Form = serde_json::from_str(form_json).map_err(|e| format!("the compiled form is not readable: {e}"))?;
+        let form = Form::from_json(form_json).map_err(|e| e.to_string())?;
         let today = NaiveDate::parse_from_str(today_iso, "%Y-%m-%d").map_err(|_| format!("`{today_iso}` is not a date (YYYY-MM-DD)"))?;
         let params: ParameterValues = if parameters_json.trim().is_empty() {
             ParameterValues::new()
@@ -258,7 +258,7 @@ impl Guide {
             values: BTreeMap::new(),
             problems: s.problems(),
         };
-        for step in 0..form.steps.len() {
+        for step in 0..form.steps().len() {
             for inst in s.step_instances(StepId(step as u32)) {
                 if !s.is_active(inst) {
                     continue;
@@ -269,7 +269,7 @@ impl Guide {
                 out.active.push(s.path_of(inst));
             }
         }
-        for (i, v) in form.values.iter().enumerate() {
+        for (i, v) in form.values().iter().enumerate() {
             let val = s.named_value(engine::ids::ValueId(i as u32));
             out.values.insert(v.id.clone(), s.display(&val, Display::Plain, None));
         }

@@ -63,12 +63,12 @@ fn io_error(file: &str, e: &str) -> ExitCode {
 fn verify(form: &Form, doc: &Json) -> Vec<String> {
     let mut out = Vec::new();
     let id = doc.get("form").and_then(Json::as_str);
-    if id != Some(form.id.as_str()) {
-        out.push(format!("form: the document is for `{}`, this is `{}`", id.unwrap_or("?"), form.id));
+    if id != Some(form.id()) {
+        out.push(format!("form: the document is for `{}`, this is `{}`", id.unwrap_or("?"), form.id()));
     }
     let version = doc.get("version").and_then(Json::as_str);
-    if version != form.version.as_deref() {
-        out.push(format!("version: the document is for version {version:?}, the form is version {:?}", form.version));
+    if version != form.version() {
+        out.push(format!("version: the document is for version {version:?}, the form is version {:?}", form.version()));
     }
     let Some(data) = doc.get("data").and_then(Json::as_object) else {
         out.push("data: missing or not an object".to_string());

@@ -116,7 +116,7 @@ fn find_form(dir: &Path, id: &str) -> Result<(Form, PathBuf), String> {
         }
         let Ok(src) = std::fs::read_to_string(&f) else { continue };
         if let Some(form) = engine::compile(&src).form
-            && form.id == id
+            && form.id() == id
         {
             let test = f.with_extension("test.yaml");
             return Ok((form, test));
@@ -149,7 +149,7 @@ fn plan(args: &Args) -> Result<Plan, String> {
         .ok_or_else(|| bad(&format!("no scenario whose name contains `{}`", args.scenario)))?;
     let NodeKind::Map(p) = &chosen.kind else { return Err(bad("a scenario is a map")) };
     let Some(NodeKind::Map(answers)) = get(p, "answers").map(|a| &a.kind) else { return Err(bad("the scenario has no answers")) };
-    let mut out = Plan { form: form.id.clone(), answers: Vec::new(), entries: Vec::new() };
+    let mut out = Plan { form: form.id().to_string(), answers: Vec::new(), entries: Vec::new() };
     let mut raw = Vec::new();
     collect(&form, None, "", answers, &mut raw, &mut out.entries)?;
     let session = Session::new(&form, form.default_language(), today);

@@ -91,7 +91,7 @@ fn edge_label(form: &Form, branches: &[engine::form::Branch], i: usize) -> Optio
 }
 
 fn title(form: &Form, i: usize) -> String {
-    let s = &form.steps[i];
+    let s = &form.steps()[i];
     s.title.as_ref().map(|t| pretty::text(form, t)).filter(|t| !t.trim().is_empty()).unwrap_or_else(|| s.id.clone())
 }
 
@@ -120,7 +120,7 @@ pub fn mermaid(form: &Form) -> String {
     let mut out = String::from("flowchart TD\n");
     let mut exits = Vec::new();
     let mut optional = Vec::new();
-    for (i, s) in form.steps.iter().enumerate() {
+    for (i, s) in form.steps().iter().enumerate() {
         let mut label = format!("{}<br/>({})", mermaid_escape(&title(form, i)), mermaid_escape(&s.id));
         if let Some(w) = &s.when {
             label.push_str(&format!("<br/>only if: {}", mermaid_escape(&pretty::expr(form, w))));
@@ -134,7 +134,7 @@ pub fn mermaid(form: &Form) -> String {
         }
     }
     out.push_str("    summary[[\"Summary<br/>(summary)\"]]\n");
-    for (i, s) in form.steps.iter().enumerate() {
+    for (i, s) in form.steps().iter().enumerate() {
         for (n, b) in s.next.iter().enumerate() {
             let to = match b.target {
                 Target::Step(t) => format!("s{}", t.ix()),
@@ -178,9 +178,9 @@ fn dot_quote(s: &str) -> String {
 
 /// The Graphviz graph.
 pub fn dot(form: &Form) -> String {
-    let mut out = format!("digraph {} {{\n", dot_quote(&form.id));
+    let mut out = format!("digraph {} {{\n", dot_quote(form.id()));
     out.push_str("    rankdir=TB;\n    node [shape=box, style=rounded, fontname=\"sans-serif\"];\n    edge [fontname=\"sans-serif\", fontsize=10];\n");
-    for (i, s) in form.steps.iter().enumerate() {
+    for (i, s) in form.steps().iter().enumerate() {
         let mut label = format!("{}\n({})", title(form, i), s.id);
         let mut attrs = Vec::new();
         if let Some(w) = &s.when {
@@ -194,10 +194,10 @@ pub fn dot(form: &Form) -> String {
         out.push_str(&format!("    {} [label={}{extra}];\n", dot_quote(&s.id), dot_quote(&label)));
     }
     out.push_str("    \"summary\" [label=\"Summary\", shape=doublecircle, class=summary];\n");
-    for s in &form.steps {
+    for s in form.steps() {
         for (n, b) in s.next.iter().enumerate() {
             let to = match b.target {
-                Target::Step(t) => form.steps[t.ix()].id.as_str(),
+                Target::Step(t) => form.steps()[t.ix()].id.as_str(),
                 Target::Summary => "summary",
             };
             match edge_label(form, &s.next, n) {

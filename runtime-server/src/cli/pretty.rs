@@ -98,14 +98,14 @@ fn args(form: &Form, name: &str, items: &[&CExpr], out: &mut String) {
 }
 
 fn field(form: &Form, id: engine::ids::FieldId) -> &str {
-    &form.fields[id.ix()].id
+    &form.fields()[id.ix()].id
 }
 
 fn write(form: &Form, e: &CExpr, out: &mut String) {
     match e {
         CExpr::Lit(v) => lit(v, out),
         CExpr::Field(id) | CExpr::Member(id) => out.push_str(field(form, *id)),
-        CExpr::Value(id) => out.push_str(&form.values[id.ix()].id),
+        CExpr::Value(id) => out.push_str(&form.values()[id.ix()].id),
         CExpr::Index => out.push_str("index"),
         CExpr::Unary(UnOp::Not, x) => {
             out.push_str("not ");

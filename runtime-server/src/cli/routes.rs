@@ -103,7 +103,7 @@ pub fn count_routes(form: &Form) -> u128 {
             return 0; // a cycle; the compiler rejects them
         }
         on_stack[s] = true;
-        let step = &form.steps[s];
+        let step = &form.steps()[s];
         let n = if step.kind == StepKind::Exit {
             1
         } else {
@@ -118,20 +118,20 @@ pub fn count_routes(form: &Form) -> u128 {
         memo[s] = Some(n);
         n
     }
-    if form.steps.is_empty() {
+    if form.steps().is_empty() {
         return 0;
     }
-    count(form, 0, &mut vec![None; form.steps.len()], &mut vec![false; form.steps.len()])
+    count(form, 0, &mut vec![None; form.steps().len()], &mut vec![false; form.steps().len()])
 }
 
 /// Calls `visit` with every route in depth-first order (branches in their order) until it
 /// returns `false`.
 pub fn each_route(form: &Form, mut visit: impl FnMut(&Route) -> bool) {
     fn walk(form: &Form, s: usize, route: &mut Route, visit: &mut dyn FnMut(&Route) -> bool, depth: usize) -> bool {
-        if depth > form.steps.len() {
+        if depth > form.steps().len() {
             return true; // a cycle; the compiler rejects them
         }
-        let step = &form.steps[s];
+        let step = &form.steps()[s];
         if step.kind == StepKind::Exit {
             route.exit = Some(s);
             let go_on = visit(route);
@@ -151,7 +151,7 @@ pub fn each_route(form: &Form, mut visit: impl FnMut(&Route) -> bool) {
         }
         true
     }
-    if !form.steps.is_empty() {
+    if !form.steps().is_empty() {
         walk(form, 0, &mut Route { taken: Vec::new(), exit: None }, &mut visit, 0);
     }
 }
@@ -205,7 +205,7 @@ fn lit_text(v: &Value) -> String {
 }
 
 fn describe(form: &Form, f: FieldId, k: &Kind) -> String {
-    let name = &form.fields[f.ix()].id;
+    let name = &form.fields()[f.ix()].id;
     let list = |vs: &[Value]| vs.iter().map(lit_text).collect::<Vec<_>>().join(", ");
     match k {
         Kind::Eq(v) => format!("{name} == {}", lit_text(v)),
@@ -226,14 +226,14 @@ struct Facts<'a> {
 impl Facts<'_> {
     fn is_bool_field(&self, e: &CExpr) -> Option<FieldId> {
         match e {
-            CExpr::Field(f) if matches!(self.form.fields[f.ix()].ty, FieldType::Boolean | FieldType::Consent) => Some(*f),
+            CExpr::Field(f) if matches!(self.form.fields()[f.ix()].ty, FieldType::Boolean | FieldType::Consent) => Some(*f),
             _ => None,
         }
     }
 
     fn computed(&self, e: &CExpr) -> Option<&CExpr> {
         match e {
-            CExpr::Field(f) if self.form.fields[f.ix()].ty == FieldType::Computed => self.form.fields[f.ix()].value.as_ref(),
+            CExpr::Field(f) if self.form.fields()[f.ix()].ty == FieldType::Computed => self.form.fields()[f.ix()].value.as_ref(),
             _ => None,
         }
     }
@@ -247,7 +247,7 @@ impl Facts<'_> {
             }
             CExpr::Unary(UnOp::Not, x) => self.never_empty(x),
             CExpr::Call(Func::Filled | Func::Empty, _) | CExpr::GroupFilled(_) => true,
-            CExpr::Value(v) => self.never_empty(&self.form.values[v.ix()].expr),
+            CExpr::Value(v) => self.never_empty(&self.form.values()[v.ix()].expr),
             _ => false,
         }
     }
@@ -283,7 +283,7 @@ impl Facts<'_> {
                 self.holds(b);
             }
             CExpr::Unary(UnOp::Not, x) => self.is_false(x),
-            CExpr::Value(v) => self.holds(&self.form.values[v.ix()].expr.clone()),
+            CExpr::Value(v) => self.holds(&self.form.values()[v.ix()].expr.clone()),
             _ if self.computed(e).is_some() => {
                 let c = self.computed(e).cloned();
                 self.holds(&c.expect("checked"));
@@ -330,7 +330,7 @@ impl Facts<'_> {
                 self.is_false(b);
             }
             CExpr::Unary(UnOp::Not, x) => self.holds(x),
-            CExpr::Value(v) => self.is_false(&self.form.values[v.ix()].expr.clone()),
+            CExpr::Value(v) => self.is_false(&self.form.values()[v.ix()].expr.clone()),
             _ if self.computed(e).is_some() => {
                 let c = self.computed(e).cloned();
                 self.is_false(&c.expect("checked"));
@@ -357,7 +357,7 @@ impl Facts<'_> {
                     self.push(f, Kind::Ne(Value::Bool(false)));
                 }
             }
-            CExpr::Value(v) => self.fails(&self.form.values[v.ix()].expr.clone()),
+            CExpr::Value(v) => self.fails(&self.form.values()[v.ix()].expr.clone()),
             _ if self.is_bool_field(e).is_some() => {
                 let f = self.is_bool_field(e).expect("checked");
                 self.push(f, Kind::Ne(Value::Bool(true)));
@@ -408,7 +408,7 @@ impl<'a> Analysis<'a> {
             f.fails(e)
         }
         for (field, kind) in f.out {
-            let step = self.form.fields[field.ix()].step.ix();
+            let step = self.form.fields()[field.ix()].step.ix();
             self.facts.push(Fact {
                 field,
                 what: describe(self.form, field, &kind),
@@ -424,7 +424,7 @@ impl<'a> Analysis<'a> {
         let mut a = Analysis::new(form);
         let steps = route.steps();
         for (k, &(s, n)) in route.taken.iter().enumerate() {
-            let step = &form.steps[s];
+            let step = &form.steps()[s];
             let origin = format!("at step `{}`", step.id);
             for (i, b) in step.next.iter().enumerate().take(n + 1) {
                 if let Some(c) = &b.cond {
@@ -439,13 +439,13 @@ impl<'a> Analysis<'a> {
     fn contradiction(&self) -> Option<String> {
         for f in &self.facts {
             if f.kind.positive() && !f.asked {
-                let field = &self.form.fields[f.field.ix()];
+                let field = &self.form.fields()[f.field.ix()];
                 return Some(format!(
                     "`{}` ({}) needs an answer to `{}`, which is asked on step `{}`, not on this route before that point",
                     f.what,
                     f.origin,
                     field.id,
-                    self.form.steps[field.step.ix()].id
+                    self.form.steps()[field.step.ix()].id
                 ));
             }
         }
@@ -471,7 +471,7 @@ impl<'a> Analysis<'a> {
             let left = domain.iter().filter(|v| mine.iter().all(|f| allows(&f.kind, v))).count();
             if left == 0 {
                 let list = mine.iter().map(|f| format!("`{}` ({})", f.what, f.origin)).collect::<Vec<_>>().join(", ");
-                return Some(format!("{list} leave `{}` no possible answer", self.form.fields[a.field.ix()].id));
+                return Some(format!("{list} leave `{}` no possible answer", self.form.fields()[a.field.ix()].id));
             }
         }
         None
@@ -480,7 +480,7 @@ impl<'a> Analysis<'a> {
 
 /// The answers a field can have, when there are few: yes/no, a consent, a choice's options.
 fn domain(form: &Form, f: FieldId) -> Option<Vec<Value>> {
-    let field = &form.fields[f.ix()];
+    let field = &form.fields()[f.ix()];
     match field.ty {
         FieldType::Boolean => Some(vec![Value::Bool(true), Value::Bool(false)]),
         FieldType::Consent => Some(vec![Value::Bool(true)]),
@@ -520,10 +520,10 @@ fn clash(a: &Kind, b: &Kind) -> bool {
 fn route_lines(form: &Form, route: &Route) -> Vec<String> {
     let mut lines = Vec::new();
     for &(s, n) in &route.taken {
-        let step = &form.steps[s];
+        let step = &form.steps()[s];
         let to = match step.next[n].target {
             Target::Summary => "summary".to_string(),
-            Target::Step(t) => form.steps[t.ix()].id.clone(),
+            Target::Step(t) => form.steps()[t.ix()].id.clone(),
         };
         let when = step.when.as_ref().map(|w| format!(" (if {})", pretty::expr(form, w))).unwrap_or_default();
         let cond = match &step.next[n].cond {
@@ -552,9 +552,9 @@ fn route_lines(form: &Form, route: &Route) -> Vec<String> {
         lines.push(line);
     }
     if let Some(e) = route.exit
-        && let Some(w) = &form.steps[e].when
+        && let Some(w) = &form.steps()[e].when
     {
-        lines.push(format!("{} (if {}) is the end", form.steps[e].id, pretty::expr(form, w)));
+        lines.push(format!("{} (if {}) is the end", form.steps()[e].id, pretty::expr(form, w)));
     }
     lines
 }
@@ -564,7 +564,7 @@ fn route_path(form: &Form, route: &Route) -> String {
         .steps()
         .into_iter()
         .map(|s| {
-            let st = &form.steps[s];
+            let st = &form.steps()[s];
             let mut p = st.id.clone();
             if st.when.is_some() {
                 p.push('?');
@@ -619,12 +619,12 @@ pub fn analyse(form: &Form) -> Findings {
     });
     let complete = routes.len() as u128 == total;
     let mut unreached = Vec::new();
-    for (i, field) in form.fields.iter().enumerate() {
+    for (i, field) in form.fields().iter().enumerate() {
         if !field.ty.is_input() {
             continue;
         }
         let s = field.step.ix();
-        let step = &form.steps[s];
+        let step = &form.steps()[s];
         let mut on_possible = false;
         let mut example = None;
         let mut reached = false;
@@ -641,7 +641,7 @@ pub fn analyse(form: &Form) -> Findings {
             }
             let mut f = Some(FieldId(i as u32));
             while let Some(id) = f {
-                let fd = &form.fields[id.ix()];
+                let fd = &form.fields()[id.ix()];
                 if let Some(v) = &fd.visible_if {
                     a.add(v, true, &format!("`visible_if` of `{}`", fd.id), &steps);
                 }
@@ -678,7 +678,7 @@ pub fn report(form: &Form, max: usize) -> String {
     let mut out = String::new();
     let impossible = f.routes.iter().filter(|(_, w)| w.is_some()).count();
     let total = if f.total == u128::MAX { format!("at least {}", u128::MAX) } else { f.total.to_string() };
-    let _ = write!(out, "{}: {total} route{}", form.id, if f.total == 1 { "" } else { "s" });
+    let _ = write!(out, "{}: {total} route{}", form.id(), if f.total == 1 { "" } else { "s" });
     if f.complete {
         let _ = writeln!(out, ", {impossible} impossible");
     } else {

@@ -340,8 +340,8 @@ async fn serve(args: &Args) -> Exit {
         }
     };
     for f in &forms {
-        if f.form.submission.webhook().is_some_and(|w| w.secret_env.is_none()) {
-            tracing::warn!(form = %f.form.id, "the webhook names no secret_env: its deliveries are signed with an empty key, so the receiver cannot trust them");
+        if f.form.submission().webhook().is_some_and(|w| w.secret_env.is_none()) {
+            tracing::warn!(form = %f.form.id(), "the webhook names no secret_env: its deliveries are signed with an empty key, so the receiver cannot trust them");
         }
     }
     let tenants = match authorities(dir, &forms) {

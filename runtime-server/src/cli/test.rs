@@ -117,9 +117,9 @@ pub fn test(paths: &[PathBuf], coverage: bool) -> (String, Exit) {
         let mut runs: Vec<(Option<String>, ParameterValues)> = Vec::new();
         match &own {
             Some((_, id)) => match auths.get(id) {
-                Some(a) if a.forms.contains_key(&form.id) => runs.push((Some(id.clone()), a.forms[&form.id].parameters.clone())),
+                Some(a) if a.forms.contains_key(form.id()) => runs.push((Some(id.clone()), a.forms[form.id()].parameters.clone())),
                 Some(_) => {
-                    let _ = writeln!(out, "error: `{}`: the authority `{id}` does not offer the form `{}`", t.display(), form.id);
+                    let _ = writeln!(out, "error: `{}`: the authority `{id}` does not offer the form `{}`", t.display(), form.id());
                     failed += 1;
                     continue;
                 }
@@ -130,11 +130,11 @@ pub fn test(paths: &[PathBuf], coverage: bool) -> (String, Exit) {
                 }
             },
             None => {
-                if form.parameters.iter().all(|p| p.default.is_some()) {
+                if form.parameters().iter().all(|p| p.default.is_some()) {
                     runs.push((None, ParameterValues::new()));
                 }
-                for a in auths.offering(&form.id) {
-                    runs.push((Some(a.id.clone()), a.forms[&form.id].parameters.clone()));
+                for a in auths.offering(form.id()) {
+                    runs.push((Some(a.id.clone()), a.forms[form.id()].parameters.clone()));
                 }
             }
         }

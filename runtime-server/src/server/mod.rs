@@ -285,7 +285,7 @@ impl AppState {
     ) -> AppState {
         let tenants = tenants.into_iter().map(|t| (t.authority.id.clone(), t)).collect();
         let templates = view::environment(config.templates.clone());
-        let forms = forms.into_iter().map(|f| (f.id.clone(), Served::new(f))).collect();
+        let forms = forms.into_iter().map(|f| (f.id().to_string(), Served::new(f))).collect();
         let http = delivery::client(config.webhook_timeout);
         let fitconnect = config.fitconnect.as_ref().map(delivery::fitconnect::FitConnectConfig::sender);
         let lookups = security::Limiter::new(config.failed_lookups_per_minute, Duration::from_secs(60));
@@ -362,8 +362,8 @@ pub fn load_forms(dir: &Path) -> Result<(Vec<LoadedForm>, Vec<String>), LoadErro
         let src = std::fs::read_to_string(&f)?;
         match engine::compile(&src).form {
             Some(form) => {
-                if let Some(first) = seen.insert(form.id.clone(), f.clone()) {
-                    return Err(LoadError::DuplicateId { id: form.id, first, second: f });
+                if let Some(first) = seen.insert(form.id().to_string(), f.clone()) {
+                    return Err(LoadError::DuplicateId { id: form.id().to_string(), first, second: f });
                 }
                 forms.push(LoadedForm { file: f, form });
             }
@@ -380,11 +380,11 @@ pub fn load_forms(dir: &Path) -> Result<(Vec<LoadedForm>, Vec<String>), LoadErro
 pub fn missing_secrets(forms: &[LoadedForm], env: impl Fn(&str) -> Option<String>) -> Vec<String> {
     let mut missing = Vec::new();
     for LoadedForm { file, form } in forms {
-        let Some(var) = form.submission.webhook().and_then(|w| w.secret_env.as_deref()) else { continue };
+        let Some(var) = form.submission().webhook().and_then(|w| w.secret_env.as_deref()) else { continue };
         if env(var).is_none_or(|v| v.is_empty()) {
             missing.push(format!(
                 "form `{}` ({}): the webhook secret variable `{var}` (submission.webhook.secret_env) is unset or empty",
-                form.id,
+                form.id(),
                 file.display()
             ));
         }
@@ -409,13 +409,13 @@ pub fn missing_channel_settings(
     use engine::form::Channel;
     let mut missing = Vec::new();
     for LoadedForm { file, form } in forms {
-        let at = format!("form `{}` ({})", form.id, file.display());
-        let offering: Vec<&tenant::Tenant> = tenants.iter().filter(|t| t.authority.forms.contains_key(&form.id)).collect();
+        let at = format!("form `{}` ({})", form.id(), file.display());
+        let offering: Vec<&tenant::Tenant> = tenants.iter().filter(|t| t.authority.forms.contains_key(form.id())).collect();
         // Some scope serving the form has no `delivery:` value of this kind: it reads the variable.
         let needs_var = |has: &dyn Fn(&engine::authority::Delivery) -> bool| {
-            offering.is_empty() || offering.iter().any(|t| !t.authority.delivery.get(&form.id).is_some_and(has))
+            offering.is_empty() || offering.iter().any(|t| !t.authority.delivery.get(form.id()).is_some_and(has))
         };
-        for c in &form.submission.channels {
+        for c in &form.submission().channels {
             match c {
                 Channel::Email(e) => {
                     if config.smtp.is_none() {

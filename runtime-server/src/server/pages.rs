@@ -54,8 +54,8 @@ pub fn account_message(state: &AppState, sid: &Sid, status: StatusCode, title_ke
 /// branding of the authority the form is asked for under.
 pub fn account_page(state: &AppState, sid: &Sid, scope: Scope<'_>, lang: &str, template: &str, extra: minijinja::Value) -> Response {
     let form = &scope.served.form;
-    let lang = form.languages.iter().find(|l| *l == lang).map_or(form.default_language(), String::as_str);
-    let b = base(state, scope.tenant, lang, sid, &scope.form_url(), &form.languages);
+    let lang = form.languages().iter().find(|l| *l == lang).map_or(form.default_language(), String::as_str);
+    let b = base(state, scope.tenant, lang, sid, &scope.form_url(), form.languages());
     page(state, template, b, extra)
 }
 
@@ -233,7 +233,7 @@ fn over_budget(state: &AppState, sid: &Sid, lang: &str, s: &Session<'_>) -> Opti
     if !s.budget_exhausted() {
         return None;
     }
-    tracing::error!(form = %s.form().id, budget = state.config.eval_budget, "evaluation budget of the request exhausted; the form is too costly");
+    tracing::error!(form = %s.form().id(), budget = state.config.eval_budget, "evaluation budget of the request exhausted; the form is too costly");
     Some(message(state, StatusCode::SERVICE_UNAVAILABLE, lang, sid, "too_complex", "too_complex_text"))
 }
 
@@ -249,8 +249,8 @@ pub async fn index(
     let mut forms = Vec::new();
     for (id, served) in &state.forms {
         let mut s = Session::new(&served.form, &lang.code, state.today());
-        let title = s.render(&served.form.title, None);
-        let description = served.form.description.as_ref().map(|d| s.render(d, None));
+        let title = s.render(served.form.title(), None);
+        let description = served.form.description().as_ref().map(|d| s.render(d, None));
         forms.push(minijinja::context! { id => id, title => title, description => description });
     }
     let b = base(&state, None, &lang.code, &sid, "/", &offered);
@@ -277,7 +277,7 @@ async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, account: Option
     let account = account::for_form(&served.form, account);
     let draft = state
         .store
-        .open_draft(&sid.owner(account), scope.authority_id(), &served.form.id, now)
+        .open_draft(&sid.owner(account), scope.authority_id(), served.form.id(), now)
         .await
         .map_err(|e| storage_error(state, e))?;
     let budget = state.config.eval_budget;
@@ -326,7 +326,7 @@ async fn save_json(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, snap: &str) 
             let owner = sid.owner(l.account.as_ref());
             let id = state
                 .store
-                .create_draft(&owner, &l.authority, &l.session.form().id, snap, now, ttl)
+                .create_draft(&owner, &l.authority, l.session.form().id(), snap, now, ttl)
                 .await
                 .map_err(|e| storage_error(state, e))?;
             if let Some(a) = &l.account {
@@ -365,7 +365,7 @@ fn resume_target(scope: Scope<'_>, s: &mut Session<'_>) -> String {
 fn authority_name(scope: Scope<'_>, s: &mut Session<'_>) -> Option<String> {
     match scope.tenant {
         Some(t) => Some(t.authority.name.clone()),
-        None => scope.served.form.authority.as_ref().map(|a| s.render(a, None)),
+        None => scope.served.form.authority().as_ref().map(|a| s.render(a, None)),
     }
 }
 
@@ -380,13 +380,13 @@ pub async fn start(
 ) -> Response {
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
     let served = scope.served;
-    let lang = language(&state, &headers, &q, &served.form.languages);
+    let lang = language(&state, &headers, &q, served.form.languages());
     let mut s = match scope.session(&lang.code, state.today()) {
         Ok(s) => s,
         Err(e) => return internal(e),
     };
-    let title = s.render(&served.form.title, None);
-    let description = served.form.description.as_ref().map(|d| s.render(d, None));
+    let title = s.render(served.form.title(), None);
+    let description = served.form.description().as_ref().map(|d| s.render(d, None));
     let authority = authority_name(scope, &mut s);
     let first = s.path().first().map(|st| scope.step_url(&served.form.step(*st).id)).unwrap_or_default();
     let account = account::for_form(&served.form, acc.0.as_ref());
@@ -398,15 +398,15 @@ pub async fn start(
     // The login button only where a provider is configured (`serve` refuses a `required`
     // form without one; a test state may still have one: it then shows no button). After
     // the login the citizen lands on the first step of this scope (under its authority).
-    let login = (served.form.login.mode != engine::account::LoginMode::None && state.oidc.is_some()).then(|| {
+    let login = (served.form.login().mode != engine::account::LoginMode::None && state.oidc.is_some()).then(|| {
         minijinja::context! {
-            required => served.form.login.mode == engine::account::LoginMode::Required,
-            level => served.form.login.trust.map(engine::account::TrustLevel::as_str),
+            required => served.form.login().mode == engine::account::LoginMode::Required,
+            level => served.form.login().trust.map(engine::account::TrustLevel::as_str),
             url => format!("/login?next={}", form_urlencoded::byte_serialize(first.as_bytes()).collect::<String>()),
             logged_in => account.is_some(),
         }
     });
-    let b = base(&state, scope.tenant, &lang.code, &sid, &scope.form_url(), &served.form.languages);
+    let b = base(&state, scope.tenant, &lang.code, &sid, &scope.form_url(), served.form.languages());
     let ctx = minijinja::context! { title => title, description => description, authority => authority, start => first, login => login };
     with_cookie(page(&state, "start.html", b, ctx), &lang)
 }
@@ -423,7 +423,7 @@ pub async fn step_get(
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
     let served = scope.served;
     let Some(step) = served.form.step_by_id(&p.step) else { return form_not_found(&state, &sid) };
-    let lang = language(&state, &headers, &q, &served.form.languages);
+    let lang = language(&state, &headers, &q, served.form.languages());
     if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
@@ -469,7 +469,7 @@ fn step_page(
     let title = st.title.as_ref().map(|t| s.render(t, None)).unwrap_or_default();
     let text = st.text.as_ref().map(|t| s.render(t, None));
     let section = st.section.as_ref().map(|t| s.render(t, None));
-    let form_title = s.render(&form.title, None);
+    let form_title = s.render(form.title(), None);
     let fields = view::step_fields(s, step, errors);
     let path = s.path().to_vec();
     let position = path.iter().position(|p| *p == step).map_or(0, |p| p + 1);
@@ -480,7 +480,7 @@ fn step_page(
     let exit = st.kind == StepKind::Exit;
     let multipart = view::step_instances(s, step).iter().any(|i| form.field(i.field).ty == FieldType::File);
     let url = scope.step_url(&st.id);
-    let b = base(state, scope.tenant, &lang, sid, &url, &form.languages);
+    let b = base(state, scope.tenant, &lang, sid, &url, form.languages());
     // Both escaped for a <script> element already (`<` as \u003c …), so not escaped again.
     let form_json = scope.served.browser_json.as_str();
     let snapshot_json = super::script_safe_json(&serde_json::to_string(&s.snapshot()).unwrap_or_default());
@@ -488,7 +488,7 @@ fn step_page(
     // defaults), so the browser module computes what the server does.
     let parameters_json = super::script_safe_json(&serde_json::to_string(&s.parameters()).unwrap_or_default());
     let ctx = minijinja::context! {
-        form_id => form.id, form_title => form_title, title => title, text => text, section => section,
+        form_id => form.id(), form_title => form_title, title => title, text => text, section => section,
         // Focus goes to the error summary when there is one, else to the first question
         // the post revealed (announced by the notice above the form).
         focus => if summary.is_empty() { new_questions.first().map(|q| q.path.clone()) } else { None },
@@ -599,7 +599,7 @@ pub async fn step_post(
     if !csrf_ok(&headers, &sid, &posted) {
         return forbidden(&state, &sid);
     }
-    let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
+    let lang = language(&state, &headers, &LangQuery { lang: None }, served.form.languages());
     if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
@@ -640,7 +640,7 @@ pub async fn step_post(
     };
     let answers = snap.len();
     // A form without file fields keeps no files: no query for them on every step.
-    let has_files = served.form.fields.iter().any(|f| f.ty == FieldType::File);
+    let has_files = served.form.fields().iter().any(|f| f.ty == FieldType::File);
     let files = match if has_files { state.store.files_size(&draft_id, "").await } else { Ok(0) } {
         Ok(n) => usize::try_from(n).unwrap_or(usize::MAX),
         Err(e) => return storage_error(&state, e),
@@ -884,9 +884,9 @@ async fn saved_page(state: &AppState, scope: Scope<'_>, sid: &Sid, l: &mut Loade
     let lang = s.language().to_string();
     let until = chrono::Local::now() + chrono::Duration::from_std(state.config.draft_ttl).unwrap_or_default();
     let until = if lang == "en" { until.format("%d/%m/%Y").to_string() } else { until.format("%d.%m.%Y").to_string() };
-    let b = base(state, scope.tenant, &lang, sid, &scope.form_url(), &form.languages);
+    let b = base(state, scope.tenant, &lang, sid, &scope.form_url(), form.languages());
     let ctx = minijinja::context! {
-        form_title => s.render(&form.title, None), link => format!("{}/resume/{token}", scope.prefix()), until => until,
+        form_title => s.render(form.title(), None), link => format!("{}/resume/{token}", scope.prefix()), until => until,
         next => resume_target(scope, s),
     };
     page(state, "saved.html", b, ctx)
@@ -928,9 +928,9 @@ pub async fn resume(
                     Ok(s) => s,
                     Err(e) => return internal(e),
                 };
-                let b = base(&state, scope.tenant, &lang, &sid, "/", &served.form.languages);
+                let b = base(&state, scope.tenant, &lang, &sid, "/", served.form.languages());
                 let action = format!("{}/resume/{token}", scope.prefix());
-                let ctx = minijinja::context! { form_title => s.render(&served.form.title, None), action => action };
+                let ctx = minijinja::context! { form_title => s.render(served.form.title(), None), action => action };
                 let mut res = page(&state, "resume.html", b, ctx);
                 // The token is in the URL: no cache keeps the page.
                 res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -1025,7 +1025,7 @@ pub async fn summary(
 ) -> Response {
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
     let served = scope.served;
-    let lang = language(&state, &headers, &q, &served.form.languages);
+    let lang = language(&state, &headers, &q, served.form.languages());
     if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
@@ -1046,9 +1046,9 @@ pub async fn summary(
     let steps = view::summary(s, &form_url);
     let back = s.path().last().map(|st| scope.step_url(&form.step(*st).id)).unwrap_or_default();
     let url = format!("{form_url}/summary");
-    let b = base(&state, scope.tenant, &lang.code, &sid, &url, &form.languages);
+    let b = base(&state, scope.tenant, &lang.code, &sid, &url, form.languages());
     let ctx = minijinja::context! {
-        form_title => s.render(&form.title, None), steps => steps, back => back,
+        form_title => s.render(form.title(), None), steps => steps, back => back,
         action => format!("{form_url}/submit"), idempotency => l.draft.clone().unwrap_or_default(),
     };
     if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
@@ -1118,7 +1118,7 @@ pub async fn submit(
     if !csrf_ok(&headers, &sid, &posted) {
         return forbidden(&state, &sid);
     }
-    let lang = language(&state, &headers, &LangQuery { lang: None }, &served.form.languages);
+    let lang = language(&state, &headers, &LangQuery { lang: None }, served.form.languages());
     if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
@@ -1167,8 +1167,8 @@ pub async fn submit(
     // Each authority counts its own references; its id in front keeps them apart (the
     // admin API and the webhooks name a submission by its reference).
     let make_ref = |seq: i64| match scope.tenant {
-        Some(t) => format!("{}-{}", t.id().to_uppercase(), reference(&form.submission.reference, year, seq)),
-        None => reference(&form.submission.reference, year, seq),
+        Some(t) => format!("{}-{}", t.id().to_uppercase(), reference(&form.submission().reference, year, seq)),
+        None => reference(&form.submission().reference, year, seq),
     };
     let outcome = state
         .store
@@ -1208,7 +1208,7 @@ pub async fn confirmation(
 ) -> Response {
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
     let (served, form_id, form_url) = (scope.served, p.form, scope.form_url());
-    let lang = language(&state, &headers, &q, &served.form.languages);
+    let lang = language(&state, &headers, &q, served.form.languages());
     let draft = match state
         .store
         .submitted_draft(&sid.owner(account::for_form(&served.form, acc.0.as_ref())), scope.authority_id(), &form_id)
@@ -1232,10 +1232,10 @@ pub async fn confirmation(
         Err(e) => return internal(e),
     };
     let url = format!("{form_url}/confirmation");
-    let b = base(&state, scope.tenant, &lang.code, &sid, &url, &served.form.languages);
+    let b = base(&state, scope.tenant, &lang.code, &sid, &url, served.form.languages());
     let authority = authority_name(scope, &mut s);
     let ctx = minijinja::context! {
-        form_title => s.render(&served.form.title, None), authority => authority, reference => draft.reference,
+        form_title => s.render(served.form.title(), None), authority => authority, reference => draft.reference,
         pdf_url => pdf_kb.map(|_| format!("{url}/antrag.pdf")), pdf_kb => pdf_kb,
     };
     with_cookie(page(&state, "confirmation.html", b, ctx), &lang)

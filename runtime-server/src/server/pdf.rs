@@ -61,13 +61,13 @@ pub fn application(s: &mut Session<'_>, scope: Scope<'_>, reference: &str, creat
     let form = &scope.served.form;
     let lang = s.language().to_string();
     let t = view::texts(&lang);
-    let title = s.render(&form.title, None);
+    let title = s.render(form.title(), None);
     let authority = match scope.tenant {
         Some(tenant) => {
             let a = &tenant.authority;
             Some(format!("{}, {}, {} {}", a.name, a.address.street, a.address.postcode, a.address.city))
         }
-        None => form.authority.as_ref().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty()),
+        None => form.authority().as_ref().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty()),
     };
     let sections = view::summary(s, &scope.form_url())
         .into_iter()

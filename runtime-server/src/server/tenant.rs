@@ -193,7 +193,7 @@ impl<'a> Scope<'a> {
 
     /// `/f/{form}`, under the authority's prefix.
     pub fn form_url(&self) -> String {
-        format!("{}/f/{}", self.prefix(), self.served.form.id)
+        format!("{}/f/{}", self.prefix(), self.served.form.id())
     }
 
     /// A step's address.
@@ -203,7 +203,7 @@ impl<'a> Scope<'a> {
 
     /// The parameter values of the authority for this form (none: the form's defaults).
     pub fn parameters(&self) -> Option<&'a engine::form::ParameterValues> {
-        self.tenant.and_then(|t| t.authority.forms.get(&self.served.form.id)).map(|o| &o.parameters)
+        self.tenant.and_then(|t| t.authority.forms.get(self.served.form.id())).map(|o| &o.parameters)
     }
 
     /// A new session with the authority's parameter values.
@@ -277,8 +277,8 @@ fn service(scope: Scope<'_>, lang: &str, today: chrono::NaiveDate) -> minijinja:
         // Checked when the authority was read; a defaults session still has the title.
         Err(_) => Session::new(form, lang, today),
     };
-    let title = s.render(&form.title, None);
-    let description = form.description.as_ref().map(|d| s.render(d, None));
+    let title = s.render(form.title(), None);
+    let description = form.description().as_ref().map(|d| s.render(d, None));
     minijinja::context! { href => scope.form_url(), title => title, description => description }
 }
 

@@ -53,18 +53,25 @@ pub async fn walk_to_summary(b: &mut Browser, form: &Form, sc: &Scenario) -> Pag
 
 /// Walks a form like a citizen; with `stop`, returns the response to posting that step.
 pub async fn walk(b: &mut Browser, form: &Form, sc: &Scenario, stop: Option<&str>) -> Page {
-    let start = b.get(&format!("/f/{}", form.id)).await;
+    let start = b.get(&format!("/f/{}", form.id())).await;
     assert_eq!(start.status, StatusCode::OK);
-    let mut url =
-        start.body.split("href=\"").find(|s| s.starts_with(&format!("/f/{}/s/", form.id))).unwrap().split('"').next().unwrap().to_string();
+    let mut url = start
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with(&format!("/f/{}/s/", form.id())))
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     for _ in 0..40 {
         if url.ends_with("/summary") {
             let page = b.get(&url).await;
-            assert_eq!(page.status, StatusCode::OK, "summary of {}: {}", form.id, page.body);
+            assert_eq!(page.status, StatusCode::OK, "summary of {}: {}", form.id(), page.body);
             return page;
         }
         let page = b.get(&url).await;
-        assert_eq!(page.status, StatusCode::OK, "{url} of {}: {:?} {}", form.id, page.location, page.body);
+        assert_eq!(page.status, StatusCode::OK, "{url} of {}: {:?} {}", form.id(), page.location, page.body);
         let step_id = url.rsplit('/').next().unwrap().to_string();
         let step = form.step_by_id(&step_id).unwrap();
         let mut csrf = page.csrf();
@@ -120,10 +127,10 @@ pub async fn walk(b: &mut Browser, form: &Form, sc: &Scenario, stop: Option<&str
         if stop == Some(step_id.as_str()) {
             return r;
         }
-        assert_eq!(r.status, StatusCode::SEE_OTHER, "step {step_id} of {} not accepted: {}", form.id, error_summary(&r.body));
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "step {step_id} of {} not accepted: {}", form.id(), error_summary(&r.body));
         url = r.location.unwrap();
     }
-    panic!("{}: no summary after 40 pages", form.id)
+    panic!("{}: no summary after 40 pages", form.id())
 }
 
 pub async fn submit(b: &mut Browser, form_id: &str, summary: &Page) -> Page {

@@ -90,7 +90,7 @@ fn draft_context(state: &AppState, d: &super::postkorb::ListedDraft) -> minijinj
 
 /// Whether a form offers the login (only then can its draft belong to an account).
 fn takes_login(state: &AppState, form: &str) -> bool {
-    state.forms.get(form).is_some_and(|s| s.form.login.mode != engine::account::LoginMode::None)
+    state.forms.get(form).is_some_and(|s| s.form.login().mode != engine::account::LoginMode::None)
 }
 
 /// `GET /konto`: "Meine Anträge".

@@ -112,7 +112,7 @@ pub fn owner_hash(session: &str, account: Option<&Account>) -> String {
 
 /// The account as a form sees it: forms without `login:` never see one.
 pub fn for_form<'a>(form: &Form, account: Option<&'a Account>) -> Option<&'a Account> {
-    if form.login.mode == LoginMode::None { None } else { account }
+    if form.login().mode == LoginMode::None { None } else { account }
 }
 
 /// The forms that cannot be served without an identity provider (`login: required`), as
@@ -120,14 +120,14 @@ pub fn for_form<'a>(form: &Form, account: Option<&'a Account>) -> Option<&'a Acc
 pub fn forms_needing_login(forms: &[Form]) -> Vec<String> {
     forms
         .iter()
-        .filter(|f| f.login.mode == LoginMode::Required)
-        .map(|f| format!("form `{}` needs a login (`login: {{ mode: required }}`), but no identity provider is configured", f.id))
+        .filter(|f| f.login().mode == LoginMode::Required)
+        .map(|f| format!("form `{}` needs a login (`login: {{ mode: required }}`), but no identity provider is configured", f.id()))
         .collect()
 }
 
 /// The attributes some served form prefills: only these are kept from the ID token.
 pub fn wanted_attributes<'f>(forms: impl IntoIterator<Item = &'f Form>) -> Vec<String> {
-    let mut out: Vec<String> = forms.into_iter().flat_map(|f| f.fields.iter().filter_map(|x| x.prefill.clone())).collect();
+    let mut out: Vec<String> = forms.into_iter().flat_map(|f| f.fields().iter().filter_map(|x| x.prefill.clone())).collect();
     out.sort();
     out.dedup();
     out

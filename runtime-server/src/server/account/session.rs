@@ -94,7 +94,7 @@ pub async fn account_session(State(state): State<AppState>, mut req: Request, ne
 /// form is asked for under (`scope`).
 pub fn gate(state: &AppState, sid: &Sid, scope: Scope<'_>, account: Option<&Account>, lang: &str) -> Option<Response> {
     let form = &scope.served.form;
-    match (form.login.mode, account) {
+    match (form.login().mode, account) {
         (LoginMode::None, _) => None,
         (LoginMode::Required, None) => Some(Redirect::to(&scope.form_url()).into_response()),
         (LoginMode::Optional, None) => None,
@@ -104,13 +104,13 @@ pub fn gate(state: &AppState, sid: &Sid, scope: Scope<'_>, account: Option<&Acco
 
 /// Whether the account's login is below the form's trust level.
 pub fn too_low(form: &Form, a: &Account) -> bool {
-    form.login.trust.is_some_and(|need| a.values.trust.is_none_or(|have| have < need))
+    form.login().trust.is_some_and(|need| a.values.trust.is_none_or(|have| have < need))
 }
 
 /// The page for a login whose trust level is too low (403).
 pub fn trust_page(state: &AppState, sid: &Sid, scope: Scope<'_>, a: &Account, lang: &str) -> Response {
     let form = &scope.served.form;
-    let need = form.login.trust.map(TrustLevel::as_str).unwrap_or_default();
+    let need = form.login().trust.map(TrustLevel::as_str).unwrap_or_default();
     let have = a.values.trust.map(TrustLevel::as_str);
     let mut res =
         super::super::pages::account_page(state, sid, scope, lang, "trust.html", minijinja::context! { need => need, have => have });

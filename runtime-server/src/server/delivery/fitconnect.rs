@@ -149,12 +149,12 @@ pub fn fim_problem(form: &Form) -> Option<String> {
 /// `confirmation_to` when the form has one, else the first `email` field outside a repeated
 /// group. (An address the citizen gave for a confirmation is the one they expect answers at.)
 pub fn reply_field(form: &Form) -> Option<FieldId> {
-    let confirmation = form.submission.channels.iter().find_map(|c| match c {
+    let confirmation = form.submission().channels.iter().find_map(|c| match c {
         Channel::Email(e) => e.confirmation_to,
         _ => None,
     });
     confirmation.or_else(|| {
-        (0..form.fields.len() as u32).map(FieldId).find(|id| {
+        (0..form.fields().len() as u32).map(FieldId).find(|id| {
             let f = form.field(*id);
             f.ty == FieldType::Email && f.repeat_group.is_none()
         })

@@ -59,7 +59,7 @@ pub enum Attempt {
 /// (an invalid or missing one gets no row: the citizen has the confirmation page).
 pub fn rows_for(form: &Form, session: &mut Session<'_>) -> Vec<NewDelivery> {
     let mut rows = Vec::new();
-    for c in &form.submission.channels {
+    for c in &form.submission().channels {
         match c {
             Channel::Webhook(w) => rows.push(NewDelivery::webhook(&w.url, w.secret_env.as_deref())),
             Channel::Email(e) => {
@@ -73,7 +73,7 @@ pub fn rows_for(form: &Form, session: &mut Session<'_>) -> Vec<NewDelivery> {
             }
             Channel::FitConnect(f) => rows.push(NewDelivery::other("fitconnect", f.destination_env.clone(), Some(f.leika.clone()))),
             // A channel this server does not know yet (the enum grows): stored, not delivered.
-            _ => tracing::error!(form = %form.id, channel = c.kind(), "a delivery channel this server cannot send"),
+            _ => tracing::error!(form = %form.id(), channel = c.kind(), "a delivery channel this server cannot send"),
         }
     }
     rows
