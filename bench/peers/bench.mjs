@@ -308,6 +308,17 @@ for (const n of sizes) {
   });
   lines.push(`| memory of the live form | ${n.toLocaleString("en")} | ${cells.join(" | ")} |`);
 }
+// Wegweiser only: compiling the YAML natively (`run` has `compile-form` time it).
+const compiles = sizes.map((n) => {
+  try {
+    return fmtMs(median(JSON.parse(readFileSync(join(opts.formDir, `compile-${n}.json`), "utf8")).compile_ms));
+  } catch {
+    return null;
+  }
+});
+if (compiles.some(Boolean)) {
+  sizes.forEach((n, i) => lines.push(`| compile YAML (native) | ${n.toLocaleString("en")} | ${compiles[i] ?? "–"} | – | – | – |`));
+}
 const kb = (b) => (b ? `${(b / 1000).toFixed(1)} KB` : "–");
 const bw = results.bundles.wegweiser;
 lines.push(
