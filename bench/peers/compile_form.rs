@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 
-use engine::diag::Severity;
+use engine::Severity;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
