@@ -29,6 +29,9 @@ pub struct Span {
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+// Exhaustive for the workspace's own front ends (`internals`), which must handle a new
+// variant; non-exhaustive for embeddings, which must not break on one.
+#[cfg_attr(not(feature = "internals"), non_exhaustive)]
 pub enum Severity {
     /// The form cannot be used.
     Error,

@@ -10,6 +10,9 @@ use crate::expr::Type;
 /// The field types (docs/form-language.md#field-types).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+// Exhaustive for the workspace's own front ends (`internals`), which must handle a new
+// variant; non-exhaustive for embeddings, which must not break on one.
+#[cfg_attr(not(feature = "internals"), non_exhaustive)]
 pub enum FieldType {
     /// One line of text.
     #[default]

@@ -122,6 +122,9 @@ pub struct Step {
 /// The kind of a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+// Exhaustive for the workspace's own front ends (`internals`), which must handle a new
+// variant; non-exhaustive for embeddings, which must not break on one.
+#[cfg_attr(not(feature = "internals"), non_exhaustive)]
 pub enum StepKind {
     /// A page with questions.
     Question,
@@ -140,6 +143,9 @@ pub struct Branch {
 
 /// A branch target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+// Exhaustive for the workspace's own front ends (`internals`), which must handle a new
+// variant; non-exhaustive for embeddings, which must not break on one.
+#[cfg_attr(not(feature = "internals"), non_exhaustive)]
 pub enum Target {
     /// Another step.
     Step(StepId),

@@ -22,6 +22,9 @@ pub struct FileRef {
 /// A value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(tag = "t", content = "v", rename_all = "lowercase")]
+// Exhaustive for the workspace's own front ends (`internals`), which must handle a new
+// variant; non-exhaustive for embeddings, which must not break on one.
+#[cfg_attr(not(feature = "internals"), non_exhaustive)]
 pub enum Value {
     /// No value (docs/form-language.md#empty-values).
     #[default]

@@ -12,6 +12,9 @@ use crate::field_type::FieldType;
 /// The stable code of a check (docs/form-language.md#check-order), in the order built-in checks are reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+// Exhaustive for the workspace's own front ends (`internals`), which must handle a new
+// variant; non-exhaustive for embeddings, which must not break on one.
+#[cfg_attr(not(feature = "internals"), non_exhaustive)]
 pub enum CheckCode {
     /// A blank field that must be answered (a consent that must be ticked).
     Required,

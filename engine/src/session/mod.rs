@@ -51,6 +51,9 @@ pub struct Session<'f> {
 
 /// Why a session could not be created with the parameter values given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+// Exhaustive for the workspace's own front ends (`internals`), which must handle a new
+// variant; non-exhaustive for embeddings, which must not break on one.
+#[cfg_attr(not(feature = "internals"), non_exhaustive)]
 pub enum ParameterError {
     /// A value for a parameter the form does not declare.
     #[error("the form has no parameter `{0}`")]
@@ -103,6 +106,9 @@ pub struct Changes {
 
 /// Why an answer could not be set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+// Exhaustive for the workspace's own front ends (`internals`), which must handle a new
+// variant; non-exhaustive for embeddings, which must not break on one.
+#[cfg_attr(not(feature = "internals"), non_exhaustive)]
 pub enum AnswerError {
     /// The path names no input field.
     #[error("there is no input field `{0}`")]
