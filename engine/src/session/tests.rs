@@ -274,7 +274,7 @@ fn the_walk_clears_caches_in_linear_time() {
         assert!(s.problems().is_empty());
         // One answer read by a `when`: the path is walked again.
         s.set_answer("t0_0", text("y")).unwrap();
-        (s.state.cleared, s.evaluations())
+        (s.state.cleared(), s.evaluations())
     };
     let (small_cleared, small_evals) = measure(10);
     let (large_cleared, large_evals) = measure(100);
