@@ -272,7 +272,7 @@ pub struct AuthorityPath {
 /// One service (form) in a list.
 fn service(scope: Scope<'_>, lang: &str, today: chrono::NaiveDate) -> minijinja::Value {
     let form = &scope.served.form;
-    let mut s = match scope.session(lang, today) {
+    let s = match scope.session(lang, today) {
         Ok(s) => s,
         // Checked when the authority was read; a defaults session still has the title.
         Err(_) => Session::new(form, lang, today),
