@@ -444,7 +444,13 @@ impl<'f> Ctx<'_, 'f> {
     /// The failures of the checks on an instance's value (computed and cached first if need
     /// be) when it has one; `None` for an empty value and for an entry the cache does not
     /// keep (see [`Slots::insert`]).
-    pub fn accepted_failures(&mut self, f: FieldId, entry: Option<u32>, lang: &str, bounds: &Bounds) -> Option<Vec<super::fieldcheck::Failure>> {
+    pub fn accepted_failures(
+        &mut self,
+        f: FieldId,
+        entry: Option<u32>,
+        lang: &str,
+        bounds: &Bounds,
+    ) -> Option<Vec<super::fieldcheck::Failure>> {
         let field = self.s.form.field(f);
         let own_entry = if field.repeat_group.is_some() { entry } else { None };
         if !self.s.state.has_value(f, own_entry) {

@@ -822,7 +822,14 @@ struct Upload<'p> {
 /// the files the engine took; when one cannot be stored, the step is read again without it
 /// from the answers before the post, so no answer names a file that is not stored. A read
 /// that runs out of the evaluation budget answers the 503 page: the post is not saved.
-async fn apply(state: &AppState, sid: &Sid, s: &mut Session<'_>, step: StepId, posted: &Posted, draft_id: &str) -> Result<Refused, Response> {
+async fn apply(
+    state: &AppState,
+    sid: &Sid,
+    s: &mut Session<'_>,
+    step: StepId,
+    posted: &Posted,
+    draft_id: &str,
+) -> Result<Refused, Response> {
     let form = s.form();
     let t = view::texts(s.language());
     let limits = &state.config.limits;

@@ -175,12 +175,14 @@ fn fields_revealed_by_the_post_are_read_round_after_round_and_reported() {
     let f = form(REVEALING);
     let mut s = Session::new(&f, "de", today());
     let a = f.step_by_id("a").unwrap();
-    let answer = s.answer_step(a, &post(&[("hund", "true"), ("rasse", "Kampfhund"), ("gefaehrlich", "ja"), ("gutachten", "liegt vor")])).unwrap();
+    let answer =
+        s.answer_step(a, &post(&[("hund", "true"), ("rasse", "Kampfhund"), ("gefaehrlich", "ja"), ("gutachten", "liegt vor")])).unwrap();
     assert_eq!(answer.read, vec!["hund", "rasse", "gefaehrlich", "gutachten"], "one field more each round");
     assert_eq!(answer.revealed, vec!["rasse", "gefaehrlich", "gutachten"]);
     assert_eq!(s.answer("gutachten"), Some(&Input::Text("liegt vor".into())));
     // Shown before this post: not revealed again.
-    let answer = s.answer_step(a, &post(&[("hund", "true"), ("rasse", "Dackel"), ("gefaehrlich", "ja"), ("gutachten", "liegt vor")])).unwrap();
+    let answer =
+        s.answer_step(a, &post(&[("hund", "true"), ("rasse", "Dackel"), ("gefaehrlich", "ja"), ("gutachten", "liegt vor")])).unwrap();
     assert!(answer.revealed.is_empty());
     assert!(!s.is_shown(s.instance("gefaehrlich").unwrap()));
     assert_eq!(s.answer("gefaehrlich"), Some(&Input::Text("ja".into())), "a field the post hid keeps its answer");
