@@ -675,6 +675,25 @@ async fn a_request_that_exhausts_the_evaluation_budget_gets_a_503_page_and_submi
     assert_eq!(state.store.submission_count().await.unwrap(), 1);
 }
 
+#[tokio::test]
+async fn no_pdf_is_written_from_a_session_over_the_evaluation_budget() {
+    let (form, sc, state) = hundesteuer(&sqlite_url()).await;
+    let mut b = Browser::new(app(state.clone()));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    assert_eq!(submit(&mut b, &form.id, &summary).await.status, StatusCode::SEE_OTHER);
+    // The same server with a budget far below what the form needs is asked for the PDF
+    // before anything wrote it: its summary would be empty values, so there is none.
+    let config = Config { today: Some(sc.today), eval_budget: 20, ..Config::default() };
+    let poor = AppState::new(vec![form.clone()], state.store.clone(), config);
+    let mut p = Browser { app: app(poor), cookies: b.cookies.clone(), ip: None };
+    let pdf = format!("/f/{}/confirmation/antrag.pdf", form.id);
+    let r = p.get(&pdf).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.body.contains("Das Formular kann gerade nicht berechnet werden"), "{}", r.body);
+    // With the normal budget it is written and served.
+    assert_eq!(b.get(&pdf).await.status, StatusCode::OK);
+}
+
 // --- What a citizen sees (issue #20) ---
 
 /// Hundesteuer with the scenario of four dogs (two dangerous), paid by direct debit.

@@ -231,7 +231,12 @@ pub(super) fn not_found_page(state: &AppState, sid: &Sid) -> Response {
 /// wrong, what comes next" cannot be trusted: a 503 page instead of acting on them. Nothing
 /// of the request is stored (the draft keeps the answers saved before it).
 fn over_budget(state: &AppState, sid: &Sid, lang: &str, s: &Session<'_>, _: BudgetExhausted) -> Response {
-    tracing::error!(form = %s.form().id, budget = state.config.eval_budget, "evaluation budget of the request exhausted; the form is too costly");
+    budget_page(state, sid, lang, &s.form().id)
+}
+
+/// The 503 page of [`over_budget`], for the form `form`.
+fn budget_page(state: &AppState, sid: &Sid, lang: &str, form: &str) -> Response {
+    tracing::error!(form = %form, budget = state.config.eval_budget, "evaluation budget of the request exhausted; the form is too costly");
     message(state, StatusCode::SERVICE_UNAVAILABLE, lang, sid, "too_complex", "too_complex_text")
 }
 
@@ -1306,6 +1311,7 @@ pub async fn confirmation_pdf(
                 .into_response()
         }
         Err(super::pdf::PdfFault::Storage(e)) => storage_error(&state, e),
+        Err(super::pdf::PdfFault::OverBudget(_)) => budget_page(&state, &sid, "de", &p.form),
         Err(e) => internal(e),
     }
 }
