@@ -41,8 +41,8 @@ fn filled(form: &Form) -> Session<'_> {
 fn answer_change(c: &mut Criterion) {
     let form = form();
     let mut s = filled(&form);
-    assert!(s.problems().is_empty());
-    s.submission_data();
+    assert!(s.problems().unwrap().is_empty());
+    s.submission_data().unwrap();
     let values = [Input::Text("3".into()), Input::Text("7".into())];
     let mut i = 0;
     c.bench_function("answer_change/1000_fields_50_readers", |b| {
@@ -57,9 +57,9 @@ fn validate(c: &mut Criterion) {
     let form = form();
     // The session right after its answers were set: path walked, caches cold.
     let prepared = filled(&form);
-    assert!(prepared.clone().problems().is_empty());
+    assert!(prepared.clone().problems().unwrap().is_empty());
     c.bench_function("validate/1000_fields_complete", |b| {
-        b.iter_batched_ref(|| prepared.clone(), |s| black_box(s.problems()), BatchSize::SmallInput)
+        b.iter_batched_ref(|| prepared.clone(), |s| black_box(s.problems().unwrap()), BatchSize::SmallInput)
     });
 }
 
@@ -93,7 +93,7 @@ fn scaling(c: &mut Criterion) {
             s
         };
         let prepared = load();
-        assert!(prepared.clone().problems().is_empty(), "the generated answers are valid");
+        assert!(prepared.clone().problems().unwrap().is_empty(), "the generated answers are valid");
         let scenarios = formgen::generate_scenarios(fields);
         let mut group = c.benchmark_group("generated");
         if fields == 10_000 {
@@ -101,7 +101,7 @@ fn scaling(c: &mut Criterion) {
         }
         group.bench_function(format!("load/{fields}"), |b| b.iter(|| black_box(load())));
         group.bench_function(format!("validate/{fields}"), |b| {
-            b.iter_batched_ref(|| prepared.clone(), |s| black_box(s.problems()), BatchSize::SmallInput)
+            b.iter_batched_ref(|| prepared.clone(), |s| black_box(s.problems().unwrap()), BatchSize::SmallInput)
         });
         group.bench_function(format!("scenarios/{fields}"), |b| {
             b.iter(|| black_box(engine::scenario::run_scenarios(&form, &scenarios).expect("readable")))

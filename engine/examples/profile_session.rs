@@ -48,7 +48,7 @@ fn main() {
         "validate" => {
             let loaded = load();
             for _ in 0..10 {
-                let problems = loaded.clone().problems();
+                let problems = loaded.clone().problems().unwrap();
                 assert!(problems.is_empty(), "{problems:?}");
             }
         }

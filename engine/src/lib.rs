@@ -13,7 +13,8 @@
 //! - a [`Session`] per citizen: answers go in ([`Session::set_answer`] with an [`Input`], or
 //!   a whole posted step with [`Session::answer_step`]), and it answers what a front end
 //!   asks ([`Session::path`], [`Session::next_step`], [`Session::problems`],
-//!   [`Session::is_submittable`], [`Session::submission`]); a [`Snapshot`] stores it;
+//!   [`Session::is_submittable`], [`Session::submission`]), or says [`BudgetExhausted`]
+//!   when the evaluation budget ran out in that call; a [`Snapshot`] stores it;
 //! - [`ScenarioFile`] and [`run_scenarios`]: the scenario tests (`*.test.yaml`) of a form;
 //! - [`fim_data`] and [`fim_schema`]: the submission keyed by FIM ids.
 //!
@@ -36,17 +37,19 @@
 //! let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
 //! let mut session = Session::new(&form, "de", today);
 //!
-//! // Nothing answered yet: the required name is a problem.
-//! assert!(!session.is_submittable());
+//! // Nothing answered yet: the required name is a problem. A query that evaluates says
+//! // `BudgetExhausted` when an evaluation budget (`Session::set_step_budget`) ran out.
+//! assert!(!session.is_submittable()?);
 //! session.set_answer("name", Some(Input::Text("Anna Schmidt".into()))).unwrap();
 //! session.set_answer("hunde", Some(Input::Text("0".into()))).unwrap();
-//! let problems = session.problems();
+//! let problems = session.problems()?;
 //! assert_eq!(problems.len(), 1);
 //! assert_eq!(problems[0].field.as_deref(), Some("hunde"));
 //!
 //! session.set_answer("hunde", Some(Input::Text("2".into()))).unwrap();
-//! assert!(session.is_submittable());
-//! assert_eq!(session.submission_data()["hunde"], "2"); // numbers are exact decimals
+//! assert!(session.is_submittable()?);
+//! assert_eq!(session.submission_data()?["hunde"], "2"); // numbers are exact decimals
+//! # Ok::<(), engine::BudgetExhausted>(())
 //! ```
 //!
 //! Everything else (the YAML reader, the expression language, the checks, the caches) is
@@ -110,5 +113,5 @@ pub use ids::{FieldId, StepId};
 pub use output::{fim_data, fim_schema};
 #[cfg(feature = "yaml")]
 pub use scenario::{Mismatch, Outcome, Scenario, ScenarioAnswer, ScenarioEntries, ScenarioFile, run_scenarios, run_scenarios_with};
-pub use session::{AnswerError, Changes, Instance, ParameterError, Problem, Session, Snapshot, Submission};
+pub use session::{AnswerError, BudgetExhausted, Changes, Instance, ParameterError, Problem, Session, Snapshot, Submission};
 pub use value::{FileRef, Value};

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use crate::diag::Diagnostic;
 use crate::form::{FieldType, Form, ParameterValues};
-use crate::session::{AnswerError, Session};
+use crate::session::{AnswerError, BudgetExhausted, Session};
 use crate::source::{CoreType, Node, NodeKind};
 
 mod file;
@@ -79,16 +79,24 @@ pub fn run_scenarios_with(form: &Form, source: &str, base: &ParameterValues) -> 
         {
             failures.push(answer_mismatch("", &e));
         }
-        if let Some(expect) = &sc.expect
-            && let NodeKind::Map(ex) = &expect.kind
-        {
-            for (k, v) in ex {
-                check(&mut s, k.as_str().unwrap_or_default(), v, &mut failures);
+        // A scenario's session has no evaluation budget (each expression keeps its own), so
+        // `BudgetExhausted` cannot come; were it to, it is the scenario's failure.
+        let evaluated = (|| {
+            if let Some(expect) = &sc.expect
+                && let NodeKind::Map(ex) = &expect.kind
+            {
+                for (k, v) in ex {
+                    check(&s, k.as_str().unwrap_or_default(), v, &mut failures)?;
+                }
             }
-        }
-        let conditions = s.condition_outcomes();
+            let submission = if s.is_submittable()? { Some(s.submission_data()?) } else { None };
+            Ok::<_, BudgetExhausted>((s.condition_outcomes()?, submission))
+        })();
+        let (conditions, submission) = evaluated.unwrap_or_else(|e| {
+            failures.push(Mismatch { key: "evaluation".into(), expected: "within the budget".into(), actual: e.to_string() });
+            (Vec::new(), None)
+        });
         let evaluations = s.evaluations();
-        let submission = s.is_submittable().then(|| s.submission_data());
         out.push(Outcome { name: sc.name.clone(), failures, conditions, evaluations, submission });
     }
     Ok(out)
@@ -117,12 +125,12 @@ fn list_of(n: &Node) -> Vec<String> {
     }
 }
 
-fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>) {
+fn check(s: &Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>) -> Result<(), BudgetExhausted> {
     let form = s.form();
     match key {
         "path" => {
             let expected = list_of(v);
-            let actual: Vec<String> = s.path().iter().map(|id| form.step(*id).id.clone()).collect();
+            let actual: Vec<String> = s.path()?.iter().map(|id| form.step(*id).id.clone()).collect();
             if expected != actual {
                 failures.push(Mismatch {
                     key: "path".into(),
@@ -149,7 +157,7 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
             }
         }
         "errors" | "no_errors" => {
-            let problems = s.problems();
+            let problems = s.problems()?;
             let items: Vec<(String, Option<String>)> = match &v.kind {
                 NodeKind::Map(m) => m.iter().map(|(k, c)| (k.as_str().unwrap_or_default().to_string(), scalar_text(c))).collect(),
                 _ => list_of(v).into_iter().map(|p| (p, None)).collect(),
@@ -220,13 +228,13 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
         }
         "submittable" => {
             let want = matches!(v.as_scalar().map(|s| s.core_type()), Some(CoreType::Bool(true)));
-            let actual = s.is_submittable();
+            let actual = s.is_submittable()?;
             if want != actual {
                 let why = if actual {
                     String::new()
                 } else {
-                    let problems = s.problems();
-                    let end = match s.path_end() {
+                    let problems = s.problems()?;
+                    let end = match s.path_end()? {
                         crate::form::Target::Summary => String::new(),
                         crate::form::Target::Step(st) => format!("; the path ends at the exit step `{}`", form.step(st).id),
                     };
@@ -244,11 +252,11 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
             }
         }
         "submission" => {
-            let data = s.submission_data();
+            let data = s.submission_data()?;
             partial_match("submission", v, &data, failures);
         }
         "not_submitted" => {
-            let data = s.submission_data();
+            let data = s.submission_data()?;
             for p in list_of(v) {
                 let mut cur = Some(&data);
                 for seg in p.split('.') {
@@ -273,6 +281,7 @@ fn check(s: &mut Session<'_>, key: &str, v: &Node, failures: &mut Vec<Mismatch>)
             actual: "an unknown expect key".into(),
         }),
     }
+    Ok(())
 }
 
 fn json_text(j: &Json) -> Option<String> {

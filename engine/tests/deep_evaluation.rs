@@ -32,7 +32,7 @@ fn last_value(n: usize, terms: usize) -> (Value, bool) {
             let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
             let mut s = Session::new(&form, "de", today);
             s.set_answer("c0", Some(Input::Text("1".into()))).unwrap();
-            let (mut s, _) = Session::restore(&form, &s.snapshot(), today);
+            let (s, _) = Session::restore(&form, &s.snapshot(), today);
             let last = s.instance(&format!("c{}", n - 1)).unwrap();
             let ende = s.instance("ende").unwrap();
             let v = s.value(last);

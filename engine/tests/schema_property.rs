@@ -372,8 +372,8 @@ impl Gen<'_> {
     /// Walks the path step by step, answering the active fields of each step.
     fn walk(&self, s: &mut Session<'_>, noisy: bool, rng: &mut Rng) {
         let mut i = 0;
-        while i < s.path().len() {
-            let step = s.path()[i];
+        while i < s.path().unwrap().len() {
+            let step = s.path().unwrap()[i];
             for f in self.form.step(step).fields.clone() {
                 self.fill(s, f, None, noisy, rng, false);
             }
@@ -383,9 +383,9 @@ impl Gen<'_> {
 
     /// Re-answers the fields that have problems (a citizen correcting their input).
     fn repair(&self, s: &mut Session<'_>, rng: &mut Rng) {
-        if s.path_end() != engine::form::Target::Summary {
+        if s.path_end().unwrap() != engine::form::Target::Summary {
             // An exit page: change some answers on the way there.
-            for step in s.path().to_vec() {
+            for step in s.path().unwrap().to_vec() {
                 for f in self.form.step(step).fields.clone() {
                     if rng.chance(30) {
                         self.fill(s, f, None, false, rng, true);
@@ -393,7 +393,7 @@ impl Gen<'_> {
                 }
             }
         }
-        for p in s.problems() {
+        for p in s.problems().unwrap() {
             match p.field.as_deref().and_then(|path| s.instance(path)) {
                 Some(inst) => self.fill(s, inst.field, inst.entry, false, rng, true),
                 None => {
@@ -431,7 +431,7 @@ fn check_form(path: &Path) {
             }
             if !noisy {
                 for _ in 0..10 {
-                    if s.is_submittable() {
+                    if s.is_submittable().unwrap() {
                         break;
                     }
                     g.repair(&mut s, &mut rng);
@@ -439,12 +439,12 @@ fn check_form(path: &Path) {
                 }
             }
             total.set(total.get() + 1);
-            if std::env::var_os("SCHEMA_DEBUG").is_some() && !noisy && !s.is_submittable() && total.get() < 4 {
-                eprintln!("{:?}\n{:?}\n{:?}", s.path_end(), s.problems(), s.answers());
+            if std::env::var_os("SCHEMA_DEBUG").is_some() && !noisy && !s.is_submittable().unwrap() && total.get() < 4 {
+                eprintln!("{:?}\n{:?}\n{:?}", s.path_end().unwrap(), s.problems().unwrap(), s.answers());
             }
-            if s.is_submittable() {
+            if s.is_submittable().unwrap() {
                 submittable.set(submittable.get() + 1);
-                let data = s.submission_data();
+                let data = s.submission_data().unwrap();
                 let errors: Vec<String> = validator.iter_errors(&data).map(|e| format!("{} at {}", e, e.instance_path())).collect();
                 if !errors.is_empty() {
                     return Err(TestCaseError::fail(format!(

@@ -1221,11 +1221,12 @@ impl Builder<'_> {
         // depends on defaults and on rule conditions that hold for empty answers
         // (`empty(telefon)`), which the engine decides; the scenario pins it, so that a later
         // edit that changes it is noticed.
-        let empty = engine::compile(yaml).form.map(|form| {
-            let mut session = engine::session::Session::new(&form, "de", scenario_today());
-            let submittable = session.is_submittable();
-            let first = session.problems().into_iter().find(|p| p.check == engine::checks::CheckCode::Required).and_then(|p| p.field);
-            (submittable, first)
+        // (The session has no evaluation budget: `BudgetExhausted` does not come.)
+        let empty = engine::compile(yaml).form.and_then(|form| {
+            let session = engine::session::Session::new(&form, "de", scenario_today());
+            let submittable = session.is_submittable().ok()?;
+            let first = session.problems().ok()?.into_iter().find(|p| p.check == engine::checks::CheckCode::Required).and_then(|p| p.field);
+            Some((submittable, first))
         });
         let (submittable, first) = empty.unwrap_or((false, None));
         let name = if submittable { "Leeres Formular ist absendbar" } else { "Leeres Formular ist nicht absendbar" };

@@ -165,9 +165,8 @@ async fn the_pdf_names_the_kommune_with_its_address_and_its_rate() {
     // The model `pdf::of_draft` renders for the download above.
     let scope = tenant::resolve(&state, Some("wittlich"), FORM).unwrap();
     let params = scope.parameters().unwrap();
-    let (mut s, _) =
-        engine::session::Session::restore_with_parameters(&scope.served.form, &snapshot, state.today(), u64::MAX, params).unwrap();
-    let model = wegweiser::server::pdf::application(&mut s, scope, &reference, 0);
+    let (s, _) = engine::session::Session::restore_with_parameters(&scope.served.form, &snapshot, state.today(), u64::MAX, params).unwrap();
+    let model = wegweiser::server::pdf::application(&s, scope, &reference, 0).unwrap();
     assert_eq!(model.authority.as_deref(), Some("Stadt Wittlich, Schloßstraße 11, 54516 Wittlich"));
     let rows: Vec<_> = model.sections.iter().flat_map(|s| &s.blocks).flat_map(|b| &b.rows).collect();
     assert!(rows.iter().any(|r| r.value.contains("75,00")), "Wittlich's rate: {rows:?}");

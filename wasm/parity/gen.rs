@@ -98,11 +98,11 @@ fn main() {
         let mut guide = Guide::create(json, "", &lang, TODAY).expect("guide");
         let diligent = n % 4 != 0;
         let count = if diligent { 40 + rng.below(80) } else { 5 + rng.below(30) };
-        let first = json!(guide.state());
+        let first = json!(guide.state().expect("the browser's session has no budget"));
         let mut steps = Vec::new();
         for _ in 0..count {
-            let Some(path) = pick_field(&mut rng, &mut guide, diligent) else { break };
-            let value = pick_value(&mut rng, form, &mut guide, &path, pool, diligent);
+            let Some(path) = pick_field(&mut rng, &guide, diligent) else { break };
+            let value = pick_value(&mut rng, form, &guide, &path, pool, diligent);
             let value_json = value.to_string();
             let field = form.field(guide.session().instance(&path).expect("path").field);
             // The script sends what was typed (`set_typed`), the engine reads it as a post;
@@ -130,9 +130,9 @@ fn main() {
                 Err(_) if typed.is_some() => Json::Null,
                 Err(e) => panic!("answer {path}: {e}"),
             };
-            let state = guide.state();
+            let state = guide.state().expect("the browser's session has no budget");
             let inst = guide.session().instance(&path).expect("path");
-            let step = guide.step(form.field(inst.field).step);
+            let step = guide.step(form.field(inst.field).step).expect("the browser's session has no budget");
             if form.field(inst.field).pattern.is_some() {
                 pattern_answers += 1;
                 pattern_failures +=
@@ -144,7 +144,7 @@ fn main() {
             steps.push(json!({ "path": path, input: input_json, "changes": changes, "state": state, "step": step }));
         }
         changes_total += steps.len();
-        let fin = guide.state();
+        let fin = guide.state().expect("the browser's session has no budget");
         if fin.end == "summary" && fin.problems.is_empty() {
             submittable += 1;
         } else if std::env::var_os("PARITY_WHY").is_some() && diligent {
@@ -186,8 +186,8 @@ fn main() {
 /// Input fields to answer next: in diligent mode the first active, unanswered or invalid
 /// field on the path (sometimes any active one); otherwise any input field of the form,
 /// active or not, entries of repeated groups included (sometimes one beyond the last).
-fn pick_field(rng: &mut Rng, g: &mut Guide, diligent: bool) -> Option<String> {
-    let state = g.state();
+fn pick_field(rng: &mut Rng, g: &Guide, diligent: bool) -> Option<String> {
+    let state = g.state().expect("the browser's session has no budget");
     let s = g.session();
     let form = s.form();
     let input = |p: &String, s: &engine::session::Session<'_>| s.instance(p).is_some_and(|i| form.field(i.field).ty.is_input());
@@ -230,7 +230,7 @@ fn pick_field(rng: &mut Rng, g: &mut Guide, diligent: bool) -> Option<String> {
     Some(s.path_of(Instance { field: f, entry }))
 }
 
-fn pick_value(rng: &mut Rng, form: &Form, g: &mut Guide, path: &str, pool: &Pool, diligent: bool) -> Json {
+fn pick_value(rng: &mut Rng, form: &Form, g: &Guide, path: &str, pool: &Pool, diligent: bool) -> Json {
     let inst = g.session().instance(path).expect("path");
     let field = form.field(inst.field);
     if rng.chance(if diligent { 3 } else { 10 }) {

@@ -23,7 +23,7 @@ use engine::Form;
 use engine::answers::PostedStep;
 use engine::form::{Display, FieldType, Format, ParameterValues, TPart, Text};
 use engine::ids::StepId;
-use engine::session::{Input, Instance, Problem, Session, Snapshot};
+use engine::session::{BudgetExhausted, Input, Instance, Problem, Session, Snapshot};
 use engine::value::Value;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -127,14 +127,15 @@ impl Guide {
     }
 
     /// The JSON of a step's [`StepState`].
-    pub fn step_state(&mut self, step_id: &str) -> Result<String, JsError> {
+    pub fn step_state(&self, step_id: &str) -> Result<String, JsError> {
         let step = self.session.form().step_by_id(step_id).ok_or_else(|| js_err(format!("there is no step `{step_id}`")))?;
-        Ok(to_json(&self.step(step)))
+        Ok(to_json(&self.step(step).map_err(js_err)?))
     }
 
-    /// The first evaluation of the whole session: the JSON of [`State`].
-    pub fn evaluate_all(&mut self) -> String {
-        to_json(&self.state())
+    /// The first evaluation of the whole session: the JSON of [`State`]. (The browser's
+    /// session has no evaluation budget, so the error of [`Guide::state`] does not come.)
+    pub fn evaluate_all(&self) -> Result<String, JsError> {
+        Ok(to_json(&self.state().map_err(js_err)?))
     }
 
     /// The session's snapshot (JSON), as the server stores drafts.
@@ -199,26 +200,26 @@ impl Guide {
     pub fn read_step(&mut self, step_id: &str, posted_json: &str) -> Result<String, String> {
         let step = self.session.form().step_by_id(step_id).ok_or_else(|| format!("there is no step `{step_id}`"))?;
         let posted: PostedStep = serde_json::from_str(posted_json).map_err(|e| format!("not a posted step: {e}"))?;
-        Ok(to_json(&self.session.answer_step(step, &posted)))
+        Ok(to_json(&self.session.answer_step(step, &posted).map_err(|e| e.to_string())?))
     }
 
     /// The session.
-    pub fn session(&mut self) -> &mut Session<'static> {
-        &mut self.session
+    pub fn session(&self) -> &Session<'static> {
+        &self.session
     }
 
-    /// A step's state.
-    pub fn step(&mut self, step: StepId) -> StepState {
-        let s = &mut self.session;
+    /// A step's state; an error when the evaluation budget ran out (the browser sets none).
+    pub fn step(&self, step: StepId) -> Result<StepState, BudgetExhausted> {
+        let s = &self.session;
         let form = s.form();
         let st = form.step(step);
         let mut out = StepState {
             step: st.id.clone(),
-            on_path: s.path().contains(&step),
+            on_path: s.path()?.contains(&step),
             active: Vec::new(),
             values: BTreeMap::new(),
             texts: BTreeMap::new(),
-            problems: s.step_problems(step),
+            problems: s.step_problems(step)?,
         };
         for (key, text) in [("#title", &st.title), ("#text", &st.text)] {
             if let Some(t) = text.as_ref().filter(|t| has_placeholder(t)) {
@@ -241,22 +242,25 @@ impl Guide {
             }
             out.active.push(path);
         }
-        out
+        // The outcome of the reads above as well (a budget that ran out stays out).
+        s.path()?;
+        Ok(out)
     }
 
-    /// The whole session's state.
-    pub fn state(&mut self) -> State {
-        let s = &mut self.session;
+    /// The whole session's state; an error when the evaluation budget ran out (the browser
+    /// sets none).
+    pub fn state(&self) -> Result<State, BudgetExhausted> {
+        let s = &self.session;
         let form = s.form();
         let mut out = State {
-            path: s.path().iter().map(|st| form.step(*st).id.clone()).collect(),
-            end: match s.path_end() {
+            path: s.path()?.iter().map(|st| form.step(*st).id.clone()).collect(),
+            end: match s.path_end()? {
                 engine::form::Target::Step(st) => form.step(st).id.clone(),
                 engine::form::Target::Summary => "summary".to_string(),
             },
             active: Vec::new(),
             values: BTreeMap::new(),
-            problems: s.problems(),
+            problems: s.problems()?,
         };
         for step in 0..form.steps().len() {
             for inst in s.step_instances(StepId(step as u32)) {
@@ -273,13 +277,15 @@ impl Guide {
             let val = s.named_value(engine::ids::ValueId(i as u32));
             out.values.insert(v.id.clone(), s.display(&val, Display::Plain, None));
         }
-        out
+        // The outcome of the reads above as well (a budget that ran out stays out).
+        s.path()?;
+        Ok(out)
     }
 }
 
 /// A computed field's value as the server shows it (money with two places and the euro
 /// sign).
-fn field_display(s: &mut Session<'_>, inst: Instance) -> String {
+fn field_display(s: &Session<'_>, inst: Instance) -> String {
     let how = if s.form().field(inst.field).format == Some(Format::Money) { Display::Euro } else { Display::Plain };
     let v: Value = s.value(inst);
     s.display(&v, how, inst.entry)

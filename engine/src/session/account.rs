@@ -135,22 +135,22 @@ steps:
         for (k, v) in [("vorname", "Anne"), ("name", "Fremd"), ("geburt", "2000-01-01"), ("mail", "a@example.org")] {
             post.push(k.to_string(), v.to_string());
         }
-        s.answer_step(crate::ids::StepId(0), &post);
+        s.answer_step(crate::ids::StepId(0), &post).unwrap();
         assert_eq!(s.answer("name"), Some(&Input::Text("Muster".into())));
         assert_eq!(s.answer("geburt"), Some(&Input::Text("01.02.1980".into())));
         assert_eq!(s.answer("vorname"), Some(&Input::Text("Anne".into())));
         assert_eq!(s.value(s.instance("geburt").unwrap()), crate::value::Value::Date(NaiveDate::from_ymd_opt(1980, 2, 1).unwrap()));
         // Changed by the citizen: no longer from the account.
         assert!(!s.from_account("vorname"));
-        let sub = s.submission("2026-11-22T10:00:00Z", "P-1");
+        let sub = s.submission("2026-11-22T10:00:00Z", "P-1").unwrap();
         let account = sub.account.expect("filled in after a login");
         assert_eq!(account.trust, Some(TrustLevel::Hoch));
         assert_eq!(account.fields, vec!["geburt", "name"]);
         // The marks survive a snapshot: the restored draft is locked too.
-        let (mut r, dropped) = Session::restore(&f, &s.snapshot(), today());
+        let (r, dropped) = Session::restore(&f, &s.snapshot(), today());
         assert!(dropped.is_empty());
         assert!(r.is_locked("name"));
-        assert_eq!(r.submission("t", "r").account, s.submission("t", "r").account);
+        assert_eq!(r.submission("t", "r").unwrap().account, s.submission("t", "r").unwrap().account);
     }
 
     #[test]
@@ -159,7 +159,7 @@ steps:
         let mut s = Session::new(&f, "de", today());
         s.set_answer("name", Some(Input::Text("Muster".into()))).unwrap();
         assert!(!s.is_locked("name") && !s.from_account("name"));
-        let sub = s.submission("t", "r");
+        let sub = s.submission("t", "r").unwrap();
         assert!(sub.account.is_none());
         assert!(!serde_json::to_string(&sub).unwrap().contains("account"));
         assert!(!serde_json::to_string(&s.snapshot()).unwrap().contains("account"));

@@ -17,7 +17,7 @@ use crate::form::{Field, FieldType};
 use crate::ids::{FieldId, StepId};
 use crate::value::FileRef;
 
-use super::{AnswerError, Changes, Instance, Session};
+use super::{AnswerError, BudgetExhausted, Changes, Instance, Session};
 
 /// Rounds of [`Session::answer_step`]: each answered round may show fields that the next
 /// round reads. Eight is more than any chain of revealed questions on one page needs, and
@@ -99,9 +99,10 @@ impl Session<'_> {
     /// (at most [`MAX_ROUNDS`]); inactive fields, computed fields and fields of other steps
     /// are never read. Re-evaluates once per round.
     ///
-    /// When the step budget ([`Session::set_step_budget`]) runs out on the way, the caller
-    /// must not trust the result ([`Session::budget_exhausted`]).
-    pub fn answer_step(&mut self, step: StepId, posted: &PostedStep) -> StepAnswer {
+    /// When the evaluation budget ([`Session::set_step_budget`]) runs out on the way (or had
+    /// run out before), which fields were shown, and so read, cannot be trusted: the answers
+    /// read so far stay set, and the outcome is [`BudgetExhausted`].
+    pub fn answer_step(&mut self, step: StepId, posted: &PostedStep) -> Result<StepAnswer, BudgetExhausted> {
         let form = self.form;
         let before: BTreeSet<String> = self.shown_paths(step).into_iter().collect();
         let mut out = StepAnswer::default();
@@ -139,7 +140,7 @@ impl Session<'_> {
         }
         out.revealed = self.shown_paths(step);
         out.revealed.retain(|p| !before.contains(p));
-        out
+        self.outcome(out)
     }
 
     /// Sets one field's answer from the values as the citizen typed them (the browser's
@@ -175,7 +176,7 @@ impl Session<'_> {
     }
 
     /// The paths of a step's shown field instances, in page order.
-    fn shown_paths(&mut self, step: StepId) -> Vec<String> {
+    fn shown_paths(&self, step: StepId) -> Vec<String> {
         let mut out = Vec::new();
         for inst in self.step_instances(step) {
             if self.is_shown(inst) {

@@ -1,6 +1,7 @@
 //! The memoised evaluator behind a session: the values and activity of field instances,
 //! `values`, option conditions, and the walk that computes the path (docs/form-language.md#the-path, docs/form-language.md#visibility).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -8,20 +9,19 @@ use chrono::NaiveDate;
 use super::Session;
 use super::cache::Slots;
 use crate::expr::{CExpr, Env, eval};
-use crate::fieldcheck::{Bounds, check_input};
+use crate::fieldcheck::{Bounds, check_input, check_value};
 use crate::form::{FieldType, Form, Format, StepKind, Target};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::value::Value;
 
-/// Caches; everything here can be recomputed from the answers.
+/// Caches; everything here can be recomputed from the answers. Only [`Cache`] touches it.
 #[derive(Debug, Clone)]
-pub(super) struct State {
-    pub path: Vec<StepId>,
-    pub on_path: Vec<bool>,
+struct State {
+    on_path: Vec<bool>,
     value: Slots<Value>,
     active: Slots<bool>,
     named: Vec<Option<Value>>,
-    pub problems: HashMap<StepId, Vec<super::Problem>>,
+    problems: HashMap<StepId, Vec<super::Problem>>,
     /// Problems per field, by entry.
     field_problems: Slots<Vec<super::Problem>>,
     /// The fields that may have something in `value`, `active` or `field_problems`, and
@@ -32,23 +32,22 @@ pub(super) struct State {
     filled_named: Vec<ValueId>,
     listed: Vec<bool>,
     listed_named: Vec<bool>,
-    pub evals: u64,
+    evals: u64,
     /// Cache slots (a field's or a `values` entry's cached results) emptied so far; tests use
     /// it to prove that the walk's clearing grows with the evaluations, not steps × fields.
-    pub cleared: u64,
+    cleared: u64,
     /// Evaluation steps left for this session until [`Session::set_step_budget`] renews
     /// them; shared by every expression, so a form cannot make one request slow by having
     /// many moderately expensive expressions.
-    pub steps_left: u64,
+    steps_left: u64,
     /// Whether `steps_left` ran out: some results were replaced by `Empty` and must not be
-    /// trusted.
-    pub exhausted: bool,
+    /// trusted (the session's fallible queries answer [`super::BudgetExhausted`]).
+    exhausted: bool,
 }
 
 impl State {
-    pub fn new(form: &Form) -> Self {
+    fn new(form: &Form) -> Self {
         State {
-            path: Vec::new(),
             on_path: vec![false; form.steps.len()],
             value: Slots::new(form.fields.len()),
             active: Slots::new(form.fields.len()),
@@ -66,7 +65,7 @@ impl State {
         }
     }
 
-    pub fn clear(&mut self) {
+    fn clear(&mut self) {
         self.cleared += (self.filled.len() + self.filled_named.len()) as u64;
         for f in self.filled.drain(..) {
             self.value.clear_field(f);
@@ -87,59 +86,182 @@ impl State {
             self.filled.push(f);
         }
     }
+}
 
-    pub fn cached_field_problems(&self, f: FieldId, entry: Option<u32>) -> Option<&Vec<super::Problem>> {
-        self.field_problems.get(f, entry)
+/// The session's caches behind interior mutability, so that every read of a session takes
+/// `&self` (a server shares a session between the parts of a page without a lock).
+///
+/// **No borrow outlives a method of this type**: each one borrows the cell, copies in or
+/// out, and returns; none returns a reference into the cell or calls back into the session
+/// (the one that runs code under the borrow, [`Cache::accepted_failures`], runs a pure
+/// check of a value). Evaluation, which re-enters the session freely (a value reads a
+/// value reads an activity), therefore never meets a borrow it could collide with, and a
+/// `RefCell` panic is impossible by construction. `RefCell` keeps the session `Send` (it is
+/// moved into blocking tasks); it is not `Sync`, which no caller needs.
+#[derive(Debug, Clone)]
+pub(super) struct Cache(RefCell<State>);
+
+impl Cache {
+    pub fn new(form: &Form) -> Self {
+        Cache(RefCell::new(State::new(form)))
     }
 
-    pub fn cache_field_problems(&mut self, f: FieldId, entry: Option<u32>, problems: Vec<super::Problem>) {
-        self.list(f);
-        self.field_problems.insert(f, entry, problems);
+    /// Empties every cached result (the counters and the budget stay).
+    pub fn clear(&self) {
+        self.0.borrow_mut().clear();
     }
 
-    fn cache_active(&mut self, f: FieldId, entry: Option<u32>, active: bool) {
-        self.list(f);
-        self.active.insert(f, entry, active);
+    /// Takes every step off the path (the walk puts them back).
+    pub fn leave_path(&self) {
+        self.0.borrow_mut().on_path.iter_mut().for_each(|o| *o = false);
     }
 
-    fn cache_value(&mut self, f: FieldId, entry: Option<u32>, value: Value) {
-        self.list(f);
-        self.value.insert(f, entry, value);
+    pub fn put_on_path(&self, step: StepId) {
+        self.0.borrow_mut().on_path[step.ix()] = true;
     }
 
-    fn cache_named(&mut self, v: ValueId, value: Value) {
-        if !std::mem::replace(&mut self.listed_named[v.ix()], true) {
-            self.filled_named.push(v);
+    pub fn on_path(&self, step: StepId) -> bool {
+        self.0.borrow().on_path[step.ix()]
+    }
+
+    pub fn count_eval(&self) {
+        self.0.borrow_mut().evals += 1;
+    }
+
+    pub fn evals(&self) -> u64 {
+        self.0.borrow().evals
+    }
+
+    #[cfg(test)]
+    pub fn cleared(&self) -> u64 {
+        self.0.borrow().cleared
+    }
+
+    /// Renews the budget and forgets an exhaustion; true when there was one (the caller
+    /// then drops what was computed after it).
+    pub fn renew_budget(&self, steps: u64) -> bool {
+        let mut st = self.0.borrow_mut();
+        st.steps_left = steps;
+        std::mem::replace(&mut st.exhausted, false)
+    }
+
+    pub fn steps_left(&self) -> u64 {
+        self.0.borrow().steps_left
+    }
+
+    pub fn exhausted(&self) -> bool {
+        self.0.borrow().exhausted
+    }
+
+    /// Takes one step of the budget; false (and exhausted from now on) when none is left.
+    fn spend_step(&self) -> bool {
+        let mut st = self.0.borrow_mut();
+        if st.steps_left == 0 {
+            st.exhausted = true;
+            return false;
         }
-        self.named[v.ix()] = Some(value);
+        st.steps_left -= 1;
+        true
+    }
+
+    pub fn step_problems(&self, step: StepId) -> Option<Vec<super::Problem>> {
+        self.0.borrow().problems.get(&step).cloned()
+    }
+
+    pub fn cache_step_problems(&self, step: StepId, problems: Vec<super::Problem>) {
+        self.0.borrow_mut().problems.insert(step, problems);
+    }
+
+    pub fn field_problems(&self, f: FieldId, entry: Option<u32>) -> Option<Vec<super::Problem>> {
+        self.0.borrow().field_problems.get(f, entry).cloned()
+    }
+
+    pub fn cache_field_problems(&self, f: FieldId, entry: Option<u32>, problems: Vec<super::Problem>) {
+        let mut st = self.0.borrow_mut();
+        st.list(f);
+        st.field_problems.insert(f, entry, problems);
+    }
+
+    fn active(&self, f: FieldId, entry: Option<u32>) -> Option<bool> {
+        self.0.borrow().active.get(f, entry).copied()
+    }
+
+    fn cache_active(&self, f: FieldId, entry: Option<u32>, active: bool) {
+        let mut st = self.0.borrow_mut();
+        st.list(f);
+        st.active.insert(f, entry, active);
+    }
+
+    fn value(&self, f: FieldId, entry: Option<u32>) -> Option<Value> {
+        self.0.borrow().value.get(f, entry).cloned()
+    }
+
+    fn has_value(&self, f: FieldId, entry: Option<u32>) -> bool {
+        self.0.borrow().value.get(f, entry).is_some()
+    }
+
+    fn cache_value(&self, f: FieldId, entry: Option<u32>, value: Value) {
+        let mut st = self.0.borrow_mut();
+        st.list(f);
+        st.value.insert(f, entry, value);
+    }
+
+    /// The failures of the checks on the cached value of an instance
+    /// ([`crate::fieldcheck::check_value`], a pure function: nothing re-enters the cache
+    /// under the borrow); `None` when no value or an empty one is cached. Checking in place
+    /// spares a copy of every accepted answer on each validation.
+    pub fn accepted_failures(
+        &self,
+        f: FieldId,
+        entry: Option<u32>,
+        field: &crate::form::Field,
+        lang: &str,
+        bounds: &Bounds,
+    ) -> Option<Vec<crate::fieldcheck::Failure>> {
+        let st = self.0.borrow();
+        let value = st.value.get(f, entry).filter(|v| !v.is_empty())?;
+        Some(check_value(field, value, lang, bounds))
+    }
+
+    fn named(&self, v: ValueId) -> Option<Value> {
+        self.0.borrow().named[v.ix()].clone()
+    }
+
+    fn cache_named(&self, v: ValueId, value: Value) {
+        let mut st = self.0.borrow_mut();
+        if !std::mem::replace(&mut st.listed_named[v.ix()], true) {
+            st.filled_named.push(v);
+        }
+        st.named[v.ix()] = Some(value);
     }
 
     pub fn invalidate_field_problems(&mut self, f: FieldId) {
-        self.field_problems.clear_field(f);
+        self.0.get_mut().field_problems.clear_field(f);
     }
 
     pub fn invalidate_field(&mut self, f: FieldId) {
-        self.value.clear_field(f);
-        self.active.clear_field(f);
+        let st = self.0.get_mut();
+        st.value.clear_field(f);
+        st.active.clear_field(f);
     }
 
     pub fn invalidate_value(&mut self, v: ValueId) {
-        self.named[v.ix()] = None;
+        self.0.get_mut().named[v.ix()] = None;
     }
 
     pub fn invalidate_problems(&mut self) {
-        self.problems.clear();
+        self.0.get_mut().problems.clear();
     }
 }
 
 /// A session seen as an expression environment.
 pub(super) struct Ctx<'a, 'f> {
-    pub s: &'a mut Session<'f>,
+    pub s: &'a Session<'f>,
 }
 
 impl<'f> Ctx<'_, 'f> {
     fn eval(&mut self, e: &CExpr, entry: Option<u32>) -> Value {
-        self.s.state.evals += 1;
+        self.s.state.count_eval();
         // Beyond its own EVAL_BUDGET an expression is `Empty` (docs/form-language.md#decisions-beyond-the-contract); the session's budget
         // is spent step by step through `spend_step`, nested evaluations included.
         eval(e, self, entry)
@@ -157,7 +279,7 @@ impl<'f> Ctx<'_, 'f> {
     /// cached after the last step was added was computed with the final path and stays.
     pub fn walk(&mut self) -> Vec<StepId> {
         let form = self.s.form;
-        self.s.state.on_path.iter_mut().for_each(|o| *o = false);
+        self.s.state.leave_path();
         self.s.state.clear();
         let mut path = Vec::new();
         let mut cur = if form.steps.is_empty() { None } else { Some(StepId(0)) };
@@ -173,7 +295,7 @@ impl<'f> Ctx<'_, 'f> {
                 Some(w) => self.holds(w, None),
             };
             if shown {
-                self.s.state.on_path[sid.ix()] = true;
+                self.s.state.put_on_path(sid);
                 path.push(sid);
                 self.s.state.clear();
                 if step.kind == StepKind::Exit {
@@ -210,10 +332,10 @@ impl<'f> Ctx<'_, 'f> {
         let field = form.field(f);
         // Entries only matter below a repeated group; the group itself has none.
         let own_entry = if field.repeat_group.is_some() { entry } else { None };
-        if let Some(a) = self.s.state.active.get(f, own_entry) {
-            return *a;
+        if let Some(a) = self.s.state.active(f, own_entry) {
+            return a;
         }
-        let mut a = self.s.state.on_path[field.step.ix()];
+        let mut a = self.s.state.on_path(field.step);
         if a && let Some(g) = field.repeat_group {
             let count = self.s.entry_count(g);
             a = matches!(own_entry, Some(e) if e < count) && self.active(g, None) && self.entry_nonempty(g, own_entry.unwrap_or(0));
@@ -235,7 +357,7 @@ impl<'f> Ctx<'_, 'f> {
         let form = self.s.form;
         let field = form.field(f);
         let own_entry = if field.repeat_group.is_some() { entry } else { None };
-        if !self.s.state.on_path[field.step.ix()] {
+        if !self.s.state.on_path(field.step) {
             return false;
         }
         if let Some(g) = field.repeat_group
@@ -311,23 +433,31 @@ impl<'f> Ctx<'_, 'f> {
         let form = self.s.form;
         let field = form.field(f);
         let own_entry = if field.repeat_group.is_some() { entry } else { None };
-        if let Some(v) = self.s.state.value.get(f, own_entry) {
-            return v.clone();
+        if let Some(v) = self.s.state.value(f, own_entry) {
+            return v;
         }
         let v = self.compute_value(f, own_entry);
         self.s.state.cache_value(f, own_entry, v.clone());
         v
     }
 
-    /// The cached value of an instance, computed first if need be; `None` only for an entry
-    /// the cache does not keep (see [`Slots::insert`]).
-    pub fn cached_value(&mut self, f: FieldId, entry: Option<u32>) -> Option<&Value> {
-        let own_entry = if self.s.form.field(f).repeat_group.is_some() { entry } else { None };
-        if self.s.state.value.get(f, own_entry).is_none() {
+    /// The failures of the checks on an instance's value (computed and cached first if need
+    /// be) when it has one; `None` for an empty value and for an entry the cache does not
+    /// keep (see [`Slots::insert`]).
+    pub fn accepted_failures(
+        &mut self,
+        f: FieldId,
+        entry: Option<u32>,
+        lang: &str,
+        bounds: &Bounds,
+    ) -> Option<Vec<crate::fieldcheck::Failure>> {
+        let field = self.s.form.field(f);
+        let own_entry = if field.repeat_group.is_some() { entry } else { None };
+        if !self.s.state.has_value(f, own_entry) {
             let v = self.compute_value(f, own_entry);
             self.s.state.cache_value(f, own_entry, v);
         }
-        self.s.state.value.get(f, own_entry)
+        self.s.state.accepted_failures(f, own_entry, field, lang, bounds)
     }
 
     /// Computes the value of an instance (the callers cache it); `own_entry` is `None`
@@ -358,8 +488,8 @@ impl<'f> Ctx<'_, 'f> {
 
     /// A `values` entry.
     pub fn named(&mut self, v: ValueId) -> Value {
-        if let Some(x) = &self.s.state.named[v.ix()] {
-            return x.clone();
+        if let Some(x) = self.s.state.named(v) {
+            return x;
         }
         // A parameter is a constant of the session: no expression, nothing it depends on.
         if let Some(p) = self.s.parameter_value(v) {
@@ -431,12 +561,6 @@ impl Env for Ctx<'_, '_> {
     }
 
     fn spend_step(&mut self) -> bool {
-        let st = &mut self.s.state;
-        if st.steps_left == 0 {
-            st.exhausted = true;
-            return false;
-        }
-        st.steps_left -= 1;
-        true
+        self.s.state.spend_step()
     }
 }

@@ -46,8 +46,26 @@ pub struct Session<'f> {
     params: Vec<Value>,
     /// The login this session was filled in with, and the answers that came from it.
     account: Option<crate::account::AccountMark>,
-    state: env::State,
+    /// The path (docs/form-language.md#the-path), walked again whenever it may change.
+    path: Vec<StepId>,
+    /// The memoised results, behind interior mutability so that reads take `&self`.
+    state: env::Cache,
 }
+
+/// The evaluation budget of [`Session::set_step_budget`] ran out: some values, conditions
+/// and problems were computed as if an expression were empty, so the session's answers to
+/// a front end's questions cannot be trusted (a server refuses the request and acts on
+/// nothing of it).
+///
+/// It is the outcome of the query that ran out, and of every later one until the budget is
+/// renewed: a query that returns `Result<_, BudgetExhausted>` reports an exhaustion during
+/// the call *or earlier since the budget was set*. So a front end that builds a page from
+/// the infallible low-level reads ([`Session::is_active`], [`Session::value`],
+/// [`Session::render`], …), which answer as if an expression were empty once the budget is
+/// gone, gets their outcome from the fallible query it asks after them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the evaluation budget of this session ran out")]
+pub struct BudgetExhausted;
 
 /// Why a session could not be created with the parameter values given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -200,7 +218,8 @@ impl<'f> Session<'f> {
             entries: HashMap::new(),
             params,
             account: None,
-            state: env::State::new(form),
+            path: Vec::new(),
+            state: env::Cache::new(form),
         };
         for (i, f) in form.fields.iter().enumerate() {
             if let Some(r) = &f.repeat {
@@ -430,85 +449,98 @@ impl<'f> Session<'f> {
         paths::renumbered(self.form, group, index, path)
     }
 
-    /// The path: the steps the citizen goes through (docs/form-language.md#the-path), summary not included.
-    pub fn path(&self) -> &[StepId] {
-        &self.state.path
+    /// The path: the steps the citizen goes through (docs/form-language.md#the-path),
+    /// summary not included. The walk that decides it evaluates `when` and `next`
+    /// conditions, so it is an error when the evaluation budget ran out ([`BudgetExhausted`]).
+    pub fn path(&self) -> Result<&[StepId], BudgetExhausted> {
+        self.outcome(&self.path)
     }
 
-    /// Where the path ends: the summary, or an exit step.
-    pub fn path_end(&self) -> Target {
-        match self.state.path.last() {
+    /// Where the path ends: the summary, or an exit step; an error when the evaluation
+    /// budget ran out ([`BudgetExhausted`]).
+    pub fn path_end(&self) -> Result<Target, BudgetExhausted> {
+        let end = match self.path.last() {
             Some(s) if self.form.step(*s).kind == StepKind::Exit => Target::Step(*s),
             _ => Target::Summary,
-        }
+        };
+        self.outcome(end)
     }
 
-    /// The step after `step` on the path (the summary after the last).
-    pub fn next_step(&self, step: StepId) -> Option<Target> {
-        let i = self.state.path.iter().position(|s| *s == step)?;
-        Some(self.state.path.get(i + 1).map_or(Target::Summary, |s| Target::Step(*s)))
+    /// The step after `step` on the path (the summary after the last; `None` for a step not
+    /// on the path); an error when the evaluation budget ran out ([`BudgetExhausted`]).
+    pub fn next_step(&self, step: StepId) -> Result<Option<Target>, BudgetExhausted> {
+        let next = self.path.iter().position(|s| *s == step).map(|i| self.path.get(i + 1).map_or(Target::Summary, |s| Target::Step(*s)));
+        self.outcome(next)
     }
 
-    /// The step before `step` on the path.
-    pub fn previous_step(&self, step: StepId) -> Option<StepId> {
-        let i = self.state.path.iter().position(|s| *s == step)?;
-        i.checked_sub(1).map(|j| self.state.path[j])
+    /// The step before `step` on the path; an error when the evaluation budget ran out
+    /// ([`BudgetExhausted`]).
+    pub fn previous_step(&self, step: StepId) -> Result<Option<StepId>, BudgetExhausted> {
+        let previous = self.path.iter().position(|s| *s == step).and_then(|i| i.checked_sub(1)).map(|j| self.path[j]);
+        self.outcome(previous)
     }
 
-    /// The first step on the path that has problems, if any.
-    pub fn first_incomplete_step(&mut self) -> Option<StepId> {
-        let path = self.state.path.clone();
-        path.into_iter().find(|s| !self.step_problems(*s).is_empty())
+    /// The first step on the path that has problems, if any; an error when the evaluation
+    /// budget ran out ([`BudgetExhausted`]).
+    pub fn first_incomplete_step(&self) -> Result<Option<StepId>, BudgetExhausted> {
+        let first = self.path.iter().copied().find(|s| !self.problems_of_step(*s).is_empty());
+        self.outcome(first)
+    }
+
+    /// `result`, unless the budget of [`Session::set_step_budget`] ran out (while computing
+    /// it or earlier): the one place where a query's answer becomes [`BudgetExhausted`].
+    fn outcome<T>(&self, result: T) -> Result<T, BudgetExhausted> {
+        if self.state.exhausted() { Err(BudgetExhausted) } else { Ok(result) }
     }
 
     /// Number of evaluations of expressions since the session was created; tests use it
     /// to prove that a change re-evaluates only what depends on it.
     pub fn evaluations(&self) -> u64 {
-        self.state.evals
+        self.state.evals()
     }
 
     /// Limits the evaluation steps (expression nodes visited, summed over all expressions)
-    /// from now on, and forgets an earlier exhaustion. A server sets this per request, so a
-    /// costly form cannot tie up a worker; without a call the session has no overall limit
-    /// (each expression still has its own [`crate::expr::EVAL_BUDGET`]).
+    /// from now on. A server sets this per request, so a costly form cannot tie up a worker;
+    /// without a call the session has no overall limit (each expression still has its own
+    /// [`crate::expr::EVAL_BUDGET`]). When the earlier budget had run out, what was computed
+    /// after that is dropped and the path walked again with the new budget, so the queries'
+    /// answers are trustworthy again (or [`BudgetExhausted`] once more).
     pub fn set_step_budget(&mut self, steps: u64) {
-        self.state.steps_left = steps;
-        self.state.exhausted = false;
-    }
-
-    /// Whether the budget of [`Session::set_step_budget`] ran out. Then some values,
-    /// conditions and problems were computed as if an expression were empty: the caller
-    /// must not trust the session's answers to its questions (a server refuses the request
-    /// and does not store it). Cached results stay wrong until the answers change, so
-    /// rebuild the session from its answers before using it again.
-    pub fn budget_exhausted(&self) -> bool {
-        self.state.exhausted
+        if self.state.renew_budget(steps) {
+            self.state.clear();
+            self.recompute_path();
+        }
     }
 
     /// Evaluation steps left of the budget of [`Session::set_step_budget`].
     pub fn steps_left(&self) -> u64 {
-        self.state.steps_left
+        self.state.steps_left()
     }
 
-    /// Whether a field instance is active (docs/form-language.md#visibility).
-    pub fn is_active(&mut self, inst: Instance) -> bool {
+    /// Whether a field instance is active (docs/form-language.md#visibility). A low-level
+    /// read: once the evaluation budget has run out it answers as if the conditions it
+    /// still had to evaluate were empty (inactive); the fallible queries report that.
+    pub fn is_active(&self, inst: Instance) -> bool {
         env::Ctx { s: self }.active(inst.field, inst.entry)
     }
 
     /// Whether a field instance is shown on its step: active, or a member of an entry that
     /// is still empty (docs/form-language.md#groups-and-repeated-groups: its members count as inactive until it has input, but the
-    /// citizen must see and may answer them).
-    pub fn is_shown(&mut self, inst: Instance) -> bool {
+    /// citizen must see and may answer them). Once the evaluation budget has run out, a
+    /// condition still to evaluate counts as empty (hidden), as for [`Session::is_active`].
+    pub fn is_shown(&self, inst: Instance) -> bool {
         env::Ctx { s: self }.shown(inst.field, inst.entry)
     }
 
-    /// The value a field instance has in expressions (Empty when inactive).
-    pub fn value(&mut self, inst: Instance) -> Value {
+    /// The value a field instance has in expressions (Empty when inactive). Once the
+    /// evaluation budget has run out, a value still to compute is Empty.
+    pub fn value(&self, inst: Instance) -> Value {
         env::Ctx { s: self }.field_value(inst.field, inst.entry)
     }
 
-    /// The value of a `values` entry.
-    pub fn named_value(&mut self, id: ValueId) -> Value {
+    /// The value of a `values` entry. Once the evaluation budget has run out, a value still
+    /// to compute is Empty.
+    pub fn named_value(&self, id: ValueId) -> Value {
         env::Ctx { s: self }.named(id)
     }
 
@@ -522,8 +554,9 @@ impl<'f> Session<'f> {
         paths::path_of(self.form, inst)
     }
 
-    /// Whether an option of a choice field is offered now.
-    pub fn option_shown(&mut self, field: FieldId, entry: Option<u32>, option: usize) -> bool {
+    /// Whether an option of a choice field is offered now. Once the evaluation budget has
+    /// run out, an option condition still to evaluate counts as empty (not offered).
+    pub fn option_shown(&self, field: FieldId, entry: Option<u32>, option: usize) -> bool {
         env::Ctx { s: self }.option_shown(field, entry, option)
     }
 
@@ -608,10 +641,9 @@ impl<'f> Session<'f> {
     }
 
     fn recompute_path(&mut self) -> bool {
-        let old = std::mem::take(&mut self.state.path);
         let path = env::Ctx { s: self }.walk();
-        let changed = path != old;
-        self.state.path = path;
+        let changed = path != self.path;
+        self.path = path;
         changed
     }
 
@@ -669,7 +701,7 @@ impl<'f> Session<'f> {
         a
     }
 
-    fn observe(&mut self, a: &Affected) -> Observed {
+    fn observe(&self, a: &Affected) -> Observed {
         let mut o = Observed::default();
         let mut fields: Vec<FieldId> = a.fields.iter().copied().collect();
         fields.sort();
@@ -803,8 +835,9 @@ mod tests;
 impl Session<'_> {
     /// Every condition of the form (`when`, `next` branches, `visible_if`, `required`,
     /// option `if`, rules) with whether it holds now, per entry in repeated groups. Used by
-    /// `wegweiser test --coverage` to find branches no scenario covers.
-    pub fn condition_outcomes(&mut self) -> Vec<(Site, bool)> {
+    /// `wegweiser test --coverage` to find branches no scenario covers. An error when the
+    /// evaluation budget ran out ([`BudgetExhausted`]).
+    pub fn condition_outcomes(&self) -> Result<Vec<(Site, bool)>, BudgetExhausted> {
         let form = self.form;
         let mut out = Vec::new();
         for (site, e) in form.sites() {
@@ -818,6 +851,6 @@ impl Session<'_> {
                 out.push((site, holds));
             }
         }
-        out
+        self.outcome(out)
     }
 }

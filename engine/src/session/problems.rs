@@ -3,11 +3,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::env::Ctx;
-use super::{Instance, Session, paths};
+use super::{BudgetExhausted, Instance, Session, paths};
 use crate::checks::{
     CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_euro, display_money, display_number,
 };
-use crate::fieldcheck::{Bounds, Checked, check_input, check_value, message_for};
+use crate::fieldcheck::{Bounds, Checked, check_input, message_for};
 use crate::form::{Display, FieldType, Rule, StepKind, TPart, Text};
 use crate::ids::{FieldId, StepId};
 use crate::value::Value;
@@ -27,19 +27,27 @@ pub struct Problem {
 }
 
 impl Session<'_> {
-    /// Every problem on the path, in path order (docs/form-language.md#check-order).
-    pub fn problems(&mut self) -> Vec<Problem> {
-        let path = self.state.path.clone();
-        path.into_iter().flat_map(|s| self.step_problems(s)).collect()
+    /// Every problem on the path, in path order (docs/form-language.md#check-order); an
+    /// error when the evaluation budget ran out ([`BudgetExhausted`]).
+    pub fn problems(&self) -> Result<Vec<Problem>, BudgetExhausted> {
+        let problems = self.path.iter().flat_map(|s| self.problems_of_step(*s)).collect();
+        self.outcome(problems)
     }
 
-    /// The problems of one step (none for a step that is not on the path).
-    pub fn step_problems(&mut self, step: StepId) -> Vec<Problem> {
-        if let Some(p) = self.state.problems.get(&step) {
-            return p.clone();
+    /// The problems of one step (none for a step that is not on the path); an error when
+    /// the evaluation budget ran out ([`BudgetExhausted`]).
+    pub fn step_problems(&self, step: StepId) -> Result<Vec<Problem>, BudgetExhausted> {
+        let problems = self.problems_of_step(step);
+        self.outcome(problems)
+    }
+
+    /// [`Session::step_problems`] without the budget's word, for the queries built on it.
+    pub(super) fn problems_of_step(&self, step: StepId) -> Vec<Problem> {
+        if let Some(p) = self.state.step_problems(step) {
+            return p;
         }
         let mut out = Vec::new();
-        if self.state.on_path[step.ix()] && self.form.step(step).kind == StepKind::Question {
+        if self.state.on_path(step) && self.form.step(step).kind == StepKind::Question {
             for f in fields_in_order(self.form, step) {
                 for e in self.instances_of(f) {
                     out.extend(self.field_problems(Instance { field: f, entry: e }));
@@ -47,26 +55,28 @@ impl Session<'_> {
             }
             out.extend(self.step_rule_problems(step));
         }
-        self.state.problems.insert(step, out.clone());
+        self.state.cache_step_problems(step, out.clone());
         out
     }
 
-    /// True when the path ends at the summary and every step on it is valid (docs/form-language.md#validation).
-    pub fn is_submittable(&mut self) -> bool {
-        matches!(self.path_end(), crate::form::Target::Summary) && self.problems().is_empty()
+    /// True when the path ends at the summary and every step on it is valid
+    /// (docs/form-language.md#validation); an error when the evaluation budget ran out
+    /// ([`BudgetExhausted`]).
+    pub fn is_submittable(&self) -> Result<bool, BudgetExhausted> {
+        Ok(matches!(self.path_end()?, crate::form::Target::Summary) && self.problems()?.is_empty())
     }
 
     /// The problems of one field instance (inactive: none).
-    pub(super) fn field_problems(&mut self, inst: Instance) -> Vec<Problem> {
-        if let Some(p) = self.state.cached_field_problems(inst.field, inst.entry) {
-            return p.clone();
+    pub(super) fn field_problems(&self, inst: Instance) -> Vec<Problem> {
+        if let Some(p) = self.state.field_problems(inst.field, inst.entry) {
+            return p;
         }
         let p = self.compute_field_problems(inst);
         self.state.cache_field_problems(inst.field, inst.entry, p.clone());
         p
     }
 
-    fn compute_field_problems(&mut self, inst: Instance) -> Vec<Problem> {
+    fn compute_field_problems(&self, inst: Instance) -> Vec<Problem> {
         let form = self.form;
         let field = form.field(inst.field);
         if !self.is_active(inst) {
@@ -115,10 +125,7 @@ impl Session<'_> {
         // An accepted answer has its value in the cache (expressions read it, or it is read
         // here once): only the checks on the value are left. Blank and rejected answers
         // (value empty) are read again for their failure.
-        let accepted = match c.cached_value(inst.field, inst.entry) {
-            Some(value) if !value.is_empty() => Some(check_value(field, value, lang, &bounds)),
-            _ => None,
-        };
+        let accepted = c.accepted_failures(inst.field, inst.entry, lang, &bounds);
         let checked = match accepted {
             Some(failures) => Checked { value: Value::Empty, blank: false, failures },
             None => {
@@ -169,9 +176,9 @@ impl Session<'_> {
     }
 
     /// The problems of a step's rules, in their order.
-    pub(super) fn step_rule_problems(&mut self, step: StepId) -> Vec<Problem> {
+    pub(super) fn step_rule_problems(&self, step: StepId) -> Vec<Problem> {
         let form = self.form;
-        if !self.state.on_path[step.ix()] {
+        if !self.state.on_path(step) {
             return Vec::new();
         }
         let mut out = Vec::new();
@@ -194,7 +201,7 @@ impl Session<'_> {
     /// while empty (`when_empty`), a field failing `type`/`format`/`option`/`file_type`
     /// only that failure. A group is blank while none of its input members is filled.
     /// The gate of a rule (docs/form-language.md#rules) does not cover this: the rule's `check` need not read `f` at all.
-    fn admits_attached_rule(&mut self, f: FieldId, when_empty: bool) -> bool {
+    fn admits_attached_rule(&self, f: FieldId, when_empty: bool) -> bool {
         let form = self.form;
         let field = form.field(f);
         match field.ty {
@@ -214,7 +221,7 @@ impl Session<'_> {
 
     /// The rule's message if it is checked (docs/form-language.md#rules: every field it reads is filled, unless
     /// `when_empty`) and fails.
-    fn failed_rule(&mut self, rule: &Rule, entry: Option<u32>) -> Option<String> {
+    fn failed_rule(&self, rule: &Rule, entry: Option<u32>) -> Option<String> {
         let mut c = Ctx { s: self };
         if !rule.when_empty && rule.gate.iter().any(|g| c.field_value(*g, entry).is_empty()) {
             return None;
@@ -227,19 +234,19 @@ impl Session<'_> {
 
     /// The field's label as the citizen reads it (placeholders filled in), for default
     /// messages that name their field; only rendered when there is a problem to report.
-    fn label_of(&mut self, inst: Instance) -> Option<String> {
+    fn label_of(&self, inst: Instance) -> Option<String> {
         let label = self.form.field(inst.field).label.as_ref()?;
         Some(self.render(label, inst.entry)).filter(|l| !l.trim().is_empty())
     }
 
     /// The author's message for a check, if the field overrides it.
-    fn message(&mut self, f: FieldId, code: CheckCode, entry: Option<u32>) -> Option<String> {
+    fn message(&self, f: FieldId, code: CheckCode, entry: Option<u32>) -> Option<String> {
         let text = self.form.field(f).messages.iter().find(|(c, _)| *c == code).map(|(_, t)| t)?;
         Some(self.render(text, entry))
     }
 
     /// Renders a text in the session's language, placeholders filled in (docs/form-language.md#placeholders).
-    pub fn render(&mut self, text: &Text, entry: Option<u32>) -> String {
+    pub fn render(&self, text: &Text, entry: Option<u32>) -> String {
         let lang = self.lang;
         let Some((_, template)) = text.langs.iter().find(|(l, _)| *l == lang).or_else(|| text.langs.first()) else { return String::new() };
         let mut out = String::new();
@@ -256,7 +263,7 @@ impl Session<'_> {
     }
 
     /// A value for reading, in the session's language (docs/form-language.md#placeholders).
-    pub fn display(&mut self, v: &Value, how: Display, entry: Option<u32>) -> String {
+    pub fn display(&self, v: &Value, how: Display, entry: Option<u32>) -> String {
         let lang = self.lang;
         match (v, how) {
             (Value::Empty, _) => String::new(),
@@ -273,7 +280,7 @@ impl Session<'_> {
         }
     }
 
-    fn option_label(&mut self, f: FieldId, value: &str, entry: Option<u32>) -> String {
+    fn option_label(&self, f: FieldId, value: &str, entry: Option<u32>) -> String {
         let form = self.form;
         match form.field(f).options.iter().find(|o| o.value == value) {
             Some(o) => self.render(&o.label, entry),
@@ -350,8 +357,8 @@ steps:
       - { check: false, field: kind, message: Kind }
 "#;
 
-    fn rule_messages(s: &mut Session) -> Vec<String> {
-        s.problems().into_iter().filter(|p| p.check == crate::checks::CheckCode::Rule).map(|p| p.message).collect()
+    fn rule_messages(s: &Session) -> Vec<String> {
+        s.problems().unwrap().into_iter().filter(|p| p.check == crate::checks::CheckCode::Rule).map(|p| p.message).collect()
     }
 
     fn text(v: &str) -> Option<Input> {
@@ -366,21 +373,21 @@ steps:
         let mut s = Session::new(&form, "de", NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
         // Blank fields and empty groups: only the rule checked while empty, and the one on
         // the field whose default stands in for an answer.
-        assert_eq!(rule_messages(&mut s), ["Name leer", "Voll"]);
+        assert_eq!(rule_messages(&s), ["Name leer", "Voll"]);
         // Input failing `type`, `format`, `option`: that failure is the field's only problem.
         s.set_answer("zahl", text("abc")).unwrap();
         s.set_answer("plz", text("00000")).unwrap();
         s.set_answer("wahl", text("y")).unwrap();
-        assert_eq!(rule_messages(&mut s), ["Name leer", "Voll"]);
+        assert_eq!(rule_messages(&s), ["Name leer", "Voll"]);
         // Valid input, a filled group, a non-empty entry: every rule is checked.
         for (path, v) in
             [("zahl", "12"), ("plz", "48653"), ("wahl", "x"), ("name", "Erika"), ("adresse.ort", "Coesfeld"), ("kind.0.vorname", "Max")]
         {
             s.set_answer(path, text(v)).unwrap();
         }
-        assert_eq!(rule_messages(&mut s), ["Zahl", "PLZ", "Wahl", "Name", "Name leer", "Voll", "Adresse", "Kind"]);
+        assert_eq!(rule_messages(&s), ["Zahl", "PLZ", "Wahl", "Name", "Name leer", "Voll", "Adresse", "Kind"]);
         // Blanking the default: the field is blank again.
         s.set_answer("voll", text("")).unwrap();
-        assert!(!rule_messages(&mut s).contains(&"Voll".to_string()));
+        assert!(!rule_messages(&s).contains(&"Voll".to_string()));
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
-use super::{Instance, Session};
+use super::{BudgetExhausted, Instance, Session};
 use crate::checks::{canonical, canonical_money};
 use crate::form::{Field, FieldType, Form, Format};
 use crate::ids::FieldId;
@@ -71,15 +71,21 @@ pub fn canonical_json(field: &Field, v: &Value) -> Json {
 
 impl Session<'_> {
     /// The `data` of the submission document for the current answers (also when the form
-    /// is not submittable yet; a runtime submits only when [`Session::is_submittable`]).
-    pub fn submission_data(&mut self) -> Json {
+    /// is not submittable yet; a runtime submits only when [`Session::is_submittable`]); an
+    /// error when the evaluation budget ran out ([`BudgetExhausted`]).
+    pub fn submission_data(&self) -> Result<Json, BudgetExhausted> {
+        let data = self.data();
+        self.outcome(data)
+    }
+
+    /// [`Session::submission_data`] without the budget's word.
+    fn data(&self) -> Json {
         let form = self.form;
         let mut data = Map::new();
-        let path = self.state.path.clone();
-        for s in path {
-            for f in form.step(s).fields.clone() {
-                if let Some(v) = self.field_json(f, None) {
-                    data.insert(form.field(f).id.clone(), v);
+        for s in &self.path {
+            for f in &form.step(*s).fields {
+                if let Some(v) = self.field_json(*f, None) {
+                    data.insert(form.field(*f).id.clone(), v);
                 }
             }
         }
@@ -87,20 +93,22 @@ impl Session<'_> {
     }
 
     /// The whole submission document; `submitted_at` and `reference` come from the runtime.
-    pub fn submission(&mut self, submitted_at: &str, reference: &str) -> Submission {
-        Submission {
+    /// An error when the evaluation budget ran out ([`BudgetExhausted`]).
+    pub fn submission(&self, submitted_at: &str, reference: &str) -> Result<Submission, BudgetExhausted> {
+        let submission = Submission {
             form: self.form.id.clone(),
             version: self.form.version.clone(),
             language: self.lang.to_string(),
             submitted_at: submitted_at.to_string(),
             reference: reference.to_string(),
-            data: self.submission_data(),
+            data: self.data(),
             parameters: (!self.form.parameters.is_empty()).then(|| self.parameters_json()),
             account: self.submission_account(),
-        }
+        };
+        self.outcome(submission)
     }
 
-    fn submission_account(&mut self) -> Option<SubmissionAccount> {
+    fn submission_account(&self) -> Option<SubmissionAccount> {
         let trust = self.account.as_ref()?.trust;
         let mut fields = Vec::new();
         for path in self.account_paths() {
@@ -125,24 +133,23 @@ impl Session<'_> {
     /// The uploads the document carries: every active file answer with its path, as
     /// `data` has it. A runtime that keeps the files' contents beside the answers hands on
     /// exactly these (a file of a removed entry or of a field that became inactive is not
-    /// among them).
-    pub fn submitted_files(&mut self) -> Vec<(String, FileRef)> {
-        let answers: Vec<(String, super::Input)> = self.answers.iter().map(|(p, i)| (p.clone(), i.clone())).collect();
+    /// among them). An error when the evaluation budget ran out ([`BudgetExhausted`]).
+    pub fn submitted_files(&self) -> Result<Vec<(String, FileRef)>, BudgetExhausted> {
         let mut out = Vec::new();
-        for (path, input) in answers {
+        for (path, input) in &self.answers {
             let super::Input::File(_) = input else { continue };
-            let Some(inst) = self.instance(&path) else { continue };
+            let Some(inst) = self.instance(path) else { continue };
             if !self.is_active(inst) {
                 continue;
             }
             if let Value::File(f) = self.value(inst) {
-                out.push((path, f));
+                out.push((path.clone(), f));
             }
         }
-        out
+        self.outcome(out)
     }
 
-    fn field_json(&mut self, f: FieldId, entry: Option<u32>) -> Option<Json> {
+    fn field_json(&self, f: FieldId, entry: Option<u32>) -> Option<Json> {
         let form: &Form = self.form;
         let field = form.field(f);
         if !self.is_active(Instance { field: f, entry }) {
@@ -181,17 +188,16 @@ impl Session<'_> {
         }
     }
 
-    fn entry_has_active_member(&mut self, g: FieldId, e: u32) -> bool {
-        let members = self.form.field(g).members.clone();
-        members.into_iter().any(|m| self.is_active(Instance { field: m, entry: Some(e) }))
+    fn entry_has_active_member(&self, g: FieldId, e: u32) -> bool {
+        self.form.field(g).members.iter().any(|m| self.is_active(Instance { field: *m, entry: Some(e) }))
     }
 
-    fn members_json(&mut self, g: FieldId, entry: Option<u32>) -> Map<String, Json> {
-        let members = self.form.field(g).members.clone();
+    fn members_json(&self, g: FieldId, entry: Option<u32>) -> Map<String, Json> {
+        let form = self.form;
         let mut obj = Map::new();
-        for m in members {
-            if let Some(v) = self.field_json(m, entry) {
-                obj.insert(self.form.field(m).id.clone(), v);
+        for m in &form.field(g).members {
+            if let Some(v) = self.field_json(*m, entry) {
+                obj.insert(form.field(*m).id.clone(), v);
             }
         }
         obj

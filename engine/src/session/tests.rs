@@ -47,14 +47,14 @@ fn hidden_answers_stay_in_the_draft_but_count_as_empty_and_are_not_submitted() {
     s.set_answer("land", text("DE")).unwrap();
     let ch = s.set_answer("detail", text("Berlin")).unwrap();
     assert!(ch.problems_cleared.iter().any(|p| p.field.as_deref() == Some("detail")));
-    assert_eq!(s.submission_data()["detail"], "Berlin");
+    assert_eq!(s.submission_data().unwrap()["detail"], "Berlin");
     let ch = s.set_answer("land", text("FR")).unwrap();
     assert_eq!(ch.deactivated, vec!["detail".to_string()]);
     assert!(s.answer("detail").is_some(), "kept in the draft");
-    assert!(s.submission_data().get("detail").is_none(), "never submitted while hidden");
+    assert!(s.submission_data().unwrap().get("detail").is_none(), "never submitted while hidden");
     let ch = s.set_answer("land", text("DE")).unwrap();
     assert_eq!(ch.activated, vec!["detail".to_string()]);
-    assert_eq!(s.submission_data()["detail"], "Berlin", "comes back when shown again");
+    assert_eq!(s.submission_data().unwrap()["detail"], "Berlin", "comes back when shown again");
 }
 
 #[test]
@@ -63,26 +63,26 @@ fn answers_on_steps_that_left_the_path_are_not_submitted() {
     let mut s = Session::new(&f, "de", today());
     s.set_answer("land", text("DE")).unwrap();
     s.set_answer("b_feld", text("x")).unwrap();
-    let ids = |s: &Session| s.path().iter().map(|p| f.step(*p).id.clone()).collect::<Vec<_>>();
+    let ids = |s: &Session| s.path().unwrap().iter().map(|p| f.step(*p).id.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&s), ["a", "b"]);
     let ch = s.set_answer("land", text("AT")).unwrap();
     assert!(ch.path_changed);
     assert_eq!(ids(&s), ["a", "c"]);
-    assert!(s.submission_data().get("b_feld").is_none());
+    assert!(s.submission_data().unwrap().get("b_feld").is_none());
     assert!(s.answer("b_feld").is_some());
 }
 
 #[test]
 fn required_message_in_german_and_english() {
     let f = form(BRANCHING);
-    let mut s = Session::new(&f, "de", today());
-    let p = s.problems();
+    let s = Session::new(&f, "de", today());
+    let p = s.problems().unwrap();
     assert_eq!(p.len(), 1);
     assert_eq!(p[0].check, crate::checks::CheckCode::Required);
     let de = p[0].message.clone();
     let f2 = form(&BRANCHING.replace("title: Probe", "languages: [de, en]\ntitle: Probe"));
-    let mut s = Session::new(&f2, "en", today());
-    let en = s.problems()[0].message.clone();
+    let s = Session::new(&f2, "en", today());
+    let en = s.problems().unwrap()[0].message.clone();
     assert_ne!(de, en);
     assert!(!de.is_empty() && !en.is_empty());
 }
@@ -97,7 +97,7 @@ fn snapshot_restores_against_a_changed_form_and_reports_what_was_dropped() {
     let json = serde_json::to_string(&snap).unwrap();
     let snap: super::Snapshot = serde_json::from_str(&json).unwrap();
     let changed = form(&BRANCHING.replace("b_feld", "b_neu"));
-    let (mut r, dropped) = Session::restore(&changed, &snap, today());
+    let (r, dropped) = Session::restore(&changed, &snap, today());
     assert_eq!(dropped, vec!["b_feld".to_string()]);
     assert_eq!(r.value(r.instance("land").unwrap()), crate::value::Value::Text("DE".into()));
 }
@@ -121,19 +121,19 @@ steps:
 "#,
     );
     let mut s = Session::new(&f, "de", today());
-    assert_eq!(s.problems().iter().map(|p| p.check.as_str()).collect::<Vec<_>>(), ["count"]);
+    assert_eq!(s.problems().unwrap().iter().map(|p| p.check.as_str()).collect::<Vec<_>>(), ["count"]);
     s.set_answer("hund.0.name", text("Bello")).unwrap();
     assert!(s.add_entry(f.field_by_id("hund").unwrap()));
-    assert!(s.problems().is_empty(), "a blank added entry blocks nothing: {:?}", s.problems());
+    assert!(s.problems().unwrap().is_empty(), "a blank added entry blocks nothing: {:?}", s.problems().unwrap());
     s.set_answer("hund.1.name", text("Rex")).unwrap();
     assert!(!s.add_entry(f.field_by_id("hund").unwrap()), "max 2");
     s.set_answer("hund.2.name", text("Zu viel")).unwrap();
-    assert_eq!(s.problems().iter().map(|p| p.check.as_str()).collect::<Vec<_>>(), ["count"]);
+    assert_eq!(s.problems().unwrap().iter().map(|p| p.check.as_str()).collect::<Vec<_>>(), ["count"]);
     s.remove_entry(f.field_by_id("hund").unwrap(), 0);
     assert_eq!(s.answer("hund.0.name"), Some(&Input::Text("Rex".into())));
     let anzahl = s.instance("anzahl").unwrap();
     assert_eq!(s.value(anzahl), crate::value::Value::Number(2.into()));
-    assert_eq!(s.submission_data()["hund"][1]["name"], "Zu viel");
+    assert_eq!(s.submission_data().unwrap()["hund"][1]["name"], "Zu viel");
 }
 
 #[test]
@@ -146,8 +146,8 @@ fn a_compiled_form_survives_serde_and_evaluates_the_same() {
     for s in [&mut a, &mut b] {
         s.set_answer("land", text("DE")).unwrap();
     }
-    assert_eq!(a.problems(), b.problems());
-    assert_eq!(a.path(), b.path());
+    assert_eq!(a.problems().unwrap(), b.problems().unwrap());
+    assert_eq!(a.path().unwrap(), b.path().unwrap());
 }
 
 /// 40 computed fields, each adding the one before to itself many times over.
@@ -171,30 +171,157 @@ fn the_session_budget_caps_the_steps_of_all_expressions_together() {
     };
     // Without a session budget every expression stays within its own budget: c39 is 50^39
     // (beyond 10^28, so empty by docs/form-language.md#numbers) but c10 is exact, and nothing is marked exhausted.
-    let (mut s, _) = Session::restore(&f, &snap, today());
+    let (s, _) = Session::restore(&f, &snap, today());
     let c10 = s.instance("c10").unwrap();
     assert_eq!(s.value(c10), crate::value::Value::Number(rust_decimal::Decimal::from(50u64.pow(10))));
     let ende = s.instance("ende").unwrap();
     assert!(!s.is_active(ende));
-    assert!(!s.budget_exhausted());
+    assert!(s.problems().is_ok());
     let used = u64::MAX - s.steps_left();
     assert!(used > 1_000, "every computed field is evaluated: {used} steps");
 
-    // The same answers with a budget below what they need: the session says so.
-    let (mut s, _) = Session::restore_with_budget(&f, &snap, today(), used / 2);
-    let _ = s.step_problems(s.path()[0]);
-    assert!(s.budget_exhausted());
+    // The same answers with a budget below what they need: the query says so.
+    let (s, _) = Session::restore_with_budget(&f, &snap, today(), used / 2);
+    let a = crate::ids::StepId(0);
+    assert_eq!(s.step_problems(a), Err(super::BudgetExhausted));
     assert_eq!(s.steps_left(), 0);
 
-    // A budget that suffices is not exhausted, and renewing it clears the flag.
+    // A budget that suffices is not exhausted, and renewing it answers again.
     let (mut s, _) = Session::restore_with_budget(&f, &snap, today(), used + 1_000);
-    let _ = s.step_problems(s.path()[0]);
-    assert!(!s.budget_exhausted());
+    assert!(s.step_problems(a).is_ok());
     s.set_step_budget(0);
     s.set_answer("c0", text("2")).unwrap();
-    assert!(s.budget_exhausted());
+    assert_eq!(s.problems(), Err(super::BudgetExhausted));
     s.set_step_budget(u64::MAX);
-    assert!(!s.budget_exhausted());
+    assert!(s.problems().is_ok());
+}
+
+/// [`costly_form`] with a second step whose `when` reads the start of the chain, and a
+/// file field whose activity reads the middle: every query has something to evaluate.
+fn costly_two_steps() -> Form {
+    let mut y = costly_form();
+    y.push_str("      - { id: datei, type: file, visible_if: c20 > 0 }\n");
+    y.push_str("  - id: b\n    when: c5 > 0\n    fields:\n      - { id: weiter, type: text, required: true }\n");
+    form(&y)
+}
+
+/// A session of [`costly_two_steps`] with its answers, restored without a limit (the walk
+/// is done) and then given a budget far below what validating the chain costs.
+fn short_of_budget(f: &Form) -> Session<'_> {
+    let mut s = Session::new(f, "de", today());
+    s.set_answer("c0", text("1")).unwrap();
+    let file = crate::value::FileRef { name: "a.pdf".into(), size: 10, mime: "application/pdf".into() };
+    s.set_answer("datei", Some(Input::File(file))).unwrap();
+    let (mut s, _) = Session::restore(f, &s.snapshot(), today());
+    assert_eq!(s.path().unwrap().len(), 2);
+    s.set_step_budget(50);
+    // Nothing ran out yet: the query under test is the one that exhausts the budget.
+    assert!(s.path().is_ok());
+    s
+}
+
+#[test]
+fn each_query_that_runs_out_of_budget_answers_budget_exhausted() {
+    use super::BudgetExhausted;
+    let f = costly_two_steps();
+    let (a, b) = (crate::ids::StepId(0), crate::ids::StepId(1));
+    // The check is on `steps_left` too: the budget ran out inside the call.
+    fn ran_out<T: std::fmt::Debug>(s: &Session<'_>, r: Result<T, BudgetExhausted>, what: &str) {
+        assert!(matches!(r, Err(BudgetExhausted)), "{what}: {r:?}");
+        assert_eq!(s.steps_left(), 0, "{what}");
+    }
+    let s = short_of_budget(&f);
+    ran_out(&s, s.problems(), "problems");
+    let s = short_of_budget(&f);
+    ran_out(&s, s.step_problems(a), "step_problems");
+    let s = short_of_budget(&f);
+    ran_out(&s, s.is_submittable(), "is_submittable");
+    let s = short_of_budget(&f);
+    ran_out(&s, s.first_incomplete_step(), "first_incomplete_step");
+    let s = short_of_budget(&f);
+    ran_out(&s, s.submission("t", "r"), "submission");
+    let s = short_of_budget(&f);
+    ran_out(&s, s.submission_data(), "submission_data");
+    let s = short_of_budget(&f);
+    ran_out(&s, s.submitted_files(), "submitted_files");
+    let s = short_of_budget(&f);
+    ran_out(&s, s.condition_outcomes(), "condition_outcomes");
+    let mut s = short_of_budget(&f);
+    let mut post = crate::answers::PostedStep::new();
+    post.push("c0".to_string(), "2".to_string());
+    let r = s.answer_step(a, &post);
+    ran_out(&s, r, "answer_step");
+    // The path queries evaluate in the walk: a restore whose walk runs out (step b's `when`)...
+    let (s, _) = Session::restore_with_budget(&f, &short_of_budget(&f).snapshot(), today(), 10);
+    ran_out(&s, s.path(), "path");
+    // ... and every fallible query after a low-level read ran out (earlier in the session).
+    let s = short_of_budget(&f);
+    assert!(s.value(s.instance("c39").unwrap()).is_empty(), "a low-level read answers empty");
+    ran_out(&s, s.path(), "path after a read");
+    ran_out(&s, s.path_end(), "path_end");
+    ran_out(&s, s.next_step(a), "next_step");
+    ran_out(&s, s.previous_step(b), "previous_step");
+    // Enough budget: every query answers.
+    let s = short_of_budget(&f);
+    let mut s = s;
+    s.set_step_budget(u64::MAX);
+    assert!(s.problems().is_ok() && s.submission("t", "r").is_ok() && s.condition_outcomes().is_ok());
+    assert_eq!(s.next_step(a), Ok(Some(crate::form::Target::Step(b))));
+}
+
+#[test]
+fn a_renewed_budget_drops_what_was_computed_after_the_last_ran_out() {
+    let f = costly_two_steps();
+    let mut s = short_of_budget(&f);
+    let c10 = s.instance("c10").unwrap();
+    assert!(s.value(c10).is_empty(), "ran out: empty");
+    s.set_step_budget(u64::MAX);
+    assert_eq!(s.value(c10), crate::value::Value::Number(rust_decimal::Decimal::from(50u64.pow(10))), "not the stale empty value");
+    assert!(s.path().is_ok());
+}
+
+#[test]
+fn reads_take_shared_references() {
+    let f = form(BRANCHING);
+    let mut s = Session::new(&f, "de", today());
+    s.set_answer("land", text("DE")).unwrap();
+    // Two shared borrows alive at once, each read filling caches: compiles only with `&self`.
+    let (r1, r2) = (&s, &s);
+    let detail = r1.instance("detail").unwrap();
+    let (active, problems, value) = (r1.is_active(detail), r2.step_problems(crate::ids::StepId(0)).unwrap(), r2.value(detail));
+    assert!(active && value.is_empty());
+    assert_eq!(problems.iter().map(|p| p.field.as_deref()).collect::<Vec<_>>(), [Some("detail")]);
+    // A session moves into a blocking task.
+    fn send<T: Send>(_: &T) {}
+    send(&s);
+}
+
+#[test]
+fn reads_cannot_observe_stale_caches_after_set_answer() {
+    let f = form(BRANCHING);
+    let mut s = Session::new(&f, "de", today());
+    let detail = s.instance("detail").unwrap();
+    let land = s.instance("land").unwrap();
+    // Fill every cache through shared reads first.
+    {
+        let r = &s;
+        assert!(!r.is_active(detail) && !r.is_shown(detail) && r.value(land).is_empty());
+        assert_eq!(r.problems().unwrap().len(), 1, "land is required");
+        assert_eq!(r.submission_data().unwrap(), serde_json::json!({}));
+    }
+    s.set_answer("land", text("DE")).unwrap();
+    let r = &s;
+    assert!(r.is_active(detail) && r.is_shown(detail));
+    assert_eq!(r.value(land), crate::value::Value::Text("DE".into()));
+    assert_eq!(r.problems().unwrap().iter().map(|p| p.field.clone().unwrap()).collect::<Vec<_>>(), ["detail"]);
+    assert_eq!(r.submission_data().unwrap(), serde_json::json!({ "land": "DE" }));
+    assert_eq!(r.path().unwrap().len(), 2);
+    s.set_answer("land", text("AT")).unwrap();
+    let r = &s;
+    assert!(!r.is_active(detail));
+    let ids: Vec<&str> = r.path().unwrap().iter().map(|p| f.step(*p).id.as_str()).collect();
+    assert_eq!(ids, ["a", "c"]);
+    assert_eq!(r.submission_data().unwrap(), serde_json::json!({ "land": "AT" }));
 }
 
 #[test]
@@ -270,11 +397,11 @@ fn the_walk_clears_caches_in_linear_time() {
         let mut s = Session::new(&f, "de", today());
         let answers: Vec<_> = (0..steps).flat_map(|i| [(format!("z{i}"), text("1")), (format!("t{i}_0"), text("x"))]).collect();
         s.set_answers(answers).unwrap();
-        assert_eq!(s.path().len(), steps, "every step is on the path");
-        assert!(s.problems().is_empty());
+        assert_eq!(s.path().unwrap().len(), steps, "every step is on the path");
+        assert!(s.problems().unwrap().is_empty());
         // One answer read by a `when`: the path is walked again.
         s.set_answer("t0_0", text("y")).unwrap();
-        (s.state.cleared, s.evaluations())
+        (s.state.cleared(), s.evaluations())
     };
     let (small_cleared, small_evals) = measure(10);
     let (large_cleared, large_evals) = measure(100);
@@ -321,20 +448,20 @@ fn parameters_are_read_like_values_with_the_sessions_values() {
     let mut s = Session::new(&f, "de", today());
     s.set_answer("anzahl", text("2")).unwrap();
     assert_eq!(s.named_value(steuer), num("180"));
-    assert_eq!(s.path().len(), 2);
+    assert_eq!(s.path().unwrap().len(), 2);
     // An authority's values replace the defaults.
     let values = params(&[("satz", num("120")), ("zweiter", num("168")), ("gesondert", crate::value::Value::Bool(false))]);
     let mut s = Session::with_parameters(&f, "de", today(), &values).unwrap();
     s.set_answer("anzahl", text("2")).unwrap();
     assert_eq!(s.named_value(steuer), num("240"));
-    assert_eq!(s.path().len(), 1, "`when: gesondert` reads the parameter");
+    assert_eq!(s.path().unwrap().len(), 1, "`when: gesondert` reads the parameter");
     let title = f.steps[0].title.clone().unwrap();
     assert_eq!(s.render(&title, None), "Der erste Hund kostet 120,00 Euro.");
     // The submission records what the session was evaluated with.
-    let doc = s.submission("2026-11-22T10:00:00Z", "X-1");
+    let doc = s.submission("2026-11-22T10:00:00Z", "X-1").unwrap();
     assert_eq!(doc.parameters, Some(serde_json::json!({ "satz": "120.00", "zweiter": "168.00", "gesondert": false })));
     // A restored draft keeps the authority's values.
-    let (mut back, dropped) = Session::restore_with_parameters(&f, &s.snapshot(), today(), u64::MAX, &values).unwrap();
+    let (back, dropped) = Session::restore_with_parameters(&f, &s.snapshot(), today(), u64::MAX, &values).unwrap();
     assert!(dropped.is_empty());
     assert_eq!(back.named_value(steuer), num("240"));
 }

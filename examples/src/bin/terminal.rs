@@ -12,11 +12,23 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use engine::form::{Display, FieldType, Format, StepKind, Target};
 use engine::ids::{FieldId, StepId};
-use engine::session::{Input, Instance, Session};
+use engine::session::{BudgetExhausted, Input, Instance, Session};
 use engine::value::{FileRef, Value};
 
-/// The end of input: the person closed stdin.
-struct Eof;
+/// Why the conversation stops early.
+enum Stop {
+    /// The end of input: the person closed stdin.
+    Eof,
+    /// The evaluation budget ran out (`Session::set_step_budget`; this example sets none,
+    /// so it does not happen, but every query that evaluates says so when it does).
+    OverBudget,
+}
+
+impl From<BudgetExhausted> for Stop {
+    fn from(_: BudgetExhausted) -> Self {
+        Stop::OverBudget
+    }
+}
 
 struct Term<'f, R> {
     s: Session<'f>,
@@ -73,7 +85,11 @@ fn main() -> ExitCode {
     let mut t = Term { s, input: stdin.lock(), de };
     match t.run(today) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Eof) => {
+        Err(Stop::OverBudget) => {
+            eprintln!("the form is too costly to evaluate");
+            ExitCode::from(1)
+        }
+        Err(Stop::Eof) => {
             println!();
             println!("{}", if t.de { "(Eingabe beendet – nichts abgeschickt.)" } else { "(End of input – nothing submitted.)" });
             ExitCode::SUCCESS
@@ -94,12 +110,12 @@ fn system_today() -> NaiveDate {
 }
 
 impl<'f, R: BufRead> Term<'f, R> {
-    fn run(&mut self, today: NaiveDate) -> Result<(), Eof> {
+    fn run(&mut self, today: NaiveDate) -> Result<(), Stop> {
         let form = self.s.form();
         let mut done: HashSet<StepId> = HashSet::new();
         // The path may change with every answer: always take the first step on the current
         // path that has not been asked yet.
-        while let Some(step) = self.s.path().iter().copied().find(|st| !done.contains(st)) {
+        while let Some(step) = self.s.path()?.iter().copied().find(|st| !done.contains(st)) {
             done.insert(step);
             let st = form.step(step);
             if st.kind == StepKind::Exit {
@@ -117,13 +133,13 @@ impl<'f, R: BufRead> Term<'f, R> {
                 self.field(f, None)?;
             }
             // Step rules (cross-field checks) are reported, not re-asked.
-            for p in self.s.step_problems(step) {
+            for p in self.s.step_problems(step)? {
                 if p.field.is_none() {
                     println!("  ! {}", p.message);
                 }
             }
         }
-        match self.s.path_end() {
+        match self.s.path_end()? {
             Target::Step(exit) => {
                 let st = form.step(exit);
                 println!();
@@ -134,7 +150,7 @@ impl<'f, R: BufRead> Term<'f, R> {
                     println!("{}", self.s.render(t, None));
                 }
             }
-            Target::Summary => self.summary(today),
+            Target::Summary => self.summary(today)?,
         }
         Ok(())
     }
@@ -148,7 +164,7 @@ impl<'f, R: BufRead> Term<'f, R> {
     }
 
     /// Asks one field (a group: its members), if it is active.
-    fn field(&mut self, f: FieldId, entry: Option<u32>) -> Result<(), Eof> {
+    fn field(&mut self, f: FieldId, entry: Option<u32>) -> Result<(), Stop> {
         let form = self.s.form();
         let field = form.field(f);
         let inst = Instance { field: f, entry };
@@ -194,7 +210,7 @@ impl<'f, R: BufRead> Term<'f, R> {
         !self.s.answers().keys().any(|k| k.starts_with(&prefix))
     }
 
-    fn repeated(&mut self, g: FieldId) -> Result<(), Eof> {
+    fn repeated(&mut self, g: FieldId) -> Result<(), Stop> {
         let form = self.s.form();
         let field = form.field(g);
         if !self.s.is_active(Instance { field: g, entry: None }) {
@@ -229,7 +245,7 @@ impl<'f, R: BufRead> Term<'f, R> {
         }
         // The count check of the group itself.
         let path = self.s.path_of(Instance { field: g, entry: None });
-        for p in self.s.step_problems(field.step) {
+        for p in self.s.step_problems(field.step)? {
             if p.field.as_deref() == Some(path.as_str()) {
                 println!("  ! {}", p.message);
             }
@@ -237,17 +253,17 @@ impl<'f, R: BufRead> Term<'f, R> {
         Ok(())
     }
 
-    fn line(&mut self) -> Result<String, Eof> {
+    fn line(&mut self) -> Result<String, Stop> {
         io::stdout().flush().ok();
         let mut l = String::new();
         match self.input.read_line(&mut l) {
-            Ok(0) | Err(_) => Err(Eof),
+            Ok(0) | Err(_) => Err(Stop::Eof),
             Ok(_) => Ok(l.trim_end_matches(['\n', '\r']).to_string()),
         }
     }
 
     /// Asks an input field until it has no problems (or the person skips it with `-`).
-    fn ask(&mut self, f: FieldId, entry: Option<u32>) -> Result<(), Eof> {
+    fn ask(&mut self, f: FieldId, entry: Option<u32>) -> Result<(), Stop> {
         let form = self.s.form();
         let field = form.field(f);
         let path = self.s.path_of(Instance { field: f, entry });
@@ -275,7 +291,7 @@ impl<'f, R: BufRead> Term<'f, R> {
                 continue;
             }
             let problems: Vec<_> =
-                self.s.step_problems(field.step).into_iter().filter(|p| p.field.as_deref() == Some(path.as_str())).collect();
+                self.s.step_problems(field.step)?.into_iter().filter(|p| p.field.as_deref() == Some(path.as_str())).collect();
             if problems.is_empty() {
                 return Ok(());
             }
@@ -331,18 +347,18 @@ impl<'f, R: BufRead> Term<'f, R> {
         self.s.display(v, how, entry)
     }
 
-    fn summary(&mut self, today: NaiveDate) {
+    fn summary(&mut self, today: NaiveDate) -> Result<(), Stop> {
         let form = self.s.form();
         println!();
         println!("{}", if self.de { "== Ihre Angaben ==" } else { "== Your answers ==" });
-        for step in self.s.path().to_vec() {
+        for step in self.s.path()?.to_vec() {
             for f in form.step(step).fields.clone() {
                 self.summary_field(f, None);
             }
         }
-        if self.s.is_submittable() {
+        if self.s.is_submittable()? {
             let at = format!("{}T12:00:00+01:00", today.format("%Y-%m-%d"));
-            let doc = self.s.submission(&at, "DEMO-1");
+            let doc = self.s.submission(&at, "DEMO-1")?;
             println!();
             println!("{}", if self.de { "== Antrag (JSON) ==" } else { "== Submission (JSON) ==" });
             println!("{}", serde_json::to_string_pretty(&doc).expect("serialisable"));
@@ -352,10 +368,11 @@ impl<'f, R: BufRead> Term<'f, R> {
                 "{}",
                 if self.de { "Der Antrag kann noch nicht abgeschickt werden:" } else { "The application cannot be submitted yet:" }
             );
-            for p in self.s.problems() {
+            for p in self.s.problems()? {
                 println!("  ! {} ({}): {}", p.field.unwrap_or_default(), p.step, p.message);
             }
         }
+        Ok(())
     }
 
     fn summary_field(&mut self, f: FieldId, entry: Option<u32>) {

@@ -90,7 +90,13 @@ fn verify(form: &Form, doc: &Json) -> Vec<String> {
         out.push(format!("data: {e}"));
         return out;
     }
-    for p in s.problems() {
+    // The session has no evaluation budget; were one to run out, that is the finding.
+    let checked = (|| Ok::<_, engine::session::BudgetExhausted>((s.problems()?, s.is_submittable()?, s.submission_data()?)))();
+    let Ok((problems, submittable, ours)) = checked else {
+        out.push("the evaluation budget ran out".to_string());
+        return out;
+    };
+    for p in problems {
         out.push(format!(
             "{} ({}, {}): {}",
             p.field.as_deref().unwrap_or("-"),
@@ -99,10 +105,9 @@ fn verify(form: &Form, doc: &Json) -> Vec<String> {
             p.message
         ));
     }
-    if !s.is_submittable() {
+    if !submittable {
         out.push("the answers are not submittable".to_string());
     }
-    let ours = s.submission_data();
     if &ours != doc.get("data").unwrap_or(&Json::Null) {
         let mut diffs = Vec::new();
         diff("", &ours, doc.get("data").unwrap_or(&Json::Null), &mut diffs);

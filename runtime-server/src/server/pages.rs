@@ -17,7 +17,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use engine::answers::{PostedStep, Refusal};
 use engine::form::{FieldType, StepKind, Target};
 use engine::ids::StepId;
-use engine::session::{Renumbered, Session, Snapshot};
+use engine::session::{BudgetExhausted, Renumbered, Session, Snapshot};
 use engine::value::FileRef;
 use serde::Deserialize;
 
@@ -226,15 +226,18 @@ pub(super) fn not_found_page(state: &AppState, sid: &Sid) -> Response {
     form_not_found(state, sid)
 }
 
-/// When the request's evaluation budget ran out (`Config::eval_budget`), the session's
-/// answers to "what is visible, what is wrong, what comes next" cannot be trusted: a 503
-/// page instead of acting on them. Nothing of the request beyond the answers is stored.
-fn over_budget(state: &AppState, sid: &Sid, lang: &str, s: &Session<'_>) -> Option<Response> {
-    if !s.budget_exhausted() {
-        return None;
-    }
-    tracing::error!(form = %s.form().id(), budget = state.config.eval_budget, "evaluation budget of the request exhausted; the form is too costly");
-    Some(message(state, StatusCode::SERVICE_UNAVAILABLE, lang, sid, "too_complex", "too_complex_text"))
+/// The answer to a request whose evaluation budget ran out (`Config::eval_budget`): the
+/// engine's query said [`BudgetExhausted`], so its answers to "what is visible, what is
+/// wrong, what comes next" cannot be trusted: a 503 page instead of acting on them. Nothing
+/// of the request is stored (the draft keeps the answers saved before it).
+fn over_budget(state: &AppState, sid: &Sid, lang: &str, s: &Session<'_>, _: BudgetExhausted) -> Response {
+    budget_page(state, sid, lang, s.form().id())
+}
+
+/// The 503 page of [`over_budget`], for the form `form`.
+fn budget_page(state: &AppState, sid: &Sid, lang: &str, form: &str) -> Response {
+    tracing::error!(form = %form, budget = state.config.eval_budget, "evaluation budget of the request exhausted; the form is too costly");
+    message(state, StatusCode::SERVICE_UNAVAILABLE, lang, sid, "too_complex", "too_complex_text")
 }
 
 /// `GET /`: the forms.
@@ -248,9 +251,9 @@ pub async fn index(
     let lang = language(&state, &headers, &q, &offered);
     let mut forms = Vec::new();
     for (id, served) in &state.forms {
-        let mut s = Session::new(&served.form, &lang.code, state.today());
+        let s = Session::new(&served.form, &lang.code, state.today());
         let title = s.render(served.form.title(), None);
-        let description = served.form.description().as_ref().map(|d| s.render(d, None));
+        let description = served.form.description().map(|d| s.render(d, None));
         forms.push(minijinja::context! { id => id, title => title, description => description });
     }
     let b = base(&state, None, &lang.code, &sid, "/", &offered);
@@ -301,8 +304,10 @@ async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, account: Option
     };
     // The values were checked when the authority was read: an error here is the server's.
     let mut session = restored.map_err(internal)?;
-    if let Some(r) = over_budget(state, sid, lang, &session) {
-        return Err(r);
+    // The walk of the restored (or prefilled) answers decides the path: a path that ran out
+    // of budget is refused before anything acts on it.
+    if let Err(e) = session.path() {
+        return Err(over_budget(state, sid, lang, &session, e));
     }
     session.set_language(lang);
     Ok(Loaded { session, draft: draft.map(|d| d.id), authority: scope.authority_id().to_string(), account: account.cloned() })
@@ -339,33 +344,33 @@ async fn save_json(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, snap: &str) 
 }
 
 /// Where a citizen may be: the steps on the path up to the first incomplete one.
-fn reachable(s: &mut Session<'_>, step: StepId) -> bool {
-    let path = s.path().to_vec();
-    let Some(pos) = path.iter().position(|p| *p == step) else { return false };
-    match s.first_incomplete_step() {
+fn reachable(s: &Session<'_>, step: StepId) -> Result<bool, BudgetExhausted> {
+    let path = s.path()?;
+    let Some(pos) = path.iter().position(|p| *p == step) else { return Ok(false) };
+    Ok(match s.first_incomplete_step()? {
         Some(first) => path.iter().position(|p| *p == first).is_none_or(|f| pos <= f),
         None => true,
-    }
+    })
 }
 
 /// Where to send a citizen who asked for a step they cannot be on.
-fn resume_target(scope: Scope<'_>, s: &mut Session<'_>) -> String {
+fn resume_target(scope: Scope<'_>, s: &Session<'_>) -> Result<String, BudgetExhausted> {
     let form = s.form();
-    match s.first_incomplete_step() {
+    Ok(match s.first_incomplete_step()? {
         Some(st) => scope.step_url(&form.step(st).id),
-        None => match s.path_end() {
+        None => match s.path_end()? {
             Target::Step(st) => scope.step_url(&form.step(st).id),
             Target::Summary => format!("{}/summary", scope.form_url()),
         },
-    }
+    })
 }
 
 /// Who receives the application: the authority it is made under, else the form's
 /// `authority:` text.
-fn authority_name(scope: Scope<'_>, s: &mut Session<'_>) -> Option<String> {
+fn authority_name(scope: Scope<'_>, s: &Session<'_>) -> Option<String> {
     match scope.tenant {
         Some(t) => Some(t.authority.name.clone()),
-        None => scope.served.form.authority().as_ref().map(|a| s.render(a, None)),
+        None => scope.served.form.authority().map(|a| s.render(a, None)),
     }
 }
 
@@ -381,14 +386,15 @@ pub async fn start(
     let Some(scope) = tenant::resolve(&state, p.authority.as_deref(), &p.form) else { return form_not_found(&state, &sid) };
     let served = scope.served;
     let lang = language(&state, &headers, &q, served.form.languages());
-    let mut s = match scope.session(&lang.code, state.today()) {
+    let s = match scope.session(&lang.code, state.today()) {
         Ok(s) => s,
         Err(e) => return internal(e),
     };
     let title = s.render(served.form.title(), None);
-    let description = served.form.description().as_ref().map(|d| s.render(d, None));
-    let authority = authority_name(scope, &mut s);
-    let first = s.path().first().map(|st| scope.step_url(&served.form.step(*st).id)).unwrap_or_default();
+    let description = served.form.description().map(|d| s.render(d, None));
+    let authority = authority_name(scope, &s);
+    // A new session has no evaluation budget (only a loaded draft's request sets one).
+    let first = s.path().ok().and_then(|p| p.first().map(|st| scope.step_url(&served.form.step(*st).id))).unwrap_or_default();
     let account = account::for_form(&served.form, acc.0.as_ref());
     if let Some(a) = account
         && account::session::too_low(&served.form, a)
@@ -427,22 +433,21 @@ pub async fn step_get(
     if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
-    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
+    let l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
-    let here = reachable(&mut l.session, step);
-    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
-        return r;
+    let s = &l.session;
+    let refuse = |e| over_budget(&state, &sid, &lang.code, s, e);
+    match reachable(s, step) {
+        Ok(true) => {}
+        Ok(false) => return resume_target(scope, s).map_or_else(refuse, |to| Redirect::to(&to).into_response()),
+        Err(e) => return refuse(e),
     }
-    if !here {
-        return Redirect::to(&resume_target(scope, &mut l.session)).into_response();
+    match step_page(&state, scope, &sid, s, step, &HashMap::new(), Vec::new(), Vec::new()) {
+        Ok(page) => with_cookie(page, &lang),
+        Err(e) => refuse(e),
     }
-    let page = step_page(&state, scope, &sid, &mut l.session, step, &HashMap::new(), Vec::new(), Vec::new());
-    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
-        return r;
-    }
-    with_cookie(page, &lang)
 }
 
 /// One entry of the error summary.
@@ -457,12 +462,12 @@ fn step_page(
     state: &AppState,
     scope: Scope<'_>,
     sid: &Sid,
-    s: &mut Session<'_>,
+    s: &Session<'_>,
     step: StepId,
     errors: &HashMap<String, String>,
     summary: Vec<ErrorLink>,
     new_questions: Vec<view::NewQuestion>,
-) -> Response {
+) -> Result<Response, BudgetExhausted> {
     let form = s.form();
     let st = form.step(step);
     let lang = s.language().to_string();
@@ -471,9 +476,11 @@ fn step_page(
     let section = st.section.as_ref().map(|t| s.render(t, None));
     let form_title = s.render(form.title(), None);
     let fields = view::step_fields(s, step, errors);
-    let path = s.path().to_vec();
+    // Asked after the reads above, so that their outcome is in these answers too: a budget
+    // that ran out while rendering the fields stays out.
+    let path = s.path()?.to_vec();
     let position = path.iter().position(|p| *p == step).map_or(0, |p| p + 1);
-    let back = match s.previous_step(step) {
+    let back = match s.previous_step(step)? {
         Some(p) => scope.step_url(&form.step(p).id),
         None => scope.form_url(),
     };
@@ -499,7 +506,7 @@ fn step_page(
         snapshot_json => minijinja::Value::from_safe_string(snapshot_json),
         parameters_json => minijinja::Value::from_safe_string(parameters_json),
     };
-    page(state, "step.html", b, ctx)
+    Ok(page(state, "step.html", b, ctx))
 }
 
 /// A parsed post: the text fields (in order, repeated names kept) and the uploads.
@@ -607,12 +614,13 @@ pub async fn step_post(
         Ok(l) => l,
         Err(r) => return r,
     };
-    let here = reachable(&mut l.session, step);
-    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
-        return r;
-    }
-    if !here {
-        return Redirect::to(&resume_target(scope, &mut l.session)).into_response();
+    match reachable(&l.session, step) {
+        Ok(true) => {}
+        Ok(false) => {
+            return resume_target(scope, &l.session)
+                .map_or_else(|e| over_budget(&state, &sid, &lang.code, &l.session, e), |to| Redirect::to(&to).into_response());
+        }
+        Err(e) => return over_budget(&state, &sid, &lang.code, &l.session, e),
     }
     // The first save creates the draft: new drafts are rate-limited per client.
     if l.draft.is_none() {
@@ -626,7 +634,7 @@ pub async fn step_post(
         Err(r) => return r,
     };
     let pristine = l.session.clone();
-    let refused = match apply(&state, &mut l.session, step, &posted, &draft_id).await {
+    let refused = match apply(&state, &sid, &mut l.session, step, &posted, &draft_id).await {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -648,9 +656,12 @@ pub async fn step_post(
     if refused.too_large || answers.saturating_add(files) > max_draft {
         l.session = pristine;
         let message = draft_too_large(&view::texts(&lang.code), max_draft);
-        let first = view::active_paths(&mut l.session, step).into_iter().next().unwrap_or_default();
+        let first = view::active_paths(&l.session, step).into_iter().next().unwrap_or_default();
         let summary = vec![ErrorLink { href: format!("#{first}"), message }];
-        let mut res = step_page(&state, scope, &sid, &mut l.session, step, &HashMap::new(), summary, Vec::new());
+        let mut res = match step_page(&state, scope, &sid, &l.session, step, &HashMap::new(), summary, Vec::new()) {
+            Ok(res) => res,
+            Err(e) => return over_budget(&state, &sid, &lang.code, &l.session, e),
+        };
         *res.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
         return res;
     }
@@ -708,25 +719,28 @@ pub async fn step_post(
     if action == "save" && refused.errors.is_empty() {
         return saved_page(&state, scope, &sid, &mut l, &draft_id).await;
     }
-    let problems = l.session.step_problems(step);
-    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
-        return r;
-    }
+    let s = &l.session;
+    let refuse = |e| over_budget(&state, &sid, &lang.code, s, e);
+    let problems = match s.step_problems(step) {
+        Ok(p) => p,
+        Err(e) => return refuse(e),
+    };
     if problems.is_empty() && refused.errors.is_empty() {
-        let next = match l.session.next_step(step) {
-            Some(Target::Step(n)) => scope.step_url(&form.step(n).id),
-            Some(Target::Summary) => format!("{}/summary", scope.form_url()),
-            None => resume_target(scope, &mut l.session),
+        let next = match s.next_step(step) {
+            Ok(Some(Target::Step(n))) => Ok(scope.step_url(&form.step(n).id)),
+            Ok(Some(Target::Summary)) => Ok(format!("{}/summary", scope.form_url())),
+            Ok(None) => resume_target(scope, s),
+            Err(e) => Err(e),
         };
-        return Redirect::to(&next).into_response();
+        return next.map_or_else(refuse, |to| Redirect::to(&to).into_response());
     }
     // Errors of fields the citizen has not seen yet (revealed by this post) wait. With the
     // browser module the citizen saw them before posting: the page says which fields it
     // showed (`_shown`), which decides only whether their errors are shown now.
     let shown_by_browser: BTreeSet<&str> = posted.get("_shown").unwrap_or_default().split_whitespace().collect();
     let revealed: BTreeSet<&String> = refused.revealed.iter().filter(|p| !shown_by_browser.contains(p.as_str())).collect();
-    let now_active = view::active_paths(&mut l.session, step);
-    let new_questions = view::new_questions(&mut l.session, step, &revealed);
+    let now_active = view::active_paths(s, step);
+    let new_questions = view::new_questions(s, step, &revealed);
     let first_field = now_active.iter().next().cloned().unwrap_or_default();
     let mut errors = HashMap::new();
     let mut summary = Vec::new();
@@ -751,10 +765,10 @@ pub async fn step_post(
             None => summary.push(ErrorLink { href: format!("#{first_field}"), message: p.message }),
         }
     }
-    let mut res = step_page(&state, scope, &sid, &mut l.session, step, &errors, summary, new_questions);
-    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
-        return r;
-    }
+    let mut res = match step_page(&state, scope, &sid, s, step, &errors, summary, new_questions) {
+        Ok(res) => res,
+        Err(e) => return refuse(e),
+    };
     if refused.full {
         *res.status_mut() = StatusCode::INSUFFICIENT_STORAGE;
     }
@@ -811,8 +825,16 @@ struct Upload<'p> {
 /// step's shown input fields, blank versus default, options, the length limit). The server's
 /// own part is the uploads: it sniffs each file, hands the engine its metadata, and stores
 /// the files the engine took; when one cannot be stored, the step is read again without it
-/// from the answers before the post, so no answer names a file that is not stored.
-async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Posted, draft_id: &str) -> Result<Refused, Response> {
+/// from the answers before the post, so no answer names a file that is not stored. A read
+/// that runs out of the evaluation budget answers the 503 page: the post is not saved.
+async fn apply(
+    state: &AppState,
+    sid: &Sid,
+    s: &mut Session<'_>,
+    step: StepId,
+    posted: &Posted,
+    draft_id: &str,
+) -> Result<Refused, Response> {
     let form = s.form();
     let t = view::texts(s.language());
     let limits = &state.config.limits;
@@ -832,7 +854,7 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
         uploads.insert(path, Upload { bytes, name, mime, keep });
     }
     let before = (!uploads.is_empty()).then(|| s.clone());
-    let mut answer = s.answer_step(step, &typed);
+    let mut answer = s.answer_step(step, &typed).map_err(|e| over_budget(state, sid, s.language(), s, e))?;
     let mut refused = Refused::default();
     let mut failed: Vec<String> = Vec::new();
     // Only a post with an upload to keep needs the answers' size (serialised once).
@@ -865,7 +887,7 @@ async fn apply(state: &AppState, s: &mut Session<'_>, step: StepId, posted: &Pos
         // refused by the engine's checks) go in again.
         typed.files.retain(|p, _| answer.read.contains(p) && !failed.contains(p));
         *s = before;
-        answer = s.answer_step(step, &typed);
+        answer = s.answer_step(step, &typed).map_err(|e| over_budget(state, sid, s.language(), s, e))?;
     }
     for (path, r) in answer.refused {
         refused.errors.insert(path, refusal_message(&t, r));
@@ -879,15 +901,19 @@ async fn saved_page(state: &AppState, scope: Scope<'_>, sid: &Sid, l: &mut Loade
     if let Err(e) = state.store.set_resume_hash(draft_id, &security::sha256_hex(&token)).await {
         return storage_error(state, e);
     }
-    let s = &mut l.session;
+    let s = &l.session;
     let form = s.form();
     let lang = s.language().to_string();
+    let next = match resume_target(scope, s) {
+        Ok(next) => next,
+        Err(e) => return over_budget(state, sid, &lang, s, e),
+    };
     let until = chrono::Local::now() + chrono::Duration::from_std(state.config.draft_ttl).unwrap_or_default();
     let until = if lang == "en" { until.format("%d/%m/%Y").to_string() } else { until.format("%d.%m.%Y").to_string() };
     let b = base(state, scope.tenant, &lang, sid, &scope.form_url(), form.languages());
     let ctx = minijinja::context! {
         form_title => s.render(form.title(), None), link => format!("{}/resume/{token}", scope.prefix()), until => until,
-        next => resume_target(scope, s),
+        next => next,
     };
     page(state, "saved.html", b, ctx)
 }
@@ -924,7 +950,7 @@ pub async fn resume(
             Some(scope) => {
                 let served = scope.served;
                 let lang = served.form.default_language().to_string();
-                let mut s = match scope.session(&lang, state.today()) {
+                let s = match scope.session(&lang, state.today()) {
                     Ok(s) => s,
                     Err(e) => return internal(e),
                 };
@@ -998,11 +1024,13 @@ pub async fn resume_post(
     match found {
         Ok(Some(form_id)) => match tenant::resolve(&state, authority.as_deref(), &form_id) {
             Some(scope) => {
-                let mut l = match load(&state, scope, &sid, acc.0.as_ref(), scope.served.form.default_language()).await {
+                let l = match load(&state, scope, &sid, acc.0.as_ref(), scope.served.form.default_language()).await {
                     Ok(l) => l,
                     Err(r) => return r,
                 };
-                Redirect::to(&resume_target(scope, &mut l.session)).into_response()
+                let s = &l.session;
+                resume_target(scope, s)
+                    .map_or_else(|e| over_budget(&state, &sid, s.language(), s, e), |to| Redirect::to(&to).into_response())
             }
             None => message(&state, StatusCode::NOT_FOUND, "de", &sid, "expired", "not_found_text"),
         },
@@ -1029,31 +1057,35 @@ pub async fn summary(
     if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
-    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
+    let l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
-    let submittable = l.session.is_submittable();
-    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
-        return r;
+    let s = &l.session;
+    let refuse = |e| over_budget(&state, &sid, &lang.code, s, e);
+    match s.is_submittable() {
+        Ok(true) => {}
+        Ok(false) => return resume_target(scope, s).map_or_else(refuse, |to| Redirect::to(&to).into_response()),
+        Err(e) => return refuse(e),
     }
-    if !submittable {
-        return Redirect::to(&resume_target(scope, &mut l.session)).into_response();
-    }
-    let s = &mut l.session;
     let form = &served.form;
     let form_url = scope.form_url();
-    let steps = view::summary(s, &form_url);
-    let back = s.path().last().map(|st| scope.step_url(&form.step(*st).id)).unwrap_or_default();
+    let form_title = s.render(form.title(), None);
+    // The summary's reads end with a path query: their outcome is in its answer.
+    let steps = match view::summary(s, &form_url) {
+        Ok(steps) => steps,
+        Err(e) => return refuse(e),
+    };
+    let back = match s.path() {
+        Ok(path) => path.last().map(|st| scope.step_url(&form.step(*st).id)).unwrap_or_default(),
+        Err(e) => return refuse(e),
+    };
     let url = format!("{form_url}/summary");
     let b = base(&state, scope.tenant, &lang.code, &sid, &url, form.languages());
     let ctx = minijinja::context! {
-        form_title => s.render(form.title(), None), steps => steps, back => back,
+        form_title => form_title, steps => steps, back => back,
         action => format!("{form_url}/submit"), idempotency => l.draft.clone().unwrap_or_default(),
     };
-    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
-        return r;
-    }
     with_cookie(page(&state, "summary.html", b, ctx), &lang)
 }
 
@@ -1122,7 +1154,7 @@ pub async fn submit(
     if let Some(r) = account::gate(&state, &sid, scope, account::for_form(&served.form, acc.0.as_ref()), &lang.code) {
         return r;
     }
-    let mut l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
+    let l = match load(&state, scope, &sid, acc.0.as_ref(), &lang.code).await {
         Ok(l) => l,
         Err(r) => return r,
     };
@@ -1142,27 +1174,34 @@ pub async fn submit(
     if posted.get("_idempotency").is_some_and(|k| k != draft_id) {
         return Redirect::to(&confirmation).into_response();
     }
-    let submittable = l.session.is_submittable();
-    if let Some(r) = over_budget(&state, &sid, &lang.code, &l.session) {
-        return r;
-    }
-    if !submittable {
-        return Redirect::to(&resume_target(scope, &mut l.session)).into_response();
+    let s = &l.session;
+    let refuse = |e| over_budget(&state, &sid, &lang.code, s, e);
+    match s.is_submittable() {
+        Ok(true) => {}
+        Ok(false) => return resume_target(scope, s).map_or_else(refuse, |to| Redirect::to(&to).into_response()),
+        Err(e) => return refuse(e),
     }
     let form = &served.form;
     let today = state.today();
     let year = chrono::Datelike::year(&today);
     let submitted_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    // Exactly the uploads of active answers go with the submission (issue #17.5).
-    let files: Vec<(String, String, i64)> =
-        l.session.submitted_files().into_iter().map(|(path, f)| (path, f.name, i64::try_from(f.size).unwrap_or(i64::MAX))).collect();
     // One outbox row per channel; the confirmation's address is read here, while the
     // session is at hand (and only when lettre's parser takes it as an address).
-    let deliveries = super::delivery::rows_for(form, &mut l.session);
-    let s = std::sync::Mutex::new(&mut l.session);
+    let deliveries = super::delivery::rows_for(form, s);
+    // Exactly the uploads of active answers go with the submission (issue #17.5); the
+    // document is built once, before the store numbers it (its reference is set per try),
+    // and asked last, so that its outcome covers the reads above.
+    let files = s.submitted_files().map(|files| {
+        files.into_iter().map(|(path, f)| (path, f.name, i64::try_from(f.size).unwrap_or(i64::MAX))).collect::<Vec<(String, String, i64)>>()
+    });
+    let (files, submission) = match files.and_then(|files| Ok((files, s.submission(&submitted_at, "")?))) {
+        Ok(built) => built,
+        Err(e) => return refuse(e),
+    };
     let document = |r: &str| {
-        let mut s = s.lock().expect("not poisoned");
-        document_of(scope, &s.submission(&submitted_at, r))
+        let mut submission = submission.clone();
+        submission.reference = r.to_string();
+        document_of(scope, &submission)
     };
     // Each authority counts its own references; its id in front keeps them apart (the
     // admin API and the webhooks name a submission by its reference).
@@ -1227,13 +1266,13 @@ pub async fn confirmation(
             None
         }
     };
-    let mut s = match scope.session(&lang.code, state.today()) {
+    let s = match scope.session(&lang.code, state.today()) {
         Ok(s) => s,
         Err(e) => return internal(e),
     };
     let url = format!("{form_url}/confirmation");
     let b = base(&state, scope.tenant, &lang.code, &sid, &url, served.form.languages());
-    let authority = authority_name(scope, &mut s);
+    let authority = authority_name(scope, &s);
     let ctx = minijinja::context! {
         form_title => s.render(served.form.title(), None), authority => authority, reference => draft.reference,
         pdf_url => pdf_kb.map(|_| format!("{url}/antrag.pdf")), pdf_kb => pdf_kb,
@@ -1272,6 +1311,7 @@ pub async fn confirmation_pdf(
                 .into_response()
         }
         Err(super::pdf::PdfFault::Storage(e)) => storage_error(&state, e),
+        Err(super::pdf::PdfFault::OverBudget(_)) => budget_page(&state, &sid, "de", &p.form),
         Err(e) => internal(e),
     }
 }

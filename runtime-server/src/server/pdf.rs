@@ -8,7 +8,7 @@
 //! would hold SQLite's write lock, and a crash between the two leaves nothing to repair.
 
 use chrono::{Datelike, TimeZone, Timelike};
-use engine::session::{Session, Snapshot};
+use engine::session::{BudgetExhausted, Session, Snapshot};
 
 use super::store::Draft;
 use super::tenant::Scope;
@@ -26,6 +26,10 @@ pub enum PdfFault {
     /// The renderer refused (over its bounds, or a document krilla would not validate).
     #[error(transparent)]
     Render(#[from] pdf::PdfError),
+    /// Evaluating the answers ran out of the request's budget (`Config::eval_budget`): no
+    /// PDF is written from values that cannot be trusted.
+    #[error(transparent)]
+    OverBudget(#[from] BudgetExhausted),
 }
 
 /// The PDF of a submitted draft: the stored one, or rendered from the draft's snapshot now
@@ -39,11 +43,11 @@ pub async fn of_draft(state: &AppState, scope: Scope<'_>, draft: &Draft) -> Resu
     }
     let snapshot: Snapshot = serde_json::from_str(&draft.snapshot).map_err(|_| PdfFault::Missing)?;
     let budget = state.config.eval_budget;
-    let mut session = match scope.parameters() {
+    let session = match scope.parameters() {
         Some(p) => Session::restore_with_parameters(&served.form, &snapshot, state.today(), budget, p).map_err(|_| PdfFault::Missing)?.0,
         None => Session::restore_with_budget(&served.form, &snapshot, state.today(), budget).0,
     };
-    let app = application(&mut session, scope, reference, stored.created_at);
+    let app = application(&session, scope, reference, stored.created_at)?;
     // Layout and writing take milliseconds to a second at the bounds: off the async threads.
     let rendered = tokio::task::spawn_blocking(move || pdf::render(&app)).await.map_err(|_| PdfFault::Missing)??;
     state.store.put_submission_pdf(&stored.id, &rendered.bytes, state.now_ms()).await?;
@@ -56,8 +60,9 @@ pub async fn of_draft(state: &AppState, scope: Scope<'_>, draft: &Draft) -> Resu
 
 /// The model of the PDF: the summary's rows in its order, the interface texts in the
 /// session's language, the time in the server's time zone (as `today` is). Under an
-/// authority, the header names it with its address; else the form's `authority:` text.
-pub fn application(s: &mut Session<'_>, scope: Scope<'_>, reference: &str, created_at_ms: i64) -> pdf::Application {
+/// authority, the header names it with its address; else the form's `authority:` text. An
+/// error when the evaluation budget ran out.
+pub fn application(s: &Session<'_>, scope: Scope<'_>, reference: &str, created_at_ms: i64) -> Result<pdf::Application, BudgetExhausted> {
     let form = &scope.served.form;
     let lang = s.language().to_string();
     let t = view::texts(&lang);
@@ -67,9 +72,10 @@ pub fn application(s: &mut Session<'_>, scope: Scope<'_>, reference: &str, creat
             let a = &tenant.authority;
             Some(format!("{}, {}, {} {}", a.name, a.address.street, a.address.postcode, a.address.city))
         }
-        None => form.authority().as_ref().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty()),
+        None => form.authority().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty()),
     };
-    let sections = view::summary(s, &scope.form_url())
+    // Asked after the texts above: the summary's outcome covers them too.
+    let sections = view::summary(s, &scope.form_url())?
         .into_iter()
         .map(|step| pdf::Section {
             title: step.title,
@@ -100,7 +106,7 @@ pub fn application(s: &mut Session<'_>, scope: Scope<'_>, reference: &str, creat
         second: at.second() as u8,
         offset_minutes: at.offset().local_minus_utc() / 60,
     };
-    pdf::Application {
+    Ok(pdf::Application {
         lang,
         title,
         authority,
@@ -115,7 +121,7 @@ pub fn application(s: &mut Session<'_>, scope: Scope<'_>, reference: &str, creat
             of: t["of"].into(),
         },
         sections,
-    }
+    })
 }
 
 /// The file name of the download: the reference with everything but letters, digits, `-`

@@ -272,13 +272,13 @@ pub struct AuthorityPath {
 /// One service (form) in a list.
 fn service(scope: Scope<'_>, lang: &str, today: chrono::NaiveDate) -> minijinja::Value {
     let form = &scope.served.form;
-    let mut s = match scope.session(lang, today) {
+    let s = match scope.session(lang, today) {
         Ok(s) => s,
         // Checked when the authority was read; a defaults session still has the title.
         Err(_) => Session::new(form, lang, today),
     };
     let title = s.render(form.title(), None);
-    let description = form.description().as_ref().map(|d| s.render(d, None));
+    let description = form.description().map(|d| s.render(d, None));
     minijinja::context! { href => scope.form_url(), title => title, description => description }
 }
 

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use engine::form::{Display, FieldType, Format};
 use engine::ids::{FieldId, StepId};
-use engine::session::{Input, Instance, Session};
+use engine::session::{BudgetExhausted, Input, Instance, Session};
 use serde::Serialize;
 
 /// The built-in templates (`runtime-server/templates`).
@@ -401,7 +401,7 @@ pub fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
 }
 
 /// The paths of the active field instances of a step.
-pub fn active_paths(s: &mut Session<'_>, step: StepId) -> BTreeSet<String> {
+pub fn active_paths(s: &Session<'_>, step: StepId) -> BTreeSet<String> {
     let all = step_instances(s, step);
     all.into_iter().filter_map(|i| if s.is_shown(i) { Some(s.path_of(i)) } else { None }).collect()
 }
@@ -417,7 +417,7 @@ pub struct NewQuestion {
 
 /// The input fields among `revealed` (paths that became active through the post), in the
 /// order of the step, with their labels.
-pub fn new_questions(s: &mut Session<'_>, step: StepId, revealed: &BTreeSet<&String>) -> Vec<NewQuestion> {
+pub fn new_questions(s: &Session<'_>, step: StepId, revealed: &BTreeSet<&String>) -> Vec<NewQuestion> {
     let mut out = Vec::new();
     if revealed.is_empty() {
         return out;
@@ -438,16 +438,16 @@ pub fn new_questions(s: &mut Session<'_>, step: StepId, revealed: &BTreeSet<&Str
 
 /// The view of a step's fields, with the errors to show by path. Inactive fields are in it
 /// too, marked [`FieldView::hidden`].
-pub fn step_fields(s: &mut Session<'_>, step: StepId, errors: &HashMap<String, String>) -> Vec<FieldView> {
+pub fn step_fields(s: &Session<'_>, step: StepId, errors: &HashMap<String, String>) -> Vec<FieldView> {
     let fields = s.form().step(step).fields.clone();
     fields.into_iter().map(|f| field_view(s, f, None, errors)).collect()
 }
 
-fn text(s: &mut Session<'_>, t: &Option<engine::form::Text>, entry: Option<u32>) -> Option<String> {
+fn text(s: &Session<'_>, t: &Option<engine::form::Text>, entry: Option<u32>) -> Option<String> {
     t.as_ref().map(|t| s.render(t, entry)).filter(|t| !t.is_empty())
 }
 
-fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, errors: &HashMap<String, String>) -> FieldView {
+fn field_view(s: &Session<'_>, f: FieldId, entry: Option<u32>, errors: &HashMap<String, String>) -> FieldView {
     let form = s.form();
     let field = form.field(f);
     let inst = Instance { field: f, entry };
@@ -571,7 +571,7 @@ fn has_placeholder(t: &engine::form::Text) -> bool {
 /// author's label rendered for the entry (`Hund {{ index }}` → "Hund 1"); a label without
 /// placeholders (the same for every entry) followed by "Eintrag N"; "Eintrag N" without a
 /// label.
-pub fn entry_legend(s: &mut Session<'_>, group: FieldId, entry: u32) -> String {
+pub fn entry_legend(s: &Session<'_>, group: FieldId, entry: u32) -> String {
     let generic = format!("{} {}", texts(s.language())["entry"], entry + 1);
     let label = s.form().field(group).label.clone();
     match label {
@@ -626,11 +626,11 @@ pub struct SummaryStep {
 
 /// The summary: every active field with a value, by step on the path; each entry of a
 /// repeated group as a block of its own. `form_url` is the form's address (`/f/{form}`,
-/// under an authority `/{authority}/f/{form}`): the edit links go to its steps.
-pub fn summary(s: &mut Session<'_>, form_url: &str) -> Vec<SummaryStep> {
-    let path: Vec<StepId> = s.path().to_vec();
+/// under an authority `/{authority}/f/{form}`): the edit links go to its steps. An error
+/// when the evaluation budget ran out, on the way too (the path is asked again last).
+pub fn summary(s: &Session<'_>, form_url: &str) -> Result<Vec<SummaryStep>, BudgetExhausted> {
     let mut out = Vec::new();
-    for step in path {
+    for &step in s.path()? {
         let form = s.form();
         let st = form.step(step);
         let title = text(s, &st.title, None).unwrap_or_else(|| st.id.clone());
@@ -647,14 +647,15 @@ pub fn summary(s: &mut Session<'_>, form_url: &str) -> Vec<SummaryStep> {
             out.push(SummaryStep { title, blocks });
         }
     }
-    out
+    s.path()?;
+    Ok(out)
 }
 
 /// Adds a field (and its members) to the summary: rows to `plain`, each non-empty entry of
 /// a repeated group as a block of its own (the plain rows before it closed into a block
 /// first, so the order of the step is kept).
 fn summary_field(
-    s: &mut Session<'_>,
+    s: &Session<'_>,
     f: FieldId,
     entry: Option<u32>,
     step_url: &str,

@@ -145,7 +145,7 @@ fn header_safe(value: &str) -> String {
 pub fn form_title(state: &AppState, form: &str) -> String {
     let title = match state.forms.get(form) {
         Some(served) => {
-            let mut s = engine::session::Session::new(&served.form, served.form.default_language(), state.today());
+            let s = engine::session::Session::new(&served.form, served.form.default_language(), state.today());
             s.render(served.form.title(), None)
         }
         None => form.to_string(),

@@ -57,7 +57,7 @@ pub enum Attempt {
 /// The outbox rows of a submission: one per channel of its form, and a confirmation row
 /// when the `email` channel names a `confirmation_to` field whose answer is an address
 /// (an invalid or missing one gets no row: the citizen has the confirmation page).
-pub fn rows_for(form: &Form, session: &mut Session<'_>) -> Vec<NewDelivery> {
+pub fn rows_for(form: &Form, session: &Session<'_>) -> Vec<NewDelivery> {
     let mut rows = Vec::new();
     for c in &form.submission().channels {
         match c {
