@@ -950,10 +950,12 @@ async fn a_step_post_writes_its_draft_once_and_the_write_is_durable_when_answere
     let snap: String = sqlx::query("SELECT snapshot FROM drafts").fetch_one(other.pool()).await.unwrap().get(0);
     assert!(snap.contains("Erika"), "{snap}");
     // An open draft: one UPDATE per step POST, whatever the action.
-    let r = b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("name".into(), "Erika M".into()), ("_action".into(), "add:eintrag".into())]).await;
+    let r =
+        b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("name".into(), "Erika M".into()), ("_action".into(), "add:eintrag".into())]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(draft_writes(&state).await, 2);
-    let r = b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("name".into(), "Erika M".into()), ("eintrag.0.wert".into(), "w".into())]).await;
+    let r =
+        b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("name".into(), "Erika M".into()), ("eintrag.0.wert".into(), "w".into())]).await;
     assert_eq!(r.location.as_deref(), Some(STEP2), "{}", error_summary(&r.body));
     assert_eq!(draft_writes(&state).await, 3);
     let r = b.post(STEP2, &[("_csrf".into(), csrf.clone())]).await;

@@ -623,7 +623,12 @@ async fn open_loop(args: &Args, http: reqwest::Client, base: &str, plan: Arc<Pla
     }
     let elapsed = started.elapsed().as_secs_f64();
     let failed: u64 = errors.values().sum();
-    println!("wegweiser-load: open loop, {rate} step POSTs/s offered for {:.1} s over {} citizens, form `{}` at {base}", args.duration.as_secs_f64(), citizens.len(), args.form);
+    println!(
+        "wegweiser-load: open loop, {rate} step POSTs/s offered for {:.1} s over {} citizens, form `{}` at {base}",
+        args.duration.as_secs_f64(),
+        citizens.len(),
+        args.form
+    );
     println!("sent                {total:>8} in {:.1} s ({:.1}/s)", sent_in.as_secs_f64(), total as f64 / sent_in.as_secs_f64());
     println!("answered            {:>8} in {elapsed:.1} s ({:.1}/s)", latencies.len(), latencies.len() as f64 / elapsed);
     println!("errors              {failed:>8}");

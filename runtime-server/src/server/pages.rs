@@ -308,7 +308,13 @@ async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, account: Option
         return Err(r);
     }
     session.set_language(lang);
-    Ok(Loaded { session, draft: draft.map(|d| d.id), authority: scope.authority_id().to_string(), account: account.cloned(), reserved: None })
+    Ok(Loaded {
+        session,
+        draft: draft.map(|d| d.id),
+        authority: scope.authority_id().to_string(),
+        account: account.cloned(),
+        reserved: None,
+    })
 }
 
 async fn save(state: &AppState, sid: &Sid, l: &mut Loaded<'_>) -> Result<String, Response> {

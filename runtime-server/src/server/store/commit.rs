@@ -272,7 +272,8 @@ mod tests {
             writers.spawn(async move {
                 let id = format!("d{i}");
                 let snap = format!("{{\"n\":{i}}}");
-                let d = NewDraft { id: &id, session_hash: "s", authority: "", form: "f", snapshot: &snap, account: None, now: 1, ttl_ms: 1000 };
+                let d =
+                    NewDraft { id: &id, session_hash: "s", authority: "", form: "f", snapshot: &snap, account: None, now: 1, ttl_ms: 1000 };
                 store.create_draft(d).await.unwrap();
                 // Durable and visible to any other connection once the call returned.
                 let seen: Option<String> = sqlx::query("SELECT snapshot FROM drafts WHERE id = $1")
