@@ -52,6 +52,10 @@ struct Args {
     /// The folder with the forms and their `*.test.yaml` scenarios.
     #[arg(long, default_value = "form-definitions")]
     forms: PathBuf,
+    /// The authority the form is served under (`/{authority}/f/{form}`): a form that an
+    /// authority of the server offers is not served at `/f/{form}`.
+    #[arg(long)]
+    authority: Option<String>,
     /// The scenario whose answers are posted: the first whose name contains this.
     #[arg(long, default_value = "vollständig")]
     scenario: String,
@@ -110,6 +114,8 @@ struct Answer {
 /// What every citizen posts.
 struct Plan {
     form: String,
+    /// Where the form's pages are: `/f/{form}`, or `/{authority}/f/{form}`.
+    path: String,
     answers: Vec<Answer>,
     /// Repeated groups: (step, group path, entries).
     entries: Vec<(String, String, u32)>,
@@ -159,7 +165,11 @@ fn plan(args: &Args) -> Result<Plan, String> {
         .ok_or_else(|| bad(&format!("no scenario whose name contains `{}`", args.scenario)))?;
     let NodeKind::Map(p) = &chosen.kind else { return Err(bad("a scenario is a map")) };
     let Some(NodeKind::Map(answers)) = get(p, "answers").map(|a| &a.kind) else { return Err(bad("the scenario has no answers")) };
-    let mut out = Plan { form: form.id.clone(), answers: Vec::new(), entries: Vec::new() };
+    let path = match &args.authority {
+        Some(a) => format!("/{a}/f/{}", form.id),
+        None => format!("/f/{}", form.id),
+    };
+    let mut out = Plan { form: form.id.clone(), path, answers: Vec::new(), entries: Vec::new() };
     let mut raw = Vec::new();
     collect(&form, None, "", answers, &mut raw, &mut out.entries)?;
     let session = Session::new(&form, form.default_language(), today);
@@ -349,11 +359,11 @@ impl Citizen {
     /// One citizen: start page to confirmation.
     async fn walk(&mut self, plan: &Plan) -> Result<(), Stop> {
         self.cookies.clear();
-        let form = &plan.form;
+        let form = &plan.path;
         let err = |m: String| Stop::Error(m);
-        let start = self.send("GET start", &format!("/f/{form}"), Body::None).await?;
+        let start = self.send("GET start", form, Body::None).await?;
         expect(&start, StatusCode::OK, "GET start")?;
-        let prefix = format!("/f/{form}/s/");
+        let prefix = format!("{form}/s/");
         let mut url = start
             .body
             .split("href=\"")
@@ -426,9 +436,9 @@ impl Citizen {
         let idem = between(&summary.body, "name=\"_idempotency\" value=\"", "\"")
             .ok_or_else(|| Stop::Error("summary: no idempotency key".into()))?;
         let fields = vec![("_csrf".into(), csrf(&summary)?), ("_idempotency".into(), idem)];
-        let r = self.send("POST submit", &format!("/f/{form}/submit"), Body::Form(fields)).await?;
+        let r = self.send("POST submit", &format!("{form}/submit"), Body::Form(fields)).await?;
         expect(&r, StatusCode::SEE_OTHER, "POST submit")?;
-        let confirmation = format!("/f/{form}/confirmation");
+        let confirmation = format!("{form}/confirmation");
         if r.location.as_deref() != Some(confirmation.as_str()) {
             return Err(Stop::Error("POST submit: not sent to the confirmation".into()));
         }
@@ -518,9 +528,9 @@ async fn ready(http: reqwest::Client, base: String, plan: Arc<Plan>) -> Result<R
         Stop::Error(e) => e,
         Stop::Deadline => "deadline".into(),
     };
-    let form = &plan.form;
-    let start = c.send("GET start", &format!("/f/{form}"), Body::None).await.map_err(stop)?;
-    let prefix = format!("/f/{form}/s/");
+    let form = &plan.path;
+    let start = c.send("GET start", form, Body::None).await.map_err(stop)?;
+    let prefix = format!("{form}/s/");
     let url = start
         .body
         .split("href=\"")
