@@ -113,7 +113,6 @@ struct Answer {
 
 /// What every citizen posts.
 struct Plan {
-    form: String,
     /// Where the form's pages are: `/f/{form}`, or `/{authority}/f/{form}`.
     path: String,
     answers: Vec<Answer>,
@@ -169,7 +168,7 @@ fn plan(args: &Args) -> Result<Plan, String> {
         Some(a) => format!("/{a}/f/{}", form.id),
         None => format!("/f/{}", form.id),
     };
-    let mut out = Plan { form: form.id.clone(), path, answers: Vec::new(), entries: Vec::new() };
+    let mut out = Plan { path, answers: Vec::new(), entries: Vec::new() };
     let mut raw = Vec::new();
     collect(&form, None, "", answers, &mut raw, &mut out.entries)?;
     let session = Session::new(&form, form.default_language(), today);
@@ -838,7 +837,7 @@ mod tests {
             concat!(env!("CARGO_MANIFEST_DIR"), "/../form-definitions"),
         ]);
         let p = plan(&args).unwrap();
-        assert_eq!(p.form, "hundesteuer-anmeldung");
+        assert_eq!(p.path, "/f/hundesteuer-anmeldung");
         assert!(p.answers.iter().any(|a| a.step == "zustaendigkeit" && a.path == "wohnsitz_bitburg"));
         assert!(p.answers.iter().any(|a| a.path == "hund.0.hund_name"));
         assert_eq!(p.entries.iter().map(|(_, g, n)| (g.as_str(), *n)).collect::<Vec<_>>(), [("hund", 1)]);
