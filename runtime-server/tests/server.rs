@@ -13,6 +13,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use engine::form::Form;
 use engine::session::Input;
+use sqlx::Row;
 use tower::ServiceExt;
 use wegweiser::server::{self, AppState, Config, Store, app};
 
@@ -938,4 +939,52 @@ async fn the_confirmation_offers_the_application_as_a_pdf_to_its_owner_only() {
     assert_ne!(headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap()), Some("application/pdf"));
     let (status, _, _) = get(String::new()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// Row writes to `drafts` since the triggers were made (issue #19: one write per step POST).
+async fn draft_writes(state: &AppState) -> i64 {
+    sqlx::query("SELECT COUNT(*) FROM draft_writes").fetch_one(state.store.pool()).await.unwrap().get(0)
+}
+
+#[tokio::test]
+async fn a_step_post_writes_its_draft_once_and_the_write_is_durable_when_answered() {
+    use common::{STEP1, STEP2, probe};
+    let url = sqlite_url();
+    let state = state_for(&url, vec![probe()], None).await;
+    // Every INSERT and UPDATE of a draft row is counted by the database itself.
+    for sql in [
+        "CREATE TABLE draft_writes (kind TEXT)",
+        "CREATE TRIGGER count_insert AFTER INSERT ON drafts BEGIN INSERT INTO draft_writes VALUES ('insert'); END",
+        "CREATE TRIGGER count_update AFTER UPDATE ON drafts BEGIN INSERT INTO draft_writes VALUES ('update'); END",
+    ] {
+        sqlx::query(sql).execute(state.store.pool()).await.unwrap();
+    }
+    let mut b = Browser::new(app(state.clone()));
+    let csrf = b.get(STEP1).await.csrf();
+    assert_eq!(draft_writes(&state).await, 0, "a GET writes nothing");
+    // The first step of a new draft: one INSERT, with the answers.
+    let r = b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("name".into(), "Erika".into())]).await;
+    assert_eq!(r.location.as_deref(), Some(STEP2), "{}", error_summary(&r.body));
+    assert_eq!(draft_writes(&state).await, 1);
+    // Visible to another connection (another server on the file) once the POST returned.
+    let other = Store::connect(&url).await.unwrap();
+    let snap: String = sqlx::query("SELECT snapshot FROM drafts").fetch_one(other.pool()).await.unwrap().get(0);
+    assert!(snap.contains("Erika"), "{snap}");
+    // An open draft: one UPDATE per step POST, whatever the action.
+    let r =
+        b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("name".into(), "Erika M".into()), ("_action".into(), "add:eintrag".into())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(draft_writes(&state).await, 2);
+    let r =
+        b.post(STEP1, &[("_csrf".into(), csrf.clone()), ("name".into(), "Erika M".into()), ("eintrag.0.wert".into(), "w".into())]).await;
+    assert_eq!(r.location.as_deref(), Some(STEP2), "{}", error_summary(&r.body));
+    assert_eq!(draft_writes(&state).await, 3);
+    let r = b.post(STEP2, &[("_csrf".into(), csrf.clone())]).await;
+    assert_eq!(r.status, StatusCode::OK, "the consent is missing: the step again, its answers saved");
+    assert_eq!(draft_writes(&state).await, 4);
+    let snap: String = sqlx::query("SELECT snapshot FROM drafts").fetch_one(other.pool()).await.unwrap().get(0);
+    assert!(snap.contains("Erika M") && snap.contains("\"w\""), "{snap}");
+    let kinds: Vec<String> =
+        sqlx::query("SELECT kind FROM draft_writes").fetch_all(state.store.pool()).await.unwrap().into_iter().map(|r| r.get(0)).collect();
+    assert_eq!(kinds, ["insert", "update", "update", "update"]);
 }

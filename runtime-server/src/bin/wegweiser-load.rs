@@ -9,6 +9,13 @@
 //! percentiles and errors (a status other than 2xx/3xx, a transport error, or a walk that
 //! does not end on a confirmation with a reference number).
 //!
+//! With `--rate R` it runs open loop instead (issue #19): `--citizens` citizens first open
+//! a draft's first step each, then a step POST is sent every 1/R seconds, whether or not
+//! the earlier ones were answered (arrivals do not wait, as real citizens do not), each
+//! posting a citizen's first step again (the draft is loaded, the answers applied, the
+//! draft written). It prints the achieved rate and the step POSTs' latency, measured from
+//! the moment each was due (a late start counts against the server's side, never hides).
+//!
 //! Only loopback addresses are accepted: this is not a tool to point at someone's server.
 //! `scripts/load` builds and starts a server and runs this against it.
 
@@ -45,9 +52,16 @@ struct Args {
     /// The folder with the forms and their `*.test.yaml` scenarios.
     #[arg(long, default_value = "form-definitions")]
     forms: PathBuf,
+    /// The authority the form is served under (`/{authority}/f/{form}`): a form that an
+    /// authority of the server offers is not served at `/f/{form}`.
+    #[arg(long)]
+    authority: Option<String>,
     /// The scenario whose answers are posted: the first whose name contains this.
     #[arg(long, default_value = "vollständig")]
     scenario: String,
+    /// Open loop: step POSTs per second, sent on a fixed schedule (see above).
+    #[arg(long)]
+    rate: Option<f64>,
     /// Timeout of one request.
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     timeout: Duration,
@@ -99,7 +113,8 @@ struct Answer {
 
 /// What every citizen posts.
 struct Plan {
-    form: String,
+    /// Where the form's pages are: `/f/{form}`, or `/{authority}/f/{form}`.
+    path: String,
     answers: Vec<Answer>,
     /// Repeated groups: (step, group path, entries).
     entries: Vec<(String, String, u32)>,
@@ -149,7 +164,11 @@ fn plan(args: &Args) -> Result<Plan, String> {
         .ok_or_else(|| bad(&format!("no scenario whose name contains `{}`", args.scenario)))?;
     let NodeKind::Map(p) = &chosen.kind else { return Err(bad("a scenario is a map")) };
     let Some(NodeKind::Map(answers)) = get(p, "answers").map(|a| &a.kind) else { return Err(bad("the scenario has no answers")) };
-    let mut out = Plan { form: form.id().to_string(), answers: Vec::new(), entries: Vec::new() };
+    let path = match &args.authority {
+        Some(a) => format!("/{a}/f/{}", form.id()),
+        None => format!("/f/{}", form.id()),
+    };
+    let mut out = Plan { path, answers: Vec::new(), entries: Vec::new() };
     let mut raw = Vec::new();
     collect(&form, None, "", answers, &mut raw, &mut out.entries)?;
     let session = Session::new(&form, form.default_language(), today);
@@ -339,11 +358,11 @@ impl Citizen {
     /// One citizen: start page to confirmation.
     async fn walk(&mut self, plan: &Plan) -> Result<(), Stop> {
         self.cookies.clear();
-        let form = &plan.form;
+        let form = &plan.path;
         let err = |m: String| Stop::Error(m);
-        let start = self.send("GET start", &format!("/f/{form}"), Body::None).await?;
+        let start = self.send("GET start", form, Body::None).await?;
         expect(&start, StatusCode::OK, "GET start")?;
-        let prefix = format!("/f/{form}/s/");
+        let prefix = format!("{form}/s/");
         let mut url = start
             .body
             .split("href=\"")
@@ -416,9 +435,9 @@ impl Citizen {
         let idem = between(&summary.body, "name=\"_idempotency\" value=\"", "\"")
             .ok_or_else(|| Stop::Error("summary: no idempotency key".into()))?;
         let fields = vec![("_csrf".into(), csrf(&summary)?), ("_idempotency".into(), idem)];
-        let r = self.send("POST submit", &format!("/f/{form}/submit"), Body::Form(fields)).await?;
+        let r = self.send("POST submit", &format!("{form}/submit"), Body::Form(fields)).await?;
         expect(&r, StatusCode::SEE_OTHER, "POST submit")?;
-        let confirmation = format!("/f/{form}/confirmation");
+        let confirmation = format!("{form}/confirmation");
         if r.location.as_deref() != Some(confirmation.as_str()) {
             return Err(Stop::Error("POST submit: not sent to the confirmation".into()));
         }
@@ -488,6 +507,148 @@ async fn citizen(http: reqwest::Client, base: String, plan: Arc<Plan>, deadline:
         }
     }
     c.stats
+}
+
+// ---------------------------------------------------------------------------------------
+// Open loop.
+
+/// A citizen with a draft's first step open: what its POST sends.
+struct Ready {
+    url: String,
+    cookie: String,
+    body: String,
+}
+
+/// Opens the first step for one new citizen (start page, first step) and makes its POST.
+async fn ready(http: reqwest::Client, base: String, plan: Arc<Plan>) -> Result<Ready, String> {
+    let far = Instant::now() + Duration::from_secs(3600);
+    let mut c = Citizen { http, base, cookies: HashMap::new(), deadline: far, stats: Stats::default() };
+    let stop = |s: Stop| match s {
+        Stop::Error(e) => e,
+        Stop::Deadline => "deadline".into(),
+    };
+    let form = &plan.path;
+    let start = c.send("GET start", form, Body::None).await.map_err(stop)?;
+    let prefix = format!("{form}/s/");
+    let url = start
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with(&prefix))
+        .and_then(|s| s.split('"').next())
+        .map(String::from)
+        .ok_or("start page: no link to the first step")?;
+    let page = c.send("GET step", &url, Body::None).await.map_err(stop)?;
+    if page.body.contains("multipart/form-data") {
+        return Err("open loop needs a form whose first step has no upload".into());
+    }
+    let step = url.rsplit('/').next().unwrap_or_default();
+    let mut fields = vec![("_csrf".to_string(), csrf(&page).map_err(stop)?), ("_action".to_string(), "continue".to_string())];
+    for a in plan.answers.iter().filter(|a| a.step == step && page.body.contains(&format!("name=\"{}\"", a.path))) {
+        match &a.input {
+            Input::Text(t) => fields.push((a.path.clone(), t.clone())),
+            Input::Bool(v) => fields.push((a.path.clone(), v.to_string())),
+            Input::List(l) => fields.extend(l.iter().map(|v| (a.path.clone(), v.clone()))),
+            Input::File(_) => {}
+        }
+    }
+    let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(&fields).finish();
+    let cookie = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    Ok(Ready { url: format!("{}{url}", c.base), cookie, body })
+}
+
+/// What one open-loop POST gave: its latency from when it was due (µs) and its status.
+type Outcome = (u64, Result<u16, String>);
+
+/// Runs the open loop; true when no POST failed.
+async fn open_loop(args: &Args, http: reqwest::Client, base: &str, plan: Arc<Plan>, rate: f64) -> bool {
+    // The citizens, a few at a time (their drafts are created by their first POST).
+    let mut citizens = Vec::new();
+    let mut setup = tokio::task::JoinSet::new();
+    for _ in 0..args.citizens {
+        setup.spawn(ready(http.clone(), base.to_string(), plan.clone()));
+        if setup.len() >= 8
+            && let Some(r) = setup.join_next().await
+        {
+            citizens.push(r.map_err(|e| e.to_string()).and_then(|r| r));
+        }
+    }
+    while let Some(r) = setup.join_next().await {
+        citizens.push(r.map_err(|e| e.to_string()).and_then(|r| r));
+    }
+    let citizens: Vec<Arc<Ready>> = match citizens.into_iter().collect::<Result<Vec<_>, _>>() {
+        Ok(c) => c.into_iter().map(Arc::new).collect(),
+        Err(e) => {
+            eprintln!("error: opening the citizens' first steps: {e}");
+            return false;
+        }
+    };
+    let every = Duration::from_secs_f64(1.0 / rate);
+    let total = (rate * args.duration.as_secs_f64()).round().max(1.0) as u64;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Outcome>();
+    let started = tokio::time::Instant::now();
+    for i in 0..total {
+        let due = started + every.mul_f64(i as f64);
+        tokio::time::sleep_until(due).await;
+        let (c, http, tx) = (citizens[i as usize % citizens.len()].clone(), http.clone(), tx.clone());
+        tokio::spawn(async move {
+            let res = http
+                .post(&c.url)
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(COOKIE, &c.cookie)
+                .header("sec-fetch-site", "same-origin")
+                .body(c.body.clone())
+                .send()
+                .await;
+            let out = match res {
+                Ok(r) => {
+                    let status = r.status().as_u16();
+                    match r.bytes().await {
+                        Ok(_) => Ok(status),
+                        Err(e) => Err(transport("POST step", &e)),
+                    }
+                }
+                Err(e) => Err(transport("POST step", &e)),
+            };
+            let _ = tx.send((due.elapsed().as_micros() as u64, out));
+        });
+    }
+    let sent_in = started.elapsed();
+    drop(tx);
+    let mut latencies = Vec::with_capacity(total as usize);
+    let mut statuses: BTreeMap<u16, u64> = BTreeMap::new();
+    let mut errors: BTreeMap<String, u64> = BTreeMap::new();
+    while let Some((micros, out)) = rx.recv().await {
+        match out {
+            Ok(s) if (200..400).contains(&s) => {
+                latencies.push(micros);
+                *statuses.entry(s).or_default() += 1;
+            }
+            Ok(s) => {
+                *statuses.entry(s).or_default() += 1;
+                *errors.entry(format!("POST step: HTTP {s}")).or_default() += 1;
+            }
+            Err(e) => *errors.entry(e).or_default() += 1,
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let failed: u64 = errors.values().sum();
+    println!(
+        "wegweiser-load: open loop, {rate} step POSTs/s offered for {:.1} s over {} citizens, form `{}` at {base}",
+        args.duration.as_secs_f64(),
+        citizens.len(),
+        args.form
+    );
+    println!("sent                {total:>8} in {:.1} s ({:.1}/s)", sent_in.as_secs_f64(), total as f64 / sent_in.as_secs_f64());
+    println!("answered            {:>8} in {elapsed:.1} s ({:.1}/s)", latencies.len(), latencies.len() as f64 / elapsed);
+    println!("errors              {failed:>8}");
+    for (k, v) in &errors {
+        println!("  {v:>8}  {k}");
+    }
+    let statuses: Vec<String> = statuses.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+    println!("statuses            {}", statuses.join(", "));
+    println!("latency (ms, from when each POST was due)   count");
+    println!("{}", line("POST step", &mut latencies));
+    failed == 0
 }
 
 // ---------------------------------------------------------------------------------------
@@ -585,6 +746,25 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+        if let Some(rate) = args.rate {
+            if !(rate.is_finite() && rate > 0.0) {
+                eprintln!("error: --rate must be more than zero");
+                return ExitCode::from(2);
+            }
+            let http = match reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(args.timeout)
+                .pool_max_idle_per_host(4096)
+                .build()
+            {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: HTTP client: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            return if open_loop(&args, http, &base, plan, rate).await { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        }
         let started = Instant::now();
         let deadline = started + args.duration;
         let mut tasks = Vec::new();
@@ -657,7 +837,7 @@ mod tests {
             concat!(env!("CARGO_MANIFEST_DIR"), "/../form-definitions"),
         ]);
         let p = plan(&args).unwrap();
-        assert_eq!(p.form, "hundesteuer-anmeldung");
+        assert_eq!(p.path, "/f/hundesteuer-anmeldung");
         assert!(p.answers.iter().any(|a| a.step == "zustaendigkeit" && a.path == "wohnsitz_bitburg"));
         assert!(p.answers.iter().any(|a| a.path == "hund.0.hund_name"));
         assert_eq!(p.entries.iter().map(|(_, g, n)| (g.as_str(), *n)).collect::<Vec<_>>(), [("hund", 1)]);

@@ -24,6 +24,10 @@ pub struct Args {
     /// Where to listen.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub addr: String,
+    /// Share the address with other `wegweiser serve` processes on one database
+    /// (`SO_REUSEPORT`: the kernel spreads new connections over them; Linux and the BSDs).
+    #[arg(long)]
+    pub reuse_port: bool,
     /// The database: `sqlite://FILE` or `postgres://…` (default: `DATABASE_URL`, else
     /// `sqlite://wegweiser.db`).
     #[arg(long)]
@@ -434,7 +438,7 @@ async fn serve(args: &Args) -> Exit {
     let authorities = tenants.len();
     let state = AppState::build(forms, tenants, store, config, oidc);
     tokio::spawn(server::outbox::run(state.clone(), Duration::from_millis(args.outbox_every_ms.max(1))));
-    let listener = match tokio::net::TcpListener::bind(&args.addr).await {
+    let listener = match server::listen::bind(&args.addr, args.reuse_port).await {
         Ok(l) => l,
         Err(e) => {
             eprintln!("error: cannot listen on {}: {e}", args.addr);

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::account::{self, Account, CurrentAccount};
 use super::security::{self, ClientIp, LANG_COOKIE, SESSION_COOKIE};
-use super::store::{Fault, NewSubmission, SubmitOutcome};
+use super::store::{Fault, NewDraft, NewSubmission, Store, SubmitOutcome};
 use super::tenant::{self, FormPath, ResumePath, Scope, StepPath, Tenant};
 use super::view;
 
@@ -268,6 +268,9 @@ struct Loaded<'f> {
     authority: String,
     /// The account the form sees (none for a form without `login:`).
     account: Option<Account>,
+    /// The id a new draft will be created with (the step POST needs it before the draft's
+    /// one write).
+    reserved: Option<String>,
 }
 
 /// The request's session: the browser session's open draft of this form under this
@@ -310,7 +313,13 @@ async fn load<'f>(state: &AppState, scope: Scope<'f>, sid: &Sid, account: Option
         return Err(over_budget(state, sid, lang, &session, e));
     }
     session.set_language(lang);
-    Ok(Loaded { session, draft: draft.map(|d| d.id), authority: scope.authority_id().to_string(), account: account.cloned() })
+    Ok(Loaded {
+        session,
+        draft: draft.map(|d| d.id),
+        authority: scope.authority_id().to_string(),
+        account: account.cloned(),
+        reserved: None,
+    })
 }
 
 async fn save(state: &AppState, sid: &Sid, l: &mut Loaded<'_>) -> Result<String, Response> {
@@ -329,14 +338,19 @@ async fn save_json(state: &AppState, sid: &Sid, l: &mut Loaded<'_>, snap: &str) 
         }
         None => {
             let owner = sid.owner(l.account.as_ref());
-            let id = state
-                .store
-                .create_draft(&owner, &l.authority, l.session.form().id(), snap, now, ttl)
-                .await
-                .map_err(|e| storage_error(state, e))?;
-            if let Some(a) = &l.account {
-                state.store.set_draft_account(&id, &a.issuer, &a.subject).await.map_err(|e| storage_error(state, e))?;
-            }
+            // The id the step POST already handed out (one write per step), else a new one.
+            let id = l.reserved.take().unwrap_or_else(Store::new_draft_id);
+            let draft = NewDraft {
+                id: &id,
+                session_hash: &owner,
+                authority: &l.authority,
+                form: l.session.form().id(),
+                snapshot: snap,
+                account: l.account.as_ref().map(|a| (a.issuer.as_str(), a.subject.as_str())),
+                now,
+                ttl_ms: ttl,
+            };
+            state.store.create_draft(draft).await.map_err(|e| storage_error(state, e))?;
             l.draft = Some(id.clone());
             Ok(id)
         }
@@ -629,9 +643,18 @@ pub async fn step_post(
         }
         state.drafts.count(ip);
     }
-    let draft_id = match save(&state, &sid, &mut l).await {
-        Ok(id) => id,
-        Err(r) => return r,
+    // One write per step (issue #19): the draft is written once, below, with the answers
+    // applied. A new draft gets its id now; only a post with uploads (stored under the
+    // draft) creates it first.
+    let draft_id = if let Some(id) = l.draft.clone() {
+        id
+    } else if posted.files.is_empty() {
+        l.reserved.insert(Store::new_draft_id()).clone()
+    } else {
+        match save(&state, &sid, &mut l).await {
+            Ok(id) => id,
+            Err(r) => return r,
+        }
     };
     let pristine = l.session.clone();
     let refused = match apply(&state, &sid, &mut l.session, step, &posted, &draft_id).await {

@@ -9,9 +9,16 @@
 //! Faults: a busy SQLite file (another process or pool writing) is waited for
 //! (`busy_timeout`) and write transactions are retried on a busy or serialisation error
 //! ([`retry`]); a database that is away (PostgreSQL restarting) makes `acquire` fail after
-//! [`StoreOptions::acquire_timeout`] instead of hanging, and the pool tests connections
-//! before use, so it reconnects by itself once the database is back. [`Fault`] tells the
-//! pages which clear message to show.
+//! [`StoreOptions::acquire_timeout`] instead of hanging, and the PostgreSQL pool tests
+//! connections before use, so it reconnects by itself once the database is back (an
+//! SQLite file does not go away: no test there, it cost a round trip to the connection's
+//! thread per query). [`Fault`] tells the pages which clear message to show.
+//!
+//! The drafts' writes (one per step POST) go through one writer task that commits all
+//! writes waiting at once in one transaction ([`commit`]: group commit, one sync for many
+//! POSTs, each answered after its write is durable).
+
+pub mod commit;
 
 use std::future::Future;
 use std::time::Duration;
@@ -29,6 +36,8 @@ pub struct Store {
     /// The key of the session cookies' tags (`server_state.session_key`, made by the first
     /// server on this database).
     session_key: std::sync::Arc<[u8]>,
+    /// The writer of the drafts (group commit).
+    committer: commit::Committer,
 }
 
 /// How the store connects.
@@ -37,7 +46,7 @@ pub struct StoreOptions {
     /// How long a request waits for a connection (the database is away: it gets a clear
     /// "unavailable" page after this instead of hanging).
     pub acquire_timeout: Duration,
-    /// Connections in the pool (default: 4 for SQLite, 16 for PostgreSQL).
+    /// Connections in the pool (default: 3 for SQLite, 16 for PostgreSQL).
     pub max_connections: Option<u32>,
 }
 
@@ -274,6 +283,27 @@ pub enum SubmitOutcome {
     AlreadySubmitted,
 }
 
+/// A new draft ([`Store::create_draft`]).
+#[derive(Debug, Clone, Copy)]
+pub struct NewDraft<'a> {
+    /// Its id ([`Store::new_draft_id`]).
+    pub id: &'a str,
+    /// The owner: the browser session's hash (with the account the form sees).
+    pub session_hash: &'a str,
+    /// The authority (`""` without authorities).
+    pub authority: &'a str,
+    /// The form's id.
+    pub form: &'a str,
+    /// The engine's `Snapshot`, as JSON.
+    pub snapshot: &'a str,
+    /// The account (issuer, subject) it is started with, when logged in.
+    pub account: Option<(&'a str, &'a str)>,
+    /// Now (Unix ms).
+    pub now: i64,
+    /// How long it lives without a save (ms).
+    pub ttl_ms: i64,
+}
+
 /// What [`Store::submit`] stores.
 pub struct NewSubmission<'a> {
     /// The draft.
@@ -316,11 +346,15 @@ impl Store {
         } else {
             url.to_string()
         };
+        // SQLite: each connection is a thread of its own that every query is handed to;
+        // more threads than cores only add switching, and writers queue for one lock
+        // anyway (the drafts' writes go through one writer: `commit`).
         let pool = AnyPoolOptions::new()
-            .max_connections(options.max_connections.unwrap_or(if sqlite { 4 } else { 16 }))
+            .max_connections(options.max_connections.unwrap_or(if sqlite { 3 } else { 16 }))
             .acquire_timeout(options.acquire_timeout)
-            // A connection broken by a database restart is noticed and replaced here.
-            .test_before_acquire(true)
+            // A PostgreSQL connection broken by a database restart is noticed and replaced
+            // here. An SQLite file has nothing to reconnect to.
+            .test_before_acquire(!sqlite)
             .connect(&url)
             .await?;
         if sqlite {
@@ -331,7 +365,8 @@ impl Store {
         let session_key = hex::decode(shared_value(&pool, "session_key", &super::security::random_hex(32)).await?)
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
             .into();
-        Ok(Store { pool, session_key })
+        let committer = commit::Committer::start(pool.clone());
+        Ok(Store { pool, session_key, committer })
     }
 
     /// The key of the session cookies' tags (the same for every server on this database).
@@ -390,47 +425,39 @@ impl Store {
         Ok(row.map(draft_of))
     }
 
-    /// Creates a draft of a form of an authority (`""` without authorities) and returns its id.
-    pub async fn create_draft(
-        &self,
-        session_hash: &str,
-        authority: &str,
-        form: &str,
-        snapshot: &str,
-        now: i64,
-        ttl_ms: i64,
-    ) -> Result<String> {
-        let id = super::security::random_hex(16);
-        retry(|| {
-            sqlx::query(
-                "INSERT INTO drafts (id, session_hash, form, snapshot, resume_hash, reference, created_at, updated_at, expires_at, authority) \
-                 VALUES ($1, $2, $3, $4, NULL, NULL, $5, $5, $6, $7)",
-            )
-            .bind(&id)
-            .bind(session_hash)
-            .bind(form)
-            .bind(snapshot)
-            .bind(now)
-            .bind(now + ttl_ms)
-            .bind(authority)
-            .execute(&self.pool)
-        })
-        .await?;
-        Ok(id)
+    /// A new draft's id (random, made by the server: the draft is first written with the
+    /// answers of its first step, [`Store::create_draft`]).
+    pub fn new_draft_id() -> String {
+        super::security::random_hex(16)
     }
 
-    /// Saves a draft's snapshot (only while it is open); the expiry moves on.
+    /// Creates a draft (one write, group-committed; returns when it is durable).
+    pub async fn create_draft(&self, d: NewDraft<'_>) -> Result<()> {
+        self.committer
+            .write(commit::DraftWrite::Create {
+                id: d.id.to_string(),
+                session_hash: d.session_hash.to_string(),
+                authority: d.authority.to_string(),
+                form: d.form.to_string(),
+                snapshot: d.snapshot.to_string(),
+                now: d.now,
+                expires_at: d.now + d.ttl_ms,
+                account: d.account.map(|(i, s)| (i.to_string(), s.to_string())),
+            })
+            .await
+    }
+
+    /// Saves a draft's snapshot (only while it is open); the expiry moves on. One write,
+    /// group-committed: returns when it is durable.
     pub async fn save_draft(&self, id: &str, snapshot: &str, now: i64, ttl_ms: i64) -> Result<()> {
-        retry(|| {
-            sqlx::query("UPDATE drafts SET snapshot = $1, updated_at = $2, expires_at = $3 WHERE id = $4 AND reference IS NULL")
-                .bind(snapshot)
-                .bind(now)
-                .bind(now + ttl_ms)
-                .bind(id)
-                .execute(&self.pool)
-        })
-        .await?;
-        Ok(())
+        self.committer
+            .write(commit::DraftWrite::Save { id: id.to_string(), snapshot: snapshot.to_string(), now, expires_at: now + ttl_ms })
+            .await
+    }
+
+    /// What the drafts' writer did so far (transactions committed, writes in them).
+    pub fn commit_stats(&self) -> &commit::CommitStats {
+        self.committer.stats()
     }
 
     /// Stores the hash of a new resume token for a draft.
@@ -1034,7 +1061,8 @@ mod tests {
         let mut lock = other.pool().acquire().await.unwrap();
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *lock).await.unwrap();
         // A real SQLITE_BUSY: transient, not "full".
-        let e = store.create_draft("s", "", "f", "{}", 0, 1).await.err();
+        let d = NewDraft { id: "d", session_hash: "s", authority: "", form: "f", snapshot: "{}", account: None, now: 0, ttl_ms: 1 };
+        let e = store.create_draft(d).await.err();
         // `create_draft` retried it WRITE_ATTEMPTS times and gave up: the lock never went.
         let e = e.expect("busy while the lock is held");
         assert!(is_transient(&e), "{e}");

@@ -154,19 +154,6 @@ impl Store {
         Ok(sqlx::query("SELECT COUNT(*) FROM account_sessions").fetch_one(self.pool()).await?.get(0))
     }
 
-    /// Records the account a draft was started with.
-    pub async fn set_draft_account(&self, draft_id: &str, issuer: &str, subject: &str) -> Result<()> {
-        retry(|| {
-            sqlx::query("UPDATE drafts SET account_issuer = $1, account_subject = $2 WHERE id = $3")
-                .bind(issuer)
-                .bind(subject)
-                .bind(draft_id)
-                .execute(self.pool())
-        })
-        .await?;
-        Ok(())
-    }
-
     /// The account (issuer, subject) of the open draft with this resume-token hash; `None`
     /// inside when it was started without a login. The outer `None`: no such draft.
     pub async fn resume_account(&self, resume_hash: &str) -> Result<Option<Option<(String, String)>>> {

@@ -72,6 +72,29 @@ impl Listen {
     }
 }
 
+/// Listens on `addr` (`host:port`). With `reuse_port` the socket is opened with
+/// `SO_REUSEPORT`, so several server processes on one database listen on one address and
+/// the kernel spreads the new connections over them (scale-out without a balancer; each
+/// process must set it).
+pub async fn bind(addr: &str, reuse_port: bool) -> std::io::Result<TcpListener> {
+    if !reuse_port {
+        return TcpListener::bind(addr).await;
+    }
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let socket = if a.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+        // What `TcpListener::bind` sets too: a restarted server binds at once.
+        socket.set_reuseaddr(true)?;
+        #[cfg(unix)]
+        socket.set_reuseport(true)?;
+        match socket.bind(a) {
+            Ok(()) => return socket.listen(1024),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "the address resolves to nothing")))
+}
+
 /// Serves `app` on `listener` until `shutdown` completes; then stops accepting, lets
 /// open requests finish (at most 10 s) and returns.
 pub async fn serve(listener: TcpListener, app: Router, limits: Listen, shutdown: impl Future<Output = ()>) {
@@ -154,4 +177,46 @@ pub async fn serve(listener: TcpListener, app: Router, limits: Listen, shutdown:
     drop(stop_rx);
     let _ = stop_tx.send(());
     let _ = tokio::time::timeout(DRAIN, stop_tx.closed()).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn with_reuse_port_two_servers_listen_on_one_address_and_both_take_connections() {
+        let first = bind("127.0.0.1:0", true).await.unwrap();
+        let addr = first.local_addr().unwrap().to_string();
+        // Without the option a second bind fails, with it on both sockets it succeeds.
+        assert!(bind(&addr, false).await.is_err(), "the port is taken");
+        let second = bind(&addr, true).await.unwrap();
+        assert_eq!(second.local_addr().unwrap().to_string(), addr);
+        // The kernel spreads connections over both (by a hash of the client's port): with
+        // enough of them, each listener gets some.
+        let mut clients = Vec::new();
+        for _ in 0..64 {
+            clients.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+        }
+        let accepted = |l: &TcpListener| {
+            let mut n = 0;
+            while let Some(Ok(_)) = accept_now(l) {
+                n += 1;
+            }
+            n
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (a, b) = (accepted(&first), accepted(&second));
+        assert_eq!(a + b, 64);
+        assert!(a > 0 && b > 0, "{a} and {b}");
+    }
+
+    /// One accept that is ready now, without waiting.
+    fn accept_now(l: &TcpListener) -> Option<std::io::Result<(tokio::net::TcpStream, SocketAddr)>> {
+        let waker = std::task::Waker::noop();
+        let mut cx = std::task::Context::from_waker(waker);
+        match l.poll_accept(&mut cx) {
+            std::task::Poll::Ready(r) => Some(r),
+            std::task::Poll::Pending => None,
+        }
+    }
 }
