@@ -27,9 +27,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use engine::form::{FieldType, Form};
-use engine::session::{Input, Session};
-use engine::source::{Node, NodeKind, parse_yaml};
+use engine::form::Form;
+use engine::scenario::ScenarioFile;
+use engine::session::Input;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 
@@ -140,81 +140,27 @@ fn find_form(dir: &Path, id: &str) -> Result<(Form, PathBuf), String> {
     Err(format!("no form `{id}` in `{}`", dir.display()))
 }
 
-fn get<'n>(pairs: &'n [(Node, Node)], k: &str) -> Option<&'n Node> {
-    pairs.iter().find(|(key, _)| key.as_str() == Some(k)).map(|(_, v)| v)
-}
-
 fn plan(args: &Args) -> Result<Plan, String> {
     let (form, test) = find_form(&args.forms, &args.form)?;
     let src = std::fs::read_to_string(&test).map_err(|e| format!("cannot read `{}`: {e}", test.display()))?;
     let bad = |m: &str| format!("{}: {m}", test.display());
-    let root = parse_yaml(&src).map_err(|_| bad("not YAML"))?;
-    let NodeKind::Map(top) = &root.kind else { return Err(bad("not a scenario file")) };
-    let today = get(top, "today")
-        .and_then(|t| t.as_str())
-        .and_then(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
-        .ok_or_else(|| bad("no `today`"))?;
-    let Some(NodeKind::Seq(items)) = get(top, "scenarios").map(|s| &s.kind) else { return Err(bad("no `scenarios`")) };
-    let chosen = items
-        .iter()
-        .find(|i| {
-            let NodeKind::Map(p) = &i.kind else { return false };
-            get(p, "name").and_then(|n| n.as_str()).is_some_and(|n| n.contains(&args.scenario)) && get(p, "language").is_none()
-        })
-        .ok_or_else(|| bad(&format!("no scenario whose name contains `{}`", args.scenario)))?;
-    let NodeKind::Map(p) = &chosen.kind else { return Err(bad("a scenario is a map")) };
-    let Some(NodeKind::Map(answers)) = get(p, "answers").map(|a| &a.kind) else { return Err(bad("the scenario has no answers")) };
+    // The engine's scenario reader, as `wegweiser test` reads the file.
+    let file = ScenarioFile::read(&form, &src, &Default::default())
+        .map_err(|d| bad(&d.first().map_or_else(|| "not a scenario file".to_string(), |d| d.message.clone())))?;
+    let chosen = file.named(&args.scenario).ok_or_else(|| bad(&format!("no scenario whose name contains `{}`", args.scenario)))?;
+    if let Some(f) = chosen.answer_failures.first() {
+        return Err(bad(&format!("{}: {}", f.key, f.actual)));
+    }
     let path = match &args.authority {
         Some(a) => format!("/{a}/f/{}", form.id()),
         None => format!("/f/{}", form.id()),
     };
-    let mut out = Plan { path, answers: Vec::new(), entries: Vec::new() };
-    let mut raw = Vec::new();
-    collect(&form, None, "", answers, &mut raw, &mut out.entries)?;
-    let session = Session::new(&form, form.default_language(), today);
-    for (path, input) in raw {
-        let inst = session.instance(&path).ok_or_else(|| bad(&format!("`{path}` is not a field")))?;
-        let step = form.step(form.field(inst.field).step).id.clone();
-        out.answers.push(Answer { step, path, input });
-    }
-    Ok(out)
-}
-
-fn collect(
-    form: &Form,
-    members: Option<&[engine::ids::FieldId]>,
-    prefix: &str,
-    pairs: &[(Node, Node)],
-    answers: &mut Vec<(String, Input)>,
-    entries: &mut Vec<(String, String, u32)>,
-) -> Result<(), String> {
-    for (k, v) in pairs {
-        let key = k.as_str().unwrap_or_default();
-        let id = match members {
-            None => form.field_by_id(key),
-            Some(m) => m.iter().copied().find(|m| form.field(*m).id == key),
-        }
-        .ok_or_else(|| format!("scenario: `{prefix}{key}` is not a field of the form"))?;
-        let f = form.field(id);
-        let path = format!("{prefix}{key}");
-        match (&v.kind, f.ty) {
-            (NodeKind::Seq(list), FieldType::Group) => {
-                entries.push((form.step(f.step).id.clone(), path.clone(), list.len() as u32));
-                for (i, e) in list.iter().enumerate() {
-                    if let NodeKind::Map(m) = &e.kind {
-                        collect(form, Some(&f.members), &format!("{path}.{i}."), m, answers, entries)?;
-                    }
-                }
-            }
-            (NodeKind::Map(m), FieldType::Group) => collect(form, Some(&f.members), &format!("{path}."), m, answers, entries)?,
-            _ => {
-                if let Some(i) = engine::compile::input_from_yaml(v, f.ty, form.default_language()) {
-                    answers.push((path, i));
-                }
-            }
-        }
-    }
-    Ok(())
+    let step_of = |f: engine::ids::FieldId| form.step(form.field(f).step).id.clone();
+    Ok(Plan {
+        path,
+        answers: chosen.answers.iter().map(|a| Answer { step: step_of(a.field), path: a.path.clone(), input: a.input.clone() }).collect(),
+        entries: chosen.entries.iter().map(|e| (step_of(e.group), e.path.clone(), e.count)).collect(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------
