@@ -117,6 +117,8 @@ fn build(wasm: &Path, out: &Path) -> Result<(), String> {
         .web(true)
         .map_err(|e| format!("wasm-bindgen: {e:#}"))?
         .typescript(false)
+        // The library's default omits it; the CLI's (and the script's `wasm.default()`) needs it.
+        .omit_default_module_path(false)
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(&dest)
