@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod account;
+pub mod analysis;
 pub mod answers;
 #[cfg(feature = "yaml")]
 pub mod authority;
