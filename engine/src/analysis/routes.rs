@@ -576,3 +576,135 @@ pub fn analyse(form: &Form) -> Findings {
     }
     Findings { total, routes, complete, unreached }
 }
+
+#[cfg(all(test, feature = "yaml"))]
+mod tests {
+    use super::*;
+
+    fn form(src: &str) -> Form {
+        let c = crate::compile(src);
+        assert!(!c.diagnostics.iter().any(|d| d.is_error()), "{:?}", c.diagnostics);
+        c.form.expect("a form")
+    }
+
+    fn step_ids(form: &Form, r: &Route) -> Vec<String> {
+        r.steps().into_iter().map(|s| form.steps[s].id.clone()).collect()
+    }
+
+    /// A branch that needs an answer from a step the route does not pass cannot hold:
+    /// during the walk only the fields of steps already on the path are active.
+    #[test]
+    fn a_branch_needing_an_answer_from_another_branch_is_impossible() {
+        let f = form(
+            r#"
+wegweiser: 1
+id: anderer-zweig
+title: Anderer Zweig
+steps:
+  - id: eins
+    fields:
+      - { id: a, type: boolean, label: A }
+    next:
+      - if: a
+        goto: zwei
+      - goto: drei
+  - id: zwei
+    fields:
+      - { id: b, type: text, label: B }
+    next: vier
+  - id: drei
+    when: filled(a)
+    fields:
+      - { id: c, type: text, label: C }
+  - id: vier
+    next:
+      - if: b == "ja"
+        goto: fuenf
+      - goto: summary
+  - id: fuenf
+    fields:
+      - { id: d, type: text, label: D }
+"#,
+        );
+        let found = analyse(&f);
+        assert_eq!((found.total, found.routes.len(), found.complete), (4, 4, true));
+        let impossible: Vec<_> = found.routes.iter().filter_map(|(r, why)| Some((step_ids(&f, r), why.clone()?))).collect();
+        assert_eq!(impossible.len(), 1, "{impossible:?}");
+        assert_eq!(impossible[0].0, ["eins", "drei", "vier", "fuenf"]);
+        assert!(impossible[0].1.contains("needs an answer to `b`, which is asked on step `zwei`"), "{}", impossible[0].1);
+        assert!(found.unreached.is_empty(), "{:?}", found.unreached);
+    }
+
+    /// The same field compared with two values, and a question only that route reaches.
+    #[test]
+    fn contradicting_comparisons_make_a_route_and_its_question_unreachable() {
+        let f = form(
+            r#"
+wegweiser: 1
+id: widerspruch
+title: Widerspruch
+steps:
+  - id: start
+    fields:
+      - id: art
+        type: choice
+        label: Art
+        options:
+          - { value: x, label: X }
+          - { value: y, label: Y }
+    next:
+      - if: art == "x"
+        goto: mitte
+      - goto: summary
+  - id: mitte
+    fields:
+      - { id: notiz, type: text, label: Notiz }
+    next:
+      - if: art == "y"
+        goto: tot
+      - goto: summary
+  - id: tot
+    fields:
+      - { id: nie, type: text, label: Nie }
+"#,
+        );
+        let found = analyse(&f);
+        assert_eq!((found.total, found.complete), (3, true));
+        let impossible: Vec<_> = found.routes.iter().filter_map(|(r, why)| Some((step_ids(&f, r), why.clone()?))).collect();
+        assert_eq!(impossible.len(), 1, "{impossible:?}");
+        assert_eq!(impossible[0].0, ["start", "mitte", "tot"]);
+        let why = &impossible[0].1;
+        assert!(why.contains(r#"`art == "x"` (at step `start`) contradicts `art == "y"` (at step `mitte`)"#), "{why}");
+        assert_eq!(found.unreached.len(), 1, "{:?}", found.unreached);
+        let u = &found.unreached[0];
+        assert_eq!((u.field.as_str(), u.step.as_str(), u.why.as_str()), ("nie", "tot", "its step `tot` is on no possible route"));
+    }
+
+    /// `n` steps, each with two ways on: 2^n routes.
+    fn chain(n: usize) -> Form {
+        let mut src = String::from("wegweiser: 1\nid: viele\ntitle: Viele\nsteps:\n");
+        for i in 0..n {
+            src.push_str(&format!(
+                "  - id: s{i}\n    fields:\n      - {{ id: f{i}, type: boolean, label: F }}\n    next:\n      - if: f{i}\n        goto: {next}\n      - goto: {next}\n",
+                next = if i + 1 == n { "summary".to_string() } else { format!("s{}", i + 1) }
+            ));
+        }
+        form(&src)
+    }
+
+    /// 2^100 routes are counted exactly, without enumerating them.
+    #[test]
+    fn routes_are_counted_without_enumerating_them() {
+        assert_eq!(count_routes(&chain(100)), 1u128 << 100);
+    }
+
+    /// Of 2^16 routes only the first ANALYSIS_LIMIT are analysed, and then no question is
+    /// called unreached.
+    #[test]
+    fn the_analysis_stops_at_its_limit() {
+        let found = analyse(&chain(16));
+        assert_eq!((found.total, found.routes.len(), found.complete), (1 << 16, ANALYSIS_LIMIT, false));
+        assert!(found.routes.iter().all(|(_, why)| why.is_none()));
+        assert!(found.unreached.is_empty());
+    }
+}
