@@ -1,8 +1,10 @@
 //! Diagnostics are data: a severity, a stable code, a span in the form file, a
-//! message and a help text. Rendering (rustc-like text, JSON, HTML) belongs to
-//! the front ends; the engine only produces them.
+//! message and a help text. This file renders nothing; [`render`] turns them into
+//! rustc-like text and JSON (pure strings, for the command line and the authors'
+//! preview), and the server's HTML and the browser module's JSON are their own.
 
 pub mod codes;
+pub mod render;
 
 use serde::{Deserialize, Serialize};
 

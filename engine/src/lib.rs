@@ -77,6 +77,7 @@ macro_rules! internal {
 
 internal! {
     mod account;
+    mod analysis;
     mod answers;
     #[cfg(feature = "yaml")]
     mod authority;

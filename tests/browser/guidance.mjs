@@ -5,8 +5,8 @@
 // JavaScript off still works by posting. Then "guidance ready" (page load → the script's
 // `wegweiser:ready` event, detail.ms) on the generated 1,000-field form, printed.
 //
-// Run by `scripts/browser-test`, which builds the module (scripts/build-wasm), starts the
-// server and sets:
+// Run by `scripts/browser-test`, which builds the server (with the module inside it,
+// runtime-server/build.rs), starts it and sets:
 //   WEGWEISER_URL   the server (http://127.0.0.1:PORT), required
 //   BIGFORM_JSON    the compiled 1,000-field form (parity-gen writes it), required
 //   CHROMIUM        the browser (default /usr/bin/chromium)

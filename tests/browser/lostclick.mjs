@@ -7,7 +7,7 @@
 // später fortfahren", pressing near the button's top edge, where a shift of one error
 // line takes the button away from the pointer.
 //
-// Run by `scripts/browser-test` (needs the browser module: scripts/build-wasm):
+// Run by `scripts/browser-test` (needs the browser module, which the binary carries):
 //   WEGWEISER_URL   the server (http://127.0.0.1:PORT), required
 //   CHROMIUM        the browser (default /usr/bin/chromium)
 

@@ -14,7 +14,7 @@ import { join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { performance } from "node:perf_hooks";
 
-const [dir = "target/parity", wasmDir = "runtime-server/assets/wasm"] = process.argv.slice(2);
+const [dir = "target/parity", wasmDir = "target/wasm-web"] = process.argv.slice(2);
 const t0 = performance.now();
 const bytes = readFileSync(join(wasmDir, "wegweiser_wasm_bg.wasm"));
 const glue = await import(resolve(wasmDir, "wegweiser_wasm.js"));

@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 use engine::diag::Diagnostic;
 
-use super::render;
 use super::{ColorChoice, Exit};
+use engine::diag::render;
 
 /// Arguments of `wegweiser check`.
 #[derive(Debug, clap::Args)]

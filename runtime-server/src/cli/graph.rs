@@ -16,8 +16,8 @@ use clap::ValueEnum;
 use engine::form::{Form, StepKind, Target};
 
 use super::Exit;
-use super::pretty;
-use super::render::render_text;
+use engine::analysis::pretty;
+use engine::diag::render::render_text;
 
 /// Arguments of `wegweiser graph`.
 #[derive(Debug, clap::Args)]

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::Exit;
-use super::render::render_text;
+use engine::diag::render::render_text;
 
 /// Arguments of `wegweiser schema`.
 #[derive(Debug, clap::Args)]

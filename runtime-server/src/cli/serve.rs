@@ -249,7 +249,7 @@ fn authorities(dir: &std::path::Path, forms: &[server::LoadedForm]) -> Result<Ve
         let color = super::ColorChoice::Auto.enabled();
         for f in &found.files {
             for d in &f.diagnostics {
-                eprint!("{}", super::render::render_text(d, &f.path.display().to_string(), &f.source, color));
+                eprint!("{}", engine::diag::render::render_text(d, &f.path.display().to_string(), &f.source, color));
             }
         }
         for p in &found.problems {

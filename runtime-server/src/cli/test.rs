@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::Exit;
-use super::render::render_text;
 use crate::authority::{Authorities, DIR_NAME};
+use engine::diag::render::render_text;
 use engine::form::ParameterValues;
 
 /// Arguments of `wegweiser test`.

@@ -22,6 +22,7 @@
 pub mod account;
 pub mod api;
 pub mod delivery;
+pub mod embedded;
 pub mod fault;
 pub mod legal;
 pub mod listen;

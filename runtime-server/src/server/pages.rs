@@ -1410,20 +1410,14 @@ pub(super) fn legal_page(state: &AppState, tenant: Option<&Tenant>, sid: &Sid, h
     with_cookie(res, &lang)
 }
 
-/// Where `scripts/build-wasm` puts the browser module (gitignored; absent until built).
-const WASM_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/wasm");
-
-/// The browser module's files: the enhancement script, the wasm-bindgen glue, the module.
-const WASM_FILES: &[&str] = &["wegweiser.js", "wegweiser_wasm.js", "wegweiser_wasm_bg.wasm"];
-
 /// `GET /assets/wasm/{file}`: the browser module's files under their folder's name too.
 pub async fn wasm_asset(state: State<AppState>, file: Path<String>) -> Response {
     asset(state, file).await
 }
 
 /// `GET /assets/{file}`: the stylesheet (an authority's `assets/` in `--templates DIR`
-/// first), and the browser module's files from `runtime-server/assets/wasm/` when
-/// `scripts/build-wasm` has built them (a 404 otherwise: the pages work without them).
+/// first), and the browser module's files built into the binary (`server/embedded.rs`; a 404
+/// in a build without them: the pages work without them).
 pub async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     const BUILTIN: &[(&str, &str, &[u8])] = &[
         ("wegweiser.css", "text/css; charset=utf-8", include_bytes!("../../assets/wegweiser.css")),
@@ -1444,9 +1438,7 @@ pub async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> R
     {
         return ([(header::CONTENT_TYPE, mime(&file)), (header::CACHE_CONTROL, "public, max-age=3600")], Body::from(bytes)).into_response();
     }
-    if WASM_FILES.contains(&file.as_str())
-        && let Ok(bytes) = std::fs::read(std::path::Path::new(WASM_DIR).join(&file))
-    {
+    if let Some(bytes) = super::embedded::file(&file) {
         return ([(header::CONTENT_TYPE, mime(&file)), (header::CACHE_CONTROL, "public, max-age=3600")], Body::from(bytes)).into_response();
     }
     match BUILTIN.iter().find(|(n, _, _)| *n == file) {

@@ -14,7 +14,7 @@ use tokio::sync::Mutex;
 use tower::ServiceExt;
 
 use super::{AppState, Config, Store};
-use crate::cli::render::render_text;
+use engine::diag::render::render_text;
 
 /// The preview: the watched file and the router built from its last version.
 #[derive(Clone)]

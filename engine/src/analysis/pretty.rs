@@ -1,13 +1,13 @@
 //! Expressions and texts of a compiled form printed back as an author writes them, for
-//! `graph` and `routes`. The compiled form keeps no source text, so this prints the
+//! the route analysis ([`super::routes`]) and the command line's `graph` and `routes`. The compiled form keeps no source text, so this prints the
 //! checked expression ([`CExpr`]): names come back from the form's field and value ids,
 //! literal folding shows (`date("2026-01-31")`, `-5`), and parentheses are added where the
 //! operators' precedence needs them (and around the operand of `not`, for readability).
 
-use engine::expr::CExpr;
-use engine::expr::ast::{BinOp, UnOp};
-use engine::form::{Form, TPart, Text};
-use engine::value::Value;
+use crate::expr::CExpr;
+use crate::expr::ast::{BinOp, UnOp};
+use crate::form::{Form, TPart, Text};
+use crate::value::Value;
 
 /// Binding strength, loosest first (docs/form-language.md#operators): `or`, `and`, `not`, comparisons, `+ -`, `* /`,
 /// unary `-`, atoms.
@@ -97,8 +97,8 @@ fn args(form: &Form, name: &str, items: &[&CExpr], out: &mut String) {
     out.push(')');
 }
 
-fn field(form: &Form, id: engine::ids::FieldId) -> &str {
-    &form.fields()[id.ix()].id
+fn field(form: &Form, id: crate::ids::FieldId) -> &str {
+    &form.fields[id.ix()].id
 }
 
 fn write(form: &Form, e: &CExpr, out: &mut String) {
@@ -189,12 +189,12 @@ pub fn text(form: &Form, t: &Text) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "yaml"))]
 mod tests {
     use super::*;
 
     fn form(src: &str) -> Form {
-        let c = engine::compile(src);
+        let c = crate::compile(src);
         assert!(!c.diagnostics.iter().any(|d| d.is_error()), "{:?}", c.diagnostics);
         c.form.unwrap()
     }

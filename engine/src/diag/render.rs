@@ -1,7 +1,8 @@
 //! Renders the engine's diagnostics for people and for tools.
 //!
 //! The engine produces diagnostics as data ([`Diagnostic`]); this module is where they
-//! become text. [`render_text`] draws them the way rustc does — a header with the code,
+//! become text: pure strings, no I/O, so the command line and the server's authors'
+//! preview render them alike. [`render_text`] draws them the way rustc does — a header with the code,
 //! an arrow to `file:line:column`, the offending source line with carets under the exact
 //! characters, secondary labels underlined with `-`, and the help text — because form
 //! authors get one consistent, well-tried layout and editors already know how to read it.
@@ -16,7 +17,7 @@
 
 use std::fmt::Write as _;
 
-use engine::diag::{Diagnostic, Pos, Severity};
+use super::{Diagnostic, Pos, Severity};
 use serde_json::{Value, json};
 
 /// ANSI styles, used only when colour is on.
@@ -463,7 +464,7 @@ pub fn render_summary(file: &str, errors: usize, warnings: usize, color: bool) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use engine::diag::LineIndex;
+    use crate::diag::LineIndex;
 
     /// The character range of the `n`-th occurrence (0-based) of `needle` in `src`.
     fn find(src: &str, needle: &str, n: usize) -> (u32, u32) {
@@ -607,7 +608,7 @@ mod tests {
                 d.span.start.column = sc;
                 d.span.end.line = el;
                 d.span.end.column = ec;
-                d.labels = vec![engine::diag::Label { span: d.span, message: String::new() }];
+                d.labels = vec![crate::diag::Label { span: d.span, message: String::new() }];
                 let _ = render_text(&d, "f.yaml", src, true);
             }
         }
