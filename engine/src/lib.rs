@@ -28,6 +28,7 @@ mod stack;
 #[cfg(feature = "yaml")]
 pub mod syntax;
 pub mod value;
+pub mod view;
 
 #[cfg(feature = "yaml")]
 pub use compile::{Compiled, compile};
