@@ -69,7 +69,9 @@ pub fn application(s: &mut Session<'_>, scope: Scope<'_>, reference: &str, creat
         }
         None => form.authority.as_ref().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty()),
     };
-    let sections = view::summary(s, &scope.form_url())
+    let sections = s
+        .summary_view()
+        .steps
         .into_iter()
         .map(|step| pdf::Section {
             title: step.title,
