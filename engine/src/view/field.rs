@@ -302,7 +302,7 @@ pub(super) fn field_view(s: &mut Session<'_>, f: FieldId, entry: Option<u32>, pr
 }
 
 /// A computed field's value as shown (money with two places and the euro sign).
-pub(super) fn computed_display(s: &mut Session<'_>, inst: Instance) -> String {
+pub fn computed_display(s: &mut Session<'_>, inst: Instance) -> String {
     let how = if s.form().field(inst.field).format == Some(Format::Money) { Display::Euro } else { Display::Plain };
     let val = s.value(inst);
     s.display(&val, how, inst.entry)

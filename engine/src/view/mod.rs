@@ -12,7 +12,7 @@ mod step;
 mod summary;
 mod words;
 
-pub use field::{EntryView, FieldKind, FieldProblem, FieldView, OptionView, entry_legend};
+pub use field::{EntryView, FieldKind, FieldProblem, FieldView, OptionView, computed_display, entry_legend};
 pub use step::{NewQuestion, StepView};
 pub use summary::{SummaryBlock, SummaryRow, SummaryStep, SummaryView};
 
