@@ -99,39 +99,7 @@ pub fn run_scenarios_with(form: &Form, source: &str, base: &ParameterValues) -> 
             .map_err(|e| vec![Diagnostic::error(codes::E0603, item.span, e.to_string())])?;
         let mut failures = Vec::new();
         if let Some(answers) = get(pairs, "answers") {
-            let mut list = Vec::new();
-            if let NodeKind::Map(a) = &answers.kind {
-                for (k, v) in a {
-                    collect_answers(form, k.as_str().unwrap_or_default(), None, v, s.language(), &mut list, &mut failures);
-                }
-            }
-            // The entries and then the answers are set in one batch each, each walking the
-            // path once: one walk per answer (and per listed group) made a scenario cost
-            // answers × path. The result is the same as in the file's order: what a session
-            // holds is a function of its answers and entry counts, and both an entry list
-            // (entries added up to its length, stopping at `max`: the count becomes
-            // max(count, min(length, max))) and an answer (the count becomes at least its
-            // entry + 1) only raise a count to a bound of their own, which commute.
-            let mut entries = Vec::new();
-            let mut batch = Vec::new();
-            for (path, entries_hint, input) in list {
-                if let Some(hint) = entries_hint {
-                    entries.push(hint);
-                }
-                if path.is_empty() {
-                    continue;
-                }
-                match s.check_answer(&path, input.as_ref()) {
-                    Ok(()) => batch.push((path, input)),
-                    Err(e) => failures.push(answer_mismatch(&path, &e)),
-                }
-            }
-            s.add_entries(entries);
-            if !batch.is_empty()
-                && let Err(e) = s.set_answers(batch)
-            {
-                failures.push(answer_mismatch("", &e));
-            }
+            failures.extend(apply_answers(&mut s, &answers));
         }
         if let Some(expect) = get(pairs, "expect")
             && let NodeKind::Map(ex) = &expect.kind
@@ -146,6 +114,59 @@ pub fn run_scenarios_with(form: &Form, source: &str, base: &ParameterValues) -> 
         out.push(Outcome { name, failures, conditions, evaluations, submission });
     }
     Ok(out)
+}
+
+/// Sets the answers of an answers file on a session: a YAML map of answers by field, the
+/// way a scenario's `answers:` is written (`hund: [{ hund_name: Bello }]`, `hund.0.rasse:
+/// dackel`). Returns the answers that do not fit the form (no such field, a value of the
+/// wrong kind); the others are set. The text must be a map.
+pub fn read_answers(s: &mut Session<'_>, source: &str) -> Result<Vec<Mismatch>, Vec<Diagnostic>> {
+    let root = parse_yaml(source)?;
+    match &root.kind {
+        NodeKind::Map(_) => Ok(apply_answers(s, &root)),
+        _ if root.is_null() => Ok(Vec::new()),
+        _ => Err(vec![Diagnostic::error(codes::E0501, root.span, "an answers file is a map of answers by field, like a scenario's `answers:`")]),
+    }
+}
+
+/// Sets a scenario's `answers:` map on a session; the answers that do not fit come back.
+fn apply_answers(s: &mut Session<'_>, answers: &Node) -> Vec<Mismatch> {
+    let form = s.form();
+    let mut failures = Vec::new();
+    let mut list = Vec::new();
+    if let NodeKind::Map(a) = &answers.kind {
+        for (k, v) in a {
+            collect_answers(form, k.as_str().unwrap_or_default(), None, v, s.language(), &mut list, &mut failures);
+        }
+    }
+    // The entries and then the answers are set in one batch each, each walking the
+    // path once: one walk per answer (and per listed group) made a scenario cost
+    // answers × path. The result is the same as in the file's order: what a session
+    // holds is a function of its answers and entry counts, and both an entry list
+    // (entries added up to its length, stopping at `max`: the count becomes
+    // max(count, min(length, max))) and an answer (the count becomes at least its
+    // entry + 1) only raise a count to a bound of their own, which commute.
+    let mut entries = Vec::new();
+    let mut batch = Vec::new();
+    for (path, entries_hint, input) in list {
+        if let Some(hint) = entries_hint {
+            entries.push(hint);
+        }
+        if path.is_empty() {
+            continue;
+        }
+        match s.check_answer(&path, input.as_ref()) {
+            Ok(()) => batch.push((path, input)),
+            Err(e) => failures.push(answer_mismatch(&path, &e)),
+        }
+    }
+    s.add_entries(entries);
+    if !batch.is_empty()
+        && let Err(e) = s.set_answers(batch)
+    {
+        failures.push(answer_mismatch("", &e));
+    }
+    failures
 }
 
 type Answer = (String, Option<(FieldId, u32)>, Option<Input>);
@@ -486,6 +507,22 @@ pub fn uncovered(form: &Form, outcomes: &[Outcome]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `wegweiser show --answers` reads an answers file as a scenario's `answers:`: lists
+    /// of entries, dotted paths, and what does not fit reported, not set.
+    #[test]
+    fn an_answers_file_is_read_as_a_scenarios_answers() {
+        let src = "wegweiser: 1\nid: a\ntitle: A\nsteps:\n  - id: s\n    fields:\n      - { id: n, type: integer }\n      - id: g\n        type: group\n        repeat: { min: 0 }\n        fields:\n          - { id: m, type: text }\n";
+        let form = crate::compile(src).form.expect("compiles");
+        let mut s = Session::new(&form, "de", NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        let missed = read_answers(&mut s, "n: 2\ng: [{ m: a }, { m: b }]\ng.2.m: c\nnope: 1\n").unwrap();
+        assert_eq!(missed.iter().map(|m| m.key.as_str()).collect::<Vec<_>>(), ["answers nope"]);
+        assert_eq!(s.answer("n"), Some(&Input::Text("2".into())));
+        assert_eq!(s.answer("g.1.m"), Some(&Input::Text("b".into())));
+        assert_eq!(s.answer("g.2.m"), Some(&Input::Text("c".into())));
+        assert!(read_answers(&mut s, "- a\n").is_err());
+        assert!(read_answers(&mut s, "").unwrap().is_empty());
+    }
 
     const PARAMS: &str = "wegweiser: 1\nid: t\ntitle: T\nparameters:\n  satz: { type: money, default: 90 }\n  weiterer: { type: money }\nvalues:\n  steuer: n * satz + weiterer\nsteps:\n  - id: s\n    fields:\n      - { id: n, type: integer }\n";
 
