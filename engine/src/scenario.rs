@@ -125,7 +125,11 @@ pub fn read_answers(s: &mut Session<'_>, source: &str) -> Result<Vec<Mismatch>, 
     match &root.kind {
         NodeKind::Map(_) => Ok(apply_answers(s, &root)),
         _ if root.is_null() => Ok(Vec::new()),
-        _ => Err(vec![Diagnostic::error(codes::E0501, root.span, "an answers file is a map of answers by field, like a scenario's `answers:`")]),
+        _ => Err(vec![Diagnostic::error(
+            codes::E0501,
+            root.span,
+            "an answers file is a map of answers by field, like a scenario's `answers:`",
+        )]),
     }
 }
 
