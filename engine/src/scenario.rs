@@ -121,6 +121,10 @@ pub fn run_scenarios_with(form: &Form, source: &str, base: &ParameterValues) -> 
 /// dackel`). Returns the answers that do not fit the form (no such field, a value of the
 /// wrong kind); the others are set. The text must be a map.
 pub fn read_answers(s: &mut Session<'_>, source: &str) -> Result<Vec<Mismatch>, Vec<Diagnostic>> {
+    // No answers at all (the YAML reader calls an empty text an empty *form* file).
+    if source.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Ok(Vec::new());
+    }
     let root = parse_yaml(source)?;
     match &root.kind {
         NodeKind::Map(_) => Ok(apply_answers(s, &root)),
@@ -526,6 +530,7 @@ mod tests {
         assert_eq!(s.answer("g.2.m"), Some(&Input::Text("c".into())));
         assert!(read_answers(&mut s, "- a\n").is_err());
         assert!(read_answers(&mut s, "").unwrap().is_empty());
+        assert!(read_answers(&mut s, "# nothing yet\n").unwrap().is_empty());
     }
 
     const PARAMS: &str = "wegweiser: 1\nid: t\ntitle: T\nparameters:\n  satz: { type: money, default: 90 }\n  weiterer: { type: money }\nvalues:\n  steuer: n * satz + weiterer\nsteps:\n  - id: s\n    fields:\n      - { id: n, type: integer }\n";
