@@ -100,6 +100,7 @@ internal! {
     #[cfg(feature = "yaml")]
     mod syntax;
     mod value;
+    mod view;
 }
 mod stack;
 

@@ -59,26 +59,7 @@ pub fn run_scenarios_with(form: &Form, source: &str, base: &ParameterValues) -> 
         let mut s = Session::with_parameters(form, lang, file.today, &sc.parameters)
             .map_err(|e| vec![Diagnostic::error(codes::E0603, sc.span, e.to_string())])?;
         let mut failures = sc.answer_failures.clone();
-        // The entries and then the answers are set in one batch each, each walking the
-        // path once: one walk per answer (and per listed group) made a scenario cost
-        // answers × path. The result is the same as in the file's order: what a session
-        // holds is a function of its answers and entry counts, and both an entry list
-        // (entries added up to its length, stopping at `max`: the count becomes
-        // max(count, min(length, max))) and an answer (the count becomes at least its
-        // entry + 1) only raise a count to a bound of their own, which commute.
-        let mut batch = Vec::with_capacity(sc.answers.len());
-        for a in &sc.answers {
-            match s.check_answer(&a.path, Some(&a.input)) {
-                Ok(()) => batch.push((a.path.clone(), Some(a.input.clone()))),
-                Err(e) => failures.push(answer_mismatch(&a.path, &e)),
-            }
-        }
-        s.add_entries(sc.entries.iter().map(|e| (e.group, e.count)));
-        if !batch.is_empty()
-            && let Err(e) = s.set_answers(batch)
-        {
-            failures.push(answer_mismatch("", &e));
-        }
+        set_answers(&mut s, &sc.answers, &sc.entries, &mut failures);
         // A scenario's session has no evaluation budget (each expression keeps its own), so
         // `BudgetExhausted` cannot come; were it to, it is the scenario's failure.
         let evaluated = (|| {
@@ -100,6 +81,59 @@ pub fn run_scenarios_with(form: &Form, source: &str, base: &ParameterValues) -> 
         out.push(Outcome { name: sc.name.clone(), failures, conditions, evaluations, submission });
     }
     Ok(out)
+}
+
+/// Sets a scenario's answers and entry lists on a session; answers the session refuses
+/// become failures.
+fn set_answers(s: &mut Session<'_>, answers: &[ScenarioAnswer], entries: &[ScenarioEntries], failures: &mut Vec<Mismatch>) {
+    // The entries and then the answers are set in one batch each, each walking the
+    // path once: one walk per answer (and per listed group) made a scenario cost
+    // answers × path. The result is the same as in the file's order: what a session
+    // holds is a function of its answers and entry counts, and both an entry list
+    // (entries added up to its length, stopping at `max`: the count becomes
+    // max(count, min(length, max))) and an answer (the count becomes at least its
+    // entry + 1) only raise a count to a bound of their own, which commute.
+    let mut batch = Vec::with_capacity(answers.len());
+    for a in answers {
+        match s.check_answer(&a.path, Some(&a.input)) {
+            Ok(()) => batch.push((a.path.clone(), Some(a.input.clone()))),
+            Err(e) => failures.push(answer_mismatch(&a.path, &e)),
+        }
+    }
+    s.add_entries(entries.iter().map(|e| (e.group, e.count)));
+    if !batch.is_empty()
+        && let Err(e) = s.set_answers(batch)
+    {
+        failures.push(answer_mismatch("", &e));
+    }
+}
+
+/// Sets the answers of an answers file on a session (`wegweiser show --answers`): a YAML map
+/// of answers by field, written like a scenario's `answers:` (`hund: [{ hund_name: Bello }]`,
+/// `hund.0.rasse: dackel`) and read by the same reader ([`ScenarioFile`]). Returns the
+/// answers that do not fit the form (no such field, a value of the wrong kind); the others
+/// are set.
+pub fn read_answers(s: &mut Session<'_>, source: &str) -> Result<Vec<Mismatch>, Vec<Diagnostic>> {
+    // No answers at all (the YAML reader calls an empty text an empty *form* file).
+    if source.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Ok(Vec::new());
+    }
+    let root = crate::source::parse_yaml(source)?;
+    match &root.kind {
+        NodeKind::Map(_) => {}
+        _ if root.is_null() => return Ok(Vec::new()),
+        _ => {
+            return Err(vec![Diagnostic::error(
+                codes::E0501,
+                root.span,
+                "an answers file is a map of answers by field, like a scenario's `answers:`",
+            )]);
+        }
+    }
+    let read = file::answer_map(s.form(), &root, s.language());
+    let mut failures = read.answer_failures;
+    set_answers(s, &read.answers, &read.entries, &mut failures);
+    Ok(failures)
 }
 
 fn answer_mismatch(path: &str, e: &AnswerError) -> Mismatch {
@@ -379,6 +413,25 @@ pub fn uncovered(form: &Form, outcomes: &[Outcome]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::Input;
+    use chrono::NaiveDate;
+
+    /// `wegweiser show --answers` reads an answers file as a scenario's `answers:`: lists
+    /// of entries, dotted paths, and what does not fit reported, not set.
+    #[test]
+    fn an_answers_file_is_read_as_a_scenarios_answers() {
+        let src = "wegweiser: 1\nid: a\ntitle: A\nsteps:\n  - id: s\n    fields:\n      - { id: n, type: integer }\n      - id: g\n        type: group\n        repeat: { min: 0 }\n        fields:\n          - { id: m, type: text }\n";
+        let form = crate::compile(src).form.expect("compiles");
+        let mut s = Session::new(&form, "de", NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+        let missed = read_answers(&mut s, "n: 2\ng: [{ m: a }, { m: b }]\ng.2.m: c\nnope: 1\n").unwrap();
+        assert_eq!(missed.iter().map(|m| m.key.as_str()).collect::<Vec<_>>(), ["answers nope"]);
+        assert_eq!(s.answer("n"), Some(&Input::Text("2".into())));
+        assert_eq!(s.answer("g.1.m"), Some(&Input::Text("b".into())));
+        assert_eq!(s.answer("g.2.m"), Some(&Input::Text("c".into())));
+        assert!(read_answers(&mut s, "- a\n").is_err());
+        assert!(read_answers(&mut s, "").unwrap().is_empty());
+        assert!(read_answers(&mut s, "# nothing yet\n").unwrap().is_empty());
+    }
 
     const PARAMS: &str = "wegweiser: 1\nid: t\ntitle: T\nparameters:\n  satz: { type: money, default: 90 }\n  weiterer: { type: money }\nvalues:\n  steuer: n * satz + weiterer\nsteps:\n  - id: s\n    fields:\n      - { id: n, type: integer }\n";
 

@@ -24,6 +24,7 @@ use engine::Form;
 use engine::scenario::ScenarioFile;
 use engine::session::Session;
 use tower::ServiceExt;
+use wegweiser::server::store::NewDraft;
 use wegweiser::server::{AppState, Config, Store, app, security};
 
 /// The multipart boundary the body is sent with when flags bit 1 is set.
@@ -134,7 +135,16 @@ pub fn check(data: &[u8]) {
             let snap = &s.drafts[form.id()];
             s.state
                 .store
-                .create_draft(&security::sha256_hex(&sid), "", form.id(), snap, s.state.now_ms(), 3_600_000)
+                .create_draft(NewDraft {
+                    id: &Store::new_draft_id(),
+                    session_hash: &security::sha256_hex(&sid),
+                    authority: "",
+                    form: form.id(),
+                    snapshot: snap,
+                    account: None,
+                    now: s.state.now_ms(),
+                    ttl_ms: 3_600_000,
+                })
                 .await
                 .expect("creating the draft");
         }

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use arbitrary::Arbitrary;
 use chrono::{Days, NaiveDate};
 use engine::form::{FieldType, Form};
-use engine::ids::{FieldId, ValueId};
+use engine::ids::{FieldId, StepId, ValueId};
 use engine::session::{Input, Instance, Session};
 use engine::value::FileRef;
 
@@ -158,20 +158,6 @@ fn raw_input(form: &Form, f: FieldId, val: &Val) -> Option<Input> {
     })
 }
 
-/// Every field instance of the form as the session has it now (entries of repeated
-/// groups counted by `entries`).
-fn instances(form: &Form, entries: impl Fn(FieldId) -> u32) -> Vec<Instance> {
-    let mut out = Vec::new();
-    for (i, field) in form.fields().iter().enumerate() {
-        let id = FieldId(i as u32);
-        match field.repeat_group {
-            None => out.push(Instance { field: id, entry: None }),
-            Some(g) => out.extend((0..entries(g)).map(|e| Instance { field: id, entry: Some(e) })),
-        }
-    }
-    out
-}
-
 /// What a front end can observe of a session, one line per fact.
 fn observe(s: &Session<'_>) -> Vec<String> {
     let form = s.form();
@@ -181,19 +167,24 @@ fn observe(s: &Session<'_>) -> Vec<String> {
     const NO_BUDGET: &str = "a session without a budget answers";
     let path: Vec<&str> = s.path().expect(NO_BUDGET).iter().map(|st| form.step(*st).id.as_str()).collect();
     out.push(format!("path {path:?} end {:?}", s.path_end().expect(NO_BUDGET)));
-    let groups: Vec<FieldId> = (0..form.fields.len() as u32).map(FieldId).filter(|g| form.field(*g).is_repeated()).collect();
+    let groups: Vec<FieldId> = (0..form.fields().len() as u32).map(FieldId).filter(|g| form.field(*g).is_repeated()).collect();
     for g in &groups {
         out.push(format!("entries {} = {}", form.field(*g).id, s.entry_count(*g)));
     }
-    let counts: std::collections::HashMap<FieldId, u32> = groups.iter().map(|g| (*g, s.entry_count(*g))).collect();
-    for inst in instances(form, |g| counts.get(&g).copied().unwrap_or(0)) {
-        let path = s.path_of(inst);
-        let active = s.is_active(inst);
-        let shown = s.is_shown(inst);
-        let value = s.value(inst);
-        let field = form.field(inst.field);
-        let offered: Vec<bool> = (0..field.options.len()).map(|o| s.option_shown(inst.field, inst.entry, o)).collect();
-        out.push(format!("field {path}: active {active} shown {shown} value {value:?} options {offered:?}"));
+    // Every field instance as the front ends see it: the engine's view of each step (page
+    // order, shown, values as shown, options offered, problems), with activity and value.
+    for step in 0..form.steps().len() as u32 {
+        let view = s.step_view(StepId(step)).expect(NO_BUDGET);
+        out.push(format!("step {}: {:?} {:?} {:?} on path {}", view.step, view.title, view.text, view.section, view.on_path));
+        for f in view.instances() {
+            let inst = s.instance(&f.path).expect("a view's path names an instance");
+            let (active, value) = (s.is_active(inst), s.value(inst));
+            // The instances below it have lines of their own.
+            let mut own = f.clone();
+            own.members.clear();
+            own.entries.iter_mut().for_each(|e| e.fields.clear());
+            out.push(format!("field {}: active {active} value {value:?} view {own:?}", f.path));
+        }
     }
     for v in 0..form.values().len() as u32 {
         let value = s.named_value(ValueId(v));

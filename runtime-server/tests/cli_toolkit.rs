@@ -226,3 +226,40 @@ fn schema_fim_of_a_form_without_fim_ids_is_refused_plainly() {
     // Without `--fim` the same form has its submission schema.
     assert!(ok(&["schema", "../form-definitions/hundesteuer.yaml"]).contains("\"$schema\""));
 }
+
+/// `wegweiser show` prints a step and the summary as a citizen sees them after an answers
+/// file (written like a scenario's `answers:`): hidden fields left out, options with
+/// `[x]`, problems marked, entries under their legends; from the engine's view model.
+#[test]
+fn show_prints_a_step_and_the_summary_after_the_answers() {
+    let answers = "tests/fixtures/show/hundesteuer.answers.yaml";
+    let form = "../form-definitions/hundesteuer.yaml";
+    let step = ok(&["show", form, "--answers", answers, "--step", "hunde", "--today", "2026-11-22"]);
+    assert!(step.contains("      [x] Andere Rasse\n"), "{step}");
+    assert!(step.contains("      ! Eine Chipnummer besteht aus genau 15 Ziffern.\n"), "{step}");
+    // The exemption question of the dangerous dog is hidden: left out.
+    assert_eq!(step.matches("Befreiung von der Hundesteuer").count(), 1, "{step}");
+    insta::assert_snapshot!("show_step_hunde", step);
+    let summary = ok(&["show", form, "--answers", answers, "--summary", "--lang", "en", "--today", "2026-11-22"]);
+    assert!(summary.contains("IBAN: DE02 1203 0000 0000 2020 51\n"), "{summary}");
+    insta::assert_snapshot!("show_summary_en", summary);
+}
+
+#[test]
+fn show_refuses_an_unknown_step_and_reports_answers_that_do_not_fit() {
+    let o = wegweiser(&["show", "../form-definitions/hundesteuer.yaml", "--step", "gibt-es-nicht"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no step `gibt-es-nicht`"), "{}", stderr(&o));
+    let dir = temp_dir("show");
+    std::fs::write(dir.join("a.yaml"), "vorname: Erika\nhundename: Bello\n").unwrap();
+    std::fs::write(dir.join("bad.yaml"), "- Erika\n").unwrap();
+    let form = Path::new(env!("CARGO_MANIFEST_DIR")).join("../form-definitions/hundesteuer.yaml");
+    let form = form.to_str().unwrap();
+    let o = wegweiser_in(&dir, &["show", form, "--answers", "a.yaml", "--step", "halter"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning: answers hundename"), "{}", stderr(&o));
+    assert!(stdout(&o).contains("  > Erika\n"), "{}", stdout(&o));
+    let o = wegweiser_in(&dir, &["show", form, "--answers", "bad.yaml"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E0501"), "{}", stderr(&o));
+}

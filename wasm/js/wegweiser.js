@@ -9,7 +9,9 @@
 // and enhances <form data-wegweiser-step="STEP_ID" data-today="YYYY-MM-DD">: field wrappers
 // carry data-field="PATH" (inactive ones rendered with `hidden`), texts with {{ }} carry
 // data-text="PATH#label|hint|text" or "#title"/"#text", computed values are <output id=PATH>.
-// While the citizen types, fields appear and disappear and values and texts follow; when
+// What the page shows comes from the engine's view of the step (`Guide.step_view`, the view
+// the server rendered the page from): while the citizen types, fields appear and disappear,
+// options no longer offered hide, and values and texts follow; when
 // they leave a field, its errors show or clear in the server's markup. Changes are announced
 // politely in one live region; focus is never moved.
 
@@ -42,12 +44,12 @@ export async function start(doc = document) {
     guide.answer_step(step, JSON.stringify({ values }));
   } catch { /* a step of another form version: the snapshot stands */ }
   guide.evaluate_all();
-  let state = JSON.parse(guide.step_state(step));
+  let view = JSON.parse(guide.step_view(step));
   const live = liveRegion(doc);
   const touched = new Set();
   // Errors the server rendered count as shown: they clear as soon as they are fixed.
   const shown = new Map($$("[data-field]", form).filter((w) => $(`#${esc(w.dataset.field)}-error`, w)).map((w) => [w.dataset.field, true]));
-  const stepRules = $$(".error-summary li", doc).map((li) => li.textContent.trim()).filter((m) => !shown.size || state.problems.some((p) => !p.field && p.message === m));
+  const stepRules = $$(".error-summary li", doc).map((li) => li.textContent.trim()).filter((m) => !shown.size || view.problems.some((p) => !p.field && p.message === m));
   apply(false);
   doc.documentElement.dataset.wegweiser = "ready";
   const ms = performance.now() - t0;
@@ -130,24 +132,41 @@ export async function start(doc = document) {
     showErrors(false);
   }
 
+  // Updates the page from the engine's view of the step: which fields show, computed
+  // values, texts (rendered with their placeholders), options offered.
   function apply(announce) {
-    const before = state;
-    state = JSON.parse(guide.step_state(step));
-    const active = new Set(state.active);
+    const before = view;
+    view = JSON.parse(guide.step_view(step));
+    const fields = instances(view);
+    const shownNow = new Set(fields.filter((f) => f.shown).map((f) => f.path));
     let appeared = 0, gone = 0;
     for (const w of $$("[data-field]", form)) {
-      const hide = !active.has(w.dataset.field);
+      const hide = !shownNow.has(w.dataset.field);
       if (w.hidden !== hide) {
         w.hidden = hide;
         hide ? gone++ : appeared++;
       }
     }
-    for (const [path, text] of Object.entries(state.values)) {
-      const o = doc.getElementById(path);
-      if (o && o.textContent !== text) o.textContent = text;
+    const texts = new Map([["#title", view.title], ["#text", view.text ?? ""]]);
+    for (const f of fields) {
+      texts.set(`${f.path}#label`, f.label);
+      texts.set(`${f.path}#hint`, f.hint ?? "");
+      if (f.text !== null) texts.set(`${f.path}#text`, f.text);
+      if (f.kind === "computed") {
+        const o = doc.getElementById(f.path);
+        if (o && o.textContent !== f.value) o.textContent = f.value;
+      }
+      for (const o of f.options) {
+        // The server renders the options offered when the page was made: one that is no
+        // longer offered hides (one that becomes offered needs the next page).
+        const input = f.kind === "select" ? $(`option[value="${esc(o.value)}"]`, $(`select[name="${esc(f.path)}"]`, form) || form) : $(`input[name="${esc(f.path)}"][value="${esc(o.value)}"]`, form);
+        const el = input && (f.kind === "select" ? input : input.closest(".choice"));
+        if (el && el.hidden !== !o.shown) el.hidden = !o.shown;
+      }
     }
-    for (const [key, text] of Object.entries(state.texts)) {
-      for (const el of $$(`[data-text="${esc(key)}"]`, doc)) if (el.textContent !== text) el.textContent = text;
+    for (const el of $$("[data-text]", doc)) {
+      const text = texts.get(el.dataset.text);
+      if (text !== undefined && el.textContent !== text) el.textContent = text;
     }
     if (announce && (appeared || gone) && before) {
       const parts = [];
@@ -161,7 +180,7 @@ export async function start(doc = document) {
   // the server's markup; clears the others.
   function errors(announce) {
     const first = new Map();
-    for (const p of state.problems) if (p.field && !first.has(p.field)) first.set(p.field, p.message);
+    for (const p of view.problems) if (p.field && !first.has(p.field)) first.set(p.field, p.message);
     const said = [];
     for (const w of $$("[data-field]", form)) {
       const path = w.dataset.field;
@@ -176,7 +195,7 @@ export async function start(doc = document) {
         shown.delete(path);
       }
     }
-    const rules = stepRules.filter((m) => state.problems.some((p) => !p.field && p.message === m));
+    const rules = stepRules.filter((m) => view.problems.some((p) => !p.field && p.message === m));
     summary($$("[data-field]", form).filter((w) => shown.has(w.dataset.field)).map((w) => [w.dataset.field, first.get(w.dataset.field)]), rules);
     if (announce && said.length) live(said.map((m) => `${word.error}: ${m}`).join(". "));
   }
@@ -264,6 +283,19 @@ export async function start(doc = document) {
   }
 
   return { guide, ms };
+}
+
+// Every field instance of a step's view, in page order (members and entries' fields
+// after their group).
+function instances(view) {
+  const out = [];
+  const walk = (f) => {
+    out.push(f);
+    f.members.forEach(walk);
+    for (const e of f.entries) e.fields.forEach(walk);
+  };
+  view.fields.forEach(walk);
+  return out;
 }
 
 // The names of the answerable inputs on the page (hidden ones included), in page order.

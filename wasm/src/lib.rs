@@ -13,7 +13,8 @@
 //! WebAssembly, and the two can be compared answer by answer.
 //!
 //! No logic of its own: what is active, what a value reads like and which problems there
-//! are is decided by the engine. This crate only chooses what to report for a step.
+//! are is decided by the engine; a step is reported as the engine's view of it
+//! (`engine::view::StepView`), the one the server renders its page from.
 #![deny(missing_docs)]
 
 use std::collections::BTreeMap;
@@ -21,10 +22,10 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use engine::Form;
 use engine::answers::PostedStep;
-use engine::form::{Display, FieldType, Format, ParameterValues, TPart, Text};
+use engine::form::{Display, FieldType, ParameterValues};
 use engine::ids::StepId;
-use engine::session::{BudgetExhausted, Input, Instance, Problem, Session, Snapshot};
-use engine::value::Value;
+use engine::session::{BudgetExhausted, Input, Problem, Session, Snapshot};
+use engine::view::StepView;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -38,27 +39,6 @@ use wasm_bindgen::prelude::*;
 #[derive(Debug)]
 pub struct Guide {
     session: Session<'static>,
-}
-
-/// What the guide reports for one step: everything the script needs to update the page.
-#[derive(Debug, Serialize, PartialEq)]
-pub struct StepState {
-    /// The step's id.
-    pub step: String,
-    /// Whether the step is on the citizen's path now.
-    pub on_path: bool,
-    /// Paths of the step's field instances shown on the page (groups included), in page
-    /// order: the active ones, and the members of a repeated group's entry that is still
-    /// empty (inactive until answered, but the citizen must see them), as the server
-    /// renders them.
-    pub active: Vec<String>,
-    /// Computed fields of the step by path, with their value as shown (empty when empty).
-    pub values: BTreeMap<String, String>,
-    /// Texts with `{{ }}` placeholders, rendered: `path#label`, `path#hint`, `path#text`
-    /// of active fields, and `#title`, `#text` of the step.
-    pub texts: BTreeMap<String, String>,
-    /// The step's problems, in page order.
-    pub problems: Vec<Problem>,
 }
 
 /// The whole session at a glance: what the first evaluation computes, and what the parity
@@ -126,8 +106,10 @@ impl Guide {
         self.read_step(step_id, posted_json).map_err(js_err)
     }
 
-    /// The JSON of a step's [`StepState`].
-    pub fn step_state(&self, step_id: &str) -> Result<String, JsError> {
+    /// The JSON of a step's view: the engine's [`StepView`] (texts rendered, every field
+    /// instance in page order, shown or not, with its value as shown, options and
+    /// problems), which the script updates the page from.
+    pub fn step_view(&self, step_id: &str) -> Result<String, JsError> {
         let step = self.session.form().step_by_id(step_id).ok_or_else(|| js_err(format!("there is no step `{step_id}`")))?;
         Ok(to_json(&self.step(step).map_err(js_err)?))
     }
@@ -208,43 +190,10 @@ impl Guide {
         &self.session
     }
 
-    /// A step's state; an error when the evaluation budget ran out (the browser sets none).
-    pub fn step(&self, step: StepId) -> Result<StepState, BudgetExhausted> {
-        let s = &self.session;
-        let form = s.form();
-        let st = form.step(step);
-        let mut out = StepState {
-            step: st.id.clone(),
-            on_path: s.path()?.contains(&step),
-            active: Vec::new(),
-            values: BTreeMap::new(),
-            texts: BTreeMap::new(),
-            problems: s.step_problems(step)?,
-        };
-        for (key, text) in [("#title", &st.title), ("#text", &st.text)] {
-            if let Some(t) = text.as_ref().filter(|t| has_placeholder(t)) {
-                out.texts.insert(key.to_string(), s.render(t, None));
-            }
-        }
-        for inst in s.step_instances(step) {
-            if !s.is_shown(inst) {
-                continue;
-            }
-            let path = s.path_of(inst);
-            let field = form.field(inst.field);
-            if field.ty == FieldType::Computed {
-                out.values.insert(path.clone(), field_display(s, inst));
-            }
-            for (key, text) in [("label", &field.label), ("hint", &field.hint), ("text", &field.text)] {
-                if let Some(t) = text.as_ref().filter(|t| has_placeholder(t)) {
-                    out.texts.insert(format!("{path}#{key}"), s.render(t, inst.entry));
-                }
-            }
-            out.active.push(path);
-        }
-        // The outcome of the reads above as well (a budget that ran out stays out).
-        s.path()?;
-        Ok(out)
+    /// A step's view: the engine's, nothing added; an error when the evaluation budget ran
+    /// out (the browser sets none).
+    pub fn step(&self, step: StepId) -> Result<StepView, BudgetExhausted> {
+        self.session.step_view(step)
     }
 
     /// The whole session's state; an error when the evaluation budget ran out (the browser
@@ -268,7 +217,7 @@ impl Guide {
                     continue;
                 }
                 if form.field(inst.field).ty == FieldType::Computed {
-                    out.values.insert(s.path_of(inst), field_display(s, inst));
+                    out.values.insert(s.path_of(inst), engine::view::computed_display(s, inst));
                 }
                 out.active.push(s.path_of(inst));
             }
@@ -281,16 +230,4 @@ impl Guide {
         s.path()?;
         Ok(out)
     }
-}
-
-/// A computed field's value as the server shows it (money with two places and the euro
-/// sign).
-fn field_display(s: &Session<'_>, inst: Instance) -> String {
-    let how = if s.form().field(inst.field).format == Some(Format::Money) { Display::Euro } else { Display::Plain };
-    let v: Value = s.value(inst);
-    s.display(&v, how, inst.entry)
-}
-
-fn has_placeholder(t: &Text) -> bool {
-    t.langs.iter().any(|(_, parts)| parts.iter().any(|p| matches!(p, TPart::Expr(..))))
 }

@@ -17,15 +17,17 @@ fn a_change_reports_activity_path_and_problems() {
     let mut g = Guide::create(&hundesteuer(), "", "de", "2026-11-22").unwrap();
     let all = parse(&g.evaluate_all().unwrap());
     assert_eq!(all["end"], "summary");
-    let step = parse(&g.step_state("zustaendigkeit").unwrap());
-    assert_eq!(step["active"], json!(["wohnsitz_bitburg"]));
+    let step = parse(&g.step_view("zustaendigkeit").unwrap());
+    assert_eq!(step["fields"][0]["path"], "wohnsitz_bitburg");
+    assert_eq!(step["fields"][0]["shown"], true);
+    assert_eq!(step["fields"][0]["options"][0]["label"], "Ja");
     assert_eq!(step["problems"][0]["field"], "wohnsitz_bitburg");
     assert_eq!(step["problems"][0]["check"], "required");
 
     let changes = parse(&g.set("wohnsitz_bitburg", "\"false\"").unwrap());
     assert_eq!(changes["path_changed"], true);
     assert_eq!(parse(&g.evaluate_all().unwrap())["end"], "nicht-zustaendig");
-    let step = parse(&g.step_state("zustaendigkeit").unwrap());
+    let step = parse(&g.step_view("zustaendigkeit").unwrap());
     assert_eq!(step["problems"], json!([]));
 
     // Clearing brings the problem back.
@@ -75,14 +77,14 @@ fn typed_values_are_read_by_the_rule_of_a_posted_step() {
     let changes = parse(&g.typed("ort", r#"[""]"#).unwrap());
     assert!(required_ort(&changes["problems_added"]), "{changes}");
     assert_eq!(parse(&g.snapshot())["answers"]["ort"], "");
-    assert!(required_ort(&parse(&g.step_state("antragsteller").unwrap())["problems"]));
+    assert!(required_ort(&parse(&g.step_view("antragsteller").unwrap())["problems"]));
     let changes = parse(&g.typed("ort", r#"["Tübingen"]"#).unwrap());
     assert!(required_ort(&changes["problems_cleared"]), "{changes}");
 
     // The whole step as the page shows it, read as the server reads the post.
     let answer = parse(&g.read_step("antragsteller", r#"{"values": {"ort": ["  "], "vorname": ["Erika"]}}"#).unwrap());
     assert_eq!(answer["read"].as_array().unwrap().iter().filter(|p| *p == "ort").count(), 1);
-    assert!(required_ort(&parse(&g.step_state("antragsteller").unwrap())["problems"]));
+    assert!(required_ort(&parse(&g.step_view("antragsteller").unwrap())["problems"]));
     assert_eq!(parse(&g.snapshot())["answers"]["vorname"], "Erika");
 
     // A value that is no option is refused, as in a post; bad JSON is an error.
@@ -107,4 +109,26 @@ fn the_guide_evaluates_with_the_parameter_values_it_is_given() {
     let err = Guide::create_with_parameters(&form, "", "de", "2026-11-22", "").err().unwrap();
     assert!(err.contains("`pflicht`"), "{err}");
     assert!(Guide::create_with_parameters(&form, "", "de", "2026-11-22", "{\"satzz\":{\"t\":\"bool\",\"v\":true}}").is_err());
+}
+
+/// The browser module reports the engine's view of a step, the one the server renders its
+/// page from: the same JSON as a native session's `step_view` after the same answers.
+#[test]
+fn the_step_view_is_the_engines() {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../form-definitions/hundesteuer.yaml")).unwrap();
+    let form = engine::compile(&src).form.expect("compiles");
+    let mut g = Guide::create(&serde_json::to_string(&form).unwrap(), "", "en", "2026-11-22").unwrap();
+    let mut s = engine::session::Session::new(&form, "en", chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    for (path, typed) in [("wohnsitz_bitburg", "true"), ("hund.0.rasse", "sonstige"), ("hund.0.chipnummer", "12")] {
+        g.typed(path, &serde_json::to_string(&[typed]).unwrap()).unwrap();
+        s.answer_typed(path, &[typed.to_string()]).unwrap();
+    }
+    let step = form.step_by_id("hunde").unwrap();
+    let view = parse(&g.step_view("hunde").unwrap());
+    assert_eq!(view, serde_json::to_value(s.step_view(step).unwrap()).unwrap());
+    // What the script reads from it: the revealed question shows, the problem is there.
+    let entry = &view["fields"][0]["entries"][0]["fields"];
+    assert_eq!(entry[2]["path"], "hund.0.rasse_sonstige");
+    assert_eq!(entry[2]["shown"], true);
+    assert_eq!(entry[7]["problems"][0]["code"], "pattern");
 }

@@ -132,13 +132,12 @@ impl ScenarioFile {
                 answer_failures: Vec::new(),
                 expect: get(pairs, "expect").cloned(),
             };
-            if let Some(answers) = get(pairs, "answers")
-                && let NodeKind::Map(a) = &answers.kind
-            {
+            if let Some(answers) = get(pairs, "answers") {
                 let lang = scenario.language.clone().unwrap_or_else(|| form.default_language().to_string());
-                for (k, v) in a {
-                    collect(form, k.as_str().unwrap_or_default(), None, v, &lang, &mut scenario);
-                }
+                let read = answer_map(form, answers, &lang);
+                scenario.answers = read.answers;
+                scenario.entries = read.entries;
+                scenario.answer_failures = read.answer_failures;
             }
             scenarios.push(scenario);
         }
@@ -150,6 +149,27 @@ impl ScenarioFile {
     pub fn named(&self, part: &str) -> Option<&Scenario> {
         self.scenarios.iter().find(|s| s.name.contains(part) && s.language.is_none())
     }
+}
+
+/// Reads a map of answers (a scenario's `answers:`, or an answers file) in the language
+/// `lang`: a scenario with only its answers, entry lists and failures filled in.
+pub(super) fn answer_map(form: &Form, answers: &Node, lang: &str) -> Scenario {
+    let mut out = Scenario {
+        name: String::new(),
+        span: answers.span,
+        language: Some(lang.to_string()),
+        parameters: ParameterValues::new(),
+        entries: Vec::new(),
+        answers: Vec::new(),
+        answer_failures: Vec::new(),
+        expect: None,
+    };
+    if let NodeKind::Map(a) = &answers.kind {
+        for (k, v) in a {
+            collect(form, k.as_str().unwrap_or_default(), None, v, lang, &mut out);
+        }
+    }
+    out
 }
 
 fn get<'a>(pairs: &'a [(Node, Node)], key: &str) -> Option<&'a Node> {

@@ -1,7 +1,7 @@
 //! The `wegweiser` command line: the argument grammar ([`Cli`]), the dispatch to one
 //! module per subcommand ([`run`]) and the exit codes ([`Exit`]).
 //!
-//! Adding a subcommand (`test`, `schema`, `graph`, `routes`, `serve`, `new`, `import`):
+//! Adding a subcommand (`test`, `schema`, `graph`, `routes`, `serve`, `new`, `import`, `show`):
 //! create `src/cli/<name>.rs` with an `Args` struct (clap `Args` derive) and a
 //! `run(&Args) -> Exit`, add a variant to [`Command`] and one arm to [`run`].
 //!
@@ -21,6 +21,7 @@ pub mod preview;
 pub mod routes;
 pub mod schema;
 pub mod serve;
+pub mod show;
 pub mod test;
 
 /// Checks, tests and serves Wegweiser forms.
@@ -56,6 +57,8 @@ pub enum Command {
     EditorSchema(editor_schema::Args),
     /// Imports a form from another format (`wegweiser import fim SCHEMA.xml`).
     Import(import::Args),
+    /// Prints a step or the summary as a citizen would see it, after the answers of a file.
+    Show(show::Args),
 }
 
 /// How a command ended; becomes the process exit code.
@@ -112,5 +115,6 @@ pub fn run(cli: &Cli) -> Exit {
         Command::New(args) => new::run(args),
         Command::EditorSchema(args) => editor_schema::run(args),
         Command::Import(args) => import::run(args),
+        Command::Show(args) => show::run(args),
     }
 }

@@ -15,7 +15,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use engine::answers::{PostedStep, Refusal};
-use engine::form::{FieldType, StepKind, Target};
+use engine::form::{FieldType, Target};
 use engine::ids::StepId;
 use engine::session::{BudgetExhausted, Renumbered, Session, Snapshot};
 use engine::value::FileRef;
@@ -480,26 +480,23 @@ fn step_page(
     step: StepId,
     errors: &HashMap<String, String>,
     summary: Vec<ErrorLink>,
-    new_questions: Vec<view::NewQuestion>,
+    new_questions: Vec<engine::view::NewQuestion>,
 ) -> Result<Response, BudgetExhausted> {
     let form = s.form();
     let st = form.step(step);
     let lang = s.language().to_string();
-    let title = st.title.as_ref().map(|t| s.render(t, None)).unwrap_or_default();
-    let text = st.text.as_ref().map(|t| s.render(t, None));
-    let section = st.section.as_ref().map(|t| s.render(t, None));
+    let v = s.step_view(step)?;
     let form_title = s.render(form.title(), None);
-    let fields = view::step_fields(s, step, errors);
-    // Asked after the reads above, so that their outcome is in these answers too: a budget
-    // that ran out while rendering the fields stays out.
+    let fields = view::step_fields(&v, errors);
+    // Asked after the view, so that its outcome is in these answers too.
     let path = s.path()?.to_vec();
     let position = path.iter().position(|p| *p == step).map_or(0, |p| p + 1);
     let back = match s.previous_step(step)? {
         Some(p) => scope.step_url(&form.step(p).id),
         None => scope.form_url(),
     };
-    let exit = st.kind == StepKind::Exit;
-    let multipart = view::step_instances(s, step).iter().any(|i| form.field(i.field).ty == FieldType::File);
+    let exit = v.exit;
+    let multipart = v.instances().iter().any(|f| f.kind == engine::view::FieldKind::File);
     let url = scope.step_url(&st.id);
     let b = base(state, scope.tenant, &lang, sid, &url, form.languages());
     // Both escaped for a <script> element already (`<` as \u003c …), so not escaped again.
@@ -509,7 +506,7 @@ fn step_page(
     // defaults), so the browser module computes what the server does.
     let parameters_json = super::script_safe_json(&serde_json::to_string(&s.parameters()).unwrap_or_default());
     let ctx = minijinja::context! {
-        form_id => form.id(), form_title => form_title, title => title, text => text, section => section,
+        form_id => form.id(), form_title => form_title, title => v.title, text => v.text, section => v.section,
         // Focus goes to the error summary when there is one, else to the first question
         // the post revealed (announced by the notice above the form).
         focus => if summary.is_empty() { new_questions.first().map(|q| q.path.clone()) } else { None },
@@ -679,7 +676,10 @@ pub async fn step_post(
     if refused.too_large || answers.saturating_add(files) > max_draft {
         l.session = pristine;
         let message = draft_too_large(&view::texts(&lang.code), max_draft);
-        let first = view::active_paths(&l.session, step).into_iter().next().unwrap_or_default();
+        let first = match l.session.step_view(step) {
+            Ok(v) => v.shown_paths().first().map(|p| p.to_string()).unwrap_or_default(),
+            Err(e) => return over_budget(&state, &sid, &lang.code, &l.session, e),
+        };
         let summary = vec![ErrorLink { href: format!("#{first}"), message }];
         let mut res = match step_page(&state, scope, &sid, &l.session, step, &HashMap::new(), summary, Vec::new()) {
             Ok(res) => res,
@@ -761,10 +761,13 @@ pub async fn step_post(
     // browser module the citizen saw them before posting: the page says which fields it
     // showed (`_shown`), which decides only whether their errors are shown now.
     let shown_by_browser: BTreeSet<&str> = posted.get("_shown").unwrap_or_default().split_whitespace().collect();
-    let revealed: BTreeSet<&String> = refused.revealed.iter().filter(|p| !shown_by_browser.contains(p.as_str())).collect();
-    let now_active = view::active_paths(s, step);
-    let new_questions = view::new_questions(s, step, &revealed);
-    let first_field = now_active.iter().next().cloned().unwrap_or_default();
+    let revealed: BTreeSet<&str> = refused.revealed.iter().map(String::as_str).filter(|p| !shown_by_browser.contains(p)).collect();
+    let now = match l.session.step_view(step) {
+        Ok(v) => v,
+        Err(e) => return over_budget(&state, &sid, &lang.code, &l.session, e),
+    };
+    let new_questions = now.new_questions(&revealed);
+    let first_field = now.shown_paths().first().map(|p| p.to_string()).unwrap_or_default();
     let mut errors = HashMap::new();
     let mut summary = Vec::new();
     // The server's own refusals first: they replace the engine's word on those fields
@@ -777,7 +780,7 @@ pub async fn step_post(
     }
     for p in problems {
         match &p.field {
-            Some(f) if revealed.contains(f) => continue,
+            Some(f) if revealed.contains(f.as_str()) => continue,
             Some(f) => {
                 if errors.contains_key(f) {
                     continue;

@@ -74,8 +74,10 @@ pub fn application(s: &Session<'_>, scope: Scope<'_>, reference: &str, created_a
         }
         None => form.authority().map(|a| s.render(a, None)).filter(|a| !a.trim().is_empty()),
     };
-    // Asked after the texts above: the summary's outcome covers them too.
-    let sections = view::summary(s, &scope.form_url())?
+    // The summary view's outcome covers the reads above.
+    let sections = s
+        .summary_view()?
+        .steps
         .into_iter()
         .map(|step| pdf::Section {
             title: step.title,

@@ -1,13 +1,15 @@
-//! From a session to the templates' context: field view models, the interface texts in
-//! German and English, and the template environment (built-in templates, each of which
-//! an authority can replace with a file of the same name in `--templates DIR`).
+//! From the engine's view model (`engine::view`: [`Session::step_view`],
+//! [`Session::summary_view`]) to the templates' context, adding only what is HTML: the
+//! template's name for a kind, input types, `inputmode`, the error shown, links. Also the
+//! interface texts in German and English and the template environment (built-in
+//! templates, each of which an authority can replace with a file of the same name in
+//! `--templates DIR`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use engine::form::{Display, FieldType, Format};
-use engine::ids::{FieldId, StepId};
-use engine::session::{BudgetExhausted, Input, Instance, Session};
+use engine::session::{BudgetExhausted, Session};
+use engine::view::{self as ev, FieldKind};
 use serde::Serialize;
 
 /// The built-in templates (`runtime-server/templates`).
@@ -83,9 +85,7 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
         ("no", pick("Nein", "No")),
         ("add", pick("Weiteren Eintrag hinzufügen", "Add another")),
         ("remove", pick("Entfernen", "Remove")),
-        ("entry", pick("Eintrag", "Entry")),
         ("choose", pick("Bitte auswählen", "Please choose")),
-        ("date_hint", pick("Zum Beispiel 27.03.2026", "For example 27/03/2026")),
         ("file_current", pick("Hochgeladen:", "Uploaded:")),
         ("file_keep", pick("Wählen Sie nur eine Datei, wenn Sie sie ersetzen möchten.", "Only choose a file to replace it.")),
         ("save_later", pick("Speichern und später fortfahren", "Save and continue later")),
@@ -315,12 +315,13 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
     ])
 }
 
-/// One field on a page.
+/// One field on a page: the engine's [`ev::FieldView`] with what the templates need for
+/// HTML. The context of `field.html`, which an authority may replace: its names stay.
 #[derive(Debug, Serialize, Default)]
 pub struct FieldView {
     /// The field path: the input's `id` and `name`.
     pub path: String,
-    /// Not active now: rendered with `hidden`, so that the browser module can show it
+    /// Not shown now: rendered with `hidden`, so that the browser module can show it
     /// without a round trip (the server never reads a posted value for it).
     pub hidden: bool,
     /// How to render it: input, textarea, radios, checkbox, checkboxes, select, file,
@@ -342,7 +343,7 @@ pub struct FieldView {
     pub value: String,
     /// Ticked values of checkboxes.
     pub values: Vec<String>,
-    /// Options.
+    /// The options offered now.
     pub options: Vec<OptionView>,
     /// The error message.
     pub error: Option<String>,
@@ -350,7 +351,7 @@ pub struct FieldView {
     pub members: Vec<FieldView>,
     /// Entries of a repeated group.
     pub entries: Vec<EntryView>,
-    /// The add button of a repeated group.
+    /// The add button of a repeated group (its label; empty: the interface's).
     pub add: Option<String>,
     /// The text of an info field.
     pub text: Option<String>,
@@ -382,9 +383,7 @@ pub struct OptionView {
 pub struct EntryView {
     /// The entry's number, from 1.
     pub number: u32,
-    /// Its legend: the author's label as it reads for this entry (`Hund {{ index }}` →
-    /// "Hund 2"); a label that does not change per entry followed by "Eintrag 2"; or just
-    /// "Eintrag 2" without a label.
+    /// Its legend ([`ev::entry_legend`]).
     pub legend: String,
     /// The entry's path (`hund.0`), the value of its remove button.
     pub path: String,
@@ -394,196 +393,76 @@ pub struct EntryView {
     pub removable: bool,
 }
 
-/// Every field instance of a step (groups included), in page order: the engine's
-/// [`Session::step_instances`].
-pub fn step_instances(s: &Session<'_>, step: StepId) -> Vec<Instance> {
-    s.step_instances(step)
+/// The view of a step's fields (the engine's), with the errors to show by path. Fields
+/// that are not shown are in it too, marked [`FieldView::hidden`].
+pub fn step_fields(view: &ev::StepView, errors: &HashMap<String, String>) -> Vec<FieldView> {
+    view.fields.iter().map(|f| field_view(f, errors)).collect()
 }
 
-/// The paths of the active field instances of a step.
-pub fn active_paths(s: &Session<'_>, step: StepId) -> BTreeSet<String> {
-    let all = step_instances(s, step);
-    all.into_iter().filter_map(|i| if s.is_shown(i) { Some(s.path_of(i)) } else { None }).collect()
-}
-
-/// A question a post revealed (without JavaScript): named in the notice above the form.
-#[derive(Debug, Serialize)]
-pub struct NewQuestion {
-    /// The field's path (the link's target; the first one gets the focus).
-    pub path: String,
-    /// Its label.
-    pub label: String,
-}
-
-/// The input fields among `revealed` (paths that became active through the post), in the
-/// order of the step, with their labels.
-pub fn new_questions(s: &Session<'_>, step: StepId, revealed: &BTreeSet<&String>) -> Vec<NewQuestion> {
-    let mut out = Vec::new();
-    if revealed.is_empty() {
-        return out;
+/// How the template renders a kind: its name in `field.html`, the `<input>` type and
+/// `inputmode`.
+fn html_kind(kind: FieldKind) -> (&'static str, &'static str, Option<&'static str>) {
+    match kind {
+        FieldKind::Info => ("info", "text", None),
+        FieldKind::Computed => ("computed", "text", None),
+        FieldKind::Repeat => ("repeat", "text", None),
+        FieldKind::Group => ("group", "text", None),
+        FieldKind::Textarea => ("textarea", "text", None),
+        FieldKind::Boolean => ("boolean", "text", None),
+        FieldKind::Consent => ("checkbox", "text", None),
+        FieldKind::Radios => ("radios", "text", None),
+        FieldKind::Select => ("select", "text", None),
+        FieldKind::Checkboxes => ("checkboxes", "text", None),
+        FieldKind::File => ("file", "text", None),
+        FieldKind::Email => ("input", "email", None),
+        FieldKind::Phone => ("input", "tel", None),
+        FieldKind::Plz | FieldKind::Integer => ("input", "text", Some("numeric")),
+        FieldKind::Number | FieldKind::Money => ("input", "text", Some("decimal")),
+        // Text, date, IBAN, Steuer-ID, and a kind a later engine adds: a text input.
+        _ => ("input", "text", None),
     }
-    for inst in step_instances(s, step) {
-        let field = s.form().field(inst.field);
-        if !field.ty.is_input() {
-            continue;
-        }
-        let path = s.path_of(inst);
-        if revealed.contains(&path) {
-            let label = text(s, &field.label, inst.entry).unwrap_or_else(|| field.id.clone());
-            out.push(NewQuestion { path, label });
-        }
-    }
-    out
 }
 
-/// The view of a step's fields, with the errors to show by path. Inactive fields are in it
-/// too, marked [`FieldView::hidden`].
-pub fn step_fields(s: &Session<'_>, step: StepId, errors: &HashMap<String, String>) -> Vec<FieldView> {
-    let fields = s.form().step(step).fields.clone();
-    fields.into_iter().map(|f| field_view(s, f, None, errors)).collect()
-}
-
-fn text(s: &Session<'_>, t: &Option<engine::form::Text>, entry: Option<u32>) -> Option<String> {
-    t.as_ref().map(|t| s.render(t, entry)).filter(|t| !t.is_empty())
-}
-
-fn field_view(s: &Session<'_>, f: FieldId, entry: Option<u32>, errors: &HashMap<String, String>) -> FieldView {
-    let form = s.form();
-    let field = form.field(f);
-    let inst = Instance { field: f, entry };
-    let hidden = !s.is_shown(inst);
-    let path = s.path_of(inst);
-    let mut v = FieldView {
-        path: path.clone(),
-        hidden,
-        label: text(s, &field.label, entry).unwrap_or_default(),
-        hint: text(s, &field.hint, entry),
-        error: errors.get(&path).cloned(),
-        optional: field.ty.is_input() && field.required.is_none() && field.ty != FieldType::Consent,
-        autocomplete: field.autocomplete.clone(),
-        maxlength: field.max_length,
-        input_type: "text",
-        from_account: s.from_account(&path),
-        locked: s.is_locked(&path),
-        ..FieldView::default()
-    };
-    // Until the citizen answers, the field's default is the answer (docs/form-language.md#default): show it.
-    match s.answer(&path).or(field.default.as_ref()) {
-        Some(Input::Text(t)) => v.value = t.clone(),
-        Some(Input::Bool(b)) => v.value = b.to_string(),
-        Some(Input::List(l)) => v.values = l.clone(),
-        Some(Input::File(file)) => v.value = file.name.clone(),
-        None => {}
-    }
-    v.kind = match field.ty {
-        FieldType::Info => {
-            v.text = text(s, &field.text, entry).or_else(|| Some(v.label.clone()));
-            "info"
-        }
-        FieldType::Computed => {
-            let val = s.value(inst);
-            let how = if field.format == Some(Format::Money) { Display::Euro } else { Display::Plain };
-            v.value = s.display(&val, how, entry);
-            "computed"
-        }
-        FieldType::Group if field.is_repeated() => {
-            let r = field.repeat.clone().expect("repeated");
-            let count = s.entry_count(f);
-            for e in 0..count {
-                let fields = field.members.iter().map(|m| field_view(s, *m, Some(e), errors)).collect();
-                let legend = entry_legend(s, f, e);
-                v.entries.push(EntryView { number: e + 1, legend, path: format!("{path}.{e}"), fields, removable: count > r.min.max(1) });
-            }
-            // A label that names each entry (`Hund {{ index }}`) reads "Hund " for the
-            // whole list: the entries' legends carry it, the list has no heading of its own.
-            if field.label.as_ref().is_some_and(has_placeholder) {
-                v.label = String::new();
-            }
-            if count < r.max.unwrap_or(engine::session::MAX_ENTRIES) {
-                v.add = Some(r.add_label.as_ref().map(|t| s.render(t, entry)).unwrap_or_default());
-            }
-            "repeat"
-        }
-        FieldType::Group => {
-            v.members = field.members.iter().map(|m| field_view(s, *m, entry, errors)).collect();
-            "group"
-        }
-        FieldType::Textarea => "textarea",
-        FieldType::Boolean => "boolean",
-        FieldType::Consent => "checkbox",
-        FieldType::Choice | FieldType::MultiChoice => {
-            let n = field.options.len();
-            for i in 0..n {
-                if !s.option_shown(f, entry, i) {
-                    continue;
-                }
-                let o = &form.field(f).options[i];
-                let checked = if field.ty == FieldType::MultiChoice { v.values.contains(&o.value) } else { v.value == o.value };
-                let label = s.render(&o.label, entry);
-                let hint = text(s, &o.hint, entry);
-                v.options.push(OptionView { value: o.value.clone(), label, hint, checked });
-            }
-            if field.ty == FieldType::MultiChoice {
-                "checkboxes"
-            } else if field.display.as_deref() == Some("select") {
-                "select"
-            } else {
-                "radios"
-            }
-        }
-        FieldType::File => {
-            v.accept = (!field.accept.is_empty()).then(|| field.accept.join(","));
-            "file"
-        }
-        FieldType::Email => {
-            v.input_type = "email";
-            "input"
-        }
-        FieldType::Phone => {
-            v.input_type = "tel";
-            "input"
-        }
-        FieldType::Plz | FieldType::Integer => {
-            v.inputmode = Some("numeric");
-            "input"
-        }
-        FieldType::Number | FieldType::Money => {
-            v.inputmode = Some("decimal");
-            "input"
-        }
-        FieldType::Date => {
-            if v.hint.is_none() {
-                v.hint = Some(texts(s.language())["date_hint"].to_string());
-            }
-            "input"
-        }
-        FieldType::Text | FieldType::Iban | FieldType::SteuerId => "input",
-    };
-    v
-}
-
-/// Whether a text has `{{ }}` placeholders (its words depend on answers or the entry).
-fn has_placeholder(t: &engine::form::Text) -> bool {
-    t.langs.iter().any(|(_, parts)| parts.iter().any(|p| matches!(p, engine::form::TPart::Expr(..))))
-}
-
-/// The heading of one entry of a repeated group, on the step page and the summary: the
-/// author's label rendered for the entry (`Hund {{ index }}` → "Hund 1"); a label without
-/// placeholders (the same for every entry) followed by "Eintrag N"; "Eintrag N" without a
-/// label.
-pub fn entry_legend(s: &Session<'_>, group: FieldId, entry: u32) -> String {
-    let generic = format!("{} {}", texts(s.language())["entry"], entry + 1);
-    let label = s.form().field(group).label.clone();
-    match label {
-        Some(t) if has_placeholder(&t) => {
-            let l = s.render(&t, Some(entry));
-            if l.trim().is_empty() { generic } else { l.trim().to_string() }
-        }
-        Some(t) => {
-            let l = s.render(&t, Some(entry));
-            if l.trim().is_empty() { generic } else { format!("{}: {generic}", l.trim()) }
-        }
-        None => generic,
+fn field_view(f: &ev::FieldView, errors: &HashMap<String, String>) -> FieldView {
+    let (kind, input_type, inputmode) = html_kind(f.kind);
+    // Yes/no has its options in the template (its own words for them).
+    let options = if f.kind == FieldKind::Boolean { &[][..] } else { &f.options[..] };
+    FieldView {
+        path: f.path.clone(),
+        hidden: !f.shown,
+        kind,
+        input_type,
+        inputmode,
+        autocomplete: f.autocomplete.clone(),
+        label: f.label.clone(),
+        hint: f.hint.clone(),
+        optional: f.optional,
+        value: f.value.clone(),
+        values: f.values.clone(),
+        options: options
+            .iter()
+            .filter(|o| o.shown)
+            .map(|o| OptionView { value: o.value.clone(), label: o.label.clone(), hint: o.hint.clone(), checked: o.checked })
+            .collect(),
+        error: errors.get(&f.path).cloned(),
+        members: f.members.iter().map(|m| field_view(m, errors)).collect(),
+        entries: f
+            .entries
+            .iter()
+            .map(|e| EntryView {
+                number: e.number,
+                legend: e.legend.clone(),
+                path: e.path.clone(),
+                fields: e.fields.iter().map(|m| field_view(m, errors)).collect(),
+                removable: e.removable,
+            })
+            .collect(),
+        add: f.can_add.then(|| f.add_label.clone().unwrap_or_default()),
+        text: f.text.clone(),
+        maxlength: f.maxlength,
+        accept: (!f.accept.is_empty()).then(|| f.accept.join(",")),
+        from_account: f.from_account,
+        locked: f.locked,
     }
 }
 
@@ -603,8 +482,7 @@ pub struct SummaryRow {
 }
 
 /// Answers shown together: the plain fields of a step, or one entry of a repeated group
-/// with its own heading and change link (GOV.UK "Check your answers" with a card per
-/// entry).
+/// with its own heading and change link.
 #[derive(Debug, Serialize)]
 pub struct SummaryBlock {
     /// The entry's heading (its legend on the step page); none for plain fields.
@@ -624,91 +502,36 @@ pub struct SummaryStep {
     pub blocks: Vec<SummaryBlock>,
 }
 
-/// The summary: every active field with a value, by step on the path; each entry of a
-/// repeated group as a block of its own. `form_url` is the form's address (`/f/{form}`,
-/// under an authority `/{authority}/f/{form}`): the edit links go to its steps. An error
-/// when the evaluation budget ran out, on the way too (the path is asked again last).
+/// The summary page's steps: the engine's [`Session::summary_view`] with change links.
+/// `form_url` is the form's address (`/f/{form}`, under an authority
+/// `/{authority}/f/{form}`): the links go to its steps.
 pub fn summary(s: &Session<'_>, form_url: &str) -> Result<Vec<SummaryStep>, BudgetExhausted> {
-    let mut out = Vec::new();
-    for &step in s.path()? {
-        let form = s.form();
-        let st = form.step(step);
-        let title = text(s, &st.title, None).unwrap_or_else(|| st.id.clone());
-        let step_url = format!("{form_url}/s/{}", st.id);
-        let mut blocks = Vec::new();
-        let mut plain = Vec::new();
-        for f in st.fields.clone() {
-            summary_field(s, f, None, &step_url, &mut plain, &mut blocks);
-        }
-        if !plain.is_empty() {
-            blocks.push(SummaryBlock { heading: None, href: None, rows: plain });
-        }
-        if !blocks.is_empty() {
-            out.push(SummaryStep { title, blocks });
-        }
-    }
-    s.path()?;
-    Ok(out)
-}
-
-/// Adds a field (and its members) to the summary: rows to `plain`, each non-empty entry of
-/// a repeated group as a block of its own (the plain rows before it closed into a block
-/// first, so the order of the step is kept).
-fn summary_field(
-    s: &Session<'_>,
-    f: FieldId,
-    entry: Option<u32>,
-    step_url: &str,
-    plain: &mut Vec<SummaryRow>,
-    blocks: &mut Vec<SummaryBlock>,
-) {
-    let form = s.form();
-    let field = form.field(f);
-    if field.is_repeated() {
-        for e in 0..s.entry_count(f) {
-            let mut rows = Vec::new();
-            for m in &field.members {
-                summary_field(s, *m, Some(e), step_url, &mut rows, blocks);
-            }
-            if rows.is_empty() {
-                continue;
-            }
-            if !plain.is_empty() {
-                blocks.push(SummaryBlock { heading: None, href: None, rows: std::mem::take(plain) });
-            }
-            let heading = entry_legend(s, f, e);
-            let href = Some(format!("{step_url}#{}.{e}", s.path_of(Instance { field: f, entry: None })));
-            blocks.push(SummaryBlock { heading: Some(heading), href, rows });
-        }
-        return;
-    }
-    if field.ty == FieldType::Group {
-        for m in &field.members {
-            summary_field(s, *m, entry, step_url, plain, blocks);
-        }
-        return;
-    }
-    let inst = Instance { field: f, entry };
-    if !(field.ty.is_input() || field.ty == FieldType::Computed) || !s.is_active(inst) {
-        return;
-    }
-    let val = s.value(inst);
-    if val.is_empty() {
-        return;
-    }
-    let how = match field.ty {
-        FieldType::Choice | FieldType::MultiChoice => Display::Choice(f),
-        FieldType::Money => Display::Euro,
-        FieldType::Computed if field.format == Some(Format::Money) => Display::Euro,
-        _ => Display::Plain,
-    };
-    let value = s.display(&val, how, entry);
-    let groups = (field.ty == FieldType::Iban).then(|| engine::checks::iban_groups(&value));
-    let label = text(s, &field.label, entry).unwrap_or_else(|| field.id.clone());
-    let p = s.path_of(inst);
-    // Computed values have no change link: the citizen cannot change them.
-    // Locked answers neither: they are the account's.
-    let href = (field.ty != FieldType::Computed && !s.is_locked(&p)).then(|| format!("{step_url}#{p}"));
-    let from_account = s.from_account(&p);
-    plain.push(SummaryRow { label, value, groups, href, from_account });
+    let view = s.summary_view()?;
+    Ok(view
+        .steps
+        .into_iter()
+        .map(|st| {
+            let step_url = format!("{form_url}/s/{}", st.step);
+            let blocks = st
+                .blocks
+                .into_iter()
+                .map(|b| SummaryBlock {
+                    heading: b.heading,
+                    href: b.path.map(|p| format!("{step_url}#{p}")),
+                    rows: b
+                        .rows
+                        .into_iter()
+                        .map(|r| SummaryRow {
+                            href: r.changeable.then(|| format!("{step_url}#{}", r.path)),
+                            label: r.label,
+                            value: r.value,
+                            groups: r.groups,
+                            from_account: r.from_account,
+                        })
+                        .collect(),
+                })
+                .collect();
+            SummaryStep { title: st.title, blocks }
+        })
+        .collect())
 }
