@@ -15,6 +15,9 @@
 //!   asks ([`Session::path`], [`Session::next_step`], [`Session::problems`],
 //!   [`Session::is_submittable`], [`Session::submission`]), or says [`BudgetExhausted`]
 //!   when the evaluation budget ran out in that call; a [`Snapshot`] stores it;
+//! - what a page shows, as data: [`Session::step_view`] and [`Session::summary_view`] (the
+//!   module [`view`]), which the server's templates, the browser module and
+//!   `wegweiser show` all render;
 //! - [`ScenarioFile`] and [`run_scenarios`]: the scenario tests (`*.test.yaml`) of a form;
 //! - [`fim_data`] and [`fim_schema`]: the submission keyed by FIM ids.
 //!
@@ -100,9 +103,9 @@ internal! {
     #[cfg(feature = "yaml")]
     mod syntax;
     mod value;
-    mod view;
 }
 mod stack;
+pub mod view;
 
 pub use answers::{Input, PostedStep, Refusal, StepAnswer};
 pub use checks::CheckCode;

@@ -96,7 +96,7 @@ fn offered(field: &Field, typed: &[String]) -> Option<Vec<String>> {
 impl Session<'_> {
     /// Reads a posted step: the step's shown input fields take their answers from `posted`
     /// by the rule of this module, round after round while the answers show more fields
-    /// (at most [`MAX_ROUNDS`]); inactive fields, computed fields and fields of other steps
+    /// (at most `MAX_ROUNDS`); inactive fields, computed fields and fields of other steps
     /// are never read. Re-evaluates once per round.
     ///
     /// When the evaluation budget ([`Session::set_step_budget`]) runs out on the way (or had

@@ -131,7 +131,7 @@ pub enum AnswerError {
     /// The path names no input field.
     #[error("there is no input field `{0}`")]
     UnknownField(String),
-    /// An entry index beyond the safety limit [`MAX_ENTRIES`].
+    /// An entry index beyond the safety limit `MAX_ENTRIES`.
     #[error("the entry number in `{0}` is out of range")]
     EntryOutOfRange(String),
     /// An input of a kind the field cannot hold (a yes/no for a text field, a list for a
@@ -502,7 +502,7 @@ impl<'f> Session<'f> {
     /// Limits the evaluation steps (expression nodes visited, summed over all expressions)
     /// from now on. A server sets this per request, so a costly form cannot tie up a worker;
     /// without a call the session has no overall limit (each expression still has its own
-    /// [`crate::expr::EVAL_BUDGET`]). When the earlier budget had run out, what was computed
+    /// `expr::EVAL_BUDGET`). When the earlier budget had run out, what was computed
     /// after that is dropped and the path walked again with the new budget, so the queries'
     /// answers are trustworthy again (or [`BudgetExhausted`] once more).
     pub fn set_step_budget(&mut self, steps: u64) {

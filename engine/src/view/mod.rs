@@ -1,5 +1,5 @@
-//! The view model: what a citizen sees of a step ([`Session::step_view`]) and of the
-//! summary ([`Session::summary_view`]), as plain data. The server's templates, the browser
+//! The view model: what a citizen sees of a step ([`crate::Session::step_view`]) and of the
+//! summary ([`crate::Session::summary_view`]), as plain data. The server's templates, the browser
 //! module and the command line render it; none of them walks a session to work out which
 //! instances a step shows, in what order, with which values, options and problems.
 //!
