@@ -71,6 +71,26 @@ fn terminal_reasks_until_valid_and_handles_eof() {
 }
 
 #[test]
+fn terminal_asks_what_an_answer_reveals_and_shows_the_view() {
+    // A pitbull reveals the temperament test on the same entry: the view is taken anew after
+    // each answer. A test date in the future is re-asked with the field's problem.
+    let out = terminal("j\nErika\n2.4.1980\n48653\n-\nBello\n3\n1.1.2030\n1.1.2020\nn\n", &["--today", "2026-11-22"]);
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(stdout.matches("Datum des bestandenen Wesenstests\n").count(), 2, "asked, then asked again:\n{stdout}");
+    assert!(stdout.contains("darf nicht nach dem 22.11.2026 liegen"), "{stdout}");
+    // Only the offered options are numbered; the date's hint comes from the view.
+    assert!(stdout.contains("  3) Pitbull-Terrier\n"), "{stdout}");
+    assert!(stdout.contains("Geburtsdatum\n  (Zum Beispiel 27.03.2026)\n"), "{stdout}");
+    // The computed fee and the summary as the view shows them: money with the euro sign (after a no-break space),
+    // each dog under its entry's heading, the option's label.
+    assert!(stdout.contains("  Jährliche Hundesteuer: 696,00\u{a0}€\n"), "{stdout}");
+    assert!(stdout.contains("  -- Hund 1 --\n    Name des Hundes: Bello\n    Rasse: Pitbull-Terrier\n"), "{stdout}");
+    assert!(stdout.contains("    Datum des bestandenen Wesenstests: 01.01.2020\n"), "{stdout}");
+    assert!(stdout.contains(r#""wesenstest": "2020-01-01""#), "{stdout}");
+}
+
+#[test]
 fn terminal_exit_step() {
     let out = terminal("n\n", &["--today", "2026-11-22"]);
     let stdout = String::from_utf8(out.stdout).expect("utf-8");

@@ -2,18 +2,20 @@
 //!
 //! `terminal FORM.yaml [--lang de|en] [--today YYYY-MM-DD]`
 //!
-//! Uses only the engine's public API: compile, a [`Session`], `set_answer`, the path,
-//! activity, problems, rendered texts and the submission document.
+//! Uses only the engine's facade (no feature `internals`): [`engine::compile`], a
+//! [`Session`] with `set_answer` and `add_entry`, the path, and the view model
+//! ([`Session::step_view`], [`Session::summary_view`]) for everything it shows: which
+//! questions a step asks now, their labels, hints, offered options, computed values as
+//! shown, problems, and the summary. The view is fetched anew after every answer, because
+//! an answer may show or hide questions and change the path.
 
 use std::collections::HashSet;
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
-use engine::form::{Display, FieldType, Format, StepKind, Target};
-use engine::ids::{FieldId, StepId};
-use engine::session::{BudgetExhausted, Input, Instance, Session};
-use engine::value::{FileRef, Value};
+use engine::view::{FieldKind, FieldView, StepView};
+use engine::{BudgetExhausted, FileRef, Input, Session, StepId, Target};
 
 /// Why the conversation stops early.
 enum Stop {
@@ -109,31 +111,92 @@ fn system_today() -> NaiveDate {
     epoch + chrono::Days::new(secs / 86_400)
 }
 
+/// What to do next on a step, found in its view in page order.
+enum Next {
+    /// Print the heading of a group or of an entry of a repeated group.
+    Heading { key: String, text: String },
+    /// Ask an input field.
+    Ask(FieldView),
+    /// Print a text or a computed value.
+    Show(FieldView),
+    /// A repeated group without entries: add the first one.
+    FirstEntry(FieldView),
+    /// Every entry of a repeated group was asked: offer another (when it may have one) and
+    /// report the group's own problems (its count check).
+    MoreEntries(FieldView),
+}
+
+/// The first thing not yet done on a step (`done` holds the instance paths asked or shown,
+/// and `heading:PATH` for the headings printed), in page order. Hidden instances are
+/// skipped; a member of a blank entry is shown (it is still to be asked).
+fn next_on(fields: &[FieldView], done: &HashSet<String>) -> Option<Next> {
+    for f in fields {
+        if !f.shown {
+            continue;
+        }
+        match f.kind {
+            FieldKind::Group => {
+                let key = format!("heading:{}", f.path);
+                if !done.contains(&key) {
+                    let text = if f.label.is_empty() { f.id.clone() } else { f.label.clone() };
+                    return Some(Next::Heading { key, text });
+                }
+                if let Some(n) = next_on(&f.members, done) {
+                    return Some(n);
+                }
+            }
+            FieldKind::Repeat => {
+                if done.contains(&f.path) {
+                    continue;
+                }
+                for e in &f.entries {
+                    let key = format!("heading:{}", e.path);
+                    if !done.contains(&key) {
+                        return Some(Next::Heading { key, text: e.legend.clone() });
+                    }
+                    if let Some(n) = next_on(&e.fields, done) {
+                        return Some(n);
+                    }
+                }
+                return Some(if f.entries.is_empty() && f.can_add { Next::FirstEntry(f.clone()) } else { Next::MoreEntries(f.clone()) });
+            }
+            _ if done.contains(&f.path) => {}
+            FieldKind::Info | FieldKind::Computed => return Some(Next::Show(f.clone())),
+            _ => return Some(Next::Ask(f.clone())),
+        }
+    }
+    None
+}
+
+/// The instance at `path` in a view.
+fn find<'v>(view: &'v StepView, path: &str) -> Option<&'v FieldView> {
+    view.instances().into_iter().find(|f| f.path == path)
+}
+
+/// A field's question: its label, its id without one.
+fn label(f: &FieldView) -> &str {
+    if f.label.is_empty() { &f.id } else { &f.label }
+}
+
 impl<'f, R: BufRead> Term<'f, R> {
     fn run(&mut self, today: NaiveDate) -> Result<(), Stop> {
-        let form = self.s.form();
         let mut done: HashSet<StepId> = HashSet::new();
         // The path may change with every answer: always take the first step on the current
         // path that has not been asked yet.
         while let Some(step) = self.s.path()?.iter().copied().find(|st| !done.contains(st)) {
             done.insert(step);
-            let st = form.step(step);
-            if st.kind == StepKind::Exit {
+            let view = self.s.step_view(step)?;
+            if view.exit {
                 continue;
             }
             println!();
-            match &st.title {
-                Some(t) => println!("== {} ==", self.s.render(t, None)),
-                None => println!("== {} ==", st.id),
+            println!("== {} ==", if view.title.is_empty() { &view.step } else { &view.title });
+            if let Some(t) = &view.text {
+                println!("{t}");
             }
-            if let Some(t) = &st.text {
-                println!("{}", self.s.render(t, None));
-            }
-            for f in st.fields.clone() {
-                self.field(f, None)?;
-            }
+            self.step(step)?;
             // Step rules (cross-field checks) are reported, not re-asked.
-            for p in self.s.step_problems(step)? {
+            for p in self.s.step_view(step)?.problems {
                 if p.field.is_none() {
                     println!("  ! {}", p.message);
                 }
@@ -141,116 +204,90 @@ impl<'f, R: BufRead> Term<'f, R> {
         }
         match self.s.path_end()? {
             Target::Step(exit) => {
-                let st = form.step(exit);
+                let view = self.s.step_view(exit)?;
                 println!();
-                if let Some(t) = &st.title {
-                    println!("== {} ==", self.s.render(t, None));
+                if !view.title.is_empty() {
+                    println!("== {} ==", view.title);
                 }
-                if let Some(t) = &st.text {
-                    println!("{}", self.s.render(t, None));
+                if let Some(t) = &view.text {
+                    println!("{t}");
                 }
             }
             Target::Summary => self.summary(today)?,
+            // `Target` may grow; a path that ends elsewhere has nothing to show here.
+            _ => {}
         }
         Ok(())
     }
 
-    fn label(&mut self, f: FieldId, entry: Option<u32>) -> String {
-        let field = self.s.form().field(f);
-        match &field.label {
-            Some(l) => self.s.render(l, entry),
-            None => field.id.clone(),
-        }
-    }
-
-    /// Asks one field (a group: its members), if it is active.
-    fn field(&mut self, f: FieldId, entry: Option<u32>) -> Result<(), Stop> {
-        let form = self.s.form();
-        let field = form.field(f);
-        let inst = Instance { field: f, entry };
-        if field.is_repeated() {
-            return self.repeated(f);
-        }
-        let active = self.s.is_active(inst) || (entry.is_some() && self.entry_blank(f, entry) && field.visible_if.is_none());
-        if !active {
-            return Ok(());
-        }
-        match field.ty {
-            FieldType::Group => {
-                println!("-- {} --", self.label(f, entry));
-                for m in field.members.clone() {
-                    self.field(m, entry)?;
-                }
-                Ok(())
-            }
-            FieldType::Info => {
-                if let Some(t) = &field.text {
-                    println!("  i {}", self.s.render(t, entry));
-                }
-                Ok(())
-            }
-            FieldType::Computed => {
-                let v = self.s.value(inst);
-                if !v.is_empty() {
-                    let shown = self.show(f, &v, entry);
-                    println!("  {}: {shown}", self.label(f, entry));
-                }
-                Ok(())
-            }
-            _ => self.ask(f, entry),
-        }
-    }
-
-    /// Whether the entry of `f`'s repeated group has no answers yet (its members are then
-    /// inactive, docs/form-language.md#groups-and-repeated-groups, but still to be asked).
-    fn entry_blank(&self, f: FieldId, entry: Option<u32>) -> bool {
-        let (Some(g), Some(e)) = (self.s.form().field(f).repeat_group, entry) else { return false };
-        // The group's own path carries no entry number: `hund` → `hund.0.`.
-        let prefix = format!("{}.{e}.", self.s.path_of(Instance { field: g, entry: Some(e) }));
-        !self.s.answers().keys().any(|k| k.starts_with(&prefix))
-    }
-
-    fn repeated(&mut self, g: FieldId) -> Result<(), Stop> {
-        let form = self.s.form();
-        let field = form.field(g);
-        if !self.s.is_active(Instance { field: g, entry: None }) {
-            return Ok(());
-        }
-        let max = field.repeat.as_ref().and_then(|r| r.max);
-        let mut e = 0;
+    /// Asks a step's questions one by one, taking the view anew after each answer (an
+    /// answer may show or hide the questions after it), until nothing is left to ask or
+    /// the step is no longer on the path.
+    fn step(&mut self, step: StepId) -> Result<(), Stop> {
+        let mut done: HashSet<String> = HashSet::new();
         loop {
-            if e >= self.s.entry_count(g) && !self.s.add_entry(g) {
-                break;
+            let view = self.s.step_view(step)?;
+            if !view.on_path {
+                return Ok(());
             }
-            println!("-- {} --", self.label(g, Some(e)));
-            for m in field.members.clone() {
-                self.field(m, Some(e))?;
-            }
-            e += 1;
-            if max.is_some_and(|m| e >= m) {
-                break;
-            }
-            if e < self.s.entry_count(g) {
-                continue;
-            }
-            let q = match field.repeat.as_ref().and_then(|r| r.add_label.as_ref()) {
-                Some(l) => format!("{}?", self.s.render(l, None)),
-                None => (if self.de { "Weiteren Eintrag hinzufügen?" } else { "Add an entry?" }).to_string(),
-            };
-            print!("{q} {} ", if self.de { "(j/n)" } else { "(y/n)" });
-            let line = self.line()?;
-            if !matches!(line.trim().to_lowercase().as_str(), "j" | "ja" | "y" | "yes") {
-                break;
+            let Some(next) = next_on(&view.fields, &done) else { return Ok(()) };
+            match next {
+                Next::Heading { key, text } => {
+                    println!("-- {text} --");
+                    done.insert(key);
+                }
+                Next::Show(f) => {
+                    match f.kind {
+                        FieldKind::Info => println!("  i {}", f.text.as_deref().unwrap_or_default()),
+                        _ if !f.value.is_empty() => println!("  {}: {}", label(&f), f.value),
+                        _ => {}
+                    }
+                    done.insert(f.path);
+                }
+                Next::Ask(f) if f.locked => {
+                    // Locked to the citizen's account: shown, not asked.
+                    println!("  {}: {}", label(&f), f.value);
+                    done.insert(f.path);
+                }
+                Next::Ask(f) => {
+                    if self.ask(step, &f)? {
+                        done.insert(f.path);
+                    }
+                }
+                Next::FirstEntry(g) => self.add_entry(&g, &mut done),
+                Next::MoreEntries(g) => {
+                    if g.can_add && self.more(&g)? {
+                        self.add_entry(&g, &mut done);
+                        continue;
+                    }
+                    // The count check of the group itself, from a fresh view.
+                    let view = self.s.step_view(step)?;
+                    for p in find(&view, &g.path).map(|g| g.problems.as_slice()).unwrap_or_default() {
+                        println!("  ! {}", p.message);
+                    }
+                    done.insert(g.path);
+                }
             }
         }
-        // The count check of the group itself.
-        let path = self.s.path_of(Instance { field: g, entry: None });
-        for p in self.s.step_problems(field.step)? {
-            if p.field.as_deref() == Some(path.as_str()) {
-                println!("  ! {}", p.message);
-            }
+    }
+
+    /// Adds an entry to the repeated group `g`; when it cannot have one, it is done.
+    fn add_entry(&mut self, g: &FieldView, done: &mut HashSet<String>) {
+        let added = self.s.form().field_by_id(&g.id).is_some_and(|id| self.s.add_entry(id));
+        if !added {
+            done.insert(g.path.clone());
         }
-        Ok(())
+    }
+
+    /// Whether the person wants another entry of the repeated group `g`.
+    fn more(&mut self, g: &FieldView) -> Result<bool, Stop> {
+        let q = match &g.add_label {
+            Some(l) => format!("{l}?"),
+            None => (if self.de { "Weiteren Eintrag hinzufügen?" } else { "Add an entry?" }).to_string(),
+        };
+        print!("{q} {} ", if self.de { "(j/n)" } else { "(y/n)" });
+        let line = self.line()?;
+        Ok(matches!(line.trim().to_lowercase().as_str(), "j" | "ja" | "y" | "yes"))
     }
 
     fn line(&mut self) -> Result<String, Stop> {
@@ -262,98 +299,59 @@ impl<'f, R: BufRead> Term<'f, R> {
         }
     }
 
-    /// Asks an input field until it has no problems (or the person skips it with `-`).
-    fn ask(&mut self, f: FieldId, entry: Option<u32>) -> Result<(), Stop> {
-        let form = self.s.form();
-        let field = form.field(f);
-        let path = self.s.path_of(Instance { field: f, entry });
-        loop {
-            println!("{}", self.label(f, entry));
-            if let Some(h) = &field.hint {
-                println!("  ({})", self.s.render(h, entry));
-            }
-            let offered: Vec<usize> = (0..field.options.len()).filter(|i| self.s.option_shown(f, entry, *i)).collect();
-            for (n, i) in offered.iter().enumerate() {
-                let o = &field.options[*i];
-                println!("  {}) {}", n + 1, self.s.render(&o.label, entry));
-            }
-            match field.ty {
-                FieldType::Boolean | FieldType::Consent => print!("  (j/n) > "),
-                FieldType::MultiChoice => print!("  (1,3,…) > "),
-                FieldType::File => print!("  (Dateipfad / file path) > "),
-                _ => print!("> "),
-            }
-            let line = self.line()?;
-            let line = line.trim();
-            let input = if line.is_empty() || line == "-" { None } else { Some(self.input_for(f, line, &offered)) };
-            if let Err(e) = self.s.set_answer(&path, input) {
-                println!("  ! {e}");
-                continue;
-            }
-            let problems: Vec<_> =
-                self.s.step_problems(field.step)?.into_iter().filter(|p| p.field.as_deref() == Some(path.as_str())).collect();
-            if problems.is_empty() {
-                return Ok(());
-            }
-            // Re-ask; a required field cannot be skipped with `-`.
-            for p in &problems {
-                println!("  ! {}", p.message);
-            }
+    /// Asks an input field once: true when it then has no problems (the person may skip an
+    /// optional one with `-` or an empty line), false when it is to be asked again.
+    fn ask(&mut self, step: StepId, f: &FieldView) -> Result<bool, Stop> {
+        println!("{}", label(f));
+        if let Some(h) = &f.hint {
+            println!("  ({h})");
         }
-    }
-
-    /// The raw input for what the person typed.
-    fn input_for(&self, f: FieldId, line: &str, offered: &[usize]) -> Input {
-        let field = self.s.form().field(f);
-        let pick = |t: &str| -> String {
-            match t.trim().parse::<usize>() {
-                Ok(n) if n >= 1 && n <= offered.len() => field.options[offered[n - 1]].value.clone(),
-                _ => t.trim().to_string(),
-            }
+        // Yes/no is answered with j/n, not by number.
+        let offered: Vec<&str> = if f.kind == FieldKind::Boolean {
+            Vec::new()
+        } else {
+            f.options.iter().filter(|o| o.shown).map(|o| o.value.as_str()).collect()
         };
-        match field.ty {
-            FieldType::Boolean | FieldType::Consent => match line.to_lowercase().as_str() {
-                "j" | "y" => Input::Bool(true),
-                "n" => Input::Bool(false),
-                other => Input::Text(other.to_string()),
-            },
-            FieldType::Choice => Input::Text(pick(line)),
-            FieldType::MultiChoice => Input::List(line.split(',').filter(|t| !t.trim().is_empty()).map(pick).collect()),
-            FieldType::File => {
-                let size = std::fs::metadata(line).map(|m| m.len()).unwrap_or(0);
-                let name = std::path::Path::new(line).file_name().map_or(line.to_string(), |n| n.to_string_lossy().into_owned());
-                let ext = name.rsplit('.').next().unwrap_or("").to_lowercase();
-                let mime = match ext.as_str() {
-                    "pdf" => "application/pdf",
-                    "jpg" | "jpeg" => "image/jpeg",
-                    "png" => "image/png",
-                    _ => "application/octet-stream",
-                };
-                Input::File(FileRef { name, size, mime: mime.to_string() })
-            }
-            _ => Input::Text(line.to_string()),
+        for (n, o) in f.options.iter().filter(|o| !offered.is_empty() && o.shown).enumerate() {
+            println!("  {}) {}", n + 1, o.label);
         }
-    }
-
-    /// A value for reading.
-    fn show(&mut self, f: FieldId, v: &Value, entry: Option<u32>) -> String {
-        let field = self.s.form().field(f);
-        let how = match field.ty {
-            FieldType::Choice | FieldType::MultiChoice => Display::Choice(f),
-            FieldType::Money => Display::Money,
-            FieldType::Computed if field.format == Some(Format::Money) => Display::Money,
-            _ => Display::Plain,
-        };
-        self.s.display(v, how, entry)
+        match f.kind {
+            FieldKind::Boolean | FieldKind::Consent => print!("  (j/n) > "),
+            FieldKind::Checkboxes => print!("  (1,3,…) > "),
+            FieldKind::File => print!("  (Dateipfad / file path) > "),
+            _ => print!("> "),
+        }
+        let line = self.line()?;
+        let line = line.trim();
+        let input = if line.is_empty() || line == "-" { None } else { Some(input_for(f.kind, line, &offered)) };
+        if let Err(e) = self.s.set_answer(&f.path, input) {
+            println!("  ! {e}");
+            return Ok(false);
+        }
+        let view = self.s.step_view(step)?;
+        let problems = find(&view, &f.path).map(|f| f.problems.as_slice()).unwrap_or_default();
+        // Re-ask; a required field cannot be skipped with `-`.
+        for p in problems {
+            println!("  ! {}", p.message);
+        }
+        Ok(problems.is_empty())
     }
 
     fn summary(&mut self, today: NaiveDate) -> Result<(), Stop> {
-        let form = self.s.form();
         println!();
         println!("{}", if self.de { "== Ihre Angaben ==" } else { "== Your answers ==" });
-        for step in self.s.path()?.to_vec() {
-            for f in form.step(step).fields.clone() {
-                self.summary_field(f, None);
+        for step in self.s.summary_view()?.steps {
+            for block in step.blocks {
+                // An entry of a repeated group: its heading, its answers indented below it.
+                let indent = if let Some(h) = &block.heading {
+                    println!("  -- {h} --");
+                    "    "
+                } else {
+                    "  "
+                };
+                for row in block.rows {
+                    println!("{indent}{}: {}", row.label, row.value);
+                }
             }
         }
         if self.s.is_submittable()? {
@@ -374,36 +372,37 @@ impl<'f, R: BufRead> Term<'f, R> {
         }
         Ok(())
     }
+}
 
-    fn summary_field(&mut self, f: FieldId, entry: Option<u32>) {
-        let form = self.s.form();
-        let field = form.field(f);
-        if field.is_repeated() {
-            for e in 0..self.s.entry_count(f) {
-                for m in field.members.clone() {
-                    self.summary_field(m, Some(e));
-                }
-            }
-            return;
+/// The raw input for what the person typed; `offered` are the values of the options
+/// offered, in the order they were numbered.
+fn input_for(kind: FieldKind, line: &str, offered: &[&str]) -> Input {
+    let pick = |t: &str| -> String {
+        match t.trim().parse::<usize>() {
+            Ok(n) if n >= 1 && n <= offered.len() => offered[n - 1].to_string(),
+            _ => t.trim().to_string(),
         }
-        let inst = Instance { field: f, entry };
-        if !self.s.is_active(inst) {
-            return;
+    };
+    match kind {
+        FieldKind::Boolean | FieldKind::Consent => match line.to_lowercase().as_str() {
+            "j" | "y" => Input::Bool(true),
+            "n" => Input::Bool(false),
+            other => Input::Text(other.to_string()),
+        },
+        FieldKind::Radios | FieldKind::Select => Input::Text(pick(line)),
+        FieldKind::Checkboxes => Input::List(line.split(',').filter(|t| !t.trim().is_empty()).map(pick).collect()),
+        FieldKind::File => {
+            let size = std::fs::metadata(line).map(|m| m.len()).unwrap_or(0);
+            let name = std::path::Path::new(line).file_name().map_or(line.to_string(), |n| n.to_string_lossy().into_owned());
+            let ext = name.rsplit('.').next().unwrap_or("").to_lowercase();
+            let mime = match ext.as_str() {
+                "pdf" => "application/pdf",
+                "jpg" | "jpeg" => "image/jpeg",
+                "png" => "image/png",
+                _ => "application/octet-stream",
+            };
+            Input::File(FileRef { name, size, mime: mime.to_string() })
         }
-        match field.ty {
-            FieldType::Group => {
-                for m in field.members.clone() {
-                    self.summary_field(m, entry);
-                }
-            }
-            FieldType::Info => {}
-            _ => {
-                let v = self.s.value(inst);
-                if !v.is_empty() {
-                    let shown = self.show(f, &v, entry);
-                    println!("  {}: {shown}", self.label(f, entry));
-                }
-            }
-        }
+        _ => Input::Text(line.to_string()),
     }
 }

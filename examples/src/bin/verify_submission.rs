@@ -91,7 +91,7 @@ fn verify(form: &Form, doc: &Json) -> Vec<String> {
         return out;
     }
     // The session has no evaluation budget; were one to run out, that is the finding.
-    let checked = (|| Ok::<_, engine::session::BudgetExhausted>((s.problems()?, s.is_submittable()?, s.submission_data()?)))();
+    let checked = (|| Ok::<_, engine::BudgetExhausted>((s.problems()?, s.is_submittable()?, s.submission_data()?)))();
     let Ok((problems, submittable, ours)) = checked else {
         out.push("the evaluation budget ran out".to_string());
         return out;
