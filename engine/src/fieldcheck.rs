@@ -522,28 +522,13 @@ mod tests {
         assert_eq!(c, Checked { value: Value::Empty, blank: true, failures: Vec::new() });
     }
 
-    const INPUT_TYPES: [FieldType; 16] = [
-        FieldType::Text,
-        FieldType::Textarea,
-        FieldType::Number,
-        FieldType::Integer,
-        FieldType::Money,
-        FieldType::Date,
-        FieldType::Boolean,
-        FieldType::Consent,
-        FieldType::Choice,
-        FieldType::MultiChoice,
-        FieldType::Email,
-        FieldType::Phone,
-        FieldType::Plz,
-        FieldType::Iban,
-        FieldType::SteuerId,
-        FieldType::File,
-    ];
+    fn input_types() -> impl Iterator<Item = FieldType> {
+        FieldType::ALL.into_iter().filter(|t| t.is_input())
+    }
 
     #[test]
     fn no_input_and_blank_text_are_blank_for_every_type() {
-        for ty in INPUT_TYPES {
+        for ty in input_types() {
             let f = with_options(ty, &["a"]);
             assert!(check_input(&f, None, "de", &no_bounds(), &all_shown).blank, "{ty:?}");
             for blank in ["", "   ", "\t\n"] {

@@ -667,24 +667,8 @@ mod tests {
     /// Every default message, as a citizen would read them, in both languages.
     #[test]
     fn all_default_messages() {
-        let kinds = [
-            FieldType::Text,
-            FieldType::Textarea,
-            FieldType::Number,
-            FieldType::Integer,
-            FieldType::Money,
-            FieldType::Date,
-            FieldType::Boolean,
-            FieldType::Consent,
-            FieldType::Choice,
-            FieldType::MultiChoice,
-            FieldType::Email,
-            FieldType::Phone,
-            FieldType::Plz,
-            FieldType::Iban,
-            FieldType::SteuerId,
-            FieldType::File,
-        ];
+        // Every type that takes input (the others have no messages of their own).
+        let kinds: Vec<FieldType> = FieldType::ALL.into_iter().filter(|t| t.is_input()).collect();
         let mut out = String::new();
         for lang in ["de", "en"] {
             writeln!(out, "## {lang}").unwrap();

@@ -264,3 +264,16 @@ impl KeyDef {
         self.types.iter().map(|t| t.name()).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table's list is a constant (the key table is static); it must say what
+    /// `FieldType::is_input` says.
+    #[test]
+    fn input_types_are_the_types_that_take_input() {
+        let expected: Vec<FieldType> = FieldType::ALL.into_iter().filter(|t| t.is_input()).collect();
+        assert_eq!(INPUT_TYPES, expected.as_slice());
+    }
+}
