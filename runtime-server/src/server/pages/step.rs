@@ -74,7 +74,7 @@ pub async fn step_get(
         Ok(false) => return resume_target(scope, s).map_or_else(refuse, |to| Redirect::to(&to).into_response()),
         Err(e) => return refuse(e),
     }
-    match step_page(&state, scope, &sid, s, step, &HashMap::new(), Vec::new(), Vec::new()) {
+    match s.step_view(step).and_then(|v| step_page(&state, scope, &sid, s, step, v, &HashMap::new(), Vec::new(), Vec::new())) {
         Ok(page) => with_cookie(page, &lang),
         Err(e) => refuse(e),
     }
@@ -87,6 +87,8 @@ pub(crate) struct ErrorLink {
     message: String,
 }
 
+/// The page of `step` from its view `v` (made once by the caller, which also reads the
+/// shown fields from it).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn step_page(
     state: &AppState,
@@ -94,6 +96,7 @@ pub(crate) fn step_page(
     sid: &Sid,
     s: &Session<'_>,
     step: StepId,
+    v: engine::view::StepView,
     errors: &HashMap<String, String>,
     summary: Vec<ErrorLink>,
     new_questions: Vec<engine::view::NewQuestion>,
@@ -101,7 +104,6 @@ pub(crate) fn step_page(
     let form = s.form();
     let st = form.step(step);
     let lang = s.language().to_string();
-    let v = s.step_view(step)?;
     let form_title = s.render(form.title(), None);
     let fields = view::step_fields(&v, errors);
     // Asked after the view, so that its outcome is in these answers too.
@@ -292,12 +294,13 @@ pub async fn step_post(
     if refused.too_large || answers.saturating_add(files) > max_draft {
         l.session = pristine;
         let message = draft_too_large(&view::texts(&lang.code), max_draft);
-        let first = match l.session.step_view(step) {
-            Ok(v) => v.shown_paths().first().map(|p| p.to_string()).unwrap_or_default(),
+        let v = match l.session.step_view(step) {
+            Ok(v) => v,
             Err(e) => return over_budget(&state, &sid, &lang.code, &l.session, e),
         };
+        let first = v.shown_paths().first().map(|p| p.to_string()).unwrap_or_default();
         let summary = vec![ErrorLink { href: format!("#{first}"), message }];
-        let mut res = match step_page(&state, scope, &sid, &l.session, step, &HashMap::new(), summary, Vec::new()) {
+        let mut res = match step_page(&state, scope, &sid, &l.session, step, v, &HashMap::new(), summary, Vec::new()) {
             Ok(res) => res,
             Err(e) => return over_budget(&state, &sid, &lang.code, &l.session, e),
         };
@@ -407,7 +410,7 @@ pub async fn step_post(
             None => summary.push(ErrorLink { href: format!("#{first_field}"), message: p.message }),
         }
     }
-    let mut res = match step_page(&state, scope, &sid, s, step, &errors, summary, new_questions) {
+    let mut res = match step_page(&state, scope, &sid, s, step, now, &errors, summary, new_questions) {
         Ok(res) => res,
         Err(e) => return refuse(e),
     };
