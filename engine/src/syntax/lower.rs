@@ -126,6 +126,19 @@ impl Lowerer {
 
     /// Reads a key's value by the shape its [`KeyDef`] declares.
     fn read(&mut self, def: &KeyDef, v: &Node) -> Read {
+        let before = self.diags.len();
+        let read = self.read_shape(def, v);
+        // A value of the wrong shape: the table's sentence on the key says what it takes
+        // (`wegweiser: eins` → "Language version; always `1`.").
+        for d in &mut self.diags[before..] {
+            if d.help.is_none() {
+                d.help = Some(format!("`{}`: {}", def.name, def.doc));
+            }
+        }
+        read
+    }
+
+    fn read_shape(&mut self, def: &KeyDef, v: &Node) -> Read {
         match def.shape {
             Shape::Text => Read::Text(self.text(v, def.name)),
             Shape::Id | Shape::Str | Shape::Size => Read::Str(self.string(v, def.name)),
@@ -729,4 +742,22 @@ fn head_span(node: &Node) -> Span {
 /// The keys a map of shape `table` takes, for suggestions elsewhere.
 pub fn key_names(table: &'static [KeyDef]) -> impl Iterator<Item = &'static str> {
     table.iter().map(|d| d.name)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A value of the wrong shape is an E0103 whose help is the key table's sentence on the
+    /// key, so `wegweiser: eins` still says which version to write.
+    #[test]
+    fn a_value_of_the_wrong_shape_gets_the_keys_sentence_as_help() {
+        let c = crate::compile("wegweiser: eins\nid: t\ntitle: T\nsteps:\n  - id: s\n    fields:\n      - { id: n, type: text, max_length: viele }\n");
+        let helps: Vec<(&str, Option<&str>)> = c.diagnostics.iter().map(|d| (d.code, d.help.as_deref())).collect();
+        assert_eq!(
+            helps,
+            [
+                ("E0103", Some("`wegweiser`: Language version; always `1`.")),
+                ("E0103", Some("`max_length`: Most characters (default 500, `textarea` 5,000).")),
+            ]
+        );
+    }
 }
