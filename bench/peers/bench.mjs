@@ -7,7 +7,7 @@
 //   node --expose-gc bench.mjs --wasm DIR --web DIR --forms DIR [--sizes 100,1000,10000]
 //        [--repeats 5] [--check-only] [--json OUT]
 //
-// `--forms DIR` holds `form-N.json`, the compiled Wegweiser forms (`run` makes them);
+// `--forms DIR` holds `form-N.bin`, the compiled Wegweiser forms (`run` makes them);
 // `--wasm DIR` the Node build of the module, `--web DIR` the browser build (for its size).
 
 import { spawnSync } from "node:child_process";

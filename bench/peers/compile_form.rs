@@ -1,13 +1,15 @@
 //! The Wegweiser side of the peer comparison (`bench/peers/run`): compiles a generated form
 //! from YAML natively, fails on any error (as `wegweiser check` would), writes the compiled
-//! form as the JSON the browser module reads, and reports the compile time.
+//! form in the binary encoding the browser module reads (`Form::to_bytes`, what the server
+//! serves), and reports the compile time and the sizes.
 //!
 //! ```text
-//! cargo run --release -p wegweiser-examples --example compile-form -- IN.yaml OUT.json [REPEATS]
+//! cargo run --release -p wegweiser-examples --example compile-form -- IN.yaml OUT.bin [REPEATS]
 //! ```
 //!
-//! Prints one JSON line: `{"errors":0,"warnings":N,"compile_ms":[...]}`, one time per repeat
-//! (the first compile included, so the caller takes the median).
+//! Prints one JSON line: `{"errors":0,"warnings":N,"compile_ms":[...],"binary_bytes":B,"json_bytes":J}`,
+//! one time per repeat (the first compile included, so the caller takes the median); `json_bytes`
+//! is the size of the same form as JSON (what the step pages embedded before).
 
 use std::time::Instant;
 
@@ -16,7 +18,7 @@ use engine::Severity;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(input), Some(output)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: compile-form IN.yaml OUT.json [REPEATS]");
+        eprintln!("usage: compile-form IN.yaml OUT.bin [REPEATS]");
         std::process::exit(2);
     };
     let repeats: usize = args.get(3).and_then(|n| n.parse().ok()).unwrap_or(5).max(1);
@@ -42,11 +44,16 @@ fn main() {
         eprintln!("error: {input} does not compile ({} errors)", errors.len());
         std::process::exit(1);
     };
-    let json = serde_json::to_string(&form).expect("a compiled form serialises");
-    std::fs::write(output, json).unwrap_or_else(|e| {
+    let json_bytes = serde_json::to_string(&form).expect("a compiled form serialises").len();
+    let bytes = form.to_bytes();
+    let binary_bytes = bytes.len();
+    std::fs::write(output, bytes).unwrap_or_else(|e| {
         eprintln!("error: cannot write {output}: {e}");
         std::process::exit(2);
     });
     let times: Vec<String> = times.iter().map(|t| format!("{t:.4}")).collect();
-    println!("{{\"errors\":0,\"warnings\":{warnings},\"compile_ms\":[{}]}}", times.join(","));
+    println!(
+        "{{\"errors\":0,\"warnings\":{warnings},\"compile_ms\":[{}],\"binary_bytes\":{binary_bytes},\"json_bytes\":{json_bytes}}}",
+        times.join(",")
+    );
 }
