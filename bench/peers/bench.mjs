@@ -321,7 +321,7 @@ const compiles = sizes.map((n) => {
   }
 });
 if (compiles.some(Boolean)) {
-  sizes.forEach((n, i) => lines.push(`| compile YAML (native) | ${n.toLocaleString("en")} | ${compiles[i] ?? "–"} | – | – | – |`));
+  sizes.forEach((n, i) => lines.push(`| compile YAML (native) | ${n.toLocaleString("en")} | ${ENGINES.map((e) => (e === "wegweiser" ? compiles[i] ?? "–" : "–")).join(" | ")} |`));
 }
 const kb = (b) => (b ? `${(b / 1000).toFixed(1)} KB` : "–");
 const bw = results.bundles.wegweiser;
