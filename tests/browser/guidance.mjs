@@ -158,7 +158,7 @@ test('guidance ready on a 1,000-field form (page load → wegweiser:ready)', asy
   const bytes = readFileSync(bin);
   const compiled = JSON.parse(form);
   // The first step's page as the server renders it (wrappers, inputs, outputs, the form's
-  // address and its preload), at the server's origin so that the real /assets/wegweiser.js and
+  // address and the preloads of the form and the module), at the server's origin so that the real /assets/wegweiser.js and
   // module load under the same rules; the form's bytes come from a route of the test.
   const first = compiled.steps[0];
   const fields = first.fields.map((id) => {
@@ -168,7 +168,9 @@ test('guidance ready on a 1,000-field form (page load → wegweiser:ready)', asy
       : `<div class="form-group" data-field="${f.id}"><label for="${f.id}" class="label"><span data-text="${f.id}#label">${f.id}</span></label><input class="input" type="text" id="${f.id}" name="${f.id}" value=""></div>`;
   }).join('\n');
   const html = `<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>1,000 fields</title>
-<link rel="preload" href="/big-form.bin" as="fetch" crossorigin></head><body><main>
+<link rel="preload" href="/big-form.bin" as="fetch" crossorigin>
+<link rel="modulepreload" href="/assets/wegweiser.js"><link rel="modulepreload" href="/assets/wegweiser_wasm.js">
+<link rel="preload" href="/assets/wegweiser_wasm_bg.wasm" as="fetch" crossorigin></head><body><main>
 <form method="post" action="/nowhere" novalidate data-wegweiser-step="${first.id}" data-today="2026-11-22" data-wegweiser-form="/big-form.bin">${fields}</form>
 <script type="application/json" id="wegweiser-snapshot"></script>
 <script type="module" src="/assets/wegweiser.js"></script></main></body></html>`;

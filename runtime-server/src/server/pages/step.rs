@@ -130,7 +130,7 @@ pub(crate) fn step_page(
         fields => fields, errors => summary, new_questions => new_questions, action => url, back => back, exit => exit,
         multipart => multipart, position => position, total => path.len(),
         step_id => st.id, today => state.today().format("%Y-%m-%d").to_string(),
-        form_url => scope.served.browser_url,
+        form_url => scope.served.browser_url, has_module => super::super::embedded::has_module(),
         snapshot_json => minijinja::Value::from_safe_string(snapshot_json),
         parameters_json => minijinja::Value::from_safe_string(parameters_json),
     };
