@@ -5,9 +5,9 @@
 // table (medians over repeats) and writes the raw figures as JSON.
 //
 //   node --expose-gc bench.mjs --wasm DIR --web DIR --forms DIR [--sizes 100,1000,10000]
-//        [--repeats 5] [--check-only] [--json OUT]
+//        [--repeats 5] [--check-only] [--engines wegweiser,formio] [--json OUT]
 //
-// `--forms DIR` holds `form-N.json`, the compiled Wegweiser forms (`run` makes them);
+// `--forms DIR` holds `form-N.bin`, the compiled Wegweiser forms (`run` makes them);
 // `--wasm DIR` the Node build of the module, `--web DIR` the browser build (for its size).
 
 import { spawnSync } from "node:child_process";
@@ -16,11 +16,13 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { ENGINES, make } from "./engines.mjs";
+import { ENGINES as ALL_ENGINES, make } from "./engines.mjs";
 import { HUB, HUB_VALUES, answers, generate, oracle } from "./workload.mjs";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const args = parseArgs(process.argv.slice(2));
+// `--engines`: only these (e.g. Wegweiser alone, to measure a change to it in minutes, not 15).
+const ENGINES = args.engines ? args.engines.split(",").filter((e) => ALL_ENGINES.includes(e)) : ALL_ENGINES;
 const opts = { wasmDir: args.wasm, formDir: args.forms };
 
 if (args.child) {
@@ -241,14 +243,16 @@ for (const n of sizes) {
 // --- 3. bundle sizes --------------------------------------------------------------------------
 
 async function bundles() {
-  const esbuild = await import("esbuild");
+  const out = {};
+  // The peers' bundles only for the peers measured (esbuild is among the npm packages).
+  const esbuild = ENGINES.some((e) => e !== "wegweiser") ? await import("esbuild") : null;
   const entries = {
     surveyjs: 'export { Model } from "survey-core";',
     formio: 'export { processSync, ProcessorMap } from "@formio/core";',
     jsonforms: 'export { coreReducer, Actions, isVisible, createAjv, validate } from "@jsonforms/core";',
   };
-  const out = {};
   for (const [name, contents] of Object.entries(entries)) {
+    if (!esbuild || !ENGINES.includes(name)) continue;
     const r = await esbuild.build({
       stdin: { contents, resolveDir: here, loader: "js" },
       bundle: true,
@@ -317,7 +321,7 @@ const compiles = sizes.map((n) => {
   }
 });
 if (compiles.some(Boolean)) {
-  sizes.forEach((n, i) => lines.push(`| compile YAML (native) | ${n.toLocaleString("en")} | ${compiles[i] ?? "–"} | – | – | – |`));
+  sizes.forEach((n, i) => lines.push(`| compile YAML (native) | ${n.toLocaleString("en")} | ${ENGINES.map((e) => (e === "wegweiser" ? compiles[i] ?? "–" : "–")).join(" | ")} |`));
 }
 const kb = (b) => (b ? `${(b / 1000).toFixed(1)} KB` : "–");
 const bw = results.bundles.wegweiser;

@@ -1,15 +1,17 @@
 // The four engines behind one small interface, each driven through its own public API the way
 // its front end drives it. `bench.mjs` times these operations; it never reaches inside.
 //
-//   definition(desc)      the engine's definition of the workload, as JSON text (what is shipped)
+//   definition(desc)      the engine's definition of the workload as it is shipped: JSON text
+//                         (Wegweiser: the compiled form's binary encoding, a Uint8Array)
 //   load(text)            parse the definition, build the live form, first evaluation → live
 //   set(live, id, value)  one answer changed, until every field's visibility is current again
 //   setAll(live, data)    every answer at once (memory measurement only)
 //   validate(live)        every problem of the whole form → Set of field ids with a problem
 //   active(live)          → Set of the ids of the active (visible) fields
 //
-// Wegweiser needs its compiled form (made natively from the YAML by `compile-form`); the
-// others take their definition straight from `workload.mjs`.
+// Wegweiser needs its compiled form (made natively from the YAML by `compile-form`, in the
+// binary encoding the server serves); the others take their definition straight from
+// `workload.mjs`.
 
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -35,9 +37,9 @@ export async function wegweiser(wasmDir, formDir) {
   const { Guide } = glue;
   return {
     name: "Wegweiser (WASM)",
-    definition: (desc) => readFileSync(join(formDir, `form-${desc.n}.json`), "utf8"),
-    load(text) {
-      const g = new Guide(text, "", "de", TODAY, "");
+    definition: (desc) => new Uint8Array(readFileSync(join(formDir, `form-${desc.n}.bin`))),
+    load(bytes) {
+      const g = new Guide(bytes, "", "de", TODAY, "");
       g.evaluate_all();
       return g;
     },

@@ -1,8 +1,10 @@
 //! The compiled form: immutable and serde-serialisable. It is what a session evaluates
-//! and what the server ships to the browser (as JSON, without the YAML front end).
+//! and what the server ships to the browser (in the binary encoding of `form/binary.rs`,
+//! without the YAML front end); its JSON is for people and tools.
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) mod binary;
 mod invariants;
 
 pub use invariants::FormError;
@@ -37,14 +39,14 @@ pub struct Form {
     /// a parameter exactly like a `values` entry.
     pub(crate) values: Vec<NamedValue>,
     /// `parameters:`: the values each deployment (an authority) sets, in declaration order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "binary::json_omits_empty")]
     pub(crate) parameters: Vec<Parameter>,
     /// Reference pattern and delivery.
     pub(crate) submission: SubmissionConfig,
     /// The FIM schema the form was built from.
     pub(crate) fim: Option<FimSchema>,
     /// Whether a login is offered or required, and its lowest trust level.
-    #[serde(default, skip_serializing_if = "is_default")]
+    #[serde(default, skip_serializing_if = "binary::json_omits_default")]
     pub(crate) login: crate::account::Login,
     /// Who reads what: the dependency graph for incremental evaluation.
     pub(crate) deps: DepGraph,
@@ -234,16 +236,13 @@ pub struct Field {
     pub fim: Option<String>,
     /// The account attribute that fills it after a login (`prefill:`, one of
     /// [`crate::account::ATTRIBUTES`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "binary::json_omits_none")]
     pub prefill: Option<String>,
     /// A value from the account cannot be changed (`locked: true`).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "binary::json_omits_false")]
     pub locked: bool,
 }
 
-fn is_default<T: Default + PartialEq>(v: &T) -> bool {
-    *v == T::default()
-}
 
 impl Field {
     /// True for a `repeat:` group.
@@ -377,7 +376,7 @@ pub struct Parameter {
     /// The value used where a deployment sets none; without one the parameter is required.
     pub default: Option<Value>,
     /// For `choice`: the allowed values.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "binary::json_omits_empty")]
     pub options: Vec<String>,
     /// What it means, for the people who set it.
     pub label: Option<Text>,

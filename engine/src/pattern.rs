@@ -229,7 +229,7 @@ impl fmt::Debug for Pattern {
 struct Wire<'a> {
     #[serde(borrow)]
     source: std::borrow::Cow<'a, str>,
-    #[serde(default, skip_serializing_if = "Option::is_none", borrow)]
+    #[serde(default, skip_serializing_if = "crate::form::binary::json_omits_none", borrow)]
     dfa: Option<std::borrow::Cow<'a, str>>,
 }
 
@@ -256,7 +256,10 @@ impl Serialize for Pattern {
 
 impl<'de> Deserialize<'de> for Pattern {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let (src, dfa) = match AnyWire::deserialize(d)? {
+        // `untagged` needs a self-describing format: the binary encoding (`form/binary.rs`)
+        // has only ever written the wire object.
+        let wire = if d.is_human_readable() { AnyWire::deserialize(d)? } else { AnyWire::Wire(Wire::deserialize(d)?) };
+        let (src, dfa) = match wire {
             AnyWire::Source(s) => (s, None),
             AnyWire::Wire(w) => (w.source.into_owned(), w.dfa),
         };

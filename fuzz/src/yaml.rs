@@ -2,7 +2,8 @@
 //!
 //! Checks that compiling never panics, that every diagnostic's span lies inside the
 //! source (front ends slice the source with it), and that a form that compiles survives
-//! the JSON round trip the browser module depends on, and can start a session.
+//! the JSON round trip and the round trip through the binary encoding the browser module
+//! receives (`Form::to_bytes`, `Form::from_bytes`), and can start a session.
 
 use engine::session::Session;
 
@@ -20,6 +21,9 @@ pub fn check(data: &[u8]) {
         let json = serde_json::to_string(&form).expect("a compiled form serialises");
         let back: engine::Form = serde_json::from_str(&json).expect("a serialised form deserialises");
         assert_eq!(json, serde_json::to_string(&back).expect("serialises again"), "JSON round trip of the compiled form");
+        // And through the binary encoding the browser module receives (`Form::to_bytes`).
+        let decoded = engine::Form::from_bytes(&form.to_bytes()).expect("a compiled form decodes from its bytes");
+        assert_eq!(json, serde_json::to_string(&decoded).expect("serialises again"), "binary round trip of the compiled form");
         let s = Session::new(&form, form.default_language(), crate::forms::today());
         assert!(s.problems().is_ok() && s.submission_data().is_ok(), "a session without a budget answers");
     }

@@ -70,3 +70,24 @@ async fn a_file_outside_the_module_is_not_found() {
         assert_eq!(res.status(), StatusCode::NOT_FOUND, "{uri}");
     }
 }
+
+/// A step page fetches what guidance needs at once, in parallel: the form's bytes always, and the
+/// module's files when the binary has them (a build without them preloads nothing that 404s).
+#[tokio::test]
+async fn a_step_page_preloads_the_form_and_the_module_it_has() {
+    let state = common::state_with(&common::sqlite_url(), vec![common::probe()], common::config()).await;
+    let mut b = common::Browser::new(app(state));
+    let page = b.get("/f/probe/s/eins").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let head = common::between(&page.body, "<head>", "</head>").unwrap();
+    let url = common::between(&page.body, r#"data-wegweiser-form=""#, "\"").unwrap();
+    assert!(head.contains(&format!(r#"<link rel="preload" href="{url}" as="fetch" crossorigin>"#)), "{head}");
+    let module = [
+        r#"<link rel="modulepreload" href="/assets/wegweiser.js">"#,
+        r#"<link rel="modulepreload" href="/assets/wegweiser_wasm.js">"#,
+        r#"<link rel="preload" href="/assets/wegweiser_wasm_bg.wasm" as="fetch" crossorigin>"#,
+    ];
+    for link in module {
+        assert_eq!(head.contains(link), embedded::has_module(), "{link} in {head}");
+    }
+}

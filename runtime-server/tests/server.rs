@@ -291,10 +291,14 @@ async fn step_with_errors_snapshot() {
 }
 
 /// The page with the contents of the browser module's JSON data blocks left out (tested
-/// on their own in `the_step_page_carries_the_compiled_form_and_the_answers`).
+/// on their own in `the_step_page_carries_the_compiled_form_and_the_answers`), and the
+/// compiled form's address (a content hash: it changes with the form and its encoding).
 fn without_data_blocks(html: &str) -> String {
     let mut out = html.to_string();
-    for id in ["wegweiser-form", "wegweiser-snapshot", "wegweiser-parameters"] {
+    if let Some(url) = between(&out, "data-wegweiser-form=\"", "\"") {
+        out = out.replace(&url, "[form-url]");
+    }
+    for id in ["wegweiser-snapshot", "wegweiser-parameters"] {
         let open = format!("id=\"{id}\">");
         if let Some(block) = between(&out, &open, "</script>") {
             out = out.replace(&format!("{open}{block}</script>"), &format!("{open}[{id}]</script>"));
@@ -312,15 +316,13 @@ async fn the_step_page_carries_the_compiled_form_and_the_answers() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(r#"data-wegweiser-step="hunde" data-today="2026-11-22""#), "{}", page.body);
     assert!(page.body.contains(r#"<script type="module" src="/assets/wegweiser.js"></script>"#));
-    // The compiled form, as the module reads it: JSON with `<`, `>`, `&` escaped, so that no
-    // text of the form can end the element.
-    let block = between(&page.body, r#"<script type="application/json" id="wegweiser-form">"#, "</script>").unwrap();
-    assert!(!block.contains('<') && !block.contains('>') && !block.contains('&'));
-    let shipped: serde_json::Value = serde_json::from_str(&block).unwrap();
-    assert_eq!(shipped, serde_json::to_value(&form).unwrap());
-    assert_eq!(shipped["id"], "hundesteuer-anmeldung");
-    // Patterns travel with their DFA (engine/src/pattern.rs).
-    assert!(block.contains(r#""source":"[0-9]{15}","dfa":""#), "the chip number's pattern has a DFA");
+    // The compiled form is not in the page (it was 537 KiB of JSON at 1,000 fields) but an
+    // immutable asset the module fetches, preloaded from the head.
+    assert!(!page.body.contains(r#"id="wegweiser-form""#), "no JSON copy of the form");
+    let url = between(&page.body, r#"data-wegweiser-form=""#, "\"").unwrap();
+    assert!(url.starts_with("/assets/forms/") && url.ends_with(".bin"), "{url}");
+    let head = between(&page.body, "<head>", "</head>").unwrap();
+    assert!(head.contains(&format!(r#"<link rel="preload" href="{url}" as="fetch" crossorigin>"#)), "{head}");
     let snapshot: serde_json::Value =
         serde_json::from_str(&between(&page.body, r#"<script type="application/json" id="wegweiser-snapshot">"#, "</script>").unwrap())
             .unwrap();
@@ -332,6 +334,56 @@ async fn the_step_page_carries_the_compiled_form_and_the_answers() {
     let defaults: engine::form::ParameterValues =
         form.parameters().iter().map(|p| (p.id.clone(), p.default.clone().unwrap_or_default())).collect();
     assert_eq!(params, defaults);
+}
+
+/// `GET` of a served form's binary encoding, as the module's `fetch` sends it (no cookie).
+async fn get_asset(router: &Router, uri: &str, if_none_match: Option<&str>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut req = Request::get(uri);
+    if let Some(tag) = if_none_match {
+        req = req.header(header::IF_NONE_MATCH, tag);
+    }
+    let res = router.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+    let (status, headers) = (res.status(), res.headers().clone());
+    (status, headers, axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn the_compiled_form_is_served_as_an_immutable_asset_that_decodes_to_the_form() {
+    let (form, sc, state) = hundesteuer(&sqlite_url()).await;
+    let router = app(state);
+    let mut b = Browser::new(router.clone());
+    walk(&mut b, &form, &sc, Some("halter")).await;
+    let page = b.get("/f/hundesteuer-anmeldung/s/hunde").await;
+    let url = between(&page.body, r#"data-wegweiser-form=""#, "\"").unwrap();
+
+    let (status, headers, bytes) = get_asset(&router, &url, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/octet-stream");
+    assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert!(headers.get(header::SET_COOKIE).is_none(), "a publicly cached response sets no cookie");
+    // The name is the content's hash, and so is the ETag.
+    let hash = url.trim_start_matches("/assets/forms/").trim_end_matches(".bin");
+    assert_eq!(hash, &wegweiser::server::security::sha256_bytes_hex(&bytes)[..32]);
+    assert_eq!(headers[header::ETAG], format!("\"{hash}\""));
+    // The module's CSP allows the fetch: same origin (`default-src 'self'`, no `connect-src`).
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'") && !csp.contains("connect-src"), "{csp}");
+
+    // What the module decodes is the form the server evaluates, patterns with their DFA.
+    let decoded = Form::from_bytes(&bytes).expect("the asset decodes");
+    assert_eq!(serde_json::to_value(&decoded).unwrap(), serde_json::to_value(&form).unwrap());
+    assert!(serde_json::to_string(&decoded).unwrap().contains(r#""source":"[0-9]{15}","dfa":""#), "the chip number's pattern has a DFA");
+    assert!(bytes.len() * 2 < serde_json::to_string(&form).unwrap().len(), "{} bytes", bytes.len());
+
+    // A revalidation with the ETag is a 304 without the bytes.
+    let (status, headers, body) = get_asset(&router, &url, Some(&format!("\"{hash}\""))).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+    assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    // An unknown hash (another form, or one no longer served) is a 404.
+    let other = format!("/assets/forms/{}.bin", "0".repeat(32));
+    assert_eq!(get_asset(&router, &other, None).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(get_asset(&router, &url.replace(".bin", ".json"), None).await.0, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]

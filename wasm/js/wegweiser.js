@@ -3,10 +3,14 @@
 // again with the same engine (it stays the authority).
 //
 // Loaded as <script type="module" src="/assets/wegweiser.js"> (CSP: script-src 'self'
-// 'wasm-unsafe-eval'; no inline script). It reads two JSON data blocks the server renders,
-//   <script type="application/json" id="wegweiser-form">   the compiled form
-//   <script type="application/json" id="wegweiser-snapshot"> the session's answers
-// and enhances <form data-wegweiser-step="STEP_ID" data-today="YYYY-MM-DD">: field wrappers
+// 'wasm-unsafe-eval'; no inline script; the fetch below is same-origin, default-src 'self').
+// It fetches the compiled form in its binary encoding from the address the form element
+// carries (an immutable asset named by its hash, which the page also preloads), in parallel
+// with loading the module, and reads two JSON data blocks the server renders,
+//   <script type="application/json" id="wegweiser-snapshot">   the session's answers
+//   <script type="application/json" id="wegweiser-parameters"> the authority's parameter values
+// and enhances <form data-wegweiser-step="STEP_ID" data-wegweiser-form="/assets/forms/HASH.bin"
+// data-today="YYYY-MM-DD">: field wrappers
 // carry data-field="PATH" (inactive ones rendered with `hidden`), texts with {{ }} carry
 // data-text="PATH#label|hint|text" or "#title"/"#text", computed values are <output id=PATH>.
 // What the page shows comes from the engine's view of the step (`Guide.step_view`, the view
@@ -20,18 +24,24 @@ const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 const esc = (s) => CSS.escape(s);
 
 export async function start(doc = document) {
-  const formBlock = $("#wegweiser-form", doc);
-  const form = $("form[data-wegweiser-step]", doc);
-  if (!formBlock || !form) return null;
+  const form = $("form[data-wegweiser-step][data-wegweiser-form]", doc);
+  if (!form) return null;
   const t0 = performance.now();
+  // The form's bytes and the module, in parallel. The request matches the page's
+  // <link rel="preload" as="fetch" crossorigin> (cors mode, same-origin credentials), so the
+  // preloaded response is used.
+  const formBytes = fetch(new URL(form.dataset.wegweiserForm, doc.baseURI)).then((r) => {
+    if (!r.ok) throw new Error(`the compiled form: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  });
   const wasm = await import(new URL("./wegweiser_wasm.js", import.meta.url));
-  await wasm.default();
+  const [, buffer] = await Promise.all([wasm.default(), formBytes]);
   const lang = doc.documentElement.lang || "de";
   const today = form.dataset.today || new Date().toISOString().slice(0, 10);
   const snapshot = $("#wegweiser-snapshot", doc)?.textContent || "";
   // The authority's values of the form's parameters (rates …); empty: the form's defaults.
   const parameters = $("#wegweiser-parameters", doc)?.textContent || "";
-  const guide = new wasm.Guide(formBlock.textContent, snapshot, lang, today, parameters);
+  const guide = new wasm.Guide(new Uint8Array(buffer), snapshot, lang, today, parameters);
   const step = form.dataset.wegweiserStep;
   const en = lang === "en";
   const word = { error: form.dataset.tError || (en ? "Error" : "Fehler"), summary: form.dataset.tErrorSummary || (en ? "There is a problem" : "Es gibt ein Problem") };

@@ -2,15 +2,18 @@
 //!
 //! Generates sequences of answer changes over the bundled forms (`form-definitions/*.yaml`),
 //! runs each natively through [`wegweiser_wasm::Guide`] (the engine's `Session` behind the
-//! same JSON boundary the browser uses) and writes the sequences with the native results.
+//! same boundary the browser uses: the form's binary encoding, everything else JSON) and
+//! writes the sequences with the native results.
 //! `wasm/parity/run.mjs` replays them in the WebAssembly module and compares.
 //!
 //! ```text
 //! cargo run -p wegweiser-wasm --example parity-gen -- OUT_DIR [SEQUENCES]
 //! ```
 //!
-//! writes `OUT_DIR/parity.jsonl` and, for the start-up measurement, `OUT_DIR/bigform.json`
-//! (the 1,000-field form of `engine/tests/common/bigform.rs`, compiled).
+//! writes `OUT_DIR/parity.jsonl`, the forms' binary encodings `OUT_DIR/forms/{id}.bin` (what the
+//! server serves the module) and, for the start-up and memory measurements, `OUT_DIR/bigform.bin`
+//! (the 1,000-field form of `engine/tests/common/bigform.rs`, compiled; `bigform.json` beside it
+//! for the size comparison and the browser test's page).
 //!
 //! Answers are drawn from each field's options, from pools of valid values (the answers of
 //! the forms' own scenario files, real IBANs and tax ids, dates around today) and of invalid
@@ -66,7 +69,7 @@ fn main() {
     std::fs::create_dir_all(&out).expect("output folder");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../form-definitions");
 
-    let mut forms: Vec<(String, Form, String, Pool)> = Vec::new();
+    let mut forms: Vec<(String, Form, Vec<u8>, Pool)> = Vec::new();
     let mut names: Vec<PathBuf> = std::fs::read_dir(&root)
         .expect("form-definitions")
         .map(|e| e.expect("entry").path())
@@ -77,9 +80,9 @@ fn main() {
         let src = std::fs::read_to_string(&p).expect("form source");
         let compiled = engine::compile(&src);
         let form = compiled.form.unwrap_or_else(|| panic!("{} does not compile", p.display()));
-        let json = serde_json::to_string(&form).expect("form serialises");
+        let bytes = form.to_bytes();
         let pool = scenario_answers(&form, &p.with_extension("test.yaml"));
-        forms.push((form.id().to_string(), form, json, pool));
+        forms.push((form.id().to_string(), form, bytes, pool));
     }
 
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
@@ -92,10 +95,10 @@ fn main() {
     // Fields with a default emptied by typing (the blank that clears a default, issue #18).
     let mut blanked_defaults = 0usize;
     for n in 0..total {
-        let (id, form, json, pool) = &forms[n % forms.len()];
+        let (id, form, bytes, pool) = &forms[n % forms.len()];
         let matches_readers = fields_read_by_matches(form);
         let lang = rng.pick(form.languages()).clone();
-        let mut guide = Guide::create(json, "", &lang, TODAY).expect("guide");
+        let mut guide = Guide::create(bytes, "", &lang, TODAY).expect("guide");
         let diligent = n % 4 != 0;
         let count = if diligent { 40 + rng.below(80) } else { 5 + rng.below(30) };
         let first = json!(guide.state().expect("the browser's session has no budget"));
@@ -155,13 +158,17 @@ fn main() {
         lines.push(json!({ "form": id, "lang": lang, "today": TODAY, "first": first, "steps": steps }).to_string());
         sequences += 1;
     }
-    let forms_json: BTreeMap<&str, &str> = forms.iter().map(|(id, _, json, _)| (id.as_str(), json.as_str())).collect();
-    // JSON lines: the forms first, then one sequence a line (the file is large; the runner
-    // parses one sequence at a time).
-    lines.insert(0, json!(forms_json).to_string());
+    // JSON lines: the forms' ids first (each form's bytes in forms/{id}.bin), then one sequence
+    // a line (the file is large; the runner parses one sequence at a time).
+    std::fs::create_dir_all(out.join("forms")).expect("forms folder");
+    for (id, _, bytes, _) in &forms {
+        std::fs::write(out.join("forms").join(format!("{id}.bin")), bytes).expect("write a form");
+    }
+    lines.insert(0, json!(forms.iter().map(|f| f.0.as_str()).collect::<Vec<_>>()).to_string());
     std::fs::write(out.join("parity.jsonl"), lines.join("\n")).expect("write parity.jsonl");
 
     let big = engine::compile(&bigform::yaml()).form.expect("the 1,000-field form compiles");
+    std::fs::write(out.join("bigform.bin"), big.to_bytes()).expect("write bigform.bin");
     std::fs::write(out.join("bigform.json"), serde_json::to_string(&big).expect("serialises")).expect("write bigform.json");
 
     println!(
@@ -178,7 +185,7 @@ fn main() {
     );
     // Patterns are what the module checks with a different engine build: a run that never
     // reaches one proves nothing about them.
-    // (`0` sequences: only bigform.json, for the browser test.)
+    // (`0` sequences: only the big form's files, for the browser test.)
     assert!(total == 0 || (pattern_answers > 0 && pattern_failures > 0 && matches_answers > 0), "the sequences must reach pattern checks");
     assert!(total == 0 || blanked_defaults > 0, "the sequences must empty fields that have a default");
 }

@@ -1,14 +1,14 @@
 //! # Wegweiser in the browser
 //!
 //! Thin [`wasm_bindgen`] bindings over [`engine::session::Session`]: the enhancement script
-//! (`wasm/js/wegweiser.js`) creates one [`Guide`] per page from the compiled form the server
-//! embeds, tells it what the citizen typed (raw values, blank included: the engine reads
+//! (`wasm/js/wegweiser.js`) creates one [`Guide`] per page from the compiled form's binary
+//! encoding (`Form::from_bytes`, which the server serves as an asset), tells it what the citizen typed (raw values, blank included: the engine reads
 //! them by the rule it reads a posted step with, [`Guide::set_typed`] and
 //! [`Guide::answer_step`]), and shows what comes back (fields appearing and disappearing,
 //! computed values, texts with `{{ }}`, problems). The server stays the authority: it
 //! evaluates every post again with the same engine.
 //!
-//! Everything crosses the boundary as JSON strings, so the same [`Guide`] runs natively
+//! Everything but the form crosses the boundary as JSON strings, so the same [`Guide`] runs natively
 //! (the parity generator in `wasm/parity/` uses it as an ordinary Rust library) and in
 //! WebAssembly, and the two can be compared answer by answer.
 //!
@@ -31,15 +31,27 @@ use wasm_bindgen::prelude::*;
 
 /// One citizen's session in the browser: the compiled form and the answers.
 ///
-/// A [`Session`] borrows its [`Form`]. The form is leaked (`Box::leak`) when the guide is
-/// made, so that the guide can own a `Session<'static>` without self-reference or
-/// `unsafe` (forbidden in this workspace). The script makes one guide per page load, so
-/// one form's memory lives as long as the page, which it would anyway.
+/// A [`Session`] borrows its [`Form`]; the guide owns both ([`FormSession`], a self-referential
+/// pair made safely by `self_cell`; `unsafe` is forbidden in this workspace), so that freeing
+/// the guide (`.free()` in JavaScript) frees the form too.
 #[wasm_bindgen]
 #[derive(Debug)]
 pub struct Guide {
-    session: Session<'static>,
+    cell: FormSession,
 }
+
+/// A session and the form it borrows.
+type SessionOf<'a> = Session<'a>;
+
+self_cell::self_cell!(
+    /// The form (owner) and the session that borrows it (dependent).
+    struct FormSession {
+        owner: Form,
+        #[covariant]
+        dependent: SessionOf,
+    }
+    impl {Debug}
+);
 
 /// The whole session at a glance: what the first evaluation computes, and what the parity
 /// test compares after every change.
@@ -67,13 +79,14 @@ fn to_json<T: Serialize>(v: &T) -> String {
 
 #[wasm_bindgen]
 impl Guide {
-    /// Makes a guide from the compiled form's JSON, the session's snapshot (JSON, or empty
+    /// Makes a guide from the compiled form's binary encoding (`Form::to_bytes`, the asset
+    /// the server serves; a `Uint8Array` in JavaScript), the session's snapshot (JSON, or empty
     /// for a new session), the language, today's date (`YYYY-MM-DD`, from the server) and
     /// the form's parameter values (the JSON of an `engine::form::ParameterValues`, as the
     /// server embeds them; empty: the form's defaults).
     #[wasm_bindgen(constructor)]
-    pub fn new(form_json: &str, snapshot_json: &str, lang: &str, today_iso: &str, parameters_json: &str) -> Result<Guide, JsError> {
-        Guide::create_with_parameters(form_json, snapshot_json, lang, today_iso, parameters_json).map_err(js_err)
+    pub fn new(form: &[u8], snapshot_json: &str, lang: &str, today_iso: &str, parameters_json: &str) -> Result<Guide, JsError> {
+        Guide::create_with_parameters(form, snapshot_json, lang, today_iso, parameters_json).map_err(js_err)
     }
 
     /// Sets (value `null`: clears) the answer at a path; the value is the JSON of an
@@ -110,7 +123,7 @@ impl Guide {
     /// instance in page order, shown or not, with its value as shown, options and
     /// problems), which the script updates the page from.
     pub fn step_view(&self, step_id: &str) -> Result<String, JsError> {
-        let step = self.session.form().step_by_id(step_id).ok_or_else(|| js_err(format!("there is no step `{step_id}`")))?;
+        let step = self.session().form().step_by_id(step_id).ok_or_else(|| js_err(format!("there is no step `{step_id}`")))?;
         Ok(to_json(&self.step(step).map_err(js_err)?))
     }
 
@@ -122,84 +135,87 @@ impl Guide {
 
     /// The session's snapshot (JSON), as the server stores drafts.
     pub fn snapshot(&self) -> String {
-        to_json(&self.session.snapshot())
+        to_json(&self.session().snapshot())
     }
 }
 
 impl Guide {
     /// [`Guide::new`] with the form's default parameters and a plain error.
-    pub fn create(form_json: &str, snapshot_json: &str, lang: &str, today_iso: &str) -> Result<Guide, String> {
-        Guide::create_with_parameters(form_json, snapshot_json, lang, today_iso, "")
+    pub fn create(form: &[u8], snapshot_json: &str, lang: &str, today_iso: &str) -> Result<Guide, String> {
+        Guide::create_with_parameters(form, snapshot_json, lang, today_iso, "")
     }
 
     /// [`Guide::new`] with a plain error.
     pub fn create_with_parameters(
-        form_json: &str,
+        form: &[u8],
         snapshot_json: &str,
         lang: &str,
         today_iso: &str,
         parameters_json: &str,
     ) -> Result<Guide, String> {
-        let form = Form::from_json(form_json).map_err(|e| e.to_string())?;
+        let form = Form::from_bytes(form).map_err(|e| e.to_string())?;
         let today = NaiveDate::parse_from_str(today_iso, "%Y-%m-%d").map_err(|_| format!("`{today_iso}` is not a date (YYYY-MM-DD)"))?;
         let params: ParameterValues = if parameters_json.trim().is_empty() {
             ParameterValues::new()
         } else {
             serde_json::from_str(parameters_json).map_err(|e| format!("the parameter values are not readable: {e}"))?
         };
-        let form: &'static Form = Box::leak(Box::new(form));
-        let session = if snapshot_json.trim().is_empty() {
-            Session::with_parameters(form, lang, today, &params).map_err(|e| e.to_string())?
+        let snap: Option<Snapshot> = if snapshot_json.trim().is_empty() {
+            None
         } else {
             let mut snap: Snapshot = serde_json::from_str(snapshot_json).map_err(|e| format!("the snapshot is not readable: {e}"))?;
             snap.language = lang.to_string();
-            Session::restore_with_parameters(form, &snap, today, u64::MAX, &params).map_err(|e| e.to_string())?.0
+            Some(snap)
         };
-        Ok(Guide { session })
+        let cell = FormSession::try_new(form, |form| match &snap {
+            None => Session::with_parameters(form, lang, today, &params).map_err(|e| e.to_string()),
+            Some(snap) => Session::restore_with_parameters(form, snap, today, u64::MAX, &params).map(|r| r.0).map_err(|e| e.to_string()),
+        })?;
+        Ok(Guide { cell })
     }
 
     /// [`Guide::set_answer`] with a plain error.
     pub fn set(&mut self, path: &str, value_json: &str) -> Result<String, String> {
         let input: Option<Input> = serde_json::from_str(value_json).map_err(|e| format!("not an answer: {e}"))?;
-        let changes = self.session.set_answer(path, input).map_err(|e| e.to_string())?;
+        let changes = self.cell.with_dependent_mut(|_, s| s.set_answer(path, input)).map_err(|e| e.to_string())?;
         Ok(to_json(&changes))
     }
 
     /// [`Guide::set_answers`] with a plain error.
     pub fn set_many(&mut self, answers_json: &str) -> Result<(), String> {
         let answers: BTreeMap<String, Option<Input>> = serde_json::from_str(answers_json).map_err(|e| format!("not answers: {e}"))?;
-        self.session.set_answers(answers).map_err(|e| e.to_string())
+        self.cell.with_dependent_mut(|_, s| s.set_answers(answers)).map_err(|e| e.to_string())
     }
 
     /// [`Guide::set_typed`] with a plain error.
     pub fn typed(&mut self, path: &str, typed_json: &str) -> Result<String, String> {
         let typed: Vec<String> = serde_json::from_str(typed_json).map_err(|e| format!("not a list of typed values: {e}"))?;
-        let changes = self.session.answer_typed(path, &typed).map_err(|e| e.to_string())?;
+        let changes = self.cell.with_dependent_mut(|_, s| s.answer_typed(path, &typed)).map_err(|e| e.to_string())?;
         Ok(to_json(&changes))
     }
 
     /// [`Guide::answer_step`] with a plain error.
     pub fn read_step(&mut self, step_id: &str, posted_json: &str) -> Result<String, String> {
-        let step = self.session.form().step_by_id(step_id).ok_or_else(|| format!("there is no step `{step_id}`"))?;
+        let step = self.session().form().step_by_id(step_id).ok_or_else(|| format!("there is no step `{step_id}`"))?;
         let posted: PostedStep = serde_json::from_str(posted_json).map_err(|e| format!("not a posted step: {e}"))?;
-        Ok(to_json(&self.session.answer_step(step, &posted).map_err(|e| e.to_string())?))
+        Ok(to_json(&self.cell.with_dependent_mut(|_, s| s.answer_step(step, &posted)).map_err(|e| e.to_string())?))
     }
 
     /// The session.
-    pub fn session(&self) -> &Session<'static> {
-        &self.session
+    pub fn session(&self) -> &Session<'_> {
+        self.cell.borrow_dependent()
     }
 
     /// A step's view: the engine's, nothing added; an error when the evaluation budget ran
     /// out (the browser sets none).
     pub fn step(&self, step: StepId) -> Result<StepView, BudgetExhausted> {
-        self.session.step_view(step)
+        self.session().step_view(step)
     }
 
     /// The whole session's state; an error when the evaluation budget ran out (the browser
     /// sets none).
     pub fn state(&self) -> Result<State, BudgetExhausted> {
-        let s = &self.session;
+        let s = self.session();
         let form = s.form();
         let mut out = State {
             path: s.path()?.iter().map(|st| form.step(*st).id.clone()).collect(),

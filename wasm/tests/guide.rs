@@ -1,11 +1,11 @@
-//! The bindings natively: the same JSON in and out as in the browser.
+//! The bindings natively: the same bytes and JSON in and out as in the browser.
 
 use serde_json::{Value, json};
 use wegweiser_wasm::Guide;
 
-fn hundesteuer() -> String {
+fn hundesteuer() -> Vec<u8> {
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../form-definitions/hundesteuer.yaml")).unwrap();
-    serde_json::to_string(&engine::compile(&src).form.expect("compiles")).unwrap()
+    engine::compile(&src).form.expect("compiles").to_bytes()
 }
 
 fn parse(s: &str) -> Value {
@@ -54,7 +54,12 @@ fn a_snapshot_restores_the_answers() {
 #[test]
 fn bad_input_is_an_error_not_a_panic() {
     let form = hundesteuer();
-    assert!(Guide::create("{}", "", "de", "2026-11-22").unwrap_err().contains("compiled form"));
+    assert!(Guide::create(b"{}", "", "de", "2026-11-22").unwrap_err().contains("compiled form"));
+    // A copy encoded by another version of the format (a stale cached asset) says so.
+    let mut stale = form.clone();
+    stale[4] ^= 0xff;
+    assert!(Guide::create(&stale, "", "de", "2026-11-22").unwrap_err().contains("format version"));
+    assert!(Guide::create(&form[..form.len() / 2], "", "de", "2026-11-22").is_err());
     assert!(Guide::create(&form, "", "de", "22.11.2026").unwrap_err().contains("not a date"));
     assert!(Guide::create(&form, "[", "de", "2026-11-22").unwrap_err().contains("snapshot"));
     let mut g = Guide::create(&form, "", "de", "2026-11-22").unwrap();
@@ -62,9 +67,9 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(g.set("vorname", "{").unwrap_err().contains("not an answer"));
 }
 
-fn bewohnerparkausweis() -> String {
+fn bewohnerparkausweis() -> Vec<u8> {
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../form-definitions/bewohnerparkausweis.yaml")).unwrap();
-    serde_json::to_string(&engine::compile(&src).form.expect("compiles")).unwrap()
+    engine::compile(&src).form.expect("compiles").to_bytes()
 }
 
 /// Issue #18: the browser sends what the citizen typed and the engine decides. Blanking
@@ -96,7 +101,7 @@ fn typed_values_are_read_by_the_rule_of_a_posted_step() {
 #[test]
 fn the_guide_evaluates_with_the_parameter_values_it_is_given() {
     let src = "wegweiser: 1\nid: p\ntitle: P\nparameters:\n  satz: { type: money, default: 90 }\n  pflicht: { type: integer }\nvalues:\n  steuer: n * satz\nsteps:\n  - id: a\n    fields:\n      - { id: n, type: integer }\n";
-    let form = serde_json::to_string(&engine::compile(src).form.expect("compiles")).unwrap();
+    let form = engine::compile(src).form.expect("compiles").to_bytes();
     let values = r#"{"satz":{"t":"number","v":"120"},"pflicht":{"t":"number","v":"1"}}"#;
     let mut g = Guide::create_with_parameters(&form, "", "de", "2026-11-22", values).unwrap();
     g.set("n", "\"2\"").unwrap();
@@ -117,7 +122,7 @@ fn the_guide_evaluates_with_the_parameter_values_it_is_given() {
 fn the_step_view_is_the_engines() {
     let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../form-definitions/hundesteuer.yaml")).unwrap();
     let form = engine::compile(&src).form.expect("compiles");
-    let mut g = Guide::create(&serde_json::to_string(&form).unwrap(), "", "en", "2026-11-22").unwrap();
+    let mut g = Guide::create(&form.to_bytes(), "", "en", "2026-11-22").unwrap();
     let mut s = engine::session::Session::new(&form, "en", chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
     for (path, typed) in [("wohnsitz_bitburg", "true"), ("hund.0.rasse", "sonstige"), ("hund.0.chipnummer", "12")] {
         g.typed(path, &serde_json::to_string(&[typed]).unwrap()).unwrap();

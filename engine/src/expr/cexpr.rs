@@ -4,7 +4,9 @@
 //! kept small: literals are folded (`date("…")`, list literals, negative numbers), and
 //! the group forms of `count`, `sum`, `filled` and `matches` get their own nodes.
 
-use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::ast::{BinOp, UnOp};
 use super::functions::Func;
@@ -13,7 +15,10 @@ use crate::pattern::Pattern;
 use crate::value::Value;
 
 /// A type-checked expression.
+// `remote = "Self"`: the derived code becomes `CExpr::serialize`/`CExpr::deserialize`, which the
+// trait impls below wrap, so that reading counts the nesting (see `MAX_DECODE_DEPTH`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub enum CExpr {
     /// A literal. Text literals are kept untrimmed so that joins keep their spaces; a
     /// list literal is a `Value::List`.
@@ -39,7 +44,7 @@ pub enum CExpr {
         /// The repeated group.
         group: FieldId,
         /// The condition, evaluated per entry.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "crate::form::binary::json_omits_none")]
         cond: Option<Box<CExpr>>,
     },
     /// `sum(group, expr)`.
@@ -55,6 +60,47 @@ pub enum CExpr {
     MemberGroupFilled(FieldId),
     /// `matches(text, "regex")`.
     Matches(Box<CExpr>, Pattern),
+}
+
+/// The deepest expression read from outside (a form's JSON or its binary encoding). The
+/// parser accepts syntax trees up to 256 deep (`expr/parse.rs`) and compiling never deepens
+/// one; the limit keeps a reader's recursion (postcard has no limit of its own) off the end of
+/// the stack, which in WebAssembly is 1 MiB.
+pub const MAX_DECODE_DEPTH: u32 = 320;
+
+thread_local! {
+    /// How deep the expression being read on this thread is nested.
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+/// One level of [`DEPTH`], given back when dropped (also when reading fails).
+struct Level;
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get() - 1));
+    }
+}
+
+impl Serialize for CExpr {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CExpr::serialize(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for CExpr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let depth = DEPTH.with(|c| {
+            let n = c.get() + 1;
+            c.set(n);
+            n
+        });
+        let _level = Level;
+        if depth > MAX_DECODE_DEPTH {
+            return Err(serde::de::Error::custom(format_args!("an expression nested deeper than {MAX_DECODE_DEPTH}")));
+        }
+        CExpr::deserialize(d)
+    }
 }
 
 /// Something an expression reads.

@@ -1,6 +1,6 @@
 //! What a [`Form`] promises everyone who evaluates it, checked when a form arrives from
-//! outside the compiler ([`Form::from_json`]: the browser module receives the compiled form
-//! as JSON in the page).
+//! outside the compiler ([`Form::from_json`], [`Form::from_bytes`]: the browser module
+//! receives the compiled form in its binary encoding, `form/binary.rs`).
 //!
 //! The compiler only ever builds forms that keep these promises; a form read from JSON could
 //! break them (a page's data block edited by hand, a truncated or stale copy) and then a
@@ -14,16 +14,25 @@ use crate::ids::{FieldId, StepId, ValueId};
 
 use super::{Form, Site, TPart, Target, Text};
 
-/// Why a form read from JSON was refused.
+/// Why a form read from JSON or its binary encoding was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FormError {
-    /// Not the JSON of a compiled form.
+    /// Not the JSON (or the binary encoding) of a compiled form.
     #[error("the compiled form is not readable: {0}")]
     Unreadable(String),
     /// Readable, but a promise of a compiled form does not hold.
     #[error("the compiled form is inconsistent: {0}")]
     Inconsistent(String),
+    /// A binary encoding of another format version (`form/binary.rs`): a stale copy, or a
+    /// module older or newer than the server that encoded it.
+    #[error("the compiled form is in binary format version {found}, but this engine reads version {expected} (a stale copy: reload the page)")]
+    Version {
+        /// The version in the bytes' header.
+        found: u16,
+        /// The version this engine reads.
+        expected: u16,
+    },
 }
 
 impl Form {

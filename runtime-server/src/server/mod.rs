@@ -184,18 +184,34 @@ impl Default for Config {
 pub struct Served {
     /// The compiled form.
     pub form: Form,
-    /// The compiled form's JSON for the browser module, made once per form (with each
-    /// pattern's DFA) and safe inside `<script type="application/json">`.
-    pub browser_json: String,
+    /// The compiled form in its binary encoding for the browser module (`Form::to_bytes`, with
+    /// each pattern's DFA), made once per form and served as an immutable asset at
+    /// [`Served::browser_url`] (`pages::form_asset`); the step pages carry only the URL.
+    pub browser_bytes: axum::body::Bytes,
+    /// `/assets/forms/{content hash}.bin`: a new form (or a new encoding) gets a new URL, so
+    /// browsers may cache each one for good.
+    pub browser_url: String,
 }
 
 impl Served {
     /// Serves `form`.
     pub fn new(form: Form) -> Served {
-        let browser_json = script_safe_json(&serde_json::to_string(&form).unwrap_or_default());
-        Served { form, browser_json }
+        let bytes = form.to_bytes();
+        let hash = security::sha256_bytes_hex(&bytes);
+        // 128 bits of the hash name the asset: unique among the forms of any server.
+        let browser_url = format!("{FORM_ASSETS}{}.bin", &hash[..32]);
+        Served { form, browser_bytes: bytes.into(), browser_url }
+    }
+
+    /// The asset's ETag: its content hash, quoted.
+    pub fn browser_etag(&self) -> String {
+        let name = self.browser_url.trim_start_matches(FORM_ASSETS).trim_end_matches(".bin");
+        format!("\"{name}\"")
     }
 }
+
+/// Where the compiled forms' binary encodings are served (`GET /assets/forms/{hash}.bin`).
+pub const FORM_ASSETS: &str = "/assets/forms/";
 
 /// JSON made safe to embed in a `<script>` element: `<`, `>` and `&` as `\u003c` … (JSON
 /// allows these escapes only inside strings, which is the only place they occur), so no
@@ -503,6 +519,7 @@ pub fn app(state: AppState) -> Router {
         .route("/konto/antraege/{reference}/nachrichten/{attachment}", get(account::konto::message_pdf))
         .route("/assets/{file}", get(pages::asset))
         .route("/assets/wasm/{file}", get(pages::wasm_asset))
+        .route("/assets/forms/{file}", get(pages::form_asset))
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::metrics))
         .route("/api/v1/submissions", get(api::list))

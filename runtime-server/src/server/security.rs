@@ -49,7 +49,12 @@ pub fn random_hex(n: usize) -> String {
 
 /// SHA-256 as hex.
 pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
+    sha256_bytes_hex(s.as_bytes())
+}
+
+/// SHA-256 of bytes, as hex.
+pub fn sha256_bytes_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
 }
 
 /// The CSRF token of a session.

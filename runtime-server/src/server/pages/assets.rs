@@ -1,4 +1,5 @@
-//! The stylesheets and the browser module's files (embedded in the binary at build time).
+//! The stylesheets, the browser module's files (embedded in the binary at build time) and the
+//! compiled forms in their binary encoding for the module.
 
 use super::*;
 
@@ -39,4 +40,24 @@ pub async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> R
         }
         None => (StatusCode::NOT_FOUND, "not found").into_response(),
     }
+}
+
+/// `GET /assets/forms/{hash}.bin`: a served form's binary encoding (`Served::browser_bytes`),
+/// which the browser module fetches (`wasm/js/wegweiser.js`). The name is the content's hash,
+/// so the response is cacheable for good; an unknown name is a 404.
+pub async fn form_asset(State(state): State<AppState>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let url = format!("{}{file}", super::super::FORM_ASSETS);
+    let Some(served) = state.forms.values().find(|s| s.browser_url == url) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let etag = served.browser_etag();
+    let cache = [(header::ETAG, etag.clone()), (header::CACHE_CONTROL, "public, max-age=31536000, immutable".to_string())];
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
+    if fresh {
+        return (StatusCode::NOT_MODIFIED, cache).into_response();
+    }
+    (cache, [(header::CONTENT_TYPE, "application/octet-stream")], Body::from(served.browser_bytes.clone())).into_response()
 }

@@ -87,8 +87,10 @@ pub async fn browser_session(State(state): State<AppState>, mut req: Request, ne
     req.extensions_mut().insert(Sid(sid.clone()));
     let ip = ClientIp::of(&req, state.config.client_ip_header.as_deref());
     req.extensions_mut().insert(ip);
+    // An asset needs no session, and a response that caches publicly must not set a cookie.
+    let asset = req.uri().path().starts_with("/assets/");
     let mut res = next.run(req).await;
-    if new {
+    if new && !asset {
         let max_age = state.config.draft_ttl.as_secs() as i64;
         let c = security::set_cookie(SESSION_COOKIE, &security::session_cookie_value(key, &sid), max_age, state.config.secure_cookies);
         if let Ok(v) = HeaderValue::from_str(&c) {

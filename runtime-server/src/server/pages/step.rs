@@ -118,7 +118,6 @@ pub(crate) fn step_page(
     let url = scope.step_url(&st.id);
     let b = base(state, scope.tenant, &lang, sid, &url, form.languages());
     // Both escaped for a <script> element already (`<` as \u003c …), so not escaped again.
-    let form_json = scope.served.browser_json.as_str();
     let snapshot_json = super::super::script_safe_json(&serde_json::to_string(&s.snapshot()).unwrap_or_default());
     // The parameter values the session evaluates with (the authority's, else the form's
     // defaults), so the browser module computes what the server does.
@@ -131,7 +130,7 @@ pub(crate) fn step_page(
         fields => fields, errors => summary, new_questions => new_questions, action => url, back => back, exit => exit,
         multipart => multipart, position => position, total => path.len(),
         step_id => st.id, today => state.today().format("%Y-%m-%d").to_string(),
-        form_json => minijinja::Value::from_safe_string(form_json.to_string()),
+        form_url => scope.served.browser_url, has_module => super::super::embedded::has_module(),
         snapshot_json => minijinja::Value::from_safe_string(snapshot_json),
         parameters_json => minijinja::Value::from_safe_string(parameters_json),
     };
