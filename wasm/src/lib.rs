@@ -19,7 +19,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use engine::Form;
 use engine::answers::PostedStep;
 use engine::form::{Display, FieldType, ParameterValues};
@@ -141,7 +140,7 @@ impl Guide {
         parameters_json: &str,
     ) -> Result<Guide, String> {
         let form = Form::from_json(form_json).map_err(|e| e.to_string())?;
-        let today = NaiveDate::parse_from_str(today_iso, "%Y-%m-%d").map_err(|_| format!("`{today_iso}` is not a date (YYYY-MM-DD)"))?;
+        let today = engine::checks::read_iso(today_iso).ok_or_else(|| format!("`{today_iso}` is not a date (YYYY-MM-DD)"))?;
         let params: ParameterValues = if parameters_json.trim().is_empty() {
             ParameterValues::new()
         } else {

@@ -17,7 +17,7 @@ mod plz;
 mod size;
 mod steuer_id;
 
-pub use date::{DateError, parse_date, read_date};
+pub use date::{DateError, iso, iso_year, parse_date, read_date, read_iso};
 pub use display::{display_bool, display_date, display_euro, display_money, display_number, iban_groups};
 pub use email::is_valid_email;
 pub use iban::is_valid_iban;
