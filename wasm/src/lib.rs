@@ -118,14 +118,16 @@ impl Guide {
     pub fn evaluate_all(&self) -> Result<String, JsError> {
         Ok(to_json(&self.state().map_err(js_err)?))
     }
-
-    /// The session's snapshot (JSON), as the server stores drafts.
-    pub fn snapshot(&self) -> String {
-        to_json(&self.session.snapshot())
-    }
 }
 
 impl Guide {
+    /// The session's snapshot (JSON), as the server stores drafts. Not exported to
+    /// JavaScript: the script does not save drafts (the server does, from the posts), and
+    /// the snapshot's serialisation cost the module about 12 KB (docs/performance.md).
+    pub fn snapshot(&self) -> String {
+        to_json(&self.session.snapshot())
+    }
+
     /// [`Guide::new`] with the form's default parameters and a plain error.
     pub fn create(form_json: &str, snapshot_json: &str, lang: &str, today_iso: &str) -> Result<Guide, String> {
         Guide::create_with_parameters(form_json, snapshot_json, lang, today_iso, "")
