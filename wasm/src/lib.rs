@@ -56,6 +56,40 @@ pub struct State {
     pub problems: Vec<Problem>,
 }
 
+/// JavaScript's case mapping for the engine's `lower()`, `upper()` and IBANs: the module is
+/// built without Rust's case tables (engine feature `case-tables`, 35 KB), and
+/// `toLowerCase`/`toUpperCase` are the same full, locale-independent Unicode mapping.
+/// Registered when the module is instantiated, before any guide exists.
+#[cfg(target_arch = "wasm32")]
+mod case {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// A JavaScript string.
+        #[wasm_bindgen(js_name = String)]
+        type JsText;
+        #[wasm_bindgen(method, js_class = "String", js_name = toLowerCase)]
+        fn to_lower_case(this: &JsText) -> String;
+        #[wasm_bindgen(method, js_class = "String", js_name = toUpperCase)]
+        fn to_upper_case(this: &JsText) -> String;
+    }
+
+    fn lower(text: &str) -> String {
+        JsValue::from_str(text).unchecked_into::<JsText>().to_lower_case()
+    }
+
+    fn upper(text: &str) -> String {
+        JsValue::from_str(text).unchecked_into::<JsText>().to_upper_case()
+    }
+
+    #[wasm_bindgen(start)]
+    fn start() {
+        engine::checks::use_case_mapping(lower, upper);
+    }
+}
+
 fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
