@@ -50,7 +50,6 @@ pub enum Value {
 /// for data no one writes (docs/performance.md, "Bundle").
 mod wire {
     use std::fmt;
-    use std::str::FromStr;
 
     use chrono::NaiveDate;
     use rust_decimal::Decimal;
@@ -74,8 +73,10 @@ mod wire {
         }
     }
 
+    // `from_str_exact`, the parser the evaluator uses too (one copy of rust_decimal's parser in
+    // the module): what `Serialize` wrote always fits exactly.
     pub(super) fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
-        d.deserialize_str(Text { read: |s| Decimal::from_str(s).ok(), expecting: "a decimal number as a string" })
+        d.deserialize_str(Text { read: |s| Decimal::from_str_exact(s).ok(), expecting: "a decimal number as a string" })
     }
 
     pub(super) fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
