@@ -12,15 +12,19 @@
 #[cfg(not(feature = "case-tables"))]
 use std::sync::OnceLock;
 
+/// One direction of a case mapping.
+#[cfg(not(feature = "case-tables"))]
+type Mapping = fn(&str) -> String;
+
 /// The embedding's case mapping (lower, upper), without `case-tables`.
 #[cfg(not(feature = "case-tables"))]
-static MAPPING: OnceLock<(fn(&str) -> String, fn(&str) -> String)> = OnceLock::new();
+static MAPPING: OnceLock<(Mapping, Mapping)> = OnceLock::new();
 
 /// Registers the embedding's full case mapping: `lower` and `upper` must map as
 /// `str::to_lowercase` and `str::to_uppercase` do. Only the first call counts. Without
 /// the feature `case-tables` only; with it the engine's own tables are used.
 #[cfg(not(feature = "case-tables"))]
-pub fn use_case_mapping(lower: fn(&str) -> String, upper: fn(&str) -> String) {
+pub fn use_case_mapping(lower: Mapping, upper: Mapping) {
     let _ = MAPPING.set((lower, upper));
 }
 
