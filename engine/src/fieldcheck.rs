@@ -182,7 +182,9 @@ fn read(field: &Field, kind: FieldType, input: &Input, lang: &str, shown: &dyn F
             let ticked = match input {
                 Input::Bool(b) => *b,
                 Input::Text(s) => {
-                    let s = normalize_text(s).to_lowercase();
+                    // ASCII words: `to_ascii_lowercase` matches them exactly as `to_lowercase`
+                    // would, without case tables (checks/case.rs, the test of the Kelvin sign).
+                    let s = normalize_text(s).to_ascii_lowercase();
                     // "on" is what a checkbox without a `value` attribute posts.
                     match s.as_str() {
                         "true" | "on" | "ja" | "yes" => true,
@@ -253,7 +255,8 @@ fn as_text(input: &Input) -> Option<&str> {
 
 /// A yes/no answer as a form post or a scenario might write it.
 fn yes_no(s: &str) -> Option<bool> {
-    match s.to_lowercase().as_str() {
+    // As for consent above: ASCII words, so no case tables.
+    match s.to_ascii_lowercase().as_str() {
         "true" | "ja" | "yes" => Some(true),
         "false" | "nein" | "no" => Some(false),
         _ => None,

@@ -37,11 +37,11 @@ pub enum Value {
     /// Text; never blank (blank text is `Empty`).
     Text(String),
     /// Exact decimal.
-    Number(Decimal),
+    Number(#[serde(deserialize_with = "wire::decimal")] Decimal),
     /// Yes/no.
     Bool(bool),
     /// Calendar date.
-    Date(NaiveDate),
+    Date(#[serde(deserialize_with = "wire::date")] NaiveDate),
     /// List of texts (a `multi_choice` answer or a list literal); may be empty only as a literal `[]`.
     List(Vec<String>),
     /// An uploaded file.
@@ -67,9 +67,9 @@ enum BinaryRef<'a> {
 enum Binary {
     Empty,
     Text(String),
-    Number(#[serde(with = "rust_decimal::serde::str")] Decimal),
+    Number(#[serde(deserialize_with = "wire::decimal")] Decimal),
     Bool(bool),
-    Date(NaiveDate),
+    Date(#[serde(deserialize_with = "wire::date")] NaiveDate),
     List(Vec<String>),
     File(FileRef),
 }
@@ -109,6 +109,47 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
+/// Reading a value's number and date from their serialised text, which is all that
+/// `Serialize` writes (rust_decimal writes a number as a string, chrono a date as
+/// `YYYY-MM-DD`). The crates' own `Deserialize` also take JSON floats and every text
+/// chrono's parser knows; the browser module would carry float formatting and that parser
+/// for data no one writes (docs/performance.md, "Bundle").
+mod wire {
+    use std::fmt;
+
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+    use serde::de::{Deserializer, Error, Unexpected, Visitor};
+
+    /// A visitor of a string only, read by `read`.
+    struct Text<T> {
+        read: fn(&str) -> Option<T>,
+        expecting: &'static str,
+    }
+
+    impl<T> Visitor<'_> for Text<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+
+        fn visit_str<E: Error>(self, v: &str) -> Result<T, E> {
+            (self.read)(v).ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
+        }
+    }
+
+    // `from_str_exact`, the parser the evaluator uses too (one copy of rust_decimal's parser in
+    // the module): what `Serialize` wrote always fits exactly.
+    pub(super) fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        d.deserialize_str(Text { read: |s| Decimal::from_str_exact(s).ok(), expecting: "a decimal number as a string" })
+    }
+
+    pub(super) fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        d.deserialize_str(Text { read: crate::checks::read_iso, expecting: "a date as YYYY-MM-DD" })
+    }
+}
+
 impl Value {
     /// True for `Empty`.
     pub fn is_empty(&self) -> bool {
@@ -131,5 +172,47 @@ impl Value {
     /// Condition semantics: only `Bool(true)` holds; empty counts as false.
     pub fn holds(&self) -> bool {
         matches!(self, Value::Bool(true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    #[test]
+    fn numbers_and_dates_read_back_as_written() {
+        let values = [
+            Value::Number(Decimal::from_str("0.10").unwrap()),
+            Value::Number(Decimal::from_str("-1234567890.123456789").unwrap()),
+            Value::Number(Decimal::MAX),
+            Value::Date(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
+            Value::Date(NaiveDate::from_ymd_opt(-5, 1, 1).unwrap()),
+            Value::Date(NaiveDate::from_ymd_opt(12_345, 12, 31).unwrap()),
+        ];
+        for v in values {
+            let json = serde_json::to_string(&v).unwrap();
+            let back: Value = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, v, "{json}");
+            // The scale too: `0.10` stays `0.10`.
+            assert_eq!(serde_json::to_string(&back).unwrap(), json);
+        }
+    }
+
+    #[test]
+    fn numbers_and_dates_only_as_the_text_serialize_writes() {
+        for json in [
+            r#"{"t":"number","v":1.5}"#,
+            r#"{"t":"number","v":1}"#,
+            r#"{"t":"number","v":"zwölf"}"#,
+            r#"{"t":"date","v":"2024-2-29"}"#,
+            r#"{"t":"date","v":"29.02.2024"}"#,
+            r#"{"t":"date","v":"2025-02-29"}"#,
+        ] {
+            assert!(serde_json::from_str::<Value>(json).is_err(), "{json}");
+        }
+        let v: Value = serde_json::from_str(r#"{"v":"12.50","t":"number"}"#).unwrap();
+        assert_eq!(v, Value::Number(Decimal::from_str("12.50").unwrap()), "content before tag");
     }
 }

@@ -62,6 +62,50 @@ impl Rng {
     }
 }
 
+/// A form whose computed fields show a text in lower and upper case. They are on a step of
+/// their own: the runner compares the changed field's step view after normalising the
+/// expected one to NFC (answers are shown as typed), and full case mapping can give text
+/// that is not NFC (`upper("ΐ")`); `changes` and `state` carry the values unnormalised.
+const CASE_FORM: &str = "wegweiser: 1
+id: parity-case
+title: Case
+steps:
+  - id: s
+    fields:
+      - { id: t, type: text }
+  - id: r
+    fields:
+      - { id: lo, type: computed, label: Lower, value: lower(t) }
+      - { id: up, type: computed, label: Upper, value: upper(t) }
+";
+
+/// The case form's id and JSON, and sequences typing every character that changes case
+/// (in texts of 120, with a Greek word ending in a capital sigma) with the native results.
+fn case_sequences() -> (String, Vec<u8>, Vec<String>) {
+    let form = engine::compile(CASE_FORM).form.expect("the case form compiles");
+    let bytes = form.to_bytes();
+    let cased: Vec<char> = (0..=0x10FFFF_u32)
+        .filter_map(char::from_u32)
+        .filter(|c| !c.is_ascii() && (c.to_lowercase().ne(std::iter::once(*c)) || c.to_uppercase().ne(std::iter::once(*c))))
+        .collect();
+    let mut lines = Vec::new();
+    for (n, chunk) in cased.chunks(120).enumerate() {
+        let lang = if n % 2 == 0 { "de" } else { "en" };
+        let mut guide = Guide::create(&bytes, "", lang, TODAY).expect("guide");
+        let first = json!(guide.state().expect("no budget"));
+        let mut steps = Vec::new();
+        for text in [chunk.iter().collect::<String>(), format!("ΟΔΟΣ {} ΑΣ", chunk.iter().take(8).collect::<String>())] {
+            let typed = json!([text]).to_string();
+            let changes: Json = serde_json::from_str(&guide.typed("t", &typed).expect("a text")).expect("changes json");
+            let state = guide.state().expect("no budget");
+            let step = guide.step(engine::ids::StepId(0)).expect("no budget");
+            steps.push(json!({ "path": "t", "typed": typed, "changes": changes, "state": state, "step": step }));
+        }
+        lines.push(json!({ "form": form.id(), "lang": lang, "today": TODAY, "first": first, "steps": steps }).to_string());
+    }
+    (form.id().to_string(), bytes, lines)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let out = PathBuf::from(args.get(1).map(String::as_str).unwrap_or("target/parity"));
@@ -158,6 +202,12 @@ fn main() {
         lines.push(json!({ "form": id, "lang": lang, "today": TODAY, "first": first, "steps": steps }).to_string());
         sequences += 1;
     }
+    // Case mapping: the module uses JavaScript's (engine feature `case-tables` off), the
+    // native engine Rust's. Every character that changes case, in texts with a word-final
+    // sigma, through `lower()` and `upper()`.
+    let (case_id, case_bytes, case_lines) = case_sequences();
+    lines.extend(case_lines);
+    forms.push((case_id, engine::compile(CASE_FORM).form.expect("the case form compiles"), case_bytes, Pool::default()));
     // JSON lines: the forms' ids first (each form's bytes in forms/{id}.bin), then one sequence
     // a line (the file is large; the runner parses one sequence at a time).
     std::fs::create_dir_all(out.join("forms")).expect("forms folder");

@@ -19,7 +19,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use engine::Form;
 use engine::answers::PostedStep;
 use engine::form::{Display, FieldType, ParameterValues};
@@ -67,6 +66,40 @@ pub struct State {
     pub values: BTreeMap<String, String>,
     /// Every problem on the path, in path order.
     pub problems: Vec<Problem>,
+}
+
+/// JavaScript's case mapping for the engine's `lower()`, `upper()` and IBANs: the module is
+/// built without Rust's case tables (engine feature `case-tables`, 35 KB), and
+/// `toLowerCase`/`toUpperCase` are the same full, locale-independent Unicode mapping.
+/// Registered when the module is instantiated, before any guide exists.
+#[cfg(target_arch = "wasm32")]
+mod case {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::prelude::*;
+
+    #[wasm_bindgen]
+    extern "C" {
+        /// A JavaScript string.
+        #[wasm_bindgen(js_name = String)]
+        type JsText;
+        #[wasm_bindgen(method, js_class = "String", js_name = toLowerCase)]
+        fn to_lower_case(this: &JsText) -> String;
+        #[wasm_bindgen(method, js_class = "String", js_name = toUpperCase)]
+        fn to_upper_case(this: &JsText) -> String;
+    }
+
+    fn lower(text: &str) -> String {
+        JsValue::from_str(text).unchecked_into::<JsText>().to_lower_case()
+    }
+
+    fn upper(text: &str) -> String {
+        JsValue::from_str(text).unchecked_into::<JsText>().to_upper_case()
+    }
+
+    #[wasm_bindgen(start)]
+    fn start() {
+        engine::checks::use_case_mapping(lower, upper);
+    }
 }
 
 fn js_err(e: impl std::fmt::Display) -> JsError {
@@ -132,14 +165,16 @@ impl Guide {
     pub fn evaluate_all(&self) -> Result<String, JsError> {
         Ok(to_json(&self.state().map_err(js_err)?))
     }
-
-    /// The session's snapshot (JSON), as the server stores drafts.
-    pub fn snapshot(&self) -> String {
-        to_json(&self.session().snapshot())
-    }
 }
 
 impl Guide {
+    /// The session's snapshot (JSON), as the server stores drafts. Not exported to
+    /// JavaScript: the script does not save drafts (the server does, from the posts), and
+    /// the snapshot's serialisation cost the module about 12 KB (docs/performance.md).
+    pub fn snapshot(&self) -> String {
+        to_json(&self.session().snapshot())
+    }
+
     /// [`Guide::new`] with the form's default parameters and a plain error.
     pub fn create(form: &[u8], snapshot_json: &str, lang: &str, today_iso: &str) -> Result<Guide, String> {
         Guide::create_with_parameters(form, snapshot_json, lang, today_iso, "")
@@ -154,7 +189,7 @@ impl Guide {
         parameters_json: &str,
     ) -> Result<Guide, String> {
         let form = Form::from_bytes(form).map_err(|e| e.to_string())?;
-        let today = NaiveDate::parse_from_str(today_iso, "%Y-%m-%d").map_err(|_| format!("`{today_iso}` is not a date (YYYY-MM-DD)"))?;
+        let today = engine::checks::read_iso(today_iso).ok_or_else(|| format!("`{today_iso}` is not a date (YYYY-MM-DD)"))?;
         let params: ParameterValues = if parameters_json.trim().is_empty() {
             ParameterValues::new()
         } else {

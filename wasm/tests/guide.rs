@@ -61,6 +61,7 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(Guide::create(&stale, "", "de", "2026-11-22").unwrap_err().contains("format version"));
     assert!(Guide::create(&form[..form.len() / 2], "", "de", "2026-11-22").is_err());
     assert!(Guide::create(&form, "", "de", "22.11.2026").unwrap_err().contains("not a date"));
+    assert!(Guide::create(&form, "", "de", "2026-02-30").unwrap_err().contains("not a date"));
     assert!(Guide::create(&form, "[", "de", "2026-11-22").unwrap_err().contains("snapshot"));
     let mut g = Guide::create(&form, "", "de", "2026-11-22").unwrap();
     assert!(g.set("gibt_es_nicht", "\"x\"").unwrap_err().contains("gibt_es_nicht"));

@@ -5,6 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
+use super::date::iso_year;
 use super::number::{canonical, canonical_money};
 
 /// A number with all places of its value and no trailing zeros, thousands grouped.
@@ -41,13 +42,19 @@ pub fn iban_groups(iban: &str) -> Vec<String> {
     compact.chunks(4).map(|g| g.iter().collect()).collect()
 }
 
+/// The months' names in English (chrono's `%B`).
+const MONTHS: [&str; 12] = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
 /// A date: `22.11.2026` in German, `22 November 2026` in English.
 pub fn display_date(d: NaiveDate, lang: &str) -> String {
+    // By hand, not with chrono's `format`: its format strings cost the browser module
+    // several KB (docs/performance.md); the year as chrono's `%Y` writes it.
+    let year = iso_year(d.year());
     if lang == "de" {
-        d.format("%d.%m.%Y").to_string()
+        format!("{:02}.{:02}.{year}", d.day(), d.month())
     } else {
         // Day first without a leading zero, as GOV.UK writes dates.
-        format!("{} {}", d.day(), d.format("%B %Y"))
+        format!("{} {} {year}", d.day(), MONTHS[d.month0() as usize])
     }
 }
 
@@ -138,6 +145,17 @@ mod tests {
         assert_eq!(display_date(d, "de"), "01.03.2026");
         assert_eq!(display_date(d, "en"), "1 March 2026");
         assert_eq!(display_date(d, "uk"), "1 March 2026");
+    }
+
+    #[test]
+    fn dates_as_chrono_formats_them() {
+        for y in [-1, 0, 7, 2026, 10_000] {
+            for m in 1..=12 {
+                let d = NaiveDate::from_ymd_opt(y, m, 9).unwrap();
+                assert_eq!(display_date(d, "de"), d.format("%d.%m.%Y").to_string());
+                assert_eq!(display_date(d, "en"), format!("9 {}", d.format("%B %Y")));
+            }
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Every check is a pure function of already-normalised input, so the session code
 //! decides the order of checks (docs/form-language.md#check-order) and this module only answers "is this well-formed?".
 
+mod case;
 mod date;
 mod display;
 mod email;
@@ -17,7 +18,10 @@ mod plz;
 mod size;
 mod steuer_id;
 
-pub use date::{DateError, parse_date, read_date};
+#[cfg(not(feature = "case-tables"))]
+pub use case::use_case_mapping;
+pub use case::{to_lower, to_upper};
+pub use date::{DateError, iso, iso_year, parse_date, read_date, read_iso};
 pub use display::{display_bool, display_date, display_euro, display_money, display_number, iban_groups};
 pub use email::is_valid_email;
 pub use iban::is_valid_iban;

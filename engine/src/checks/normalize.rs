@@ -65,7 +65,7 @@ pub fn normalize_compact(raw: &str) -> String {
 
 /// [`normalize_compact`] in upper case: the IBAN's electronic format (ISO 13616).
 pub fn normalize_iban(raw: &str) -> String {
-    normalize_compact(raw).to_uppercase()
+    super::case::to_upper(&normalize_compact(raw))
 }
 
 /// Length in Unicode code points after NFC: what `min_length`/`max_length` and `len()`

@@ -357,8 +357,8 @@ impl Evaluator<'_, '_> {
                 best
             }
             (Func::Contains, [Text(t), Text(p)]) => Bool(t.contains(p.as_str())),
-            (Func::Lower, [Text(t)]) => Value::text(t.to_lowercase()),
-            (Func::Upper, [Text(t)]) => Value::text(t.to_uppercase()),
+            (Func::Lower, [Text(t)]) => Value::text(crate::checks::to_lower(t)),
+            (Func::Upper, [Text(t)]) => Value::text(crate::checks::to_upper(t)),
             (Func::Number, [Text(t)]) => read_number(t),
             // Types are checked at compile time; anything else is a value of an unexpected type.
             _ => Empty,

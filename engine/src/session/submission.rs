@@ -53,7 +53,7 @@ pub fn value_json(v: &Value, format: Option<Format>) -> Json {
         Value::Number(d) => Json::String(canonical(d)),
         Value::Text(t) => Json::String(t.clone()),
         Value::Bool(b) => Json::Bool(*b),
-        Value::Date(d) => Json::String(d.format("%Y-%m-%d").to_string()),
+        Value::Date(d) => Json::String(crate::checks::iso(*d)),
         Value::List(items) => Json::Array(items.iter().cloned().map(Json::String).collect()),
         Value::File(f) => serde_json::json!({ "name": f.name, "size": f.size, "type": f.mime }),
     }
