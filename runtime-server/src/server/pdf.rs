@@ -3,16 +3,77 @@
 //! the `pdf` crate once and stored with the submission (`submission_pdfs`), so that the
 //! citizen's download and every later delivery channel get the same bytes.
 //!
-//! It is written the first time it is needed (the confirmation page right after the
-//! submission, which shows its size), not inside the submission's transaction: rendering
-//! would hold SQLite's write lock, and a crash between the two leaves nothing to repair.
+//! It is written by a background worker right after the submission ([`queue`], [`run`]),
+//! not inside the submission's request or transaction: rendering (deflate, text shaping)
+//! would hold SQLite's write lock and cost the request milliseconds, and a crash between
+//! the two leaves nothing to repair. Whoever needs it before the worker wrote it (the
+//! download, a delivery channel; the worker's queue full under load; a restart) renders
+//! it then: [`of_draft`] stores the first rendering only and every caller serves what is
+//! stored, so the citizen's download and the delivered file are the same bytes.
+
+use std::sync::{Arc, Weak};
 
 use chrono::{Datelike, TimeZone, Timelike};
 use engine::session::{BudgetExhausted, Session, Snapshot};
+use tokio::sync::mpsc;
 
 use super::store::Draft;
 use super::tenant::Scope;
-use super::{AppState, view};
+use super::{AppState, Inner, view};
+
+/// Submissions waiting for the background worker at most; beyond it a PDF is written on
+/// first need (bounded memory under a burst, and the worker never falls behind without
+/// end).
+pub const QUEUE: usize = 256;
+
+/// A submission whose PDF the worker writes: where it was submitted and its draft.
+#[derive(Debug)]
+pub struct Job {
+    /// The authority the form was submitted under (`None` without authorities).
+    pub authority: Option<String>,
+    /// The form's id.
+    pub form: String,
+    /// The submitted draft's id.
+    pub draft: String,
+}
+
+/// Hands a stored submission to the background worker; false when its queue is full (the
+/// PDF is then written when first needed).
+pub fn queue(state: &AppState, job: Job) -> bool {
+    state.pdf_queue.try_send(job).is_ok()
+}
+
+/// The background worker: writes each queued submission's PDF, one at a time (rendering is
+/// CPU work: one core at most goes to it). Ends when the state is gone.
+pub async fn run(state: Weak<Inner>, mut jobs: mpsc::Receiver<Job>) {
+    while let Some(job) = jobs.recv().await {
+        let Some(inner) = state.upgrade() else { return };
+        let state = AppState(inner);
+        if let Err(e) = write(&state, &job).await {
+            // The download or a delivery tries again; the error names no answer.
+            tracing::warn!(form = %job.form, error = %e, "PDF not written in the background");
+        }
+    }
+}
+
+async fn write(state: &AppState, job: &Job) -> Result<(), PdfFault> {
+    let scope = super::tenant::resolve(state, job.authority.as_deref(), &job.form).ok_or(PdfFault::Missing)?;
+    let draft = state.store.draft(&job.draft).await?.ok_or(PdfFault::Missing)?;
+    of_draft(state, scope, &draft).await.map(drop)
+}
+
+/// The worker's queue and its receiving end (taken by [`run`] when the state is built).
+pub(crate) fn channel() -> (mpsc::Sender<Job>, mpsc::Receiver<Job>) {
+    mpsc::channel(QUEUE)
+}
+
+/// Starts the worker for `state` on the current runtime (none outside one: every PDF is
+/// then written on first need).
+pub(crate) fn start(state: &Arc<Inner>, jobs: mpsc::Receiver<Job>) {
+    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        rt.spawn(run(Arc::downgrade(state), jobs));
+    }
+}
 
 /// Why no PDF could be had.
 #[derive(Debug, thiserror::Error)]

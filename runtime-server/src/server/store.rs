@@ -16,8 +16,11 @@
 //!
 //! The drafts' writes (one per step POST) go through one writer task that commits all
 //! writes waiting at once in one transaction ([`commit`]: group commit, one sync for many
-//! POSTs, each answered after its write is durable).
+//! POSTs, each answered after its write is durable), which keeps what it wrote in the
+//! draft cache ([`cache`]: one process on an SQLite file; the next page of a citizen reads
+//! its draft from memory).
 
+pub mod cache;
 pub mod commit;
 
 use std::future::Future;
@@ -38,6 +41,8 @@ pub struct Store {
     session_key: std::sync::Arc<[u8]>,
     /// The writer of the drafts (group commit).
     committer: commit::Committer,
+    /// The open drafts the writer wrote last (off unless [`StoreOptions::draft_cache`]).
+    cache: std::sync::Arc<cache::DraftCache>,
 }
 
 /// How the store connects.
@@ -48,11 +53,14 @@ pub struct StoreOptions {
     pub acquire_timeout: Duration,
     /// Connections in the pool (default: 3 for SQLite, 16 for PostgreSQL).
     pub max_connections: Option<u32>,
+    /// Open drafts kept in memory ([`cache`]); 0 (the default) reads every draft from the
+    /// database. Only for the one process on a database: [`cache::entries_for`].
+    pub draft_cache: usize,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { acquire_timeout: Duration::from_secs(5), max_connections: None }
+        StoreOptions { acquire_timeout: Duration::from_secs(5), max_connections: None, draft_cache: 0 }
     }
 }
 
@@ -365,8 +373,9 @@ impl Store {
         let session_key = hex::decode(shared_value(&pool, "session_key", &super::security::random_hex(32)).await?)
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
             .into();
-        let committer = commit::Committer::start(pool.clone());
-        Ok(Store { pool, session_key, committer })
+        let cache = std::sync::Arc::new(cache::DraftCache::new(options.draft_cache, cache::DEFAULT_BYTES));
+        let committer = commit::Committer::start(pool.clone(), cache.clone());
+        Ok(Store { pool, session_key, committer, cache })
     }
 
     /// The key of the session cookies' tags (the same for every server on this database).
@@ -396,7 +405,11 @@ impl Store {
     /// The open (not submitted, not expired) draft of a browser session for a form of an
     /// authority (`""` without authorities): a draft started under one authority is never
     /// opened under another's addresses.
+    /// The draft cache answers for a draft this process wrote last (same key, same expiry).
     pub async fn open_draft(&self, session_hash: &str, authority: &str, form: &str, now: i64) -> Result<Option<Draft>> {
+        if let Some(d) = self.cache.get(session_hash, authority, form, now) {
+            return Ok(Some(d));
+        }
         let row = sqlx::query(
             "SELECT id, snapshot, reference, expires_at FROM drafts \
              WHERE session_hash = $1 AND form = $2 AND reference IS NULL AND expires_at > $3 AND authority = $4 \
@@ -460,6 +473,25 @@ impl Store {
         self.committer.stats()
     }
 
+    /// The draft cache (for tests and `/metrics`).
+    pub fn draft_cache(&self) -> &cache::DraftCache {
+        &self.cache
+    }
+
+    /// Takes draft `id` out of the draft cache after a write outside the drafts' writer
+    /// committed (submitted, moved to another owner, deleted), after the writer's fills of
+    /// earlier commits ([`cache`]). A draft moved to `to` (owner, authority, form) is now
+    /// that owner's latest: whatever the cache held for `to` goes too.
+    pub async fn forget_draft(&self, id: &str, to: Option<(&str, &str, &str)>) {
+        if self.cache.enabled() {
+            let _gate = self.cache.gate.lock().await;
+            self.cache.remove(id);
+            if let Some((owner, authority, form)) = to {
+                self.cache.remove_key(owner, authority, form);
+            }
+        }
+    }
+
     /// Stores the hash of a new resume token for a draft.
     pub async fn set_resume_hash(&self, id: &str, hash: &str) -> Result<()> {
         retry(|| sqlx::query("UPDATE drafts SET resume_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&self.pool)).await?;
@@ -486,7 +518,7 @@ impl Store {
         let row = retry(|| {
             sqlx::query(
                 "UPDATE drafts SET session_hash = $1, updated_at = $2, resume_hash = NULL \
-                 WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 AND authority = $4 RETURNING form",
+                 WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 AND authority = $4 RETURNING id, form",
             )
             .bind(session_hash)
             .bind(now)
@@ -495,7 +527,10 @@ impl Store {
             .fetch_optional(&self.pool)
         })
         .await?;
-        Ok(row.map(|r| r.get::<String, _>("form")))
+        let Some(row) = row else { return Ok(None) };
+        let (id, form): (String, String) = (row.get("id"), row.get("form"));
+        self.forget_draft(&id, Some((session_hash, authority, &form))).await;
+        Ok(Some(form))
     }
 
     /// Deletes expired drafts that were never submitted, and their files; returns how many.
@@ -697,6 +732,8 @@ impl Store {
         }
         super::fault::point("submit-before-commit").await;
         tx.commit().await?;
+        // Submitted: no longer the owner's open draft.
+        self.forget_draft(new.draft_id, None).await;
         super::fault::point("submit-after-commit").await;
         Ok(SubmitOutcome::Stored(reference))
     }
@@ -878,6 +915,13 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(|r| (r.get("name"), r.get("mime"), r.get("content"))).collect())
+    }
+
+    /// A draft by id, whatever its state (the PDF worker reads the submitted one).
+    pub async fn draft(&self, id: &str) -> Result<Option<Draft>> {
+        let row =
+            sqlx::query("SELECT id, snapshot, reference, expires_at FROM drafts WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.map(draft_of))
     }
 
     /// The draft a submission was made from (its snapshot renders the PDF).
