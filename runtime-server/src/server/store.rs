@@ -1148,6 +1148,82 @@ mod tests {
         assert_eq!(attempts.load(Ordering::SeqCst), 1);
     }
 
+    /// A store as `serve` connects it to an SQLite file: with the draft cache.
+    async fn cached_store() -> Store {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).unwrap();
+        let url = format!("sqlite://{}", std::env::temp_dir().join(format!("wegweiser-cache-{}.db", hex::encode(b))).display());
+        Store::connect_with(&url, &StoreOptions { draft_cache: 100, ..StoreOptions::default() }).await.unwrap()
+    }
+
+    fn new_draft<'a>(id: &'a str, owner: &'a str, snapshot: &'a str) -> NewDraft<'a> {
+        NewDraft { id, session_hash: owner, authority: "a", form: "f", snapshot, account: None, now: 1, ttl_ms: 1_000_000 }
+    }
+
+    async fn submit_draft(store: &Store, id: &str) -> SubmitOutcome {
+        let (reference, document) = (|n: i64| format!("R-{n}"), |r: &str| format!("{{\"reference\":\"{r}\"}}"));
+        let new = NewSubmission {
+            draft_id: id,
+            authority: "a",
+            form: "f",
+            year: 2026,
+            reference: &reference,
+            document: &document,
+            deliveries: &[],
+            files: &[],
+            account_email: None,
+            now: 2,
+        };
+        store.submit(new).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_draft_cache_serves_what_the_writer_committed_and_never_a_draft_submitted_or_moved() {
+        let store = cached_store().await;
+        store.create_draft(new_draft("d1", "owner", "{\"v\":1}")).await.unwrap();
+        assert_eq!(store.open_draft("owner", "a", "f", 2).await.unwrap().unwrap().snapshot, "{\"v\":1}");
+        // Served from memory: a change behind the writer's back (what another process on
+        // the database would do) is not seen. That is why only one process may cache.
+        sqlx::query("UPDATE drafts SET snapshot = 'other process'").execute(store.pool()).await.unwrap();
+        assert_eq!(store.open_draft("owner", "a", "f", 2).await.unwrap().unwrap().snapshot, "{\"v\":1}");
+        store.save_draft("d1", "{\"v\":2}", 3, 1_000_000).await.unwrap();
+        assert_eq!(store.open_draft("owner", "a", "f", 4).await.unwrap().unwrap().snapshot, "{\"v\":2}");
+        // The same rules as the database read: owner, authority, form, expiry.
+        assert!(store.open_draft("someone else", "a", "f", 4).await.unwrap().is_none());
+        assert!(store.open_draft("owner", "b", "f", 4).await.unwrap().is_none());
+        assert!(store.open_draft("owner", "a", "f", 3 + 1_000_000).await.unwrap().is_none());
+        // Submitted: not open any more, in memory as in the database.
+        assert_eq!(submit_draft(&store, "d1").await, SubmitOutcome::Stored("R-1".into()));
+        assert!(store.open_draft("owner", "a", "f", 4).await.unwrap().is_none());
+        // A save that comes after the submission writes nothing and is not kept.
+        store.save_draft("d1", "{\"v\":3}", 5, 1_000_000).await.unwrap();
+        assert!(store.open_draft("owner", "a", "f", 6).await.unwrap().is_none());
+        // A resume link moves a draft to another browser: the old one no longer has it; the
+        // new one gets it, not the draft of its own the cache held.
+        store.create_draft(new_draft("d2", "owner", "{\"v\":4}")).await.unwrap();
+        store.create_draft(new_draft("d3", "new", "{\"mine\":1}")).await.unwrap();
+        store.set_resume_hash("d2", "h").await.unwrap();
+        assert_eq!(store.resume("h", "new", "a", 10).await.unwrap().as_deref(), Some("f"));
+        assert!(store.open_draft("owner", "a", "f", 11).await.unwrap().is_none());
+        assert_eq!(store.open_draft("new", "a", "f", 11).await.unwrap().unwrap().id, "d2");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_draft_submitted_while_it_is_saved_is_never_served_from_the_cache() {
+        let store = cached_store().await;
+        for i in 0..40 {
+            let (id, owner) = (format!("d{i}"), format!("o{i}"));
+            store.create_draft(new_draft(&id, &owner, "{}")).await.unwrap();
+            let (a, b) = (store.clone(), store.clone());
+            let (id2, id3) = (id.clone(), id.clone());
+            let save = tokio::spawn(async move { a.save_draft(&id2, "{\"late\":1}", 2, 1_000_000).await.unwrap() });
+            let submit = tokio::spawn(async move { submit_draft(&b, &id3).await });
+            save.await.unwrap();
+            assert!(matches!(submit.await.unwrap(), SubmitOutcome::Stored(_)));
+            assert!(store.open_draft(&owner, "a", "f", 3).await.unwrap().is_none(), "draft {i} was submitted");
+        }
+    }
+
     #[test]
     fn postgres_states_never_pass_for_sqlite_codes() {
         assert_eq!(sqlite_primary("517"), Some(5));
