@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use engine::form::Form;
 use wegweiser::server::account::oidc::Oidc;
 use wegweiser::server::account::{self, OidcSettings};
-use wegweiser::server::{AppState, Config, Store};
+use wegweiser::server::{AppState, Config};
 
 use super::common::{self, Browser, Page, between};
 
