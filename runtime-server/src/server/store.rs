@@ -831,6 +831,18 @@ impl Store {
         Ok(row.map(|r| SubmissionPdf { id: r.get("id"), created_at: r.get("created_at"), pdf: r.get("pdf") }))
     }
 
+    /// The size in bytes of a submission's PDF (by reference), once written.
+    pub async fn submission_pdf_size(&self, reference: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT CAST(LENGTH(p.pdf) AS BIGINT) AS n FROM submissions s JOIN submission_pdfs p ON p.submission_id = s.id \
+             WHERE s.reference = $1",
+        )
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.get("n")))
+    }
+
     /// Stores a submission's PDF; one written before (by a concurrent request) is kept.
     pub async fn put_submission_pdf(&self, submission_id: &str, pdf: &[u8], now: i64) -> Result<()> {
         retry(|| async {

@@ -226,8 +226,8 @@ pub async fn confirmation(
     };
     // The PDF is written in the background (`pdf::run`): its size when it is there, else
     // the link says it is being made, and the download waits for it (renders it then).
-    let pdf_kb = match state.store.submission_pdf(draft.reference.as_deref().unwrap_or_default()).await {
-        Ok(stored) => stored.and_then(|s| s.pdf).map(|bytes| bytes.len().div_ceil(1024)),
+    let pdf_kb = match state.store.submission_pdf_size(draft.reference.as_deref().unwrap_or_default()).await {
+        Ok(size) => size.map(|n| usize::try_from(n).unwrap_or(0).div_ceil(1024)),
         Err(e) => return storage_error(&state, e),
     };
     let s = match scope.session(&lang.code, state.today()) {
