@@ -55,7 +55,7 @@ async fn kreis_on(url: &str) -> AppState {
         retry_base: Duration::from_millis(50),
         ..Config::default()
     };
-    let store = Store::connect(url).await.expect("database");
+    let store = serve_store(url).await;
     AppState::with_authorities(vec![form, other], tenants, store, config)
 }
 

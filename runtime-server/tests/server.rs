@@ -24,7 +24,7 @@ use common::{Browser, between, compile, error_summary, forms_dir, sqlite_url};
 use walk::*;
 
 async fn state_for(url: &str, forms: Vec<Form>, today: Option<chrono::NaiveDate>) -> AppState {
-    let store = Store::connect(url).await.expect("database");
+    let store = common::serve_store(url).await;
     let config = Config { today, admin_token: Some("admin-secret".into()), retry_base: Duration::from_millis(50), ..Config::default() };
     AppState::new(forms, store, config)
 }
@@ -736,6 +736,9 @@ async fn no_pdf_is_written_from_a_session_over_the_evaluation_budget() {
     let mut b = Browser::new(app(state.clone()));
     let summary = walk_to_summary(&mut b, &form, &sc).await;
     assert_eq!(submit(&mut b, form.id(), &summary).await.status, StatusCode::SEE_OTHER);
+    // The background worker wrote it; as if it had not (a restart, its queue full):
+    wait_for_pdf(&state).await.expect("written in the background");
+    sqlx::query("DELETE FROM submission_pdfs").execute(state.store.pool()).await.unwrap();
     // The same server with a budget far below what the form needs is asked for the PDF
     // before anything wrote it: its summary would be empty values, so there is none.
     let config = Config { today: Some(sc.today), eval_budget: 20, ..Config::default() };
@@ -951,6 +954,8 @@ async fn the_confirmation_offers_the_application_as_a_pdf_to_its_owner_only() {
     let rows = summary_texts(&summary.body);
     assert!(rows.len() > 20, "{rows:?}");
     submit(&mut b, form.id(), &summary).await;
+    // Written in the background right after the submission: then the link has its size.
+    wait_for_pdf(&state).await.expect("written in the background");
     let conf = b.get("/f/hundesteuer-anmeldung/confirmation").await;
     let reference = between(&conf.body, "class=\"reference\">", "<").unwrap();
     let url = "/f/hundesteuer-anmeldung/confirmation/antrag.pdf";
@@ -991,6 +996,60 @@ async fn the_confirmation_offers_the_application_as_a_pdf_to_its_owner_only() {
     assert_ne!(headers.get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap()), Some("application/pdf"));
     let (status, _, _) = get(String::new()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The stored PDFs (a fresh database per test: at most the one submission's).
+async fn stored_pdfs(state: &AppState) -> Vec<Vec<u8>> {
+    sqlx::query("SELECT pdf FROM submission_pdfs").fetch_all(state.store.pool()).await.unwrap().into_iter().map(|r| r.get(0)).collect()
+}
+
+/// The PDF the background worker writes after a submission, once it is there (30 s at most:
+/// it renders at the lowest priority, behind whatever else the machine runs).
+async fn wait_for_pdf(state: &AppState) -> Option<Vec<u8>> {
+    for _ in 0..3000 {
+        if let Some(pdf) = stored_pdfs(state).await.pop() {
+            return Some(pdf);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    None
+}
+
+/// Issue #19: the PDF is written by a background worker right after the submission, not in
+/// the submit request nor in the confirmation's. While it is not there (the worker's queue
+/// was full, the server restarted), the confirmation says it is being made without making
+/// it, and the download waits for it: it renders it then, stores it, and serves what is
+/// stored, so the citizen's file and the one every delivery gets are one document.
+#[tokio::test]
+async fn the_pdf_is_written_in_the_background_and_the_download_waits_for_it_while_it_is_not() {
+    let (form, sc, state) = hundesteuer_four_dogs().await;
+    let mut b = Browser::new(app(state.clone()));
+    let summary = walk_to_summary(&mut b, &form, &sc).await;
+    submit(&mut b, form.id(), &summary).await;
+    // Nobody asked for the confirmation or the PDF: the worker writes it.
+    let background = wait_for_pdf(&state).await.expect("written in the background");
+    assert!(background.starts_with(b"%PDF-"));
+    // Now as if the worker had not got to it yet.
+    sqlx::query("DELETE FROM submission_pdfs").execute(state.store.pool()).await.unwrap();
+    let confirmation = "/f/hundesteuer-anmeldung/confirmation";
+    let url = "/f/hundesteuer-anmeldung/confirmation/antrag.pdf";
+    let conf = b.get(confirmation).await;
+    assert_eq!(conf.status, StatusCode::OK);
+    assert!(
+        conf.body.contains(&format!("<a href=\"{url}\" download>Ihren Antrag herunterladen (PDF, wird gerade erstellt)</a>")),
+        "{}",
+        conf.body
+    );
+    assert!(stored_pdfs(&state).await.is_empty(), "the confirmation page renders no PDF");
+    // The download waits for it.
+    let res =
+        app(state.clone()).oneshot(Request::get(url).header(header::COOKIE, b.cookie_header()).body(Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let downloaded = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec();
+    assert!(downloaded.starts_with(b"%PDF-"));
+    assert_eq!(stored_pdfs(&state).await, vec![downloaded.clone()], "served what is stored, for every channel alike");
+    let conf = b.get(confirmation).await;
+    assert!(conf.body.contains(&format!("(PDF, {} KB)", downloaded.len().div_ceil(1024))), "{}", conf.body);
 }
 
 /// Row writes to `drafts` since the triggers were made (issue #19: one write per step POST).

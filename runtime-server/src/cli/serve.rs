@@ -28,6 +28,13 @@ pub struct Args {
     /// (`SO_REUSEPORT`: the kernel spreads new connections over them; Linux and the BSDs).
     #[arg(long)]
     pub reuse_port: bool,
+    /// Open drafts kept in memory, so a citizen's next page does not read its draft from
+    /// the database (default 10000). Only for the one process on an SQLite file: off on
+    /// PostgreSQL and with `--reuse-port` (another process's write would not reach it);
+    /// never start a second process on the same SQLite file without `--reuse-port`
+    /// while it is on. 0 turns it off.
+    #[arg(long)]
+    pub draft_cache: Option<usize>,
     /// The database: `sqlite://FILE` or `postgres://…` (default: `DATABASE_URL`, else
     /// `sqlite://wegweiser.db`).
     #[arg(long)]
@@ -381,7 +388,11 @@ async fn serve(args: &Args) -> Exit {
         }
     }
     let url = args.database.clone().or_else(|| std::env::var("DATABASE_URL").ok()).unwrap_or_else(|| "sqlite://wegweiser.db".into());
-    let store = match Store::connect(&url).await {
+    let options = server::store::StoreOptions {
+        draft_cache: server::store::cache::entries_for(&url, args.reuse_port, args.draft_cache),
+        ..server::store::StoreOptions::default()
+    };
+    let store = match Store::connect_with(&url, &options).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: cannot open the database: {e}");

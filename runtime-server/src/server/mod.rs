@@ -265,6 +265,8 @@ pub struct Inner {
     pub last_full: Mutex<Option<std::time::Instant>>,
     /// The OpenID Connect relying party, when an identity provider is configured.
     pub oidc: Option<account::oidc::Oidc>,
+    /// Submissions whose PDF the background worker writes ([`pdf::run`]).
+    pub pdf_queue: tokio::sync::mpsc::Sender<pdf::Job>,
 }
 
 impl std::ops::Deref for AppState {
@@ -307,7 +309,8 @@ impl AppState {
         let fitconnect = config.fitconnect.as_ref().map(delivery::fitconnect::FitConnectConfig::sender);
         let lookups = security::Limiter::new(config.failed_lookups_per_minute, Duration::from_secs(60));
         let drafts = security::Limiter::new(config.new_drafts_per_minute, Duration::from_secs(60));
-        AppState(Arc::new(Inner {
+        let (pdf_queue, pdf_jobs) = pdf::channel();
+        let inner = Arc::new(Inner {
             forms,
             tenants,
             store,
@@ -321,7 +324,10 @@ impl AppState {
             drafts,
             last_full: Mutex::new(None),
             oidc,
-        }))
+            pdf_queue,
+        });
+        pdf::start(&inner, pdf_jobs);
+        AppState(inner)
     }
 
     /// Now, in Unix milliseconds.

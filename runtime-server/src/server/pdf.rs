@@ -3,16 +3,131 @@
 //! the `pdf` crate once and stored with the submission (`submission_pdfs`), so that the
 //! citizen's download and every later delivery channel get the same bytes.
 //!
-//! It is written the first time it is needed (the confirmation page right after the
-//! submission, which shows its size), not inside the submission's transaction: rendering
-//! would hold SQLite's write lock, and a crash between the two leaves nothing to repair.
+//! It is written by a background worker right after the submission ([`queue`], [`run`]),
+//! not inside the submission's request or transaction: rendering (deflate, text shaping)
+//! would hold SQLite's write lock and cost the request milliseconds, and a crash between
+//! the two leaves nothing to repair. Whoever needs it before the worker wrote it (the
+//! download, a delivery channel; the worker's queue full under load; a restart) renders
+//! it then: [`of_draft`] stores the first rendering only and every caller serves what is
+//! stored, so the citizen's download and the delivered file are the same bytes.
+
+use std::sync::{Arc, Weak};
 
 use chrono::{Datelike, TimeZone, Timelike};
 use engine::session::{BudgetExhausted, Session, Snapshot};
+use tokio::sync::{mpsc, oneshot};
 
 use super::store::Draft;
 use super::tenant::Scope;
-use super::{AppState, view};
+use super::{AppState, Inner, view};
+
+/// Submissions waiting for the background worker at most; beyond it a PDF is written on
+/// first need (bounded memory under a burst, and the worker never falls behind without
+/// end).
+pub const QUEUE: usize = 256;
+
+/// A submission whose PDF the worker writes: where it was submitted and its draft.
+#[derive(Debug)]
+pub struct Job {
+    /// The authority the form was submitted under (`None` without authorities).
+    pub authority: Option<String>,
+    /// The form's id.
+    pub form: String,
+    /// The submitted draft's id.
+    pub draft: String,
+}
+
+/// Hands a stored submission to the background worker; false when its queue is full (the
+/// PDF is then written when first needed).
+pub fn queue(state: &AppState, job: Job) -> bool {
+    state.pdf_queue.try_send(job).is_ok()
+}
+
+/// The background worker: writes each queued submission's PDF, one at a time, rendering it
+/// on a thread of the lowest priority ([`low_priority`]): it takes the time the requests
+/// leave. Under overload it falls behind, its queue fills and the PDFs beyond are written on
+/// first need. Ends when the state is gone.
+pub async fn run(state: Weak<Inner>, mut jobs: mpsc::Receiver<Job>) {
+    while let Some(job) = jobs.recv().await {
+        let Some(inner) = state.upgrade() else { return };
+        let state = AppState(inner);
+        if let Err(e) = write(&state, &job).await {
+            // The download or a delivery tries again; the error names no answer.
+            tracing::warn!(form = %job.form, error = %e, "PDF not written in the background");
+        }
+    }
+}
+
+async fn write(state: &AppState, job: &Job) -> Result<(), PdfFault> {
+    let scope = super::tenant::resolve(state, job.authority.as_deref(), &job.form).ok_or(PdfFault::Missing)?;
+    let draft = state.store.draft(&job.draft).await?.ok_or(PdfFault::Missing)?;
+    write_with(state, scope, &draft, Priority::Low).await.map(drop)
+}
+
+/// Who waits for a rendering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Priority {
+    /// A citizen or a delivery: tokio's blocking threads.
+    Now,
+    /// Nobody: the background worker's thread of the lowest priority.
+    Low,
+}
+
+type RenderJob = (pdf::Application, oneshot::Sender<Result<pdf::Rendered, pdf::PdfError>>);
+
+/// The thread the background worker renders on, started on first use, at the lowest
+/// scheduling priority (Linux: nice 19 for this thread alone), so that under load the
+/// requests' threads get the cores and the PDFs wait.
+fn low_priority() -> &'static std::sync::mpsc::Sender<RenderJob> {
+    static THREAD: std::sync::OnceLock<std::sync::mpsc::Sender<RenderJob>> = std::sync::OnceLock::new();
+    THREAD.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<RenderJob>();
+        let started = std::thread::Builder::new().name("pdf-background".into()).spawn(move || {
+            lower_this_threads_priority();
+            for (app, done) in rx {
+                let _ = done.send(pdf::render(&app));
+            }
+        });
+        if let Err(e) = started {
+            tracing::error!(error = %e, "no thread for background PDFs: they are written on first need");
+        }
+        tx
+    })
+}
+
+/// nice 19 for the calling thread (on Linux a thread's own priority; elsewhere nothing).
+fn lower_this_threads_priority() {
+    // Linux applies `PRIO_PROCESS` with a thread's id to that thread alone (setpriority(2)).
+    #[cfg(target_os = "linux")]
+    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19) {
+        tracing::warn!(error = %e, "the background PDF thread keeps its priority");
+    }
+}
+
+async fn render(app: pdf::Application, priority: Priority) -> Result<pdf::Rendered, PdfFault> {
+    match priority {
+        // Layout and writing take milliseconds to a second at the bounds: off the async threads.
+        Priority::Now => tokio::task::spawn_blocking(move || pdf::render(&app)).await.map_err(|_| PdfFault::Missing)?.map_err(Into::into),
+        Priority::Low => {
+            let (done, answer) = oneshot::channel();
+            low_priority().send((app, done)).map_err(|_| PdfFault::Missing)?;
+            answer.await.map_err(|_| PdfFault::Missing)?.map_err(Into::into)
+        }
+    }
+}
+
+/// The worker's queue and its receiving end (taken by [`run`] when the state is built).
+pub(crate) fn channel() -> (mpsc::Sender<Job>, mpsc::Receiver<Job>) {
+    mpsc::channel(QUEUE)
+}
+
+/// Starts the worker for `state` on the current runtime (none outside one: every PDF is
+/// then written on first need).
+pub(crate) fn start(state: &Arc<Inner>, jobs: mpsc::Receiver<Job>) {
+    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        rt.spawn(run(Arc::downgrade(state), jobs));
+    }
+}
 
 /// Why no PDF could be had.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +150,10 @@ pub enum PdfFault {
 /// The PDF of a submitted draft: the stored one, or rendered from the draft's snapshot now
 /// (with the authority's parameter values, as it was submitted) and stored.
 pub async fn of_draft(state: &AppState, scope: Scope<'_>, draft: &Draft) -> Result<Vec<u8>, PdfFault> {
+    write_with(state, scope, draft, Priority::Now).await
+}
+
+async fn write_with(state: &AppState, scope: Scope<'_>, draft: &Draft, priority: Priority) -> Result<Vec<u8>, PdfFault> {
     let served = scope.served;
     let reference = draft.reference.as_deref().ok_or(PdfFault::Missing)?;
     let stored = state.store.submission_pdf(reference).await?.ok_or(PdfFault::Missing)?;
@@ -48,8 +167,7 @@ pub async fn of_draft(state: &AppState, scope: Scope<'_>, draft: &Draft) -> Resu
         None => Session::restore_with_budget(&served.form, &snapshot, state.today(), budget).0,
     };
     let app = application(&session, scope, reference, stored.created_at)?;
-    // Layout and writing take milliseconds to a second at the bounds: off the async threads.
-    let rendered = tokio::task::spawn_blocking(move || pdf::render(&app)).await.map_err(|_| PdfFault::Missing)??;
+    let rendered = render(app, priority).await?;
     state.store.put_submission_pdf(&stored.id, &rendered.bytes, state.now_ms()).await?;
     // A concurrent request may have stored its own rendering first: serve what is stored.
     match state.store.submission_pdf(reference).await?.and_then(|s| s.pdf) {

@@ -16,8 +16,11 @@
 //!
 //! The drafts' writes (one per step POST) go through one writer task that commits all
 //! writes waiting at once in one transaction ([`commit`]: group commit, one sync for many
-//! POSTs, each answered after its write is durable).
+//! POSTs, each answered after its write is durable), which keeps what it wrote in the
+//! draft cache ([`cache`]: one process on an SQLite file; the next page of a citizen reads
+//! its draft from memory).
 
+pub mod cache;
 pub mod commit;
 
 use std::future::Future;
@@ -38,6 +41,8 @@ pub struct Store {
     session_key: std::sync::Arc<[u8]>,
     /// The writer of the drafts (group commit).
     committer: commit::Committer,
+    /// The open drafts the writer wrote last (off unless [`StoreOptions::draft_cache`]).
+    cache: std::sync::Arc<cache::DraftCache>,
 }
 
 /// How the store connects.
@@ -48,11 +53,14 @@ pub struct StoreOptions {
     pub acquire_timeout: Duration,
     /// Connections in the pool (default: 3 for SQLite, 16 for PostgreSQL).
     pub max_connections: Option<u32>,
+    /// Open drafts kept in memory ([`cache`]); 0 (the default) reads every draft from the
+    /// database. Only for the one process on a database: [`cache::entries_for`].
+    pub draft_cache: usize,
 }
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { acquire_timeout: Duration::from_secs(5), max_connections: None }
+        StoreOptions { acquire_timeout: Duration::from_secs(5), max_connections: None, draft_cache: 0 }
     }
 }
 
@@ -365,8 +373,9 @@ impl Store {
         let session_key = hex::decode(shared_value(&pool, "session_key", &super::security::random_hex(32)).await?)
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
             .into();
-        let committer = commit::Committer::start(pool.clone());
-        Ok(Store { pool, session_key, committer })
+        let cache = std::sync::Arc::new(cache::DraftCache::new(options.draft_cache, cache::DEFAULT_BYTES));
+        let committer = commit::Committer::start(pool.clone(), cache.clone());
+        Ok(Store { pool, session_key, committer, cache })
     }
 
     /// The key of the session cookies' tags (the same for every server on this database).
@@ -396,7 +405,11 @@ impl Store {
     /// The open (not submitted, not expired) draft of a browser session for a form of an
     /// authority (`""` without authorities): a draft started under one authority is never
     /// opened under another's addresses.
+    /// The draft cache answers for a draft this process wrote last (same key, same expiry).
     pub async fn open_draft(&self, session_hash: &str, authority: &str, form: &str, now: i64) -> Result<Option<Draft>> {
+        if let Some(d) = self.cache.get(session_hash, authority, form, now) {
+            return Ok(Some(d));
+        }
         let row = sqlx::query(
             "SELECT id, snapshot, reference, expires_at FROM drafts \
              WHERE session_hash = $1 AND form = $2 AND reference IS NULL AND expires_at > $3 AND authority = $4 \
@@ -460,6 +473,25 @@ impl Store {
         self.committer.stats()
     }
 
+    /// The draft cache (for tests and `/metrics`).
+    pub fn draft_cache(&self) -> &cache::DraftCache {
+        &self.cache
+    }
+
+    /// Takes draft `id` out of the draft cache after a write outside the drafts' writer
+    /// committed (submitted, moved to another owner, deleted), after the writer's fills of
+    /// earlier commits ([`cache`]). A draft moved to `to` (owner, authority, form) is now
+    /// that owner's latest: whatever the cache held for `to` goes too.
+    pub async fn forget_draft(&self, id: &str, to: Option<(&str, &str, &str)>) {
+        if self.cache.enabled() {
+            let _gate = self.cache.gate.lock().await;
+            self.cache.remove(id);
+            if let Some((owner, authority, form)) = to {
+                self.cache.remove_key(owner, authority, form);
+            }
+        }
+    }
+
     /// Stores the hash of a new resume token for a draft.
     pub async fn set_resume_hash(&self, id: &str, hash: &str) -> Result<()> {
         retry(|| sqlx::query("UPDATE drafts SET resume_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(&self.pool)).await?;
@@ -486,7 +518,7 @@ impl Store {
         let row = retry(|| {
             sqlx::query(
                 "UPDATE drafts SET session_hash = $1, updated_at = $2, resume_hash = NULL \
-                 WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 AND authority = $4 RETURNING form",
+                 WHERE resume_hash = $3 AND reference IS NULL AND expires_at > $2 AND authority = $4 RETURNING id, form",
             )
             .bind(session_hash)
             .bind(now)
@@ -495,7 +527,10 @@ impl Store {
             .fetch_optional(&self.pool)
         })
         .await?;
-        Ok(row.map(|r| r.get::<String, _>("form")))
+        let Some(row) = row else { return Ok(None) };
+        let (id, form): (String, String) = (row.get("id"), row.get("form"));
+        self.forget_draft(&id, Some((session_hash, authority, &form))).await;
+        Ok(Some(form))
     }
 
     /// Deletes expired drafts that were never submitted, and their files; returns how many.
@@ -697,6 +732,8 @@ impl Store {
         }
         super::fault::point("submit-before-commit").await;
         tx.commit().await?;
+        // Submitted: no longer the owner's open draft.
+        self.forget_draft(new.draft_id, None).await;
         super::fault::point("submit-after-commit").await;
         Ok(SubmitOutcome::Stored(reference))
     }
@@ -794,6 +831,18 @@ impl Store {
         Ok(row.map(|r| SubmissionPdf { id: r.get("id"), created_at: r.get("created_at"), pdf: r.get("pdf") }))
     }
 
+    /// The size in bytes of a submission's PDF (by reference), once written.
+    pub async fn submission_pdf_size(&self, reference: &str) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT CAST(LENGTH(p.pdf) AS BIGINT) AS n FROM submissions s JOIN submission_pdfs p ON p.submission_id = s.id \
+             WHERE s.reference = $1",
+        )
+        .bind(reference)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| r.get("n")))
+    }
+
     /// Stores a submission's PDF; one written before (by a concurrent request) is kept.
     pub async fn put_submission_pdf(&self, submission_id: &str, pdf: &[u8], now: i64) -> Result<()> {
         retry(|| async {
@@ -878,6 +927,13 @@ impl Store {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(|r| (r.get("name"), r.get("mime"), r.get("content"))).collect())
+    }
+
+    /// A draft by id, whatever its state (the PDF worker reads the submitted one).
+    pub async fn draft(&self, id: &str) -> Result<Option<Draft>> {
+        let row =
+            sqlx::query("SELECT id, snapshot, reference, expires_at FROM drafts WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.map(draft_of))
     }
 
     /// The draft a submission was made from (its snapshot renders the PDF).
@@ -1102,6 +1158,82 @@ mod tests {
         assert_eq!(Fault::of(&e), Fault::Full, "{e}");
         assert!(!is_transient(&e));
         assert_eq!(attempts.load(Ordering::SeqCst), 1);
+    }
+
+    /// A store as `serve` connects it to an SQLite file: with the draft cache.
+    async fn cached_store() -> Store {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).unwrap();
+        let url = format!("sqlite://{}", std::env::temp_dir().join(format!("wegweiser-cache-{}.db", hex::encode(b))).display());
+        Store::connect_with(&url, &StoreOptions { draft_cache: 100, ..StoreOptions::default() }).await.unwrap()
+    }
+
+    fn new_draft<'a>(id: &'a str, owner: &'a str, snapshot: &'a str) -> NewDraft<'a> {
+        NewDraft { id, session_hash: owner, authority: "a", form: "f", snapshot, account: None, now: 1, ttl_ms: 1_000_000 }
+    }
+
+    async fn submit_draft(store: &Store, id: &str) -> SubmitOutcome {
+        let (reference, document) = (|n: i64| format!("R-{n}"), |r: &str| format!("{{\"reference\":\"{r}\"}}"));
+        let new = NewSubmission {
+            draft_id: id,
+            authority: "a",
+            form: "f",
+            year: 2026,
+            reference: &reference,
+            document: &document,
+            deliveries: &[],
+            files: &[],
+            account_email: None,
+            now: 2,
+        };
+        store.submit(new).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_draft_cache_serves_what_the_writer_committed_and_never_a_draft_submitted_or_moved() {
+        let store = cached_store().await;
+        store.create_draft(new_draft("d1", "owner", "{\"v\":1}")).await.unwrap();
+        assert_eq!(store.open_draft("owner", "a", "f", 2).await.unwrap().unwrap().snapshot, "{\"v\":1}");
+        // Served from memory: a change behind the writer's back (what another process on
+        // the database would do) is not seen. That is why only one process may cache.
+        sqlx::query("UPDATE drafts SET snapshot = 'other process'").execute(store.pool()).await.unwrap();
+        assert_eq!(store.open_draft("owner", "a", "f", 2).await.unwrap().unwrap().snapshot, "{\"v\":1}");
+        store.save_draft("d1", "{\"v\":2}", 3, 1_000_000).await.unwrap();
+        assert_eq!(store.open_draft("owner", "a", "f", 4).await.unwrap().unwrap().snapshot, "{\"v\":2}");
+        // The same rules as the database read: owner, authority, form, expiry.
+        assert!(store.open_draft("someone else", "a", "f", 4).await.unwrap().is_none());
+        assert!(store.open_draft("owner", "b", "f", 4).await.unwrap().is_none());
+        assert!(store.open_draft("owner", "a", "f", 3 + 1_000_000).await.unwrap().is_none());
+        // Submitted: not open any more, in memory as in the database.
+        assert_eq!(submit_draft(&store, "d1").await, SubmitOutcome::Stored("R-1".into()));
+        assert!(store.open_draft("owner", "a", "f", 4).await.unwrap().is_none());
+        // A save that comes after the submission writes nothing and is not kept.
+        store.save_draft("d1", "{\"v\":3}", 5, 1_000_000).await.unwrap();
+        assert!(store.open_draft("owner", "a", "f", 6).await.unwrap().is_none());
+        // A resume link moves a draft to another browser: the old one no longer has it; the
+        // new one gets it, not the draft of its own the cache held.
+        store.create_draft(new_draft("d2", "owner", "{\"v\":4}")).await.unwrap();
+        store.create_draft(new_draft("d3", "new", "{\"mine\":1}")).await.unwrap();
+        store.set_resume_hash("d2", "h").await.unwrap();
+        assert_eq!(store.resume("h", "new", "a", 10).await.unwrap().as_deref(), Some("f"));
+        assert!(store.open_draft("owner", "a", "f", 11).await.unwrap().is_none());
+        assert_eq!(store.open_draft("new", "a", "f", 11).await.unwrap().unwrap().id, "d2");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_draft_submitted_while_it_is_saved_is_never_served_from_the_cache() {
+        let store = cached_store().await;
+        for i in 0..40 {
+            let (id, owner) = (format!("d{i}"), format!("o{i}"));
+            store.create_draft(new_draft(&id, &owner, "{}")).await.unwrap();
+            let (a, b) = (store.clone(), store.clone());
+            let (id2, id3) = (id.clone(), id.clone());
+            let save = tokio::spawn(async move { a.save_draft(&id2, "{\"late\":1}", 2, 1_000_000).await.unwrap() });
+            let submit = tokio::spawn(async move { submit_draft(&b, &id3).await });
+            save.await.unwrap();
+            assert!(matches!(submit.await.unwrap(), SubmitOutcome::Stored(_)));
+            assert!(store.open_draft(&owner, "a", "f", 3).await.unwrap().is_none(), "draft {i} was submitted");
+        }
     }
 
     #[test]

@@ -103,6 +103,7 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
         ("reference", pick("Ihre Vorgangsnummer", "Your reference number")),
         ("sent_to", pick("Ihr Antrag ist eingegangen bei:", "Your application has been received by:")),
         ("pdf_download", pick("Ihren Antrag herunterladen", "Download your application")),
+        ("pdf_pending", pick("wird gerade erstellt", "being prepared")),
         ("pdf_reference", pick("Vorgangsnummer", "Reference number")),
         ("pdf_submitted", pick("Eingegangen am", "Received on")),
         ("pdf_authority", pick("Behörde", "Authority")),

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use engine::form::Form;
 use wegweiser::server::account::oidc::Oidc;
 use wegweiser::server::account::{self, OidcSettings};
-use wegweiser::server::{AppState, Config, Store};
+use wegweiser::server::{AppState, Config};
 
 use super::common::{self, Browser, Page, between};
 
@@ -109,7 +109,7 @@ pub async fn state_with_config(url: &str, issuer: &str, idle: Duration, config: 
     // The server's log (the reason of a refused login) in the test's output.
     let _ = tracing_subscriber::fmt().with_env_filter("wegweiser=info").with_test_writer().try_init();
     let forms = login_forms();
-    let store = Store::connect(url).await.unwrap();
+    let store = common::serve_store(url).await;
     let oidc = Oidc::discover(settings(issuer, idle), account::wanted_attributes(&forms)).await.expect("discovery");
     AppState::with_oidc(forms, store, Config { today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22), ..config }, Some(oidc))
 }

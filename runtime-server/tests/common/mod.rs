@@ -93,8 +93,18 @@ pub fn config() -> Config {
     Config { admin_token: Some("admin-secret".into()), retry_base: Duration::from_millis(50), ..Config::default() }
 }
 
+/// The store as `wegweiser serve` connects it: with the draft cache on an SQLite file (one
+/// process), so that every walk of the tests goes through it.
+pub async fn serve_store(url: &str) -> Store {
+    let options = wegweiser::server::store::StoreOptions {
+        draft_cache: wegweiser::server::store::cache::entries_for(url, false, None),
+        ..Default::default()
+    };
+    Store::connect_with(url, &options).await.expect("database")
+}
+
 pub async fn state_with(url: &str, forms: Vec<Form>, config: Config) -> AppState {
-    let store = Store::connect(url).await.expect("database");
+    let store = serve_store(url).await;
     AppState::new(forms, store, config)
 }
 

@@ -141,7 +141,12 @@ impl Store {
             .fetch_optional(self.pool())
         })
         .await?;
-        Ok(row.map(|r| (r.get("form"), r.get("authority"))))
+        let moved: Option<(String, String)> = row.map(|r| (r.get("form"), r.get("authority")));
+        // Another owner now: out of the draft cache (and whatever it held for `owner`).
+        if let Some((form, authority)) = &moved {
+            self.forget_draft(id, Some((owner, authority, form))).await;
+        }
+        Ok(moved)
     }
 
     /// Takes a draft this browser session started without a login (`anonymous`) into the
@@ -172,12 +177,16 @@ impl Store {
             .fetch_optional(self.pool())
         })
         .await?;
-        Ok(row.map(|r| (r.get("form"), r.get("authority"))))
+        let moved: Option<(String, String)> = row.map(|r| (r.get("form"), r.get("authority")));
+        if let Some((form, authority)) = &moved {
+            self.forget_draft(id, Some((owner, authority, form))).await;
+        }
+        Ok(moved)
     }
 
     /// Deletes an open draft of the account and its uploads; false when it has none such.
     pub async fn delete_account_draft(&self, id: &str, issuer: &str, subject: &str) -> Result<bool> {
-        retry(|| async {
+        let deleted = retry(|| async {
             let mut tx = self.pool().begin().await?;
             let n = sqlx::query("DELETE FROM drafts WHERE id = $1 AND account_issuer = $2 AND account_subject = $3 AND reference IS NULL")
                 .bind(id)
@@ -192,7 +201,11 @@ impl Store {
             tx.commit().await?;
             Ok(n > 0)
         })
-        .await
+        .await?;
+        if deleted {
+            self.forget_draft(id, None).await;
+        }
+        Ok(deleted)
     }
 
     /// The submissions of an account, latest first, with their messages counted.

@@ -190,6 +190,12 @@ pub async fn submit(
         Ok(SubmitOutcome::Stored(_)) => {
             tracing::info!(form = %form_id, "submission stored");
             super::super::delivery::wake(&state);
+            // The PDF is written in the background, not in this request (nor in the
+            // confirmation's); when the worker is busy, on first need.
+            let job = super::super::pdf::Job { authority: p.authority.clone(), form: form_id.clone(), draft: draft_id.clone() };
+            if !super::super::pdf::queue(&state, job) {
+                tracing::debug!(form = %form_id, "PDF worker busy: the PDF is written when first needed");
+            }
             Redirect::to(&confirmation).into_response()
         }
         Ok(SubmitOutcome::AlreadySubmitted) => Redirect::to(&confirmation).into_response(),
@@ -218,14 +224,11 @@ pub async fn confirmation(
         Ok(None) => return Redirect::to(&form_url).into_response(),
         Err(e) => return storage_error(&state, e),
     };
-    // The PDF is written here the first time (its size goes into the link); without it the
-    // page still confirms the submission.
-    let pdf_kb = match super::super::pdf::of_draft(&state, scope, &draft).await {
-        Ok(bytes) => Some(bytes.len().div_ceil(1024)),
-        Err(e) => {
-            tracing::error!(form = %form_id, error = %e, "no PDF of the submission");
-            None
-        }
+    // The PDF is written in the background (`pdf::run`): its size when it is there, else
+    // the link says it is being made, and the download waits for it (renders it then).
+    let pdf_kb = match state.store.submission_pdf_size(draft.reference.as_deref().unwrap_or_default()).await {
+        Ok(size) => size.map(|n| usize::try_from(n).unwrap_or(0).div_ceil(1024)),
+        Err(e) => return storage_error(&state, e),
     };
     let s = match scope.session(&lang.code, state.today()) {
         Ok(s) => s,
@@ -236,7 +239,7 @@ pub async fn confirmation(
     let authority = authority_name(scope, &s);
     let ctx = minijinja::context! {
         form_title => s.render(served.form.title(), None), authority => authority, reference => draft.reference,
-        pdf_url => pdf_kb.map(|_| format!("{url}/antrag.pdf")), pdf_kb => pdf_kb,
+        pdf_url => format!("{url}/antrag.pdf"), pdf_kb => pdf_kb,
     };
     with_cookie(page(&state, "confirmation.html", b, ctx), &lang)
 }

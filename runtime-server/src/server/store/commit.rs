@@ -13,6 +13,10 @@
 //! its members are written again one by one, each in its own transaction: a failing member
 //! gets its own error, and the others are not lost. Busy or serialisation errors are
 //! retried like every other write ([`super::retry`]).
+//!
+//! After a commit, and before the next batch begins, the writer puts what it wrote into the
+//! draft cache ([`super::cache`]) with the owner, authority and form the database returned
+//! for each row, holding the cache's gate throughout (the order the cache relies on).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
+use super::cache::DraftCache;
 use super::{Result, retry};
 
 /// Most writes in one transaction (a bound on how long the write lock is held and on how
@@ -65,14 +70,45 @@ pub enum DraftWrite {
     },
 }
 
+/// A draft row as the database has it after a write: whose it is, for the cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Landed {
+    /// The owner (browser session with account).
+    pub session_hash: String,
+    /// The authority.
+    pub authority: String,
+    /// The form.
+    pub form: String,
+    /// When it expires (Unix ms).
+    pub expires_at: i64,
+}
+
 impl DraftWrite {
-    async fn execute(&self, conn: &mut sqlx::AnyConnection) -> Result<()> {
+    /// The draft's id.
+    pub fn id(&self) -> &str {
         match self {
+            DraftWrite::Create { id, .. } | DraftWrite::Save { id, .. } => id,
+        }
+    }
+
+    /// The snapshot written.
+    pub fn snapshot(&self) -> &str {
+        match self {
+            DraftWrite::Create { snapshot, .. } | DraftWrite::Save { snapshot, .. } => snapshot,
+        }
+    }
+
+    /// Runs the statement; the row as written, `None` when no row was (a `Save` of a draft
+    /// submitted meanwhile).
+    async fn execute(&self, conn: &mut sqlx::AnyConnection) -> Result<Option<Landed>> {
+        use sqlx::Row;
+        let row = match self {
             DraftWrite::Create { id, session_hash, authority, form, snapshot, now, expires_at, account } => {
                 sqlx::query(
                     "INSERT INTO drafts (id, session_hash, form, snapshot, resume_hash, reference, created_at, updated_at, \
                      expires_at, authority, account_issuer, account_subject) \
-                     VALUES ($1, $2, $3, $4, NULL, NULL, $5, $5, $6, $7, $8, $9)",
+                     VALUES ($1, $2, $3, $4, NULL, NULL, $5, $5, $6, $7, $8, $9) \
+                     RETURNING session_hash, authority, form, expires_at",
                 )
                 .bind(id)
                 .bind(session_hash)
@@ -83,20 +119,28 @@ impl DraftWrite {
                 .bind(authority)
                 .bind(account.as_ref().map(|a| a.0.as_str()))
                 .bind(account.as_ref().map(|a| a.1.as_str()))
-                .execute(conn)
-                .await?;
+                .fetch_optional(conn)
+                .await?
             }
             DraftWrite::Save { id, snapshot, now, expires_at } => {
-                sqlx::query("UPDATE drafts SET snapshot = $1, updated_at = $2, expires_at = $3 WHERE id = $4 AND reference IS NULL")
-                    .bind(snapshot)
-                    .bind(now)
-                    .bind(expires_at)
-                    .bind(id)
-                    .execute(conn)
-                    .await?;
+                sqlx::query(
+                    "UPDATE drafts SET snapshot = $1, updated_at = $2, expires_at = $3 WHERE id = $4 AND reference IS NULL \
+                     RETURNING session_hash, authority, form, expires_at",
+                )
+                .bind(snapshot)
+                .bind(now)
+                .bind(expires_at)
+                .bind(id)
+                .fetch_optional(conn)
+                .await?
             }
-        }
-        Ok(())
+        };
+        Ok(row.map(|r| Landed {
+            session_hash: r.get("session_hash"),
+            authority: r.get("authority"),
+            form: r.get("form"),
+            expires_at: r.get("expires_at"),
+        }))
     }
 }
 
@@ -130,11 +174,11 @@ impl std::fmt::Debug for Job {
 }
 
 impl Committer {
-    /// Starts the writer task on the current tokio runtime.
-    pub fn start(pool: AnyPool) -> Committer {
+    /// Starts the writer task on the current tokio runtime; it fills `cache`.
+    pub fn start(pool: AnyPool, cache: Arc<DraftCache>) -> Committer {
         let (queue, rx) = mpsc::channel(QUEUE);
         let stats = Arc::new(CommitStats::default());
-        tokio::spawn(run(pool, rx, stats.clone()));
+        tokio::spawn(run(pool, rx, stats.clone(), cache));
         Committer { queue, stats }
     }
 
@@ -152,28 +196,38 @@ impl Committer {
     }
 }
 
-async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>, stats: Arc<CommitStats>) {
+async fn run(pool: AnyPool, mut rx: mpsc::Receiver<Job>, stats: Arc<CommitStats>, cache: Arc<DraftCache>) {
     let mut jobs = Vec::with_capacity(MAX_BATCH);
     // Waits for the first write, then takes every other one already waiting.
     while rx.recv_many(&mut jobs, MAX_BATCH).await > 0 {
         let batch: Vec<Job> = std::mem::take(&mut jobs);
+        // Held from before the commit until the cache has the rows: a submission or a move
+        // committed after this batch removes its draft after these fills, not before.
+        let gate = if cache.enabled() { Some(cache.gate.lock().await) } else { None };
         let results = write_batch(&pool, batch.iter().map(|j| &j.write).collect(), &stats).await;
+        for (job, r) in batch.iter().zip(&results) {
+            match r {
+                Ok(Some(l)) => cache.put(job.write.id(), &l.session_hash, &l.authority, &l.form, job.write.snapshot(), l.expires_at),
+                _ => cache.remove(job.write.id()),
+            }
+        }
+        drop(gate);
         for (job, r) in batch.into_iter().zip(results) {
             // The caller may have gone (its request was cancelled): its write stands.
-            let _ = job.done.send(r);
+            let _ = job.done.send(r.map(|_| ()));
         }
     }
 }
 
 /// Writes `writes` in one transaction; when that fails, each in its own. One result per
-/// write, in order.
-pub async fn write_batch(pool: &AnyPool, writes: Vec<&DraftWrite>, stats: &CommitStats) -> Vec<Result<()>> {
+/// write, in order: the row as written (`None`: no row matched).
+pub async fn write_batch(pool: &AnyPool, writes: Vec<&DraftWrite>, stats: &CommitStats) -> Vec<Result<Option<Landed>>> {
     let n = writes.len() as u64;
     match retry(|| in_one_transaction(pool, &writes)).await {
-        Ok(()) => {
+        Ok(rows) => {
             stats.commits.fetch_add(1, Ordering::Relaxed);
             stats.writes.fetch_add(n, Ordering::Relaxed);
-            writes.iter().map(|_| Ok(())).collect()
+            rows.into_iter().map(Ok).collect()
         }
         Err(e) if writes.len() == 1 => vec![Err(e)],
         Err(e) => {
@@ -185,20 +239,22 @@ pub async fn write_batch(pool: &AnyPool, writes: Vec<&DraftWrite>, stats: &Commi
                     stats.commits.fetch_add(1, Ordering::Relaxed);
                     stats.writes.fetch_add(1, Ordering::Relaxed);
                 }
-                results.push(r);
+                results.push(r.map(|mut rows| rows.pop().flatten()));
             }
             results
         }
     }
 }
 
-async fn in_one_transaction(pool: &AnyPool, writes: &[&DraftWrite]) -> Result<()> {
+async fn in_one_transaction(pool: &AnyPool, writes: &[&DraftWrite]) -> Result<Vec<Option<Landed>>> {
     let mut tx = pool.begin().await?;
+    let mut rows = Vec::with_capacity(writes.len());
     for w in writes {
-        w.execute(&mut tx).await?;
+        rows.push(w.execute(&mut tx).await?);
     }
     // A commit that fails leaves the transaction open; dropping `tx` rolls it back.
-    tx.commit().await
+    tx.commit().await?;
+    Ok(rows)
 }
 
 #[cfg(test)]
