@@ -176,6 +176,14 @@ pub fn texts(lang: &str) -> BTreeMap<&'static str, &'static str> {
                 "Your answers so far are saved. Please try again later or contact the authority.",
             ),
         ),
+        ("pdf_unavailable", pick("Für diesen Antrag gibt es kein PDF", "There is no PDF of this application")),
+        (
+            "pdf_unavailable_text",
+            pick(
+                "Ihr Antrag ist eingegangen, und die Behörde hat Ihre Angaben. Ein PDF kann für diesen Antrag nicht erstellt werden. Bei Fragen wenden Sie sich bitte an die Behörde.",
+                "Your application has been received, and the authority has your answers. A PDF cannot be made of this application. If you have questions, please contact the authority.",
+            ),
+        ),
         ("home", pick("Zur Startseite", "Go to the home page")),
         ("unavailable", pick("Der Dienst ist gerade nicht erreichbar", "The service is unavailable right now")),
         (

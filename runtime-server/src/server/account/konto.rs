@@ -234,6 +234,10 @@ pub async fn submission_pdf(
     match super::super::pdf::of_draft(&state, scope, &draft).await {
         Ok(bytes) => pdf_response(&super::super::pdf::file_name(&s.reference), bytes),
         Err(super::super::pdf::PdfFault::Storage(e)) => storage(e),
+        Err(super::super::pdf::PdfFault::Render(e)) => {
+            tracing::warn!(error = %e, "no PDF of the submission");
+            super::super::pages::message(&state, StatusCode::UNPROCESSABLE_ENTITY, "de", &sid, "pdf_unavailable", "pdf_unavailable_text")
+        }
         Err(e) => {
             tracing::error!(error = %e, "no PDF of the submission");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()

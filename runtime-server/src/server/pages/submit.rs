@@ -276,6 +276,13 @@ pub async fn confirmation_pdf(
         }
         Err(super::super::pdf::PdfFault::Storage(e)) => storage_error(&state, e),
         Err(super::super::pdf::PdfFault::OverBudget(_)) => budget_page(&state, &sid, "de", &p.form),
+        // The renderer's bounds: the submission stands, only its PDF cannot be made. The
+        // confirmation page links the download before the PDF exists (it is written in the
+        // background), so this is a page for the citizen, not an error code.
+        Err(super::super::pdf::PdfFault::Render(e)) => {
+            tracing::warn!(error = %e, "no PDF of the submission");
+            message(&state, StatusCode::UNPROCESSABLE_ENTITY, "de", &sid, "pdf_unavailable", "pdf_unavailable_text")
+        }
         Err(e) => internal(e),
     }
 }
