@@ -493,7 +493,7 @@ async fn every_page_type_forbids_framing() {
     check(&b.get("/resume/00").await, "resume 404");
     check(&b.get("/resume/00").await, "resume 429");
     // A body that never ends: 408 (a server with a short request timeout on the same database).
-    let impatient = state_with(&url, vec![probe()], Config { request_timeout: Duration::from_millis(300), ..config() }).await;
+    let impatient = AppState::new(vec![probe()], state.store.clone(), Config { request_timeout: Duration::from_millis(300), ..config() });
     let mut b = Browser { app: app(impatient.clone()), cookies: b.cookies.clone(), ip: None };
     let never = Body::new(Never);
     let req = Request::post(STEP1)
@@ -1013,9 +1013,10 @@ async fn a_session_id_made_up_by_the_client_is_not_adopted() {
     answer_step1(&mut b).await;
     let again = b.get(STEP2).await;
     assert!(!again.headers.contains_key("set-cookie"));
+    // Two servers on one SQLite file run without the draft cache (store/file_lock.rs).
     let url = sqlite_url();
-    let one = state_with(&url, vec![probe()], config()).await;
-    let two = state_with(&url, vec![probe()], config()).await;
+    let one = AppState::new(vec![probe()], wegweiser::server::store::Store::connect(&url).await.unwrap(), config());
+    let two = AppState::new(vec![probe()], wegweiser::server::store::Store::connect(&url).await.unwrap(), config());
     let mut b = Browser::new(app(one));
     answer_step1(&mut b).await;
     b.app = app(two);

@@ -22,6 +22,7 @@
 
 pub mod cache;
 pub mod commit;
+pub mod file_lock;
 
 use std::future::Future;
 use std::time::Duration;
@@ -43,6 +44,8 @@ pub struct Store {
     committer: commit::Committer,
     /// The open drafts the writer wrote last (off unless [`StoreOptions::draft_cache`]).
     cache: std::sync::Arc<cache::DraftCache>,
+    /// On an SQLite file: the lock that says whether this process may cache (`file_lock`).
+    _lock: Option<std::sync::Arc<file_lock::FileLock>>,
 }
 
 /// How the store connects.
@@ -349,6 +352,20 @@ impl Store {
     pub async fn connect_with(url: &str, options: &StoreOptions) -> Result<Store> {
         install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
+        // Before anything is read: a cache is only correct in the one process on the file.
+        let lock = match file_lock::lock_path(url) {
+            Some(path) => Some(std::sync::Arc::new(
+                file_lock::acquire(path, options.draft_cache > 0).map_err(|e| sqlx::Error::Configuration(Box::new(e)))?,
+            )),
+            None => None,
+        };
+        let draft_cache = match &lock {
+            Some(l) if !l.exclusive && options.draft_cache > 0 => {
+                tracing::warn!("draft cache off: another wegweiser server uses this SQLite file");
+                0
+            }
+            _ => options.draft_cache,
+        };
         let url = if sqlite && !url.contains("mode=") && !url.contains(":memory:") {
             format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
         } else {
@@ -373,9 +390,9 @@ impl Store {
         let session_key = hex::decode(shared_value(&pool, "session_key", &super::security::random_hex(32)).await?)
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))?
             .into();
-        let cache = std::sync::Arc::new(cache::DraftCache::new(options.draft_cache, cache::DEFAULT_BYTES));
+        let cache = std::sync::Arc::new(cache::DraftCache::new(draft_cache, cache::DEFAULT_BYTES));
         let committer = commit::Committer::start(pool.clone(), cache.clone());
-        Ok(Store { pool, session_key, committer, cache })
+        Ok(Store { pool, session_key, committer, cache, _lock: lock })
     }
 
     /// The key of the session cookies' tags (the same for every server on this database).
@@ -1166,6 +1183,27 @@ mod tests {
         getrandom::fill(&mut b).unwrap();
         let url = format!("sqlite://{}", std::env::temp_dir().join(format!("wegweiser-cache-{}.db", hex::encode(b))).display());
         Store::connect_with(&url, &StoreOptions { draft_cache: 100, ..StoreOptions::default() }).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_second_server_on_an_sqlite_file_never_runs_beside_a_cache() {
+        let mut b = [0u8; 8];
+        getrandom::fill(&mut b).unwrap();
+        let path = std::env::temp_dir().join(format!("wegweiser-two-{}.db", hex::encode(b)));
+        let url = format!("sqlite://{}", path.display());
+        let cached = StoreOptions { draft_cache: 100, ..StoreOptions::default() };
+        let first = Store::connect_with(&url, &cached).await.unwrap();
+        assert!(first.draft_cache().enabled());
+        // A caching server holds the file alone: a second one, with or without a cache, is refused.
+        let e = Store::connect_with(&url, &cached).await.expect_err("a second server beside a cache");
+        assert!(e.to_string().contains("--draft-cache 0"), "{e}");
+        assert!(Store::connect_with(&url, &StoreOptions::default()).await.is_err());
+        drop(first);
+        // Servers without a cache share the file; one that asks for a cache then goes without.
+        let plain = Store::connect_with(&url, &StoreOptions::default()).await.unwrap();
+        let late = Store::connect_with(&url, &cached).await.unwrap();
+        assert!(!late.draft_cache().enabled(), "a cache beside another server would serve its stale drafts");
+        drop((plain, late));
     }
 
     fn new_draft<'a>(id: &'a str, owner: &'a str, snapshot: &'a str) -> NewDraft<'a> {
