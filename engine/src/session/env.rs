@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use super::Session;
 use super::cache::Slots;
 use crate::expr::{CExpr, Env, eval};
-use crate::fieldcheck::{Bounds, check_input, check_value};
 use crate::form::{FieldType, Form, Format, StepKind, Target};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::value::Value;
@@ -196,31 +195,10 @@ impl Cache {
         self.0.borrow().value.get(f, entry).cloned()
     }
 
-    fn has_value(&self, f: FieldId, entry: Option<u32>) -> bool {
-        self.0.borrow().value.get(f, entry).is_some()
-    }
-
     fn cache_value(&self, f: FieldId, entry: Option<u32>, value: Value) {
         let mut st = self.0.borrow_mut();
         st.list(f);
         st.value.insert(f, entry, value);
-    }
-
-    /// The failures of the checks on the cached value of an instance
-    /// ([`crate::fieldcheck::check_value`], a pure function: nothing re-enters the cache
-    /// under the borrow); `None` when no value or an empty one is cached. Checking in place
-    /// spares a copy of every accepted answer on each validation.
-    pub fn accepted_failures(
-        &self,
-        f: FieldId,
-        entry: Option<u32>,
-        field: &crate::form::Field,
-        lang: &str,
-        bounds: &Bounds,
-    ) -> Option<Vec<crate::fieldcheck::Failure>> {
-        let st = self.0.borrow();
-        let value = st.value.get(f, entry).filter(|v| !v.is_empty())?;
-        Some(check_value(field, value, lang, bounds))
     }
 
     fn named(&self, v: ValueId) -> Option<Value> {
@@ -387,25 +365,16 @@ impl<'f> Ctx<'_, 'f> {
             if !field.ty.is_input() {
                 return false;
             }
-            let Some(input) = self.s.by_inst.get(&super::Instance { field: m, entry: Some(e) }) else { return false };
-            let lang = self.s.lang;
-            let given = check_input(field, Some(input), lang, &Bounds::default(), &|_| true);
-            if given.blank {
+            let Some(answer) = self.s.by_inst.get(&super::Instance { field: m, entry: Some(e) }) else { return false };
+            let given = &answer.read;
+            if given.is_blank() {
                 return false;
             }
-            match &field.default {
+            match &self.s.default_reads[m.ix()] {
                 None => true,
-                Some(d) => {
-                    let def = check_input(field, Some(d), lang, &Bounds::default(), &|_| true);
-                    given.value.is_empty() || given.value != def.value
-                }
+                Some(def) => given.raw_value().is_empty() || given.raw_value() != def.raw_value(),
             }
         })
-    }
-
-    /// The raw input of an instance, or its default while unanswered.
-    pub fn input(&self, f: FieldId, entry: Option<u32>) -> Option<&super::Input> {
-        self.s.input(f, entry)
     }
 
     /// Whether option `i` of a choice is offered.
@@ -441,25 +410,6 @@ impl<'f> Ctx<'_, 'f> {
         v
     }
 
-    /// The failures of the checks on an instance's value (computed and cached first if need
-    /// be) when it has one; `None` for an empty value and for an entry the cache does not
-    /// keep (see [`Slots::insert`]).
-    pub fn accepted_failures(
-        &mut self,
-        f: FieldId,
-        entry: Option<u32>,
-        lang: &str,
-        bounds: &Bounds,
-    ) -> Option<Vec<crate::fieldcheck::Failure>> {
-        let field = self.s.form.field(f);
-        let own_entry = if field.repeat_group.is_some() { entry } else { None };
-        if !self.s.state.has_value(f, own_entry) {
-            let v = self.compute_value(f, own_entry);
-            self.s.state.cache_value(f, own_entry, v);
-        }
-        self.s.state.accepted_failures(f, own_entry, field, lang, bounds)
-    }
-
     /// Computes the value of an instance (the callers cache it); `own_entry` is `None`
     /// outside repeated groups.
     fn compute_value(&mut self, f: FieldId, own_entry: Option<u32>) -> Value {
@@ -478,10 +428,15 @@ impl<'f> Ctx<'_, 'f> {
                     }
                 }
                 FieldType::Group | FieldType::Info => Value::Empty,
-                _ => {
-                    let offered = self.offered(f, own_entry);
-                    check_input(field, self.input(f, own_entry), self.s.lang, &Bounds::default(), &|v| offered.contains(v)).value
-                }
+                _ => match self.s.read(f, own_entry) {
+                    None => Value::Empty,
+                    // Read when it was set; only whether a chosen option is offered is asked now.
+                    Some(read) if read.asks_offered(field) => {
+                        let offered = self.offered(f, own_entry);
+                        read.value(field, &|v| offered.contains(v))
+                    }
+                    Some(read) => read.value(field, &|_| true),
+                },
             }
         }
     }

@@ -7,7 +7,7 @@ use super::{BudgetExhausted, Instance, Session, paths};
 use crate::checks::{
     CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_euro, display_money, display_number,
 };
-use crate::fieldcheck::{Bounds, Checked, check_input, message_for};
+use crate::fieldcheck::{Bounds, Checked, message_for};
 use crate::form::{Display, FieldType, Rule, StepKind, TPart, Text};
 use crate::ids::{FieldId, StepId};
 use crate::value::Value;
@@ -122,17 +122,7 @@ impl Session<'_> {
         let min = field.min.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
         let max = field.max.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
         let bounds = Bounds { min, max };
-        // An accepted answer has its value in the cache (expressions read it, or it is read
-        // here once): only the checks on the value are left. Blank and rejected answers
-        // (value empty) are read again for their failure.
-        let accepted = c.accepted_failures(inst.field, inst.entry, lang, &bounds);
-        let checked = match accepted {
-            Some(failures) => Checked { value: Value::Empty, blank: false, failures },
-            None => {
-                let offered = Ctx { s: self }.offered(inst.field, inst.entry);
-                check_input(field, self.input(inst.field, inst.entry), lang, &bounds, &|v| offered.contains(v))
-            }
-        };
+        let checked = self.checked(inst.field, inst.entry, &bounds);
         if checked.blank {
             let required = field.required.as_ref().is_some_and(|r| Ctx { s: self }.evaluate(r, inst.entry).holds());
             if required {
@@ -209,13 +199,28 @@ impl Session<'_> {
             // No input of their own: neither blank nor rejected.
             FieldType::Computed | FieldType::Info => true,
             _ => {
-                let offered = Ctx { s: self }.offered(f, None);
-                let checked = check_input(field, self.input(f, None), self.lang, &Bounds::default(), &|v| offered.contains(v));
+                let checked = self.checked(f, None, &Bounds::default());
                 if checked.blank {
                     return when_empty;
                 }
                 !checked.failures.iter().any(|x| empties_value(x.code))
             }
+        }
+    }
+
+    /// The answer of an instance checked with its `bounds` and the options offered now
+    /// (without its value): the answer was read when it was set ([`super::Answer`]), so
+    /// only what depends on other answers is left; the option conditions are evaluated only
+    /// for a chosen option.
+    fn checked(&self, f: FieldId, entry: Option<u32>, bounds: &Bounds) -> Checked {
+        let field = self.form.field(f);
+        match self.read(f, entry) {
+            None => Checked { value: Value::Empty, blank: true, failures: Vec::new() },
+            Some(read) if read.asks_offered(field) => {
+                let offered = Ctx { s: self }.offered(f, entry);
+                read.check(field, self.lang, bounds, &|v| offered.contains(v))
+            }
+            Some(read) => read.check(field, self.lang, bounds, &|_| true),
         }
     }
 
