@@ -120,6 +120,14 @@ impl Guide {
         Ok(to_json(&self.state().map_err(js_err)?))
     }
 
+    /// Every problem of the whole form, evaluated afresh: what was evaluated before is
+    /// forgotten and the path walked again (`Session::evaluate_afresh`; what was read of each
+    /// answer when it was set is kept), then the JSON list of the engine's `Problem`s in path
+    /// order, nothing else. What a page asks before it lets the citizen send.
+    pub fn validate(&mut self) -> Result<String, JsError> {
+        Ok(to_json(&self.problems_afresh().map_err(js_err)?))
+    }
+
     /// The session's snapshot (JSON), as the server stores drafts.
     pub fn snapshot(&self) -> String {
         to_json(&self.session.snapshot())
@@ -183,6 +191,13 @@ impl Guide {
         let step = self.session.form().step_by_id(step_id).ok_or_else(|| format!("there is no step `{step_id}`"))?;
         let posted: PostedStep = serde_json::from_str(posted_json).map_err(|e| format!("not a posted step: {e}"))?;
         Ok(to_json(&self.session.answer_step(step, &posted).map_err(|e| e.to_string())?))
+    }
+
+    /// [`Guide::validate`] as data; an error when the evaluation budget ran out (the
+    /// browser sets none).
+    pub fn problems_afresh(&mut self) -> Result<Vec<Problem>, BudgetExhausted> {
+        self.session.evaluate_afresh();
+        self.session.problems()
     }
 
     /// The session.

@@ -346,9 +346,17 @@ impl<'f> Session<'f> {
                 Err(_) => {}
             }
         }
+        self.evaluate_afresh();
+        result
+    }
+
+    /// Forgets every evaluated result (values, activity, problems; the answers stay read)
+    /// and walks the path again: the next queries evaluate from cold, as on a session just
+    /// loaded. For a front end that re-checks the whole form after changes it did not
+    /// report one by one, and for measuring a cold validation.
+    pub fn evaluate_afresh(&mut self) {
         self.state.clear();
         self.recompute_path();
-        result
     }
 
     /// The error [`Session::set_answer`] would give for this answer, without setting it: a
