@@ -36,7 +36,13 @@ pub fn eval(e: &CExpr, env: &mut dyn Env, entry: Option<u32>) -> Value {
 /// Evaluates `e`, taking one step from `budget` per node visited (per entry inside
 /// `count`/`sum`). Fails when the budget runs out.
 pub fn eval_with_budget(e: &CExpr, env: &mut dyn Env, entry: Option<u32>, budget: &mut u64) -> Result<Value, BudgetExceeded> {
-    Evaluator { env, budget }.eval(e, entry)
+    let mut ev = Evaluator { env, budget };
+    if let CExpr::Lit(v @ (Value::Number(_) | Value::Bool(_) | Value::Date(_))) = e {
+        // A constant (`min: 0`, `required: true`): its one step, without the stack check.
+        ev.step()?;
+        return Ok(v.clone());
+    }
+    ev.eval(e, entry)
 }
 
 /// 10^28: numbers of this magnitude or more are `Empty` (docs/form-language.md#numbers).

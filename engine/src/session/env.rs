@@ -386,17 +386,6 @@ impl<'f> Ctx<'_, 'f> {
         }
     }
 
-    /// The options offered now. Without option conditions that is every option, and
-    /// nothing is evaluated or copied.
-    pub fn offered(&mut self, f: FieldId, entry: Option<u32>) -> Offered<'f> {
-        let form = self.s.form;
-        let options = &form.field(f).options;
-        if options.iter().all(|o| o.cond.is_none()) {
-            return Offered::All(options);
-        }
-        Offered::These((0..options.len()).filter(|&i| self.option_shown(f, entry, i)).map(|i| options[i].value.as_str()).collect())
-    }
-
     /// The value of an instance as expressions see it: Empty when inactive (docs/form-language.md#visibility).
     pub fn field_value(&mut self, f: FieldId, entry: Option<u32>) -> Value {
         let form = self.s.form;
@@ -431,10 +420,7 @@ impl<'f> Ctx<'_, 'f> {
                 _ => match self.s.read(f, own_entry) {
                     None => Value::Empty,
                     // Read when it was set; only whether a chosen option is offered is asked now.
-                    Some(read) if read.asks_offered(field) => {
-                        let offered = self.offered(f, own_entry);
-                        read.value(field, &|v| offered.contains(v))
-                    }
+                    Some(read) if read.asks_offered(field) => read.value(field, &|v| self.s.offers(f, own_entry, v)),
                     Some(read) => read.value(field, &|_| true),
                 },
             }
@@ -466,24 +452,6 @@ impl<'f> Ctx<'_, 'f> {
             return Vec::new();
         }
         (0..self.s.entry_count(g)).filter(|&e| self.entry_nonempty(g, e)).collect()
-    }
-}
-
-/// The options of a choice offered now (see [`Ctx::offered`]).
-pub(super) enum Offered<'f> {
-    /// Every option (none has a condition).
-    All(&'f [crate::form::ChoiceOption]),
-    /// The values of the options whose condition holds.
-    These(Vec<&'f str>),
-}
-
-impl Offered<'_> {
-    /// Whether `value` is one of the offered options.
-    pub fn contains(&self, value: &str) -> bool {
-        match self {
-            Offered::All(options) => options.iter().any(|o| o.value == value),
-            Offered::These(values) => values.contains(&value),
-        }
     }
 }
 

@@ -310,6 +310,13 @@ impl<'f> Session<'f> {
         }
     }
 
+    /// Whether the option of choice `f` with value `v` is offered now: only that option's
+    /// condition is evaluated (a chosen option is checked against the offered ones each
+    /// time; listing every offered option evaluated every condition and made a list).
+    fn offers(&self, f: FieldId, entry: Option<u32>, v: &str) -> bool {
+        self.form.field(f).options.iter().enumerate().any(|(i, o)| o.value == v && self.option_shown(f, entry, i))
+    }
+
     /// Reads every field's `default` in the session's language.
     fn read_defaults(&mut self) {
         let (form, lang) = (self.form, self.lang);

@@ -48,11 +48,11 @@ impl Session<'_> {
         }
         let mut out = Vec::new();
         if self.state.on_path(step) && self.form.step(step).kind == StepKind::Question {
-            for f in fields_in_order(self.form, step) {
+            for_fields_in_order(self.form, step, &mut |f| {
                 for e in self.instances_of(f) {
                     out.extend(self.field_problems(Instance { field: f, entry: e }));
                 }
-            }
+            });
             out.extend(self.step_rule_problems(step));
         }
         self.state.cache_step_problems(step, out.clone());
@@ -216,10 +216,7 @@ impl Session<'_> {
         let field = self.form.field(f);
         match self.read(f, entry) {
             None => Checked { value: Value::Empty, blank: true, failures: Vec::new() },
-            Some(read) if read.asks_offered(field) => {
-                let offered = Ctx { s: self }.offered(f, entry);
-                read.check(field, self.lang, bounds, &|v| offered.contains(v))
-            }
+            Some(read) if read.asks_offered(field) => read.check(field, self.lang, bounds, &|v| self.offers(f, entry, v)),
             Some(read) => read.check(field, self.lang, bounds, &|_| true),
         }
     }
@@ -306,19 +303,18 @@ fn empties_value(code: CheckCode) -> bool {
     matches!(code, CheckCode::Type | CheckCode::Format | CheckCode::Option | CheckCode::FileType)
 }
 
-/// The fields of a step in declaration order, members right after their group.
-pub(crate) fn fields_in_order(form: &crate::form::Form, step: StepId) -> Vec<FieldId> {
-    let mut out = Vec::new();
-    fn walk(form: &crate::form::Form, f: FieldId, out: &mut Vec<FieldId>) {
-        out.push(f);
+/// Calls `visit` with each field of a step in declaration order, members right after their
+/// group (without making a list: validation visits every step).
+fn for_fields_in_order(form: &crate::form::Form, step: StepId, visit: &mut dyn FnMut(FieldId)) {
+    fn walk(form: &crate::form::Form, f: FieldId, visit: &mut dyn FnMut(FieldId)) {
+        visit(f);
         for m in &form.field(f).members {
-            walk(form, *m, out);
+            walk(form, *m, visit);
         }
     }
     for f in &form.step(step).fields {
-        walk(form, *f, &mut out);
+        walk(form, *f, visit);
     }
-    out
 }
 
 #[cfg(test)]
