@@ -296,8 +296,22 @@ impl Evaluator<'_, '_> {
         use Value::{Bool, Date, Empty, Number, Text};
         // The functions that look at emptiness, or evaluate lazily.
         match f {
-            Func::Filled => return Ok(Bool(!self.eval(&args[0], entry)?.is_empty())),
-            Func::Empty => return Ok(Bool(self.eval(&args[0], entry)?.is_empty())),
+            Func::Filled | Func::Empty => {
+                let filled = match &args[0] {
+                    // The field's node takes its step as if it were evaluated; its value is
+                    // not copied out only to be tested.
+                    CExpr::Field(id) => {
+                        self.step()?;
+                        self.env.field_filled(*id, None)
+                    }
+                    CExpr::Member(id) => {
+                        self.step()?;
+                        self.env.field_filled(*id, entry)
+                    }
+                    a => !self.eval(a, entry)?.is_empty(),
+                };
+                return Ok(Bool(filled == (f == Func::Filled)));
+            }
             Func::If => {
                 let c = self.eval(&args[0], entry)?.holds();
                 return self.eval(&args[if c { 1 } else { 2 }], entry);

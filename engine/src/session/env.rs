@@ -195,6 +195,11 @@ impl Cache {
         self.0.borrow().value.get(f, entry).cloned()
     }
 
+    /// Whether the cached value of an instance is not empty; `None` when none is cached.
+    fn value_filled(&self, f: FieldId, entry: Option<u32>) -> Option<bool> {
+        self.0.borrow().value.get(f, entry).map(|v| !v.is_empty())
+    }
+
     fn cache_value(&self, f: FieldId, entry: Option<u32>, value: Value) {
         let mut st = self.0.borrow_mut();
         st.list(f);
@@ -458,6 +463,17 @@ impl<'f> Ctx<'_, 'f> {
 impl Env for Ctx<'_, '_> {
     fn field(&mut self, id: FieldId, entry: Option<u32>) -> Value {
         self.field_value(id, entry)
+    }
+
+    fn field_filled(&mut self, id: FieldId, entry: Option<u32>) -> bool {
+        let own_entry = if self.s.form.field(id).repeat_group.is_some() { entry } else { None };
+        if let Some(filled) = self.s.state.value_filled(id, own_entry) {
+            return filled;
+        }
+        let v = self.compute_value(id, own_entry);
+        let filled = !v.is_empty();
+        self.s.state.cache_value(id, own_entry, v);
+        filled
     }
 
     fn value(&mut self, id: ValueId) -> Value {
