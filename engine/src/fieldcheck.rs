@@ -211,20 +211,6 @@ impl Read {
     }
 }
 
-/// The checks [`check_input`] runs on an accepted answer whose value is `value` (min, max,
-/// lengths, pattern, decimals, file size), for a caller that has read the value already:
-/// reading it is most of the cost of validating a field.
-pub fn check_value(field: &Field, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
-    match field.ty.input() {
-        Some(kind) => {
-            let mut out = bound_checks(field, kind, value, lang, bounds);
-            out.extend(own_checks(field, kind, value, lang));
-            out
-        }
-        None => Vec::new(),
-    }
-}
-
 /// The built-in default message of `failure` in language `lang`.
 pub fn message_for(failure: &Failure, lang: &str) -> String {
     default_message(failure.code, &failure.ctx, lang)
