@@ -91,9 +91,8 @@ impl State {
 /// `&self` (a server shares a session between the parts of a page without a lock).
 ///
 /// **No borrow outlives a method of this type**: each one borrows the cell, copies in or
-/// out, and returns; none returns a reference into the cell or calls back into the session
-/// (the one that runs code under the borrow, [`Cache::accepted_failures`], runs a pure
-/// check of a value). Evaluation, which re-enters the session freely (a value reads a
+/// out, and returns; none returns a reference into the cell or calls back into the session.
+/// Evaluation, which re-enters the session freely (a value reads a
 /// value reads an activity), therefore never meets a borrow it could collide with, and a
 /// `RefCell` panic is impossible by construction. `RefCell` keeps the session `Send` (it is
 /// moved into blocking tasks); it is not `Sync`, which no caller needs.
