@@ -52,11 +52,12 @@ export async function wegweiser(wasmDir, formDir) {
       g.set_answers(JSON.stringify(typed));
     },
     validate(g) {
-      // An empty batch empties every cached result and walks the path again, so this is a
-      // cold evaluation of the whole form (what a fresh page does), not a cache lookup.
-      g.set_answers("{}");
-      const state = JSON.parse(g.evaluate_all());
-      return new Set(state.problems.map((p) => p.field).filter(Boolean));
+      // `validate` forgets every evaluated result and walks the path again, so this is a cold
+      // evaluation of the whole form (what a fresh page does), not a cache lookup; what was
+      // read of each answer when it was set is kept, as the peers keep their parsed data.
+      // It returns the problems only, as the peers return their errors.
+      const problems = JSON.parse(g.validate());
+      return new Set(problems.map((p) => p.field).filter(Boolean));
     },
     active(g) {
       return new Set(JSON.parse(g.evaluate_all()).active);

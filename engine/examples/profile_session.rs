@@ -3,7 +3,8 @@
 //! times): `cargo build --release -p wegweiser-engine --example profile_session`, then
 //! `valgrind --tool=callgrind target/release/examples/profile_session validate 1000`.
 //! What it runs: `load` (a new session given every answer), `validate` (`problems()` of
-//! a loaded session, ten times on fresh clones) or `scenarios` (the workload's scenario
+//! a loaded session, ten times on fresh clones; `clones` makes the clones alone, to subtract)
+//! or `scenarios` (the workload's scenario
 //! file); `write N DIR` writes the workload and its scenarios as `DIR/workload.yaml` and
 //! `DIR/workload.test.yaml`, for `wegweiser test DIR`.
 
@@ -52,12 +53,20 @@ fn main() {
                 assert!(problems.is_empty(), "{problems:?}");
             }
         }
+        // The ten clones of `validate` alone: subtracted from its totals (instructions,
+        // allocations under `valgrind --tool=dhat`) to leave ten validations.
+        "clones" => {
+            let loaded = load();
+            for _ in 0..10 {
+                std::hint::black_box(loaded.clone());
+            }
+        }
         "scenarios" => {
             let outcomes = engine::scenario::run_scenarios(&form, &formgen::generate_scenarios(fields)).expect("readable");
             assert!(outcomes.iter().all(|o| o.failures.is_empty()));
         }
         // Compiling and preparing the answers only: subtracted from the others' totals.
         "none" => {}
-        other => eprintln!("unknown: {other} (none, load, validate, scenarios or write)"),
+        other => eprintln!("unknown: {other} (none, load, validate, clones, scenarios or write)"),
     }
 }

@@ -75,33 +75,139 @@ type Rejected = Box<Failure>;
 ///
 /// `bounds` are the field's evaluated `min`/`max`; `shown(value)` tells whether the option
 /// with that value is currently offered. `computed`, `group` and `info` fields have no
-/// input: they come back blank and without failures.
+/// input: they come back blank and without failures. The same as [`read_answer`] followed
+/// by [`Read::into_checked`].
 pub fn check_input(field: &Field, input: Option<&Input>, lang: &str, bounds: &Bounds, shown: &dyn Fn(&str) -> bool) -> Checked {
+    match input {
+        None => Checked::blank(),
+        Some(input) => read_answer(field, input, lang).into_checked(field, lang, bounds, shown),
+    }
+}
+
+/// What reading one answer gives, before anything that depends on other answers, the path
+/// or today: the value or why there is none, and the failures of the checks on the value
+/// alone (`min_length`, `max_length`, `pattern`, `decimals`, `file_size`). A session keeps
+/// it beside the answer, so validating does not read every answer again; `min`/`max`
+/// (evaluated bounds) and whether a chosen option is still offered are checked by
+/// [`Read::check`] each time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Read {
+    outcome: Outcome,
+    /// Failures of the checks on the value alone, in the order of docs/form-language.md#check-order.
+    own: Vec<Failure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Blank,
+    /// Not blank, but no value: the one failure reported alone.
+    Rejected(Rejected),
+    /// A value; a choice's option may still turn out not to be offered.
+    Accepted(Value),
+}
+
+/// Reads one answer of `field` in language `lang`: everything [`check_input`] does that
+/// depends on the answer alone (options count as offered if the field has them).
+pub fn read_answer(field: &Field, input: &Input, lang: &str) -> Read {
     let Some(kind) = field.ty.input() else {
-        return Checked::blank();
+        return Read { outcome: Outcome::Blank, own: Vec::new() };
     };
-    let Some(input) = input else {
-        return Checked::blank();
-    };
-    match read(field, kind, input, lang, shown) {
-        Ok(None) => Checked::blank(),
-        // A not-blank answer failing type/format/option/file_type has only that problem
-        // and is empty in expressions (docs/form-language.md#empty-values, docs/form-language.md#validation).
-        Err(rejected) => Checked { value: Value::Empty, blank: false, failures: vec![*rejected] },
+    match read(field, kind, input, lang) {
+        Ok(None) => Read { outcome: Outcome::Blank, own: Vec::new() },
+        Err(rejected) => Read { outcome: Outcome::Rejected(rejected), own: Vec::new() },
         Ok(Some(value)) => {
-            let failures = soft_checks(field, kind, &value, lang, bounds);
-            Checked { value, blank: false, failures }
+            let own = own_checks(field, kind, &value, lang);
+            Read { outcome: Outcome::Accepted(value), own }
         }
     }
 }
 
-/// The checks [`check_input`] runs on an accepted answer whose value is `value` (min, max,
-/// lengths, pattern, decimals, file size), for a caller that has read the value already:
-/// reading it is most of the cost of validating a field.
-pub fn check_value(field: &Field, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
-    match field.ty.input() {
-        Some(kind) => soft_checks(field, kind, value, lang, bounds),
-        None => Vec::new(),
+/// What a read answer is once its bounds and offered options are known.
+enum Verdict {
+    Blank,
+    Rejected(Failure),
+    Accepted(Vec<Failure>),
+}
+
+static EMPTY: Value = Value::Empty;
+
+impl Read {
+    /// Blank (docs/form-language.md#validation).
+    pub fn is_blank(&self) -> bool {
+        matches!(self.outcome, Outcome::Blank)
+    }
+
+    /// The value as read, options counting as offered (Empty when blank or rejected).
+    pub fn raw_value(&self) -> &Value {
+        match &self.outcome {
+            Outcome::Accepted(v) => v,
+            _ => &EMPTY,
+        }
+    }
+
+    /// Whether [`Read::value`] and [`Read::check`] call their `shown`: a choice's value
+    /// whose options must still be offered.
+    pub fn asks_offered(&self, field: &Field) -> bool {
+        matches!(self.outcome, Outcome::Accepted(_)) && matches!(field.ty, FieldType::Choice | FieldType::MultiChoice)
+    }
+
+    /// The value expressions see, `shown` telling which options are offered now.
+    pub fn value(&self, field: &Field, shown: &dyn Fn(&str) -> bool) -> Value {
+        match &self.outcome {
+            Outcome::Accepted(v) if self.offered(field, shown) => v.clone(),
+            _ => Value::Empty,
+        }
+    }
+
+    /// The failures of the read answer with its `bounds` and the options offered now, as
+    /// [`check_input`] gives them, but without the value (`Empty`): a caller that only
+    /// reports problems copies nothing.
+    pub fn check(&self, field: &Field, lang: &str, bounds: &Bounds, shown: &dyn Fn(&str) -> bool) -> Checked {
+        match self.verdict(field, lang, bounds, shown) {
+            Verdict::Blank => Checked::blank(),
+            Verdict::Rejected(f) => Checked { value: Value::Empty, blank: false, failures: vec![f] },
+            Verdict::Accepted(failures) => Checked { value: Value::Empty, blank: false, failures },
+        }
+    }
+
+    /// [`Read::check`] with the value.
+    pub fn into_checked(self, field: &Field, lang: &str, bounds: &Bounds, shown: &dyn Fn(&str) -> bool) -> Checked {
+        match self.verdict(field, lang, bounds, shown) {
+            Verdict::Blank => Checked::blank(),
+            // A not-blank answer failing type/format/option/file_type has only that problem
+            // and is empty in expressions (docs/form-language.md#empty-values, docs/form-language.md#validation).
+            Verdict::Rejected(f) => Checked { value: Value::Empty, blank: false, failures: vec![f] },
+            Verdict::Accepted(failures) => {
+                let Outcome::Accepted(value) = self.outcome else { unreachable!("an accepted verdict has a value") };
+                Checked { value, blank: false, failures }
+            }
+        }
+    }
+
+    fn verdict(&self, field: &Field, lang: &str, bounds: &Bounds, shown: &dyn Fn(&str) -> bool) -> Verdict {
+        match &self.outcome {
+            Outcome::Blank => Verdict::Blank,
+            Outcome::Rejected(f) => Verdict::Rejected(Failure::clone(f)),
+            Outcome::Accepted(v) => {
+                let Some(kind) = field.ty.input() else { return Verdict::Blank };
+                if !self.offered(field, shown) {
+                    return Verdict::Rejected(Failure { code: CheckCode::Option, ctx: MessageCtx::new(kind) });
+                }
+                let mut failures = bound_checks(field, kind, v, lang, bounds);
+                failures.extend(self.own.iter().cloned());
+                Verdict::Accepted(failures)
+            }
+        }
+    }
+
+    /// Whether the chosen option(s) are offered now (one that is not spoils the whole
+    /// answer, docs/form-language.md#option-lists); `read` checked that they are options.
+    fn offered(&self, field: &Field, shown: &dyn Fn(&str) -> bool) -> bool {
+        match (&self.outcome, field.ty) {
+            (Outcome::Accepted(Value::Text(s)), FieldType::Choice) => shown(s),
+            (Outcome::Accepted(Value::List(items)), FieldType::MultiChoice) => items.iter().all(|i| shown(i)),
+            _ => true,
+        }
     }
 }
 
@@ -111,7 +217,8 @@ pub fn message_for(failure: &Failure, lang: &str) -> String {
 }
 
 /// The value of a not-blank input, `Ok(None)` for blank, or the exclusive failure.
-fn read(field: &Field, kind: FieldType, input: &Input, lang: &str, shown: &dyn Fn(&str) -> bool) -> Result<Option<Value>, Rejected> {
+/// Options count as offered here ([`Read::check`] asks which are).
+fn read(field: &Field, kind: FieldType, input: &Input, lang: &str) -> Result<Option<Value>, Rejected> {
     let fail = |code| Box::new(Failure { code, ctx: MessageCtx::new(kind) });
     // A blank text is blank for every type: a form post sends "" for an untouched input,
     // whatever the field's type.
@@ -199,7 +306,7 @@ fn read(field: &Field, kind: FieldType, input: &Input, lang: &str, shown: &dyn F
         }
         FieldType::Choice => {
             let s = normalize_text(as_text(input).ok_or_else(|| fail(CheckCode::Type))?);
-            if !is_shown_option(field, &s, shown) {
+            if !is_option(field, &s) {
                 return Err(fail(CheckCode::Option));
             }
             Ok(Some(Value::Text(s)))
@@ -223,7 +330,7 @@ fn read(field: &Field, kind: FieldType, input: &Input, lang: &str, shown: &dyn F
                 return Ok(None);
             }
             // One option that is not offered spoils the whole answer (docs/form-language.md#option-lists).
-            if !items.iter().all(|i| is_shown_option(field, i, shown)) {
+            if !items.iter().all(|i| is_option(field, i)) {
                 return Err(fail(CheckCode::Option));
             }
             Ok(Some(Value::List(items)))
@@ -263,15 +370,15 @@ fn yes_no(s: &str) -> Option<bool> {
     }
 }
 
-/// True when `value` is one of the field's options and currently offered.
-fn is_shown_option(field: &Field, value: &str, shown: &dyn Fn(&str) -> bool) -> bool {
-    field.options.iter().any(|o| o.value == value) && shown(value)
+/// True when `value` is one of the field's options (whether it is offered now is
+/// [`Read::check`]'s question).
+fn is_option(field: &Field, value: &str) -> bool {
+    field.options.iter().any(|o| o.value == value)
 }
 
-/// The checks that keep the value (docs/form-language.md#empty-values), in the order of
-/// docs/form-language.md#check-order: min, max, min_length, max_length, pattern, decimals,
-/// file_size.
-fn soft_checks(field: &Field, kind: FieldType, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
+/// The checks that keep the value (docs/form-language.md#empty-values) and read the
+/// evaluated bounds: min and max, the first in the order of docs/form-language.md#check-order.
+fn bound_checks(field: &Field, kind: FieldType, value: &Value, lang: &str, bounds: &Bounds) -> Vec<Failure> {
     let mut out = Vec::new();
     let ctx = |bound: String| MessageCtx::new(kind).with_bound(bound);
 
@@ -297,6 +404,15 @@ fn soft_checks(field: &Field, kind: FieldType, value: &Value, lang: &str, bounds
         }
     }
 
+    out
+}
+
+/// The checks that keep the value and depend on it alone, in the order of
+/// docs/form-language.md#check-order after min and max: min_length, max_length, pattern,
+/// decimals, file_size.
+fn own_checks(field: &Field, kind: FieldType, value: &Value, lang: &str) -> Vec<Failure> {
+    let mut out = Vec::new();
+    let ctx = |bound: String| MessageCtx::new(kind).with_bound(bound);
     if let Value::Text(s) = value {
         let len = char_len(s);
         if let Some(min) = field.min_length

@@ -165,6 +165,15 @@ impl Guide {
     pub fn evaluate_all(&self) -> Result<String, JsError> {
         Ok(to_json(&self.state().map_err(js_err)?))
     }
+
+    /// Every problem of the whole form, evaluated afresh: what was evaluated before is
+    /// forgotten and the path walked again (`Session::evaluate_afresh`; what was read of each
+    /// answer when it was set is kept), then the JSON list of the engine's `Problem`s in path
+    /// order, nothing else. What a page asks before it lets the citizen send.
+    pub fn validate(&mut self) -> Result<String, JsError> {
+        Ok(to_json(&self.problems_afresh().map_err(js_err)?))
+    }
+
 }
 
 impl Guide {
@@ -234,6 +243,15 @@ impl Guide {
         let step = self.session().form().step_by_id(step_id).ok_or_else(|| format!("there is no step `{step_id}`"))?;
         let posted: PostedStep = serde_json::from_str(posted_json).map_err(|e| format!("not a posted step: {e}"))?;
         Ok(to_json(&self.cell.with_dependent_mut(|_, s| s.answer_step(step, &posted)).map_err(|e| e.to_string())?))
+    }
+
+    /// [`Guide::validate`] as data; an error when the evaluation budget ran out (the
+    /// browser sets none).
+    pub fn problems_afresh(&mut self) -> Result<Vec<Problem>, BudgetExhausted> {
+        self.cell.with_dependent_mut(|_, s| {
+            s.evaluate_afresh();
+            s.problems()
+        })
     }
 
     /// The session.

@@ -138,3 +138,16 @@ fn the_step_view_is_the_engines() {
     assert_eq!(entry[2]["shown"], true);
     assert_eq!(entry[7]["problems"][0]["code"], "pattern");
 }
+
+#[test]
+fn validate_answers_every_problem_of_the_form_and_nothing_else() {
+    let mut g = Guide::create(&hundesteuer(), "", "de", "2026-11-22").unwrap();
+    let problems = parse(&g.validate().unwrap());
+    assert_eq!(problems, parse(&g.evaluate_all().unwrap())["problems"]);
+    assert_eq!(problems[0]["field"], "wohnsitz_bitburg");
+    assert_eq!(problems[0]["check"], "required");
+    g.set("wohnsitz_bitburg", "\"false\"").unwrap();
+    // The exit step ends the path: nothing on it is missing.
+    assert_eq!(parse(&g.validate().unwrap()), json!([]));
+    assert_eq!(parse(&g.validate().unwrap()), parse(&g.evaluate_all().unwrap())["problems"]);
+}

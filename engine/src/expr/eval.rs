@@ -36,7 +36,13 @@ pub fn eval(e: &CExpr, env: &mut dyn Env, entry: Option<u32>) -> Value {
 /// Evaluates `e`, taking one step from `budget` per node visited (per entry inside
 /// `count`/`sum`). Fails when the budget runs out.
 pub fn eval_with_budget(e: &CExpr, env: &mut dyn Env, entry: Option<u32>, budget: &mut u64) -> Result<Value, BudgetExceeded> {
-    Evaluator { env, budget }.eval(e, entry)
+    let mut ev = Evaluator { env, budget };
+    if let CExpr::Lit(v @ (Value::Number(_) | Value::Bool(_) | Value::Date(_))) = e {
+        // A constant (`min: 0`, `required: true`): its one step, without the stack check.
+        ev.step()?;
+        return Ok(v.clone());
+    }
+    ev.eval(e, entry)
 }
 
 /// 10^28: numbers of this magnitude or more are `Empty` (docs/form-language.md#numbers).
@@ -290,8 +296,22 @@ impl Evaluator<'_, '_> {
         use Value::{Bool, Date, Empty, Number, Text};
         // The functions that look at emptiness, or evaluate lazily.
         match f {
-            Func::Filled => return Ok(Bool(!self.eval(&args[0], entry)?.is_empty())),
-            Func::Empty => return Ok(Bool(self.eval(&args[0], entry)?.is_empty())),
+            Func::Filled | Func::Empty => {
+                let filled = match &args[0] {
+                    // The field's node takes its step as if it were evaluated; its value is
+                    // not copied out only to be tested.
+                    CExpr::Field(id) => {
+                        self.step()?;
+                        self.env.field_filled(*id, None)
+                    }
+                    CExpr::Member(id) => {
+                        self.step()?;
+                        self.env.field_filled(*id, entry)
+                    }
+                    a => !self.eval(a, entry)?.is_empty(),
+                };
+                return Ok(Bool(filled == (f == Func::Filled)));
+            }
             Func::If => {
                 let c = self.eval(&args[0], entry)?.holds();
                 return self.eval(&args[if c { 1 } else { 2 }], entry);

@@ -119,8 +119,9 @@ fn build(negative: bool, mantissa: u128, scale: i64) -> Option<Decimal> {
     } else {
         (mantissa, u32::try_from(scale).ok()?)
     };
-    // mantissa * 10^-scale >= 10^28?
-    if Wide::of(mantissa) >= Wide::shifted(1, DIGITS + scale)? {
+    // mantissa * 10^-scale >= 10^28? (Never for a mantissa below 10^28, the common case,
+    // which skips the wide division.)
+    if mantissa >= LIMB && Wide::of(mantissa) >= Wide::shifted(1, DIGITS + scale)? {
         return None;
     }
     let m = i128::try_from(mantissa).ok()?;
@@ -136,6 +137,9 @@ fn parts(d: Decimal) -> (bool, u128, i64) {
 pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
     let ((na, ma, sa), (nb, mb, sb)) = (parts(a), parts(b));
     let s = sa.max(sb);
+    if let Some((negative, m)) = add_narrow((na, ma, sa), (nb, mb, sb), s) {
+        return build(negative, m, s);
+    }
     // Both scales are at most 28, so each shift is at most 28 places.
     let wa = Wide::shifted(ma, u32::try_from(s - sa).ok()?)?;
     let wb = Wide::shifted(mb, u32::try_from(s - sb).ok()?)?;
@@ -148,6 +152,22 @@ pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
     };
     let (m, scale) = round_once(sum, s, false)?;
     build(negative, m, scale)
+}
+
+/// `a + b` aligned to scale `s` when the aligned operands and the result are below 10^28:
+/// then nothing is rounded (at most 28 digits, `s` at most 28 places), and the result is
+/// what the wide path gives, without its 128-bit divisions. `None`: take the wide path.
+fn add_narrow((na, ma, sa): (bool, u128, i64), (nb, mb, sb): (bool, u128, i64), s: i64) -> Option<(bool, u128)> {
+    let align = |m: u128, from: i64| m.checked_mul(10u128.checked_pow(u32::try_from(s - from).ok()?)?);
+    let (wa, wb) = (align(ma, sa)?, align(mb, sb)?);
+    let (negative, m) = if na == nb {
+        (na, wa.checked_add(wb)?)
+    } else if wa >= wb {
+        (na, wa - wb)
+    } else {
+        (nb, wb - wa)
+    };
+    (m < LIMB && s <= i64::from(MAX_SCALE)).then_some((negative, m))
 }
 
 /// The sum of `terms`, exact until the end and then rounded once (`sum(g, expr)`: one
@@ -178,6 +198,11 @@ pub fn sub(a: Decimal, b: Decimal) -> Option<Decimal> {
 /// `a * b`, rounded once.
 pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
     let ((na, ma, sa), (nb, mb, sb)) = (parts(a), parts(b));
+    // A product below 10^28 with at most 28 places needs no rounding: the wide path would
+    // give it as it is.
+    if let Some(m) = ma.checked_mul(mb).filter(|m| *m < LIMB && sa + sb <= i64::from(MAX_SCALE)) {
+        return build(na != nb, m, sa + sb);
+    }
     let (m, scale) = round_once(Wide::mul(ma, mb), sa + sb, false)?;
     build(na != nb, m, scale)
 }
@@ -191,10 +216,23 @@ pub fn div(a: Decimal, b: Decimal) -> Option<Decimal> {
     // Long division, one digit at a time: the remainder stays below the divisor (< 10^29),
     // so ten times it fits a u128. Digits are produced until 28 significant digits, 28
     // places, or an exact end; one more digit and the remainder decide the rounding.
+    // (`q < LIMB` is the same as "at most 28 digits".)
     let mut q = ma / mb;
     let mut r = ma % mb;
     let mut scale = sa - sb;
-    while r != 0 && q < LIMB && scale < i64::from(MAX_SCALE) + 1 && Wide::of(q).digits() <= DIGITS {
+    if mb < 1 << 59 {
+        // A divisor below 2^59 (every divisor a form writes): ten times the remainder fits
+        // 64 bits, and each digit costs a 64-bit division instead of a 128-bit one.
+        let (m, mut r64) = (mb as u64, r as u64);
+        while r64 != 0 && q < LIMB && scale < i64::from(MAX_SCALE) + 1 {
+            let t = r64 * 10;
+            q = q * 10 + u128::from(t / m);
+            r64 = t % m;
+            scale += 1;
+        }
+        r = u128::from(r64);
+    }
+    while r != 0 && q < LIMB && scale < i64::from(MAX_SCALE) + 1 {
         let t = r * 10;
         q = q.checked_mul(10)? + t / mb;
         r = t % mb;
@@ -209,6 +247,75 @@ mod tests {
     use std::str::FromStr;
 
     use super::*;
+
+    /// The operations as they were before the narrow paths: always through [`Wide`].
+    mod wide {
+        use super::super::*;
+
+        pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+            let ((na, ma, sa), (nb, mb, sb)) = (parts(a), parts(b));
+            let s = sa.max(sb);
+            let wa = Wide::shifted(ma, u32::try_from(s - sa).ok()?)?;
+            let wb = Wide::shifted(mb, u32::try_from(s - sb).ok()?)?;
+            let (negative, sum) = if na == nb {
+                (na, wa.add(wb)?)
+            } else if wa >= wb {
+                (na, wa.sub(wb))
+            } else {
+                (nb, wb.sub(wa))
+            };
+            let (m, scale) = round_once(sum, s, false)?;
+            build(negative, m, scale)
+        }
+
+        pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+            let ((na, ma, sa), (nb, mb, sb)) = (parts(a), parts(b));
+            let (m, scale) = round_once(Wide::mul(ma, mb), sa + sb, false)?;
+            build(na != nb, m, scale)
+        }
+
+        pub fn div(a: Decimal, b: Decimal) -> Option<Decimal> {
+            let ((na, ma, sa), (nb, mb, sb)) = (parts(a), parts(b));
+            if mb == 0 {
+                return None;
+            }
+            let mut q = ma / mb;
+            let mut r = ma % mb;
+            let mut scale = sa - sb;
+            while r != 0 && q < LIMB && scale < i64::from(MAX_SCALE) + 1 && Wide::of(q).digits() <= DIGITS {
+                let t = r * 10;
+                q = q.checked_mul(10)? + t / mb;
+                r = t % mb;
+                scale += 1;
+            }
+            let (m, scale) = round_once(Wide::of(q), scale, r != 0)?;
+            build(na != nb, m, scale)
+        }
+    }
+
+    /// A decimal from its parts: small mantissas (what forms compute with) as often as any.
+    fn decimal() -> impl proptest::strategy::Strategy<Value = Decimal> {
+        use proptest::prelude::*;
+        let mantissa = prop_oneof![0u128..1000, 0u128..10_000_000_000, 0u128..(1u128 << 96)];
+        (mantissa, 0u32..=28, any::<bool>()).prop_map(|(m, s, neg)| {
+            let m = i128::try_from(m).unwrap();
+            Decimal::from_i128_with_scale(if neg { -m } else { m }, s)
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 4000, ..Default::default() })]
+
+        /// The narrow paths (operands and results that fit, divisors below 2^59) give what
+        /// the wide path gives, digit for digit.
+        #[test]
+        fn narrow_paths_agree_with_the_wide_path(a in decimal(), b in decimal()) {
+            proptest::prop_assert_eq!(add(a, b), wide::add(a, b));
+            proptest::prop_assert_eq!(sub(a, b), wide::add(a, -b));
+            proptest::prop_assert_eq!(mul(a, b), wide::mul(a, b));
+            proptest::prop_assert_eq!(div(a, b), wide::div(a, b));
+        }
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap()

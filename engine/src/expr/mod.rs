@@ -112,6 +112,11 @@ pub trait Env {
     /// The value of a field. `entry` is the entry index (counting all entries as shown,
     /// from 0) when the field is a member of a repeated group, else `None`.
     fn field(&mut self, id: FieldId, entry: Option<u32>) -> Value;
+    /// Whether [`Env::field`] is not empty (`filled(x)`, `empty(x)`); an environment that
+    /// keeps values overrides it to answer without copying one.
+    fn field_filled(&mut self, id: FieldId, entry: Option<u32>) -> bool {
+        !self.field(id, entry).is_empty()
+    }
     /// The value of a `values` entry.
     fn value(&mut self, id: ValueId) -> Value;
     /// The indices of the non-empty entries of a repeated group; none when it is inactive.

@@ -9,7 +9,6 @@ use chrono::NaiveDate;
 use super::Session;
 use super::cache::Slots;
 use crate::expr::{CExpr, Env, eval};
-use crate::fieldcheck::{Bounds, check_input, check_value};
 use crate::form::{FieldType, Form, Format, StepKind, Target};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::value::Value;
@@ -92,9 +91,8 @@ impl State {
 /// `&self` (a server shares a session between the parts of a page without a lock).
 ///
 /// **No borrow outlives a method of this type**: each one borrows the cell, copies in or
-/// out, and returns; none returns a reference into the cell or calls back into the session
-/// (the one that runs code under the borrow, [`Cache::accepted_failures`], runs a pure
-/// check of a value). Evaluation, which re-enters the session freely (a value reads a
+/// out, and returns; none returns a reference into the cell or calls back into the session.
+/// Evaluation, which re-enters the session freely (a value reads a
 /// value reads an activity), therefore never meets a borrow it could collide with, and a
 /// `RefCell` panic is impossible by construction. `RefCell` keeps the session `Send` (it is
 /// moved into blocking tasks); it is not `Sync`, which no caller needs.
@@ -196,31 +194,15 @@ impl Cache {
         self.0.borrow().value.get(f, entry).cloned()
     }
 
-    fn has_value(&self, f: FieldId, entry: Option<u32>) -> bool {
-        self.0.borrow().value.get(f, entry).is_some()
+    /// Whether the cached value of an instance is not empty; `None` when none is cached.
+    fn value_filled(&self, f: FieldId, entry: Option<u32>) -> Option<bool> {
+        self.0.borrow().value.get(f, entry).map(|v| !v.is_empty())
     }
 
     fn cache_value(&self, f: FieldId, entry: Option<u32>, value: Value) {
         let mut st = self.0.borrow_mut();
         st.list(f);
         st.value.insert(f, entry, value);
-    }
-
-    /// The failures of the checks on the cached value of an instance
-    /// ([`crate::fieldcheck::check_value`], a pure function: nothing re-enters the cache
-    /// under the borrow); `None` when no value or an empty one is cached. Checking in place
-    /// spares a copy of every accepted answer on each validation.
-    pub fn accepted_failures(
-        &self,
-        f: FieldId,
-        entry: Option<u32>,
-        field: &crate::form::Field,
-        lang: &str,
-        bounds: &Bounds,
-    ) -> Option<Vec<crate::fieldcheck::Failure>> {
-        let st = self.0.borrow();
-        let value = st.value.get(f, entry).filter(|v| !v.is_empty())?;
-        Some(check_value(field, value, lang, bounds))
     }
 
     fn named(&self, v: ValueId) -> Option<Value> {
@@ -387,25 +369,16 @@ impl<'f> Ctx<'_, 'f> {
             if !field.ty.is_input() {
                 return false;
             }
-            let Some(input) = self.s.by_inst.get(&super::Instance { field: m, entry: Some(e) }) else { return false };
-            let lang = self.s.lang;
-            let given = check_input(field, Some(input), lang, &Bounds::default(), &|_| true);
-            if given.blank {
+            let Some(answer) = self.s.by_inst.get(&super::Instance { field: m, entry: Some(e) }) else { return false };
+            let given = &answer.read;
+            if given.is_blank() {
                 return false;
             }
-            match &field.default {
+            match &self.s.default_reads[m.ix()] {
                 None => true,
-                Some(d) => {
-                    let def = check_input(field, Some(d), lang, &Bounds::default(), &|_| true);
-                    given.value.is_empty() || given.value != def.value
-                }
+                Some(def) => given.raw_value().is_empty() || given.raw_value() != def.raw_value(),
             }
         })
-    }
-
-    /// The raw input of an instance, or its default while unanswered.
-    pub fn input(&self, f: FieldId, entry: Option<u32>) -> Option<&super::Input> {
-        self.s.input(f, entry)
     }
 
     /// Whether option `i` of a choice is offered.
@@ -415,17 +388,6 @@ impl<'f> Ctx<'_, 'f> {
             None => form.field(f).options.get(i).is_some(),
             Some(c) => self.holds(c, entry),
         }
-    }
-
-    /// The options offered now. Without option conditions that is every option, and
-    /// nothing is evaluated or copied.
-    pub fn offered(&mut self, f: FieldId, entry: Option<u32>) -> Offered<'f> {
-        let form = self.s.form;
-        let options = &form.field(f).options;
-        if options.iter().all(|o| o.cond.is_none()) {
-            return Offered::All(options);
-        }
-        Offered::These((0..options.len()).filter(|&i| self.option_shown(f, entry, i)).map(|i| options[i].value.as_str()).collect())
     }
 
     /// The value of an instance as expressions see it: Empty when inactive (docs/form-language.md#visibility).
@@ -439,25 +401,6 @@ impl<'f> Ctx<'_, 'f> {
         let v = self.compute_value(f, own_entry);
         self.s.state.cache_value(f, own_entry, v.clone());
         v
-    }
-
-    /// The failures of the checks on an instance's value (computed and cached first if need
-    /// be) when it has one; `None` for an empty value and for an entry the cache does not
-    /// keep (see [`Slots::insert`]).
-    pub fn accepted_failures(
-        &mut self,
-        f: FieldId,
-        entry: Option<u32>,
-        lang: &str,
-        bounds: &Bounds,
-    ) -> Option<Vec<crate::fieldcheck::Failure>> {
-        let field = self.s.form.field(f);
-        let own_entry = if field.repeat_group.is_some() { entry } else { None };
-        if !self.s.state.has_value(f, own_entry) {
-            let v = self.compute_value(f, own_entry);
-            self.s.state.cache_value(f, own_entry, v);
-        }
-        self.s.state.accepted_failures(f, own_entry, field, lang, bounds)
     }
 
     /// Computes the value of an instance (the callers cache it); `own_entry` is `None`
@@ -478,10 +421,12 @@ impl<'f> Ctx<'_, 'f> {
                     }
                 }
                 FieldType::Group | FieldType::Info => Value::Empty,
-                _ => {
-                    let offered = self.offered(f, own_entry);
-                    check_input(field, self.input(f, own_entry), self.s.lang, &Bounds::default(), &|v| offered.contains(v)).value
-                }
+                _ => match self.s.read(f, own_entry) {
+                    None => Value::Empty,
+                    // Read when it was set; only whether a chosen option is offered is asked now.
+                    Some(read) if read.asks_offered(field) => read.value(field, &|v| self.s.offers(f, own_entry, v)),
+                    Some(read) => read.value(field, &|_| true),
+                },
             }
         }
     }
@@ -514,27 +459,20 @@ impl<'f> Ctx<'_, 'f> {
     }
 }
 
-/// The options of a choice offered now (see [`Ctx::offered`]).
-pub(super) enum Offered<'f> {
-    /// Every option (none has a condition).
-    All(&'f [crate::form::ChoiceOption]),
-    /// The values of the options whose condition holds.
-    These(Vec<&'f str>),
-}
-
-impl Offered<'_> {
-    /// Whether `value` is one of the offered options.
-    pub fn contains(&self, value: &str) -> bool {
-        match self {
-            Offered::All(options) => options.iter().any(|o| o.value == value),
-            Offered::These(values) => values.contains(&value),
-        }
-    }
-}
-
 impl Env for Ctx<'_, '_> {
     fn field(&mut self, id: FieldId, entry: Option<u32>) -> Value {
         self.field_value(id, entry)
+    }
+
+    fn field_filled(&mut self, id: FieldId, entry: Option<u32>) -> bool {
+        let own_entry = if self.s.form.field(id).repeat_group.is_some() { entry } else { None };
+        if let Some(filled) = self.s.state.value_filled(id, own_entry) {
+            return filled;
+        }
+        let v = self.compute_value(id, own_entry);
+        let filled = !v.is_empty();
+        self.s.state.cache_value(id, own_entry, v);
+        filled
     }
 
     fn value(&mut self, id: ValueId) -> Value {

@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::fieldcheck::{Read, read_answer};
 use crate::form::{Form, Site, StepKind, Target};
 use crate::ids::{FieldId, StepId, ValueId};
 use crate::value::Value;
@@ -26,6 +27,16 @@ pub use answer_step::MAX_ROUNDS;
 pub use paths::{Instance, Renumbered};
 pub use problems::Problem;
 pub use submission::{Submission, SubmissionAccount, canonical_json, value_json};
+
+/// An answer as given and what reading it gave ([`read_answer`]: the value or why there is
+/// none, and the failures that depend on the answer alone). Read when it is set (and again
+/// when the language changes), so a validation reads no answer again; kept with the input
+/// in one entry, so the two cannot disagree.
+#[derive(Debug, Clone)]
+struct Answer {
+    input: Input,
+    read: Read,
+}
 
 /// One citizen's session with one form.
 #[derive(Debug, Clone)]
@@ -37,8 +48,12 @@ pub struct Session<'f> {
     today: NaiveDate,
     /// Raw answers by field path (`vorname`, `hund.0.name`, `adresse.strasse`).
     answers: BTreeMap<String, Input>,
-    /// The same answers by field instance, for lookups on the hot path.
-    by_inst: HashMap<Instance, Input, cache::BuildIdHasher>,
+    /// The same answers by field instance, for lookups on the hot path, each with what
+    /// reading it gave (`Answer`).
+    by_inst: HashMap<Instance, Answer, cache::BuildIdHasher>,
+    /// What reading each field's `default` gave, by field (`None`: no default), in the
+    /// session's language.
+    default_reads: Vec<Option<Read>>,
     /// Entries shown per repeated group (empty entries included).
     entries: HashMap<FieldId, u32>,
     /// The value of each of the form's parameters (`Form::parameters`, same order): the
@@ -215,6 +230,7 @@ impl<'f> Session<'f> {
             today,
             answers: BTreeMap::new(),
             by_inst: HashMap::default(),
+            default_reads: Vec::new(),
             entries: HashMap::new(),
             params,
             account: None,
@@ -226,6 +242,7 @@ impl<'f> Session<'f> {
                 s.entries.insert(FieldId(i as u32), r.min.max(1));
             }
         }
+        s.read_defaults();
         s.recompute_path();
         s
     }
@@ -263,6 +280,12 @@ impl<'f> Session<'f> {
             && l != self.lang
         {
             self.lang = l;
+            // Numbers and dates are read in the session's language.
+            self.read_defaults();
+            let (form, lang) = (self.form, self.lang);
+            for (inst, answer) in &mut self.by_inst {
+                answer.read = read_answer(form.field(inst.field), &answer.input, lang);
+            }
             self.state.clear();
             self.recompute_path();
         }
@@ -278,9 +301,26 @@ impl<'f> Session<'f> {
         &self.answers
     }
 
-    /// The raw input of an instance, or its field's default while unanswered.
-    fn input(&self, f: FieldId, entry: Option<u32>) -> Option<&Input> {
-        self.by_inst.get(&Instance { field: f, entry }).or(self.form.field(f).default.as_ref())
+    /// What reading the input of an instance gave (its answer, or its field's default while
+    /// unanswered); `None` without either (blank).
+    fn read(&self, f: FieldId, entry: Option<u32>) -> Option<&Read> {
+        match self.by_inst.get(&Instance { field: f, entry }) {
+            Some(a) => Some(&a.read),
+            None => self.default_reads.get(f.ix())?.as_ref(),
+        }
+    }
+
+    /// Whether the option of choice `f` with value `v` is offered now: only that option's
+    /// condition is evaluated (a chosen option is checked against the offered ones each
+    /// time; listing every offered option evaluated every condition and made a list).
+    fn offers(&self, f: FieldId, entry: Option<u32>, v: &str) -> bool {
+        self.form.field(f).options.iter().enumerate().any(|(i, o)| o.value == v && self.option_shown(f, entry, i))
+    }
+
+    /// Reads every field's `default` in the session's language.
+    fn read_defaults(&mut self) {
+        let (form, lang) = (self.form, self.lang);
+        self.default_reads = form.fields.iter().map(|f| f.default.as_ref().map(|d| read_answer(f, d, lang))).collect();
     }
 
     /// Number of entries shown for a repeated group (empty ones included).
@@ -293,7 +333,7 @@ impl<'f> Session<'f> {
     pub fn set_answer(&mut self, path: &str, input: Option<Input>) -> Result<Changes, AnswerError> {
         let inst = self.answerable_instance(path, input.as_ref())?;
         let grows = self.entry_growth(inst);
-        if !grows && self.by_inst.get(&inst) == input.as_ref() {
+        if !grows && self.by_inst.get(&inst).map(|a| &a.input) == input.as_ref() {
             return Ok(Changes::default());
         }
         let affected = self.affected_by(inst.field);
@@ -313,9 +353,17 @@ impl<'f> Session<'f> {
                 Err(_) => {}
             }
         }
+        self.evaluate_afresh();
+        result
+    }
+
+    /// Forgets every evaluated result (values, activity, problems; the answers stay read)
+    /// and walks the path again: the next queries evaluate from cold, as on a session just
+    /// loaded. For a front end that re-checks the whole form after changes it did not
+    /// report one by one, and for measuring a cold validation.
+    pub fn evaluate_afresh(&mut self) {
         self.state.clear();
         self.recompute_path();
-        result
     }
 
     /// The error [`Session::set_answer`] would give for this answer, without setting it: a
@@ -369,7 +417,8 @@ impl<'f> Session<'f> {
         let path = paths::path_of(self.form, inst);
         match input {
             Some(i) => {
-                self.by_inst.insert(inst, i.clone());
+                let read = read_answer(self.form.field(inst.field), &i, self.lang);
+                self.by_inst.insert(inst, Answer { input: i.clone(), read });
                 self.answers.insert(path, i);
             }
             None => {
@@ -636,8 +685,15 @@ impl<'f> Session<'f> {
 
     /// Rebuilds the instance index from the answers by path.
     fn reindex(&mut self) {
-        let form = self.form;
-        self.by_inst = self.answers.iter().filter_map(|(p, i)| Some((paths::parse_path(form, p)?, i.clone()))).collect();
+        let (form, lang) = (self.form, self.lang);
+        self.by_inst = self
+            .answers
+            .iter()
+            .filter_map(|(p, i)| {
+                let inst = paths::parse_path(form, p)?;
+                Some((inst, Answer { input: i.clone(), read: read_answer(form.field(inst.field), i, lang) }))
+            })
+            .collect();
     }
 
     fn recompute_path(&mut self) -> bool {

@@ -7,7 +7,7 @@ use super::{BudgetExhausted, Instance, Session, paths};
 use crate::checks::{
     CheckCode, CountBound, EntryWord, MessageCtx, display_bool, display_date, display_euro, display_money, display_number,
 };
-use crate::fieldcheck::{Bounds, Checked, check_input, message_for};
+use crate::fieldcheck::{Bounds, Checked, message_for};
 use crate::form::{Display, FieldType, Rule, StepKind, TPart, Text};
 use crate::ids::{FieldId, StepId};
 use crate::value::Value;
@@ -48,11 +48,11 @@ impl Session<'_> {
         }
         let mut out = Vec::new();
         if self.state.on_path(step) && self.form.step(step).kind == StepKind::Question {
-            for f in fields_in_order(self.form, step) {
+            for_fields_in_order(self.form, step, &mut |f| {
                 for e in self.instances_of(f) {
                     out.extend(self.field_problems(Instance { field: f, entry: e }));
                 }
-            }
+            });
             out.extend(self.step_rule_problems(step));
         }
         self.state.cache_step_problems(step, out.clone());
@@ -122,17 +122,7 @@ impl Session<'_> {
         let min = field.min.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
         let max = field.max.as_ref().map_or(Value::Empty, |e| c.evaluate(e, inst.entry));
         let bounds = Bounds { min, max };
-        // An accepted answer has its value in the cache (expressions read it, or it is read
-        // here once): only the checks on the value are left. Blank and rejected answers
-        // (value empty) are read again for their failure.
-        let accepted = c.accepted_failures(inst.field, inst.entry, lang, &bounds);
-        let checked = match accepted {
-            Some(failures) => Checked { value: Value::Empty, blank: false, failures },
-            None => {
-                let offered = Ctx { s: self }.offered(inst.field, inst.entry);
-                check_input(field, self.input(inst.field, inst.entry), lang, &bounds, &|v| offered.contains(v))
-            }
-        };
+        let checked = self.checked(inst.field, inst.entry, &bounds);
         if checked.blank {
             let required = field.required.as_ref().is_some_and(|r| Ctx { s: self }.evaluate(r, inst.entry).holds());
             if required {
@@ -209,13 +199,25 @@ impl Session<'_> {
             // No input of their own: neither blank nor rejected.
             FieldType::Computed | FieldType::Info => true,
             _ => {
-                let offered = Ctx { s: self }.offered(f, None);
-                let checked = check_input(field, self.input(f, None), self.lang, &Bounds::default(), &|v| offered.contains(v));
+                let checked = self.checked(f, None, &Bounds::default());
                 if checked.blank {
                     return when_empty;
                 }
                 !checked.failures.iter().any(|x| empties_value(x.code))
             }
+        }
+    }
+
+    /// The answer of an instance checked with its `bounds` and the options offered now
+    /// (without its value): the answer was read when it was set ([`super::Answer`]), so
+    /// only what depends on other answers is left; the option conditions are evaluated only
+    /// for a chosen option.
+    fn checked(&self, f: FieldId, entry: Option<u32>, bounds: &Bounds) -> Checked {
+        let field = self.form.field(f);
+        match self.read(f, entry) {
+            None => Checked { value: Value::Empty, blank: true, failures: Vec::new() },
+            Some(read) if read.asks_offered(field) => read.check(field, self.lang, bounds, &|v| self.offers(f, entry, v)),
+            Some(read) => read.check(field, self.lang, bounds, &|_| true),
         }
     }
 
@@ -301,19 +303,18 @@ fn empties_value(code: CheckCode) -> bool {
     matches!(code, CheckCode::Type | CheckCode::Format | CheckCode::Option | CheckCode::FileType)
 }
 
-/// The fields of a step in declaration order, members right after their group.
-pub(crate) fn fields_in_order(form: &crate::form::Form, step: StepId) -> Vec<FieldId> {
-    let mut out = Vec::new();
-    fn walk(form: &crate::form::Form, f: FieldId, out: &mut Vec<FieldId>) {
-        out.push(f);
+/// Calls `visit` with each field of a step in declaration order, members right after their
+/// group (without making a list: validation visits every step).
+fn for_fields_in_order(form: &crate::form::Form, step: StepId, visit: &mut dyn FnMut(FieldId)) {
+    fn walk(form: &crate::form::Form, f: FieldId, visit: &mut dyn FnMut(FieldId)) {
+        visit(f);
         for m in &form.field(f).members {
-            walk(form, *m, out);
+            walk(form, *m, visit);
         }
     }
     for f in &form.step(step).fields {
-        walk(form, *f, &mut out);
+        walk(form, *f, visit);
     }
-    out
 }
 
 #[cfg(test)]

@@ -489,3 +489,183 @@ fn a_parameter_is_a_constant_of_the_dependency_graph() {
     let changes = s.set_answer("anzahl", text("3")).unwrap();
     assert_eq!(changes.values, vec![("steuer".to_string(), serde_json::json!("270"))]);
 }
+
+/// A form whose answers are read differently by language (`1.500` is 1500 in German, 1.5
+/// in English), with option conditions, defaults inside and outside a repeated group,
+/// bounds reading other fields and today, for the tests of the answers kept read.
+const READS: &str = r#"
+wegweiser: 1
+id: probe
+languages: [de, en]
+title: Probe
+values:
+  grenze: 100
+steps:
+  - id: a
+    fields:
+      - { id: zahl, type: number, required: true, min: 0, max: grenze, decimals: 1 }
+      - { id: datum, type: date, max: today() }
+      - { id: name, type: text, max_length: 4, pattern: '[A-Z]+' }
+      - { id: voll, type: number, default: "2,5", max: zahl }
+      - id: wahl
+        type: choice
+        options:
+          - { value: x, label: X }
+          - { value: y, label: Y, if: zahl > 1 }
+      - { id: mehr, type: multi_choice, max: 1, options: [{ value: a, label: A }, { value: b, label: B, if: filled(name) }] }
+      - id: kind
+        type: group
+        repeat: { min: 0, max: 3 }
+        fields:
+          - { id: alter, type: integer, min: 0, default: "1" }
+          - { id: ruf, type: text, required: true }
+      - { id: summe, type: computed, value: 'sum(kind, alter) + zahl' }
+    rules:
+      - { check: zahl >= count(kind), field: zahl, message: Zu wenig }
+"#;
+
+/// Inputs the property test chooses from: accepted, rejected, blank, language-dependent.
+const READ_INPUTS: &[&str] = &["1.500", "1,5", "2", "-3", "abc", "", "  ", "x", "y", "AB", "ABCDE", "ab", "01.01.2000", "31.02.2000", "01.01.2099", "0", "7,25"];
+
+#[derive(Debug, Clone)]
+enum ReadOp {
+    Set(usize, Option<usize>),
+    List(Vec<usize>),
+    Batch(Vec<(usize, Option<usize>)>),
+    AddEntry,
+    RemoveEntry(u32),
+    Language(bool),
+    Restore,
+}
+
+const READ_PATHS: &[&str] = &["zahl", "datum", "name", "voll", "wahl", "kind.0.alter", "kind.0.ruf", "kind.1.alter", "kind.2.ruf"];
+
+fn read_op() -> impl proptest::strategy::Strategy<Value = ReadOp> {
+    use proptest::prelude::*;
+    let path = 0..READ_PATHS.len();
+    let input = proptest::option::weighted(0.85, 0..READ_INPUTS.len());
+    prop_oneof![
+        4 => (path.clone(), input.clone()).prop_map(|(p, i)| ReadOp::Set(p, i)),
+        1 => proptest::collection::vec(0..4usize, 0..3).prop_map(ReadOp::List),
+        2 => proptest::collection::vec((path, input), 1..4).prop_map(ReadOp::Batch),
+        1 => Just(ReadOp::AddEntry),
+        1 => (0..3u32).prop_map(ReadOp::RemoveEntry),
+        1 => any::<bool>().prop_map(ReadOp::Language),
+        1 => Just(ReadOp::Restore),
+    ]
+}
+
+fn apply_read_op<'f>(f: &'f Form, s: Session<'f>, op: &ReadOp) -> Session<'f> {
+    let mut s = s;
+    let input = |i: &Option<usize>| i.map(|i| Input::Text(READ_INPUTS[i].into()));
+    let kind = f.field_by_id("kind").unwrap();
+    match op {
+        // Refused answers (a locked field, a kind that does not fit) leave the session as it was.
+        ReadOp::Set(p, i) => drop(s.set_answer(READ_PATHS[*p], input(i))),
+        ReadOp::List(items) => {
+            let items = items.iter().map(|i| ["a", "b", "c", ""][*i].to_string()).collect();
+            drop(s.set_answer("mehr", Some(Input::List(items))));
+        }
+        ReadOp::Batch(b) => drop(s.set_answers(b.iter().map(|(p, i)| (READ_PATHS[*p].to_string(), input(i))))),
+        ReadOp::AddEntry => drop(s.add_entry(kind)),
+        ReadOp::RemoveEntry(e) => s.remove_entry(kind, *e),
+        ReadOp::Language(en) => s.set_language(if *en { "en" } else { "de" }),
+        ReadOp::Restore => return Session::restore(f, &s.snapshot(), today()).0,
+    }
+    s
+}
+
+/// What a front end can ask of a session, for comparing two.
+fn observed(s: &Session<'_>) -> (Vec<super::Problem>, Vec<(String, crate::value::Value, bool)>) {
+    let f = s.form();
+    let mut fields = Vec::new();
+    for (i, _) in f.fields.iter().enumerate() {
+        for e in s.instances_of(crate::ids::FieldId(i as u32)) {
+            let inst = super::Instance { field: crate::ids::FieldId(i as u32), entry: e };
+            fields.push((s.path_of(inst), s.value(inst), s.is_active(inst)));
+        }
+    }
+    (s.problems().unwrap(), fields)
+}
+
+/// The same answers, entries and language in a session built from nothing: one answer at a
+/// time, so nothing it read can come from the session under test.
+fn rebuilt<'f>(f: &'f Form, s: &Session<'f>) -> Session<'f> {
+    let mut fresh = Session::new(f, s.language(), today());
+    fresh.entries = s.entries.clone();
+    fresh.state.clear();
+    fresh.recompute_path();
+    for (p, i) in s.answers() {
+        fresh.set_answer(p, Some(i.clone())).unwrap();
+    }
+    fresh
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, ..Default::default() })]
+
+    /// The answers a session keeps read (`Answer::read`, `default_reads`) never go stale:
+    /// after any sequence of `set_answer`, `set_answers`, entries added and removed,
+    /// `set_language` and `restore`, every problem, value and activity equals that of a
+    /// session built afresh with the same answers.
+    #[test]
+    fn kept_reads_agree_with_a_fresh_session(ops in proptest::collection::vec(read_op(), 1..12)) {
+        let f = form(READS);
+        let mut s = Session::new(&f, "de", today());
+        for op in &ops {
+            s = apply_read_op(&f, s, op);
+            let fresh = rebuilt(&f, &s);
+            proptest::prop_assert_eq!(observed(&s), observed(&fresh), "after {:?}", op);
+        }
+    }
+}
+
+#[test]
+fn a_language_switch_reads_answers_and_defaults_again() {
+    let f = form(READS);
+    let mut s = Session::new(&f, "de", today());
+    s.set_answer("zahl", text("1.500")).unwrap();
+    let zahl = s.instance("zahl").unwrap();
+    let voll = s.instance("voll").unwrap();
+    assert_eq!(s.value(zahl), num("1500"));
+    assert_eq!(s.value(voll), num("2.5"));
+    assert_eq!(s.problems().unwrap().iter().map(|p| p.check.as_str()).collect::<Vec<_>>(), ["max"]);
+    s.set_language("en");
+    assert_eq!(s.value(zahl), num("1.5"), "read again in English");
+    // The default "2,5" is no English number: a type problem once read in English.
+    assert_eq!(s.value(voll), crate::value::Value::Empty);
+    assert_eq!(s.problems().unwrap().iter().map(|p| (p.field.as_deref().unwrap_or(""), p.check.as_str())).collect::<Vec<_>>(), [("voll", "type")]);
+}
+
+#[test]
+fn an_answer_is_read_when_set_and_again_when_replaced() {
+    let f = form(READS);
+    let mut s = Session::new(&f, "de", today());
+    s.set_answer("name", text("ABCDE")).unwrap();
+    assert_eq!(s.problems().unwrap().iter().map(|p| p.check.as_str()).collect::<Vec<_>>(), ["required", "max_length"]);
+    s.set_answers([("name".to_string(), text("ab")), ("zahl".to_string(), text("5"))]).unwrap();
+    assert_eq!(s.problems().unwrap().iter().map(|p| p.check.as_str()).collect::<Vec<_>>(), ["pattern"]);
+    s.set_answer("name", None).unwrap();
+    assert!(s.problems().unwrap().is_empty());
+    // Removing an entry moves the later entries' answers (and what was read of them) up.
+    let kind = f.field_by_id("kind").unwrap();
+    s.set_answers([("kind.0.ruf".to_string(), text("A")), ("kind.1.ruf".to_string(), text("B")), ("kind.1.alter".to_string(), text("x"))]).unwrap();
+    assert_eq!(s.problems().unwrap().iter().map(|p| p.field.clone().unwrap_or_default()).collect::<Vec<_>>(), ["kind.1.alter"]);
+    s.remove_entry(kind, 0);
+    assert_eq!(s.problems().unwrap().iter().map(|p| p.field.clone().unwrap_or_default()).collect::<Vec<_>>(), ["kind.0.alter"]);
+}
+
+#[test]
+fn a_chosen_option_is_checked_against_the_options_offered_now() {
+    let f = form(READS);
+    let mut s = Session::new(&f, "de", today());
+    s.set_answers([("zahl".to_string(), text("5")), ("wahl".to_string(), text("y"))]).unwrap();
+    let wahl = s.instance("wahl").unwrap();
+    assert_eq!(s.value(wahl), crate::value::Value::Text("y".into()));
+    assert!(s.problems().unwrap().is_empty());
+    // `y` is offered only while zahl > 1: the kept read of `wahl` must not keep it valid.
+    s.set_answer("zahl", text("1")).unwrap();
+    assert_eq!(s.value(wahl), crate::value::Value::Empty);
+    let of_wahl = s.problems().unwrap().into_iter().filter(|p| p.field.as_deref() == Some("wahl"));
+    assert_eq!(of_wahl.map(|p| p.check.as_str().to_string()).collect::<Vec<_>>(), ["option"]);
+}
