@@ -43,13 +43,14 @@ impl Compiled {
 
 /// Compiles a form file's text.
 pub fn compile(source: &str) -> Compiled {
-    let root = match crate::source::parse_yaml(source) {
+    let index = LineIndex::new(source);
+    let root = match crate::source::parse_yaml_indexed(source, &index) {
         Err(diagnostics) => return Compiled { form: None, diagnostics },
         Ok(root) => root,
     };
     let (ast, diags) = crate::syntax::lower(&root);
     let mut c = Compiler {
-        index: LineIndex::new(source),
+        index,
         diags,
         languages: Vec::new(),
         names: Names::default(),
