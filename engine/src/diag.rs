@@ -178,10 +178,23 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         _ => 3,
     };
     let lower = name.to_lowercase();
+    let lower_len = lower.chars().count();
     candidates
         .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter_map(|c| {
+            // Cheap refusals first (a form with many unknown names asks this once per name
+            // against every name of the form): the distance is at least the difference in
+            // length, and an ASCII candidate without capitals is its own lower case.
+            if c.is_ascii() && c.len().abs_diff(lower_len) > limit {
+                return None;
+            }
+            let d = if c.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                strsim::damerau_levenshtein(&lower, c)
+            } else {
+                strsim::damerau_levenshtein(&lower, &c.to_lowercase())
+            };
+            (d <= limit).then_some((d, c))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.to_string())
 }
@@ -211,6 +224,36 @@ mod tests {
         for w in order.windows(2) {
             let (a, b) = (w[0], w[1]);
             assert_eq!(idx.span_near(a, b, &mut line), idx.span(a, b), "{a}..{b}");
+        }
+    }
+
+    /// The suggestion as it was computed before the cheap refusals: every candidate measured.
+    fn did_you_mean_by_measuring_all<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+        let limit = match name.chars().count() {
+            0..=3 => 1,
+            4..=7 => 2,
+            _ => 3,
+        };
+        let lower = name.to_lowercase();
+        candidates
+            .into_iter()
+            .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_lowercase()), c))
+            .filter(|(d, _)| *d <= limit)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c.to_string())
+    }
+
+    #[test]
+    fn suggestions_are_those_of_measuring_every_candidate() {
+        let candidates = [
+            "a", "ab", "abc", "abcd", "abcde", "Abcd", "ABCDE", "geburtsdatum", "Geburtsdatum", "gebursdatum", "größe", "GRÖSSE",
+            "groesse", "f1", "f12", "f123", "g1", "x_1", "required", "label", "İx", "ix", "",
+        ];
+        let names = ["a", "b", "abd", "abcdf", "acbd", "geburtsdatm", "GeburtsDatum", "grösse", "größe", "f1", "f1234", "g12", "ix", "İx", "x"];
+        for name in names {
+            assert_eq!(did_you_mean(name, candidates), did_you_mean_by_measuring_all(name, candidates), "{name}");
+            let rev: Vec<&str> = candidates.iter().rev().copied().collect();
+            assert_eq!(did_you_mean(name, rev.clone()), did_you_mean_by_measuring_all(name, rev), "{name}");
         }
     }
 

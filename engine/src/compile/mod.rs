@@ -328,7 +328,7 @@ impl<'a> Compiler<'a> {
                 );
                 continue;
             }
-            self.names.map.insert(name.value.clone(), Sym::Value { id: crate::ids::ValueId(i as u32), ty: None });
+            self.names.insert(name.value.clone(), Sym::Value { id: crate::ids::ValueId(i as u32), ty: None });
         }
     }
 
