@@ -117,12 +117,9 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         let mut n = 0u32;
-        // By bytes, not chars (decoding UTF-8 was most of the cost on a large form): every
-        // byte that does not continue a character starts one, and `\n` is never a
-        // continuation byte.
-        for &b in text.as_bytes() {
-            n += u32::from(b & 0xC0 != 0x80);
-            if b == b'\n' {
+        for c in text.chars() {
+            n += 1;
+            if c == '\n' {
                 line_starts.push(n);
             }
         }
