@@ -12,6 +12,7 @@ mod params;
 pub use params::{missing_parameters, parameter_value, parameter_values};
 mod login;
 mod scope;
+mod used;
 
 use crate::diag::codes;
 use std::collections::HashMap;
@@ -57,7 +58,7 @@ pub fn compile(source: &str) -> Compiled {
         fields: Vec::new(),
         steps: HashMap::new(),
         lists: HashMap::new(),
-        used_lists: Vec::new(),
+        used_lists: used::UsedLists::default(),
         site_spans: HashMap::new(),
         patterns: HashMap::new(),
         money_params: Vec::new(),
@@ -88,7 +89,7 @@ pub(crate) struct Compiler<'a> {
     pub fields: Vec<FieldSlot<'a>>,
     pub steps: HashMap<String, StepId>,
     pub lists: HashMap<String, &'a ListAst>,
-    pub used_lists: Vec<String>,
+    pub used_lists: used::UsedLists,
     /// Where each condition is written, for diagnostics about the graph.
     pub site_spans: HashMap<crate::form::Site, Span>,
     /// Regular expressions built so far, by source.
@@ -463,9 +464,7 @@ impl<'a> Compiler<'a> {
     pub(crate) fn list(&mut self, name: &crate::syntax::ast::Src) -> Option<&'a ListAst> {
         match self.lists.get(&name.value) {
             Some(l) => {
-                if !self.used_lists.contains(&name.value) {
-                    self.used_lists.push(name.value.clone());
-                }
+                self.used_lists.mark(&name.value);
                 Some(*l)
             }
             None => {
