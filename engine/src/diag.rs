@@ -186,6 +186,9 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
                 return None;
             }
             let d = if c.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                if lower.is_ascii() && letters_apart(&lower, c) > limit {
+                    return None;
+                }
                 strsim::damerau_levenshtein(&lower, c)
             } else {
                 strsim::damerau_levenshtein(&lower, &c.to_lowercase())
@@ -194,6 +197,36 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
         })
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.to_string())
+}
+
+/// A lower bound of the Damerau-Levenshtein distance of two ASCII texts, from the letters
+/// alone: inserting, deleting or replacing a character changes the surplus of letters on
+/// either side by at most one, swapping two changes none.
+fn letters_apart(a: &str, b: &str) -> usize {
+    let mut count = [0i32; 128];
+    for x in a.bytes() {
+        count[usize::from(x & 0x7F)] += 1;
+    }
+    for x in b.bytes() {
+        count[usize::from(x & 0x7F)] -= 1;
+    }
+    // The surplus of each side, visiting only the letters written (not all 128).
+    let (mut more, mut fewer) = (0, 0);
+    for x in a.bytes() {
+        let n = &mut count[usize::from(x & 0x7F)];
+        if *n > 0 {
+            more += 1;
+            *n -= 1;
+        }
+    }
+    for x in b.bytes() {
+        let n = &mut count[usize::from(x & 0x7F)];
+        if *n < 0 {
+            fewer += 1;
+            *n += 1;
+        }
+    }
+    more.max(fewer)
 }
 
 #[cfg(test)]
@@ -251,6 +284,19 @@ mod tests {
             assert_eq!(did_you_mean(name, candidates), did_you_mean_by_measuring_all(name, candidates), "{name}");
             let rev: Vec<&str> = candidates.iter().rev().copied().collect();
             assert_eq!(did_you_mean(name, rev.clone()), did_you_mean_by_measuring_all(name, rev), "{name}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Random names over a few letters, so that many are close: the cheap refusals never
+        /// refuse the suggestion that measuring gives.
+        #[test]
+        fn suggestions_by_refusing_are_those_by_measuring(
+            name in "[abcA_1]{0,9}",
+            candidates in proptest::collection::vec("[abcB_1ä]{0,10}", 0..30),
+        ) {
+            let c: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            proptest::prop_assert_eq!(did_you_mean(&name, c.clone()), did_you_mean_by_measuring_all(&name, c));
         }
     }
 
