@@ -92,7 +92,7 @@ impl<'a> Compiler<'a> {
                     Some(t) => Sym::Field { id: fid, ty: t.value_type(), repeat_group },
                     None => Sym::Field { id: fid, ty: None, repeat_group },
                 };
-                self.names.map.insert(id.value.clone(), sym);
+                self.names.insert(id.value.clone(), sym);
             }
         }
         if matches!(ty, Some(FieldType::Choice | FieldType::MultiChoice)) {

@@ -12,6 +12,7 @@ mod params;
 pub use params::{missing_parameters, parameter_value, parameter_values};
 mod login;
 mod scope;
+mod used;
 
 use crate::diag::codes;
 use std::collections::HashMap;
@@ -43,20 +44,21 @@ impl Compiled {
 
 /// Compiles a form file's text.
 pub fn compile(source: &str) -> Compiled {
-    let root = match crate::source::parse_yaml(source) {
+    let index = LineIndex::new(source);
+    let root = match crate::source::parse_yaml_indexed(source, &index) {
         Err(diagnostics) => return Compiled { form: None, diagnostics },
         Ok(root) => root,
     };
     let (ast, diags) = crate::syntax::lower(&root);
     let mut c = Compiler {
-        index: LineIndex::new(source),
+        index,
         diags,
         languages: Vec::new(),
         names: Names::default(),
         fields: Vec::new(),
         steps: HashMap::new(),
         lists: HashMap::new(),
-        used_lists: Vec::new(),
+        used_lists: used::UsedLists::default(),
         site_spans: HashMap::new(),
         patterns: HashMap::new(),
         money_params: Vec::new(),
@@ -87,7 +89,7 @@ pub(crate) struct Compiler<'a> {
     pub fields: Vec<FieldSlot<'a>>,
     pub steps: HashMap<String, StepId>,
     pub lists: HashMap<String, &'a ListAst>,
-    pub used_lists: Vec<String>,
+    pub used_lists: used::UsedLists,
     /// Where each condition is written, for diagnostics about the graph.
     pub site_spans: HashMap<crate::form::Site, Span>,
     /// Regular expressions built so far, by source.
@@ -327,7 +329,7 @@ impl<'a> Compiler<'a> {
                 );
                 continue;
             }
-            self.names.map.insert(name.value.clone(), Sym::Value { id: crate::ids::ValueId(i as u32), ty: None });
+            self.names.insert(name.value.clone(), Sym::Value { id: crate::ids::ValueId(i as u32), ty: None });
         }
     }
 
@@ -462,9 +464,7 @@ impl<'a> Compiler<'a> {
     pub(crate) fn list(&mut self, name: &crate::syntax::ast::Src) -> Option<&'a ListAst> {
         match self.lists.get(&name.value) {
             Some(l) => {
-                if !self.used_lists.contains(&name.value) {
-                    self.used_lists.push(name.value.clone());
-                }
+                self.used_lists.mark(&name.value);
                 Some(*l)
             }
             None => {

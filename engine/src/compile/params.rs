@@ -103,7 +103,7 @@ impl<'a> Compiler<'a> {
                 );
                 continue;
             }
-            self.names.map.insert(name.value.clone(), Sym::Value { id, ty: Some(ty.value_type()) });
+            self.names.insert(name.value.clone(), Sym::Value { id, ty: Some(ty.value_type()) });
             if ty == ParamType::Money {
                 self.money_params.push(id);
             }

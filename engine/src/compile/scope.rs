@@ -22,10 +22,22 @@ pub(crate) enum Sym {
 /// All field and value names of a form.
 #[derive(Debug, Default)]
 pub(crate) struct Names {
+    /// Read freely; names are added through [`Names::insert`] (which keeps `sorted` true).
     pub map: HashMap<String, Sym>,
     /// The option values of each choice and multiple-choice field (inline or from its
     /// named list), for checking the texts compared with it (E0212).
     pub options: HashMap<FieldId, Vec<String>>,
+    /// The names that suggestions are made from, sorted, made on the first unknown name:
+    /// sorting them again for each unknown name was most of compiling a form with many.
+    sorted: std::cell::OnceCell<Vec<String>>,
+}
+
+impl Names {
+    /// Adds a name (the map's keys change only here).
+    pub fn insert(&mut self, name: String, sym: Sym) {
+        self.map.insert(name, sym);
+        self.sorted = std::cell::OnceCell::new();
+    }
 }
 
 impl Scope for Names {
@@ -45,9 +57,13 @@ impl Scope for Names {
     }
 
     fn names(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.map.iter().filter(|(_, s)| !matches!(s, Sym::Info)).map(|(k, _)| k.as_str()).collect();
-        v.sort_unstable();
-        v
+        // Whether a name is an info text never changes after it is added.
+        let sorted = self.sorted.get_or_init(|| {
+            let mut v: Vec<String> = self.map.iter().filter(|(_, s)| !matches!(s, Sym::Info)).map(|(k, _)| k.clone()).collect();
+            v.sort_unstable();
+            v
+        });
+        sorted.iter().map(String::as_str).collect()
     }
 
     fn options(&self, field: FieldId) -> Option<&[String]> {

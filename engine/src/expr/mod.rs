@@ -17,6 +17,8 @@ use crate::value::Value;
 pub mod ast;
 pub mod cexpr;
 #[cfg(feature = "yaml")]
+mod descent;
+#[cfg(feature = "yaml")]
 pub mod check;
 pub mod error;
 pub mod eval;

@@ -47,6 +47,18 @@ pub fn parse(src: &str) -> Result<Expr, ExprError> {
             .with_help("write a value or a condition, e.g. `alter >= 18`"));
     }
     prescan(src)?;
+    // Most expressions are read without pest; anything the fast reader is unsure of
+    // (every error among it) is read by pest as before.
+    if let Some((e, depth)) = super::descent::parse(src)
+        && depth <= MAX_TREE_DEPTH
+    {
+        return Ok(e);
+    }
+    parse_pest(src)
+}
+
+/// [`parse`] by pest alone, after the pre-scan (the tests compare the two readers).
+fn parse_pest(src: &str) -> Result<Expr, ExprError> {
     let offsets = CharOffsets::new(src);
     let mut pairs = ExprParser::parse(Rule::main, src).map_err(|e| pest_error(src, &offsets, e))?;
     let main = pairs.next().expect("main matched");
@@ -395,7 +407,7 @@ fn binary(op: BinOp, op_span: ESpan, lhs: Expr, rhs: Expr) -> Expr {
 }
 
 /// Reads a number literal exactly (never through binary floating point).
-fn number(s: &str, span: ESpan) -> Result<Decimal, ExprError> {
+pub(super) fn number(s: &str, span: ESpan) -> Result<Decimal, ExprError> {
     let digits = s.replace('.', "");
     let significant = digits.trim_start_matches('0').len();
     if significant > MAX_DIGITS {
@@ -409,7 +421,7 @@ fn number(s: &str, span: ESpan) -> Result<Decimal, ExprError> {
 }
 
 /// Resolves the escapes `\" \' \\ \n` of a text literal (quotes included in `raw`).
-fn unescape(raw: &str, span: ESpan) -> Result<String, ExprError> {
+pub(super) fn unescape(raw: &str, span: ESpan) -> Result<String, ExprError> {
     let inner: Vec<char> = raw.chars().collect();
     let inner = &inner[1..inner.len() - 1];
     let mut out = String::with_capacity(inner.len());
@@ -601,5 +613,101 @@ mod tests {
         assert_eq!(err(&negs).code, "E0211");
         let within = format!("a{}", " + a".repeat(200));
         assert!(parse(&within).is_ok());
+    }
+
+    /// The fast reader (`descent.rs`) and pest agree on every text the fast reader accepts:
+    /// the same tree, spans and literals; and it accepts the common shapes (else the fast
+    /// path would silently be gone).
+    fn same_as_pest(src: &str) -> bool {
+        if prescan(src).is_err() {
+            return false;
+        }
+        let Some((fast, depth)) = super::super::descent::parse(src) else { return false };
+        let pest = parse_pest(src);
+        assert_eq!(format!("{pest:?}"), format!("{:?}", Ok::<_, ExprError>(fast)), "{src:?}");
+        assert!(depth >= 1);
+        true
+    }
+
+    #[test]
+    fn the_fast_reader_builds_what_pest_builds() {
+        let accepted = [
+            "true",
+            " false ",
+            "0",
+            "1000",
+            "3.50",
+            "007.10",
+            "hub > 26",
+            "f1>0",
+            "not f4",
+            "not not(a)",
+            "notx and android or orb",
+            "filled(f0) or f1_4",
+            "filled (f0)",
+            "age(f3) >= 18",
+            "today()",
+            "f1 * 12.5 + f2 - freibetrag / 12 + f0_8",
+            "-a * -2",
+            "- (a + b) * c",
+            "a - -b",
+            "a--b",
+            "x in [1, 2, 3]",
+            "\"hund\" in tiere or x",
+            "'it\\'s' == \"a\\\"b\\\\c\\n\"",
+            "count(kinder, alter < 18) + sum(kinder, betrag)",
+            "[]",
+            "max()",
+            "(\n\ta\r\n)",
+            "index + 1",
+            "_x != trueish",
+            "((((a))))",
+        ];
+        for src in accepted {
+            assert!(same_as_pest(src), "the fast reader gave up on {src:?}");
+        }
+        // Errors and what the fast reader leaves to pest: pest's message stays.
+        for src in [
+            "a < b < c",
+            "a = b",
+            "a && b",
+            "1.",
+            "12x",
+            "0,5",
+            "true(1)",
+            "in",
+            "a and",
+            "[1,]",
+            "f(1,)",
+            "größe > 1",
+            "\"Müller\" == name",
+            "\"a\\qb\"",
+            "1234567890123456789012345678901",
+            "a b",
+            "!a",
+        ] {
+            assert!(!same_as_pest(src), "the fast reader accepted {src:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_reader_agrees_with_pest_on_token_soup(
+            tokens in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "f1", "_x", "true", "false", "index", "not", "and", "or", "in", "android", "notx", "orb",
+                "(", ")", "[", "]", ",", "+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "=", "!",
+                "1", "1.5", "007", "1.", "2x", "\"t\"", "'x\\'y'", "\"\\n\"", "filled", "ä", " ", "  ", "\t", "\n",
+            ]), 1..12),
+            glue in proptest::collection::vec(proptest::bool::ANY, 12),
+        ) {
+            let mut src = String::new();
+            for (t, g) in tokens.iter().zip(&glue) {
+                src.push_str(t);
+                if *g {
+                    src.push(' ');
+                }
+            }
+            same_as_pest(&src);
+        }
     }
 }

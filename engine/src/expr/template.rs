@@ -25,6 +25,10 @@ pub enum TemplatePart {
 /// Splits `text` into literal parts and `{{ expression }}` placeholders. A text without
 /// `{{` is a single [`TemplatePart::Text`]; an unclosed `{{` is an error (E0201).
 pub fn parse_template(text: &str) -> Result<Vec<TemplatePart>, ExprError> {
+    // Most texts (labels, hints) have no placeholder: no walk char by char.
+    if !text.contains("{{") {
+        return Ok(vec![TemplatePart::Text(text.to_string())]);
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut parts = Vec::new();
     let mut literal = String::new();

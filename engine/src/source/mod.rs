@@ -9,4 +9,4 @@
 mod hints;
 mod tree;
 
-pub use tree::{CoreType, LIMITS, Node, NodeKind, Scalar, Style, parse_yaml};
+pub use tree::{CoreType, LIMITS, Node, NodeKind, Scalar, Style, parse_yaml, parse_yaml_indexed};

@@ -219,7 +219,12 @@ const KEY_INDEX_FROM: usize = 32;
 
 /// Parses a form file into a tree, or returns the diagnostics that prevent it.
 pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
-    let index = LineIndex::new(text);
+    parse_yaml_indexed(text, &LineIndex::new(text))
+}
+
+/// [`parse_yaml`] with the text's line index made by the caller, who needs it too (the
+/// compiler): a large form's text is indexed once.
+pub fn parse_yaml_indexed(text: &str, index: &LineIndex) -> Result<Node, Vec<Diagnostic>> {
     if text.len() > LIMITS.max_bytes {
         return Err(vec![
             Diagnostic::error(
@@ -231,14 +236,14 @@ pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
         ]);
     }
     let chars: Vec<char> = text.chars().collect();
-    let mut builder = Builder { chars: &chars, index: &index, stack: Vec::new(), root: None, nodes: 0, docs: 0 };
+    let mut builder = Builder { chars: &chars, index, line: 0, stack: Vec::new(), root: None, nodes: 0, docs: 0 };
     let mut parser = Parser::new_from_str(text).keep_tags(true);
     loop {
         match parser.next_event() {
             None => break,
             Some(Err(e)) => {
                 let at = e.marker().index() as u32;
-                return Err(vec![super::hints::yaml_error(&chars, &index, at, e.info())]);
+                return Err(vec![super::hints::yaml_error(&chars, index, at, e.info())]);
             }
             Some(Ok((event, span))) => {
                 if let Err(d) = builder.event(event, span) {
@@ -266,6 +271,8 @@ pub fn parse_yaml(text: &str) -> Result<Node, Vec<Diagnostic>> {
 struct Builder<'a> {
     chars: &'a [char],
     index: &'a LineIndex,
+    /// The line of the last span made ([`LineIndex::span_near`]): events come in file order.
+    line: usize,
     stack: Vec<Frame>,
     root: Option<Node>,
     nodes: usize,
@@ -320,7 +327,7 @@ impl Builder<'_> {
                 let offsets = if identity { Vec::new() } else { align(&value, raw, start, style) };
                 let node = Node {
                     kind: NodeKind::Scalar(Scalar { value: value.into_owned(), style, tagged_str, offsets, start, len }),
-                    span: self.index.span(start, end),
+                    span: self.index.span_near(start, end, &mut self.line),
                 };
                 self.push(node)?;
             }
@@ -336,7 +343,7 @@ impl Builder<'_> {
                 if let Some(Frame::Seq { start: s, items }) = self.stack.pop() {
                     let bracket = self.chars.get(start as usize) == Some(&']');
                     let e = if bracket { self.trim_end(start, end) } else { items.last().map_or(end, |n| n.span.end.offset).max(s) };
-                    let node = Node { kind: NodeKind::Seq(items), span: self.index.span(s, e) };
+                    let node = Node { kind: NodeKind::Seq(items), span: self.index.span_near(s, e, &mut self.line) };
                     self.push(node)?;
                 }
             }
@@ -345,7 +352,7 @@ impl Builder<'_> {
                     // A flow map `{ … }` ends at its brace; a block map at its last value.
                     let brace = self.chars.get(start as usize) == Some(&'}');
                     let e = if brace { self.trim_end(start, end) } else { entries.last().map_or(end, |(_, v)| v.span.end.offset.max(s)) };
-                    let node = Node { kind: NodeKind::Map(entries), span: self.index.span(s, e) };
+                    let node = Node { kind: NodeKind::Map(entries), span: self.index.span_near(s, e, &mut self.line) };
                     self.push(node)?;
                 }
             }
