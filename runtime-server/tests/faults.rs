@@ -122,9 +122,10 @@ async fn slow_headers_and_bodies_are_cut_off_while_other_clients_are_served() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_busy_under_concurrent_writes_of_two_servers_and_an_outside_lock_is_never_an_error() {
     let url = sqlite_url();
-    // Two server processes on one file: two states, two pools.
-    let a = state_with(&url, vec![probe()], config()).await;
-    let b = state_with(&url, vec![probe()], config()).await;
+    // Two server processes on one file: two states, two pools, without the draft cache (a
+    // second process never runs beside one: store/file_lock.rs).
+    let a = AppState::new(vec![probe()], Store::connect(&url).await.unwrap(), config());
+    let b = AppState::new(vec![probe()], Store::connect(&url).await.unwrap(), config());
     // A third party (a backup, an operator's shell) takes the write lock for a while.
     let outside = Store::connect(&url).await.unwrap();
     let mut conn = outside.pool().acquire().await.unwrap();

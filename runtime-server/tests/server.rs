@@ -1078,8 +1078,10 @@ async fn a_step_post_writes_its_draft_once_and_the_write_is_durable_when_answere
     assert_eq!(r.location.as_deref(), Some(STEP2), "{}", error_summary(&r.body));
     assert_eq!(draft_writes(&state).await, 1);
     // Visible to another connection (another server on the file) once the POST returned.
-    let other = Store::connect(&url).await.unwrap();
-    let snap: String = sqlx::query("SELECT snapshot FROM drafts").fetch_one(other.pool()).await.unwrap().get(0);
+    // (A plain connection: a second `Store` would be a second server, which the file lock
+    // refuses beside this one's draft cache.)
+    let other = sqlx::AnyPool::connect(&url).await.unwrap();
+    let snap: String = sqlx::query("SELECT snapshot FROM drafts").fetch_one(&other).await.unwrap().get(0);
     assert!(snap.contains("Erika"), "{snap}");
     // An open draft: one UPDATE per step POST, whatever the action.
     let r =
@@ -1093,7 +1095,7 @@ async fn a_step_post_writes_its_draft_once_and_the_write_is_durable_when_answere
     let r = b.post(STEP2, &[("_csrf".into(), csrf.clone())]).await;
     assert_eq!(r.status, StatusCode::OK, "the consent is missing: the step again, its answers saved");
     assert_eq!(draft_writes(&state).await, 4);
-    let snap: String = sqlx::query("SELECT snapshot FROM drafts").fetch_one(other.pool()).await.unwrap().get(0);
+    let snap: String = sqlx::query("SELECT snapshot FROM drafts").fetch_one(&other).await.unwrap().get(0);
     assert!(snap.contains("Erika M") && snap.contains("\"w\""), "{snap}");
     let kinds: Vec<String> =
         sqlx::query("SELECT kind FROM draft_writes").fetch_all(state.store.pool()).await.unwrap().into_iter().map(|r| r.get(0)).collect();

@@ -354,9 +354,7 @@ impl Store {
         let sqlite = url.starts_with("sqlite:");
         // Before anything is read: a cache is only correct in the one process on the file.
         let lock = match file_lock::lock_path(url) {
-            Some(path) => Some(std::sync::Arc::new(
-                file_lock::acquire(path, options.draft_cache > 0).map_err(|e| sqlx::Error::Configuration(Box::new(e)))?,
-            )),
+            Some(path) => Some(file_lock::acquire(path, options.draft_cache > 0).map_err(|e| sqlx::Error::Configuration(Box::new(e)))?),
             None => None,
         };
         let draft_cache = match &lock {
@@ -1191,19 +1189,24 @@ mod tests {
         getrandom::fill(&mut b).unwrap();
         let path = std::env::temp_dir().join(format!("wegweiser-two-{}.db", hex::encode(b)));
         let url = format!("sqlite://{}", path.display());
+        let lock = file_lock::lock_path(&url).unwrap();
         let cached = StoreOptions { draft_cache: 100, ..StoreOptions::default() };
-        let first = Store::connect_with(&url, &cached).await.unwrap();
-        assert!(first.draft_cache().enabled());
-        // A caching server holds the file alone: a second one, with or without a cache, is refused.
+        // Another process with its cache on the file (a lock of its own): refused.
+        let other = file_lock::lock_file(lock.clone(), true).unwrap();
         let e = Store::connect_with(&url, &cached).await.expect_err("a second server beside a cache");
         assert!(e.to_string().contains("--draft-cache 0"), "{e}");
         assert!(Store::connect_with(&url, &StoreOptions::default()).await.is_err());
-        drop(first);
-        // Servers without a cache share the file; one that asks for a cache then goes without.
-        let plain = Store::connect_with(&url, &StoreOptions::default()).await.unwrap();
+        drop(other);
+        // Another process without a cache: this one starts, without its cache.
+        let other = file_lock::lock_file(lock.clone(), false).unwrap();
         let late = Store::connect_with(&url, &cached).await.unwrap();
         assert!(!late.draft_cache().enabled(), "a cache beside another server would serve its stale drafts");
-        drop((plain, late));
+        drop((other, late));
+        // Alone on the file: the cache, and the file held alone while the store lives.
+        let alone = Store::connect_with(&url, &cached).await.unwrap();
+        assert!(alone.draft_cache().enabled());
+        assert!(matches!(file_lock::lock_file(lock, false), Err(file_lock::LockError::Cached(_))));
+        drop(alone);
     }
 
     fn new_draft<'a>(id: &'a str, owner: &'a str, snapshot: &'a str) -> NewDraft<'a> {

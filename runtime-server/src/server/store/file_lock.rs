@@ -9,9 +9,15 @@
 //! others run goes without it (and says so); a server that finds a caching one running is
 //! refused, with a message that says what to do. The operating system drops the lock when
 //! the process ends, however it ends.
+//!
+//! Within one process the lock is taken once per file and shared ([`acquire`]): a process
+//! that opens its file again (a test that "restarts" its server while the first one's
+//! background tasks still run) is the same process, not a second writer behind its back.
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex, Weak};
 
 /// A held lock (released when dropped).
 #[derive(Debug)]
@@ -45,9 +51,26 @@ pub enum LockError {
     Io(PathBuf, std::io::Error),
 }
 
-/// Takes the lock: exclusive when `want_exclusive` and no other server runs on the file,
-/// else shared.
-pub fn acquire(path: PathBuf, want_exclusive: bool) -> Result<FileLock, LockError> {
+/// The locks this process holds, by file.
+static HELD: Mutex<Option<HashMap<PathBuf, Weak<FileLock>>>> = Mutex::new(None);
+
+/// This process's lock on the file: the one it holds already, or [`lock_file`]'s.
+pub fn acquire(path: PathBuf, want_exclusive: bool) -> Result<Arc<FileLock>, LockError> {
+    let key = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+    let mut held = HELD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let held = held.get_or_insert_with(HashMap::new);
+    if let Some(lock) = held.get(&key).and_then(Weak::upgrade) {
+        return Ok(lock);
+    }
+    held.retain(|_, l| l.strong_count() > 0);
+    let lock = Arc::new(lock_file(path, want_exclusive)?);
+    held.insert(key, Arc::downgrade(&lock));
+    Ok(lock)
+}
+
+/// Takes the lock on the file (a lock of its own, as another process would): exclusive
+/// when `want_exclusive` and no other server runs on the file, else shared.
+pub fn lock_file(path: PathBuf, want_exclusive: bool) -> Result<FileLock, LockError> {
     let file = OpenOptions::new().create(true).truncate(false).write(true).open(&path).map_err(|e| LockError::Io(path.clone(), e))?;
     if want_exclusive {
         match file.try_lock() {
@@ -83,22 +106,34 @@ mod tests {
     #[test]
     fn a_caching_server_is_alone_and_a_later_one_is_refused() {
         let p = temp("alone");
-        let first = acquire(p.clone(), true).unwrap();
+        let first = lock_file(p.clone(), true).unwrap();
         assert!(first.exclusive);
-        assert!(matches!(acquire(p.clone(), true), Err(LockError::Cached(_))));
-        assert!(matches!(acquire(p.clone(), false), Err(LockError::Cached(_))));
+        assert!(matches!(lock_file(p.clone(), true), Err(LockError::Cached(_))));
+        assert!(matches!(lock_file(p.clone(), false), Err(LockError::Cached(_))));
         drop(first);
-        assert!(acquire(p.clone(), false).is_ok(), "the lock goes with its holder");
+        assert!(lock_file(p.clone(), false).is_ok(), "the lock goes with its holder");
         let _ = std::fs::remove_file(p);
     }
 
     #[test]
     fn servers_without_a_cache_share_and_a_later_one_goes_without_its_cache() {
         let p = temp("shared");
-        let a = acquire(p.clone(), false).unwrap();
-        let b = acquire(p.clone(), false).unwrap();
-        let c = acquire(p.clone(), true).unwrap();
+        let a = lock_file(p.clone(), false).unwrap();
+        let b = lock_file(p.clone(), false).unwrap();
+        let c = lock_file(p.clone(), true).unwrap();
         assert!(!a.exclusive && !b.exclusive && !c.exclusive);
+        let _ = std::fs::remove_file(p);
+    }
+
+    #[test]
+    fn one_process_holds_one_lock_per_file_while_it_is_used() {
+        let p = temp("process");
+        let first = acquire(p.clone(), true).unwrap();
+        let again = acquire(p.clone(), false).unwrap();
+        assert!(Arc::ptr_eq(&first, &again) && again.exclusive, "the same process shares its lock");
+        assert!(matches!(lock_file(p.clone(), false), Err(LockError::Cached(_))), "another process is still refused");
+        drop((first, again));
+        assert!(!acquire(p.clone(), false).unwrap().exclusive, "taken afresh once the last user is gone");
         let _ = std::fs::remove_file(p);
     }
 }
