@@ -1,34 +1,26 @@
-//! A small JSON reader for what crosses the boundary into the module: answers, typed values,
-//! posted steps, snapshots and parameter values (`Guide`'s JSON arguments).
+//! A small JSON parser for what crosses the boundary into the module: answers, typed values,
+//! posted steps, snapshots and parameter values (`Guide`'s JSON arguments), read into a
+//! [`Json`] tree that `read.rs` turns into the engine's types.
 //!
-//! Why not serde_json's reader: it is generic over every type it reads (one copy of its parser
-//! per struct), and its error messages format floats (serde's `Unexpected::Float`), which links
-//! `core`'s float formatting; together about 55 KB of the module (docs/performance.md,
-//! "Bundle"). This reader parses the text once into a [`Json`] tree (one parser, not generic)
-//! and hands the tree to the types' `Deserialize` through serde's own value deserializers.
-//! No value the boundary reads is a float, so a number with a fraction or an exponent is
-//! refused as serde_json's reader refuses it there (invalid type), and never becomes an `f64`.
-//! Writing (views, changes, state) stays with serde_json's writer, which is small.
+//! Why not serde_json's reader and serde: serde_json's parser is generic over every type it
+//! reads (one copy per struct), serde's untagged and adjacently tagged enums (`Input`,
+//! `Value`) buffer through serde's `Content` with a copy of every visitor, and the error
+//! messages format floats (serde's `Unexpected::Float`), which links `core`'s float formatting
+//! (docs/performance.md, "Bundle"). This parser is not generic, keeps numbers as their text
+//! (no value of the boundary is a float) and formats nothing but its own messages. Writing
+//! (views, changes, state) stays with serde_json's writer, which is small.
 //!
 //! Accepts exactly RFC 8259 JSON (what `JSON.stringify` writes) and nests at most
 //! [`MAX_DEPTH`] deep, as serde_json's reader does.
 
 use std::fmt;
 
-use serde::de::value::{MapDeserializer, SeqDeserializer, StringDeserializer};
-use serde::de::{self, DeserializeOwned, Expected, IntoDeserializer, Unexpected, Visitor};
-
 /// How deep arrays and objects may nest (serde_json's reader: 128).
 pub const MAX_DEPTH: usize = 128;
 
-/// Reads `text` as JSON and then as a `T`.
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    T::deserialize(parse(text)?)
-}
-
 /// A JSON text that did not read, or did not fit the type asked for.
 #[derive(Debug, PartialEq)]
-pub struct Error(String);
+pub struct Error(pub(crate) String);
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -37,44 +29,6 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
-
-/// What an unexpected value was, without `Unexpected`'s `Display` (it formats floats).
-fn describe(unexp: &Unexpected<'_>) -> String {
-    match unexp {
-        Unexpected::Bool(b) => format!("boolean `{b}`"),
-        Unexpected::Unsigned(n) => format!("integer `{n}`"),
-        Unexpected::Signed(n) => format!("integer `{n}`"),
-        Unexpected::Float(_) => "floating point number".to_string(),
-        Unexpected::Char(c) => format!("character `{c}`"),
-        Unexpected::Str(s) => format!("string {s:?}"),
-        Unexpected::Bytes(_) => "byte array".to_string(),
-        Unexpected::Unit => "null".to_string(),
-        Unexpected::Option => "option".to_string(),
-        Unexpected::NewtypeStruct => "newtype struct".to_string(),
-        Unexpected::Seq => "array".to_string(),
-        Unexpected::Map => "object".to_string(),
-        Unexpected::Enum => "enum".to_string(),
-        Unexpected::UnitVariant => "unit variant".to_string(),
-        Unexpected::NewtypeVariant => "newtype variant".to_string(),
-        Unexpected::TupleVariant => "tuple variant".to_string(),
-        Unexpected::StructVariant => "struct variant".to_string(),
-        Unexpected::Other(other) => (*other).to_string(),
-    }
-}
-
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error(msg.to_string())
-    }
-
-    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Error(format!("invalid type: {}, expected {exp}", describe(&unexp)))
-    }
-
-    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Error(format!("invalid value: {}, expected {exp}", describe(&unexp)))
-    }
-}
 
 /// A parsed JSON value. Numbers keep their text: only integers are ever read from them.
 #[derive(Debug, Clone, PartialEq)]
@@ -300,202 +254,6 @@ impl Parser<'_> {
     /// always whole characters.
     fn text(&self, start: usize) -> Result<&str, Error> {
         std::str::from_utf8(&self.s[start..self.i]).map_err(|_| self.err("invalid UTF-8"))
-    }
-}
-
-impl Json {
-    fn unexpected(&self) -> Unexpected<'_> {
-        match self {
-            Json::Null => Unexpected::Unit,
-            Json::Bool(b) => Unexpected::Bool(*b),
-            Json::Number(_) => Unexpected::Other("number"),
-            Json::Str(s) => Unexpected::Str(s),
-            Json::Array(_) => Unexpected::Seq,
-            Json::Object(_) => Unexpected::Map,
-        }
-    }
-}
-
-impl<'de> IntoDeserializer<'de, Error> for Json {
-    type Deserializer = Json;
-
-    fn into_deserializer(self) -> Json {
-        self
-    }
-}
-
-impl<'de> de::Deserializer<'de> for Json {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Json::Null => visitor.visit_unit(),
-            Json::Bool(b) => visitor.visit_bool(b),
-            Json::Number(n) => {
-                if let Ok(u) = n.parse::<u64>() {
-                    visitor.visit_u64(u)
-                } else if let Ok(i) = n.parse::<i64>() {
-                    visitor.visit_i64(i)
-                } else {
-                    // A fraction, an exponent or out of range: serde_json reads an f64 there,
-                    // which no type of the boundary takes.
-                    Err(de::Error::invalid_type(Unexpected::Float(0.0), &visitor))
-                }
-            }
-            Json::Str(s) => visitor.visit_string(s),
-            Json::Array(items) => {
-                let mut seq = SeqDeserializer::new(items.into_iter());
-                let v = visitor.visit_seq(&mut seq)?;
-                seq.end()?;
-                Ok(v)
-            }
-            Json::Object(members) => {
-                let mut map = MapDeserializer::new(members.into_iter().map(|(k, v)| (Key(k), v)));
-                let v = visitor.visit_map(&mut map)?;
-                map.end()?;
-                Ok(v)
-            }
-        }
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Json::Null => visitor.visit_none(),
-            other => visitor.visit_some(other),
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self {
-            // A unit variant.
-            Json::Str(s) => visitor.visit_enum(StringDeserializer::<Error>::new(s)),
-            // `{"Variant": content}`.
-            Json::Object(mut members) if members.len() == 1 => {
-                let (variant, content) = members.pop().expect("one member");
-                visitor.visit_enum(Variant { variant, content })
-            }
-            other => Err(de::Error::invalid_type(other.unexpected(), &"a string or an object of one key")),
-        }
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_unit()
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier
-    }
-}
-
-/// An object's key: a string, which a map with integer keys reads as its number (as
-/// serde_json's reader does).
-struct Key(String);
-
-impl<'de> IntoDeserializer<'de, Error> for Key {
-    type Deserializer = Key;
-
-    fn into_deserializer(self) -> Key {
-        self
-    }
-}
-
-macro_rules! key_integers {
-    ($($method:ident $ty:ty => $visit:ident,)*) => {
-        $(fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match self.0.parse::<$ty>() {
-                Ok(n) => visitor.$visit(n),
-                Err(_) => Err(de::Error::invalid_type(Unexpected::Str(&self.0), &visitor)),
-            }
-        })*
-    };
-}
-
-impl<'de> de::Deserializer<'de> for Key {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_string(self.0)
-    }
-
-    key_integers! {
-        deserialize_u8 u8 => visit_u8,
-        deserialize_u16 u16 => visit_u16,
-        deserialize_u32 u32 => visit_u32,
-        deserialize_u64 u64 => visit_u64,
-        deserialize_i8 i8 => visit_i8,
-        deserialize_i16 i16 => visit_i16,
-        deserialize_i32 i32 => visit_i32,
-        deserialize_i64 i64 => visit_i64,
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _name: &'static str, visitor: V) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_enum(StringDeserializer::<Error>::new(self.0))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i128 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
-    }
-}
-
-/// An enum written as `{"Variant": content}`.
-struct Variant {
-    variant: String,
-    content: Json,
-}
-
-impl<'de> de::EnumAccess<'de> for Variant {
-    type Error = Error;
-    type Variant = Json;
-
-    fn variant_seed<S: de::DeserializeSeed<'de>>(self, seed: S) -> Result<(S::Value, Json), Error> {
-        Ok((seed.deserialize(StringDeserializer::<Error>::new(self.variant))?, self.content))
-    }
-}
-
-impl<'de> de::VariantAccess<'de> for Json {
-    type Error = Error;
-
-    fn unit_variant(self) -> Result<(), Error> {
-        match self {
-            Json::Null => Ok(()),
-            other => Err(de::Error::invalid_type(other.unexpected(), &"unit variant")),
-        }
-    }
-
-    fn newtype_variant_seed<S: de::DeserializeSeed<'de>>(self, seed: S) -> Result<S::Value, Error> {
-        seed.deserialize(self)
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(self, visitor)
-    }
-
-    fn struct_variant<V: Visitor<'de>>(self, _fields: &'static [&'static str], visitor: V) -> Result<V::Value, Error> {
-        de::Deserializer::deserialize_any(self, visitor)
     }
 }
 
