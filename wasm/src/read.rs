@@ -106,7 +106,15 @@ impl Fields {
 /// A JSON object as a map, the last of a key twice kept (as `BTreeMap`'s `Deserialize`).
 fn map<T>(j: Json, what: &str, mut value: impl FnMut(Json) -> Result<T, Error>) -> Result<BTreeMap<String, T>, Error> {
     match j {
-        Json::Object(members) => members.into_iter().map(|(k, v)| Ok((k, value(v)?))).collect(),
+        // Inserted one by one: `collect` would sort first, with a stable sort copied for each
+        // value type (docs/performance.md, "Bundle").
+        Json::Object(members) => {
+            let mut out = BTreeMap::new();
+            for (k, v) in members {
+                out.insert(k, value(v)?);
+            }
+            Ok(out)
+        }
         other => err(format!("invalid type: {}, expected {what} (an object)", kind(&other))),
     }
 }
