@@ -158,9 +158,22 @@ pub fn typed(j: Json) -> Result<Vec<String>, Error> {
     strings(j, "a typed value")
 }
 
-/// Answers by path, sorted by path (the order `Session::set_answers` gets them in).
-pub fn answers(j: Json) -> Result<BTreeMap<String, Option<Input>>, Error> {
-    map(j, "answers by path", answer)
+/// Answers by path, sorted by path, the last of a path twice kept (what a `BTreeMap` of them
+/// would hold, in the order `Session::set_answers` gets them in; a sorted `Vec`, not one more
+/// B-tree type in the module).
+pub fn answers(j: Json) -> Result<Vec<(String, Option<Input>)>, Error> {
+    let Json::Object(members) = j else {
+        return err(format!("invalid type: {}, expected answers by path (an object)", kind(&j)));
+    };
+    let mut out: Vec<(String, Option<Input>)> = Vec::with_capacity(members.len());
+    for (path, value) in members {
+        let value = answer(value)?;
+        match out.binary_search_by(|(p, _)| p.cmp(&path)) {
+            Ok(at) => out[at].1 = value,
+            Err(at) => out.insert(at, (path, value)),
+        }
+    }
+    Ok(out)
 }
 
 /// A posted step: `{"values": {path: [typed, …]}, "files": {path: file}, "max_chars": n}`,
