@@ -10,7 +10,10 @@
 //!
 //! Everything but the form crosses the boundary as JSON strings, so the same [`Guide`] runs natively
 //! (the parity generator in `wasm/parity/` uses it as an ordinary Rust library) and in
-//! WebAssembly, and the two can be compared answer by answer.
+//! WebAssembly, and the two can be compared answer by answer. What comes in is parsed by the
+//! module's own small JSON parser (`json`) and read into the engine's types by hand (`read`),
+//! not by serde_json and serde (docs/performance.md, "Bundle"); what goes out is written by
+//! serde_json.
 //!
 //! No logic of its own: what is active, what a value reads like and which problems there
 //! are is decided by the engine; a step is reported as the engine's view of it
@@ -175,7 +178,6 @@ impl Guide {
     pub fn validate(&mut self) -> Result<String, JsError> {
         Ok(to_json(&self.problems_afresh().map_err(js_err)?))
     }
-
 }
 
 impl Guide {
