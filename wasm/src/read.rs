@@ -55,14 +55,13 @@ fn strings(j: Json, what: &str) -> Result<Vec<String>, Error> {
 /// An unsigned integer no larger than `max`: only digits (serde_json reads a fraction or an
 /// exponent as a float, which no integer takes).
 fn unsigned(j: Json, max: u64, what: &str) -> Result<u64, Error> {
-    if let Json::Number(n) = &j {
-        // `-0` is the integer 0 for serde_json as well.
-        let digits = n.strip_prefix('-').filter(|d| d.bytes().all(|b| b == b'0')).unwrap_or(n);
-        if let Ok(v) = digits.parse::<u64>() {
-            if v <= max {
-                return Ok(v);
-            }
-        }
+    // A minus sign never: serde_json reads even `-0` as a float.
+    if let Json::Number(n) = &j
+        && n.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(v) = n.parse::<u64>()
+        && v <= max
+    {
+        return Ok(v);
     }
     err(format!("invalid value: {}, expected {what} (an integer from 0 to {max})", kind(&j)))
 }
