@@ -10,7 +10,10 @@
 //!
 //! Everything but the form crosses the boundary as JSON strings, so the same [`Guide`] runs natively
 //! (the parity generator in `wasm/parity/` uses it as an ordinary Rust library) and in
-//! WebAssembly, and the two can be compared answer by answer.
+//! WebAssembly, and the two can be compared answer by answer. What comes in is parsed by the
+//! module's own small JSON parser (`json`) and read into the engine's types by hand (`read`),
+//! not by serde_json and serde (docs/performance.md, "Bundle"); what goes out is written by
+//! serde_json.
 //!
 //! No logic of its own: what is active, what a value reads like and which problems there
 //! are is decided by the engine; a step is reported as the engine's view of it
@@ -20,13 +23,15 @@
 use std::collections::BTreeMap;
 
 use engine::Form;
-use engine::answers::PostedStep;
 use engine::form::{Display, FieldType, ParameterValues};
 use engine::ids::StepId;
-use engine::session::{BudgetExhausted, Input, Problem, Session, Snapshot};
+use engine::session::{BudgetExhausted, Problem, Session, Snapshot};
 use engine::view::StepView;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
+
+pub mod json;
+pub mod read;
 
 /// One citizen's session in the browser: the compiled form and the answers.
 ///
@@ -198,15 +203,15 @@ impl Guide {
     ) -> Result<Guide, String> {
         let form = Form::from_bytes(form).map_err(|e| e.to_string())?;
         let today = engine::checks::read_iso(today_iso).ok_or_else(|| format!("`{today_iso}` is not a date (YYYY-MM-DD)"))?;
-        let params: ParameterValues = if parameters_json.trim().is_empty() {
+        let params = if parameters_json.trim().is_empty() {
             ParameterValues::new()
         } else {
-            serde_json::from_str(parameters_json).map_err(|e| format!("the parameter values are not readable: {e}"))?
+            json::parse(parameters_json).and_then(read::parameters).map_err(|e| format!("the parameter values are not readable: {e}"))?
         };
         let snap: Option<Snapshot> = if snapshot_json.trim().is_empty() {
             None
         } else {
-            let mut snap: Snapshot = serde_json::from_str(snapshot_json).map_err(|e| format!("the snapshot is not readable: {e}"))?;
+            let mut snap = json::parse(snapshot_json).and_then(read::snapshot).map_err(|e| format!("the snapshot is not readable: {e}"))?;
             snap.language = lang.to_string();
             Some(snap)
         };
@@ -219,20 +224,20 @@ impl Guide {
 
     /// [`Guide::set_answer`] with a plain error.
     pub fn set(&mut self, path: &str, value_json: &str) -> Result<String, String> {
-        let input: Option<Input> = serde_json::from_str(value_json).map_err(|e| format!("not an answer: {e}"))?;
+        let input = json::parse(value_json).and_then(read::answer).map_err(|e| format!("not an answer: {e}"))?;
         let changes = self.cell.with_dependent_mut(|_, s| s.set_answer(path, input)).map_err(|e| e.to_string())?;
         Ok(to_json(&changes))
     }
 
     /// [`Guide::set_answers`] with a plain error.
     pub fn set_many(&mut self, answers_json: &str) -> Result<(), String> {
-        let answers: BTreeMap<String, Option<Input>> = serde_json::from_str(answers_json).map_err(|e| format!("not answers: {e}"))?;
+        let answers = json::parse(answers_json).and_then(read::answers).map_err(|e| format!("not answers: {e}"))?;
         self.cell.with_dependent_mut(|_, s| s.set_answers(answers)).map_err(|e| e.to_string())
     }
 
     /// [`Guide::set_typed`] with a plain error.
     pub fn typed(&mut self, path: &str, typed_json: &str) -> Result<String, String> {
-        let typed: Vec<String> = serde_json::from_str(typed_json).map_err(|e| format!("not a list of typed values: {e}"))?;
+        let typed = json::parse(typed_json).and_then(read::typed).map_err(|e| format!("not a list of typed values: {e}"))?;
         let changes = self.cell.with_dependent_mut(|_, s| s.answer_typed(path, &typed)).map_err(|e| e.to_string())?;
         Ok(to_json(&changes))
     }
@@ -240,7 +245,7 @@ impl Guide {
     /// [`Guide::answer_step`] with a plain error.
     pub fn read_step(&mut self, step_id: &str, posted_json: &str) -> Result<String, String> {
         let step = self.session().form().step_by_id(step_id).ok_or_else(|| format!("there is no step `{step_id}`"))?;
-        let posted: PostedStep = serde_json::from_str(posted_json).map_err(|e| format!("not a posted step: {e}"))?;
+        let posted = json::parse(posted_json).and_then(read::posted).map_err(|e| format!("not a posted step: {e}"))?;
         Ok(to_json(&self.cell.with_dependent_mut(|_, s| s.answer_step(step, &posted)).map_err(|e| e.to_string())?))
     }
 

@@ -9,7 +9,6 @@
 //! post's length limit, refuses that field's answer: its earlier answer stays. Only the
 //! step's shown input fields are read, again after each round until no more fields appear.
 
-use std::collections::BTreeSet;
 
 use crate::answers::{Input, PostedStep, Refusal, StepAnswer};
 use crate::checks::normalize_text;
@@ -104,9 +103,12 @@ impl Session<'_> {
     /// read so far stay set, and the outcome is [`BudgetExhausted`].
     pub fn answer_step(&mut self, step: StepId, posted: &PostedStep) -> Result<StepAnswer, BudgetExhausted> {
         let form = self.form;
-        let before: BTreeSet<String> = self.shown_paths(step).into_iter().collect();
+        let mut before = Vec::new();
+        for inst in self.shown_instances(step) {
+            insert_sorted(&mut before, inst);
+        }
         let mut out = StepAnswer::default();
-        let mut done: BTreeSet<String> = BTreeSet::new();
+        let mut done = Vec::new();
         for _ in 0..MAX_ROUNDS {
             let mut batch = Vec::new();
             for inst in self.step_instances(step) {
@@ -117,7 +119,7 @@ impl Session<'_> {
                 let path = self.path_of(inst);
                 // A field locked to the account's value is not read: a forged post to it
                 // changes nothing.
-                if !done.insert(path.clone()) || self.is_locked(&path) {
+                if !insert_sorted(&mut done, inst) || self.is_locked(&path) {
                     continue;
                 }
                 match read_typed(field, posted.values(&path), posted.files.get(&path), posted.max_chars) {
@@ -138,8 +140,7 @@ impl Session<'_> {
             // the limit), with an input of its field's kind.
             let _ = self.set_answers(batch);
         }
-        out.revealed = self.shown_paths(step);
-        out.revealed.retain(|p| !before.contains(p));
+        out.revealed = self.shown_instances(step).into_iter().filter(|i| before.binary_search(i).is_err()).map(|i| self.path_of(i)).collect();
         self.outcome(out)
     }
 
@@ -176,14 +177,23 @@ impl Session<'_> {
     }
 
     /// The paths of a step's shown field instances, in page order.
-    fn shown_paths(&self, step: StepId) -> Vec<String> {
-        let mut out = Vec::new();
-        for inst in self.step_instances(step) {
-            if self.is_shown(inst) {
-                out.push(self.path_of(inst));
-            }
-        }
+    fn shown_instances(&self, step: StepId) -> Vec<Instance> {
+        let mut out = self.step_instances(step);
+        out.retain(|inst| self.is_shown(*inst));
         out
+    }
+}
+
+/// Inserts `inst` into the sorted `set`; false when it was there already. (A sorted `Vec`
+/// of instances rather than a `BTreeSet` of paths: each B-tree type is a copy of the
+/// B-tree's code in the browser module, docs/performance.md, "Bundle".)
+fn insert_sorted(set: &mut Vec<Instance>, inst: Instance) -> bool {
+    match set.binary_search(&inst) {
+        Ok(_) => false,
+        Err(at) => {
+            set.insert(at, inst);
+            true
+        }
     }
 }
 

@@ -761,17 +761,21 @@ impl<'f> Session<'f> {
         let mut o = Observed::default();
         let mut fields: Vec<FieldId> = a.fields.iter().copied().collect();
         fields.sort();
+        // Fields in id order, each field's instances in entry order (`None` alone, or
+        // `Some(0..)`): sorted by `Instance` as they are pushed.
         for f in fields {
             for e in self.instances_of(f) {
                 let inst = Instance { field: f, entry: e };
                 let active = self.is_active(inst);
                 let value = if self.form.field(f).ty == crate::form::FieldType::Computed { Some(self.value(inst)) } else { None };
-                o.fields.insert(inst, (active, value));
+                o.fields.push((inst, (active, value)));
             }
         }
-        for v in &a.values {
-            let val = self.named_value(*v);
-            o.values.insert(*v, val);
+        debug_assert!(o.fields.windows(2).all(|w| w[0].0 < w[1].0), "observed fields out of order");
+        let mut values: Vec<ValueId> = a.values.iter().copied().collect();
+        values.sort();
+        for v in values {
+            o.values.push((v, self.named_value(v)));
         }
         let mut problems = Vec::new();
         let mut validate: Vec<FieldId> = a.validate.iter().copied().collect();
@@ -806,7 +810,7 @@ impl<'f> Session<'f> {
         }
         let after = self.observe(a);
         for (inst, (was, old)) in &before.fields {
-            let (now, new) = after.fields.get(inst).cloned().unwrap_or((false, None));
+            let (now, new) = after.field(inst).cloned().unwrap_or((false, None));
             if *was != now {
                 let p = self.path_of(*inst);
                 if now { changes.activated.push(p) } else { changes.deactivated.push(p) }
@@ -818,7 +822,7 @@ impl<'f> Session<'f> {
             }
         }
         for (inst, (now, new)) in &after.fields {
-            if !before.fields.contains_key(inst) {
+            if before.field(inst).is_none() {
                 if *now {
                     changes.activated.push(self.path_of(*inst));
                 }
@@ -828,7 +832,7 @@ impl<'f> Session<'f> {
             }
         }
         for (v, old) in &before.values {
-            let new = after.values.get(v).cloned().unwrap_or_default();
+            let new = after.value(*v).cloned().unwrap_or_default();
             if *old != new {
                 changes.values.push((self.form.values[v.ix()].id.clone(), submission::value_json(&new, None)));
             }
@@ -867,11 +871,26 @@ struct Affected {
     path: bool,
 }
 
+/// What a change may affect, seen before and after it. Sorted `Vec`s, not maps: they are built
+/// in key order and only searched, and each B-tree map type is a copy of the B-tree's code in
+/// the browser module (docs/performance.md, "Bundle").
 #[derive(Default)]
 struct Observed {
-    fields: BTreeMap<Instance, (bool, Option<Value>)>,
-    values: BTreeMap<ValueId, Value>,
+    /// Activity and, for computed fields, the value, by instance (sorted, each once).
+    fields: Vec<(Instance, (bool, Option<Value>))>,
+    /// Named values by id (sorted, each once).
+    values: Vec<(ValueId, Value)>,
     problems: Vec<Problem>,
+}
+
+impl Observed {
+    fn field(&self, inst: &Instance) -> Option<&(bool, Option<Value>)> {
+        self.fields.binary_search_by(|(i, _)| i.cmp(inst)).ok().map(|i| &self.fields[i].1)
+    }
+
+    fn value(&self, v: ValueId) -> Option<&Value> {
+        self.values.binary_search_by(|(i, _)| i.cmp(&v)).ok().map(|i| &self.values[i].1)
+    }
 }
 
 /// Every member of a group, recursively.
