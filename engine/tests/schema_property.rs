@@ -133,8 +133,8 @@ struct Gen<'a> {
     literals: Vec<String>,
 }
 
-fn lit_number(e: &Option<CExpr>) -> Option<Decimal> {
-    match e {
+fn lit_number(e: &Option<Box<CExpr>>) -> Option<Decimal> {
+    match e.as_deref() {
         Some(CExpr::Lit(Value::Number(d))) => Some(*d),
         _ => None,
     }
