@@ -51,9 +51,10 @@ pub struct Form {
     pub(crate) login: crate::account::Login,
     /// Who reads what: the dependency graph for incremental evaluation.
     pub(crate) deps: DepGraph,
-    /// Field ids to fields, built on first use (not serialised: derived).
+    /// Every field, ordered by its id, for [`Form::field_by_id`]; built on first use (not
+    /// serialised: derived). Ids, not a map from copies of the ids' text: four bytes a field.
     #[serde(skip)]
-    pub(crate) field_index: std::sync::OnceLock<std::collections::HashMap<String, FieldId>>,
+    pub(crate) field_index: std::sync::OnceLock<Vec<FieldId>>,
 }
 
 /// `fim: { schema, version }`.
@@ -557,9 +558,12 @@ pub struct DepGraph {
 impl Form {
     /// The field with this id.
     pub fn field_by_id(&self, id: &str) -> Option<FieldId> {
-        let index =
-            self.field_index.get_or_init(|| self.fields.iter().enumerate().map(|(i, f)| (f.id.clone(), FieldId(i as u32))).collect());
-        index.get(id).copied()
+        let index = self.field_index.get_or_init(|| {
+            let mut ids: Vec<FieldId> = (0..self.fields.len() as u32).map(FieldId).collect();
+            ids.sort_unstable_by(|a, b| self.fields[a.ix()].id.cmp(&self.fields[b.ix()].id));
+            ids
+        });
+        index.binary_search_by(|f| self.fields[f.ix()].id.as_str().cmp(id)).ok().map(|i| index[i])
     }
 
     /// The step with this id.
