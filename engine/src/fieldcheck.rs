@@ -584,7 +584,7 @@ mod tests {
     }
 
     fn file(size: u64, mime: &str) -> Input {
-        Input::File(FileRef { name: "nachweis.pdf".into(), size, mime: mime.into() })
+        Input::File(Box::new(FileRef { name: "nachweis.pdf".into(), size, mime: mime.into() }))
     }
 
     fn dec(s: &str) -> Decimal {

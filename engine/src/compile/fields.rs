@@ -782,11 +782,11 @@ pub fn input_from_yaml(n: &Node, ty: FieldType, lang: &str) -> Option<Input> {
                 return None;
             }
             let get = |k: &str| pairs.iter().find(|(key, _)| key.as_str() == Some(k)).and_then(|(_, v)| v.as_str());
-            Some(Input::File(crate::value::FileRef {
+            Some(Input::File(Box::new(crate::value::FileRef {
                 name: get("name")?.to_string(),
                 size: get("size")?.parse().ok()?,
                 mime: get("type")?.to_string(),
-            }))
+            })))
         }
     }
 }
