@@ -345,7 +345,7 @@ fn read(field: &Field, kind: FieldType, input: &Input, lang: &str) -> Result<Opt
                     ctx: MessageCtx { accept: field.accept.clone(), ..MessageCtx::new(kind) },
                 }));
             }
-            Ok(Some(Value::File(FileRef::clone(file))))
+            Ok(Some(Value::File(Box::new(FileRef::clone(file)))))
         }
         // Not reached: `kind()` is `None` for these, handled by the caller of `read`.
         FieldType::Computed | FieldType::Group | FieldType::Info => Ok(None),
@@ -584,7 +584,7 @@ mod tests {
     }
 
     fn file(size: u64, mime: &str) -> Input {
-        Input::File(FileRef { name: "nachweis.pdf".into(), size, mime: mime.into() })
+        Input::File(Box::new(FileRef { name: "nachweis.pdf".into(), size, mime: mime.into() }))
     }
 
     fn dec(s: &str) -> Decimal {
@@ -694,7 +694,7 @@ mod tests {
     #[test]
     fn pattern_must_match_the_whole_value_and_comes_after_lengths() {
         let mut f = field(FieldType::Text);
-        f.pattern = Some(Pattern::new("[A-Z]{2}[0-9]{3}").unwrap());
+        f.pattern = Some(Box::new(Pattern::new("[A-Z]{2}[0-9]{3}").unwrap()));
         ok(check(&f, &text(" AB123 ")), Value::Text("AB123".into()));
         let c = check(&f, &text("xAB123"));
         assert_eq!(codes(&c), vec![CheckCode::Pattern]);
@@ -985,8 +985,8 @@ mod tests {
         f.accept = vec!["application/pdf".into(), "image/*".into()];
         f.max_size = Some(5_000_000);
         let pdf = file(5_000_000, "application/pdf");
-        ok(check(&f, &pdf), Value::File(FileRef { name: "nachweis.pdf".into(), size: 5_000_000, mime: "application/pdf".into() }));
-        ok(check(&f, &file(10, "image/png")), Value::File(FileRef { name: "nachweis.pdf".into(), size: 10, mime: "image/png".into() }));
+        ok(check(&f, &pdf), Value::File(Box::new(FileRef { name: "nachweis.pdf".into(), size: 5_000_000, mime: "application/pdf".into() })));
+        ok(check(&f, &file(10, "image/png")), Value::File(Box::new(FileRef { name: "nachweis.pdf".into(), size: 10, mime: "image/png".into() })));
         // Too large: the value stays.
         let c = check(&f, &file(5_000_001, "application/pdf"));
         assert_eq!(codes(&c), vec![CheckCode::FileSize]);
@@ -1000,7 +1000,7 @@ mod tests {
         // No `accept`: any type.
         ok(
             check(&field(FieldType::File), &file(1, "application/zip")),
-            Value::File(FileRef { name: "nachweis.pdf".into(), size: 1, mime: "application/zip".into() }),
+            Value::File(Box::new(FileRef { name: "nachweis.pdf".into(), size: 1, mime: "application/zip".into() })),
         );
     }
 

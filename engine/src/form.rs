@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) mod binary;
 mod invariants;
+mod sizes;
 
 pub use invariants::FormError;
 
@@ -50,9 +51,10 @@ pub struct Form {
     pub(crate) login: crate::account::Login,
     /// Who reads what: the dependency graph for incremental evaluation.
     pub(crate) deps: DepGraph,
-    /// Field ids to fields, built on first use (not serialised: derived).
+    /// Every field, ordered by its id, for [`Form::field_by_id`]; built on first use (not
+    /// serialised: derived). Ids, not a map from copies of the ids' text: four bytes a field.
     #[serde(skip)]
-    pub(crate) field_index: std::sync::OnceLock<std::collections::HashMap<String, FieldId>>,
+    pub(crate) field_index: std::sync::OnceLock<Vec<FieldId>>,
 }
 
 /// `fim: { schema, version }`.
@@ -112,7 +114,7 @@ pub struct Step {
     /// Question or exit page.
     pub kind: StepKind,
     /// On the path only while this holds.
-    pub when: Option<CExpr>,
+    pub when: Option<Box<CExpr>>,
     /// Top-level fields, in order.
     pub fields: Vec<FieldId>,
     /// Cross-field rules.
@@ -138,7 +140,7 @@ pub enum StepKind {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Branch {
     /// Taken when this holds (always, when absent).
-    pub cond: Option<CExpr>,
+    pub cond: Option<Box<CExpr>>,
     /// Where to.
     pub target: Target,
 }
@@ -191,27 +193,27 @@ pub struct Field {
     /// Hint.
     pub hint: Option<Text>,
     /// Required: `None` is not required; a literal `true` is `Some(Lit(true))`.
-    pub required: Option<CExpr>,
+    pub required: Option<Box<CExpr>>,
     /// Shown only while this holds.
-    pub visible_if: Option<CExpr>,
+    pub visible_if: Option<Box<CExpr>>,
     /// Lower bound.
-    pub min: Option<CExpr>,
+    pub min: Option<Box<CExpr>>,
     /// Upper bound.
-    pub max: Option<CExpr>,
+    pub max: Option<Box<CExpr>>,
     /// Fewest characters.
     pub min_length: Option<u32>,
     /// Most characters (the type's default applied).
     pub max_length: Option<u32>,
     /// Whole-value pattern.
-    pub pattern: Option<Pattern>,
+    pub pattern: Option<Box<Pattern>>,
     /// Options of a choice.
     pub options: Vec<ChoiceOption>,
     /// Renderer hint.
     pub display: Option<String>,
     /// Default answer.
-    pub default: Option<crate::answers::Input>,
+    pub default: Option<Box<crate::answers::Input>>,
     /// The calculation of a computed field.
-    pub value: Option<CExpr>,
+    pub value: Option<Box<CExpr>>,
     /// Precision of a computed field.
     pub format: Option<Format>,
     /// Field rules.
@@ -221,7 +223,7 @@ pub struct Field {
     /// HTML autocomplete token.
     pub autocomplete: Option<String>,
     /// Repetition of a group.
-    pub repeat: Option<Repeat>,
+    pub repeat: Option<Box<Repeat>>,
     /// Allowed MIME types of a file.
     pub accept: Vec<String>,
     /// Largest file in bytes.
@@ -261,7 +263,7 @@ pub struct ChoiceOption {
     /// A hint.
     pub hint: Option<Text>,
     /// Offered only while this holds.
-    pub cond: Option<CExpr>,
+    pub cond: Option<Box<CExpr>>,
 }
 
 /// `repeat: { min, max, add_label }`.
@@ -556,9 +558,12 @@ pub struct DepGraph {
 impl Form {
     /// The field with this id.
     pub fn field_by_id(&self, id: &str) -> Option<FieldId> {
-        let index =
-            self.field_index.get_or_init(|| self.fields.iter().enumerate().map(|(i, f)| (f.id.clone(), FieldId(i as u32))).collect());
-        index.get(id).copied()
+        let index = self.field_index.get_or_init(|| {
+            let mut ids: Vec<FieldId> = (0..self.fields.len() as u32).map(FieldId).collect();
+            ids.sort_unstable_by(|a, b| self.fields[a.ix()].id.cmp(&self.fields[b.ix()].id));
+            ids
+        });
+        index.binary_search_by(|f| self.fields[f.ix()].id.as_str().cmp(id)).ok().map(|i| index[i])
     }
 
     /// The step with this id.
@@ -582,23 +587,23 @@ impl Form {
         let mut out = Vec::new();
         for (i, f) in form.fields.iter().enumerate() {
             let id = FieldId(i as u32);
-            if let Some(e) = &f.visible_if {
+            if let Some(e) = f.visible_if.as_deref() {
                 out.push((Site::Visible(id), e));
             }
-            if let Some(e) = &f.required {
+            if let Some(e) = f.required.as_deref() {
                 out.push((Site::Required(id), e));
             }
-            if let Some(e) = &f.min {
+            if let Some(e) = f.min.as_deref() {
                 out.push((Site::Min(id), e));
             }
-            if let Some(e) = &f.max {
+            if let Some(e) = f.max.as_deref() {
                 out.push((Site::Max(id), e));
             }
-            if let Some(e) = &f.value {
+            if let Some(e) = f.value.as_deref() {
                 out.push((Site::Computed(id), e));
             }
             for (n, o) in f.options.iter().enumerate() {
-                if let Some(e) = &o.cond {
+                if let Some(e) = o.cond.as_deref() {
                     out.push((Site::OptionIf(id, n as u32), e));
                 }
             }
@@ -611,11 +616,11 @@ impl Form {
         }
         for (i, s) in form.steps.iter().enumerate() {
             let id = StepId(i as u32);
-            if let Some(e) = &s.when {
+            if let Some(e) = s.when.as_deref() {
                 out.push((Site::When(id), e));
             }
             for (n, b) in s.next.iter().enumerate() {
-                if let Some(e) = &b.cond {
+                if let Some(e) = b.cond.as_deref() {
                     out.push((Site::Next(id, n as u32), e));
                 }
             }

@@ -50,9 +50,11 @@ pub struct Pattern {
     /// alternation would only anchor its first and last branch, so the source is grouped.
     #[cfg(feature = "regex-build")]
     whole: Regex,
-    /// The serialised DFA for the browser, made when the form is first serialised.
+    /// The serialised DFA for the browser, made when the form is first serialised. Shared by
+    /// the clones (the compiler clones one pattern into every field that uses it), so it is
+    /// built once per pattern, not once per field.
     #[cfg(feature = "regex-build")]
-    shipped: std::sync::OnceLock<Option<String>>,
+    shipped: std::sync::Arc<std::sync::OnceLock<Option<String>>>,
     /// The DFA the server shipped, if it did (boxed: expressions hold patterns inline).
     #[cfg(not(feature = "regex-build"))]
     dfa: Option<Box<Dfa>>,
@@ -65,7 +67,7 @@ impl Pattern {
         let compiled = RegexBuilder::new(src).size_limit(SIZE_LIMIT).nest_limit(NEST_LIMIT).build()?;
         // One more level for the added group.
         let whole = RegexBuilder::new(&format!("^(?:{src})$")).size_limit(SIZE_LIMIT).nest_limit(NEST_LIMIT + 1).build()?;
-        Ok(Pattern { source: src.to_string(), compiled, whole, shipped: std::sync::OnceLock::new() })
+        Ok(Pattern { source: src.to_string(), compiled, whole, shipped: Default::default() })
     }
 
     /// True when the pattern matches a part of `text` (`matches`). Always decided natively.
@@ -369,6 +371,17 @@ mod tests {
         assert_eq!(old, p);
         let err = serde_json::from_str::<Pattern>("\"(a\"").unwrap_err();
         assert!(err.to_string().contains("unclosed group"), "{err}");
+    }
+
+    /// A clone (each field that uses a pattern holds one) shares the DFA made for the
+    /// browser: serialising a form builds it once per pattern.
+    #[test]
+    fn clones_share_the_shipped_dfa() {
+        let p = Pattern::new("[0-9]{5}").unwrap();
+        let q = p.clone();
+        let a = p.shipped_dfa().expect("fits under the cap");
+        let b = q.shipped_dfa().expect("fits under the cap");
+        assert!(std::ptr::eq(a, b), "the clone built its own DFA");
     }
 
     #[test]

@@ -44,8 +44,9 @@ pub enum Value {
     Date(#[serde(deserialize_with = "wire::date")] NaiveDate),
     /// List of texts (a `multi_choice` answer or a list literal); may be empty only as a literal `[]`.
     List(Vec<String>),
-    /// An uploaded file.
-    File(FileRef),
+    /// An uploaded file (boxed: the largest variant, and rare; it would make every value,
+    /// literal and cached result twice as large).
+    File(Box<FileRef>),
 }
 
 /// A [`Value`] in a format that is not human-readable: externally tagged by variant index,
@@ -104,7 +105,7 @@ impl<'de> Deserialize<'de> for Value {
             Binary::Bool(b) => Value::Bool(b),
             Binary::Date(d) => Value::Date(d),
             Binary::List(l) => Value::List(l),
-            Binary::File(f) => Value::File(f),
+            Binary::File(f) => Value::File(Box::new(f)),
         })
     }
 }

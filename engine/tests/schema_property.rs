@@ -133,8 +133,8 @@ struct Gen<'a> {
     literals: Vec<String>,
 }
 
-fn lit_number(e: &Option<CExpr>) -> Option<Decimal> {
-    match e {
+fn lit_number(e: &Option<Box<CExpr>>) -> Option<Decimal> {
+    match e.as_deref() {
         Some(CExpr::Lit(Value::Number(d))) => Some(*d),
         _ => None,
     }
@@ -270,7 +270,7 @@ impl Gen<'_> {
                     "image/png" => "x.png",
                     _ => "x.pdf",
                 };
-                Some(Input::File(FileRef { name: name.into(), size: 1000, mime }))
+                Some(Input::File(Box::new(FileRef { name: name.into(), size: 1000, mime })))
             }
             FieldType::Computed | FieldType::Group | FieldType::Info => None,
         }
@@ -284,7 +284,7 @@ impl Gen<'_> {
         if field.ty == FieldType::File {
             return rng
                 .chance(50)
-                .then(|| Input::File(FileRef { name: "x.exe".into(), size: 1000, mime: "application/x-msdownload".into() }));
+                .then(|| Input::File(Box::new(FileRef { name: "x.exe".into(), size: 1000, mime: "application/x-msdownload".into() })));
         }
         match rng.below(4) {
             0 => None,

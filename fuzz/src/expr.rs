@@ -68,7 +68,7 @@ impl Env for FixedEnv {
             2 => Value::Date(NaiveDate::from_ymd_opt(1984, 2, 29).expect("a leap day")),
             3 => Value::Bool(true),
             4 => Value::List(vec!["de".into(), "en".into()]),
-            5 => Value::File(FileRef { name: "a.pdf".into(), size: 1000, mime: "application/pdf".into() }),
+            5 => Value::File(Box::new(FileRef { name: "a.pdf".into(), size: 1000, mime: "application/pdf".into() })),
             7 => Value::text(format!("Bello {n}")),
             8 => Value::Number(Decimal::new(125 + i64::from(n), 1)),
             10 => Value::text("01067"),

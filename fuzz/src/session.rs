@@ -152,7 +152,7 @@ fn raw_input(form: &Form, f: FieldId, val: &Val) -> Option<Input> {
             } else {
                 mimes[usize::from(*kind) % mimes.len()].to_string()
             };
-            Input::File(FileRef { name: format!("nachweis{kind}"), size: u64::from(*size), mime })
+            Input::File(Box::new(FileRef { name: format!("nachweis{kind}"), size: u64::from(*size), mime }))
         }
         Val::List(items) => Input::List(items.clone()),
     })

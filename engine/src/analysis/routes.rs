@@ -203,7 +203,7 @@ impl Facts<'_> {
 
     fn computed(&self, e: &CExpr) -> Option<&CExpr> {
         match e {
-            CExpr::Field(f) if self.form.fields[f.ix()].ty == FieldType::Computed => self.form.fields[f.ix()].value.as_ref(),
+            CExpr::Field(f) if self.form.fields[f.ix()].ty == FieldType::Computed => self.form.fields[f.ix()].value.as_deref(),
             _ => None,
         }
     }

@@ -22,8 +22,9 @@ pub enum Input {
     Text(String),
     /// Ticked options of a `multi_choice`.
     List(Vec<String>),
-    /// An uploaded file's metadata.
-    File(FileRef),
+    /// An uploaded file's metadata (boxed: the largest variant, and rare; a session keeps
+    /// every answer).
+    File(Box<FileRef>),
 }
 
 /// An [`Input`] in a format that is not human-readable: tagged by variant index, the variants
@@ -69,7 +70,7 @@ impl<'de> Deserialize<'de> for Input {
             Binary::Bool(b) => Input::Bool(b),
             Binary::Text(t) => Input::Text(t),
             Binary::List(l) => Input::List(l),
-            Binary::File(f) => Input::File(f),
+            Binary::File(f) => Input::File(Box::new(f)),
         })
     }
 }

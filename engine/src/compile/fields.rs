@@ -471,22 +471,22 @@ impl<'a> Compiler<'a> {
             members,
             label,
             hint,
-            required,
-            visible_if,
-            min,
-            max,
+            required: required.map(Box::new),
+            visible_if: visible_if.map(Box::new),
+            min: min.map(Box::new),
+            max: max.map(Box::new),
             min_length: a.min_length.map(|(n, _)| n),
             max_length,
-            pattern,
+            pattern: pattern.map(Box::new),
             options,
             display: a.display.as_ref().map(|d| d.value.clone()),
-            default,
-            value,
+            default: default.map(Box::new),
+            value: value.map(Box::new),
             format,
             rules,
             messages,
             autocomplete: a.autocomplete.as_ref().map(|d| d.value.clone()),
-            repeat,
+            repeat: repeat.map(Box::new),
             accept: a.accept.iter().map(|s| s.value.clone()).collect(),
             max_size,
             decimals: a.decimals.map(|(n, _)| n),
@@ -573,7 +573,7 @@ impl<'a> Compiler<'a> {
             let label = o.label.as_ref().map(|t| self.text(t, ctx)).unwrap_or_default();
             let hint = o.hint.as_ref().map(|t| self.text(t, ctx));
             let cond = o.cond.as_ref().and_then(|s| self.condition(s, ctx, Site::OptionIf(fid, n as u32)));
-            out.push(ChoiceOption { value: o.value.value.clone(), label, hint, cond });
+            out.push(ChoiceOption { value: o.value.value.clone(), label, hint, cond: cond.map(Box::new) });
         }
         out
     }
@@ -662,7 +662,7 @@ impl<'a> Compiler<'a> {
             let title = s.title.as_ref().map(|t| self.text(t, ctx));
             let text = s.text.as_ref().map(|t| self.text(t, ctx));
             let section = s.section.as_ref().map(|t| self.text(t, ctx));
-            let when = s.when.as_ref().and_then(|w| self.condition(w, ctx, Site::When(sid)));
+            let when = s.when.as_ref().and_then(|w| self.condition(w, ctx, Site::When(sid))).map(Box::new);
             let fields = std::mem::take(&mut top[i]);
             let rules = s.rules.iter().enumerate().filter_map(|(n, r)| self.rule(r, ctx, Site::StepRule(sid, n as u32), false)).collect();
             let default_target = if i + 1 < count { Target::Step(StepId(i as u32 + 1)) } else { Target::Summary };
@@ -692,7 +692,7 @@ impl<'a> Compiler<'a> {
                                 closed = true;
                             }
                             let target = b.goto.as_ref().and_then(|g| self.target(g)).unwrap_or(default_target);
-                            out.push(Branch { cond, target });
+                            out.push(Branch { cond: cond.map(Box::new), target });
                         }
                         if !closed {
                             let span = bs.last().map_or(s.next_key.unwrap_or(s.span), |b| b.span);
@@ -782,11 +782,11 @@ pub fn input_from_yaml(n: &Node, ty: FieldType, lang: &str) -> Option<Input> {
                 return None;
             }
             let get = |k: &str| pairs.iter().find(|(key, _)| key.as_str() == Some(k)).and_then(|(_, v)| v.as_str());
-            Some(Input::File(crate::value::FileRef {
+            Some(Input::File(Box::new(crate::value::FileRef {
                 name: get("name")?.to_string(),
                 size: get("size")?.parse().ok()?,
                 mime: get("type")?.to_string(),
-            }))
+            })))
         }
     }
 }

@@ -58,8 +58,8 @@ pub enum CExpr {
     GroupFilled(FieldId),
     /// `filled(group)` for a non-repeated group inside a repeated group, in the current entry.
     MemberGroupFilled(FieldId),
-    /// `matches(text, "regex")`.
-    Matches(Box<CExpr>, Pattern),
+    /// `matches(text, "regex")` (the pattern boxed: it is the largest part, and rare).
+    Matches(Box<CExpr>, Box<Pattern>),
 }
 
 /// The deepest expression read from outside (a form's JSON or its binary encoding). The
@@ -239,7 +239,7 @@ mod tests {
     fn json_is_compact() {
         let e = CExpr::Count { group: FieldId(2), cond: None };
         assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"Count":{"group":2}}"#);
-        let e = CExpr::Matches(b(CExpr::Field(FieldId(1))), Pattern::new("^a").unwrap());
+        let e = CExpr::Matches(b(CExpr::Field(FieldId(1))), Box::new(Pattern::new("^a").unwrap()));
         let json = serde_json::to_string(&e).unwrap();
         // The pattern travels with its DFA (crate::pattern).
         assert!(json.starts_with(r#"{"Matches":[{"Field":1},{"source":"^a","dfa":""#), "{json}");

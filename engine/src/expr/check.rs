@@ -597,7 +597,7 @@ impl Checker<'_> {
                         None
                     }
                 };
-                Some((CExpr::Matches(Box::new(t?.0), pattern?), Bool))
+                Some((CExpr::Matches(Box::new(t?.0), Box::new(pattern?)), Bool))
             }
             Func::Date => {
                 let a = &args[0];

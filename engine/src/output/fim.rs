@@ -298,7 +298,7 @@ fn object_schema(form: &Form, slots: &[Slot], lang: &str, present: &dyn Fn(Field
 
 /// `required: true`, and shown whenever its object is.
 fn always_required(field: &Field) -> bool {
-    field.visible_if.is_none() && matches!(field.required, Some(CExpr::Lit(Value::Bool(true))))
+    field.visible_if.is_none() && matches!(field.required.as_deref(), Some(CExpr::Lit(Value::Bool(true))))
 }
 
 /// An array of at least one entry (empty entries and empty groups are not submitted).

@@ -57,7 +57,7 @@ fn read_typed(field: &Field, typed: &[String], file: Option<&FileRef>, max_chars
             },
         },
         FieldType::File => match file {
-            Some(f) => Read::Answer(Some(Input::File(f.clone()))),
+            Some(f) => Read::Answer(Some(Input::File(Box::new(f.clone())))),
             None => Read::Keep,
         },
         FieldType::Computed | FieldType::Group | FieldType::Info => Read::Keep,

@@ -143,7 +143,7 @@ impl Session<'_> {
                 continue;
             }
             if let Value::File(f) = self.value(inst) {
-                out.push((path.clone(), f));
+                out.push((path.clone(), *f));
             }
         }
         self.outcome(out)

@@ -211,7 +211,7 @@ fn short_of_budget(f: &Form) -> Session<'_> {
     let mut s = Session::new(f, "de", today());
     s.set_answer("c0", text("1")).unwrap();
     let file = crate::value::FileRef { name: "a.pdf".into(), size: 10, mime: "application/pdf".into() };
-    s.set_answer("datei", Some(Input::File(file))).unwrap();
+    s.set_answer("datei", Some(Input::File(Box::new(file)))).unwrap();
     let (mut s, _) = Session::restore(f, &s.snapshot(), today());
     assert_eq!(s.path().unwrap().len(), 2);
     s.set_step_budget(50);
@@ -340,7 +340,7 @@ steps:
       - { id: nachweis, type: file }
 "#,
     );
-    let file = Input::File(crate::value::FileRef { name: "a.pdf".into(), size: 10, mime: "application/pdf".into() });
+    let file = Input::File(Box::new(crate::value::FileRef { name: "a.pdf".into(), size: 10, mime: "application/pdf".into() }));
     let mut s = Session::new(&f, "de", today());
     let wrong = [
         ("name", Input::Bool(true)),

@@ -252,7 +252,7 @@ pub(super) fn field_view(s: &Session<'_>, f: FieldId, entry: Option<u32>, proble
         path,
     };
     // Until the citizen answers, the field's default is the answer (docs/form-language.md#default): show it.
-    match s.answer(&v.path).or(field.default.as_ref()) {
+    match s.answer(&v.path).or(field.default.as_deref()) {
         Some(Input::Text(t)) => v.value = t.clone(),
         Some(Input::Bool(b)) => v.value = b.to_string(),
         Some(Input::List(l)) => v.values = l.clone(),

@@ -404,7 +404,7 @@ fn input_for(kind: FieldKind, line: &str, offered: &[&str]) -> Input {
                 "png" => "image/png",
                 _ => "application/octet-stream",
             };
-            Input::File(FileRef { name, size, mime: mime.to_string() })
+            Input::File(Box::new(FileRef { name, size, mime: mime.to_string() }))
         }
         _ => Input::Text(line.to_string()),
     }

@@ -164,7 +164,7 @@ fn replay(
                 let mime = o.get("type").and_then(Json::as_str);
                 match (name, size, mime) {
                     (Some(name), Some(size), Some(mime)) => {
-                        answers.push((path, Some(Input::File(FileRef { name: name.to_string(), size, mime: mime.to_string() }))));
+                        answers.push((path, Some(Input::File(Box::new(FileRef { name: name.to_string(), size, mime: mime.to_string() })))));
                     }
                     _ => out.push(format!("{path}: a file needs name, size and type")),
                 }

@@ -151,10 +151,10 @@ fn an_upload_is_handed_in_and_no_upload_keeps_the_earlier_one() {
     p.file("nachweis", file.clone());
     let answer = s.answer_step(a, &p).unwrap();
     assert!(answer.read.contains(&"nachweis".to_string()));
-    assert_eq!(s.answer("nachweis"), Some(&Input::File(file.clone())));
+    assert_eq!(s.answer("nachweis"), Some(&Input::File(Box::new(file.clone()))));
     let answer = s.answer_step(a, &post(&[("ort", "Köln")])).unwrap();
     assert!(!answer.read.contains(&"nachweis".to_string()));
-    assert_eq!(s.answer("nachweis"), Some(&Input::File(file)));
+    assert_eq!(s.answer("nachweis"), Some(&Input::File(Box::new(file))));
 }
 
 const REVEALING: &str = r#"
