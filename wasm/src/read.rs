@@ -137,7 +137,7 @@ pub fn input(j: Json) -> Result<Input, Error> {
             Err(_) => err("data did not match any variant of untagged enum Input".to_string()),
         },
         Json::Object(_) => match file(j) {
-            Ok(file) => Ok(Input::File(file)),
+            Ok(file) => Ok(Input::File(Box::new(file))),
             Err(_) => err("data did not match any variant of untagged enum Input".to_string()),
         },
         _ => err("data did not match any variant of untagged enum Input".to_string()),
@@ -246,7 +246,7 @@ fn value(j: Json) -> Result<Value, Error> {
             Value::Date(date.map_or_else(|| err(format!("`{text}` is not a date (YYYY-MM-DD)")), Ok)?)
         }
         "list" => Value::List(strings(v, "a list's item")?),
-        "file" => Value::File(file(v)?),
+        "file" => Value::File(Box::new(file(v)?)),
         other => return err(format!("unknown variant `{other}`")),
     })
 }
