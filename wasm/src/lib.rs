@@ -173,7 +173,6 @@ impl Guide {
     pub fn validate(&mut self) -> Result<String, JsError> {
         Ok(to_json(&self.problems_afresh().map_err(js_err)?))
     }
-
 }
 
 impl Guide {
