@@ -14,7 +14,7 @@
 //! that opens its file again (a test that "restarts" its server while the first one's
 //! background tasks still run) is the same process, not a second writer behind its back.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, Weak};
@@ -52,13 +52,12 @@ pub enum LockError {
 }
 
 /// The locks this process holds, by file.
-static HELD: Mutex<Option<HashMap<PathBuf, Weak<FileLock>>>> = Mutex::new(None);
+static HELD: Mutex<BTreeMap<PathBuf, Weak<FileLock>>> = Mutex::new(BTreeMap::new());
 
 /// This process's lock on the file: the one it holds already, or [`lock_file`]'s.
 pub fn acquire(path: PathBuf, want_exclusive: bool) -> Result<Arc<FileLock>, LockError> {
     let key = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
     let mut held = HELD.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let held = held.get_or_insert_with(HashMap::new);
     if let Some(lock) = held.get(&key).and_then(Weak::upgrade) {
         return Ok(lock);
     }
